@@ -1,0 +1,197 @@
+// The analysis module's input and output shapes. Input: compact per-participant facts, as
+// db/repositories/analysis-facts-repository.ts extracts them. Output: the `smp-analysis/1`
+// summary. Plain data only, so the module stays pure and the browser can import the types.
+
+/** Days since 1970-01-01 (a PostgreSQL `date - date '1970-01-01'`). */
+export type DayNumber = number;
+
+export type Indication =
+  | 'androgenetic_alopecia'
+  | 'female_pattern_hair_loss'
+  | 'alopecia_areata'
+  | 'scar'
+  | 'birthmark'
+  | 'chemotherapy_alopecia'
+  | 'hair_transplant_adjunct'
+  | 'other';
+export type AdverseEventCategory =
+  | 'infection'
+  | 'allergic_reaction'
+  | 'keloid'
+  | 'granuloma'
+  | 'mri_interference'
+  | 'pigment_migration'
+  | 'discoloration'
+  | 'other';
+export type Relatedness = 'not_related' | 'unlikely' | 'possible' | 'probable' | 'definite';
+export type WithdrawalCause = 'adverse_event' | 'lost_to_follow_up' | 'participant_choice' | 'other';
+export type Assessor = 'clinician' | 'panel' | 'participant';
+
+/** The protocol figures the analysis needs (a study's `protocol` in the bundle). */
+export interface ProtocolFacts {
+  initialSessions: number;
+  sessionIntervalDays: number;
+  intervalToleranceDays: number;
+  touchUpAfterDays: number | null;
+  touchUpToleranceDays: number;
+  followUpMonths: { from: number; to: number };
+}
+
+/** Everything the analysis needs to know about one participant. Arrays are in date order. */
+export interface ParticipantFacts {
+  code: string;
+  /** Site code */
+  site: string;
+  indication: Indication;
+  /** Years of experience of the practitioner of the participant's first session; null without sessions. */
+  practitionerYears: number | null;
+  withdrawn: boolean;
+  withdrawalCause: WithdrawalCause | null;
+  costUsd: number | null;
+  /** In session-number order (which is date order). */
+  sessions: Array<{ day: DayNumber; kind: 'initial' | 'touch_up'; durationMinutes: number }>;
+  adverseEvents: Array<{
+    category: AdverseEventCategory;
+    grade: number;
+    serious: boolean;
+    relatedness: Relatedness;
+    solicited: boolean;
+  }>;
+  /** Every fading assessment, in date order; same-day ones clinician, then panel, then participant. */
+  assessments: Array<{
+    day: DayNumber;
+    assessor: Assessor;
+    grade: number;
+    densityScore: number | null;
+    needsTouchUp: boolean | null;
+  }>;
+  /** Every survey, in date order (the last is the participant's latest). */
+  surveys: Array<{ day: DayNumber; satisfaction: number; wouldRecommend: boolean | null }>;
+}
+
+/** Descriptive statistics; only `n` when there are no values. `sd` is null when n < 2. */
+export type Describe =
+  | { n: 0 }
+  | { n: number; mean: number; sd: number | null; median: number; q1: number; q3: number; min: number; max: number };
+
+/** n of N with 95% Wilson score and Clopper–Pearson exact intervals; null when N = 0. */
+export interface Proportion {
+  n: number;
+  N: number;
+  proportion: number | null;
+  wilson: [number, number] | null;
+  exact: [number, number] | null;
+}
+
+export interface GradeTrend {
+  /** Number of follow-up assessments used. */
+  n: number;
+  /** Ordinary least squares of grade on months since the final session; null when n < 2 or months do not vary. */
+  slopePerMonth: number | null;
+  intercept: number | null;
+  r2: number | null;
+  /** Spearman's rho with average ranks for ties; null when n < 3 or either variable is constant. */
+  spearmanRho: number | null;
+  /** Two-sided p from Student's t with n − 2 degrees of freedom. */
+  spearmanP: number | null;
+}
+
+export interface KaplanMeierStep {
+  months: number;
+  atRisk: number;
+  events: number;
+  survival: number;
+}
+
+export interface KaplanMeier {
+  n: number;
+  events: number;
+  /** First time at which survival ≤ 0.5; null if it never falls that far. */
+  median: number | null;
+  steps: KaplanMeierStep[];
+}
+
+export type GradeKey = '0' | '1' | '2' | '3' | '4';
+export type SatisfactionKey = '1' | '2' | '3' | '4' | '5';
+export type CtcaeGradeKey = '1' | '2' | '3' | '4' | '5';
+
+export interface EventCount {
+  events: number;
+  participants: Proportion;
+}
+
+/** Every figure of the summary, for a whole cohort or one subgroup. */
+export interface CohortFigures {
+  participants: { enrolled: number; withdrawn: number; byIndication: Partial<Record<Indication, number>> };
+  sessions: { total: number; perParticipant: Describe; durationMinutes: Describe; protocolAdherence: Proportion };
+  followUp: { months: Describe; inWindow: Proportion };
+  fading: {
+    latestGrade: Record<GradeKey, number>;
+    minimalOrNone: Proportion;
+    densityScore: { first: Describe; latest: Describe; change: Describe };
+    gradeTrend: GradeTrend;
+    touchUpFree: KaplanMeier;
+  };
+  safety: {
+    anyEvent: Proportion;
+    seriousEvent: Proportion;
+    relatedEvent: Proportion;
+    withdrawnDueToEvent: Proportion;
+    byCategory: Partial<Record<AdverseEventCategory, EventCount>>;
+    byGrade: Partial<Record<CtcaeGradeKey, EventCount>>;
+    solicitedEvents: number;
+    spontaneousEvents: number;
+    /** Null when there are no sessions. */
+    eventsPer100Sessions: number | null;
+  };
+  satisfaction: {
+    respondents: number;
+    responseRate: Proportion;
+    distribution: Record<SatisfactionKey, number>;
+    verySatisfied: Proportion;
+    wouldRecommend: Proportion;
+  };
+  costUsd: Describe;
+}
+
+export type SubgroupDimension = 'site' | 'indication' | 'practitioner-experience';
+
+export interface Subgroup {
+  /** Site code, indication, or `under_1_year` / `1_year_or_more` / `no_sessions`. */
+  key: string;
+  label: string;
+  figures: CohortFigures;
+}
+
+/** The `smp-analysis/1` summary. */
+export interface AnalysisSummary extends CohortFigures {
+  format: 'smp-analysis/1';
+  study: { code: string; title: string };
+  /** Present with `--by`: every figure repeated per subgroup. */
+  subgroups?: { by: SubgroupDimension; groups: Subgroup[] };
+}
+
+/** Participant flow through the study, for the flow chart. */
+export interface ParticipantFlow {
+  enrolled: number;
+  /** Received at least the planned initial sessions, and a touch-up when one is planned. */
+  completedProtocol: number;
+  /** Have at least one follow-up assessment (on or after the final session). */
+  followedUp: number;
+  /** Returned at least one survey. */
+  surveyed: number;
+  withdrawn: number;
+}
+
+/** What the charts draw beyond the summary's own figures, aggregated so size stays bounded. */
+export interface ChartSeries {
+  /** Follow-up assessments counted by (months since final session rounded to 0.1, grade). */
+  fadingPoints: Array<{ months: number; grade: number; count: number }>;
+  /** Participants counted by (first, latest) non-null density score in follow-up, where both exist and differ in date. */
+  densityPairs: Array<{ first: number; latest: number; count: number }>;
+  /** Participants counted by their number of sessions, every count from 0 to the maximum present. */
+  sessionsPerParticipant: Array<{ sessions: number; participants: number }>;
+  /** Every category of the protocol's list, zero-event ones included, with participants as a Proportion of enrolled. */
+  adverseEventCategories: Array<{ category: AdverseEventCategory; events: number; participants: Proportion }>;
+  flow: ParticipantFlow;
+}

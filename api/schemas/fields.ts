@@ -1,0 +1,71 @@
+// Field-level building blocks shared by every schema: calendar dates, codes and text that
+// PostgreSQL can store byte for byte. Each check carries the plain sentence users will read.
+import { z } from 'zod';
+
+/** True when `value` is `YYYY-MM-DD` naming a day that exists in the Gregorian calendar. */
+export function isCalendarDate(value: string): boolean {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return false;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (month < 1 || month > 12 || day < 1) return false;
+  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  return day <= daysInMonth;
+}
+
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** An ISO calendar date (`YYYY-MM-DD`) between 1900 and 2100. */
+export const isoDate = z
+  .string()
+  .check((ctx) => {
+    const value = ctx.value;
+    if (!DATE_SHAPE.test(value)) {
+      ctx.issues.push({ code: 'custom', input: value, message: `${JSON.stringify(value)} is not a date in the form YYYY-MM-DD` });
+    } else if (!isCalendarDate(value)) {
+      ctx.issues.push({ code: 'custom', input: value, message: `${value} is not a calendar date` });
+    } else if (value < '1900-01-01' || value > '2100-12-31') {
+      ctx.issues.push({ code: 'custom', input: value, message: `${value} is outside the years 1900 to 2100` });
+    }
+  })
+  .meta({ format: 'date', description: 'ISO calendar date, YYYY-MM-DD' });
+
+/**
+ * Free text stored exactly as given. PostgreSQL text cannot hold U+0000, and a lone UTF-16
+ * surrogate cannot be encoded as UTF-8, so both are refused rather than silently altered.
+ */
+export function text(maxLength: number, minLength = 1) {
+  return z
+    .string()
+    .min(minLength)
+    .max(maxLength)
+    .check((ctx) => {
+      if (ctx.value.includes('\u0000')) {
+        ctx.issues.push({ code: 'custom', input: ctx.value, message: 'contains a NUL character (U+0000), which cannot be stored' });
+      } else if (!ctx.value.isWellFormed()) {
+        ctx.issues.push({ code: 'custom', input: ctx.value, message: 'contains a lone surrogate and is not valid Unicode' });
+      }
+    });
+}
+
+/** Codes of sites, practitioners and participants: letters, digits, `.`, `_` and `-`, up to 64. */
+export const entityCode = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, {
+    error: (issue) =>
+      `${JSON.stringify(issue.input)} is not a valid code (1 to 64 letters, digits, ".", "_" or "-", starting with a letter or digit)`,
+  });
+
+/** A number with at most `places` decimal places, so that a fixed-scale column stores it exactly. */
+export function decimalPlaces(places: number) {
+  const scale = 10 ** places;
+  return z.number().check((ctx) => {
+    const scaled = ctx.value * scale;
+    if (Math.abs(scaled - Math.round(scaled)) > 1e-6) {
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        message: `${ctx.value} has more than ${places} decimal place${places === 1 ? '' : 's'}`,
+      });
+    }
+  });
+}

@@ -1,0 +1,161 @@
+// Opens the database: embedded PGlite by default, a PostgreSQL server through `pg` when a URL is
+// given. Both return the same values (dates and int8 as strings) and offer the same transaction
+// with a COPY loader, so everything above this file has one code path.
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect } from 'kysely';
+import { PGliteDialect } from 'kysely-pglite-dialect';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import type { Database } from './types.ts';
+
+const PG_DATE = 1082;
+const PG_INT8 = 20;
+const PG_TIMESTAMPTZ = 1184;
+
+// Identical values from both drivers: no local-midnight Date objects, no lossy int8 numbers.
+pg.types.setTypeParser(PG_DATE, (value: string) => value);
+pg.types.setTypeParser(PG_INT8, (value: string) => value);
+pg.types.setTypeParser(PG_TIMESTAMPTZ, (value: string) => value);
+
+/** A value as it goes into a COPY row. */
+export type CopyValue = string | number | boolean | null;
+
+/** One transaction: a Kysely handle and a COPY loader bound to the same connection. */
+export interface DbTransaction {
+  kysely: Kysely<Database>;
+  /** Load rows into `table` with COPY; rows stream through in batches. Returns the row count. */
+  copyRows(table: keyof Database, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number>;
+}
+
+export interface Db {
+  kysely: Kysely<Database>;
+  driver: 'pglite' | 'postgres';
+  /** Where the data lives, for messages: a directory, `memory` or a server without password. */
+  location: string;
+  transaction<T>(work: (trx: DbTransaction) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface DbOptions {
+  /** postgres://… to use a PostgreSQL server; otherwise PGlite. */
+  databaseUrl?: string | undefined;
+  /** PGlite data directory, or `memory://` (the default when no directory is given). */
+  dataDir?: string | undefined;
+  /** PGlite only: start from a dump made with `dumpDataDir`, much faster than a fresh cluster. */
+  loadDataDir?: Blob | undefined;
+}
+
+/** Rows per COPY batch: bounds memory while keeping round trips few. */
+const COPY_BATCH_ROWS = 5000;
+
+/** Encode one value in COPY's text format. */
+function copyField(value: CopyValue): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (typeof value === 'number') return String(value);
+  return value.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+}
+
+/** Rows in COPY text format, `batchRows` lines per string. */
+export function* copyTextBatches(rows: Iterable<readonly CopyValue[]>, batchRows = COPY_BATCH_ROWS): Generator<string> {
+  let lines: string[] = [];
+  for (const row of rows) {
+    lines.push(row.map(copyField).join('\t'));
+    if (lines.length === batchRows) {
+      yield lines.join('\n') + '\n';
+      lines = [];
+    }
+  }
+  if (lines.length > 0) yield lines.join('\n') + '\n';
+}
+
+function copyStatement(table: string, columns: readonly string[], source: string): string {
+  const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
+  return `copy ${quote(table)} (${columns.map(quote).join(', ')}) from ${source}`;
+}
+
+export async function openDb(options: DbOptions = {}): Promise<Db> {
+  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options);
+}
+
+async function openPglite(options: DbOptions): Promise<Db> {
+  const pglite = await PGlite.create(options.dataDir ?? 'memory://', {
+    parsers: {
+      [pgliteTypes.DATE]: (value: string) => value,
+      [pgliteTypes.INT8]: (value: string) => value,
+      [PG_TIMESTAMPTZ]: (value: string) => value,
+    },
+    ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+  });
+  const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+
+  return {
+    kysely,
+    driver: 'pglite',
+    location: options.dataDir ?? 'memory',
+    transaction: (work) =>
+      kysely.transaction().execute((trx) =>
+        work({
+          kysely: trx,
+          // The Kysely transaction holds PGlite's only session, so this COPY runs inside it.
+          async copyRows(table, columns, rows) {
+            let count = 0;
+            const statement = copyStatement(table, columns, `'/dev/blob'`);
+            for (const batch of copyTextBatches(rows, COPY_BATCH_ROWS * 10)) {
+              const result = await pglite.query(statement, [], { blob: new Blob([batch]) });
+              count += result.affectedRows ?? 0;
+            }
+            return count;
+          },
+        }),
+      ),
+    close: () => kysely.destroy(),
+  };
+}
+
+async function openPostgres(databaseUrl: string): Promise<Db> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const url = new URL(databaseUrl);
+  url.password = '';
+
+  return {
+    kysely,
+    driver: 'postgres',
+    location: url.toString(),
+    async transaction(work) {
+      const client = await pool.connect();
+      // A Kysely bound to this one client, so queries and COPY share the transaction.
+      const bound = new Kysely<Database>({
+        dialect: new PostgresDialect({
+          pool: {
+            connect: async () => ({ query: client.query.bind(client), release() {} }) as unknown as pg.PoolClient,
+            end: async () => {},
+          },
+        }),
+      });
+      try {
+        await client.query('begin');
+        const result = await work({
+          kysely: bound,
+          async copyRows(table, columns, rows) {
+            const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
+            await pipeline(Readable.from(copyTextBatches(rows)), stream);
+            return Number(stream.rowCount ?? 0);
+          },
+        });
+        await client.query('commit');
+        return result;
+      } catch (error) {
+        await client.query('rollback').catch(() => {});
+        throw error;
+      } finally {
+        await bound.destroy();
+        client.release();
+      }
+    },
+    close: () => kysely.destroy(),
+  };
+}

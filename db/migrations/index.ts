@@ -1,0 +1,8 @@
+// Every migration, in order. Listed explicitly so that migrations load the same way under tsx,
+// in tests and in a bundled build; the key is the name recorded in kysely_migration.
+import type { Migration } from 'kysely';
+import * as studyDataStore from './2026-11-23-01-study-data-store.ts';
+
+export const migrations: Record<string, Migration> = {
+  '2026-11-23-01-study-data-store': studyDataStore,
+};

@@ -8,6 +8,7 @@ import { Kysely, PostgresDialect } from 'kysely';
 import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { lockDataDir } from './data-dir-lock.ts';
 import type { Database } from './types.ts';
 
 const PG_DATE = 1082;
@@ -81,6 +82,8 @@ export async function openDb(options: DbOptions = {}): Promise<Db> {
 }
 
 async function openPglite(options: DbOptions): Promise<Db> {
+  const onDisk = options.dataDir !== undefined && !options.dataDir.includes('://');
+  const unlock = onDisk ? lockDataDir(options.dataDir!) : () => {};
   const pglite = await PGlite.create(options.dataDir ?? 'memory://', {
     parsers: {
       [pgliteTypes.DATE]: (value: string) => value,
@@ -88,6 +91,9 @@ async function openPglite(options: DbOptions): Promise<Db> {
       [PG_TIMESTAMPTZ]: (value: string) => value,
     },
     ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
+  }).catch((error: unknown) => {
+    unlock();
+    throw error;
   });
   const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
 
@@ -111,7 +117,10 @@ async function openPglite(options: DbOptions): Promise<Db> {
           },
         }),
       ),
-    close: () => kysely.destroy(),
+    async close() {
+      await kysely.destroy();
+      unlock();
+    },
   };
 }
 

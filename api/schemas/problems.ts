@@ -64,7 +64,8 @@ export function issueMessage(issue: z.core.$ZodRawIssue): string {
   switch (issue.code) {
     case 'invalid_type': {
       if (issue.input === undefined) return 'is required';
-      const expected = TYPE_NAMES[issue.expected] ?? issue.expected;
+      const format = (issue as { inst?: { _zod?: { def?: { format?: string } } } }).inst?._zod?.def?.format;
+      const expected = format?.includes('int') ? TYPE_NAMES.int : (TYPE_NAMES[issue.expected] ?? issue.expected);
       return `must be ${expected} (got ${describeValue(issue.input)})`;
     }
     case 'too_small': {

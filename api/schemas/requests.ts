@@ -1,0 +1,13 @@
+// Request shapes of the HTTP API, validated at the edge.
+import { z } from 'zod';
+
+export const StudyCodeParams = z.strictObject({
+  code: z.string().regex(/^[A-Z0-9-]{2,32}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a study code` }),
+});
+
+export const ImportQuery = z.object({
+  replace: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .transform((value) => value === 'true'),
+});

@@ -1,0 +1,92 @@
+// Fresh, migrated databases for integration tests. Without DATABASE_URL: in-memory PGlite,
+// restored from one migrated dump per run (a new cluster costs seconds). With DATABASE_URL:
+// a new database on that server per call, named smp_test_<pid>_<n> and dropped afterwards,
+// so concurrent runs never collide.
+import pg from 'pg';
+import { openDb, type Db } from '../../db/kysely.ts';
+import { migrateToLatest, openMigratedDb } from '../../db/migrate.ts';
+
+export const SERVER_URL = process.env.DATABASE_URL || undefined;
+export const DRIVER = SERVER_URL ? 'postgres' : 'pglite';
+
+let migratedDump: Promise<Blob> | undefined;
+let counter = 0;
+
+async function pgliteDump(): Promise<Blob> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { Kysely } = await import('kysely');
+  const { PGliteDialect } = await import('kysely-pglite-dialect');
+  const pglite = await PGlite.create();
+  const kysely = new Kysely<any>({ dialect: new PGliteDialect(pglite) });
+  await migrateToLatest(kysely);
+  const dump = await pglite.dumpDataDir('none');
+  await kysely.destroy();
+  return dump;
+}
+
+/** A URL for a new, empty database on the test server (PostgreSQL runs only). */
+export async function createServerDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  if (!SERVER_URL) throw new Error('createServerDatabase needs DATABASE_URL');
+  const name = `smp_test_${process.pid}_${++counter}_${Date.now().toString(36)}`;
+  const admin = new pg.Client({ connectionString: SERVER_URL });
+  await admin.connect();
+  try {
+    await admin.query(`create database ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(SERVER_URL);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const client = new pg.Client({ connectionString: SERVER_URL });
+      await client.connect();
+      try {
+        await client.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await client.end();
+      }
+    },
+  };
+}
+
+export interface TestDb extends Db {
+  /** Close the connection and drop the database. */
+  dispose(): Promise<void>;
+}
+
+/** A new, migrated, empty database on the configured driver. */
+export async function freshDb(): Promise<TestDb> {
+  if (SERVER_URL) {
+    const database = await createServerDatabase();
+    const db = await openMigratedDb({ databaseUrl: database.url });
+    return Object.assign(db, {
+      async dispose() {
+        await db.close();
+        await database.drop();
+      },
+    });
+  }
+  migratedDump ??= pgliteDump();
+  const db = await openDb({ loadDataDir: await migratedDump });
+  await migrateToLatest(db.kysely);
+  return Object.assign(db, { dispose: () => db.close() });
+}
+
+/** Row counts of every study table, to prove that a refused import wrote nothing. */
+export async function tableCounts(db: Db): Promise<Record<string, number>> {
+  const tables = [
+    'study', 'site', 'practitioner', 'participant', 'treatment_session',
+    'adverse_event', 'fading_assessment', 'satisfaction_survey',
+  ] as const;
+  const counts: Record<string, number> = {};
+  for (const table of tables) {
+    const row = await db.kysely
+      .selectFrom(table)
+      .select((eb) => eb.fn.countAll<string>().as('count'))
+      .executeTakeFirstOrThrow();
+    counts[table] = Number(row.count);
+  }
+  return counts;
+}

@@ -6,6 +6,7 @@ import express, { type ErrorRequestHandler } from 'express';
 import type { Db } from '../db/kysely.ts';
 import { isAppError } from './errors.ts';
 import { studiesRouter } from './routes/studies.ts';
+import { webBundle } from './web-bundle.ts';
 
 export interface AppDeps {
   db: Db;
@@ -45,7 +46,11 @@ export function createApp({ db }: AppDeps): express.Express {
       JSON.stringify({ type: 'about:blank', title: 'not found', status: 404, detail: 'no such API endpoint' }),
     );
   });
-  app.use(express.static(path.resolve(WEB_DIR), { index: 'index.html' }));
+  app.get('/main.js', async (_req, res) => {
+    res.type('text/javascript').send(await webBundle());
+  });
+  app.get('/', (_req, res) => res.sendFile(path.join(WEB_DIR, 'index.html')));
+  app.get('/style.css', (_req, res) => res.sendFile(path.join(WEB_DIR, 'style.css')));
   app.use(problemHandler);
   return app;
 }

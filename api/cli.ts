@@ -2,14 +2,12 @@
 // Exit status: 0 success, 2 invalid input (problems on stderr), 1 any other failure.
 import fs from 'node:fs/promises';
 import { openMigratedDb } from '../db/migrate.ts';
-import { listStudies } from '../db/repositories/study-repository.ts';
+import { listStudies } from './services/study-service.ts';
 import { parse, readJsonFile, UsageError, withDb } from './cli-support.ts';
 import { configFromEnv } from './config.ts';
 import { isAppError } from './errors.ts';
 import { loadDemo, DEMO_STUDY_CODE } from './services/demo-service.ts';
 import { exportBundle, importBundle, type ImportProgress } from './services/study-bundle-service.ts';
-import { startServer } from './server.ts';
-import { ANALYZE_USAGE, runAnalyzeCommand } from './analyze-command.ts';
 
 const USAGE = `Usage: smp <command> [options]
 
@@ -19,7 +17,9 @@ Commands:
   import FILE.json [--replace]     load a study bundle; --replace swaps an existing study atomically
   export CODE [--out FILE]         write a study as a bundle (to stdout by default)
   studies                          list studies with their record counts
-  ${ANALYZE_USAGE}
+  analyze (FILE.json | --study CODE) [--format json|md|html] [--out DIR]
+          [--by site|indication|practitioner-experience]
+                                   summary statistics, a Markdown report or an HTML report with charts
 
 Configuration: DATABASE_URL (PostgreSQL server; default: embedded database in SMP_DATA_DIR, ./data),
 PORT, HOST. Exit status: 0 success, 2 invalid input, 1 other failure.`;
@@ -45,9 +45,10 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
       config.port = port;
     }
     const db = await openMigratedDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    if ((await listStudies(db.kysely)).length === 0 && (await loadDemo(db))) {
+    if ((await listStudies(db)).length === 0 && (await loadDemo(db))) {
       console.error(`loaded the demo study ${DEMO_STUDY_CODE} into the empty database`);
     }
+    const { startServer } = await import('./server.ts');
     const server = await startServer(db, config);
     console.log(`SMP outcomes tracker: ${server.url} (database: ${db.driver} ${db.location})`);
     const stop = async () => {
@@ -100,7 +101,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   async studies(args) {
     if (args.length > 0) throw new UsageError(`studies takes no arguments (got "${args[0]}")`);
     await withDb(async (db) => {
-      const studies = await listStudies(db.kysely);
+      const studies = await listStudies(db);
       if (studies.length === 0) {
         console.log('no studies (load the demo with `smp demo` or a bundle with `smp import FILE.json`)');
         return;
@@ -124,6 +125,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
   },
 
   async analyze(args) {
+    const { runAnalyzeCommand } = await import('./analyze-command.ts');
     await runAnalyzeCommand(args);
   },
 };

@@ -3,11 +3,8 @@
 // with a COPY loader, so everything above this file has one code path.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { PGlite, types as pgliteTypes } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect } from 'kysely';
-import { PGliteDialect } from 'kysely-pglite-dialect';
 import pg from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Database } from './types.ts';
 
@@ -82,6 +79,11 @@ export async function openDb(options: DbOptions = {}): Promise<Db> {
 }
 
 async function openPglite(options: DbOptions): Promise<Db> {
+  // Loaded only when used: a server deployment never pays for the WASM build.
+  const [{ PGlite, types: pgliteTypes }, { PGliteDialect }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('kysely-pglite-dialect'),
+  ]);
   const onDisk = options.dataDir !== undefined && !options.dataDir.includes('://');
   const unlock = onDisk ? lockDataDir(options.dataDir!) : () => {};
   const pglite = await PGlite.create(options.dataDir ?? 'memory://', {
@@ -125,6 +127,7 @@ async function openPglite(options: DbOptions): Promise<Db> {
 }
 
 async function openPostgres(databaseUrl: string): Promise<Db> {
+  const { from: copyFrom } = await import('pg-copy-streams');
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const url = new URL(databaseUrl);

@@ -1,7 +1,7 @@
 // /api/studies: list, import and export studies.
 import { Router } from 'express';
 import type { Db } from '../../db/kysely.ts';
-import { listStudies } from '../../db/repositories/study-repository.ts';
+import { listStudies } from '../services/study-service.ts';
 import { ImportQuery, StudyCodeParams } from '../schemas/requests.ts';
 import { exportBundle, importBundle } from '../services/study-bundle-service.ts';
 import { parseOrThrow } from '../validate.ts';
@@ -10,7 +10,7 @@ export function studiesRouter(db: Db): Router {
   const router = Router();
 
   router.get('/', async (_req, res) => {
-    res.json({ studies: await listStudies(db.kysely) });
+    res.json({ studies: await listStudies(db) });
   });
 
   router.post('/', async (req, res) => {

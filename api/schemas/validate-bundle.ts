@@ -209,6 +209,20 @@ function participantProblems(view: ParticipantView, at: PathSegment[], input: Cr
     if (sessionNumber != null && allSessionNumbersKnown && !sessionNumbers.has(sessionNumber)) {
       report([...at, 'adverseEvents', index, 'sessionNumber'], `participant has no session ${sessionNumber}`);
     }
+    const linkedDate = view.sessions.find(({ value }) => value.number === sessionNumber)?.value.date;
+    if (sessionNumber != null && linkedDate !== undefined && onsetDate !== undefined && onsetDate < linkedDate) {
+      report([...at, 'adverseEvents', index, 'onsetDate'], `${onsetDate} is before session ${sessionNumber} on ${linkedDate}, which the event follows`);
+    }
+    const { grade, outcome, serious } = event;
+    if (outcome === 'fatal' && grade !== undefined && grade !== 5) {
+      report([...at, 'adverseEvents', index, 'grade'], `a fatal outcome is CTCAE grade 5 (got ${grade})`);
+    }
+    if (grade === 5 && outcome !== undefined && outcome !== 'fatal') {
+      report([...at, 'adverseEvents', index, 'outcome'], `CTCAE grade 5 is death, so the outcome must be fatal (got ${outcome})`);
+    }
+    if (grade === 5 && serious === false) {
+      report([...at, 'adverseEvents', index, 'serious'], 'a grade 5 (fatal) event is serious');
+    }
   }
   const notBeforeFirstSession = (list: 'fadingAssessments' | 'surveys', items: Indexed<{ date?: string }>[], noun: string) => {
     for (const { index, value } of items) {

@@ -8,6 +8,7 @@ import { AppError } from '../errors.ts';
 import { BUNDLE_FORMAT, type Participant, type StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
 import { formatProblem } from '../schemas/problems.ts';
+import type { ImportResult } from '../schemas/responses.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 
 export interface ImportOptions {
@@ -24,11 +25,6 @@ export interface ImportProgress {
   tablesTotal: number;
 }
 
-export interface ImportResult {
-  code: string;
-  replaced: boolean;
-  counts: Record<string, number>;
-}
 
 /** Validate `input` as a bundle, or throw a validation AppError listing every problem. */
 export function parseBundle(input: unknown): StudyBundle {

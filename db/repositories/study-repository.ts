@@ -38,23 +38,11 @@ export async function deleteStudy(trx: Kysely<Database>, studyId: number): Promi
   await trx.deleteFrom('study').where('study_id', '=', studyId).execute();
 }
 
-export interface StudyListing {
-  code: string;
-  title: string;
-  importedAt: string;
-  sites: number;
-  practitioners: number;
-  participants: number;
-  sessions: number;
-  adverseEvents: number;
-  fadingAssessments: number;
-  surveys: number;
-}
-
-export async function listStudies(db: Kysely<Database>): Promise<StudyListing[]> {
+/** Every study with the number of records in each of its tables, by code. */
+export async function listStudiesWithCounts(db: Kysely<Database>) {
   const count = (table: (typeof STUDY_CHILD_TABLES)[number]) =>
     sql<string>`(select count(*) from ${sql.table(table)} c where c.study_id = s.study_id)`;
-  const rows = await db
+  return db
     .selectFrom('study as s')
     .select([
       's.code',
@@ -70,16 +58,4 @@ export async function listStudies(db: Kysely<Database>): Promise<StudyListing[]>
     ])
     .orderBy('s.code')
     .execute();
-  return rows.map((r) => ({
-    code: r.code,
-    title: r.title,
-    importedAt: r.imported_at,
-    sites: Number(r.sites),
-    practitioners: Number(r.practitioners),
-    participants: Number(r.participants),
-    sessions: Number(r.sessions),
-    adverseEvents: Number(r.adverse_events),
-    fadingAssessments: Number(r.fading_assessments),
-    surveys: Number(r.surveys),
-  }));
 }

@@ -107,6 +107,30 @@ const cases: Case[] = [
     problems: [{ path: 'participants[0].adverseEvents[0].sessionNumber', message: 'participant has no session 7' }],
   },
   {
+    rule: 'an adverse event starting before the session it follows',
+    bend: (b) => (b.participants[0].adverseEvents[0].sessionNumber = 2),
+    problems: [
+      { path: 'participants[0].adverseEvents[0].onsetDate', message: '2019-01-08 is before session 2 on 2019-01-14, which the event follows' },
+    ],
+  },
+  {
+    rule: 'a fatal outcome below grade 5, and grade 5 that is not serious',
+    bend: (b) => {
+      b.participants[0].adverseEvents[0].outcome = 'fatal';
+      b.participants[1].adverseEvents = [
+        {
+          category: 'infection', term: 'Sepsis', onsetDate: '2019-02-10', resolvedDate: null, grade: 5, serious: false,
+          relatedness: 'possible', outcome: 'not_recovered', sessionNumber: 1, solicited: false,
+        },
+      ];
+    },
+    problems: [
+      { path: 'participants[0].adverseEvents[0].grade', message: 'a fatal outcome is CTCAE grade 5 (got 1)' },
+      { path: 'participants[1].adverseEvents[0].outcome', message: 'CTCAE grade 5 is death, so the outcome must be fatal (got not_recovered)' },
+      { path: 'participants[1].adverseEvents[0].serious', message: 'a grade 5 (fatal) event is serious' },
+    ],
+  },
+  {
     rule: 'an adverse event before enrolment',
     bend: (b) => {
       b.participants[0].adverseEvents[0].onsetDate = '2018-12-30';

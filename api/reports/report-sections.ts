@@ -1,0 +1,358 @@
+// The report's content as plain sections of paragraphs and tables, built once from the summary and
+// rendered by both the Markdown and the HTML writers, so the two always show the same figures.
+import {
+  NO_DATA,
+  formatDescribe,
+  formatNumber,
+  formatPValue,
+  formatPercent,
+  formatProportion,
+  formatSigned,
+  proportionCells,
+} from '../../analysis/charts/format.ts';
+import {
+  ADVERSE_EVENT_CATEGORIES,
+  ADVERSE_EVENT_CATEGORY_LABELS,
+  FADING_GRADE_LABELS,
+  INDICATIONS,
+  INDICATION_LABELS,
+  SATISFACTION_LABELS,
+  SUBGROUP_DIMENSION_LABELS,
+} from '../../analysis/charts/labels.ts';
+import type { DataTable } from '../../analysis/charts/types.ts';
+import type {
+  AnalysisSummary,
+  CohortFigures,
+  CtcaeGradeKey,
+  Describe,
+  EventCount,
+  GradeKey,
+  Proportion,
+  SatisfactionKey,
+  Subgroup,
+} from '../../analysis/types.ts';
+
+export type ReportBlock = { kind: 'paragraph'; text: string } | { kind: 'table'; table: DataTable };
+
+export interface ReportSection {
+  /** Fragment-safe id, unique in the report. */
+  id: string;
+  title: string;
+  blocks: ReportBlock[];
+  subsections: ReportSection[];
+}
+
+/** Whether a column (after the first) holds only figures, so renderers right-align it. */
+export function isNumericColumn(table: DataTable, column: number): boolean {
+  return (
+    column > 0 &&
+    table.rows.length > 0 &&
+    table.rows.every((row) => typeof row[column] === 'number' || /^[\d+\-−—.,%/<> ]+$/.test(String(row[column] ?? '')))
+  );
+}
+
+export const DESCRIBE_COLUMN = 'Mean (SD); median [Q1, Q3]; range';
+export const PROPORTION_COLUMNS = ['n/N', '%', 'Wilson 95% CI', 'Exact 95% CI'];
+
+const paragraph = (text: string): ReportBlock => ({ kind: 'paragraph', text });
+const table = (caption: string, columns: string[], rows: DataTable['rows']): ReportBlock => ({
+  kind: 'table',
+  table: { caption, columns, rows },
+});
+const section = (id: string, title: string, blocks: ReportBlock[], subsections: ReportSection[] = []): ReportSection => ({
+  id,
+  title,
+  blocks,
+  subsections,
+});
+
+export function proportionTable(caption: string, rows: Array<[string, Proportion]>): ReportBlock {
+  return table(caption, ['Measure', ...PROPORTION_COLUMNS], rows.map(([label, p]) => [label, ...proportionCells(p)]));
+}
+
+export function describeTable(caption: string, rows: Array<[string, Describe, number?]>): ReportBlock {
+  return table(
+    caption,
+    ['Measure', 'n', DESCRIBE_COLUMN],
+    rows.map(([label, describe, digits]) => [label, describe.n, formatDescribe(describe, digits ?? 1)]),
+  );
+}
+
+function eventCountTable(caption: string, firstColumn: string, rows: Array<[string, EventCount]>): ReportBlock {
+  return table(
+    caption,
+    [firstColumn, 'Events (n)', 'Participants (n/N)', 'Participants (%)', 'Wilson 95% CI', 'Exact 95% CI'],
+    rows.map(([label, count]) => {
+      const [fraction, percent, wilson, exact] = proportionCells(count.participants);
+      return [label, count.events, fraction, percent, wilson, exact];
+    }),
+  );
+}
+
+const share = (count: number, total: number) => (total === 0 ? NO_DATA : formatPercent(count / total));
+
+function participantsSection(figures: CohortFigures, prefix: string): ReportSection {
+  const { enrolled, withdrawn, byIndication } = figures.participants;
+  const indications = INDICATIONS.filter((indication) => byIndication[indication] !== undefined);
+  return section(`${prefix}participants`, 'Participants', [
+    table('Enrolment and withdrawal', ['Measure', 'Participants (n)', '% of enrolled'], [
+      ['Enrolled', enrolled, share(enrolled, enrolled)],
+      ['Withdrawn', withdrawn, share(withdrawn, enrolled)],
+    ]),
+    table(
+      'Participants by indication',
+      ['Indication', 'Participants (n)', '% of enrolled'],
+      indications.map((indication) => {
+        const count = byIndication[indication] ?? 0;
+        return [INDICATION_LABELS[indication], count, share(count, enrolled)];
+      }),
+    ),
+  ]);
+}
+
+function sessionsSection(figures: CohortFigures, prefix: string): ReportSection {
+  const { total, perParticipant, durationMinutes, protocolAdherence } = figures.sessions;
+  return section(`${prefix}sessions`, 'Sessions', [
+    paragraph(`Sessions recorded: ${total}.`),
+    describeTable('Sessions per participant and session duration', [
+      ['Sessions per participant', perParticipant],
+      ['Session duration (minutes)', durationMinutes],
+    ]),
+    proportionTable('Protocol adherence: planned initial sessions (and touch-up, when planned) received', [
+      ['Protocol adherence', protocolAdherence],
+    ]),
+  ]);
+}
+
+function followUpSection(figures: CohortFigures, prefix: string): ReportSection {
+  return section(`${prefix}follow-up`, 'Follow-up', [
+    describeTable('Follow-up since the final session', [['Follow-up (months)', figures.followUp.months]]),
+    proportionTable('Follow-up within the protocol window', [['Followed up in window', figures.followUp.inWindow]]),
+  ]);
+}
+
+const GRADES: readonly GradeKey[] = ['0', '1', '2', '3', '4'];
+
+function fadingSection(figures: CohortFigures, prefix: string): ReportSection {
+  const { latestGrade, minimalOrNone, densityScore, gradeTrend, touchUpFree } = figures.fading;
+  const assessed = GRADES.reduce((sum, grade) => sum + latestGrade[grade], 0);
+  const median =
+    touchUpFree.median === null ? 'not reached' : `${formatNumber(touchUpFree.median, 1)} months`;
+  return section(`${prefix}fading`, 'Fading', [
+    table(
+      `Fading grade at each participant's latest assessment (${assessed} participants assessed)`,
+      ['Grade', 'Fading', 'Participants (n)', 'Participants (%)'],
+      GRADES.map((grade) => [
+        Number(grade),
+        FADING_GRADE_LABELS[Number(grade)] ?? NO_DATA,
+        latestGrade[grade],
+        share(latestGrade[grade], assessed),
+      ]),
+    ),
+    proportionTable('Minimal or no fading (grade 0–1) at the latest assessment', [
+      ['Minimal or no fading', minimalOrNone],
+    ]),
+    describeTable('Dot density score (0–10) at the first and latest follow-up assessment', [
+      ['Density score, first', densityScore.first],
+      ['Density score, latest', densityScore.latest],
+      ['Change (latest − first)', densityScore.change],
+    ]),
+    table(
+      'Trend of fading grade with months since the final session (least squares; Spearman rank correlation)',
+      ['Statistic', 'Value'],
+      [
+        ['Follow-up assessments (n)', gradeTrend.n],
+        ['Slope (grade per month)', formatSigned(gradeTrend.slopePerMonth, 3)],
+        ['Intercept (grade at the final session)', formatNumber(gradeTrend.intercept, 3)],
+        ['R²', formatNumber(gradeTrend.r2, 3)],
+        ['Spearman ρ', formatNumber(gradeTrend.spearmanRho, 3)],
+        ['Spearman p (two-sided)', formatPValue(gradeTrend.spearmanP)],
+      ],
+    ),
+    paragraph(
+      `Touch-up-free time (Kaplan–Meier, months since the final session): ${touchUpFree.events} ` +
+        `touch-ups needed among ${touchUpFree.n} participants; median ${median}.`,
+    ),
+    table(
+      'Kaplan–Meier steps: touch-up-free survival',
+      ['Months', 'At risk (n)', 'Events (n)', 'Touch-up-free (%)'],
+      touchUpFree.steps.map((step) => [
+        formatNumber(step.months, 1),
+        step.atRisk,
+        step.events,
+        formatPercent(step.survival),
+      ]),
+    ),
+  ]);
+}
+
+const CTCAE_GRADES: readonly CtcaeGradeKey[] = ['1', '2', '3', '4', '5'];
+const CTCAE_GRADE_LABELS: Record<CtcaeGradeKey, string> = {
+  '1': '1 (mild)',
+  '2': '2 (moderate)',
+  '3': '3 (severe)',
+  '4': '4 (life-threatening)',
+  '5': '5 (death)',
+};
+
+function harmsTable(figures: CohortFigures, caption: string): ReportBlock {
+  const { anyEvent, seriousEvent, relatedEvent, withdrawnDueToEvent } = figures.safety;
+  return proportionTable(caption, [
+    ['Any adverse event', anyEvent],
+    ['Serious adverse event', seriousEvent],
+    ['Adverse event related to the procedure', relatedEvent],
+    ['Withdrawn due to an adverse event', withdrawnDueToEvent],
+  ]);
+}
+
+function categoryTable(figures: CohortFigures, caption: string): ReportBlock {
+  const { byCategory } = figures.safety;
+  return eventCountTable(
+    caption,
+    'Category',
+    ADVERSE_EVENT_CATEGORIES.flatMap((category): Array<[string, EventCount]> => {
+      const count = byCategory[category];
+      return count ? [[ADVERSE_EVENT_CATEGORY_LABELS[category], count]] : [];
+    }),
+  );
+}
+
+function safetySection(figures: CohortFigures, prefix: string): ReportSection {
+  const { byGrade, solicitedEvents, spontaneousEvents, eventsPer100Sessions } = figures.safety;
+  return section(`${prefix}safety`, 'Safety (CONSORT Harms)', [
+    harmsTable(figures, 'Participants with adverse events'),
+    categoryTable(figures, 'Adverse events by category (participants with ≥1 event of the category)'),
+    eventCountTable(
+      'Adverse events by CTCAE grade (participants with ≥1 event of the grade)',
+      'CTCAE grade',
+      CTCAE_GRADES.flatMap((grade): Array<[string, EventCount]> => {
+        const count = byGrade[grade];
+        return count ? [[CTCAE_GRADE_LABELS[grade], count]] : [];
+      }),
+    ),
+    table('Adverse events: how they were found, and their rate', ['Measure', 'Value'], [
+      ['Solicited events (n)', solicitedEvents],
+      ['Spontaneously reported events (n)', spontaneousEvents],
+      ['All events (n)', solicitedEvents + spontaneousEvents],
+      ['Events per 100 sessions', formatNumber(eventsPer100Sessions, 1)],
+    ]),
+  ]);
+}
+
+const SATISFACTION_SCORES: readonly SatisfactionKey[] = ['1', '2', '3', '4', '5'];
+
+function satisfactionSection(figures: CohortFigures, prefix: string): ReportSection {
+  const { respondents, responseRate, distribution, verySatisfied, wouldRecommend } = figures.satisfaction;
+  const answered = SATISFACTION_SCORES.reduce((sum, score) => sum + distribution[score], 0);
+  return section(`${prefix}satisfaction`, 'Satisfaction', [
+    paragraph(`Respondents: ${respondents} (each participant's latest survey).`),
+    proportionTable('Survey response and satisfaction', [
+      ['Responded to a survey', responseRate],
+      ['Very satisfied (score 5)', verySatisfied],
+      ['Would recommend SMP', wouldRecommend],
+    ]),
+    table(
+      'Satisfaction score at the latest survey',
+      ['Score', 'Rating', 'Respondents (n)', 'Respondents (%)'],
+      SATISFACTION_SCORES.map((score, index) => [
+        Number(score),
+        SATISFACTION_LABELS[index] ?? NO_DATA,
+        distribution[score],
+        share(distribution[score], answered),
+      ]),
+    ),
+  ]);
+}
+
+function costSection(figures: CohortFigures, prefix: string): ReportSection {
+  return section(`${prefix}cost`, 'Cost', [
+    describeTable('Cost per participant (USD)', [['Cost (USD)', figures.costUsd, 0]]),
+  ]);
+}
+
+function cohortSections(figures: CohortFigures, prefix = ''): ReportSection[] {
+  return [
+    participantsSection(figures, prefix),
+    sessionsSection(figures, prefix),
+    followUpSection(figures, prefix),
+    fadingSection(figures, prefix),
+    safetySection(figures, prefix),
+    satisfactionSection(figures, prefix),
+    costSection(figures, prefix),
+  ];
+}
+
+/** Key figures side by side: one column for all participants, one per subgroup. */
+function comparisonTable(summary: AnalysisSummary, groups: Subgroup[], dimension: string): ReportBlock {
+  const cohorts: CohortFigures[] = [summary, ...groups.map((group) => group.figures)];
+  const row = (label: string, cell: (figures: CohortFigures) => string | number) => [label, ...cohorts.map(cell)];
+  const withdrawn = (f: CohortFigures) =>
+    f.participants.enrolled === 0
+      ? NO_DATA
+      : `${f.participants.withdrawn}/${f.participants.enrolled} (${share(f.participants.withdrawn, f.participants.enrolled)})`;
+  const meanSd = (d: Describe, digits: number) =>
+    'mean' in d ? `${formatNumber(d.mean, digits)} (${formatNumber(d.sd, digits)})` : NO_DATA;
+  return table(
+    `Key figures by ${dimension}. Proportions: n/N (%) [95% exact CI]; continuous: mean (SD).`,
+    ['Measure', 'All participants', ...groups.map((group) => group.label)],
+    [
+      row('Enrolled (n)', (f) => f.participants.enrolled),
+      row('Withdrawn', withdrawn),
+      row('Protocol adherence', (f) => formatProportion(f.sessions.protocolAdherence)),
+      row('Sessions per participant', (f) => meanSd(f.sessions.perParticipant, 1)),
+      row('Followed up in window', (f) => formatProportion(f.followUp.inWindow)),
+      row('Minimal or no fading', (f) => formatProportion(f.fading.minimalOrNone)),
+      row('Fading slope (grade per month)', (f) => formatSigned(f.fading.gradeTrend.slopePerMonth, 3)),
+      row('Any adverse event', (f) => formatProportion(f.safety.anyEvent)),
+      row('Serious adverse event', (f) => formatProportion(f.safety.seriousEvent)),
+      row('Related adverse event', (f) => formatProportion(f.safety.relatedEvent)),
+      row('Withdrawn due to an adverse event', (f) => formatProportion(f.safety.withdrawnDueToEvent)),
+      row('Events per 100 sessions', (f) => formatNumber(f.safety.eventsPer100Sessions, 1)),
+      row('Very satisfied', (f) => formatProportion(f.satisfaction.verySatisfied)),
+      row('Would recommend', (f) => formatProportion(f.satisfaction.wouldRecommend)),
+      row('Cost (USD)', (f) => meanSd(f.costUsd, 0)),
+    ],
+  );
+}
+
+function subgroupSection(summary: AnalysisSummary): ReportSection | null {
+  if (!summary.subgroups) return null;
+  const { by, groups } = summary.subgroups;
+  const dimension = SUBGROUP_DIMENSION_LABELS[by];
+  return section(
+    'subgroups',
+    `Subgroups by ${dimension}`,
+    [comparisonTable(summary, groups, dimension)],
+    groups.map((group, index) =>
+      section(`subgroup-${index + 1}`, `${group.label}`, [
+        harmsTable(group.figures, `Participants with adverse events: ${group.label}`),
+        categoryTable(group.figures, `Adverse events by category: ${group.label}`),
+      ]),
+    ),
+  );
+}
+
+function studySection(summary: AnalysisSummary): ReportSection {
+  const rows: DataTable['rows'] = [
+    ['Study code', summary.study.code],
+    ['Title', summary.study.title],
+    ['Summary format', summary.format],
+    ['Participants enrolled', summary.participants.enrolled],
+  ];
+  if (summary.subgroups) {
+    rows.push(['Subgroups', `by ${SUBGROUP_DIMENSION_LABELS[summary.subgroups.by]} (${summary.subgroups.groups.length})`]);
+  }
+  return section('study', 'Study', [
+    table('Study', ['Field', 'Value'], rows),
+    paragraph(
+      'Proportions are n/N with 95% Wilson score and exact (Clopper–Pearson) intervals. Continuous figures: ' +
+        'mean (SD); median [Q1, Q3]; range min–max. "—" marks a figure with no data (n = 0).',
+    ),
+  ]);
+}
+
+/** Every section of the report, in order: study, the whole cohort, then subgroups when present. */
+export function reportSections(summary: AnalysisSummary): ReportSection[] {
+  const subgroups = subgroupSection(summary);
+  return [studySection(summary), ...cohortSections(summary), ...(subgroups ? [subgroups] : [])];
+}

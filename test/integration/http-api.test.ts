@@ -1,0 +1,138 @@
+// The HTTP API on a real database: import, list, export, and problem+json for every error.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { expect } from 'chai';
+import { createApp } from '../../api/app.ts';
+import { smallBundle } from '../support/bundles.ts';
+import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
+
+describe(`HTTP API (${DRIVER})`, function () {
+  let db: TestDb;
+  let server: Server;
+  let base: string;
+
+  before(async () => {
+    db = await freshDb();
+    server = createApp({ db }).listen(0, '127.0.0.1');
+    await new Promise((resolve) => server.once('listening', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(async () => {
+    await new Promise((resolve) => server?.close(resolve));
+    await db?.dispose();
+  });
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  it('answers the health check with the driver in use', async () => {
+    const response = await fetch(`${base}/api/health`);
+    expect(response.status).to.equal(200);
+    expect(await response.json()).to.deep.equal({ status: 'ok', database: DRIVER });
+  });
+
+  it('imports a bundle, lists it with counts and exports it back', async () => {
+    const created = await post('/api/studies', smallBundle('HTTP-1'));
+    expect(created.status).to.equal(201);
+    expect(created.headers.get('location')).to.equal('/api/studies/HTTP-1');
+    expect(await created.json()).to.deep.equal({
+      code: 'HTTP-1',
+      replaced: false,
+      counts: {
+        site: 2, practitioner: 2, participant: 2, treatment_session: 5,
+        adverse_event: 1, fading_assessment: 2, satisfaction_survey: 1,
+      },
+    });
+
+    const list = (await (await fetch(`${base}/api/studies`)).json()) as { studies: Array<Record<string, unknown>> };
+    expect(list.studies).to.have.length(1);
+    expect(list.studies[0]).to.include({
+      code: 'HTTP-1', title: 'Small test cohort', sites: 2, practitioners: 2, participants: 2,
+      sessions: 5, adverseEvents: 1, fadingAssessments: 2, surveys: 1,
+    });
+    expect(list.studies[0]!.importedAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+
+    const exported = await fetch(`${base}/api/studies/HTTP-1/bundle`);
+    expect(exported.status).to.equal(200);
+    expect(exported.headers.get('content-disposition')).to.contain('HTTP-1.json');
+    const bundle = (await exported.json()) as { participants: Array<{ code: string; sessions: unknown[] }> };
+    expect(bundle.participants.map((p) => p.code)).to.deep.equal(['P01', 'P02']);
+    expect(bundle.participants[0]!.sessions).to.have.length(4);
+  });
+
+  it('refuses an existing code with 409 and replaces it with ?replace=true', async () => {
+    const again = await post('/api/studies', smallBundle('HTTP-1'));
+    expect(again.status).to.equal(409);
+    expect(again.headers.get('content-type')).to.contain('application/problem+json');
+    expect(await again.json()).to.deep.include({
+      status: 409,
+      detail: 'study HTTP-1 already exists; import with --replace to replace it',
+      problems: [{ path: 'study.code', message: 'study HTTP-1 already exists' }],
+    });
+    const replaced = await post('/api/studies?replace=true', smallBundle('HTTP-1'));
+    expect(replaced.status).to.equal(200);
+    expect(((await replaced.json()) as { replaced: boolean }).replaced).to.equal(true);
+  });
+
+  it('answers an invalid bundle with 400 and every problem, writing nothing', async () => {
+    const before = await tableCounts(db);
+    const bundle = smallBundle('HTTP-2');
+    bundle.participants[0].sessions[1].date = '2021-02-30';
+    bundle.participants[1].site = 'NOWHERE';
+    const response = await post('/api/studies', bundle);
+    expect(response.status).to.equal(400);
+    expect(response.headers.get('content-type')).to.contain('application/problem+json');
+    const problem = (await response.json()) as { status: number; problems: unknown };
+    expect(problem.status).to.equal(400);
+    expect(problem.problems).to.deep.equal([
+      { path: 'participants[0].sessions[1].date', message: '2021-02-30 is not a calendar date' },
+      { path: 'participants[1].site', message: 'site "NOWHERE" is not defined in sites' },
+    ]);
+    expect(await tableCounts(db)).to.deep.equal(before);
+  });
+
+  it('answers a body that is not JSON with 400', async () => {
+    const response = await post('/api/studies', '{"format": ');
+    expect(response.status).to.equal(400);
+    expect(((await response.json()) as { problems: unknown }).problems).to.deep.equal([
+      { path: '(body)', message: 'is not valid JSON' },
+    ]);
+  });
+
+  it('names the bad parameter of a request', async () => {
+    const badCode = await fetch(`${base}/api/studies/not-a-code/bundle`);
+    expect(badCode.status).to.equal(400);
+    expect(((await badCode.json()) as { problems: unknown }).problems).to.deep.equal([
+      { path: 'path.code', message: '"not-a-code" is not a study code' },
+    ]);
+    const badQuery = await post('/api/studies?replace=yes', smallBundle('HTTP-3'));
+    expect(badQuery.status).to.equal(400);
+    expect(((await badQuery.json()) as { problems: unknown }).problems).to.deep.equal([
+      { path: 'query.replace', message: 'must be true or false' },
+    ]);
+  });
+
+  it('answers an unknown study and an unknown endpoint with 404', async () => {
+    const study = await fetch(`${base}/api/studies/NOPE-9/bundle`);
+    expect(study.status).to.equal(404);
+    expect(((await study.json()) as { detail: string }).detail).to.equal('study NOPE-9 does not exist');
+    const endpoint = await fetch(`${base}/api/nothing-here`);
+    expect(endpoint.status).to.equal(404);
+    expect(endpoint.headers.get('content-type')).to.contain('application/problem+json');
+  });
+
+  it('serves the dashboard page', async () => {
+    const page = await fetch(`${base}/`);
+    expect(page.status).to.equal(200);
+    expect(page.headers.get('content-type')).to.contain('text/html');
+    expect(await page.text()).to.contain('SMP outcomes tracker');
+    const script = await fetch(`${base}/main.js`);
+    expect(script.headers.get('content-type')).to.contain('javascript');
+    expect(await script.text()).to.contain('/api/studies');
+    expect((await fetch(`${base}/main.ts`)).status).to.equal(404);
+  });
+});

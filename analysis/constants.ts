@@ -1,0 +1,33 @@
+// The study vocabulary the analysis counts by: the length of a month, the adverse-event categories
+// in protocol order, the indications with their readable labels, and which relatedness counts as related.
+import type { AdverseEventCategory, Indication, Relatedness } from './types.ts';
+
+/** Days in a month: the mean Gregorian month, 365.25 / 12. Follow-up months are days / MONTH_DAYS. */
+export const MONTH_DAYS = 30.4375;
+
+/** Every adverse-event category, in the order of the bundle's protocol list (charts and tables follow it). */
+export const ADVERSE_EVENT_CATEGORIES: readonly AdverseEventCategory[] = [
+  'infection',
+  'allergic_reaction',
+  'keloid',
+  'granuloma',
+  'mri_interference',
+  'pigment_migration',
+  'discoloration',
+  'other',
+];
+
+/** Human-readable label of every indication, in the bundle's order (used for subgroup labels). */
+export const INDICATION_LABELS: Readonly<Record<Indication, string>> = {
+  androgenetic_alopecia: 'Androgenetic alopecia',
+  female_pattern_hair_loss: 'Female pattern hair loss',
+  alopecia_areata: 'Alopecia areata',
+  scar: 'Scar',
+  birthmark: 'Birthmark',
+  chemotherapy_alopecia: 'Chemotherapy-induced alopecia',
+  hair_transplant_adjunct: 'Hair transplant adjunct',
+  other: 'Other',
+};
+
+/** Relatedness judgements that count an adverse event as related to the procedure. */
+export const RELATED_JUDGEMENTS: ReadonlySet<Relatedness> = new Set<Relatedness>(['possible', 'probable', 'definite']);

@@ -1,0 +1,81 @@
+// The summary's fading figures: latest grades, density scores, the grade trend and touch-up-free time.
+import { describe } from './describe.ts';
+import { kaplanMeier, type SurvivalObservation } from './kaplan-meier.ts';
+import { linearRegression } from './linear-regression.ts';
+import { monthsSince } from './months-since.ts';
+import type { ParticipantOutcome } from './participant-outcome.ts';
+import { proportion } from './proportion.ts';
+import { spearman } from './spearman.ts';
+import type { CohortFigures, GradeKey } from './types.ts';
+
+/**
+ * Fading figures, all from follow-up assessments (on or after the final session):
+ * - `latestGrade`: participants by the grade of their latest follow-up assessment (latest day;
+ *   on a tied day the first in array order, i.e. the clinician's), every grade 0–4 present;
+ * - `minimalOrNone`: latest grade ≤ 1, over participants with follow-up;
+ * - `densityScore`: each participant's first and latest non-null density score described, and
+ *   the change latest − first over participants whose first and latest fall on different days;
+ * - `gradeTrend`: least squares of grade on months and Spearman's rho over every follow-up
+ *   assessment (all assessors);
+ * - `touchUpFree`: Kaplan–Meier of time to the first follow-up assessment needing a touch-up,
+ *   censored at the latest follow-up assessment; participants without follow-up left out.
+ *
+ * Cost: O(p + a) time for p participants and a follow-up assessments, plus O(a log a) sorts.
+ *
+ * @param outcomes the participants' derived outcomes
+ * @returns the `fading` block of the summary
+ * @throws {Error} if a grade is not an integer from 0 to 4
+ * @example
+ * fadingFigures(outcomes).latestGrade; // => { '0': 1, '1': 2, '2': 0, '3': 1, '4': 0 }
+ */
+export function fadingFigures(outcomes: readonly ParticipantOutcome[]): CohortFigures['fading'] {
+  const latestGrade: Record<GradeKey, number> = { '0': 0, '1': 0, '2': 0, '3': 0, '4': 0 };
+  let followedUp = 0;
+  let minimalOrNone = 0;
+  const firstDensity: number[] = [];
+  const latestDensity: number[] = [];
+  const densityChange: number[] = [];
+  const months: number[] = [];
+  const grades: number[] = [];
+  const touchUpFree: SurvivalObservation[] = [];
+  for (const outcome of outcomes) {
+    const finalDay = outcome.finalSessionDay;
+    if (finalDay === null) continue;
+    for (const assessment of outcome.followUp) {
+      months.push(monthsSince(finalDay, assessment.day));
+      grades.push(assessment.grade);
+    }
+    const latest = outcome.latestFollowUp;
+    if (latest === null) continue;
+    followedUp++;
+    latestGrade[gradeKey(latest.grade)]++;
+    if (latest.grade <= 1) minimalOrNone++;
+    if (outcome.firstDensity !== null) firstDensity.push(outcome.firstDensity.densityScore!);
+    if (outcome.latestDensity !== null) latestDensity.push(outcome.latestDensity.densityScore!);
+    if (outcome.densityPair !== null) densityChange.push(outcome.densityPair.latest - outcome.densityPair.first);
+    if (outcome.touchUpFree !== null) touchUpFree.push(outcome.touchUpFree);
+  }
+  const fit = linearRegression(months, grades);
+  const rank = spearman(months, grades);
+  return {
+    latestGrade,
+    minimalOrNone: proportion(minimalOrNone, followedUp),
+    densityScore: { first: describe(firstDensity), latest: describe(latestDensity), change: describe(densityChange) },
+    gradeTrend: {
+      n: months.length,
+      slopePerMonth: fit.slope,
+      intercept: fit.intercept,
+      r2: fit.r2,
+      spearmanRho: rank === null ? null : rank.rho,
+      spearmanP: rank === null ? null : rank.p,
+    },
+    touchUpFree: kaplanMeier(touchUpFree),
+  };
+}
+
+function gradeKey(grade: number): GradeKey {
+  if (!Number.isInteger(grade) || grade < 0 || grade > 4) {
+    throw new Error(`fading grade must be an integer from 0 to 4, got ${grade}`);
+  }
+  return String(grade) as GradeKey;
+}

@@ -1,0 +1,124 @@
+// Analysis of a stored study: extract compact facts from the database, then hand them to the
+// pure functions in analysis/. Callable from the CLI and the HTTP API alike.
+import { analyzeCohort, chartSeries } from '../../analysis/index.ts';
+import type {
+  AnalysisSummary,
+  ChartSeries,
+  ParticipantFacts,
+  ProtocolFacts,
+  SubgroupDimension,
+} from '../../analysis/types.ts';
+import type { Db } from '../../db/kysely.ts';
+import {
+  selectAdverseEventFacts,
+  selectAssessmentFacts,
+  selectParticipantFacts,
+  selectSessionFacts,
+  selectSurveyFacts,
+} from '../../db/repositories/analysis-facts-repository.ts';
+import { findStudyByCode } from '../../db/repositories/study-repository.ts';
+import { AppError } from '../errors.ts';
+
+export interface StudyFacts {
+  study: { code: string; title: string };
+  protocol: ProtocolFacts;
+  participants: ParticipantFacts[];
+}
+
+/** Rows ordered by participant_no, grouped per participant in one pass. */
+function groupByParticipant<R extends { participant_no: number }, T>(rows: R[], map: (row: R) => T): Map<number, T[]> {
+  const groups = new Map<number, T[]>();
+  for (const row of rows) {
+    let group = groups.get(row.participant_no);
+    if (group === undefined) groups.set(row.participant_no, (group = []));
+    group.push(map(row));
+  }
+  return groups;
+}
+
+/** Everything the analysis needs about one study, read in five narrow queries. */
+export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> {
+  const study = await findStudyByCode(db.kysely, code);
+  if (!study) throw new AppError('not_found', `study ${code} does not exist`);
+  const id = study.study_id;
+  const [participants, sessions, events, assessments, surveys] = await Promise.all([
+    selectParticipantFacts(db.kysely, id),
+    selectSessionFacts(db.kysely, id),
+    selectAdverseEventFacts(db.kysely, id),
+    selectAssessmentFacts(db.kysely, id),
+    selectSurveyFacts(db.kysely, id),
+  ]);
+  type Facts = ParticipantFacts;
+  const sessionsOf = groupByParticipant(sessions, (s): Facts['sessions'][number] => ({
+    day: s.day,
+    kind: s.kind as 'initial' | 'touch_up',
+    durationMinutes: s.duration_minutes,
+  }));
+  const eventsOf = groupByParticipant(events, (e): Facts['adverseEvents'][number] => ({
+    category: e.category as Facts['adverseEvents'][number]['category'],
+    grade: e.grade,
+    serious: e.serious,
+    relatedness: e.relatedness as Facts['adverseEvents'][number]['relatedness'],
+    solicited: e.solicited,
+  }));
+  const assessmentsOf = groupByParticipant(assessments, (a): Facts['assessments'][number] => ({
+    day: a.day,
+    assessor: a.assessor as Facts['assessments'][number]['assessor'],
+    grade: a.grade,
+    densityScore: a.density_score === null ? null : Number(a.density_score),
+    needsTouchUp: a.needs_touch_up,
+  }));
+  const surveysOf = groupByParticipant(surveys, (s): Facts['surveys'][number] => ({
+    day: s.day,
+    satisfaction: s.satisfaction,
+    wouldRecommend: s.would_recommend,
+  }));
+
+  return {
+    study: { code: study.code, title: study.title },
+    protocol: {
+      initialSessions: study.initial_sessions,
+      sessionIntervalDays: study.session_interval_days,
+      intervalToleranceDays: study.interval_tolerance_days,
+      touchUpAfterDays: study.touch_up_after_days,
+      touchUpToleranceDays: study.touch_up_tolerance_days,
+      followUpMonths: { from: study.follow_up_from_months, to: study.follow_up_to_months },
+    },
+    participants: participants.map((p) => ({
+      code: p.code,
+      site: p.site,
+      indication: p.indication as Facts['indication'],
+      practitionerYears: p.practitioner_years,
+      withdrawn: p.withdrawn_on !== null,
+      withdrawalCause: p.withdrawal_cause as Facts['withdrawalCause'],
+      costUsd: p.cost_usd === null ? null : Number(p.cost_usd),
+      sessions: sessionsOf.get(p.participant_no) ?? [],
+      adverseEvents: eventsOf.get(p.participant_no) ?? [],
+      assessments: assessmentsOf.get(p.participant_no) ?? [],
+      surveys: surveysOf.get(p.participant_no) ?? [],
+    })),
+  };
+}
+
+export interface AnalysisOptions {
+  by?: SubgroupDimension | undefined;
+}
+
+/** The `smp-analysis/1` summary of a stored study. */
+export async function analyzeStudy(db: Db, code: string, options: AnalysisOptions = {}): Promise<AnalysisSummary> {
+  const facts = await loadStudyFacts(db, code);
+  return analyzeCohort({ ...facts, ...(options.by ? { by: options.by } : {}) });
+}
+
+/** The summary and the series its charts draw. */
+export async function analyzeStudyWithCharts(
+  db: Db,
+  code: string,
+  options: AnalysisOptions = {},
+): Promise<{ summary: AnalysisSummary; series: ChartSeries }> {
+  const facts = await loadStudyFacts(db, code);
+  return {
+    summary: analyzeCohort({ ...facts, ...(options.by ? { by: options.by } : {}) }),
+    series: chartSeries(facts.protocol, facts.participants),
+  };
+}

@@ -23,7 +23,13 @@ async function renderStudies(): Promise<void> {
       const row = document.createElement('tr');
       const code = encodeURIComponent(study.code);
       const downloads = document.createElement('td');
-      downloads.append(link(`/api/studies/${code}/bundle`, 'bundle (JSON)'));
+      downloads.append(
+        link(`/api/studies/${code}/report`, 'report'),
+        ' · ',
+        link(`/api/studies/${code}/analysis`, 'analysis (JSON)'),
+        ' · ',
+        link(`/api/studies/${code}/bundle`, 'bundle (JSON)'),
+      );
       row.append(
         cell(study.code),
         cell(study.title),

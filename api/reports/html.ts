@@ -22,6 +22,11 @@ export function scriptJson(value: unknown): string {
     .replace(/\u2029/g, '\\u2029');
 }
 
+/** Escaped cell text in which a bracketed interval ("[0.1%, 22.8%]") never breaks across lines. */
+function cellHtml(value: string | number): string {
+  return escapeHtml(value).replace(/\[[^\]<]*\]/g, (interval) => `<span class="nowrap">${interval}</span>`);
+}
+
 export function htmlTable(table: DataTable, className = 'data'): string {
   const numeric = table.columns.map((_, index) => isNumericColumn(table, index));
   const head = table.columns
@@ -30,7 +35,7 @@ export function htmlTable(table: DataTable, className = 'data'): string {
   const body = table.rows
     .map((row) => {
       const cells = table.columns.map((_, index) => {
-        const value = escapeHtml(row[index] ?? '');
+        const value = cellHtml(row[index] ?? '');
         if (index === 0) return `<th scope="row">${value}</th>`;
         return `<td${numeric[index] ? ' class="num"' : ''}>${value}</td>`;
       });
@@ -81,6 +86,7 @@ thead th { border-bottom: 2px solid var(--ink); background: var(--band); }
 tbody th { font-weight: normal; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 .num { text-align: right; white-space: nowrap; }
+.nowrap { white-space: nowrap; }
 figure.chart { margin: 1.5rem 0 2.25rem; padding: 1rem; border: 1px solid var(--rule); border-radius: 6px; }
 figure.chart figcaption { font-weight: 700; font-size: 1.05rem; margin-bottom: .5rem; }
 .chart-box { position: relative; width: 100%; max-width: 960px; margin: 0 auto 1rem; }

@@ -11,3 +11,11 @@ export const ImportQuery = z.object({
     .optional()
     .transform((value) => value === 'true'),
 });
+
+export const AnalysisQuery = z.strictObject({
+  by: z
+    .enum(['site', 'indication', 'practitioner-experience'], {
+      error: (issue) => `must be site, indication or practitioner-experience (got ${JSON.stringify(issue.input)})`,
+    })
+    .optional(),
+});

@@ -73,12 +73,21 @@ const whiteBackground: Plugin = {
   },
 };
 
+/** A deep copy of plain objects and arrays; functions (e.g. tick callbacks) are kept as they are. */
+function copyPlain<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(copyPlain) as T;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    return Object.fromEntries(Object.entries(value).map(([key, child]) => [key, copyPlain(child)])) as T;
+  }
+  return value;
+}
+
 /** Draws one chart configuration and returns the PNG bytes. The configuration is not modified. */
 export function renderChartPng(config: ChartConfiguration, size: PngSize = DEFAULT_PNG_SIZE): Buffer {
   prepareChartJs();
   const canvas = createCanvas(size.width, size.height);
   // chart.js mutates the configuration it is given; the caller's stays as it was.
-  const own = structuredClone({ type: config.type, data: config.data, options: config.options ?? {} });
+  const own = copyPlain({ type: config.type, data: config.data, options: config.options ?? {} });
   const chart = new Chart(canvas as unknown as HTMLCanvasElement, {
     ...own,
     options: { ...own.options, animation: false, responsive: false, devicePixelRatio: 1 },

@@ -1,0 +1,110 @@
+// Dot density score at the first and the latest follow-up assessment, one bubble per (first,
+// latest) pair sized by participants, against the line of no change y = x.
+import type { ChartConfiguration } from 'chart.js';
+import type { AnalysisSummary, ChartSeries } from '../types.ts';
+import { MAX_BUBBLE_RADIUS, MAX_LABELLED_BUBBLES, bubbleFillAlpha, bubbleRadius } from './bubble-size.ts';
+import { LAYOUT, STATIC_CHART, axis, chartSubtitle, chartTitle, font, legend } from './chart-options.ts';
+import { formatDescribe, formatNumber, formatSigned } from './format.ts';
+import { OKABE_ITO, withAlpha } from './palette.ts';
+import type { DataTable } from './types.ts';
+
+export const DENSITY_CHART_TITLE = 'Density score: first against latest assessment';
+
+/** The density score's scale (bundle schema: 0–10, one decimal). */
+export const DENSITY_SCALE = { min: 0, max: 10 } as const;
+
+// Axes run half a point beyond the scale so edge bubbles stay inside; ticks every half point, of
+// which the tickLabels plugin names the whole ones and hides the rest.
+const SCALE_TICKS = Array.from({ length: DENSITY_SCALE.max + 1 }, (_, score) => String(score));
+
+export function densityChart(summary: AnalysisSummary, series: ChartSeries): ChartConfiguration<'bubble' | 'line'> {
+  const pairs = series.densityPairs;
+  const maxCount = Math.max(0, ...pairs.map((pair) => pair.count));
+  return {
+    type: 'bubble',
+    data: {
+      datasets: [
+        {
+          type: 'bubble',
+          label: 'Participants (bubble area ∝ count)',
+          data: pairs.map((pair) => ({ x: pair.first, y: pair.latest, r: bubbleRadius(pair.count, maxCount, pairs.length) })),
+          backgroundColor: withAlpha(OKABE_ITO.bluishGreen, bubbleFillAlpha(pairs.length)),
+          borderColor: OKABE_ITO.bluishGreen,
+          borderWidth: 1,
+          clip: MAX_BUBBLE_RADIUS,
+          order: 0,
+        },
+        {
+          type: 'line',
+          // A higher order is drawn first: the reference line stays behind the bubbles.
+          order: 1,
+          label: 'No change (latest = first)',
+          data: [
+            { x: DENSITY_SCALE.min, y: DENSITY_SCALE.min },
+            { x: DENSITY_SCALE.max, y: DENSITY_SCALE.max },
+          ],
+          borderColor: OKABE_ITO.black,
+          backgroundColor: OKABE_ITO.black,
+          borderWidth: 1.5,
+          borderDash: [6, 4],
+          pointRadius: 0,
+          pointStyle: 'line',
+          fill: false,
+        },
+      ],
+    },
+    options: {
+      ...STATIC_CHART,
+      layout: LAYOUT,
+      plugins: {
+        title: chartTitle(DENSITY_CHART_TITLE),
+        subtitle: chartSubtitle(
+          `Change (latest − first): ${formatDescribe(summary.fading.densityScore.change)}; below the line = density fell`,
+        ),
+        legend: legend(true),
+        tickLabels: { x: SCALE_TICKS, y: SCALE_TICKS },
+        ...(pairs.length > 0 && pairs.length <= MAX_LABELLED_BUBBLES
+          ? {
+              valueLabels: {
+                labels: [{ datasetIndex: 0, texts: pairs.map((pair) => String(pair.count)) }],
+                font: font(11, 'bold'),
+              },
+            }
+          : {}),
+      },
+      scales: {
+        x: {
+          ...axis('Density score at first follow-up assessment (0–10)'),
+          type: 'linear',
+          min: DENSITY_SCALE.min - 0.5,
+          max: DENSITY_SCALE.max + 0.5,
+          ticks: { ...axis('').ticks, stepSize: 0.5, maxTicksLimit: 2 * (DENSITY_SCALE.max - DENSITY_SCALE.min) + 3 },
+        },
+        y: {
+          ...axis('Density score at latest assessment (0–10)'),
+          type: 'linear',
+          min: DENSITY_SCALE.min - 0.5,
+          max: DENSITY_SCALE.max + 0.5,
+          ticks: { ...axis('').ticks, stepSize: 0.5, maxTicksLimit: 2 * (DENSITY_SCALE.max - DENSITY_SCALE.min) + 3 },
+        },
+      },
+    },
+  };
+}
+
+export function densityTable(summary: AnalysisSummary, series: ChartSeries): DataTable {
+  const rows = [...series.densityPairs].sort((a, b) => a.first - b.first || a.latest - b.latest);
+  const { first, latest, change } = summary.fading.densityScore;
+  return {
+    caption:
+      `Participants by density score (0–10) at their first and latest follow-up assessment. ` +
+      `First: ${formatDescribe(first)}. Latest: ${formatDescribe(latest)}. Change: ${formatDescribe(change)}.`,
+    columns: ['First score', 'Latest score', 'Change', 'Participants (n)'],
+    rows: rows.map((pair) => [
+      formatNumber(pair.first, 1),
+      formatNumber(pair.latest, 1),
+      formatSigned(pair.latest - pair.first, 1),
+      pair.count,
+    ]),
+  };
+}

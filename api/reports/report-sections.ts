@@ -118,7 +118,7 @@ function sessionsSection(figures: CohortFigures, prefix: string): ReportSection 
       ['Sessions per participant', perParticipant],
       ['Session duration (minutes)', durationMinutes],
     ]),
-    proportionTable('Protocol adherence: planned initial sessions (and touch-up, when planned) received', [
+    proportionTable('Protocol adherence: the planned initial sessions at the planned interval, and the touch-up in its window when one is planned', [
       ['Protocol adherence', protocolAdherence],
     ]),
   ]);

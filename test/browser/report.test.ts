@@ -1,26 +1,17 @@
 // Opens the HTML report in headless Chromium from a file:// URL and checks that every chart is
 // drawn, the error bars appear, nothing is fetched and nothing is logged as an error. Needs the
 // Debian chromium package (CI installs it); without it this test fails rather than skips.
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { expect } from 'chai';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { allCharts } from '../../analysis/charts/index.ts';
 import { writeHtmlReport } from '../../api/reports/index.ts';
 import { makeSeries, makeSummaryWithSubgroups } from '../unit/charts/summary-factory.ts';
+import { launchChromium } from '../support/browser.ts';
 
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const HOSTILE_TITLE = `<script>alert("x")</script> & 'q' — Ünïcødé`;
 
 interface CanvasReport {
@@ -45,13 +36,7 @@ describe('browser: HTML report', function () {
   summary.study.title = HOSTILE_TITLE;
 
   before(async () => {
-    if (!existsSync(CHROMIUM_PATH)) {
-      throw new Error(
-        `Chromium is not at ${CHROMIUM_PATH}; install chromium: apt-get install -y chromium ` +
-          '(or set CHROMIUM_PATH to a Chromium binary)',
-      );
-    }
-    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     outDir = mkdtempSync(join(tmpdir(), 'smp-browser-report-'));
     const [htmlPath] = writeHtmlReport(summary, series, outDir);
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

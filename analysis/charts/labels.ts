@@ -1,17 +1,8 @@
 // Human-readable names for the analysis's codes, shared by charts and reports.
+import { ADVERSE_EVENT_CATEGORIES, INDICATION_LABELS } from '../constants.ts';
 import type { AdverseEventCategory, Indication, SubgroupDimension } from '../types.ts';
 
-/** Every adverse-event category in the protocol's order. */
-export const ADVERSE_EVENT_CATEGORIES: readonly AdverseEventCategory[] = [
-  'infection',
-  'allergic_reaction',
-  'keloid',
-  'granuloma',
-  'mri_interference',
-  'pigment_migration',
-  'discoloration',
-  'other',
-];
+export { ADVERSE_EVENT_CATEGORIES, INDICATION_LABELS };
 
 export const ADVERSE_EVENT_CATEGORY_LABELS: Record<AdverseEventCategory, string> = {
   infection: 'Infection',
@@ -24,27 +15,8 @@ export const ADVERSE_EVENT_CATEGORY_LABELS: Record<AdverseEventCategory, string>
   other: 'Other',
 };
 
-export const INDICATIONS: readonly Indication[] = [
-  'androgenetic_alopecia',
-  'female_pattern_hair_loss',
-  'alopecia_areata',
-  'scar',
-  'birthmark',
-  'chemotherapy_alopecia',
-  'hair_transplant_adjunct',
-  'other',
-];
-
-export const INDICATION_LABELS: Record<Indication, string> = {
-  androgenetic_alopecia: 'Androgenetic alopecia',
-  female_pattern_hair_loss: 'Female pattern hair loss',
-  alopecia_areata: 'Alopecia areata',
-  scar: 'Scar',
-  birthmark: 'Birthmark',
-  chemotherapy_alopecia: 'Chemotherapy-induced alopecia',
-  hair_transplant_adjunct: 'Hair transplant adjunct',
-  other: 'Other',
-};
+/** Every indication, in the bundle's order. */
+export const INDICATIONS = Object.keys(INDICATION_LABELS) as Indication[];
 
 /** Fading grades 0–4 (index = grade). */
 export const FADING_GRADE_LABELS = ['none', 'minimal', 'mild', 'moderate', 'marked'] as const;

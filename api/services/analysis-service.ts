@@ -18,22 +18,12 @@ import {
 } from '../../db/repositories/analysis-facts-repository.ts';
 import { findStudyByCode } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
+import { groupByParticipant } from './group-by-participant.ts';
 
 export interface StudyFacts {
   study: { code: string; title: string };
   protocol: ProtocolFacts;
   participants: ParticipantFacts[];
-}
-
-/** Rows ordered by participant_no, grouped per participant in one pass. */
-function groupByParticipant<R extends { participant_no: number }, T>(rows: R[], map: (row: R) => T): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
-  for (const row of rows) {
-    let group = groups.get(row.participant_no);
-    if (group === undefined) groups.set(row.participant_no, (group = []));
-    group.push(map(row));
-  }
-  return groups;
 }
 
 /** Everything the analysis needs about one study, read in five narrow queries. */

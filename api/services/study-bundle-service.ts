@@ -10,6 +10,7 @@ import { canonicalOrder } from '../schemas/bundle-order.ts';
 import { formatProblem } from '../schemas/problems.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
+import { groupByParticipant } from './group-by-participant.ts';
 
 export interface ImportOptions {
   /** Replace a study with the same code (atomically) instead of refusing. */
@@ -190,17 +191,6 @@ function recordLoads(studyId: number, bundle: StudyBundle): Load[] {
   ];
 }
 
-/** Group rows by participant_no: rows arrive ordered by it, so one pass suffices. */
-function byParticipant<R extends { participant_no: number }, T>(rows: R[], map: (row: R) => T): Map<number, T[]> {
-  const groups = new Map<number, T[]>();
-  for (const row of rows) {
-    let group = groups.get(row.participant_no);
-    if (!group) groups.set(row.participant_no, (group = []));
-    group.push(map(row));
-  }
-  return groups;
-}
-
 /** The study as a bundle, arrays in canonical order. */
 export async function exportBundle(db: Db, code: string): Promise<StudyBundle> {
   const study = await findStudyByCode(db.kysely, code);
@@ -217,7 +207,7 @@ export async function exportBundle(db: Db, code: string): Promise<StudyBundle> {
   ]);
   const siteCode = new Map(sites.map((s) => [s.site_no, s.code]));
   const practitionerCode = new Map(practitioners.map((p) => [p.practitioner_no, p.code]));
-  const sessionsOf = byParticipant(sessions, (s) => ({
+  const sessionsOf = groupByParticipant(sessions, (s) => ({
     number: s.session_number,
     kind: s.kind as Participant['sessions'][number]['kind'],
     date: s.session_date,
@@ -226,7 +216,7 @@ export async function exportBundle(db: Db, code: string): Promise<StudyBundle> {
     pigmentLot: s.pigment_lot,
     anesthesia: s.anesthesia as Participant['sessions'][number]['anesthesia'],
   }));
-  const eventsOf = byParticipant(events, (e) => ({
+  const eventsOf = groupByParticipant(events, (e) => ({
     category: e.category as Participant['adverseEvents'][number]['category'],
     term: e.term,
     onsetDate: e.onset_date,
@@ -238,14 +228,14 @@ export async function exportBundle(db: Db, code: string): Promise<StudyBundle> {
     sessionNumber: e.session_number,
     solicited: e.solicited,
   }));
-  const assessmentsOf = byParticipant(assessments, (a) => ({
+  const assessmentsOf = groupByParticipant(assessments, (a) => ({
     date: a.assessed_on,
     grade: a.grade,
     densityScore: a.density_score === null ? null : Number(a.density_score),
     needsTouchUp: a.needs_touch_up,
     assessor: a.assessor as Participant['fadingAssessments'][number]['assessor'],
   }));
-  const surveysOf = byParticipant(surveys, (s) => ({
+  const surveysOf = groupByParticipant(surveys, (s) => ({
     date: s.surveyed_on,
     satisfaction: s.satisfaction,
     wouldRecommend: s.would_recommend,

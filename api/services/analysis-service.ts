@@ -19,6 +19,7 @@ import {
 import { findStudyByCode } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
 import { groupByParticipant } from './group-by-participant.ts';
+import { protocolOf } from './study-service.ts';
 
 export interface StudyFacts {
   study: { code: string; title: string };
@@ -66,14 +67,7 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
 
   return {
     study: { code: study.code, title: study.title },
-    protocol: {
-      initialSessions: study.initial_sessions,
-      sessionIntervalDays: study.session_interval_days,
-      intervalToleranceDays: study.interval_tolerance_days,
-      touchUpAfterDays: study.touch_up_after_days,
-      touchUpToleranceDays: study.touch_up_tolerance_days,
-      followUpMonths: { from: study.follow_up_from_months, to: study.follow_up_to_months },
-    },
+    protocol: protocolOf(study),
     participants: participants.map((p) => ({
       code: p.code,
       site: p.site,

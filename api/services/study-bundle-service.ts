@@ -11,6 +11,7 @@ import { formatProblem } from '../schemas/problems.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 import { groupByParticipant } from './group-by-participant.ts';
+import { protocolOf } from './study-service.ts';
 
 export interface ImportOptions {
   /** Replace a study with the same code (atomically) instead of refusing. */
@@ -246,14 +247,7 @@ export async function exportBundle(db: Db, code: string): Promise<StudyBundle> {
     study: {
       code: study.code,
       title: study.title,
-      protocol: {
-        initialSessions: study.initial_sessions,
-        sessionIntervalDays: study.session_interval_days,
-        intervalToleranceDays: study.interval_tolerance_days,
-        touchUpAfterDays: study.touch_up_after_days,
-        touchUpToleranceDays: study.touch_up_tolerance_days,
-        followUpMonths: { from: study.follow_up_from_months, to: study.follow_up_to_months },
-      },
+      protocol: protocolOf(study),
     },
     sites: sites.map((s) => ({ code: s.code, name: s.name })),
     practitioners: practitioners.map((p) => ({

@@ -125,6 +125,41 @@ describe(`HTTP API (${DRIVER})`, function () {
     expect(endpoint.headers.get('content-type')).to.contain('application/problem+json');
   });
 
+  it('serves the analysis summary and the HTML report of a study', async () => {
+    const analysis = await fetch(`${base}/api/studies/HTTP-1/analysis?by=site`);
+    expect(analysis.status).to.equal(200);
+    const summary = (await analysis.json()) as {
+      format: string;
+      participants: { enrolled: number };
+      sessions: { total: number };
+      safety: { anyEvent: { n: number; N: number } };
+      subgroups: { by: string; groups: Array<{ key: string; figures: { participants: { enrolled: number } } }> };
+    };
+    expect(summary.format).to.equal('smp-analysis/1');
+    expect(summary.participants.enrolled).to.equal(2);
+    expect(summary.sessions.total).to.equal(5);
+    expect(summary.safety.anyEvent).to.include({ n: 1, N: 2 });
+    expect(summary.subgroups.by).to.equal('site');
+    expect(summary.subgroups.groups.map((g) => [g.key, g.figures.participants.enrolled])).to.deep.equal([
+      ['LON', 1],
+      ['MAN', 1],
+    ]);
+
+    const report = await fetch(`${base}/api/studies/HTTP-1/report`);
+    expect(report.status).to.equal(200);
+    expect(report.headers.get('content-type')).to.contain('text/html');
+    const html = await report.text();
+    expect(html).to.contain('Small test cohort');
+    expect(html.match(/<canvas/g)).to.have.length(6);
+
+    const badBy = await fetch(`${base}/api/studies/HTTP-1/analysis?by=clinic`);
+    expect(badBy.status).to.equal(400);
+    expect(((await badBy.json()) as { problems: unknown }).problems).to.deep.equal([
+      { path: 'query.by', message: 'must be site, indication or practitioner-experience (got "clinic")' },
+    ]);
+    expect((await fetch(`${base}/api/studies/NOPE-9/analysis`)).status).to.equal(404);
+  });
+
   it('serves the dashboard page', async () => {
     const page = await fetch(`${base}/`);
     expect(page.status).to.equal(200);

@@ -1,7 +1,7 @@
 // The series the dashboard charts draw beyond the summary's figures, aggregated to bounded size.
 import { ADVERSE_EVENT_CATEGORIES } from './constants.ts';
 import { monthsSince } from './months-since.ts';
-import { participantOutcome } from './participant-outcome.ts';
+import { participantOutcome, type ParticipantOutcome } from './participant-outcome.ts';
 import { proportion } from './proportion.ts';
 import type { AdverseEventCategory, ChartSeries, ParticipantFacts, ProtocolFacts } from './types.ts';
 
@@ -28,6 +28,11 @@ import type { AdverseEventCategory, ChartSeries, ParticipantFacts, ProtocolFacts
  * chartSeries(protocol, participants).sessionsPerParticipant; // => [{ sessions: 0, participants: 1 }, ..., { sessions: 4, participants: 3 }]
  */
 export function chartSeries(protocol: ProtocolFacts, participants: readonly ParticipantFacts[]): ChartSeries {
+  return chartSeriesOfOutcomes(participants.map((participant) => participantOutcome(participant, protocol)));
+}
+
+/** `chartSeries` from outcomes already derived (see `participantOutcome`), so a caller that also builds the summary derives them once. */
+export function chartSeriesOfOutcomes(outcomes: readonly ParticipantOutcome[]): ChartSeries {
   // Keyed by number, months then grade and first then latest, so no key strings are built per assessment.
   const fadingCounts = new Map<number, Map<number, number>>();
   const pairCounts = new Map<number, Map<number, number>>();
@@ -35,10 +40,10 @@ export function chartSeries(protocol: ProtocolFacts, participants: readonly Part
   const categoryEvents = new Map<AdverseEventCategory, { events: number; participants: number }>(
     ADVERSE_EVENT_CATEGORIES.map((category) => [category, { events: 0, participants: 0 }]),
   );
-  const flow = { enrolled: participants.length, completedProtocol: 0, followedUp: 0, surveyed: 0, withdrawn: 0 };
+  const flow = { enrolled: outcomes.length, completedProtocol: 0, followedUp: 0, surveyed: 0, withdrawn: 0 };
 
-  for (const participant of participants) {
-    const outcome = participantOutcome(participant, protocol);
+  for (const outcome of outcomes) {
+    const { participant } = outcome;
     const finalDay = outcome.finalSessionDay;
     if (finalDay !== null) {
       for (const assessment of outcome.followUp) {
@@ -72,7 +77,7 @@ export function chartSeries(protocol: ProtocolFacts, participants: readonly Part
     sessionsPerParticipant: sessionCounts.map((count, sessions) => ({ sessions, participants: count })),
     adverseEventCategories: ADVERSE_EVENT_CATEGORIES.map((category) => {
       const tally = categoryEvents.get(category)!;
-      return { category, events: tally.events, participants: proportion(tally.participants, participants.length) };
+      return { category, events: tally.events, participants: proportion(tally.participants, outcomes.length) };
     }),
     flow,
   };

@@ -1,8 +1,9 @@
 // The `smp-analysis/1` summary: every figure for the cohort, and again per subgroup when asked.
+import { chartSeriesOfOutcomes } from './chart-series.ts';
 import { cohortFigures } from './cohort-figures.ts';
 import { participantOutcome, type ParticipantOutcome } from './participant-outcome.ts';
 import { subgroupOf } from './subgroup-of.ts';
-import type { AnalysisSummary, ParticipantFacts, ProtocolFacts, Subgroup, SubgroupDimension } from './types.ts';
+import type { AnalysisSummary, ChartSeries, ParticipantFacts, ProtocolFacts, Subgroup, SubgroupDimension } from './types.ts';
 
 /** The order of the practitioner-experience groups; other dimensions sort by key. */
 const EXPERIENCE_ORDER: readonly string[] = ['under_1_year', '1_year_or_more', 'no_sessions'];
@@ -31,8 +32,24 @@ export interface AnalyzeCohortInput {
  * // => ['S1', 'S2']
  */
 export function analyzeCohort(input: AnalyzeCohortInput): AnalysisSummary {
-  const { protocol, participants, by } = input;
-  const outcomes = participants.map((participant) => participantOutcome(participant, protocol));
+  const outcomes = input.participants.map((participant) => participantOutcome(participant, input.protocol));
+  return summaryOfOutcomes(input, outcomes);
+}
+
+/**
+ * The summary and the chart series together, deriving each participant's outcome once for both
+ * (see `analyzeCohort` and `chartSeries`).
+ *
+ * @param input the study, its protocol, its participants and an optional subgroup dimension
+ * @returns the summary and the series its charts draw
+ */
+export function analyzeCohortWithCharts(input: AnalyzeCohortInput): { summary: AnalysisSummary; series: ChartSeries } {
+  const outcomes = input.participants.map((participant) => participantOutcome(participant, input.protocol));
+  return { summary: summaryOfOutcomes(input, outcomes), series: chartSeriesOfOutcomes(outcomes) };
+}
+
+function summaryOfOutcomes(input: AnalyzeCohortInput, outcomes: readonly ParticipantOutcome[]): AnalysisSummary {
+  const { protocol, by } = input;
   const summary: AnalysisSummary = {
     format: 'smp-analysis/1',
     study: { code: input.study.code, title: input.study.title },

@@ -133,8 +133,13 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
+    // Asked for: usage on stdout. Called without a command: a usage error, on stderr.
+    if (command === undefined) {
+      console.error(USAGE);
+      return 2;
+    }
     console.log(USAGE);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   const run = commands[command];
   try {

@@ -1,6 +1,6 @@
 // Analysis of a stored study: extract compact facts from the database, then hand them to the
 // pure functions in analysis/. Callable from the CLI and the HTTP API alike.
-import { analyzeCohort, chartSeries } from '../../analysis/index.ts';
+import { analyzeCohort, analyzeCohortWithCharts } from '../../analysis/index.ts';
 import type {
   AnalysisSummary,
   ChartSeries,
@@ -101,8 +101,5 @@ export async function analyzeStudyWithCharts(
   options: AnalysisOptions = {},
 ): Promise<{ summary: AnalysisSummary; series: ChartSeries }> {
   const facts = await loadStudyFacts(db, code);
-  return {
-    summary: analyzeCohort({ ...facts, ...(options.by ? { by: options.by } : {}) }),
-    series: chartSeries(facts.protocol, facts.participants),
-  };
+  return analyzeCohortWithCharts({ ...facts, ...(options.by ? { by: options.by } : {}) });
 }

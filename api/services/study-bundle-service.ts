@@ -1,7 +1,9 @@
 // Import and export of study bundles. An import validates everything first, then writes the
 // whole study in one transaction with COPY; on any error nothing is written. Export reads the
 // study back into a bundle equal to the canonically ordered import.
-import type { Db } from '../../db/kysely.ts';
+import type { Insertable } from 'kysely';
+import type { Db, DbTransaction } from '../../db/kysely.ts';
+import type { Database } from '../../db/types.ts';
 import { copyRecords, selectRecords } from '../../db/repositories/study-records-repository.ts';
 import { deleteStudy, findStudyByCode, insertStudy, lockStudyCode } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
@@ -83,7 +85,8 @@ export async function importBundle(db: Db, input: unknown, options: ImportOption
   });
 }
 
-type Load = (trx: Parameters<Parameters<Db['transaction']>[0]>[0]) => Promise<{ table: string; count: number }>;
+type Load = (trx: DbTransaction) => Promise<{ table: string; count: number }>;
+type RecordTable = Exclude<keyof Database, 'study'>;
 
 /** One COPY per table, parents first; local numbers are canonical positions starting at 1. */
 function recordLoads(studyId: number, bundle: StudyBundle): Load[] {
@@ -97,7 +100,7 @@ function recordLoads(studyId: number, bundle: StudyBundle): Load[] {
     }
   };
   const load =
-    (table: Parameters<typeof copyRecords>[1], rows: () => Iterable<any>): Load =>
+    <T extends RecordTable>(table: T, rows: () => Iterable<Insertable<Database[T]>>): Load =>
     async (trx) => ({ table, count: await copyRecords(trx, table, rows()) });
 
   return [

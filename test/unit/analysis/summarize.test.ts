@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { chartSeries } from '../../../analysis/chart-series.ts';
-import { analyzeCohort } from '../../../analysis/summarize.ts';
+import { analyzeCohort, analyzeCohortWithCharts } from '../../../analysis/summarize.ts';
 import type { AnalysisSummary, CohortFigures, ParticipantFacts } from '../../../analysis/types.ts';
 import { expectDeepClose, nonEmpty, smallCohort, smallCohortExpected } from './fixtures/small-cohort.ts';
 
@@ -165,5 +165,14 @@ describe('analyzeCohort', () => {
     expect(() => analyzeCohort({ study, protocol, participants: [badFading] })).to.throw('fading grade must be an integer from 0 to 4');
     const badEvent: ParticipantFacts = { ...participants[0]!, adverseEvents: [{ ...participants[0]!.adverseEvents[0]!, grade: 0 }] };
     expect(() => analyzeCohort({ study, protocol, participants: [badEvent] })).to.throw('adverse-event grade must be an integer from 1 to 5');
+  });
+});
+
+describe('analyzeCohortWithCharts', () => {
+  it('gives the reference summary and the reference chart series in one pass', () => {
+    const { protocol, participants } = smallCohort();
+    const { summary, series } = analyzeCohortWithCharts({ study, protocol, participants });
+    expectDeepClose(figuresOf(summary), smallCohortExpected().figures);
+    expectDeepClose(series, smallCohortExpected().chartSeries);
   });
 });

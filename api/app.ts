@@ -79,6 +79,8 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
   const deps = { db, config };
   const app = express();
   app.disable('x-powered-by');
+  // ETags are record versions, set by the routes; no automatic ones to confuse If-Match.
+  app.set('etag', false);
 
   app.use(
     pinoHttp({

@@ -25,3 +25,23 @@ export function decodeCursor(cursor: string, length: number): CursorValue[] {
     { path: 'query.cursor', message: 'is not a cursor this list gave out; start again without it' },
   ]);
 }
+
+/**
+ * A page of a short list held in memory (sites, practitioners, one participant's records):
+ * items after the cursor's key, in the list's order.
+ */
+export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string | number, query: { limit: number; cursor?: string | undefined }) {
+  let start = 0;
+  if (query.cursor !== undefined) {
+    const [after] = decodeCursor(query.cursor, 1);
+    start = items.findIndex((item) => keyOf(item) === after) + 1;
+    if (start === 0) {
+      throw new AppError('validation', 'cursor is not one this list gave out', [
+        { path: 'query.cursor', message: 'names a record that is no longer in the list; start again without it' },
+      ]);
+    }
+  }
+  const page = items.slice(start, start + query.limit);
+  const last = page.at(-1);
+  return { items: page, nextCursor: start + query.limit < items.length && last !== undefined ? encodeCursor([keyOf(last)]) : null };
+}

@@ -246,15 +246,14 @@ export async function exportBundle(db: Db, code: string, options: ExportOptions 
 /** Every record of a stored study, as a bundle in canonical order. */
 export async function readBundle(kysely: Kysely<Database>, study: StudyRow): Promise<StudyBundle> {
   const id = study.study_id;
-  const [sites, practitioners, participants, sessions, events, assessments, surveys] = await Promise.all([
-    selectRecords(kysely, 'site', id),
-    selectRecords(kysely, 'practitioner', id),
-    selectRecords(kysely, 'participant', id),
-    selectRecords(kysely, 'treatment_session', id),
-    selectRecords(kysely, 'adverse_event', id),
-    selectRecords(kysely, 'fading_assessment', id),
-    selectRecords(kysely, 'satisfaction_survey', id),
-  ]);
+  // One after another: in a transaction they share one connection anyway.
+  const sites = await selectRecords(kysely, 'site', id);
+  const practitioners = await selectRecords(kysely, 'practitioner', id);
+  const participants = await selectRecords(kysely, 'participant', id);
+  const sessions = await selectRecords(kysely, 'treatment_session', id);
+  const events = await selectRecords(kysely, 'adverse_event', id);
+  const assessments = await selectRecords(kysely, 'fading_assessment', id);
+  const surveys = await selectRecords(kysely, 'satisfaction_survey', id);
   const siteCode = new Map(sites.map((s) => [s.site_no, s.code]));
   const practitionerCode = new Map(practitioners.map((p) => [p.practitioner_no, p.code]));
   const sessionsOf = groupByParticipant(sessions, (s) => sessionFromRow(s, practitionerCode.get(s.practitioner_no)!));

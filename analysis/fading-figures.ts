@@ -16,7 +16,8 @@ import type { CohortFigures, GradeKey } from './types.ts';
  * - `densityScore`: each participant's first and latest non-null density score described, and
  *   the change latest − first over participants whose first and latest fall on different days;
  * - `gradeTrend`: least squares of grade on months and Spearman's rho over every follow-up
- *   assessment (all assessors);
+ *   assessment (all assessors), computed over the points in (months, grade) order so that the
+ *   figures do not depend on the order of the participants;
  * - `touchUpFree`: Kaplan–Meier of time to the first follow-up assessment needing a touch-up,
  *   censored at the latest follow-up assessment; participants without follow-up left out.
  *
@@ -35,16 +36,12 @@ export function fadingFigures(outcomes: readonly ParticipantOutcome[]): CohortFi
   const firstDensity: number[] = [];
   const latestDensity: number[] = [];
   const densityChange: number[] = [];
-  const months: number[] = [];
-  const grades: number[] = [];
+  const points: Array<{ months: number; grade: number }> = [];
   const touchUpFree: SurvivalObservation[] = [];
   for (const outcome of outcomes) {
     const finalDay = outcome.finalSessionDay;
     if (finalDay === null) continue;
-    for (const assessment of outcome.followUp) {
-      months.push(monthsSince(finalDay, assessment.day));
-      grades.push(assessment.grade);
-    }
+    for (const assessment of outcome.followUp) points.push({ months: monthsSince(finalDay, assessment.day), grade: assessment.grade });
     const latest = outcome.latestFollowUp;
     if (latest === null) continue;
     followedUp++;
@@ -55,6 +52,11 @@ export function fadingFigures(outcomes: readonly ParticipantOutcome[]): CohortFi
     if (outcome.densityPair !== null) densityChange.push(outcome.densityPair.latest - outcome.densityPair.first);
     if (outcome.touchUpFree !== null) touchUpFree.push(outcome.touchUpFree);
   }
+  // In (months, grade) order, so that the sums, and so the figures to the last bit, do not depend
+  // on the order participants come in (a de-identified copy analyses to exactly the same trend).
+  points.sort((a, b) => a.months - b.months || a.grade - b.grade);
+  const months = points.map((p) => p.months);
+  const grades = points.map((p) => p.grade);
   const fit = linearRegression(months, grades);
   const rank = spearman(months, grades);
   return {

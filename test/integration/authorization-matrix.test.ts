@@ -1,0 +1,421 @@
+// Who may do what, table-driven: every role × every declared route × own site, another site of
+// the same study, and another study. Each case prepares its own target just before it runs (as
+// an administrator), so that an allowed call must truly succeed. A route without a case here
+// fails the test: new routes cannot skip the matrix.
+import { expect } from 'chai';
+import { apiRoutes } from '../../api/routes/index.ts';
+import { smallBundle } from '../support/bundles.ts';
+import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
+import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
+import { createTestUser } from '../support/users.ts';
+
+type Role = 'anonymous' | 'admin' | 'researcher' | 'clinic' | 'reviewer';
+type Scope = 'own' | 'otherSite' | 'otherStudy';
+const ROLES: Role[] = ['anonymous', 'admin', 'researcher', 'clinic', 'reviewer'];
+const SCOPES: Scope[] = ['own', 'otherSite', 'otherStudy'];
+
+/** The study and site a scope points at: the clinic user is granted MAT-A at site LON. */
+const TARGET: Record<Scope, { study: string; site: string }> = {
+  own: { study: 'MAT-A', site: 'LON' },
+  otherSite: { study: 'MAT-A', site: 'MAN' },
+  otherStudy: { study: 'MAT-B', site: 'LON' },
+};
+
+/**
+ * What kind of access a route needs, which decides the expected status:
+ * - public: anyone;
+ * - studyRead: anyone in the study;
+ * - participantRead / participantWrite: the participant's site must be reachable (404 otherwise);
+ * - enrol: a clinic enrols only at its own sites (403 elsewhere);
+ * - studyWrite: administrators and researchers;
+ * - auditRead: everyone in the study but reviewers;
+ * - adminOnly: administrators;
+ * - importReplace: administrators, and researchers for their own studies.
+ */
+type Access =
+  | 'public'
+  | 'studyRead'
+  | 'participantRead'
+  | 'participantWrite'
+  | 'enrol'
+  | 'studyWrite'
+  | 'auditRead'
+  | 'adminOnly'
+  | 'importReplace';
+
+interface Prepared {
+  path: string;
+  body?: unknown;
+  ifMatch?: string;
+  reason?: string;
+}
+
+interface Case {
+  access: Access;
+  /** Success status when allowed. */
+  ok: number;
+  /** Whether the scope's site matters (participant-level routes); otherwise otherSite = own. */
+  bySite?: boolean;
+  /** A route naming no study (the study list): only the own scope applies. */
+  unscoped?: boolean;
+  prepare(scope: Scope, role: Role): Promise<Prepared>;
+}
+
+function expectedStatus(c: Case, role: Role, scope: Scope): number {
+  if (c.access === 'public') return c.ok;
+  if (role === 'anonymous') return 401;
+  if (role === 'admin') return c.ok;
+  if (c.access === 'adminOnly') return 403;
+  if (c.access === 'importReplace') return role === 'researcher' && scope !== 'otherStudy' ? c.ok : 403;
+  if (scope === 'otherStudy') return 404;
+  const otherSite = scope === 'otherSite' && c.bySite === true;
+  switch (c.access) {
+    case 'studyRead':
+      return c.ok;
+    case 'participantRead':
+      return role === 'clinic' && otherSite ? 404 : c.ok;
+    case 'participantWrite':
+      if (role === 'reviewer') return 403;
+      return role === 'clinic' && otherSite ? 404 : c.ok;
+    case 'enrol':
+      if (role === 'reviewer') return 403;
+      return role === 'clinic' && otherSite ? 403 : c.ok;
+    case 'studyWrite':
+      return role === 'researcher' ? c.ok : 403;
+    case 'auditRead':
+      return role === 'reviewer' ? 403 : c.ok;
+    default: {
+      const unknown: never = c.access;
+      throw new Error(`unknown access ${String(unknown)}`);
+    }
+  }
+}
+
+describe(`authorization matrix (${DRIVER})`, function () {
+  this.timeout(300_000);
+  let db: TestDb;
+  let server: TestServer;
+  let admin: ApiClient;
+  const clients = {} as Record<Role, ApiClient>;
+  let counter = 0;
+  const unique = (prefix: string) => `${prefix}${++counter}`;
+
+  before(async () => {
+    db = await freshDb();
+    server = await startTestServer(db);
+    admin = apiClient(server.base, (await createTestUser(db, 'admin')).headers);
+    for (const code of ['MAT-A', 'MAT-B']) expect((await admin.post('/studies', smallBundle(code))).status).to.equal(201);
+    clients.anonymous = apiClient(server.base);
+    clients.admin = admin;
+    clients.researcher = apiClient(server.base, (await createTestUser(db, 'researcher', [{ studyCode: 'MAT-A', siteCode: null }])).headers);
+    clients.clinic = apiClient(server.base, (await createTestUser(db, 'clinic', [{ studyCode: 'MAT-A', siteCode: 'LON' }])).headers);
+    clients.reviewer = apiClient(server.base, (await createTestUser(db, 'reviewer', [{ studyCode: 'MAT-A', siteCode: null }])).headers);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.dispose();
+  });
+
+  /** The name a role uses for a participant or practitioner: the pseudonym for reviewers. */
+  async function nameFor(role: Role, table: 'participant' | 'practitioner', study: string, code: string): Promise<string> {
+    if (role !== 'reviewer') return code;
+    const row = await db.kysely
+      .selectFrom(`${table} as t`)
+      .innerJoin('study as s', 's.study_id', 't.study_id')
+      .select('t.pseudonym')
+      .where('s.code', '=', study)
+      .where('t.code', '=', code)
+      .executeTakeFirstOrThrow();
+    return row.pseudonym;
+  }
+
+  /** A new participant at the scope's site, enrolled by the administrator; optionally with one session. */
+  async function freshParticipant(scope: Scope, withSession = false) {
+    const { study, site } = TARGET[scope];
+    const code = unique('M');
+    const created = await admin.post(`/studies/${study}/participants`, {
+      code,
+      site,
+      sex: 'male',
+      birthYear: 1980,
+      indication: 'scar',
+      keloidHistory: false,
+      enrolledOn: '2020-01-01',
+    });
+    expect(created.status, 'preparing a participant').to.equal(201);
+    if (withSession) {
+      const practitioner = site === 'LON' ? 'PR-A' : 'PR-B';
+      const made = await admin.post(`/studies/${study}/participants/${code}/sessions`, {
+        kind: 'initial', date: '2020-01-02', durationMinutes: 90, practitioner, pigmentLot: 'L1', anesthesia: 'none',
+      });
+      expect(made.status, 'preparing a session').to.equal(201);
+    }
+    return { study, code, version: created.etag! };
+  }
+
+  async function participantPath(scope: Scope, role: Role, withSession = false) {
+    const p = await freshParticipant(scope, withSession);
+    return { ...p, path: `/studies/${p.study}/participants/${await nameFor(role, 'participant', p.study, p.code)}` };
+  }
+
+  /** A participant with one record of `segment`, and that record's path and version. */
+  async function withRecord(scope: Scope, role: Role, segment: string, body: unknown) {
+    const p = await participantPath(scope, role, true);
+    if (segment === 'sessions') {
+      const read = await admin.get(`/studies/${p.study}/participants/${p.code}/sessions/1`);
+      return { path: `${p.path}/sessions/1`, ifMatch: read.etag! };
+    }
+    const created = await admin.post(`/studies/${p.study}/participants/${p.code}/${segment}`, body);
+    expect(created.status, `preparing ${segment}`).to.equal(201);
+    return { path: `${p.path}/${segment}/${created.body.no}`, ifMatch: created.etag! };
+  }
+
+  const event = { category: 'other', term: 'Itch', onsetDate: '2020-01-03', grade: 1, serious: false, relatedness: 'unlikely', outcome: 'recovered' };
+  const assessment = { date: '2020-06-01', grade: 0, assessor: 'clinician' };
+  const survey = { date: '2020-06-01', satisfaction: 5 };
+  const recordBodies: Record<string, { create: unknown; patch: unknown }> = {
+    sessions: {
+      create: { kind: 'touch_up', date: '2020-02-01', durationMinutes: 60, practitioner: 'PR-A', pigmentLot: 'L2', anesthesia: 'none' },
+      patch: { durationMinutes: 75 },
+    },
+    'adverse-events': { create: event, patch: { grade: 2 } },
+    'fading-assessments': { create: assessment, patch: { grade: 1 } },
+    surveys: { create: survey, patch: { satisfaction: 4 } },
+  };
+
+  const cases: Record<string, Case> = {
+    'GET /health': { access: 'public', ok: 200, prepare: async () => ({ path: '/health' }) },
+    'GET /openapi.json': { access: 'public', ok: 200, prepare: async () => ({ path: '/openapi.json' }) },
+    'GET /studies': { access: 'studyRead', ok: 200, unscoped: true, prepare: async () => ({ path: '/studies' }) },
+    'POST /studies': {
+      access: 'importReplace',
+      ok: 200,
+      prepare: async (scope) => ({ path: '/studies?replace=true', body: smallBundle(TARGET[scope].study) }),
+    },
+    'GET /studies/:code': { access: 'studyRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}` }) },
+    'PATCH /studies/:code': {
+      access: 'studyWrite',
+      ok: 200,
+      prepare: async (s) => {
+        const read = await admin.get(`/studies/${TARGET[s].study}`);
+        return { path: `/studies/${TARGET[s].study}`, body: { title: `Retitled ${unique('T')}` }, ifMatch: read.etag! };
+      },
+    },
+    'DELETE /studies/:code': {
+      access: 'adminOnly',
+      ok: 204,
+      prepare: async () => {
+        const code = `MAT-${unique('X')}`;
+        expect((await admin.post('/studies', smallBundle(code))).status).to.equal(201);
+        return { path: `/studies/${code}`, ifMatch: (await admin.get(`/studies/${code}`)).etag! };
+      },
+    },
+    'GET /studies/:code/bundle': { access: 'studyRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/bundle` }) },
+    'GET /studies/:code/analysis': {
+      access: 'studyRead',
+      ok: 200,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/analysis?by=site` }),
+    },
+    'GET /studies/:code/report': { access: 'studyRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/report` }) },
+    'GET /studies/:code/sites': { access: 'studyRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/sites` }) },
+    'POST /studies/:code/sites': {
+      access: 'studyWrite',
+      ok: 201,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/sites`, body: { code: unique('S'), name: 'New clinic' } }),
+    },
+    'GET /studies/:code/sites/:siteCode': {
+      access: 'studyRead',
+      ok: 200,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/sites/${TARGET[s].site}` }),
+    },
+    'PATCH /studies/:code/sites/:siteCode': {
+      access: 'studyWrite',
+      ok: 200,
+      prepare: async (s) => {
+        const path = `/studies/${TARGET[s].study}/sites/${TARGET[s].site}`;
+        return { path, body: { name: `Clinic ${unique('N')}` }, ifMatch: (await admin.get(path)).etag! };
+      },
+    },
+    'DELETE /studies/:code/sites/:siteCode': {
+      access: 'studyWrite',
+      ok: 204,
+      prepare: async (s) => {
+        const created = await admin.post(`/studies/${TARGET[s].study}/sites`, { code: unique('S'), name: 'Short-lived clinic' });
+        return { path: `/studies/${TARGET[s].study}/sites/${created.body.code}`, ifMatch: created.etag! };
+      },
+    },
+    'GET /studies/:code/practitioners': {
+      access: 'studyRead',
+      ok: 200,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/practitioners` }),
+    },
+    'POST /studies/:code/practitioners': {
+      access: 'studyWrite',
+      ok: 201,
+      prepare: async (s) => ({
+        path: `/studies/${TARGET[s].study}/practitioners`,
+        body: { code: unique('PR'), site: TARGET[s].site, yearsExperience: 1 },
+      }),
+    },
+    'GET /studies/:code/practitioners/:practitionerCode': {
+      access: 'studyRead',
+      ok: 200,
+      prepare: async (s, role) => ({
+        path: `/studies/${TARGET[s].study}/practitioners/${await nameFor(role, 'practitioner', TARGET[s].study, 'PR-A')}`,
+      }),
+    },
+    'PATCH /studies/:code/practitioners/:practitionerCode': {
+      access: 'studyWrite',
+      ok: 200,
+      prepare: async (s) => {
+        const path = `/studies/${TARGET[s].study}/practitioners/PR-A`;
+        return { path, body: { yearsExperience: 6 + counter++ / 100 }, ifMatch: (await admin.get(path)).etag! };
+      },
+    },
+    'DELETE /studies/:code/practitioners/:practitionerCode': {
+      access: 'studyWrite',
+      ok: 204,
+      prepare: async (s) => {
+        const created = await admin.post(`/studies/${TARGET[s].study}/practitioners`, { code: unique('PR'), site: 'LON', yearsExperience: 1 });
+        return { path: `/studies/${TARGET[s].study}/practitioners/${created.body.code}`, ifMatch: created.etag! };
+      },
+    },
+    'GET /studies/:code/participants': {
+      access: 'studyRead',
+      ok: 200,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/participants` }),
+    },
+    'POST /studies/:code/participants': {
+      access: 'enrol',
+      ok: 201,
+      bySite: true,
+      prepare: async (s) => ({
+        path: `/studies/${TARGET[s].study}/participants`,
+        body: { code: unique('N'), site: TARGET[s].site, sex: 'female', birthYear: 1990, indication: 'scar', keloidHistory: false, enrolledOn: '2021-01-01' },
+      }),
+    },
+    'GET /studies/:code/participants/:participantCode': {
+      access: 'participantRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => ({ path: (await participantPath(s, role)).path }),
+    },
+    'PATCH /studies/:code/participants/:participantCode': {
+      access: 'participantWrite',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => {
+        const p = await participantPath(s, role);
+        return { path: p.path, body: { costUsd: 2500 }, ifMatch: p.version };
+      },
+    },
+    'DELETE /studies/:code/participants/:participantCode': {
+      access: 'participantWrite',
+      ok: 204,
+      bySite: true,
+      prepare: async (s, role) => {
+        const p = await participantPath(s, role);
+        return { path: p.path, ifMatch: p.version };
+      },
+    },
+    'GET /studies/:code/adverse-events': {
+      access: 'studyRead',
+      ok: 200,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/adverse-events` }),
+    },
+    'GET /studies/:code/audit': { access: 'auditRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/audit` }) },
+    'GET /studies/:code/audit/:id/bundle': {
+      access: 'adminOnly',
+      ok: 200,
+      prepare: async (s) => {
+        const { study } = TARGET[s];
+        expect((await admin.post('/studies?replace=true', smallBundle(study))).status).to.equal(200);
+        const entries = await admin.get(`/studies/${study}/audit?entity=study`);
+        const replace = entries.body.items.find((e: { action: string }) => e.action === 'replace');
+        return { path: `/studies/${study}/audit/${replace.id}/bundle` };
+      },
+    },
+  };
+  for (const [segment, bodies] of Object.entries(recordBodies)) {
+    const key = segment === 'sessions' ? ':number' : ':no';
+    Object.assign(cases, {
+      [`GET /studies/:code/participants/:participantCode/${segment}`]: {
+        access: 'participantRead',
+        ok: 200,
+        bySite: true,
+        prepare: async (s: Scope, role: Role) => ({ path: `${(await participantPath(s, role)).path}/${segment}` }),
+      },
+      [`POST /studies/:code/participants/:participantCode/${segment}`]: {
+        access: 'participantWrite',
+        ok: 201,
+        bySite: true,
+        prepare: async (s: Scope, role: Role) => {
+          const p = await participantPath(s, role, segment !== 'sessions');
+          const body = segment === 'sessions' && s === 'otherSite' ? { ...(bodies.create as object), practitioner: 'PR-B', date: '2020-01-02' } : bodies.create;
+          return { path: `${p.path}/${segment}`, body: segment === 'sessions' ? { ...(body as object), kind: 'initial', date: '2020-01-02' } : body };
+        },
+      },
+      [`GET /studies/:code/participants/:participantCode/${segment}/${key}`]: {
+        access: 'participantRead',
+        ok: 200,
+        bySite: true,
+        prepare: async (s: Scope, role: Role) => ({ path: (await withRecord(s, role, segment, bodies.create)).path }),
+      },
+      [`PATCH /studies/:code/participants/:participantCode/${segment}/${key}`]: {
+        access: 'participantWrite',
+        ok: 200,
+        bySite: true,
+        prepare: async (s: Scope, role: Role) => ({ ...(await withRecord(s, role, segment, bodies.create)), body: bodies.patch }),
+      },
+      [`DELETE /studies/:code/participants/:participantCode/${segment}/${key}`]: {
+        access: 'participantWrite',
+        ok: 204,
+        bySite: true,
+        prepare: async (s: Scope, role: Role) => withRecord(s, role, segment, bodies.create),
+      },
+    });
+  }
+
+  it('has a case for every declared route', () => {
+    const declared = apiRoutes.map((r) => `${r.method.toUpperCase()} ${r.path}`).sort();
+    expect(declared.filter((key) => !(key in cases)), 'routes without a case').to.deep.equal([]);
+    expect(Object.keys(cases).filter((key) => !declared.includes(key)), 'cases without a route').to.deep.equal([]);
+  });
+
+  it('lists each user the studies granted to them, a clinic with its own sites’ counts', async () => {
+    const listed = async (role: Role) =>
+      (await clients[role].get('/studies')).body.studies.map((s: { code: string; participants: number }) => [s.code, s.participants]);
+    expect(await listed('admin')).to.deep.equal([['MAT-A', 2], ['MAT-B', 2]]);
+    expect(await listed('researcher')).to.deep.equal([['MAT-A', 2]]);
+    expect(await listed('reviewer')).to.deep.equal([['MAT-A', 2]]);
+    expect(await listed('clinic')).to.deep.equal([['MAT-A', 1]]);
+  });
+
+  it('answers every role, route and scope as the roles define', async () => {
+    const failures: string[] = [];
+    let calls = 0;
+    for (const route of apiRoutes) {
+      const key = `${route.method.toUpperCase()} ${route.path}`;
+      const c = cases[key];
+      if (!c) continue;
+      for (const role of ROLES) {
+        for (const scope of SCOPES) {
+          if (scope === 'otherSite' && !c.bySite) continue;
+          if (scope !== 'own' && c.unscoped) continue;
+          const prepared = await c.prepare(scope, role);
+          const reply = await clients[role].call(route.method.toUpperCase(), prepared.path, prepared.body, {
+            ...(prepared.ifMatch ? { ifMatch: prepared.ifMatch } : {}),
+            reason: prepared.reason ?? 'authorization matrix',
+          });
+          calls += 1;
+          const expected = expectedStatus(c, role, scope);
+          if (reply.status !== expected) {
+            failures.push(`${role} ${scope} ${key} (${prepared.path}): expected ${expected}, got ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`);
+          }
+        }
+      }
+    }
+    expect(failures).to.deep.equal([]);
+    expect(calls).to.be.greaterThan(200);
+  });
+});

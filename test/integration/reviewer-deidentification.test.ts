@@ -1,0 +1,154 @@
+// A reviewer reaches only de-identified data, on every route: this test reads everything a
+// reviewer can read and scans each response for the source's participant and practitioner
+// codes, adverse-event terms, withdrawal reasons, pigment lots and participants' date tuples.
+// The reviewer's bundle is still a valid bundle whose analysis equals the original's.
+import { expect } from 'chai';
+import { generateCohort } from '../../fixtures/generate-cohort.ts';
+import { AE_CATEGORIES, type StudyBundle } from '../../api/schemas/bundle.ts';
+import { validateBundle } from '../../api/schemas/validate-bundle.ts';
+import { analyzeStudy } from '../../api/services/analysis-service.ts';
+import { importBundle } from '../../api/services/study-bundle-service.ts';
+import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
+import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
+import { createTestUser } from '../support/users.ts';
+
+const CODE = 'DEID-1';
+
+/** Every date of one participant, sorted: what must not be seen together again. */
+function dateTuple(p: StudyBundle['participants'][number]): string {
+  return [
+    p.enrolledOn,
+    p.withdrawnOn,
+    ...p.sessions.map((s) => s.date),
+    ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
+    ...p.fadingAssessments.map((a) => a.date),
+    ...p.surveys.map((s) => s.date),
+  ]
+    .filter((d): d is string => d !== null)
+    .sort()
+    .join('|');
+}
+
+describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
+  this.timeout(180_000);
+  let db: TestDb;
+  let server: TestServer;
+  let reviewer: ApiClient;
+  let original: StudyBundle;
+  /** Every body a reviewer received, with the path it came from. */
+  const bodies: Array<{ path: string; text: string }> = [];
+
+  before(async () => {
+    db = await freshDb();
+    server = await startTestServer(db);
+    const source = generateCohort({ participants: 120, seed: 23, code: CODE, withdrawalRate: 0.2, adverseEventRate: 0.6 });
+    const checked = validateBundle(source);
+    if (!checked.ok) throw new Error('generated cohort is invalid');
+    original = checked.bundle;
+    await importBundle(db, source);
+    reviewer = apiClient(server.base, (await createTestUser(db, 'reviewer', [{ studyCode: CODE, siteCode: null }])).headers);
+    const read = async (path: string) => {
+      const reply = await reviewer.get(path);
+      expect(reply.status, path).to.equal(200);
+      bodies.push({ path, text: typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body) });
+      return reply.body;
+    };
+    const all = async (path: string) => {
+      let cursor: string | null = null;
+      const items: any[] = [];
+      do {
+        const page: { items: any[]; nextCursor: string | null } = await read(`${path}${path.includes('?') ? '&' : '?'}limit=40${cursor ? `&cursor=${cursor}` : ''}`);
+        items.push(...page.items);
+        cursor = page.nextCursor;
+      } while (cursor !== null);
+      return items;
+    };
+
+    await read('/studies');
+    await read(`/studies/${CODE}`);
+    await read(`/studies/${CODE}/bundle`);
+    for (const by of ['', '?by=site', '?by=indication', '?by=practitioner-experience']) await read(`/studies/${CODE}/analysis${by}`);
+    await read(`/studies/${CODE}/report`);
+    await all(`/studies/${CODE}/sites`);
+    for (const practitioner of await all(`/studies/${CODE}/practitioners`)) {
+      await read(`/studies/${CODE}/practitioners/${practitioner.code}`);
+    }
+    await all(`/studies/${CODE}/adverse-events`);
+    await all(`/studies/${CODE}/adverse-events?unresolved=true`);
+    for (const participant of await all(`/studies/${CODE}/participants`)) {
+      const base = `/studies/${CODE}/participants/${participant.code}`;
+      await read(base);
+      for (const segment of ['sessions', 'adverse-events', 'fading-assessments', 'surveys']) {
+        for (const item of await all(`${base}/${segment}`)) await read(`${base}/${segment}/${item.number ?? item.no}`);
+      }
+    }
+  });
+  after(async () => {
+    await server?.close();
+    await db?.dispose();
+  });
+
+  it('read every kind of route, every participant and every record', () => {
+    const records = original.participants.reduce(
+      (n, p) => n + p.sessions.length + p.adverseEvents.length + p.fadingAssessments.length + p.surveys.length,
+      0,
+    );
+    expect(bodies.length).to.be.greaterThan(original.participants.length + records);
+  });
+
+  it('shows no participant or practitioner code, term, withdrawal reason or pigment lot of the source', () => {
+    const secrets = new Set<string>();
+    for (const p of original.participants) {
+      secrets.add(`"${p.code}"`);
+      if (p.withdrawalReason) secrets.add(JSON.stringify(p.withdrawalReason).slice(1, -1));
+      for (const e of p.adverseEvents) if (!(AE_CATEGORIES as readonly string[]).includes(e.term)) secrets.add(JSON.stringify(e.term).slice(1, -1));
+      for (const s of p.sessions) secrets.add(`"${s.pigmentLot}"`);
+    }
+    for (const pr of original.practitioners) secrets.add(`"${pr.code}"`);
+    expect(secrets.size).to.be.greaterThan(200);
+    const leaks = bodies.flatMap(({ path, text }) => [...secrets].filter((secret) => text.includes(secret)).map((s) => `${path}: ${s}`));
+    expect(leaks).to.deep.equal([]);
+    expect(original.participants.some((p) => p.withdrawalReason !== null)).to.equal(true);
+  });
+
+  it("shows no participant's dates as they were: each participant's dates all moved", async () => {
+    const bundle = JSON.parse(bodies.find((b) => b.path === `/studies/${CODE}/bundle`)!.text) as StudyBundle;
+    const originalTuples = new Set(original.participants.map(dateTuple));
+    const seen = bundle.participants.map(dateTuple).filter((tuple) => originalTuples.has(tuple));
+    expect(seen).to.deep.equal([]);
+    // And the participant pages say the same as the bundle.
+    const page = JSON.parse(bodies.find((b) => /\/participants\/P-[^/]+$/.test(b.path))!.text);
+    const inBundle = bundle.participants.find((p) => p.code === page.code)!;
+    expect(page.enrolledOn).to.equal(inBundle.enrolledOn);
+    expect(page.withdrawalReason).to.equal(null);
+  });
+
+  it("gives a valid bundle whose analysis equals the original's, figure for figure", async () => {
+    const bundle = JSON.parse(bodies.find((b) => b.path === `/studies/${CODE}/bundle`)!.text) as StudyBundle;
+    expect(validateBundle(bundle).ok).to.equal(true);
+    await importBundle(db, { ...bundle, study: { ...bundle.study, code: 'DEID-2' } });
+    for (const by of [undefined, 'site', 'indication', 'practitioner-experience'] as const) {
+      const expected = await analyzeStudy(db, CODE, { by });
+      const actual = await analyzeStudy(db, 'DEID-2', { by });
+      expect({ ...actual, study: expected.study }, `by ${by ?? 'nothing'}`).to.deep.equal(expected);
+    }
+    const served = JSON.parse(bodies.find((b) => b.path === `/studies/${CODE}/analysis`)!.text);
+    expect(served).to.deep.equal(await analyzeStudy(db, CODE));
+  });
+
+  it('refuses date filters and date order, which would find true dates out', async () => {
+    const byDate = await reviewer.get(`/studies/${CODE}/participants?enrolledFrom=2019-01-01&sort=-enrolledOn`);
+    expect(byDate.status).to.equal(400);
+    expect(byDate.body.problems.map((p: { path: string }) => p.path)).to.deep.equal(['query.enrolledFrom', 'query.sort']);
+    const onset = await reviewer.get(`/studies/${CODE}/adverse-events?onsetTo=2020-01-01`);
+    expect(onset.body.problems.map((p: { path: string }) => p.path)).to.deep.equal(['query.onsetTo']);
+  });
+
+  it('finds no participant by its real code, and changes nothing', async () => {
+    const code = original.participants[0]!.code;
+    expect((await reviewer.get(`/studies/${CODE}/participants/${code}`)).status).to.equal(404);
+    const write = await reviewer.post(`/studies/${CODE}/participants/${code}/surveys`, { date: '2024-01-01', satisfaction: 5 });
+    expect(write.status).to.equal(403);
+    expect((await reviewer.get(`/studies/${CODE}/audit`)).status).to.equal(403);
+  });
+});

@@ -1,0 +1,178 @@
+// The audit trail: every write leaves exactly one record, with who, what, when, why, the
+// request, and the values before and after; a refused write leaves none; a replace keeps the
+// whole replaced study; clinics see their sites' entries only; and the database itself refuses
+// any change to the trail.
+import { sql } from 'kysely';
+import { expect } from 'chai';
+import { smallBundle } from '../support/bundles.ts';
+import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
+import { apiClient, startTestServer, type ApiClient, type Reply, type TestServer } from '../support/http.ts';
+import { createTestUser, type TestUser } from '../support/users.ts';
+
+const S = '/studies/AUD-1';
+
+describe(`audit trail (${DRIVER})`, function () {
+  this.timeout(60_000);
+  let db: TestDb;
+  let server: TestServer;
+  let api: ApiClient;
+  let researcher: TestUser;
+
+  before(async () => {
+    db = await freshDb();
+    server = await startTestServer(db);
+    const admin = await createTestUser(db, 'admin');
+    expect((await apiClient(server.base, admin.headers).post('/studies', smallBundle('AUD-1'))).status).to.equal(201);
+    researcher = await createTestUser(db, 'researcher', [{ studyCode: 'AUD-1', siteCode: null }]);
+    api = apiClient(server.base, researcher.headers);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.dispose();
+  });
+
+  const auditCount = async () =>
+    Number((await db.kysely.selectFrom('audit_event').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+
+  /** The write, then the one audit entry it must have left (the newest). */
+  async function audited(write: () => Promise<Reply>, expectedStatus: number) {
+    const before = await auditCount();
+    const reply = await write();
+    expect(reply.status, JSON.stringify(reply.body)).to.equal(expectedStatus);
+    expect(await auditCount(), 'one audit record per write').to.equal(before + 1);
+    const entries = await api.get(`${S}/audit?limit=1`);
+    const entry = entries.body.items[0];
+    expect(entry.requestId).to.equal(reply.headers.get('x-request-id'));
+    expect(entry.user).to.deep.equal({ username: researcher.username, role: 'researcher' });
+    expect(Date.now() - Date.parse(entry.at)).to.be.within(0, 60_000);
+    return { reply, entry };
+  }
+
+  it('records each create, update and delete once, with the values before and after and the reason', async () => {
+    const participant = {
+      code: 'A1', site: 'MAN', sex: 'other', birthYear: 1970, indication: 'birthmark', fitzpatrick: 5,
+      keloidHistory: true, enrolledOn: '2020-03-02', withdrawnOn: null, withdrawalCause: null, withdrawalReason: null, costUsd: 1234.5,
+    };
+    const created = await audited(() => api.post(`${S}/participants`, participant, { reason: 'Enrolled' }), 201);
+    expect(created.entry).to.deep.include({
+      action: 'create', entity: 'participant', key: 'A1', participant: 'A1', sites: ['MAN'], before: null, after: participant, reason: 'Enrolled',
+    });
+
+    const changed = await audited(
+      () => api.patch(`${S}/participants/A1`, { site: 'LON', costUsd: null }, { ifMatch: created.reply.etag!, reason: 'Moved to London; cost unknown' }),
+      200,
+    );
+    expect(changed.entry).to.deep.include({
+      action: 'update', entity: 'participant', key: 'A1', sites: ['LON', 'MAN'], reason: 'Moved to London; cost unknown',
+      before: participant,
+      after: { ...participant, site: 'LON', costUsd: null },
+    });
+
+    const session = { number: 1, kind: 'initial', date: '2020-03-03', durationMinutes: 200, practitioner: 'PR-A', pigmentLot: 'Lot “7”', anesthesia: 'local' };
+    const sessionCreated = await audited(() => api.post(`${S}/participants/A1/sessions`, session), 201);
+    expect(sessionCreated.entry).to.deep.include({ entity: 'session', key: 'A1/sessions/1', before: null, after: session, reason: null });
+
+    const ae = await audited(
+      () => api.post(`${S}/participants/A1/adverse-events`, {
+        category: 'keloid', term: 'Raised scar', onsetDate: '2020-04-01', grade: 2, serious: false, relatedness: 'definite', outcome: 'not_recovered',
+      }),
+      201,
+    );
+    expect(ae.entry.key).to.equal('A1/adverse-events/1');
+    expect(ae.entry.after).to.deep.equal({
+      no: 1, category: 'keloid', term: 'Raised scar', onsetDate: '2020-04-01', resolvedDate: null, grade: 2, serious: false,
+      relatedness: 'definite', outcome: 'not_recovered', sessionNumber: null, solicited: false,
+    });
+    const aeChanged = await audited(
+      () => api.patch(`${S}/participants/A1/adverse-events/1`, { grade: 3, serious: true }, { ifMatch: ae.reply.etag!, reason: 'Upgraded after review' }),
+      200,
+    );
+    expect(aeChanged.entry.before).to.include({ grade: 2, serious: false });
+    expect(aeChanged.entry.after).to.include({ grade: 3, serious: true });
+    const aeDeleted = await audited(
+      () => api.delete(`${S}/participants/A1/adverse-events/1`, { ifMatch: aeChanged.reply.etag!, reason: 'Belonged to another participant' }),
+      204,
+    );
+    expect(aeDeleted.entry).to.deep.include({ action: 'delete', key: 'A1/adverse-events/1', after: null, before: aeChanged.entry.after });
+
+    const assessment = await audited(() => api.post(`${S}/participants/A1/fading-assessments`, { date: '2021-01-04', grade: 1, assessor: 'panel' }), 201);
+    expect(assessment.entry.entity).to.equal('fading_assessment');
+    const survey = await audited(() => api.post(`${S}/participants/A1/surveys`, { date: '2021-01-04', satisfaction: 2, wouldRecommend: false }), 201);
+    expect(survey.entry.entity).to.equal('survey');
+
+    const site = await audited(() => api.post(`${S}/sites`, { code: 'EDI', name: 'Edinburgh clinic' }), 201);
+    expect(site.entry).to.deep.include({ entity: 'site', key: 'EDI', sites: ['EDI'], after: { code: 'EDI', name: 'Edinburgh clinic' } });
+    const practitioner = await audited(() => api.post(`${S}/practitioners`, { code: 'PR-E', site: 'EDI', yearsExperience: 0.5 }), 201);
+    expect(practitioner.entry).to.deep.include({ entity: 'practitioner', key: 'PR-E', after: { code: 'PR-E', site: 'EDI', yearsExperience: 0.5 } });
+    const study = await api.get(S);
+    const studyChanged = await audited(() => api.patch(S, { title: 'Audited cohort' }, { ifMatch: study.etag!, reason: 'Title agreed' }), 200);
+    expect(studyChanged.entry.before.title).to.equal('Small test cohort');
+    expect(studyChanged.entry.after.title).to.equal('Audited cohort');
+  });
+
+  it('records nothing for a refused write', async () => {
+    const before = await auditCount();
+    const refused = [
+      await api.post(`${S}/participants/A1/sessions`, { kind: 'initial', date: '2019-01-01', durationMinutes: 5, practitioner: 'PR-A', pigmentLot: 'x', anesthesia: 'none' }),
+      await api.patch(`${S}/participants/A1`, { costUsd: 1 }, { ifMatch: '1', reason: 'stale' }),
+      await api.post(`${S}/participants`, { code: 'P01' }),
+    ];
+    expect(refused.map((r) => r.status)).to.deep.equal([400, 412, 400]);
+    expect(await auditCount()).to.equal(before);
+  });
+
+  it('keeps the whole replaced study of a replace, which an administrator can download again', async () => {
+    const admin = apiClient(server.base, (await createTestUser(db, 'admin')).headers);
+    const before = await admin.get(`${S}/bundle`);
+    const replacement = smallBundle('AUD-1');
+    replacement.study.title = 'Replaced';
+    const replaced = await audited(() => api.post('/studies?replace=true', replacement, { reason: 'Re-import from the clinic system' }), 200);
+    expect(replaced.entry).to.deep.include({ action: 'replace', entity: 'study', key: 'AUD-1', bundleAvailable: true, reason: 'Re-import from the clinic system' });
+    expect(replaced.entry.before.counts.participants).to.equal(3);
+    expect(replaced.entry.after.counts.participants).to.equal(2);
+    const kept = await admin.get(`${S}/audit/${replaced.entry.id}/bundle`);
+    expect(kept.status).to.equal(200);
+    expect(kept.body).to.deep.equal(before.body);
+    expect((await api.get(`${S}/audit/${replaced.entry.id}/bundle`)).status).to.equal(403);
+    const notReplace = await admin.get(`${S}/audit/1/bundle`);
+    expect(notReplace.status).to.equal(404);
+  });
+
+  it('filters by entity, participant, user and day, newest first, a page at a time', async () => {
+    const sessions = await api.get(`${S}/audit?entity=session`);
+    expect(sessions.body.items.map((e: { key: string }) => e.key)).to.deep.equal(['A1/sessions/1']);
+    const a1 = await api.get(`${S}/audit?participant=A1&limit=3`);
+    expect(a1.body.items.map((e: { entity: string }) => e.entity)).to.deep.equal(['survey', 'fading_assessment', 'adverse_event']);
+    const more = await api.get(`${S}/audit?participant=A1&limit=3&cursor=${a1.body.nextCursor}`);
+    expect(more.body.items.map((e: { action: string; entity: string }) => `${e.action} ${e.entity}`)).to.deep.equal([
+      'update adverse_event', 'create adverse_event', 'create session',
+    ]);
+    const today = new Date().toISOString().slice(0, 10);
+    expect((await api.get(`${S}/audit?user=${researcher.username}&from=${today}&to=${today}`)).body.items.length).to.be.greaterThan(10);
+    expect((await api.get(`${S}/audit?from=2000-01-01&to=2000-01-02`)).body.items).to.deep.equal([]);
+  });
+
+  it("shows a clinic its own sites' entries only", async () => {
+    const clinic = apiClient(server.base, (await createTestUser(db, 'clinic', [{ studyCode: 'AUD-1', siteCode: 'EDI' }])).headers);
+    const entries = (await clinic.get(`${S}/audit?limit=1000`)).body.items;
+    expect(entries.map((e: { key: string }) => e.key).sort()).to.deep.equal(['AUD-1', 'EDI', 'PR-E']);
+  });
+
+  it('is refused any UPDATE, DELETE or TRUNCATE by the database itself', async () => {
+    const before = await auditCount();
+    for (const statement of [
+      sql`update audit_event set reason = 'rewritten'`,
+      sql`delete from audit_event where audit_id = 1`,
+      sql`truncate audit_event`,
+    ]) {
+      const error = await statement.execute(db.kysely).then(
+        () => null,
+        (e: unknown) => e as Error,
+      );
+      expect(error?.message).to.match(/the audit trail is append-only: (UPDATE|DELETE|TRUNCATE) on audit_event is not allowed/);
+    }
+    expect(await auditCount()).to.equal(before);
+    const reasons = await db.kysely.selectFrom('audit_event').select('reason').where('reason', '=', 'rewritten').execute();
+    expect(reasons).to.deep.equal([]);
+  });
+});

@@ -9,7 +9,9 @@ import { deleteStudy, findStudyByCode, insertStudy, lockStudyCode } from '../../
 import { AppError } from '../errors.ts';
 import { BUNDLE_FORMAT, type Participant, type StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
-import { formatProblem } from '../schemas/problems.ts';
+import { countOf, type Problem } from '../schemas/problems.ts';
+import { JsonBodyBytes, jsonFailureError } from '../json-input.ts';
+import { validateOffThread } from './validate-off-thread.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 import { groupByParticipant } from './group-by-participant.ts';
@@ -30,23 +32,31 @@ export interface ImportProgress {
 }
 
 
-/** Validate `input` as a bundle, or throw a validation AppError listing every problem. */
-export function parseBundle(input: unknown): StudyBundle {
-  const validation = validateBundle(input);
-  if (!validation.ok) {
-    const count = validation.problems.length;
-    throw new AppError(
-      'validation',
-      `the bundle has ${count} problem${count === 1 ? '' : 's'}:\n${validation.problems.map(formatProblem).join('\n')}`,
-      validation.problems,
-    );
+/**
+ * Validate `input` as a bundle, or throw a validation AppError with the problems (the first
+ * 1,000 in document order, and how many more). A large request body still in bytes is read and
+ * validated on a worker thread, so the server keeps answering meanwhile.
+ */
+export async function parseBundle(input: unknown): Promise<StudyBundle> {
+  if (input instanceof JsonBodyBytes) {
+    const answer = await validateOffThread(input.bytes);
+    if (answer.kind === 'unreadable') throw jsonFailureError(answer.failure, 'the request body', '(body)');
+    if (answer.kind === 'invalid') throw bundleProblemsError(answer.problems, answer.problemsOmitted);
+    return JSON.parse(answer.json) as StudyBundle;
   }
+  const validation = validateBundle(input);
+  if (!validation.ok) throw bundleProblemsError(validation.problems, validation.problemsOmitted);
   return validation.bundle;
+}
+
+function bundleProblemsError(problems: Problem[], problemsOmitted: number): AppError {
+  const count = problems.length + problemsOmitted;
+  return new AppError('validation', `the bundle has ${countOf(count, 'problem')}`, problems, { problemsOmitted, summarizes: true });
 }
 
 /** Import a bundle (already parsed JSON, not yet validated) as one transaction. */
 export async function importBundle(db: Db, input: unknown, options: ImportOptions = {}): Promise<ImportResult> {
-  const bundle = canonicalOrder(parseBundle(input));
+  const bundle = canonicalOrder(await parseBundle(input));
   const code = bundle.study.code;
 
   return db.transaction(async (trx) => {

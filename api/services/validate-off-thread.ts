@@ -10,22 +10,12 @@ export type WorkerAnswer =
   | { kind: 'invalid'; problems: Problem[]; problemsOmitted: number }
   | { kind: 'unreadable'; failure: JsonFailure };
 
-const ENTRY = new URL('./bundle-validation-worker.ts', import.meta.url);
+const ENTRY = new URL('./bundle-validation-worker.mjs', import.meta.url);
 
-/**
- * Start the worker on the TypeScript source: tsx is registered inside it, since a worker does
- * not always inherit the loader the process was started with (the bundled command has none).
- */
 function startWorker(bytes: Uint8Array): Worker {
   // The worker takes the bytes over; a view into a shared pool would take the pool with it.
   const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-  const tsx = ENTRY.pathname.endsWith('.ts') ? import.meta.resolve('tsx/esm/api') : null;
-  const workerData = { bytes: own, entry: ENTRY.href, tsx };
-  const bootstrap = `
-    const { workerData } = require('node:worker_threads');
-    (workerData.tsx ? import(workerData.tsx).then((tsx) => tsx.register()) : Promise.resolve())
-      .then(() => import(workerData.entry));`;
-  return new Worker(bootstrap, { eval: true, execArgv: [], workerData, transferList: [own.buffer as ArrayBuffer] });
+  return new Worker(ENTRY, { execArgv: [], workerData: { bytes: own }, transferList: [own.buffer as ArrayBuffer] });
 }
 
 /** Read and validate a bundle's bytes on a worker thread. */

@@ -45,13 +45,16 @@ const LIST_FIELDS = ['sessions', 'adverseEvents', 'fadingAssessments', 'surveys'
 const ParticipantFields = Participant.omit({ sessions: true, adverseEvents: true, fadingAssessments: true, surveys: true });
 type ParticipantFields = Out<typeof ParticipantFields>;
 
-/** A participant as far as it is well-formed: each field only if valid, each list item's valid fields. */
+/**
+ * A participant as far as it is well-formed: each field only if valid, each list item's valid
+ * fields, at the item's position in the input.
+ */
 interface ParticipantView {
   fields: Partial<ParticipantFields>;
-  sessions: Indexed<Partial<Out<typeof TreatmentSession>>>[];
-  adverseEvents: Indexed<Partial<Out<typeof AdverseEvent>>>[];
-  fadingAssessments: Indexed<Partial<Out<typeof FadingAssessment>>>[];
-  surveys: Indexed<Partial<Out<typeof SatisfactionSurvey>>>[];
+  sessions: Partial<Out<typeof TreatmentSession>>[];
+  adverseEvents: Partial<Out<typeof AdverseEvent>>[];
+  fadingAssessments: Partial<Out<typeof FadingAssessment>>[];
+  surveys: Partial<Out<typeof SatisfactionSurvey>>[];
   /** How many sessions the input lists, well-formed or not. */
   sessionCount: number;
 }
@@ -79,17 +82,23 @@ function validFields<S extends z.ZodObject>(schema: S, raw: unknown): Partial<Ou
 const runContext: z.core.ParseContextInternal = { async: false, error: issueMessage };
 
 /**
- * Parse one value with `schema`, reporting its issues under `at`. This is safeParse without the
+ * Parse one value with `schema`, reporting its issues under `at` (and `index`). This is safeParse without the
  * ZodError it builds on failure, which made each problem cost twice as much: zod's own run and
  * issue finalisation (the steps safeParse takes), typed in zod's core for library authors.
  */
-function parseValue<S extends z.ZodType>(schema: S, raw: unknown, at: PathSegment[], report: Report): { ok: true; value: Out<S> } | { ok: false } {
+function parseValue<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  at: PathSegment[],
+  report: Report,
+  index?: number,
+): { ok: true; value: Out<S> } | { ok: false } {
   const result = schema._zod.run({ value: raw, issues: [] }, runContext);
   if (result instanceof Promise) throw new Error('bundle schemas are synchronous');
   if (result.issues.length === 0) return { ok: true, value: result.value as Out<S> };
   const config = z.core.config();
   const issues = result.issues.map((issue) => z.core.util.finalizeIssue(issue, runContext, config));
-  collectZodProblems(issues, at, report);
+  collectZodProblems(issues, index === undefined ? at : [...at, index], report);
   return { ok: false };
 }
 
@@ -104,22 +113,22 @@ function parseList<S extends z.ZodObject>(
   raw: unknown,
   at: PathSegment[],
   report: Report,
-): { items: Indexed<Partial<Out<S>>>[]; count: number; ok: boolean } {
+): { items: Partial<Out<S>>[]; ok: boolean } {
   if (!Array.isArray(raw)) {
     const parsed = parseValue(listSchema, raw, at, report);
-    return { items: [], count: 0, ok: parsed.ok };
+    return { items: [], ok: parsed.ok };
   }
-  const items: Indexed<Partial<Out<S>>>[] = new Array(raw.length);
+  const items: Partial<Out<S>>[] = new Array(raw.length);
   let ok = true;
   for (let index = 0; index < raw.length; index++) {
-    const parsed = parseValue(itemSchema, raw[index], [...at, index], report);
-    if (parsed.ok) items[index] = { index, value: parsed.value };
+    const parsed = parseValue(itemSchema, raw[index], at, report, index);
+    if (parsed.ok) items[index] = parsed.value;
     else {
       ok = false;
-      items[index] = { index, value: validFields(itemSchema, raw[index]) };
+      items[index] = validFields(itemSchema, raw[index]);
     }
   }
-  return { items, count: raw.length, ok };
+  return { items, ok };
 }
 
 /** The `code` of every raw list item that has a text code, read even from malformed items. */
@@ -162,21 +171,20 @@ function parseParticipant(raw: unknown, at: PathSegment[], report: Report): { vi
       adverseEvents: adverseEvents.items,
       fadingAssessments: fadingAssessments.items,
       surveys: surveys.items,
-      sessionCount: sessions.count,
+      sessionCount: sessions.items.length,
     },
     ok: parsedFields.ok && sessions.ok && adverseEvents.ok && fadingAssessments.ok && surveys.ok,
   };
 }
 
+/** The parsed participant of a view whose every field and item is valid. */
 function participantOf(view: ParticipantView): Out<typeof Participant> {
-  const values = <T>(items: Indexed<Partial<T>>[]) => items.map(({ value }) => value as T);
-  return {
-    ...(view.fields as ParticipantFields),
-    sessions: values(view.sessions),
-    adverseEvents: values(view.adverseEvents),
-    fadingAssessments: values(view.fadingAssessments),
-    surveys: values(view.surveys),
-  };
+  return Object.assign(view.fields as ParticipantFields, {
+    sessions: view.sessions as Out<typeof TreatmentSession>[],
+    adverseEvents: view.adverseEvents as Out<typeof AdverseEvent>[],
+    fadingAssessments: view.fadingAssessments as Out<typeof FadingAssessment>[],
+    surveys: view.surveys as Out<typeof SatisfactionSurvey>[],
+  });
 }
 
 /** Validate `input` as a `smp-study-bundle/1` document. */
@@ -210,9 +218,10 @@ function validate(input: unknown, options: ValidateOptions): BundleValidation {
 
   // Codes count as declared even in malformed records, so one bad field does not cascade.
   const context: CrossRecordInput = { siteCodes: declaredCodes(input.sites), practitionerCodes: declaredCodes(input.practitioners) };
-  reportDuplicates(wellFormedCodes(sites.items), 'sites', 'site', report);
-  reportDuplicates(wellFormedCodes(practitioners.items), 'practitioners', 'practitioner', report);
-  for (const { index, value } of practitioners.items) {
+  reportDuplicates(sites.items, 'sites', 'site', report);
+  reportDuplicates(practitioners.items, 'practitioners', 'practitioner', report);
+  for (let index = 0; index < practitioners.items.length; index++) {
+    const value = practitioners.items[index]!;
     if (value.site !== undefined && !context.siteCodes.has(value.site)) {
       report(['practitioners', index, 'site'], `site "${value.site}" is not defined in sites`);
     }
@@ -248,26 +257,22 @@ function validate(input: unknown, options: ValidateOptions): BundleValidation {
   const bundle: Bundle = {
     format: format.value,
     study: study.value,
-    sites: sites.items.map(({ value }) => value as Out<typeof Site>),
-    practitioners: practitioners.items.map(({ value }) => value as Out<typeof Practitioner>),
+    sites: sites.items as Out<typeof Site>[],
+    practitioners: practitioners.items as Out<typeof Practitioner>[],
     participants: participantViews.map(participantOf),
   };
   return { ok: true, bundle };
 }
 
-/** Items whose code is well-formed, with it. */
-function wellFormedCodes(items: Indexed<{ code?: string }>[]): Indexed<{ code: string }>[] {
-  const out: Indexed<{ code: string }>[] = [];
-  for (const { index, value } of items) if (value.code !== undefined) out.push({ index, value: { code: value.code } });
-  return out;
-}
-
-function reportDuplicates(items: Indexed<{ code: string }>[], list: string, noun: string, report: Report): void {
+/** Codes used by an earlier item of the list (items with a malformed code are not compared). */
+function reportDuplicates(items: { code?: string }[], list: string, noun: string, report: Report): void {
   const firstIndex = new Map<string, number>();
-  for (const { index, value } of items) {
-    const first = firstIndex.get(value.code);
-    if (first === undefined) firstIndex.set(value.code, index);
-    else report([list, index, 'code'], `${noun} code "${value.code}" is already used by ${list}[${first}]`);
+  for (let index = 0; index < items.length; index++) {
+    const code = items[index]!.code;
+    if (code === undefined) continue;
+    const first = firstIndex.get(code);
+    if (first === undefined) firstIndex.set(code, index);
+    else report([list, index, 'code'], `${noun} code "${code}" is already used by ${list}[${first}]`);
   }
 }
 
@@ -295,7 +300,7 @@ function participantProblems(view: ParticipantView, at: PathSegment[], input: Cr
   let allSessionDatesKnown = true;
   let allSessionNumbersKnown = true;
   const sessionByNumber = new Map<number, Partial<Out<typeof TreatmentSession>>>();
-  for (const { value } of view.sessions) {
+  for (const value of view.sessions) {
     if (value.date === undefined) allSessionDatesKnown = false;
     else if (firstSessionDate === undefined || value.date < firstSessionDate) firstSessionDate = value.date;
     if (value.number === undefined) allSessionNumbersKnown = false;
@@ -303,7 +308,8 @@ function participantProblems(view: ParticipantView, at: PathSegment[], input: Cr
   }
   if (!allSessionDatesKnown) firstSessionDate = undefined;
 
-  for (const { index, value: event } of view.adverseEvents) {
+  for (let index = 0; index < view.adverseEvents.length; index++) {
+    const event = view.adverseEvents[index]!;
     const { onsetDate, resolvedDate, sessionNumber } = event;
     if (resolvedDate != null && onsetDate !== undefined && resolvedDate < onsetDate) {
       report([...at, 'adverseEvents', index, 'resolvedDate'], `${resolvedDate} is before onset on ${onsetDate}`);
@@ -335,8 +341,9 @@ function participantProblems(view: ParticipantView, at: PathSegment[], input: Cr
       report([...at, 'adverseEvents', index, 'serious'], 'a grade 5 (fatal) event is serious');
     }
   }
-  const notBeforeFirstSession = (list: 'fadingAssessments' | 'surveys', items: Indexed<{ date?: string }>[], noun: string) => {
-    for (const { index, value } of items) {
+  const notBeforeFirstSession = (list: 'fadingAssessments' | 'surveys', items: { date?: string }[], noun: string) => {
+    for (let index = 0; index < items.length; index++) {
+      const value = items[index]!;
       if (value.date === undefined) continue;
       if (view.sessionCount === 0) {
         report([...at, list, index, 'date'], `participant has no sessions, so there is nothing to ${noun}`);
@@ -356,7 +363,8 @@ function sessionProblems(view: ParticipantView, at: PathSegment[], input: CrossR
   type Numbered = Indexed<Partial<Out<typeof TreatmentSession>> & { number: number }>;
   const byNumber = new Map<number, Numbered>();
   let allKindsKnown = true;
-  for (const { index, value: session } of view.sessions) {
+  for (let index = 0; index < view.sessions.length; index++) {
+    const session = view.sessions[index]!;
     const { number, date, practitioner } = session;
     if (session.kind === undefined) allKindsKnown = false;
     if (number !== undefined) {

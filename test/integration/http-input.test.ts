@@ -39,7 +39,7 @@ describe(`HTTP input (${DRIVER})`, function () {
   });
 
   const post = (body: Buffer | string, headers: Record<string, string> = {}, path = '/api/studies') =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
 
   async function problem(response: Response, status: number): Promise<ProblemBody> {
     expect(response.status).to.equal(status);

@@ -31,7 +31,6 @@ export interface ValidateOptions {
   maxProblems?: number;
 }
 
-const parseOptions = { error: issueMessage } as const;
 
 interface Indexed<T> {
   index: number;
@@ -68,23 +67,30 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+const runContext: z.core.ParseContextInternal = { async: false, error: issueMessage };
+
+/** One zod run, as safeParse does it but without copying the context or building an error. */
+function run(schema: z.ZodType, value: unknown): z.core.ParsePayload {
+  const result = schema._zod.run({ value, issues: [] }, runContext);
+  if (result instanceof Promise) throw new Error('bundle schemas are synchronous');
+  return result;
+}
+
 /** The fields of `raw` that are valid under the object schema `schema`; invalid ones are left out. */
 function validFields<S extends z.ZodObject>(schema: S, raw: unknown): Partial<Out<S>> {
   const record = isRecord(raw) ? raw : {};
   const fields: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(schema.shape)) {
-    const result = (field as z.ZodType).safeParse(record[key], parseOptions);
-    if (result.success) fields[key] = result.data;
+    const result = run(field as z.ZodType, record[key]);
+    if (result.issues.length === 0) fields[key] = result.value;
   }
   return fields as Partial<Out<S>>;
 }
 
-const runContext: z.core.ParseContextInternal = { async: false, error: issueMessage };
-
 /**
- * Parse one value with `schema`, reporting its issues under `at` (and `index`). This is safeParse without the
- * ZodError it builds on failure, which made each problem cost twice as much: zod's own run and
- * issue finalisation (the steps safeParse takes), typed in zod's core for library authors.
+ * Parse one value with `schema`, reporting its issues under `at` (and `index`): zod's run and
+ * issue finalisation, the steps of safeParse without the ZodError it builds on failure, which
+ * made each problem cost about twice as much. Both are typed in zod's core for library authors.
  */
 function parseValue<S extends z.ZodType>(
   schema: S,
@@ -93,8 +99,7 @@ function parseValue<S extends z.ZodType>(
   report: Report,
   index?: number,
 ): { ok: true; value: Out<S> } | { ok: false } {
-  const result = schema._zod.run({ value: raw, issues: [] }, runContext);
-  if (result instanceof Promise) throw new Error('bundle schemas are synchronous');
+  const result = run(schema, raw);
   if (result.issues.length === 0) return { ok: true, value: result.value as Out<S> };
   const config = z.core.config();
   const issues = result.issues.map((issue) => z.core.util.finalizeIssue(issue, runContext, config));

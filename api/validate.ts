@@ -2,11 +2,12 @@
 // names every field, so routes trust the parsed value from then on.
 import type { z } from 'zod';
 import { AppError } from './errors.ts';
-import { formatProblem, issueMessage, problemsFromZod } from './schemas/problems.ts';
+import { countOf, issueMessage, problemsFromZod } from './schemas/problems.ts';
 
 export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
   const result = schema.safeParse(input, { error: issueMessage });
   if (result.success) return result.data;
   const problems = problemsFromZod(result.error, [where]);
-  throw new AppError('validation', `invalid ${where}: ${problems.map(formatProblem).join('; ')}`, problems);
+  // The detail is a count; each problem appears once, in `problems`.
+  throw new AppError('validation', `invalid ${where}: ${countOf(problems.length, 'problem')}`, problems);
 }

@@ -63,11 +63,6 @@ export class ProblemCollector {
     if (this.kept.length >= 2 * this.limit) this.trim();
   }
 
-  /** Add problems whose paths are already formatted (they sort by their formatted path). */
-  addFormatted(problem: Problem): void {
-    this.add([problem.path], problem.message);
-  }
-
   private trim(): void {
     // Array.prototype.sort is stable, so equal paths keep the order they were found in.
     this.kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));

@@ -162,6 +162,9 @@ describe(`HTTP input (${DRIVER})`, function () {
     expect(answer.detail).to.equal('the bundle has 2 problems');
     expect(answer.problems).to.have.length(2);
     expect(answer).not.to.have.property('problemsOmitted');
+    const query = await problem(await post(JSON.stringify(smallBundle('ONCE-2')), {}, '/api/studies?replace=yes'), 400);
+    expect(query.detail).to.equal('invalid query: 1 problem');
+    expect(query.problems).to.deep.equal([{ path: 'query.replace', message: 'must be true or false' }]);
   });
 
   it('answers 100,000 problems with 400: the first 1,000 in document order and a count of the rest', async () => {

@@ -12,6 +12,7 @@ import type { Db } from '../db/kysely.ts';
 import { configFromEnv, ENTITY_LIMIT_BYTES, type Config } from './config.ts';
 import { AppError, ERROR_TITLES, isAppError } from './errors.ts';
 import { authenticate } from './http/authenticate.ts';
+import { strictJsonBody } from './http/json-body.ts';
 import { mountRoutes } from './http/mount.ts';
 import type { RouteSpec } from './http/route.ts';
 import { apiRoutes } from './routes/index.ts';
@@ -26,6 +27,15 @@ export interface AppDeps {
 const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 const SWAGGER_UI_DIR = path.dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
+/** Import bodies above this size are read and validated on a worker thread. */
+const WORKER_BODY_BYTES = 64 * 1024;
+const STATUS_TITLES: Record<number, string> = { 400: 'bad request', 413: 'payload too large', 415: 'unsupported media type' };
+
+/** A small page of ours for paths that match nothing outside the API. */
+const NOT_FOUND_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Not found · SMP outcomes tracker</title></head>
+<body><h1>Not found</h1><p>There is no page at this address. <a href="/">Back to the SMP outcomes tracker</a>.</p></body></html>
+`;
 
 /** RFC 9457 problem details; validation problems carry `{path, message}` for every field, once. */
 const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
@@ -41,37 +51,28 @@ const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     if (error.kind === 'method_not_allowed' && typeof error.extra.allow === 'string') res.setHeader('Allow', error.extra.allow);
     const extra: Record<string, unknown> = { ...error.extra };
     if (error.problems.length > 0) extra.problems = error.problems;
-    // The first line only: every problem is in `problems`, not repeated in the detail.
+    if (error.problemsOmitted > 0) extra.problemsOmitted = error.problemsOmitted;
+    // One line: every problem is in `problems`, not repeated in the detail.
     send(error.httpStatus, ERROR_TITLES[error.kind], error.message.split('\n')[0]!, extra);
-  } else if (error?.type === 'entity.parse.failed') {
-    send(400, ERROR_TITLES.validation, `request body is not valid JSON: ${error.message}`, {
-      problems: [{ path: '(body)', message: 'is not valid JSON' }],
+  } else if (error instanceof URIError && (error as { status?: number }).status === 400) {
+    // express decodes path parameters and raises this for a bad percent-encoding such as %ZZ.
+    send(400, ERROR_TITLES.validation, 'the request path has a bad percent-encoding', {
+      problems: [{ path: '(path)', message: error.message }],
     });
-  } else if (error?.type === 'entity.too.large') {
-    send(413, ERROR_TITLES.payload_too_large, `request body is larger than the ${error.limit}-byte limit`);
-  } else if (error?.type === 'charset.unsupported' || error?.type === 'encoding.unsupported') {
-    send(415, ERROR_TITLES.unsupported_media_type, error.message);
+  } else if (error?.expose === true && error.status >= 400 && error.status < 500) {
+    // Refusals raised while reading a request (api/http/json-body.ts, express): their message is for the client.
+    send(error.status, STATUS_TITLES[error.status] ?? 'bad request', error.message);
   } else {
     req.log?.error({ err: error }, 'request failed');
     send(500, 'internal error', 'the server could not complete the request; details are in its log');
   }
 };
 
-/** JSON bodies of one route: records up to 1 MB, bundles up to the import limit. */
+/** JSON bodies of one route: records up to 1 MB; bundles up to the import limit, large ones left for a worker. */
 function bodyParserFor(config: Config): (route: RouteSpec) => RequestHandler {
-  const bundle = express.json({ limit: config.importLimitBytes, type: ['application/json'] });
-  const entity = express.json({ limit: ENTITY_LIMIT_BYTES, type: ['application/json', 'application/merge-patch+json'] });
-  const requireJson: RequestHandler = (req, _res, next) => {
-    if (!req.is(['application/json', 'application/merge-patch+json'])) {
-      next(Object.assign(new Error(`send the body as application/json (got ${req.get('content-type') ?? 'no Content-Type'})`), {
-        type: 'encoding.unsupported',
-      }));
-    } else next();
-  };
-  return (route) => {
-    const parse = route.bundleBody ? bundle : entity;
-    return (req, res, next) => requireJson(req, res, (error?: unknown) => (error ? next(error) : parse(req, res, next)));
-  };
+  const bundle = strictJsonBody({ limit: config.importLimitBytes, keepAsBytesAbove: WORKER_BODY_BYTES });
+  const entity = strictJsonBody({ limit: ENTITY_LIMIT_BYTES });
+  return (route) => (route.bundleBody ? bundle : entity);
 }
 
 export function createApp({ db, config: overrides = {} }: AppDeps): express.Express {
@@ -130,6 +131,9 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
   });
   app.get('/', (_req, res) => res.sendFile(path.join(WEB_DIR, 'index.html')));
   app.get('/style.css', (_req, res) => res.sendFile(path.join(WEB_DIR, 'style.css')));
+  app.use((_req, res) => {
+    res.status(404).type('html').send(NOT_FOUND_PAGE);
+  });
   app.use(problemHandler);
   return app;
 }

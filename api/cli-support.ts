@@ -1,11 +1,11 @@
 // What the command-line commands share: argument parsing, usage errors, opening the
-// configured database, and reading JSON files with located syntax errors.
-import fs from 'node:fs/promises';
+// configured database, reading JSON files strictly, and printing problems.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Db } from '../db/kysely.ts';
 import { openMigratedDb } from '../db/migrate.ts';
 import { configFromEnv } from './config.ts';
-import { AppError } from './errors.ts';
+import type { AppError } from './errors.ts';
+import { countOf, formatProblem } from './schemas/problems.ts';
 
 /** A mistake in how the command was called: exit status 2 with the usage. */
 export class UsageError extends Error {}
@@ -35,28 +35,13 @@ export async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
   }
 }
 
-/** Read and parse a JSON file, turning syntax errors into a located, plain message. */
-export async function readJsonFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new AppError('validation', `${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    let where = '';
-    if (position) {
-      const before = text.slice(0, Number(position[1]));
-      const line = before.split('\n').length;
-      const column = before.length - before.lastIndexOf('\n');
-      where = ` (line ${line}, column ${column})`;
-    }
-    throw new AppError('validation', `${file}: not valid JSON${where}: ${message}`);
-  }
-}
+// The strict JSON reader lives with the HTTP body parser's; commands import it from here too.
+export { readJsonFile } from './json-input.ts';
 
+/** An AppError as a command prints it: the message, and under a count of problems the problems, one a line. */
+export function errorReport(error: AppError): string {
+  if (!error.summarizes) return error.message;
+  const lines = [`${error.message}:`, ...error.problems.map(formatProblem)];
+  if (error.problemsOmitted > 0) lines.push(`… and ${countOf(error.problemsOmitted, 'more problem')}`);
+  return lines.join('\n');
+}

@@ -3,7 +3,7 @@
 import fs from 'node:fs/promises';
 import { openMigratedDb } from '../db/migrate.ts';
 import { listStudies } from './services/study-service.ts';
-import { parse, readJsonFile, UsageError, withDb } from './cli-support.ts';
+import { errorReport, parse, readJsonFile, UsageError, withDb } from './cli-support.ts';
 import { configFromEnv } from './config.ts';
 import { isAppError } from './errors.ts';
 import { loadDemo, DEMO_STUDY_CODE } from './services/demo-service.ts';
@@ -152,7 +152,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (isAppError(error)) {
-      console.error(`smp ${command}: ${error.message}`);
+      console.error(`smp ${command}: ${errorReport(error)}`);
       return 2;
     }
     console.error(`smp ${command}: ${error instanceof Error ? error.message : String(error)}`);

@@ -44,18 +44,30 @@ export const ERROR_TITLES: Record<AppErrorKind, string> = {
   too_many_requests: 'too many requests',
 };
 
+export interface AppErrorOptions {
+  /** Problems found beyond those listed in `problems` (the list is capped). */
+  problemsOmitted?: number;
+  /** The message only counts the problems ("the bundle has 3 problems"): show the list under it. */
+  summarizes?: boolean;
+  /** Extra members of the problem+json body (e.g. `current`, the record as it is now, on a 412). */
+  extra?: Record<string, unknown>;
+}
+
 export class AppError extends Error {
   readonly kind: AppErrorKind;
   readonly problems: Problem[];
-  /** Extra members of the problem+json body (e.g. the current record on a 412). */
+  readonly problemsOmitted: number;
+  readonly summarizes: boolean;
   readonly extra: Record<string, unknown>;
 
-  constructor(kind: AppErrorKind, message: string, problems: Problem[] = [], extra: Record<string, unknown> = {}) {
+  constructor(kind: AppErrorKind, message: string, problems: Problem[] = [], options: AppErrorOptions = {}) {
     super(message);
     this.name = 'AppError';
     this.kind = kind;
     this.problems = problems;
-    this.extra = extra;
+    this.problemsOmitted = options.problemsOmitted ?? 0;
+    this.summarizes = options.summarizes ?? false;
+    this.extra = options.extra ?? {};
   }
 
   get httpStatus(): number {

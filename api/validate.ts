@@ -2,7 +2,7 @@
 // names every field, so routes trust the parsed value from then on.
 import type { z } from 'zod';
 import { AppError } from './errors.ts';
-import { formatProblem, issueMessage, problemsFromZod } from './schemas/problems.ts';
+import { countOf, issueMessage, problemsFromZod } from './schemas/problems.ts';
 
 /**
  * Parse `input` or throw. `where` prefixes problem paths (`path.code`, `query.by`); an empty
@@ -14,6 +14,6 @@ export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown, whe
   const problems = problemsFromZod(result.error, where === '' ? [] : [where]).map((problem) =>
     problem.path === '(document)' ? { ...problem, path: '(body)' } : problem,
   );
-  const what = where === '' ? 'request body' : where;
-  throw new AppError('validation', `invalid ${what}: ${problems.map(formatProblem).join('; ')}`, problems);
+  // The detail is a count; each problem appears once, in `problems`.
+  throw new AppError('validation', `invalid ${where === '' ? 'request body' : where}: ${countOf(problems.length, 'problem')}`, problems);
 }

@@ -135,7 +135,7 @@ export function mountRoutes(router: Router, routes: readonly RouteSpec[], deps: 
   for (const [path, methods] of methodsByPath) {
     const allow = [...methods].sort().join(', ');
     router.all(path, (req, _res, next) => {
-      next(new AppError('method_not_allowed', `${req.method} is not allowed on ${req.baseUrl}${req.path}; use ${allow}`, [], { allow }));
+      next(new AppError('method_not_allowed', `${req.method} is not allowed on ${req.baseUrl}${req.path}; use ${allow}`, [], { extra: { allow } }));
     });
   }
 }

@@ -31,7 +31,10 @@ export const isoDate = z
 
 /**
  * Free text stored exactly as given. PostgreSQL text cannot hold U+0000, and a lone UTF-16
- * surrogate cannot be encoded as UTF-8, so both are refused rather than silently altered.
+ * surrogate cannot be encoded as UTF-8, so both are refused rather than silently altered. So is
+ * a leading U+FEFF: the embedded database (PGlite) stores it but its driver decodes every value
+ * with a TextDecoder that drops a leading byte order mark, so it would come back without it.
+ * It is refused on both databases, so that a bundle moves between them unchanged.
  */
 export function text(maxLength: number, minLength = 1) {
   return z
@@ -43,6 +46,12 @@ export function text(maxLength: number, minLength = 1) {
         ctx.issues.push({ code: 'custom', input: ctx.value, message: 'contains a NUL character (U+0000), which cannot be stored' });
       } else if (!ctx.value.isWellFormed()) {
         ctx.issues.push({ code: 'custom', input: ctx.value, message: 'contains a lone surrogate and is not valid Unicode' });
+      } else if (ctx.value.charCodeAt(0) === 0xfeff) {
+        ctx.issues.push({
+          code: 'custom',
+          input: ctx.value,
+          message: 'starts with U+FEFF (a byte order mark), which the embedded database cannot return unchanged',
+        });
       }
     });
 }

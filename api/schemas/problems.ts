@@ -24,6 +24,67 @@ export function formatProblem(problem: Problem): string {
   return `${problem.path}: ${problem.message}`;
 }
 
+/** How many problems an error lists; the rest are counted, so hostile input stays cheap to report. */
+export const MAX_REPORTED_PROBLEMS = 1000;
+
+/** Sorts like the formatted path, with list positions compared as numbers. */
+function documentOrderKey(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const segment of path) {
+    if (typeof segment === 'number') out += `[${String(segment).padStart(10, '0')}]`;
+    else out += out === '' ? String(segment) : `.${String(segment)}`;
+  }
+  return out;
+}
+
+interface Collected {
+  key: string;
+  path: readonly PathSegment[];
+  message: string;
+}
+
+/**
+ * Keeps the first `limit` problems in document order (by path, list positions as numbers; equal
+ * paths in the order found) and counts the rest, in memory bounded by the limit whatever the input.
+ */
+export class ProblemCollector {
+  total = 0;
+  private kept: Collected[] = [];
+  /** Once trimmed, the last kept key: problems sorting after it cannot be reported. */
+  private cutoff: string | undefined;
+
+  constructor(readonly limit: number = MAX_REPORTED_PROBLEMS) {}
+
+  add(path: readonly PathSegment[], message: string): void {
+    this.total++;
+    const key = documentOrderKey(path);
+    if (this.cutoff !== undefined && key >= this.cutoff) return;
+    this.kept.push({ key, path, message });
+    if (this.kept.length >= 2 * this.limit) this.trim();
+  }
+
+  private trim(): void {
+    // Array.prototype.sort is stable, so equal paths keep the order they were found in.
+    this.kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    if (this.kept.length > this.limit) {
+      this.kept.length = this.limit;
+      this.cutoff = this.kept[this.limit - 1]!.key;
+    }
+  }
+
+  /** The reported problems in document order, and how many more there were. */
+  result(): { problems: Problem[]; omitted: number } {
+    this.trim();
+    const problems = this.kept.map(({ path, message }) => ({ path: formatPath(path), message }));
+    return { problems, omitted: this.total - problems.length };
+  }
+}
+
+/** `the bundle has 3 problems`: a count in words for summaries. */
+export function countOf(count: number, noun: string): string {
+  return `${count.toLocaleString('en')} ${noun}${count === 1 ? '' : 's'}`;
+}
+
 function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
@@ -92,14 +153,21 @@ export function issueMessage(issue: z.core.$ZodRawIssue): string {
 /** Problems for every issue of a failed zod parse; unknown fields are reported at their own path. */
 export function problemsFromZod(error: z.ZodError, prefix: readonly PathSegment[] = []): Problem[] {
   const problems: Problem[] = [];
-  for (const issue of error.issues) {
+  collectZodProblems(error.issues, prefix, (path, message) => problems.push({ path: formatPath(path), message }));
+  return problems;
+}
+
+/** The same problems as problemsFromZod, handed one by one to `report` with unformatted paths. */
+export function collectZodProblems(
+  issues: readonly z.core.$ZodIssue[],
+  prefix: readonly PathSegment[],
+  report: (path: PathSegment[], message: string) => void,
+): void {
+  for (const issue of issues) {
     if (issue.code === 'unrecognized_keys') {
-      for (const key of issue.keys) {
-        problems.push({ path: formatPath([...prefix, ...issue.path, key]), message: 'is not a field of this format' });
-      }
+      for (const key of issue.keys) report([...prefix, ...issue.path, key], 'is not a field of this format');
     } else {
-      problems.push({ path: formatPath([...prefix, ...issue.path]), message: issue.message });
+      report([...prefix, ...issue.path], issue.message);
     }
   }
-  return problems;
 }

@@ -1,7 +1,13 @@
 // Validates a study bundle completely: the shape of every field (zod) and the rules that span
-// fields and records (references, numbering, date order). Every problem is reported at once:
-// when a record is malformed, the cross-record rules still run on its well-formed fields and
-// on the well-formed records around it.
+// fields and records (references, numbering, date order). Every problem is found at once: when a
+// record is malformed, the cross-record rules still run on its well-formed fields and on the
+// well-formed records around it. The first 1,000 problems in document order are reported and the
+// rest counted.
+//
+// Work is linear in the input (sorting session numbers is the one n log n step): zod parses one
+// record at a time, never a whole list, so no zod call gathers more issues than a record has
+// fields (a whole-bundle parse spreads every issue of a list into one call, which overflows the
+// stack near 100,000 problems), and each cross-record rule looks records up in maps.
 import { z } from 'zod';
 import {
   AdverseEvent,
@@ -14,11 +20,17 @@ import {
   TreatmentSession,
   type StudyBundle as Bundle,
 } from './bundle.ts';
-import { formatPath, issueMessage, problemsFromZod, type PathSegment, type Problem } from './problems.ts';
+import { collectZodProblems, issueMessage, MAX_REPORTED_PROBLEMS, ProblemCollector, type PathSegment, type Problem } from './problems.ts';
 
-export type BundleValidation = { ok: true; bundle: Bundle } | { ok: false; problems: Problem[] };
+export type BundleValidation =
+  | { ok: true; bundle: Bundle }
+  | { ok: false; problems: Problem[]; /** Problems found beyond the reported ones. */ problemsOmitted: number };
 
-const parseOptions = { error: issueMessage } as const;
+export interface ValidateOptions {
+  /** How many problems to report (the first in document order); default 1,000. */
+  maxProblems?: number;
+}
+
 
 interface Indexed<T> {
   index: number;
@@ -26,152 +38,246 @@ interface Indexed<T> {
 }
 
 type Out<S extends z.ZodType> = z.output<S>;
-type ParticipantFields = Omit<Out<typeof Participant>, 'sessions' | 'adverseEvents' | 'fadingAssessments' | 'surveys'>;
+type Report = (path: PathSegment[], message: string) => void;
 
-/** A participant as far as it is well-formed: each field only if valid, each list item only if valid. */
+const LIST_FIELDS = ['sessions', 'adverseEvents', 'fadingAssessments', 'surveys'] as const;
+const ParticipantFields = Participant.omit({ sessions: true, adverseEvents: true, fadingAssessments: true, surveys: true });
+type ParticipantFields = Out<typeof ParticipantFields>;
+
+/**
+ * A participant as far as it is well-formed: each field only if valid, each list item's valid
+ * fields, at the item's position in the input.
+ */
 interface ParticipantView {
   fields: Partial<ParticipantFields>;
-  sessions: Indexed<Partial<Out<typeof TreatmentSession>>>[];
-  adverseEvents: Indexed<Partial<Out<typeof AdverseEvent>>>[];
-  fadingAssessments: Indexed<Partial<Out<typeof FadingAssessment>>>[];
-  surveys: Indexed<Partial<Out<typeof SatisfactionSurvey>>>[];
+  sessions: Partial<Out<typeof TreatmentSession>>[];
+  adverseEvents: Partial<Out<typeof AdverseEvent>>[];
+  fadingAssessments: Partial<Out<typeof FadingAssessment>>[];
+  surveys: Partial<Out<typeof SatisfactionSurvey>>[];
   /** How many sessions the input lists, well-formed or not. */
   sessionCount: number;
 }
 
 interface CrossRecordInput {
-  sites: Indexed<Out<typeof Site>>[];
-  practitioners: Indexed<Out<typeof Practitioner>>[];
-  participants: Indexed<ParticipantView>[];
   siteCodes: Set<string>;
   practitionerCodes: Set<string>;
 }
 
-const indexed = <T>(items: T[]): Indexed<T>[] => items.map((value, index) => ({ index, value }));
-
-/** Well-formed elements of `items` under `schema`, each with its position in the input. */
-function wellFormed<S extends z.ZodType>(items: unknown, schema: S): Indexed<Out<S>>[] {
-  if (!Array.isArray(items)) return [];
-  const out: Indexed<Out<S>>[] = [];
-  items.forEach((item, index) => {
-    const result = schema.safeParse(item, parseOptions);
-    if (result.success) out.push({ index, value: result.data });
-  });
-  return out;
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function asRecord(value: unknown): Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+const runContext: z.core.ParseContextInternal = { async: false, error: issueMessage };
+
+/** One zod run, as safeParse does it but without copying the context or building an error. */
+function run(schema: z.ZodType, value: unknown): z.core.ParsePayload {
+  const result = schema._zod.run({ value, issues: [] }, runContext);
+  if (result instanceof Promise) throw new Error('bundle schemas are synchronous');
+  return result;
 }
 
-/** The fields of `input` that are valid under the object schema `schema`; invalid ones are left out. */
-function validFields<S extends z.ZodObject>(schema: S, input: unknown, skip: readonly string[] = []): Partial<Out<S>> {
-  const raw = asRecord(input);
+/** The fields of `raw` that are valid under the object schema `schema`; invalid ones are left out. */
+function validFields<S extends z.ZodObject>(schema: S, raw: unknown): Partial<Out<S>> {
+  const record = isRecord(raw) ? raw : {};
   const fields: Record<string, unknown> = {};
   for (const [key, field] of Object.entries(schema.shape)) {
-    if (skip.includes(key)) continue;
-    const result = (field as z.ZodType).safeParse(raw[key], parseOptions);
-    if (result.success) fields[key] = result.data;
+    const result = run(field as z.ZodType, record[key]);
+    if (result.issues.length === 0) fields[key] = result.value;
   }
   return fields as Partial<Out<S>>;
 }
 
-/** Every item of a raw list, reduced to its valid fields, with its position. */
-function validItems<S extends z.ZodObject>(items: unknown, schema: S): Indexed<Partial<Out<S>>>[] {
-  return Array.isArray(items) ? items.map((item, index) => ({ index, value: validFields(schema, item) })) : [];
+/**
+ * Parse one value with `schema`, reporting its issues under `at` (and `index`): zod's run and
+ * issue finalisation, the steps of safeParse without the ZodError it builds on failure, which
+ * made each problem cost about twice as much. Both are typed in zod's core for library authors.
+ */
+function parseValue<S extends z.ZodType>(
+  schema: S,
+  raw: unknown,
+  at: PathSegment[],
+  report: Report,
+  index?: number,
+): { ok: true; value: Out<S> } | { ok: false } {
+  const result = run(schema, raw);
+  if (result.issues.length === 0) return { ok: true, value: result.value as Out<S> };
+  const config = z.core.config();
+  const issues = result.issues.map((issue) => z.core.util.finalizeIssue(issue, runContext, config));
+  collectZodProblems(issues, index === undefined ? at : [...at, index], report);
+  return { ok: false };
 }
 
-/** Values of `field` in the raw list items that have the expected type, read even from malformed items. */
-function declared<T extends string | number>(items: unknown, field: string, type: 'string' | 'number'): Set<T> {
-  const values = new Set<T>();
-  if (!Array.isArray(items)) return values;
-  for (const item of items) {
-    const value = asRecord(item)[field];
-    if (typeof value === type) values.add(value as T);
+/**
+ * A list of records, parsed one record at a time. `listSchema` (the field's own schema, with its
+ * default) answers for a value that is not a list. Returns every item reduced to its valid
+ * fields, and whether all of them were valid.
+ */
+function parseList<S extends z.ZodObject>(
+  listSchema: z.ZodType,
+  itemSchema: S,
+  raw: unknown,
+  at: PathSegment[],
+  report: Report,
+): { items: Partial<Out<S>>[]; ok: boolean } {
+  if (!Array.isArray(raw)) {
+    const parsed = parseValue(listSchema, raw, at, report);
+    return { items: [], ok: parsed.ok };
   }
-  return values;
+  const items: Partial<Out<S>>[] = new Array(raw.length);
+  let ok = true;
+  for (let index = 0; index < raw.length; index++) {
+    const parsed = parseValue(itemSchema, raw[index], at, report, index);
+    if (parsed.ok) items[index] = parsed.value;
+    else {
+      ok = false;
+      items[index] = validFields(itemSchema, raw[index]);
+    }
+  }
+  return { items, ok };
 }
 
-function viewOfParsed(p: Out<typeof Participant>): ParticipantView {
-  const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = p;
+/** The `code` of every raw list item that has a text code, read even from malformed items. */
+function declaredCodes(items: unknown): Set<string> {
+  const codes = new Set<string>();
+  if (!Array.isArray(items)) return codes;
+  for (const item of items) {
+    const code = isRecord(item) ? item.code : undefined;
+    if (typeof code === 'string') codes.add(code);
+  }
+  return codes;
+}
+
+function reportUnknownKeys(raw: Record<string, unknown>, known: Record<string, unknown>, at: PathSegment[], report: Report): void {
+  for (const key of Object.keys(raw)) {
+    if (!Object.hasOwn(known, key)) report([...at, key], 'is not a field of this format');
+  }
+}
+
+/** One participant: its fields, then each list item by itself; the view keeps what is well-formed. */
+function parseParticipant(raw: unknown, at: PathSegment[], report: Report): { view: ParticipantView; ok: boolean } {
+  if (!isRecord(raw)) {
+    parseValue(Participant, raw, at, report);
+    const view: ParticipantView = { fields: {}, sessions: [], adverseEvents: [], fadingAssessments: [], surveys: [], sessionCount: 0 };
+    return { view, ok: false };
+  }
+  const scalars: Record<string, unknown> = {};
+  for (const key of Object.keys(raw)) if (!(LIST_FIELDS as readonly string[]).includes(key)) scalars[key] = raw[key];
+  const parsedFields = parseValue(ParticipantFields, scalars, at, report);
+  const fields = parsedFields.ok ? parsedFields.value : validFields(ParticipantFields, scalars);
+  const shape = Participant.shape;
+  const sessions = parseList(shape.sessions, TreatmentSession, raw.sessions, [...at, 'sessions'], report);
+  const adverseEvents = parseList(shape.adverseEvents, AdverseEvent, raw.adverseEvents, [...at, 'adverseEvents'], report);
+  const fadingAssessments = parseList(shape.fadingAssessments, FadingAssessment, raw.fadingAssessments, [...at, 'fadingAssessments'], report);
+  const surveys = parseList(shape.surveys, SatisfactionSurvey, raw.surveys, [...at, 'surveys'], report);
   return {
-    fields,
-    sessions: indexed(sessions),
-    adverseEvents: indexed(adverseEvents),
-    fadingAssessments: indexed(fadingAssessments),
-    surveys: indexed(surveys),
-    sessionCount: sessions.length,
+    view: {
+      fields,
+      sessions: sessions.items,
+      adverseEvents: adverseEvents.items,
+      fadingAssessments: fadingAssessments.items,
+      surveys: surveys.items,
+      sessionCount: sessions.items.length,
+    },
+    ok: parsedFields.ok && sessions.ok && adverseEvents.ok && fadingAssessments.ok && surveys.ok,
   };
 }
 
-function viewOfRaw(input: unknown): ParticipantView {
-  const raw = asRecord(input);
-  return {
-    fields: validFields(Participant, raw, ['sessions', 'adverseEvents', 'fadingAssessments', 'surveys']),
-    sessions: validItems(raw.sessions, TreatmentSession),
-    adverseEvents: validItems(raw.adverseEvents, AdverseEvent),
-    fadingAssessments: validItems(raw.fadingAssessments, FadingAssessment),
-    surveys: validItems(raw.surveys, SatisfactionSurvey),
-    sessionCount: Array.isArray(raw.sessions) ? raw.sessions.length : 0,
-  };
+/** The parsed participant of a view whose every field and item is valid. */
+function participantOf(view: ParticipantView): Out<typeof Participant> {
+  return Object.assign(view.fields as ParticipantFields, {
+    sessions: view.sessions as Out<typeof TreatmentSession>[],
+    adverseEvents: view.adverseEvents as Out<typeof AdverseEvent>[],
+    fadingAssessments: view.fadingAssessments as Out<typeof FadingAssessment>[],
+    surveys: view.surveys as Out<typeof SatisfactionSurvey>[],
+  });
 }
 
 /** Validate `input` as a `smp-study-bundle/1` document. */
-export function validateBundle(input: unknown): BundleValidation {
-  const parsed = StudyBundle.safeParse(input, parseOptions);
-  if (parsed.success) {
-    const problems = crossRecordProblems({
-      sites: indexed(parsed.data.sites),
-      practitioners: indexed(parsed.data.practitioners),
-      participants: parsed.data.participants.map((p, index) => ({ index, value: viewOfParsed(p) })),
-      siteCodes: new Set(parsed.data.sites.map((s) => s.code)),
-      practitionerCodes: new Set(parsed.data.practitioners.map((p) => p.code)),
-    });
-    return problems.length === 0 ? { ok: true, bundle: parsed.data } : { ok: false, problems: sortProblems(problems) };
+export function validateBundle(input: unknown, options: ValidateOptions = {}): BundleValidation {
+  // zod builds an Error for every failed parse; capturing a stack for each made every problem
+  // cost ~20 µs. Nothing here reads those stacks.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return validate(input, options);
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
   }
-  const raw = asRecord(input);
-  const problems = problemsFromZod(parsed.error);
-  problems.push(
-    ...crossRecordProblems({
-      sites: wellFormed(raw.sites, Site),
-      practitioners: wellFormed(raw.practitioners, Practitioner),
-      participants: Array.isArray(raw.participants) ? raw.participants.map((p, index) => ({ index, value: viewOfRaw(p) })) : [],
-      siteCodes: declared<string>(raw.sites, 'code', 'string'),
-      practitionerCodes: declared<string>(raw.practitioners, 'code', 'string'),
-    }),
-  );
-  return { ok: false, problems: sortProblems(problems) };
 }
 
-type Report = (path: PathSegment[], message: string) => void;
+function validate(input: unknown, options: ValidateOptions): BundleValidation {
+  const collector = new ProblemCollector(options.maxProblems ?? MAX_REPORTED_PROBLEMS);
+  const report: Report = (path, message) => collector.add(path, message);
 
-function crossRecordProblems(input: CrossRecordInput): Problem[] {
-  const problems: Problem[] = [];
-  const report: Report = (path, message) => problems.push({ path: formatPath(path), message });
+  if (!isRecord(input)) {
+    parseValue(StudyBundle, input, [], report);
+    const { problems, omitted } = collector.result();
+    return { ok: false, problems, problemsOmitted: omitted };
+  }
+  const shape = StudyBundle.shape;
+  reportUnknownKeys(input, shape, [], report);
+  const format = parseValue(shape.format, input.format, ['format'], report);
+  const study = parseValue(shape.study, input.study, ['study'], report);
+  const sites = parseList(shape.sites, Site, input.sites, ['sites'], report);
+  const practitioners = parseList(shape.practitioners, Practitioner, input.practitioners, ['practitioners'], report);
 
-  reportDuplicates(input.sites, 'sites', 'site', report);
-  reportDuplicates(input.practitioners, 'practitioners', 'practitioner', report);
-  reportDuplicates(
-    input.participants.flatMap(({ index, value }) => (value.fields.code === undefined ? [] : [{ index, value: { code: value.fields.code } }])),
-    'participants',
-    'participant',
-    report,
-  );
-  for (const { index, value } of input.practitioners) {
-    if (!input.siteCodes.has(value.site)) report(['practitioners', index, 'site'], `site "${value.site}" is not defined in sites`);
+  // Codes count as declared even in malformed records, so one bad field does not cascade.
+  const context: CrossRecordInput = { siteCodes: declaredCodes(input.sites), practitionerCodes: declaredCodes(input.practitioners) };
+  reportDuplicates(sites.items, 'sites', 'site', report);
+  reportDuplicates(practitioners.items, 'practitioners', 'practitioner', report);
+  for (let index = 0; index < practitioners.items.length; index++) {
+    const value = practitioners.items[index]!;
+    if (value.site !== undefined && !context.siteCodes.has(value.site)) {
+      report(['practitioners', index, 'site'], `site "${value.site}" is not defined in sites`);
+    }
   }
-  for (const { index, value } of input.participants) {
-    participantProblems(value, ['participants', index], input, report);
+
+  let participantsOk = true;
+  const participantViews: ParticipantView[] = [];
+  const rawParticipants = input.participants;
+  if (!Array.isArray(rawParticipants)) {
+    participantsOk = parseValue(shape.participants, rawParticipants, ['participants'], report).ok;
+  } else {
+    const firstIndexOfCode = new Map<string, number>();
+    for (let index = 0; index < rawParticipants.length; index++) {
+      const at: PathSegment[] = ['participants', index];
+      const { view, ok } = parseParticipant(rawParticipants[index], at, report);
+      participantsOk &&= ok;
+      const code = view.fields.code;
+      if (code !== undefined) {
+        const first = firstIndexOfCode.get(code);
+        if (first === undefined) firstIndexOfCode.set(code, index);
+        else report([...at, 'code'], `participant code "${code}" is already used by participants[${first}]`);
+      }
+      participantProblems(view, at, context, report);
+      // Views are kept only while the bundle may still be valid: a refused one needs none.
+      if (collector.total === 0) participantViews.push(view);
+    }
   }
-  return problems;
+
+  if (collector.total > 0 || !format.ok || !study.ok || !sites.ok || !practitioners.ok || !participantsOk) {
+    const { problems, omitted } = collector.result();
+    return { ok: false, problems, problemsOmitted: omitted };
+  }
+  const bundle: Bundle = {
+    format: format.value,
+    study: study.value,
+    sites: sites.items as Out<typeof Site>[],
+    practitioners: practitioners.items as Out<typeof Practitioner>[],
+    participants: participantViews.map(participantOf),
+  };
+  return { ok: true, bundle };
 }
 
-function reportDuplicates(items: Indexed<{ code: string }>[], list: string, noun: string, report: Report): void {
+/** Codes used by an earlier item of the list (items with a malformed code are not compared). */
+function reportDuplicates(items: { code?: string }[], list: string, noun: string, report: Report): void {
   const firstIndex = new Map<string, number>();
-  for (const { index, value } of items) {
-    const first = firstIndex.get(value.code);
-    if (first === undefined) firstIndex.set(value.code, index);
-    else report([list, index, 'code'], `${noun} code "${value.code}" is already used by ${list}[${first}]`);
+  for (let index = 0; index < items.length; index++) {
+    const code = items[index]!.code;
+    if (code === undefined) continue;
+    const first = firstIndex.get(code);
+    if (first === undefined) firstIndex.set(code, index);
+    else report([list, index, 'code'], `${noun} code "${code}" is already used by ${list}[${first}]`);
   }
 }
 
@@ -193,12 +299,22 @@ function participantProblems(view: ParticipantView, at: PathSegment[], input: Cr
 
   sessionProblems(view, at, input, report);
 
-  // The first session is known only when every session's date is valid.
-  const sessionDates = view.sessions.map(({ value }) => value.date);
-  const firstSessionDate = sessionDates.every((d) => d !== undefined) ? sessionDates.sort()[0] : undefined;
-  const sessionNumbers = new Set(view.sessions.map(({ value }) => value.number));
-  const allSessionNumbersKnown = !sessionNumbers.has(undefined);
-  for (const { index, value: event } of view.adverseEvents) {
+  // The first session is known only when every session's date is valid. An event names a
+  // session by number; with repeated numbers, the first session listed with it counts.
+  let firstSessionDate: string | undefined;
+  let allSessionDatesKnown = true;
+  let allSessionNumbersKnown = true;
+  const sessionByNumber = new Map<number, Partial<Out<typeof TreatmentSession>>>();
+  for (const value of view.sessions) {
+    if (value.date === undefined) allSessionDatesKnown = false;
+    else if (firstSessionDate === undefined || value.date < firstSessionDate) firstSessionDate = value.date;
+    if (value.number === undefined) allSessionNumbersKnown = false;
+    else if (!sessionByNumber.has(value.number)) sessionByNumber.set(value.number, value);
+  }
+  if (!allSessionDatesKnown) firstSessionDate = undefined;
+
+  for (let index = 0; index < view.adverseEvents.length; index++) {
+    const event = view.adverseEvents[index]!;
     const { onsetDate, resolvedDate, sessionNumber } = event;
     if (resolvedDate != null && onsetDate !== undefined && resolvedDate < onsetDate) {
       report([...at, 'adverseEvents', index, 'resolvedDate'], `${resolvedDate} is before onset on ${onsetDate}`);
@@ -206,12 +322,18 @@ function participantProblems(view: ParticipantView, at: PathSegment[], input: Cr
     if (p.enrolledOn !== undefined && onsetDate !== undefined && onsetDate < p.enrolledOn) {
       report([...at, 'adverseEvents', index, 'onsetDate'], `${onsetDate} is before enrolment on ${p.enrolledOn}`);
     }
-    if (sessionNumber != null && allSessionNumbersKnown && !sessionNumbers.has(sessionNumber)) {
-      report([...at, 'adverseEvents', index, 'sessionNumber'], `participant has no session ${sessionNumber}`);
-    }
-    const linkedDate = view.sessions.find(({ value }) => value.number === sessionNumber)?.value.date;
-    if (sessionNumber != null && linkedDate !== undefined && onsetDate !== undefined && onsetDate < linkedDate) {
-      report([...at, 'adverseEvents', index, 'onsetDate'], `${onsetDate} is before session ${sessionNumber} on ${linkedDate}, which the event follows`);
+    if (sessionNumber != null) {
+      const linked = sessionByNumber.get(sessionNumber);
+      if (linked === undefined && allSessionNumbersKnown) {
+        report([...at, 'adverseEvents', index, 'sessionNumber'], `participant has no session ${sessionNumber}`);
+      }
+      const linkedDate = linked?.date;
+      if (linkedDate !== undefined && onsetDate !== undefined && onsetDate < linkedDate) {
+        report(
+          [...at, 'adverseEvents', index, 'onsetDate'],
+          `${onsetDate} is before session ${sessionNumber} on ${linkedDate}, which the event follows`,
+        );
+      }
     }
     const { grade, outcome, serious } = event;
     if (outcome === 'fatal' && grade !== undefined && grade !== 5) {
@@ -224,8 +346,9 @@ function participantProblems(view: ParticipantView, at: PathSegment[], input: Cr
       report([...at, 'adverseEvents', index, 'serious'], 'a grade 5 (fatal) event is serious');
     }
   }
-  const notBeforeFirstSession = (list: 'fadingAssessments' | 'surveys', items: Indexed<{ date?: string }>[], noun: string) => {
-    for (const { index, value } of items) {
+  const notBeforeFirstSession = (list: 'fadingAssessments' | 'surveys', items: { date?: string }[], noun: string) => {
+    for (let index = 0; index < items.length; index++) {
+      const value = items[index]!;
       if (value.date === undefined) continue;
       if (view.sessionCount === 0) {
         report([...at, list, index, 'date'], `participant has no sessions, so there is nothing to ${noun}`);
@@ -244,8 +367,11 @@ function sessionProblems(view: ParticipantView, at: PathSegment[], input: CrossR
   const count = view.sessionCount;
   type Numbered = Indexed<Partial<Out<typeof TreatmentSession>> & { number: number }>;
   const byNumber = new Map<number, Numbered>();
-  for (const { index, value: session } of view.sessions) {
+  let allKindsKnown = true;
+  for (let index = 0; index < view.sessions.length; index++) {
+    const session = view.sessions[index]!;
     const { number, date, practitioner } = session;
+    if (session.kind === undefined) allKindsKnown = false;
     if (number !== undefined) {
       const earlier = byNumber.get(number);
       if (earlier !== undefined) {
@@ -288,7 +414,7 @@ function sessionProblems(view: ParticipantView, at: PathSegment[], input: CrossR
   if (firstTouchUp !== undefined) {
     const touchUp = firstTouchUp.value.number;
     if (lastInitial === undefined) {
-      if (view.sessions.every(({ value }) => value.kind !== undefined)) {
+      if (allKindsKnown) {
         report([...at, 'sessions', firstTouchUp.index, 'kind'], 'a touch-up needs an initial session before it');
       }
     } else if (lastInitial > touchUp) {
@@ -298,13 +424,4 @@ function sessionProblems(view: ParticipantView, at: PathSegment[], input: CrossR
       );
     }
   }
-}
-
-/** Order problems by where they occur in the document, so related ones read together. */
-function sortProblems(problems: Problem[]): Problem[] {
-  const key = (path: string) => path.replace(/\[(\d+)\]/g, (_, n: string) => `[${n.padStart(8, '0')}]`);
-  return problems
-    .map((problem, order) => ({ problem, order, key: key(problem.path) }))
-    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.order - b.order))
-    .map((entry) => entry.problem);
 }

@@ -22,7 +22,9 @@ import {
 import { AppError } from '../errors.ts';
 import { BUNDLE_FORMAT, type Participant, type StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
-import { formatProblem } from '../schemas/problems.ts';
+import { countOf, type Problem } from '../schemas/problems.ts';
+import { JsonBodyBytes, jsonFailureError } from '../json-input.ts';
+import { validateOffThread } from './validate-off-thread.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 import { commandLineChange, reachesSite, requireStudyScope, studyScope, type Actor, type ChangeContext } from './access.ts';
@@ -48,7 +50,6 @@ import {
   surveyRow,
 } from './record-mapping.ts';
 
-
 export interface ImportOptions {
   /** Replace a study with the same code (atomically) instead of refusing. */
   replace?: boolean;
@@ -65,25 +66,37 @@ export interface ImportProgress {
   tablesTotal: number;
 }
 
-/** Validate `input` as a bundle, or throw a validation AppError listing every problem. */
-export function parseBundle(input: unknown): StudyBundle {
-  const validation = validateBundle(input);
-  if (!validation.ok) {
-    const count = validation.problems.length;
-    throw new AppError(
-      'validation',
-      `the bundle has ${count} problem${count === 1 ? '' : 's'}:\n${validation.problems.map(formatProblem).join('\n')}`,
-      validation.problems,
-    );
+
+/**
+ * Validate `input` as a bundle, or throw a validation AppError with the problems (the first
+ * 1,000 in document order, and how many more). A large request body still in bytes is read and
+ * validated on a worker thread, so the server keeps answering meanwhile.
+ */
+export async function parseBundle(input: unknown): Promise<StudyBundle> {
+  if (input instanceof JsonBodyBytes) {
+    const answer = await validateOffThread(input.bytes);
+    if (answer.kind === 'unreadable') throw jsonFailureError(answer.failure, 'the request body', '(body)');
+    if (answer.kind === 'invalid') throw bundleProblemsError(answer.problems, answer.problemsOmitted);
+    return JSON.parse(answer.json) as StudyBundle;
   }
+  const validation = validateBundle(input);
+  if (!validation.ok) throw bundleProblemsError(validation.problems, validation.problemsOmitted);
   return validation.bundle;
+}
+
+function bundleProblemsError(problems: Problem[], problemsOmitted: number): AppError {
+  const count = problems.length + problemsOmitted;
+  return new AppError('validation', `the bundle has ${countOf(count, 'problem')}`, problems, { problemsOmitted, summarizes: true });
 }
 
 /** Import a bundle (already parsed JSON, not yet validated) as one transaction. */
 export async function importBundle(db: Db, input: unknown, options: ImportOptions = {}): Promise<ImportResult> {
-  const bundle = canonicalOrder(parseBundle(input));
-  const code = bundle.study.code;
   const change = options.change ?? commandLineChange();
+  if (change.actor.role === 'clinic' || change.actor.role === 'reviewer') {
+    throw new AppError('forbidden', 'your role may not import studies: only administrators and researchers do');
+  }
+  const bundle = canonicalOrder(await parseBundle(input));
+  const code = bundle.study.code;
   // Only an administrator creates studies; a researcher may replace a study granted to them.
   // Anyone else is refused alike, whether or not the study exists, so that existence does not leak.
   const scope = studyScope(change.actor, code);

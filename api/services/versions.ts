@@ -9,7 +9,7 @@ export function requireVersion(ifMatch: string, current: number | string, what: 
       'precondition_failed',
       `${what} has changed since version ${ifMatch}: it is now version ${current}; reload it, check the other change, and try again`,
       [{ path: '(header) If-Match', message: `is "${ifMatch}" but the current version is "${current}"` }],
-      { current: currentRecord },
+      { extra: { current: currentRecord } },
     );
   }
 }

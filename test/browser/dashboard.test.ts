@@ -82,7 +82,7 @@ describe(`browser: dashboard (${DRIVER})`, function () {
       'participants[0].sessions[1].date: 2021-02-30 is not a calendar date',
       'participants[1].site: site "NOWHERE" is not defined in sites',
     ]);
-    expect(await page.textContent('#import-result p')).to.equal('the bundle has 2 problems:');
+    expect(await page.textContent('#import-result p')).to.equal('the bundle has 2 problems');
     expect(await tableCounts(db)).to.deep.equal(before);
   });
 

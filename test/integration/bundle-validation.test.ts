@@ -2,6 +2,7 @@
 // field, and nothing at all is written.
 import { expect } from 'chai';
 import { sql } from 'kysely';
+import { errorReport } from '../../api/cli-support.ts';
 import { AppError } from '../../api/errors.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { smallBundle } from '../support/bundles.ts';
@@ -303,7 +304,8 @@ describe(`bundle validation refuses bad input and writes nothing (${DRIVER})`, f
       expect(error).to.be.instanceOf(AppError);
       expect((error as AppError).kind).to.equal('validation');
       expect((error as AppError).problems).to.deep.equal(problems);
-      expect((error as AppError).message).to.contain(`${problems[0]!.path}: ${problems[0]!.message}`);
+      expect((error as AppError).message).to.equal(`the bundle has ${problems.length} problem${problems.length === 1 ? '' : 's'}`);
+      expect(errorReport(error as AppError)).to.contain(`\n${problems[0]!.path}: ${problems[0]!.message}`);
       expect(await tableCounts(db)).to.deep.equal(nothing);
     });
   }
@@ -326,7 +328,8 @@ describe(`bundle validation refuses bad input and writes nothing (${DRIVER})`, f
       { path: 'participants[1].sessions[0].date', message: '2019-02-04 is after withdrawal on 2018-01-01' },
       { path: 'participants[1].withdrawnOn', message: '2018-01-01 is before enrolment on 2019-02-01' },
     ]);
-    expect(error.message).to.match(/^the bundle has 7 problems:\n/);
+    expect(error.message).to.equal('the bundle has 7 problems');
+    expect(errorReport(error)).to.match(/^the bundle has 7 problems:\nparticipants\[0\]\.adverseEvents\[0\]\.resolvedDate: /);
     expect(await tableCounts(db)).to.deep.equal(nothing);
   });
 

@@ -103,7 +103,7 @@ describe(`HTTP API (${DRIVER})`, function () {
     const response = await post('/api/studies', '{"format": ');
     expect(response.status).to.equal(400);
     expect(((await response.json()) as { problems: unknown }).problems).to.deep.equal([
-      { path: '(body)', message: 'is not valid JSON' },
+      { path: '(body)', message: 'is not valid JSON (line 1, column 12): Unexpected end of JSON input' },
     ]);
   });
 

@@ -43,6 +43,13 @@ export async function createServerDatabase(): Promise<{ url: string; drop(): Pro
       const client = new pg.Client({ connectionString: SERVER_URL });
       await client.connect();
       try {
+        // pg's Pool.end() resolves before its closing connections are gone; forcing the drop
+        // then would kill them and surface as an uncaught error in whichever test runs next.
+        for (let wait = 0; wait < 50; wait++) {
+          const { rows } = await client.query('select count(*)::int as n from pg_stat_activity where datname = $1', [name]);
+          if (rows[0].n === 0) break;
+          await new Promise((resolve) => setTimeout(resolve, 100));
+        }
         await client.query(`drop database if exists ${name} with (force)`);
       } finally {
         await client.end();

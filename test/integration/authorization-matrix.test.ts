@@ -3,6 +3,7 @@
 // an administrator), so that an allowed call must truly succeed. A route without a case here
 // fails the test: new routes cannot skip the matrix.
 import { expect } from 'chai';
+import { sql } from 'kysely';
 import { apiRoutes } from '../../api/routes/index.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
@@ -119,13 +120,10 @@ describe(`authorization matrix (${DRIVER})`, function () {
   /** The name a role uses for a participant or practitioner: the pseudonym for reviewers. */
   async function nameFor(role: Role, table: 'participant' | 'practitioner', study: string, code: string): Promise<string> {
     if (role !== 'reviewer') return code;
-    const row = await db.kysely
-      .selectFrom(`${table} as t`)
-      .innerJoin('study as s', 's.study_id', 't.study_id')
-      .select('t.pseudonym')
-      .where('s.code', '=', study)
-      .where('t.code', '=', code)
-      .executeTakeFirstOrThrow();
+    const { rows } = await sql<{ pseudonym: string }>`
+      select t.pseudonym from ${sql.table(table)} t join study s on s.study_id = t.study_id
+      where s.code = ${study} and t.code = ${code}`.execute(db.kysely);
+    const row = rows[0]!;
     return row.pseudonym;
   }
 

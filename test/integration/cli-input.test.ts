@@ -11,6 +11,7 @@ import { expect } from 'chai';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+import { adminTokenInStore } from '../support/users.ts';
 
 const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 
@@ -119,6 +120,7 @@ describe(`smp command line and server on bad input (${DRIVER})`, function () {
     bundle.participants.at(-1)!.enrolledOn = '2021-02-30';
     const body = Buffer.from(JSON.stringify(bundle));
 
+    const token = await adminTokenInStore({ databaseUrl: serveEnv.DATABASE_URL, dataDir: serveEnv.SMP_DATA_DIR });
     const child = spawn(process.execPath, [SMP, 'serve', '--port', '0'], { env: serveEnv });
     try {
       const url = await new Promise<URL>((resolve, reject) => {
@@ -132,7 +134,7 @@ describe(`smp command line and server on bad input (${DRIVER})`, function () {
       });
       const events: string[] = [];
       const importDone = new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const request = http.request(new URL('/api/studies', url), { method: 'POST', headers: { 'content-type': 'application/json' } }, (response) => {
+        const request = http.request(new URL('/api/studies', url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }, (response) => {
           let text = '';
           response.on('data', (chunk: Buffer) => (text += chunk.toString()));
           response.on('end', () => {

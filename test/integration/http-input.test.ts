@@ -9,6 +9,7 @@ import { createApp } from '../../api/app.ts';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
+import { createTestUser } from '../support/users.ts';
 
 interface ProblemBody {
   status: number;
@@ -26,9 +27,11 @@ describe(`HTTP input (${DRIVER})`, function () {
   let db: TestDb;
   let server: Server;
   let base: string;
+  let auth: Record<string, string>;
 
   before(async () => {
     db = await freshDb();
+    auth = (await createTestUser(db, 'admin')).headers;
     server = createApp({ db }).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -39,7 +42,7 @@ describe(`HTTP input (${DRIVER})`, function () {
   });
 
   const post = (body: Buffer | string, headers: Record<string, string> = {}, path = '/api/studies') =>
-    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
+    fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...auth, ...headers }, body: typeof body === 'string' ? body : new Uint8Array(body) });
 
   async function problem(response: Response, status: number): Promise<ProblemBody> {
     expect(response.status).to.equal(status);
@@ -73,7 +76,7 @@ describe(`HTTP input (${DRIVER})`, function () {
     expect(small.status).to.equal(201);
     const large = await post(Buffer.concat([bom, Buffer.from(largeBundleText('BOM-2'))]));
     expect(large.status, await large.clone().text()).to.equal(201);
-    const exported = (await (await fetch(`${base}/api/studies/BOM-2/bundle`)).json()) as { participants: unknown[] };
+    const exported = (await (await fetch(`${base}/api/studies/BOM-2/bundle`, { headers: auth })).json()) as { participants: unknown[] };
     expect(exported.participants).to.have.length(120);
   });
 
@@ -131,12 +134,12 @@ describe(`HTTP input (${DRIVER})`, function () {
   });
 
   it('answers 413 for a body over the limit', async () => {
-    const answer = await problem(await post(JSON.stringify({ padding: 'x'.repeat(1_100_000) }), {}, '/api/health'), 413);
+    const answer = await problem(await post(JSON.stringify({ padding: 'x'.repeat(1_100_000) }), {}, '/api/studies/ANY-1/participants'), 413);
     expect(answer.detail).to.equal('the request body is larger than the 1,048,576-byte limit');
   });
 
   it('answers 400 for a bad percent-encoding in the path', async () => {
-    const answer = await problem(await fetch(`${base}/api/studies/%ZZ/bundle`), 400);
+    const answer = await problem(await fetch(`${base}/api/studies/%ZZ/bundle`, { headers: auth }), 400);
     expect(answer.detail).to.equal('the request path has a bad percent-encoding');
     expect(answer.problems).to.have.length(1);
     expect(answer.problems![0]!.path).to.equal('(path)');
@@ -150,7 +153,7 @@ describe(`HTTP input (${DRIVER})`, function () {
     expect(html).to.contain('<h1>Not found</h1>');
     expect(html).not.to.contain('Cannot GET');
     expect(html.length).to.be.below(1000);
-    const api = await fetch(`${base}/api/no/such/endpoint`);
+    const api = await fetch(`${base}/api/no/such/endpoint`, { headers: auth });
     expect(api.headers.get('content-type')).to.contain('application/problem+json');
   });
 

@@ -42,3 +42,17 @@ export async function createTestUser(db: Db, role: Role, grants: Grant[] = [], u
     headers: { authorization: `Bearer ${token}` },
   };
 }
+
+/**
+ * An administrator's API token in a store a server process will open (a PGlite data directory
+ * or a server database): made before the server starts, since an embedded store has one owner.
+ */
+export async function adminTokenInStore(options: { databaseUrl?: string | undefined; dataDir?: string | undefined }): Promise<string> {
+  const { openMigratedDb } = await import('../../db/migrate.ts');
+  const db = await openMigratedDb(options);
+  try {
+    return (await createTestUser(db, 'admin')).token;
+  } finally {
+    await db.close();
+  }
+}

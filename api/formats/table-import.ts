@@ -3,6 +3,7 @@
 // together with the problems found while reading the cells. A cell already reported (a value
 // that is not a number, an empty required cell, a missing column) is not reported twice.
 import type { StudyBundle } from '../schemas/bundle.ts';
+import type { Problem } from '../schemas/problems.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 import type { LocationIndex } from './locations.ts';
 import { sortLocated, type FormatImport, type LocatedProblem } from './types.ts';
@@ -31,14 +32,21 @@ export class TableImport {
    *
    * @param fileOrder files in the order their problems are listed
    * @param columnOrder a file's columns, in the order problems within a row are listed
+   * @param consequence whether a validation problem only follows from a file already reported
+   *   as missing or unreadable (every reference to its records dangles), and so is left out
    */
-  finish(input: unknown, fileOrder: readonly string[], columnOrder: (file: string) => readonly string[]): FormatImport {
+  finish(
+    input: unknown,
+    fileOrder: readonly string[],
+    columnOrder: (file: string) => readonly string[],
+    consequence: (problem: Problem) => boolean = () => false,
+  ): FormatImport {
     const validation = validateBundle(input);
     if (validation.ok && this.problems.length === 0) return { ok: true, bundle: validation.bundle as StudyBundle };
     const located = validation.ok
       ? []
       : validation.problems
-          .filter((problem) => !this.reportedPaths.has(problem.path))
+          .filter((problem) => !this.reportedPaths.has(problem.path) && !consequence(problem))
           .map((problem) => this.index.locate(problem))
           .filter((problem) => problem.column === null || !this.missingColumns.has(`${problem.file}\u0000${problem.column}`));
     return { ok: false, problems: sortLocated([...this.problems, ...located], fileOrder, columnOrder) };

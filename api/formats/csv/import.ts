@@ -132,6 +132,7 @@ export function readCsvTables(files: readonly FormatFile[]): FormatImport {
   // Rows of the other tables join their participant by code (the first row of a duplicated code).
   const participantIndex = new Map<string, number>();
   const participantTable = tables.get('participants');
+  const unread = (name: string) => !tables.has(name);
   participantTable?.csv.rows.forEach((row, index) => {
     const code = cell(participantTable, row, 'participant_code');
     if (code !== undefined && code !== '' && !participantIndex.has(code)) participantIndex.set(code, index);
@@ -144,6 +145,7 @@ export function readCsvTables(files: readonly FormatFile[]): FormatImport {
       const code = cell(table, row, 'participant_code');
       if (code === undefined) continue;
       const at = participantIndex.get(code);
+      if (at === undefined && unread('participants')) continue;
       if (at === undefined) {
         const message = code === '' ? 'is required (the cell is empty)' : `participant "${code}" is not in participants.csv`;
         run.report(locatedProblem(table.file, row.row, 'participant_code', message));
@@ -156,5 +158,10 @@ export function readCsvTables(files: readonly FormatFile[]): FormatImport {
 
   const input = { format: BUNDLE_FORMAT, ...(study === undefined ? {} : { study }), sites, practitioners, participants };
   const columnOrder = (file: string) => tables.get(file.replace(/\.csv$/, ''))?.csv.header ?? [];
-  return run.finish(input, FILE_ORDER, columnOrder);
+  // A missing or unreadable table is reported once, not again at every reference to its records.
+  const consequence = (problem: { path: string; message: string }) =>
+    (unread('study') && problem.path.startsWith('study')) ||
+    (unread('sites') && / is not defined in sites$/.test(problem.message)) ||
+    (unread('practitioners') && / is not defined in practitioners$/.test(problem.message));
+  return run.finish(input, FILE_ORDER, columnOrder, consequence);
 }

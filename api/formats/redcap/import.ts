@@ -4,9 +4,8 @@
 // is reported where it is: a dictionary row, a mapping path, a records row and field. Fields
 // that hold data but are mapped to nothing, rows of instruments mapped to nothing, fields filled
 // on another instrument's row: all are reported rather than dropped.
-import { z } from 'zod';
 import { BUNDLE_FORMAT } from '../../schemas/bundle.ts';
-import { issueMessage, formatPath } from '../../schemas/problems.ts';
+import { issueMessage, problemsFromZod } from '../../schemas/problems.ts';
 import { readCsv, type CsvRow } from '../csv-text.ts';
 import { LocationIndex } from '../locations.ts';
 import { TableImport } from '../table-import.ts';
@@ -264,7 +263,7 @@ function readStudyPart(
     }
     const parsed = StudyFile.safeParse(json, { error: issueMessage });
     if (!parsed.success) {
-      problems.push(...parsed.error.issues.map((issue: z.core.$ZodIssue) => locatedProblem(name, null, formatPath(issue.path), issue.message)));
+      problems.push(...problemsFromZod(parsed.error).map((problem) => locatedProblem(name, null, problem.path, problem.message)));
       return null;
     }
     const { study, sites, practitioners } = parsed.data;

@@ -4,7 +4,7 @@
 // layout (layout.ts) is read. It can also carry the study-level data REDCap has no place for
 // (the same content as the study.json written beside an export).
 import { z } from 'zod';
-import { formatPath, issueMessage } from '../../schemas/problems.ts';
+import { formatPath, issueMessage, problemsFromZod } from '../../schemas/problems.ts';
 import { readCell } from '../cells.ts';
 import { locatedProblem, type LocatedProblem } from '../types.ts';
 import type { Dictionary, DictionaryField } from './dictionary.ts';
@@ -118,7 +118,7 @@ export function parseMapping(file: string, text: string): { mapping: RedcapMappi
   }
   const parsed = RedcapMapping.safeParse(json, { error: issueMessage });
   if (!parsed.success) {
-    return { mapping: null, study: undefined, problems: parsed.error.issues.map((issue) => locatedProblem(file, null, formatPath(issue.path), issue.message)) };
+    return { mapping: null, study: undefined, problems: problemsFromZod(parsed.error).map((p) => locatedProblem(file, null, p.path, p.message)) };
   }
   return { mapping: parsed.data, study: parsed.data.study, problems: [] };
 }
@@ -130,20 +130,22 @@ export function parseMapping(file: string, text: string): { mapping: RedcapMappi
  */
 export function resolveMapping(mapping: RedcapMapping, dictionary: Dictionary, origin: MappingOrigin): { resolved: ResolvedMapping; problems: LocatedProblem[] } {
   const problems: LocatedProblem[] = [];
-  const at = (path: (string | number)[], message: string) =>
-    problems.push(
-      origin.builtIn
-        ? locatedProblem(dictionary.file, null, null, `${message} (this dictionary is not of the SMP layout: give a mapping file for a project of your own)`)
-        : locatedProblem(origin.file, null, formatPath(path), message),
-    );
+  const at = (path: (string | number)[], message: string) => problems.push(locatedProblem(origin.file, null, formatPath(path), message));
 
   const instruments = new Map<string, RepeatingKind>();
   const formOfKind = new Map<RecordKind, string>();
+  /** Kinds whose instrument is wrong: their fields cannot be checked against it. */
+  const unchecked = new Set<RecordKind>();
   for (const kind of REPEATING_KINDS) {
     const form = mapping.instruments[kind];
     if (form === undefined) continue;
-    if (!dictionary.forms.includes(form)) at(['instruments', kind], `instrument "${form}" is not in the data dictionary (its instruments: ${dictionary.forms.join(', ')})`);
-    else if (instruments.has(form)) at(['instruments', kind], `instrument "${form}" already holds ${instruments.get(form)} records`);
+    if (!dictionary.forms.includes(form)) {
+      at(['instruments', kind], `instrument "${form}" is not in the data dictionary (its instruments: ${dictionary.forms.join(', ')})`);
+      unchecked.add(kind);
+    } else if (instruments.has(form)) {
+      at(['instruments', kind], `instrument "${form}" already holds ${instruments.get(form)} records`);
+      unchecked.add(kind);
+    }
     instruments.set(form, kind);
     formOfKind.set(kind, form);
   }
@@ -152,6 +154,7 @@ export function resolveMapping(mapping: RedcapMapping, dictionary: Dictionary, o
   const mapped = new Set<string>();
   let recordId = dictionary.fields[0]?.name ?? RECORD_ID;
   for (const kind of RECORD_KINDS) {
+    if (unchecked.has(kind)) continue;
     const sources = mapping.fields[kind] ?? {};
     const bundleFields = BUNDLE_FIELDS[kind];
     if (kind !== 'participant' && !formOfKind.has(kind)) {
@@ -209,7 +212,25 @@ export function resolveMapping(mapping: RedcapMapping, dictionary: Dictionary, o
   if (dictionary.fields[0] !== undefined && recordId !== dictionary.fields[0].name) {
     at(['fields', 'participant', 'code'], `the participant code must come from the record ID field "${dictionary.fields[0].name}" (the first field of the dictionary)`);
   }
-  return { resolved: { recordId, instruments, fields, mapped, ignored: new Set(mapping.ignore) }, problems };
+  const resolved = { recordId, instruments, fields, mapped, ignored: new Set(mapping.ignore) };
+  if (origin.builtIn && problems.length > 0) return { resolved, problems: [notOurLayout(dictionary)] };
+  return { resolved, problems };
+}
+
+/** Without a mapping file the dictionary must be ours; if it is not, one problem says what it lacks. */
+function notOurLayout(dictionary: Dictionary): LocatedProblem {
+  const forms = RECORD_KINDS.filter((kind) => !dictionary.forms.includes(kind));
+  const fields = LAYOUT_FIELDS.filter((field) => !dictionary.byName.has(field.name)).map((field) => field.name);
+  const lacks = [
+    ...(forms.length > 0 ? [`the instruments ${forms.join(', ')}`] : []),
+    ...(fields.length > 0 ? [`the fields ${fields.join(', ')}`] : []),
+  ];
+  return locatedProblem(
+    dictionary.file,
+    null,
+    null,
+    `is not the SMP layout${lacks.length > 0 ? ` (it lacks ${lacks.join(' and ')})` : ''}; to read a project of your own, give a mapping file (--mapping)`,
+  );
 }
 
 /** The list of a participant that a repeating kind fills. */

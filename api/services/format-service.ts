@@ -169,7 +169,7 @@ const fail = (problem: LocatedProblem): FormatImport => ({ ok: false, problems: 
 
 /**
  * Which file of a REDCap folder or zip is which: our export's names, or REDCap's own
- * (`…_DataDictionary_….csv`, `…_DATA_….csv`); `study.json`, and `mapping.json` or `*.mapping.json`.
+ * (`…_DataDictionary_….csv`, `…_DATA_….csv`); `study.json`, and a `.json` file whose name holds "mapping".
  */
 export function redcapRoles(files: readonly FormatFile[]): RedcapFiles | { problems: LocatedProblem[] } {
   const problems: LocatedProblem[] = [];
@@ -179,7 +179,7 @@ export function redcapRoles(files: readonly FormatFile[]): RedcapFiles | { probl
     if (base === REDCAP_FILES.dictionary || /datadictionary.*\.csv$/.test(base)) return 'dictionary';
     if (base === REDCAP_FILES.records || /_data_.*\.csv$/.test(base)) return 'data';
     if (base === REDCAP_FILES.study) return 'study';
-    if (base === 'mapping.json' || base.endsWith('.mapping.json') || base.endsWith('-mapping.json')) return 'mapping';
+    if (/mapping[^/]*\.json$/.test(base)) return 'mapping';
     return null;
   };
   for (const file of files) {

@@ -40,6 +40,8 @@ describe('csv format', () => {
       input.participants[1].withdrawalReason = '  leading and trailing spaces, ;semicolon; \\backslash\\ \u0007bell ';
       input.participants[0].costUsd = 1234.56;
       input.participants[0].fadingAssessments[0].densityScore = 0;
+      input.participants[0].sessions[1].pigmentLot = 'back\\slash \\N \\. end\\ and\u000bvertical tab';
+      input.participants[0].sessions[2].pigmentLot = '\u200b zero width and \ufeff BOM, e\u0301 vs \u00e9, 𝔘𝔫𝔦 🧑🏽‍🦲 عربى 中文';
       const bundle = valid(input);
       expect(canonical(roundTrip(writeCsvTables(bundle)))).to.deep.equal(canonical(bundle));
     });

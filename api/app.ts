@@ -1,51 +1,130 @@
-// The express application: JSON API under /api, the web dashboard at /. No listen here, so
+// The express application: the JSON API under /api (declared in api/routes, described by
+// /api/openapi.json), its reference at /api/docs, and the web pages at /. No listen here, so
 // tests drive it in-process.
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import express, { type ErrorRequestHandler } from 'express';
+import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { pino } from 'pino';
+import { pinoHttp } from 'pino-http';
 import type { Db } from '../db/kysely.ts';
-import { isAppError } from './errors.ts';
-import { studiesRouter } from './routes/studies.ts';
+import { configFromEnv, ENTITY_LIMIT_BYTES, type Config } from './config.ts';
+import { AppError, ERROR_TITLES, isAppError } from './errors.ts';
+import { authenticate } from './http/authenticate.ts';
+import { mountRoutes } from './http/mount.ts';
+import type { RouteSpec } from './http/route.ts';
+import { apiRoutes } from './routes/index.ts';
 import { webBundle } from './web-bundle.ts';
 
 export interface AppDeps {
   db: Db;
+  /** Settings; omitted ones come from the environment. */
+  config?: Partial<Config>;
 }
 
 const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
+const SWAGGER_UI_DIR = path.dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 
-/** RFC 9457 problem details; validation problems carry `{path, message}` for every field. */
-const problemHandler: ErrorRequestHandler = (error, _req, res, _next) => {
-  const send = (status: number, title: string, detail: string, extra: Record<string, unknown> = {}) =>
-    res.status(status).type('application/problem+json').send(JSON.stringify({ type: 'about:blank', title, status, detail, ...extra }));
+/** RFC 9457 problem details; validation problems carry `{path, message}` for every field, once. */
+const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
+  const send = (status: number, title: string, detail: string, extra: Record<string, unknown> = {}) => {
+    if (res.headersSent) return res.destroy();
+    res
+      .status(status)
+      .type('application/problem+json')
+      .send(JSON.stringify({ type: 'about:blank', title, status, detail, instance: req.originalUrl, ...extra }));
+  };
 
   if (isAppError(error)) {
-    send(error.httpStatus, error.kind.replace('_', ' '), error.message, { problems: error.problems });
+    if (error.kind === 'method_not_allowed' && typeof error.extra.allow === 'string') res.setHeader('Allow', error.extra.allow);
+    const extra: Record<string, unknown> = { ...error.extra };
+    if (error.problems.length > 0) extra.problems = error.problems;
+    // The first line only: every problem is in `problems`, not repeated in the detail.
+    send(error.httpStatus, ERROR_TITLES[error.kind], error.message.split('\n')[0]!, extra);
   } else if (error?.type === 'entity.parse.failed') {
-    send(400, 'validation', `request body is not valid JSON: ${error.message}`, {
+    send(400, ERROR_TITLES.validation, `request body is not valid JSON: ${error.message}`, {
       problems: [{ path: '(body)', message: 'is not valid JSON' }],
     });
   } else if (error?.type === 'entity.too.large') {
-    send(413, 'payload too large', `request body is larger than the ${error.limit}-byte limit`);
+    send(413, ERROR_TITLES.payload_too_large, `request body is larger than the ${error.limit}-byte limit`);
+  } else if (error?.type === 'charset.unsupported' || error?.type === 'encoding.unsupported') {
+    send(415, ERROR_TITLES.unsupported_media_type, error.message);
   } else {
-    console.error(error);
+    req.log?.error({ err: error }, 'request failed');
     send(500, 'internal error', 'the server could not complete the request; details are in its log');
   }
 };
 
-export function createApp({ db }: AppDeps): express.Express {
+/** JSON bodies of one route: records up to 1 MB, bundles up to the import limit. */
+function bodyParserFor(config: Config): (route: RouteSpec) => RequestHandler {
+  const bundle = express.json({ limit: config.importLimitBytes, type: ['application/json'] });
+  const entity = express.json({ limit: ENTITY_LIMIT_BYTES, type: ['application/json', 'application/merge-patch+json'] });
+  const requireJson: RequestHandler = (req, _res, next) => {
+    if (!req.is(['application/json', 'application/merge-patch+json'])) {
+      next(Object.assign(new Error(`send the body as application/json (got ${req.get('content-type') ?? 'no Content-Type'})`), {
+        type: 'encoding.unsupported',
+      }));
+    } else next();
+  };
+  return (route) => {
+    const parse = route.bundleBody ? bundle : entity;
+    return (req, res, next) => requireJson(req, res, (error?: unknown) => (error ? next(error) : parse(req, res, next)));
+  };
+}
+
+export function createApp({ db, config: overrides = {} }: AppDeps): express.Express {
+  const config: Config = { ...configFromEnv(), ...overrides };
+  const deps = { db, config };
   const app = express();
   app.disable('x-powered-by');
-  app.use('/api', express.json({ limit: '200mb' }));
-  app.get('/api/health', (_req, res) => {
-    res.json({ status: 'ok', database: db.driver });
+  // ETags are record versions, set by the routes; no automatic ones to confuse If-Match.
+  app.set('etag', false);
+
+  app.use(
+    pinoHttp({
+      logger: pino({ level: config.logLevel }),
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      // Never log credentials: no headers at all, and the path without its query.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+      customProps: (_req, res) => {
+        const actor = (res as express.Response).locals?.actor as { username: string } | undefined;
+        return actor ? { user: actor.username } : {};
+      },
+    }),
+  );
+  app.use((req, res, next) => {
+    res.locals.requestId = req.id;
+    next();
   });
-  app.use('/api/studies', studiesRouter(db));
-  app.use('/api', (_req, res) => {
-    res.status(404).type('application/problem+json').send(
-      JSON.stringify({ type: 'about:blank', title: 'not found', status: 404, detail: 'no such API endpoint' }),
-    );
-  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
+      // Served on plain HTTP on a clinic's machine as often as behind TLS: HSTS is the proxy's call.
+      strictTransportSecurity: false,
+    }),
+  );
+
+  const api = express.Router();
+  api.use(authenticate(deps));
+  mountRoutes(api, apiRoutes, deps, bodyParserFor(config));
+  api.get('/docs', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.html')));
+  api.get('/docs/init.js', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.js')));
+  for (const file of ['swagger-ui.css', 'swagger-ui-bundle.js']) {
+    api.get(`/docs/${file}`, (_req, res) => res.sendFile(path.join(SWAGGER_UI_DIR, file)));
+  }
+  api.use((req, _res, next) => next(new AppError('not_found', `no such API endpoint: ${req.method} ${req.baseUrl}${req.path}`)));
+  app.use('/api', api);
+
   app.get('/main.js', async (_req, res) => {
     res.type('text/javascript').send(await webBundle());
   });

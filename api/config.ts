@@ -10,15 +10,57 @@ export interface Config {
   port: number;
   /** HTTP bind address (`HOST`, default 127.0.0.1). */
   host: string;
+  /** The address users open, for links the server and `smp user` print (`SMP_PUBLIC_URL`; default from HOST and PORT). */
+  publicUrl: string | undefined;
+  /** Minutes of inactivity after which a sign-in session ends (`SMP_SESSION_IDLE_MINUTES`, default 30). */
+  sessionIdleMinutes: number;
+  /** Failed sign-ins in a row that lock an account (`SMP_SIGN_IN_MAX_FAILURES`, default 5). */
+  signInMaxFailures: number;
+  /** Minutes a locked account stays locked (`SMP_SIGN_IN_LOCK_MINUTES`, default 15). */
+  signInLockMinutes: number;
+  /** Counts below this are suppressed in other sites' figures shown to a clinic (`SMP_SUPPRESS_BELOW`, default 5). */
+  suppressBelow: number;
+  /** Largest bundle import body in bytes (`SMP_IMPORT_LIMIT_MB`, default 200). */
+  importLimitBytes: number;
+  /** Request log level: fatal, error, warn, info, debug or silent (`SMP_LOG_LEVEL`, default info). */
+  logLevel: string;
+}
+
+/** Largest body of a record-level request: one record is small. */
+export const ENTITY_LIMIT_BYTES = 1024 * 1024;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!/^\d+$/.test(raw) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+  }
+  return value;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
   const port = env.PORT === undefined || env.PORT === '' ? 3000 : Number(env.PORT);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number (got "${env.PORT}")`);
+  const logLevel = env.SMP_LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) throw new Error(`SMP_LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  const publicUrl = env.SMP_PUBLIC_URL || undefined;
+  if (publicUrl !== undefined && !/^https?:\/\/[^/]+/.test(publicUrl)) {
+    throw new Error(`SMP_PUBLIC_URL must be an http:// or https:// address (got "${publicUrl}")`);
+  }
   return {
     databaseUrl: env.DATABASE_URL || undefined,
     dataDir: path.resolve(env.SMP_DATA_DIR || 'data'),
     port,
     host: env.HOST || '127.0.0.1',
+    publicUrl: publicUrl?.replace(/\/+$/, ''),
+    sessionIdleMinutes: wholeNumber(env, 'SMP_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    signInMaxFailures: wholeNumber(env, 'SMP_SIGN_IN_MAX_FAILURES', 5, 1, 100),
+    signInLockMinutes: wholeNumber(env, 'SMP_SIGN_IN_LOCK_MINUTES', 15, 1, 24 * 60),
+    suppressBelow: wholeNumber(env, 'SMP_SUPPRESS_BELOW', 5, 1, 1000),
+    importLimitBytes: wholeNumber(env, 'SMP_IMPORT_LIMIT_MB', 200, 1, 10_000) * 1024 * 1024,
+    logLevel,
   };
 }

@@ -2,19 +2,60 @@
 // the command line into an exit status; neither shows a stack trace to users.
 import type { Problem } from './schemas/problems.ts';
 
-export type AppErrorKind = 'validation' | 'not_found' | 'conflict';
+export type AppErrorKind =
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'method_not_allowed'
+  | 'conflict'
+  | 'precondition_failed'
+  | 'payload_too_large'
+  | 'unsupported_media_type'
+  | 'precondition_required'
+  | 'too_many_requests';
 
-const HTTP_STATUS: Record<AppErrorKind, number> = { validation: 400, not_found: 404, conflict: 409 };
+const HTTP_STATUS: Record<AppErrorKind, number> = {
+  validation: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  precondition_failed: 412,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  precondition_required: 428,
+  too_many_requests: 429,
+};
+
+/** The problem+json `title` of each kind. */
+export const ERROR_TITLES: Record<AppErrorKind, string> = {
+  validation: 'invalid request',
+  unauthorized: 'not signed in',
+  forbidden: 'forbidden',
+  not_found: 'not found',
+  method_not_allowed: 'method not allowed',
+  conflict: 'conflict',
+  precondition_failed: 'precondition failed',
+  payload_too_large: 'payload too large',
+  unsupported_media_type: 'unsupported media type',
+  precondition_required: 'precondition required',
+  too_many_requests: 'too many requests',
+};
 
 export class AppError extends Error {
   readonly kind: AppErrorKind;
   readonly problems: Problem[];
+  /** Extra members of the problem+json body (e.g. the current record on a 412). */
+  readonly extra: Record<string, unknown>;
 
-  constructor(kind: AppErrorKind, message: string, problems: Problem[] = []) {
+  constructor(kind: AppErrorKind, message: string, problems: Problem[] = [], extra: Record<string, unknown> = {}) {
     super(message);
     this.name = 'AppError';
     this.kind = kind;
     this.problems = problems;
+    this.extra = extra;
   }
 
   get httpStatus(): number {

@@ -11,7 +11,17 @@ export interface Database {
   adverse_event: AdverseEventTable;
   fading_assessment: FadingAssessmentTable;
   satisfaction_survey: SatisfactionSurveyTable;
+  study_secret: StudySecretTable;
+  app_user: AppUserTable;
+  user_grant: UserGrantTable;
+  auth_session: AuthSessionTable;
+  api_token: ApiTokenTable;
+  sign_in_link: SignInLinkTable;
+  audit_event: AuditEventTable;
 }
+
+/** A record's version: bigint from record_version_seq, returned as a string. */
+type Version = Generated<string>;
 
 interface StudyTable {
   study_id: Generated<number>;
@@ -25,6 +35,7 @@ interface StudyTable {
   follow_up_from_months: number;
   follow_up_to_months: number;
   imported_at: Generated<string>;
+  version: Version;
 }
 
 interface SiteTable {
@@ -32,6 +43,7 @@ interface SiteTable {
   site_no: number;
   code: string;
   name: string;
+  version: Version;
 }
 
 interface PractitionerTable {
@@ -40,6 +52,9 @@ interface PractitionerTable {
   code: string;
   site_no: number;
   years_experience: number;
+  /** Keyed-hash pseudonym of `code` (api/services/deidentify.ts). */
+  pseudonym: string;
+  version: Version;
 }
 
 interface ParticipantTable {
@@ -58,6 +73,13 @@ interface ParticipantTable {
   withdrawal_reason: string | null;
   /** numeric(12,2), returned as a string */
   cost_usd: string | null;
+  /** Keyed-hash pseudonym of `code` (api/services/deidentify.ts). */
+  pseudonym: string;
+  /** The highest adverse-event, assessment and survey numbers ever given: numbers are never reused. */
+  last_event_no: Generated<number>;
+  last_assessment_no: Generated<number>;
+  last_survey_no: Generated<number>;
+  version: Version;
 }
 
 interface TreatmentSessionTable {
@@ -70,6 +92,7 @@ interface TreatmentSessionTable {
   practitioner_no: number;
   pigment_lot: string;
   anesthesia: string;
+  version: Version;
 }
 
 interface AdverseEventTable {
@@ -86,6 +109,7 @@ interface AdverseEventTable {
   outcome: string;
   session_number: number | null;
   solicited: boolean;
+  version: Version;
 }
 
 interface FadingAssessmentTable {
@@ -98,6 +122,7 @@ interface FadingAssessmentTable {
   density_score: string | null;
   needs_touch_up: boolean | null;
   assessor: string;
+  version: Version;
 }
 
 interface SatisfactionSurveyTable {
@@ -107,4 +132,81 @@ interface SatisfactionSurveyTable {
   surveyed_on: string;
   satisfaction: number;
   would_recommend: boolean | null;
+  version: Version;
+}
+
+interface StudySecretTable {
+  study_id: number;
+  /** 32 random bytes: the key of the study's pseudonyms and date shifts. */
+  deid_key: Uint8Array;
+}
+
+interface AppUserTable {
+  user_id: Generated<number>;
+  username: string;
+  role: string;
+  /** `scrypt$…`; null until the user sets a password. */
+  password_hash: string | null;
+  failed_sign_ins: Generated<number>;
+  locked_until: string | null;
+  disabled_at: string | null;
+  created_at: Generated<string>;
+  version: Version;
+}
+
+interface UserGrantTable {
+  user_id: number;
+  study_code: string;
+  /** Null: the whole study. */
+  site_code: string | null;
+  granted_at: Generated<string>;
+}
+
+interface AuthSessionTable {
+  /** SHA-256 of the cookie's value: the value itself is never stored. */
+  session_hash: Uint8Array;
+  user_id: number;
+  created_at: Generated<string>;
+  last_seen_at: Generated<string>;
+  revoked_at: string | null;
+}
+
+interface ApiTokenTable {
+  token_id: Generated<number>;
+  user_id: number;
+  /** SHA-256 of the token: the token itself is never stored. */
+  token_hash: Uint8Array;
+  created_at: Generated<string>;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+}
+
+interface SignInLinkTable {
+  link_hash: Uint8Array;
+  user_id: number;
+  purpose: 'invite' | 'sign-in';
+  created_at: Generated<string>;
+  expires_at: string;
+  used_at: string | null;
+}
+
+interface AuditEventTable {
+  audit_id: Generated<string>;
+  occurred_at: Generated<string>;
+  request_id: string | null;
+  user_id: number | null;
+  username: string;
+  role: string;
+  action: 'create' | 'update' | 'delete' | 'import' | 'replace';
+  entity: string;
+  entity_key: string;
+  study_code: string | null;
+  site_codes: string[];
+  participant_code: string | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  /** gzip of the replaced or deleted study's bundle. */
+  replaced_bundle: Uint8Array | null;
 }

@@ -1,44 +1,153 @@
-// /api/studies: list, import and export studies.
-import { Router } from 'express';
-import type { Db } from '../../db/kysely.ts';
-import { listStudies } from '../services/study-service.ts';
+// /api/studies: list and import studies; one study's fields, bundle, analysis and report.
+import { z } from 'zod';
+import { defineRoute } from '../http/route.ts';
+import { StudyBundle } from '../schemas/bundle.ts';
+import { StudyPatch, StudyRecord } from '../schemas/records.ts';
 import { AnalysisQuery, ImportQuery, StudyCodeParams } from '../schemas/requests.ts';
+import { ImportResult, StudyList } from '../schemas/responses.ts';
 import { analyzeStudy, analyzeStudyWithCharts } from '../services/analysis-service.ts';
 import { exportBundle, importBundle } from '../services/study-bundle-service.ts';
-import { parseOrThrow } from '../validate.ts';
+import { deleteStudy, getStudy, listStudies, patchStudy } from '../services/study-service.ts';
+import { reportContentSecurityPolicy } from './report-csp.ts';
 
-export function studiesRouter(db: Db): Router {
-  const router = Router();
+const AnalysisSummary = z
+  .looseObject({ format: z.literal('smp-analysis/1') })
+  .describe('The smp-analysis/1 summary: every figure of the cohort, and per subgroup with `by` (see the README)')
+  .meta({ id: 'AnalysisSummary' });
 
-  router.get('/', async (_req, res) => {
-    res.json({ studies: await listStudies(db) });
-  });
-
-  router.post('/', async (req, res) => {
-    const { replace } = parseOrThrow(ImportQuery, req.query, 'query');
-    const result = await importBundle(db, req.body, { replace });
-    res.status(replace && result.replaced ? 200 : 201).location(`/api/studies/${result.code}`).json(result);
-  });
-
-  router.get('/:code/bundle', async (req, res) => {
-    const { code } = parseOrThrow(StudyCodeParams, req.params, 'path');
-    const bundle = await exportBundle(db, code);
-    res.attachment(`${code}.json`).json(bundle);
-  });
-
-  router.get('/:code/analysis', async (req, res) => {
-    const { code } = parseOrThrow(StudyCodeParams, req.params, 'path');
-    const { by } = parseOrThrow(AnalysisQuery, req.query, 'query');
-    res.json(await analyzeStudy(db, code, { by }));
-  });
-
-  router.get('/:code/report', async (req, res) => {
-    const { code } = parseOrThrow(StudyCodeParams, req.params, 'path');
-    const { by } = parseOrThrow(AnalysisQuery, req.query, 'query');
-    const { summary, series } = await analyzeStudyWithCharts(db, code, { by });
-    const { renderHtml } = await import('../reports/index.ts');
-    res.type('html').send(renderHtml(summary, series));
-  });
-
-  return router;
-}
+export const studyRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/studies',
+    operationId: 'listStudies',
+    tag: 'Studies',
+    summary: 'The studies you can reach, with their record counts',
+    auth: 'user',
+    responses: { 200: { description: 'Studies by code', schema: StudyList } },
+    handler: async ({ deps, actor }) => ({ body: { studies: await listStudies(deps.db, actor!) } }),
+  }),
+  defineRoute({
+    method: 'post',
+    path: '/studies',
+    operationId: 'importStudy',
+    tag: 'Studies',
+    summary: 'Import a study bundle (administrators; researchers may replace their studies)',
+    description:
+      'Validates the whole bundle and writes it in one transaction. A study that exists is refused (409) unless ' +
+      '`replace=true`, which swaps its records atomically and keeps the replaced study in the audit trail. ' +
+      'A study with sites and practitioners and no participants starts an empty study for record-level entry.',
+    auth: 'user',
+    bundleBody: true,
+    changeReason: 'optional',
+    query: ImportQuery,
+    unvalidatedBody: StudyBundle,
+    responses: {
+      200: { description: 'Replaced', schema: ImportResult, headers: ['Location'] },
+      201: { description: 'Imported', schema: ImportResult, headers: ['Location'] },
+    },
+    errors: [403, 409],
+    handler: async ({ deps, query, body, change }) => {
+      const result = await importBundle(deps.db, body, { replace: query.replace, change: change() });
+      return { status: result.replaced ? 200 : 201, location: `/api/studies/${result.code}`, body: result };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/studies/:code',
+    operationId: 'getStudy',
+    tag: 'Studies',
+    summary: "A study's title and protocol",
+    auth: 'user',
+    params: StudyCodeParams,
+    responses: { 200: { description: 'The study', schema: StudyRecord, headers: ['ETag'] } },
+    handler: async ({ deps, actor, params }) => {
+      const study = await getStudy(deps.db, actor!, params.code);
+      return { body: study, version: study.version };
+    },
+  }),
+  defineRoute({
+    method: 'patch',
+    path: '/studies/:code',
+    operationId: 'patchStudy',
+    tag: 'Studies',
+    summary: "Change a study's title or protocol (administrators and researchers)",
+    auth: 'user',
+    ifMatch: true,
+    changeReason: 'required',
+    params: StudyCodeParams,
+    body: StudyPatch,
+    responses: { 200: { description: 'The changed study', schema: StudyRecord, headers: ['ETag'] } },
+    errors: [403],
+    handler: async ({ deps, params, body, ifMatch, change }) => {
+      const study = await patchStudy(deps.db, change(), params.code, body, ifMatch!);
+      return { body: study, version: study.version };
+    },
+  }),
+  defineRoute({
+    method: 'delete',
+    path: '/studies/:code',
+    operationId: 'deleteStudy',
+    tag: 'Studies',
+    summary: 'Delete a study and all its records (administrators); the audit trail keeps it',
+    auth: 'user',
+    ifMatch: true,
+    changeReason: 'required',
+    params: StudyCodeParams,
+    responses: { 204: { description: 'Deleted' } },
+    errors: [403],
+    handler: async ({ deps, params, ifMatch, change }) => {
+      await deleteStudy(deps.db, change(), params.code, ifMatch!);
+      return { status: 204 };
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/studies/:code/bundle',
+    operationId: 'exportStudy',
+    tag: 'Studies',
+    summary: 'The study as a bundle: a clinic gets its own sites, a reviewer a de-identified bundle',
+    auth: 'user',
+    params: StudyCodeParams,
+    responses: { 200: { description: 'The bundle, as an attachment', schema: StudyBundle, headers: ['Content-Disposition'] } },
+    handler: async ({ deps, actor, params, res }) => {
+      const bundle = await exportBundle(deps.db, params.code, { actor: actor! });
+      res.attachment(`${params.code}.json`).json(bundle);
+    },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/studies/:code/analysis',
+    operationId: 'analyzeStudy',
+    tag: 'Analysis',
+    summary: 'The smp-analysis/1 summary (a clinic: its own sites; with by=site, other sites with small counts suppressed)',
+    auth: 'user',
+    params: StudyCodeParams,
+    query: AnalysisQuery,
+    responses: { 200: { description: 'The summary', schema: AnalysisSummary } },
+    handler: async ({ deps, actor, params, query }) => ({
+      body: await analyzeStudy(deps.db, params.code, { by: query.by, actor: actor!, suppressBelow: deps.config.suppressBelow }),
+    }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/studies/:code/report',
+    operationId: 'studyReport',
+    tag: 'Analysis',
+    summary: 'The HTML report: every figure with its chart and table, self-contained',
+    auth: 'user',
+    params: StudyCodeParams,
+    query: AnalysisQuery,
+    responses: { 200: { description: 'The report', contentType: 'text/html' } },
+    handler: async ({ deps, actor, params, query, res }) => {
+      const { summary, series } = await analyzeStudyWithCharts(deps.db, params.code, {
+        by: query.by,
+        actor: actor!,
+        suppressBelow: deps.config.suppressBelow,
+      });
+      const { renderHtml } = await import('../reports/index.ts');
+      const html = renderHtml(summary, series);
+      res.setHeader('Content-Security-Policy', reportContentSecurityPolicy(html));
+      res.type('html').send(html);
+    },
+  }),
+];

@@ -25,3 +25,24 @@ export const ImportResult = z
   })
   .meta({ id: 'ImportResult' });
 export type ImportResult = z.output<typeof ImportResult>;
+
+export const StudyList = z.object({ studies: z.array(StudyListing) }).meta({ id: 'StudyList' });
+
+export const Health = z
+  .object({ status: z.literal('ok'), database: z.enum(['pglite', 'postgres']) })
+  .meta({ id: 'Health' });
+
+/** RFC 9457 problem details, as every error is answered. */
+export const ProblemDetails = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.int(),
+    detail: z.string().describe('One sentence; each problem is listed once, in `problems`'),
+    instance: z.string().optional(),
+    problems: z
+      .array(z.object({ path: z.string().describe('Where: a JSON path in the body, `path.x`, `query.x` or `(header) X`'), message: z.string() }))
+      .optional(),
+    current: z.unknown().optional().describe('On 412: the record as it is now'),
+  })
+  .meta({ id: 'ProblemDetails' });

@@ -18,8 +18,10 @@ import {
 } from '../../db/repositories/analysis-facts-repository.ts';
 import { findStudyByCode } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
+import { reachesSite, requireStudyScope, type Actor } from './access.ts';
+import { suppressSmallCells } from './small-cell-suppression.ts';
 import { groupByParticipant } from './group-by-participant.ts';
-import { protocolOf } from './study-service.ts';
+import { protocolOf } from './record-mapping.ts';
 
 export interface StudyFacts {
   study: { code: string; title: string };
@@ -86,12 +88,42 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
 
 export interface AnalysisOptions {
   by?: SubgroupDimension | undefined;
+  /** Whose view (default: the whole study). A clinic's figures are its own sites'. */
+  actor?: Actor | undefined;
+  /** Another site's counts below this are suppressed in a clinic's `by=site` view. */
+  suppressBelow?: number | undefined;
+}
+
+/**
+ * The summary and chart series as the actor may see them. A clinic's figures cover its own
+ * sites; with `by: 'site'` every site appears as a group, and other sites' small counts are
+ * suppressed (see small-cell-suppression.ts).
+ */
+async function scopedAnalysis(db: Db, code: string, options: AnalysisOptions): Promise<{ summary: AnalysisSummary; series: ChartSeries }> {
+  const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
+  const facts = await loadStudyFacts(db, code);
+  const by = options.by;
+  if (!scope || scope.sites === 'all') return analyzeCohortWithCharts({ ...facts, ...(by ? { by } : {}) });
+
+  const own = facts.participants.filter((p) => reachesSite(scope, p.site));
+  const result = analyzeCohortWithCharts({ ...facts, participants: own, ...(by && by !== 'site' ? { by } : {}) });
+  if (by === 'site') {
+    const everySite = analyzeCohort({ ...facts, by: 'site' }).subgroups!;
+    result.summary.subgroups = {
+      by: 'site',
+      groups: everySite.groups.map((group) =>
+        reachesSite(scope, group.key)
+          ? group
+          : { ...group, figures: suppressSmallCells(group.figures, options.suppressBelow ?? 5) as unknown as typeof group.figures },
+      ),
+    };
+  }
+  return result;
 }
 
 /** The `smp-analysis/1` summary of a stored study. */
 export async function analyzeStudy(db: Db, code: string, options: AnalysisOptions = {}): Promise<AnalysisSummary> {
-  const facts = await loadStudyFacts(db, code);
-  return analyzeCohort({ ...facts, ...(options.by ? { by: options.by } : {}) });
+  return (await scopedAnalysis(db, code, options)).summary;
 }
 
 /** The summary and the series its charts draw. */
@@ -100,6 +132,5 @@ export async function analyzeStudyWithCharts(
   code: string,
   options: AnalysisOptions = {},
 ): Promise<{ summary: AnalysisSummary; series: ChartSeries }> {
-  const facts = await loadStudyFacts(db, code);
-  return analyzeCohortWithCharts({ ...facts, ...(options.by ? { by: options.by } : {}) });
+  return scopedAnalysis(db, code, options);
 }

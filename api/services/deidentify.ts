@@ -85,11 +85,83 @@ export interface DeidentificationReport {
 }
 
 /** The shift a participant gets: the keyed one, shortened only if it would leave the format's years. */
-function shiftFor(secret: Uint8Array, participant: Participant): number {
+function shiftFor(secret: Uint8Array, participant: { code: string; enrolledOn: string }): number {
   const shift = dateShiftDays(secret, participant.code);
   // Dates start at 1900-01-01; a participant enrolled in the first year of the range moves less.
   const earliest = dayOf(participant.enrolledOn);
   return Math.max(0, Math.min(shift, earliest - MIN_DATE_DAY));
+}
+
+type Session = Participant['sessions'][number];
+type AdverseEvent = Participant['adverseEvents'][number];
+type Assessment = Participant['fadingAssessments'][number];
+type Survey = Participant['surveys'][number];
+
+/** De-identifies the records of one participant, one at a time (listings use it record by record). */
+export interface ParticipantDeidentifier {
+  /** The participant's pseudonym. */
+  code: string;
+  /** Days every date moves back. */
+  shift: number;
+  date(date: string): string;
+  session(session: Session): Session;
+  adverseEvent(event: AdverseEvent): AdverseEvent;
+  assessment(assessment: Assessment): Assessment;
+  survey(survey: Survey): Survey;
+}
+
+/**
+ * The de-identification of one participant's records.
+ *
+ * @param secret the study's de-identification key
+ * @param participant the participant's code and enrolment date (which bounds the shift)
+ * @param lot names pigment lots (default: their keyed pseudonym)
+ */
+export function participantDeidentifier(
+  secret: Uint8Array,
+  participant: { code: string; enrolledOn: string },
+  lot: (value: string) => string = (value) => pseudonym(secret, 'pigment-lot', value),
+): ParticipantDeidentifier {
+  const shift = shiftFor(secret, participant);
+  const date = (value: string) => dateOf(dayOf(value) - shift);
+  return {
+    code: pseudonym(secret, 'participant', participant.code),
+    shift,
+    date,
+    session: (s) => ({ ...s, date: date(s.date), practitioner: pseudonym(secret, 'practitioner', s.practitioner), pigmentLot: lot(s.pigmentLot) }),
+    adverseEvent: (e) => ({
+      ...e,
+      term: e.category,
+      onsetDate: date(e.onsetDate),
+      resolvedDate: e.resolvedDate === null ? null : date(e.resolvedDate),
+    }),
+    assessment: (a) => ({ ...a, date: date(a.date) }),
+    survey: (s) => ({ ...s, date: date(s.date) }),
+  };
+}
+
+/**
+ * A de-identified copy of a participant's own fields: pseudonym, shifted dates, no withdrawal
+ * reason, birth year top-coded.
+ */
+export function deidentifyParticipantFields<P extends Omit<Participant, 'sessions' | 'adverseEvents' | 'fadingAssessments' | 'surveys'>>(
+  deidentifier: ParticipantDeidentifier,
+  participant: P,
+): P & { topCoded: boolean } {
+  const enrolledOn = deidentifier.date(participant.enrolledOn);
+  const enrolmentYear = Number(enrolledOn.slice(0, 4));
+  let birthYear = Math.min(participant.birthYear, enrolmentYear);
+  const topCoded = enrolmentYear - birthYear > TOP_CODED_AGE;
+  if (topCoded) birthYear = enrolmentYear - TOP_CODED_AGE - 1;
+  return {
+    ...participant,
+    code: deidentifier.code,
+    birthYear,
+    enrolledOn,
+    withdrawnOn: participant.withdrawnOn === null ? null : deidentifier.date(participant.withdrawnOn),
+    withdrawalReason: null,
+    topCoded,
+  };
 }
 
 /**
@@ -114,57 +186,37 @@ export function deidentifyBundle(bundle: StudyBundle, secret: Uint8Array): { bun
     birthYearsTopCoded: 0,
   };
   const practitioner = uniquePseudonyms(secret, 'practitioner', bundle.practitioners.map((p) => p.code));
-  const participant = uniquePseudonyms(secret, 'participant', bundle.participants.map((p) => p.code));
+  uniquePseudonyms(secret, 'participant', bundle.participants.map((p) => p.code));
   const lots = new Map<string, string>();
   const lot = (value: string) => {
     let name = lots.get(value);
     if (name === undefined) lots.set(value, (name = pseudonym(secret, 'pigment-lot', value)));
     return name;
   };
-  report.participantCodes = participant.size;
+  report.participantCodes = bundle.participants.length;
   report.practitionerCodes = practitioner.size;
 
   const participants = bundle.participants.map((p): Participant => {
-    const shift = shiftFor(secret, p);
+    const deidentifier = participantDeidentifier(secret, p, lot);
+    const shift = deidentifier.shift;
     report.shiftDays = {
       min: Math.min(shift, report.shiftDays?.min ?? shift),
       max: Math.max(shift, report.shiftDays?.max ?? shift),
     };
-    const move = (date: string) => {
-      report.datesShifted += 1;
-      return dateOf(dayOf(date) - shift);
-    };
-    const moveNullable = (date: string | null) => (date === null ? null : move(date));
-    const enrolledOn = move(p.enrolledOn);
-    const enrolmentYear = Number(enrolledOn.slice(0, 4));
-    let birthYear = Math.min(p.birthYear, enrolmentYear);
-    if (enrolmentYear - birthYear > TOP_CODED_AGE) {
-      birthYear = enrolmentYear - TOP_CODED_AGE - 1;
-      report.birthYearsTopCoded += 1;
-    }
+    const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = p;
+    const { topCoded, ...deidentified } = deidentifyParticipantFields(deidentifier, fields);
+    if (topCoded) report.birthYearsTopCoded += 1;
     if (p.withdrawalReason !== null) report.withdrawalReasonsRemoved += 1;
-    report.termsReplaced += p.adverseEvents.length;
+    report.termsReplaced += adverseEvents.length;
+    report.datesShifted +=
+      1 + (p.withdrawnOn === null ? 0 : 1) + sessions.length + fadingAssessments.length + surveys.length +
+      adverseEvents.reduce((n, e) => n + (e.resolvedDate === null ? 1 : 2), 0);
     return {
-      ...p,
-      code: participant.get(p.code)!,
-      birthYear,
-      enrolledOn,
-      withdrawnOn: moveNullable(p.withdrawnOn),
-      withdrawalReason: null,
-      sessions: p.sessions.map((s) => ({
-        ...s,
-        date: move(s.date),
-        practitioner: practitioner.get(s.practitioner) ?? pseudonym(secret, 'practitioner', s.practitioner),
-        pigmentLot: lot(s.pigmentLot),
-      })),
-      adverseEvents: p.adverseEvents.map((e) => ({
-        ...e,
-        term: e.category,
-        onsetDate: move(e.onsetDate),
-        resolvedDate: moveNullable(e.resolvedDate),
-      })),
-      fadingAssessments: p.fadingAssessments.map((a) => ({ ...a, date: move(a.date) })),
-      surveys: p.surveys.map((s) => ({ ...s, date: move(s.date) })),
+      ...deidentified,
+      sessions: sessions.map(deidentifier.session),
+      adverseEvents: adverseEvents.map(deidentifier.adverseEvent),
+      fadingAssessments: fadingAssessments.map(deidentifier.assessment),
+      surveys: surveys.map(deidentifier.survey),
     };
   });
   report.pigmentLots = lots.size;

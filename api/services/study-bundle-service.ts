@@ -1,25 +1,61 @@
 // Import and export of study bundles. An import validates everything first, then writes the
-// whole study in one transaction with COPY; on any error nothing is written. Export reads the
-// study back into a bundle equal to the canonically ordered import.
-import type { Insertable } from 'kysely';
+// whole study in one transaction with COPY, with its audit record; on any error nothing is
+// written. A replace keeps the study's identity (its grants, key and audit trail) and swaps
+// its records. Export reads the study back into a bundle in canonical order.
+import { randomBytes } from 'node:crypto';
+import type { Insertable, Kysely } from 'kysely';
 import type { Db, DbTransaction } from '../../db/kysely.ts';
 import type { Database } from '../../db/types.ts';
-import { copyRecords, selectRecords } from '../../db/repositories/study-records-repository.ts';
-import { deleteStudy, findStudyByCode, insertStudy, lockStudyCode } from '../../db/repositories/study-repository.ts';
+import { copyRecords, selectRecords, type RecordTable } from '../../db/repositories/study-records-repository.ts';
+import {
+  deleteStudyRecords,
+  findStudyByCode,
+  insertStudy,
+  insertStudySecret,
+  lockStudy,
+  lockStudyCode,
+  nextVersion,
+  selectStudySecret,
+  updateStudy,
+  type StudyRow,
+} from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
 import { BUNDLE_FORMAT, type Participant, type StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
 import { formatProblem } from '../schemas/problems.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
+import { commandLineChange, reachesSite, requireStudyScope, studyScope, type Actor, type ChangeContext } from './access.ts';
+import { recordChange } from './audit-service.ts';
+import { deidentifyBundle, pseudonym } from './deidentify.ts';
 import { groupByParticipant } from './group-by-participant.ts';
-import { protocolOf } from './study-service.ts';
+import {
+  adverseEventFromRow,
+  adverseEventRow,
+  assessmentFromRow,
+  assessmentRow,
+  participantFromRow,
+  participantRow,
+  practitionerFromRow,
+  practitionerRow,
+  sessionFromRow,
+  sessionRow,
+  siteFromRow,
+  siteRow,
+  surveyFromRow,
+  protocolColumns,
+  protocolOf,
+  surveyRow,
+} from './record-mapping.ts';
+
 
 export interface ImportOptions {
   /** Replace a study with the same code (atomically) instead of refusing. */
   replace?: boolean;
   /** Called as each table is loaded, for progress on long imports. */
   onProgress?: (step: ImportProgress) => void;
+  /** Who imports, why, and in which request (default: the command line). */
+  change?: ChangeContext;
 }
 
 export interface ImportProgress {
@@ -28,7 +64,6 @@ export interface ImportProgress {
   tablesDone: number;
   tablesTotal: number;
 }
-
 
 /** Validate `input` as a bundle, or throw a validation AppError listing every problem. */
 export function parseBundle(input: unknown): StudyBundle {
@@ -48,31 +83,44 @@ export function parseBundle(input: unknown): StudyBundle {
 export async function importBundle(db: Db, input: unknown, options: ImportOptions = {}): Promise<ImportResult> {
   const bundle = canonicalOrder(parseBundle(input));
   const code = bundle.study.code;
+  const change = options.change ?? commandLineChange();
+  // Only an administrator creates studies; a researcher may replace a study granted to them.
+  // Anyone else is refused alike, whether or not the study exists, so that existence does not leak.
+  const scope = studyScope(change.actor, code);
+  if (change.actor.role !== 'admin' && !scope?.writeStudy) {
+    throw new AppError('forbidden', `your role may not import study ${code}: only an administrator creates studies, and a researcher replaces those granted to them`);
+  }
 
   return db.transaction(async (trx) => {
     await lockStudyCode(trx.kysely, code);
-    const existing = await findStudyByCode(trx.kysely, code);
+    const existing = await lockStudy(trx.kysely, code, 'update');
     if (existing && !options.replace) {
       throw new AppError('conflict', `study ${code} already exists; import with --replace to replace it`, [
         { path: 'study.code', message: `study ${code} already exists` },
       ]);
     }
-    if (existing) await deleteStudy(trx.kysely, existing.study_id);
+    if (!existing && change.actor.role !== 'admin') {
+      throw new AppError('forbidden', `only an administrator may create a study (study ${code} does not exist)`);
+    }
+    const version = await nextVersion(trx.kysely);
+    const studyColumns = { title: bundle.study.title, ...protocolColumns(bundle.study.protocol), version };
+    let studyId: number;
+    let key: Uint8Array;
+    let replaced: { bundle: StudyBundle; counts: Record<string, number> } | undefined;
+    if (existing) {
+      const before = await readBundle(trx.kysely, existing);
+      replaced = { bundle: before, counts: bundleCounts(before) };
+      studyId = existing.study_id;
+      await deleteStudyRecords(trx.kysely, studyId);
+      await updateStudy(trx.kysely, studyId, { ...studyColumns, imported_at: new Date().toISOString() });
+      key = await selectStudySecret(trx.kysely, studyId);
+    } else {
+      studyId = await insertStudy(trx.kysely, { code, ...studyColumns });
+      key = randomBytes(32);
+      await insertStudySecret(trx.kysely, studyId, key);
+    }
 
-    const { protocol } = bundle.study;
-    const studyId = await insertStudy(trx.kysely, {
-      code,
-      title: bundle.study.title,
-      initial_sessions: protocol.initialSessions,
-      session_interval_days: protocol.sessionIntervalDays,
-      interval_tolerance_days: protocol.intervalToleranceDays,
-      touch_up_after_days: protocol.touchUpAfterDays,
-      touch_up_tolerance_days: protocol.touchUpToleranceDays,
-      follow_up_from_months: protocol.followUpMonths.from,
-      follow_up_to_months: protocol.followUpMonths.to,
-    });
-
-    const loads = recordLoads(studyId, bundle);
+    const loads = recordLoads({ studyId, version, key }, bundle);
     const counts: Record<string, number> = {};
     let tablesDone = 0;
     for (const load of loads) {
@@ -81,15 +129,42 @@ export async function importBundle(db: Db, input: unknown, options: ImportOption
       tablesDone += 1;
       options.onProgress?.({ table: rows.table, rows: rows.count, tablesDone, tablesTotal: loads.length });
     }
+    await recordChange(trx.kysely, change, {
+      action: existing ? 'replace' : 'import',
+      entity: 'study',
+      key: code,
+      studyCode: code,
+      siteCodes: [...new Set([...bundle.sites.map((s) => s.code), ...(replaced?.bundle.sites.map((s) => s.code) ?? [])])],
+      before: replaced ? { title: replaced.bundle.study.title, counts: replaced.counts } : null,
+      after: { title: bundle.study.title, counts: bundleCounts(bundle) },
+      ...(replaced ? { replacedBundle: replaced.bundle } : {}),
+    });
     return { code, replaced: existing !== undefined, counts };
   });
 }
 
-type Load = (trx: DbTransaction) => Promise<{ table: string; count: number }>;
-type RecordTable = Exclude<keyof Database, 'study'>;
+/** Records per kind in a bundle, as the audit trail keeps them. */
+function bundleCounts(bundle: StudyBundle): Record<string, number> {
+  const sum = (pick: (p: Participant) => unknown[]) => bundle.participants.reduce((n, p) => n + pick(p).length, 0);
+  return {
+    sites: bundle.sites.length,
+    practitioners: bundle.practitioners.length,
+    participants: bundle.participants.length,
+    sessions: sum((p) => p.sessions),
+    adverseEvents: sum((p) => p.adverseEvents),
+    fadingAssessments: sum((p) => p.fadingAssessments),
+    surveys: sum((p) => p.surveys),
+  };
+}
 
-/** One COPY per table, parents first; local numbers are canonical positions starting at 1. */
-function recordLoads(studyId: number, bundle: StudyBundle): Load[] {
+type Load = (trx: DbTransaction) => Promise<{ table: string; count: number }>;
+
+/**
+ * One COPY per table, parents first. Local numbers are canonical positions starting at 1;
+ * every row of one import shares one version.
+ */
+function recordLoads(target: { studyId: number; version: string; key: Uint8Array }, bundle: StudyBundle): Load[] {
+  const { studyId, version, key } = target;
   const siteNo = new Map(bundle.sites.map((s, i) => [s.code, i + 1]));
   const practitionerNo = new Map(bundle.practitioners.map((p, i) => [p.code, i + 1]));
   const participants = bundle.participants.map((participant, i) => ({ participant, no: i + 1 }));
@@ -104,177 +179,100 @@ function recordLoads(studyId: number, bundle: StudyBundle): Load[] {
     async (trx) => ({ table, count: await copyRecords(trx, table, rows()) });
 
   return [
-    load('site', () => bundle.sites.map((s, i) => ({ study_id: studyId, site_no: i + 1, code: s.code, name: s.name }))),
+    load('site', () => bundle.sites.map((s, i) => siteRow(s, { studyId, version, siteNo: i + 1 }))),
     load('practitioner', () =>
-      bundle.practitioners.map((p, i) => ({
-        study_id: studyId,
-        practitioner_no: i + 1,
-        code: p.code,
-        site_no: siteNo.get(p.site)!,
-        years_experience: p.yearsExperience,
-      })),
+      bundle.practitioners.map((p, i) =>
+        practitionerRow(p, {
+          studyId,
+          version,
+          practitionerNo: i + 1,
+          siteNo: siteNo.get(p.site)!,
+          pseudonym: pseudonym(key, 'practitioner', p.code),
+        }),
+      ),
     ),
     load('participant', () =>
-      participants.map(({ participant: p, no }) => ({
-        study_id: studyId,
-        participant_no: no,
-        code: p.code,
-        site_no: siteNo.get(p.site)!,
-        sex: p.sex,
-        birth_year: p.birthYear,
-        indication: p.indication,
-        fitzpatrick: p.fitzpatrick,
-        keloid_history: p.keloidHistory,
-        enrolled_on: p.enrolledOn,
-        withdrawn_on: p.withdrawnOn,
-        withdrawal_cause: p.withdrawalCause,
-        withdrawal_reason: p.withdrawalReason,
-        cost_usd: p.costUsd === null ? null : p.costUsd.toFixed(2),
-      })),
+      participants.map(({ participant: p, no }) =>
+        participantRow(p, {
+          studyId,
+          version,
+          participantNo: no,
+          siteNo: siteNo.get(p.site)!,
+          pseudonym: pseudonym(key, 'participant', p.code),
+          lastEventNo: p.adverseEvents.length,
+          lastAssessmentNo: p.fadingAssessments.length,
+          lastSurveyNo: p.surveys.length,
+        }),
+      ),
     ),
     load('treatment_session', function* () {
-      for (const { no, item: s } of each((p) => p.sessions)) {
-        yield {
-          study_id: studyId,
-          participant_no: no,
-          session_number: s.number,
-          kind: s.kind,
-          session_date: s.date,
-          duration_minutes: s.durationMinutes,
-          practitioner_no: practitionerNo.get(s.practitioner)!,
-          pigment_lot: s.pigmentLot,
-          anesthesia: s.anesthesia,
-        };
+      for (const { no, item } of each((p) => p.sessions)) {
+        yield sessionRow(item, { studyId, version, participantNo: no, practitionerNo: practitionerNo.get(item.practitioner)! });
       }
     }),
     load('adverse_event', function* () {
-      for (const { no, n, item: e } of each((p) => p.adverseEvents)) {
-        yield {
-          study_id: studyId,
-          participant_no: no,
-          event_no: n,
-          category: e.category,
-          term: e.term,
-          onset_date: e.onsetDate,
-          resolved_date: e.resolvedDate,
-          grade: e.grade,
-          serious: e.serious,
-          relatedness: e.relatedness,
-          outcome: e.outcome,
-          session_number: e.sessionNumber,
-          solicited: e.solicited,
-        };
-      }
+      for (const { no, n, item } of each((p) => p.adverseEvents)) yield adverseEventRow(item, { studyId, version, participantNo: no, no: n });
     }),
     load('fading_assessment', function* () {
-      for (const { no, n, item: a } of each((p) => p.fadingAssessments)) {
-        yield {
-          study_id: studyId,
-          participant_no: no,
-          assessment_no: n,
-          assessed_on: a.date,
-          grade: a.grade,
-          density_score: a.densityScore === null ? null : a.densityScore.toFixed(1),
-          needs_touch_up: a.needsTouchUp,
-          assessor: a.assessor,
-        };
-      }
+      for (const { no, n, item } of each((p) => p.fadingAssessments)) yield assessmentRow(item, { studyId, version, participantNo: no, no: n });
     }),
     load('satisfaction_survey', function* () {
-      for (const { no, n, item: s } of each((p) => p.surveys)) {
-        yield {
-          study_id: studyId,
-          participant_no: no,
-          survey_no: n,
-          surveyed_on: s.date,
-          satisfaction: s.satisfaction,
-          would_recommend: s.wouldRecommend,
-        };
-      }
+      for (const { no, n, item } of each((p) => p.surveys)) yield surveyRow(item, { studyId, version, participantNo: no, no: n });
     }),
   ];
 }
 
-/** The study as a bundle, arrays in canonical order. */
-export async function exportBundle(db: Db, code: string): Promise<StudyBundle> {
-  const study = await findStudyByCode(db.kysely, code);
-  if (!study) throw new AppError('not_found', `study ${code} does not exist`);
+export interface ExportOptions {
+  /** Whose view: a clinic's bundle holds its sites' participants, a reviewer's is de-identified. Default: everything. */
+  actor?: Actor;
+  /** De-identify whatever the actor may see (the reviewer's view for anyone). */
+  deidentify?: boolean;
+}
+
+/** The study as a bundle, arrays in canonical order, as the actor may see it. */
+export async function exportBundle(db: Db, code: string, options: ExportOptions = {}): Promise<StudyBundle> {
+  const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
+  const { bundle, key } = await db.kysely.transaction().execute(async (kysely) => {
+    const study = await findStudyByCode(kysely, code);
+    if (!study) throw new AppError('not_found', `study ${code} does not exist`);
+    const deidentify = options.deidentify === true || scope?.identified === false;
+    return { bundle: await readBundle(kysely, study), key: deidentify ? await selectStudySecret(kysely, study.study_id) : null };
+  });
+  const visible =
+    scope && scope.sites !== 'all' ? { ...bundle, participants: bundle.participants.filter((p) => reachesSite(scope, p.site)) } : bundle;
+  return key === null ? visible : canonicalOrder(deidentifyBundle(visible, key).bundle);
+}
+
+/** Every record of a stored study, as a bundle in canonical order. */
+export async function readBundle(kysely: Kysely<Database>, study: StudyRow): Promise<StudyBundle> {
   const id = study.study_id;
-  const [sites, practitioners, participants, sessions, events, assessments, surveys] = await Promise.all([
-    selectRecords(db.kysely, 'site', id),
-    selectRecords(db.kysely, 'practitioner', id),
-    selectRecords(db.kysely, 'participant', id),
-    selectRecords(db.kysely, 'treatment_session', id),
-    selectRecords(db.kysely, 'adverse_event', id),
-    selectRecords(db.kysely, 'fading_assessment', id),
-    selectRecords(db.kysely, 'satisfaction_survey', id),
-  ]);
+  // One after another: in a transaction they share one connection anyway.
+  const sites = await selectRecords(kysely, 'site', id);
+  const practitioners = await selectRecords(kysely, 'practitioner', id);
+  const participants = await selectRecords(kysely, 'participant', id);
+  const sessions = await selectRecords(kysely, 'treatment_session', id);
+  const events = await selectRecords(kysely, 'adverse_event', id);
+  const assessments = await selectRecords(kysely, 'fading_assessment', id);
+  const surveys = await selectRecords(kysely, 'satisfaction_survey', id);
   const siteCode = new Map(sites.map((s) => [s.site_no, s.code]));
   const practitionerCode = new Map(practitioners.map((p) => [p.practitioner_no, p.code]));
-  const sessionsOf = groupByParticipant(sessions, (s) => ({
-    number: s.session_number,
-    kind: s.kind as Participant['sessions'][number]['kind'],
-    date: s.session_date,
-    durationMinutes: s.duration_minutes,
-    practitioner: practitionerCode.get(s.practitioner_no)!,
-    pigmentLot: s.pigment_lot,
-    anesthesia: s.anesthesia as Participant['sessions'][number]['anesthesia'],
-  }));
-  const eventsOf = groupByParticipant(events, (e) => ({
-    category: e.category as Participant['adverseEvents'][number]['category'],
-    term: e.term,
-    onsetDate: e.onset_date,
-    resolvedDate: e.resolved_date,
-    grade: e.grade,
-    serious: e.serious,
-    relatedness: e.relatedness as Participant['adverseEvents'][number]['relatedness'],
-    outcome: e.outcome as Participant['adverseEvents'][number]['outcome'],
-    sessionNumber: e.session_number,
-    solicited: e.solicited,
-  }));
-  const assessmentsOf = groupByParticipant(assessments, (a) => ({
-    date: a.assessed_on,
-    grade: a.grade,
-    densityScore: a.density_score === null ? null : Number(a.density_score),
-    needsTouchUp: a.needs_touch_up,
-    assessor: a.assessor as Participant['fadingAssessments'][number]['assessor'],
-  }));
-  const surveysOf = groupByParticipant(surveys, (s) => ({
-    date: s.surveyed_on,
-    satisfaction: s.satisfaction,
-    wouldRecommend: s.would_recommend,
-  }));
+  const sessionsOf = groupByParticipant(sessions, (s) => sessionFromRow(s, practitionerCode.get(s.practitioner_no)!));
+  const eventsOf = groupByParticipant(events, adverseEventFromRow);
+  const assessmentsOf = groupByParticipant(assessments, assessmentFromRow);
+  const surveysOf = groupByParticipant(surveys, surveyFromRow);
 
-  return {
+  // Rows come in key order, which after record-level writes need not be the canonical order.
+  return canonicalOrder({
     format: BUNDLE_FORMAT,
-    study: {
-      code: study.code,
-      title: study.title,
-      protocol: protocolOf(study),
-    },
-    sites: sites.map((s) => ({ code: s.code, name: s.name })),
-    practitioners: practitioners.map((p) => ({
-      code: p.code,
-      site: siteCode.get(p.site_no)!,
-      yearsExperience: p.years_experience,
-    })),
+    study: { code: study.code, title: study.title, protocol: protocolOf(study) },
+    sites: sites.map(siteFromRow),
+    practitioners: practitioners.map((p) => practitionerFromRow(p, siteCode.get(p.site_no)!)),
     participants: participants.map((p) => ({
-      code: p.code,
-      site: siteCode.get(p.site_no)!,
-      sex: p.sex as Participant['sex'],
-      birthYear: p.birth_year,
-      indication: p.indication as Participant['indication'],
-      fitzpatrick: p.fitzpatrick,
-      keloidHistory: p.keloid_history,
-      enrolledOn: p.enrolled_on,
-      withdrawnOn: p.withdrawn_on,
-      withdrawalCause: p.withdrawal_cause as Participant['withdrawalCause'],
-      withdrawalReason: p.withdrawal_reason,
-      costUsd: p.cost_usd === null ? null : Number(p.cost_usd),
+      ...participantFromRow(p, siteCode.get(p.site_no)!),
       sessions: sessionsOf.get(p.participant_no) ?? [],
       adverseEvents: eventsOf.get(p.participant_no) ?? [],
       fadingAssessments: assessmentsOf.get(p.participant_no) ?? [],
       surveys: surveysOf.get(p.participant_no) ?? [],
     })),
-  };
+  });
 }

@@ -2,7 +2,9 @@
 // in tests and in a bundled build; the key is the name recorded in kysely_migration.
 import type { Migration } from 'kysely';
 import * as studyDataStore from './2026-11-23-01-study-data-store.ts';
+import * as liveDataCapture from './2026-11-24-01-live-data-capture.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-01-study-data-store': studyDataStore,
+  '2026-11-24-01-live-data-capture': liveDataCapture,
 };

@@ -4,27 +4,37 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import type { CopyValue, DbTransaction } from '../kysely.ts';
 import type { Database } from '../types.ts';
 
-type RecordTable = Exclude<keyof Database, 'study'>;
+/** The tables holding a study's records. */
+export type RecordTable =
+  | 'site'
+  | 'practitioner'
+  | 'participant'
+  | 'treatment_session'
+  | 'adverse_event'
+  | 'fading_assessment'
+  | 'satisfaction_survey';
 
 const COLUMNS: { [T in RecordTable]: ReadonlyArray<keyof Database[T] & string> } = {
-  site: ['study_id', 'site_no', 'code', 'name'],
-  practitioner: ['study_id', 'practitioner_no', 'code', 'site_no', 'years_experience'],
+  site: ['study_id', 'site_no', 'code', 'name', 'version'],
+  practitioner: ['study_id', 'practitioner_no', 'code', 'site_no', 'years_experience', 'pseudonym', 'version'],
   participant: [
     'study_id', 'participant_no', 'code', 'site_no', 'sex', 'birth_year', 'indication', 'fitzpatrick',
     'keloid_history', 'enrolled_on', 'withdrawn_on', 'withdrawal_cause', 'withdrawal_reason', 'cost_usd',
+    'pseudonym', 'last_event_no', 'last_assessment_no', 'last_survey_no', 'version',
   ],
   treatment_session: [
     'study_id', 'participant_no', 'session_number', 'kind', 'session_date', 'duration_minutes',
-    'practitioner_no', 'pigment_lot', 'anesthesia',
+    'practitioner_no', 'pigment_lot', 'anesthesia', 'version',
   ],
   adverse_event: [
     'study_id', 'participant_no', 'event_no', 'category', 'term', 'onset_date', 'resolved_date', 'grade',
-    'serious', 'relatedness', 'outcome', 'session_number', 'solicited',
+    'serious', 'relatedness', 'outcome', 'session_number', 'solicited', 'version',
   ],
   fading_assessment: [
-    'study_id', 'participant_no', 'assessment_no', 'assessed_on', 'grade', 'density_score', 'needs_touch_up', 'assessor',
+    'study_id', 'participant_no', 'assessment_no', 'assessed_on', 'grade', 'density_score', 'needs_touch_up',
+    'assessor', 'version',
   ],
-  satisfaction_survey: ['study_id', 'participant_no', 'survey_no', 'surveyed_on', 'satisfaction', 'would_recommend'],
+  satisfaction_survey: ['study_id', 'participant_no', 'survey_no', 'surveyed_on', 'satisfaction', 'would_recommend', 'version'],
 };
 
 /** Bulk-load `rows` into `table` with COPY inside the transaction. Returns the number of rows. */

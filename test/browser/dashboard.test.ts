@@ -13,6 +13,7 @@ import { loadDemo } from '../../api/services/demo-service.ts';
 import { launchChromium } from '../support/browser.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
+import { createTestUser } from '../support/users.ts';
 
 describe(`browser: dashboard (${DRIVER})`, function () {
   this.timeout(60_000);
@@ -34,6 +35,8 @@ describe(`browser: dashboard (${DRIVER})`, function () {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-dashboard-'));
     browser = await launchChromium();
     page = await browser.newPage();
+    const [name, value] = (await createTestUser(db, 'admin')).cookie.split('=') as [string, string];
+    await page.context().addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Strict' }]);
     page.on('console', (message) => {
       // Failed requests are checked one by one below; any other console error is a fault.
       if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(message.text());

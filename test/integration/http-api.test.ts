@@ -5,14 +5,18 @@ import { expect } from 'chai';
 import { createApp } from '../../api/app.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
+import { createTestUser } from '../support/users.ts';
 
 describe(`HTTP API (${DRIVER})`, function () {
   let db: TestDb;
   let server: Server;
   let base: string;
+  let auth: Record<string, string>;
+  const get = (path: string) => fetch(`${base}${path}`, { headers: auth });
 
   before(async () => {
     db = await freshDb();
+    auth = (await createTestUser(db, 'admin')).headers;
     server = createApp({ db }).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -25,7 +29,7 @@ describe(`HTTP API (${DRIVER})`, function () {
   const post = (path: string, body: unknown) =>
     fetch(`${base}${path}`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...auth },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
 
@@ -48,7 +52,7 @@ describe(`HTTP API (${DRIVER})`, function () {
       },
     });
 
-    const list = (await (await fetch(`${base}/api/studies`)).json()) as { studies: Array<Record<string, unknown>> };
+    const list = (await (await get('/api/studies')).json()) as { studies: Array<Record<string, unknown>> };
     expect(list.studies).to.have.length(1);
     expect(list.studies[0]).to.include({
       code: 'HTTP-1', title: 'Small test cohort', sites: 2, practitioners: 2, participants: 2,
@@ -56,7 +60,7 @@ describe(`HTTP API (${DRIVER})`, function () {
     });
     expect(list.studies[0]!.importedAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
 
-    const exported = await fetch(`${base}/api/studies/HTTP-1/bundle`);
+    const exported = await get(`/api/studies/HTTP-1/bundle`);
     expect(exported.status).to.equal(200);
     expect(exported.headers.get('content-disposition')).to.contain('HTTP-1.json');
     const bundle = (await exported.json()) as { participants: Array<{ code: string; sessions: unknown[] }> };
@@ -104,7 +108,7 @@ describe(`HTTP API (${DRIVER})`, function () {
   });
 
   it('names the bad parameter of a request', async () => {
-    const badCode = await fetch(`${base}/api/studies/not-a-code/bundle`);
+    const badCode = await get(`/api/studies/not-a-code/bundle`);
     expect(badCode.status).to.equal(400);
     expect(((await badCode.json()) as { problems: unknown }).problems).to.deep.equal([
       { path: 'path.code', message: '"not-a-code" is not a study code' },
@@ -117,16 +121,16 @@ describe(`HTTP API (${DRIVER})`, function () {
   });
 
   it('answers an unknown study and an unknown endpoint with 404', async () => {
-    const study = await fetch(`${base}/api/studies/NOPE-9/bundle`);
+    const study = await get(`/api/studies/NOPE-9/bundle`);
     expect(study.status).to.equal(404);
     expect(((await study.json()) as { detail: string }).detail).to.equal('study NOPE-9 does not exist');
-    const endpoint = await fetch(`${base}/api/nothing-here`);
+    const endpoint = await get('/api/nothing-here');
     expect(endpoint.status).to.equal(404);
     expect(endpoint.headers.get('content-type')).to.contain('application/problem+json');
   });
 
   it('serves the analysis summary and the HTML report of a study', async () => {
-    const analysis = await fetch(`${base}/api/studies/HTTP-1/analysis?by=site`);
+    const analysis = await get(`/api/studies/HTTP-1/analysis?by=site`);
     expect(analysis.status).to.equal(200);
     const summary = (await analysis.json()) as {
       format: string;
@@ -145,19 +149,19 @@ describe(`HTTP API (${DRIVER})`, function () {
       ['MAN', 1],
     ]);
 
-    const report = await fetch(`${base}/api/studies/HTTP-1/report`);
+    const report = await get(`/api/studies/HTTP-1/report`);
     expect(report.status).to.equal(200);
     expect(report.headers.get('content-type')).to.contain('text/html');
     const html = await report.text();
     expect(html).to.contain('Small test cohort');
     expect(html.match(/<canvas/g)).to.have.length(6);
 
-    const badBy = await fetch(`${base}/api/studies/HTTP-1/analysis?by=clinic`);
+    const badBy = await get(`/api/studies/HTTP-1/analysis?by=clinic`);
     expect(badBy.status).to.equal(400);
     expect(((await badBy.json()) as { problems: unknown }).problems).to.deep.equal([
       { path: 'query.by', message: 'must be site, indication or practitioner-experience (got "clinic")' },
     ]);
-    expect((await fetch(`${base}/api/studies/NOPE-9/analysis`)).status).to.equal(404);
+    expect((await get(`/api/studies/NOPE-9/analysis`)).status).to.equal(404);
   });
 
   it('serves the dashboard page', async () => {

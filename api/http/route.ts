@@ -1,0 +1,112 @@
+// A route of the HTTP API, declared once: its method and path, who may call it, the zod
+// schemas of its inputs and outputs, and its handler. The same declarations mount the express
+// routes (api/http/mount.ts), generate the OpenAPI document (api/openapi.ts), answer 405 with
+// Allow, and drive the authorization-matrix tests.
+import type { Request, Response } from 'express';
+import type { z } from 'zod';
+import type { Db } from '../../db/kysely.ts';
+import type { Config } from '../config.ts';
+import type { Actor, ChangeContext } from '../services/access.ts';
+
+export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
+
+export interface ResponseSpec {
+  description: string;
+  /** JSON body schema; omit for an empty body or a non-JSON body described by `contentType`. */
+  schema?: z.ZodType;
+  /** A non-JSON body (e.g. `text/html`). */
+  contentType?: string;
+  /** Response headers worth documenting, e.g. ETag and Location. */
+  headers?: Array<'ETag' | 'Location' | 'Content-Disposition' | 'Set-Cookie'>;
+}
+
+/** What a route needs from the request beyond its schemas. */
+export interface RouteRequirements {
+  /** 'public': anyone; 'user': a signed-in user or a valid API token (401 otherwise). */
+  auth: 'public' | 'user';
+  /** `If-Match: "<version>"` must be sent (428 otherwise, 412 when stale). */
+  ifMatch?: boolean;
+  /** `X-Change-Reason` must be sent (400 otherwise); 'optional' documents that it is read. */
+  changeReason?: 'required' | 'optional';
+  /** The body is a whole study bundle: the import size limit applies instead of the entity limit. */
+  bundleBody?: boolean;
+}
+
+export interface RouteDeps {
+  db: Db;
+  config: Config;
+}
+
+export interface RouteContext<P, Q, B> {
+  deps: RouteDeps;
+  /** The caller; null only on public routes without a signed-in caller. */
+  actor: Actor | null;
+  params: P;
+  query: Q;
+  /** The body: parsed by `body`, or as sent for `unvalidatedBody`. */
+  body: B;
+  /** The version named by If-Match, or null when the header is absent. */
+  ifMatch: string | null;
+  /** Who, why and which request: what a write records in the audit trail. Needs a signed-in actor. */
+  change(): ChangeContext;
+  requestId: string;
+  req: Request;
+  res: Response;
+}
+
+/** A JSON reply; handlers that stream or send HTML write to `ctx.res` and return nothing. */
+export interface Reply {
+  status?: number;
+  body?: unknown;
+  /** Sets `ETag: "<version>"`. */
+  version?: string | number;
+  location?: string;
+}
+
+export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType>
+  extends RouteRequirements {
+  method: Method;
+  /** Express-style path under the origin, e.g. `/api/studies/:code/participants/:participantCode`. */
+  path: string;
+  operationId: string;
+  tag: string;
+  summary: string;
+  description?: string;
+  params?: P;
+  query?: Q;
+  body?: B;
+  /**
+   * A body documented by this schema but passed through as parsed JSON: for a bundle, which the
+   * import validates whole, with its cross-record rules.
+   */
+  unvalidatedBody?: z.ZodType;
+  responses: Record<number, ResponseSpec>;
+  /** Error statuses beyond the ones the requirements imply (401, 400, 404, 412, 428, 413, 415). */
+  errors?: number[];
+  handler(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<Reply | void>;
+}
+
+/** Declare a route; the identity function that lets TypeScript infer the handler's types. */
+export function defineRoute<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType>(
+  spec: RouteSpec<P, Q, B>,
+): RouteSpec {
+  return spec as unknown as RouteSpec;
+}
+
+/** The error statuses a route can answer, from its requirements and its own list. */
+export function errorStatuses(route: RouteSpec): number[] {
+  const statuses = new Set<number>(route.errors ?? []);
+  if (route.auth === 'user') statuses.add(401);
+  if (route.params) statuses.add(404);
+  if (route.params || route.query || route.body || route.changeReason === 'required') statuses.add(400);
+  if (route.body || route.unvalidatedBody) {
+    statuses.add(400);
+    statuses.add(413);
+    statuses.add(415);
+  }
+  if (route.ifMatch) {
+    statuses.add(412);
+    statuses.add(428);
+  }
+  return [...statuses].sort((a, b) => a - b);
+}

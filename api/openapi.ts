@@ -1,0 +1,112 @@
+// The OpenAPI 3.1 document of the HTTP API, generated from the route declarations and their
+// zod schemas (one definition per shape), never written by hand. `npm run gen` commits a copy
+// (api/schemas/openapi.json) and CI fails when it drifts.
+import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteasolutions/zod-to-openapi';
+import { z } from 'zod';
+import { ERROR_TITLES } from './errors.ts';
+import { openApiPath } from './http/mount.ts';
+import { errorStatuses, type RouteSpec } from './http/route.ts';
+import { ProblemDetails } from './schemas/responses.ts';
+
+const ERROR_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid path, query, header or body: every problem is listed with its path',
+  401: 'Not signed in, or the API token is not valid',
+  403: 'Your role may not do this',
+  404: 'No such record, or one outside your studies and sites',
+  405: 'Method not allowed on this path (see Allow)',
+  409: 'Conflicts with the stored data (a duplicate code, a record still referenced)',
+  412: 'The record has changed since the version in If-Match; `current` shows it now',
+  413: 'Body over the size limit',
+  415: 'Body not sent as application/json',
+  428: 'If-Match is required',
+  429: 'Too many attempts; try again later',
+};
+
+const ifMatchHeader = z.string().describe('The ETag of the version you read, e.g. "42"');
+const reasonHeader = z.string().describe('Why the record changes: percent-encoded UTF-8, up to 2,000 characters');
+
+function requestOf(route: RouteSpec): RouteConfig['request'] {
+  const headers: Record<string, z.ZodType> = {};
+  if (route.ifMatch) headers['If-Match'] = ifMatchHeader;
+  if (route.changeReason === 'required') headers['X-Change-Reason'] = reasonHeader;
+  if (route.changeReason === 'optional') headers['X-Change-Reason'] = reasonHeader.optional();
+  const body = route.body ?? route.unvalidatedBody;
+  return {
+    ...(route.params ? { params: route.params as z.ZodObject } : {}),
+    ...(route.query ? { query: route.query as z.ZodObject } : {}),
+    ...(Object.keys(headers).length > 0 ? { headers: z.object(headers) } : {}),
+    ...(body
+      ? {
+          body: {
+            required: true,
+            content: route.method === 'patch' ? { 'application/merge-patch+json': { schema: body } } : { 'application/json': { schema: body } },
+          },
+        }
+      : {}),
+  };
+}
+
+function responsesOf(route: RouteSpec): RouteConfig['responses'] {
+  const responses: RouteConfig['responses'] = {};
+  for (const [status, spec] of Object.entries(route.responses)) {
+    const headers = Object.fromEntries((spec.headers ?? []).map((name) => [name, { schema: { type: 'string' as const } }]));
+    responses[status] = {
+      description: spec.description,
+      ...(spec.headers ? { headers } : {}),
+      ...(spec.schema
+        ? { content: { 'application/json': { schema: spec.schema } } }
+        : spec.contentType
+          ? { content: { [spec.contentType]: { schema: { type: 'string' } } } }
+          : {}),
+    };
+  }
+  for (const status of [...errorStatuses(route), 405]) {
+    const kind = Object.entries(ERROR_DESCRIPTIONS).find(([code]) => Number(code) === status);
+    responses[String(status)] = {
+      description: kind?.[1] ?? ERROR_TITLES.validation,
+      content: { 'application/problem+json': { schema: ProblemDetails } },
+    };
+  }
+  return responses;
+}
+
+/** The OpenAPI 3.1 document of `routes` (paths relative to /api). */
+export function openApiDocument(routes: readonly RouteSpec[], version: string) {
+  const registry = new OpenAPIRegistry();
+  registry.registerComponent('securitySchemes', 'apiToken', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API token from `smp user token NAME`',
+  });
+  registry.registerComponent('securitySchemes', 'signInSession', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'smp_session',
+    description: 'The session cookie set by signing in; changes must come from the same origin',
+  });
+  for (const route of routes) {
+    registry.registerPath({
+      method: route.method,
+      path: `/api${openApiPath(route.path)}`,
+      operationId: route.operationId,
+      tags: [route.tag],
+      summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
+      security: route.auth === 'user' ? [{ apiToken: [] }, { signInSession: [] }] : [],
+      request: requestOf(route),
+      responses: responsesOf(route),
+    });
+  }
+  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'SMP outcomes tracker API',
+      version,
+      description:
+        'Record-level data capture, import and export, analysis and the audit trail of scalp micropigmentation studies. ' +
+        'Errors are application/problem+json (RFC 9457) with every problem and its path. Changes need If-Match and a reason ' +
+        '(X-Change-Reason); every change is recorded in the audit trail.',
+    },
+    servers: [{ url: '/' }],
+  });
+}

@@ -1,0 +1,33 @@
+// Every route of the HTTP API, in the order of the OpenAPI document; paths are under /api.
+import { readFileSync } from 'node:fs';
+import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { auditRoutes } from './audit.ts';
+import { recordRoutes } from './records.ts';
+import { studyRoutes } from './studies.ts';
+import { systemRoutes } from './system.ts';
+
+const PACKAGE_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+
+const documentedRoutes: RouteSpec[] = [...systemRoutes, ...studyRoutes, ...recordRoutes, ...auditRoutes];
+
+let document: unknown;
+
+export const apiRoutes: readonly RouteSpec[] = [
+  ...documentedRoutes,
+  defineRoute({
+    method: 'get',
+    path: '/openapi.json',
+    operationId: 'getOpenApiDocument',
+    tag: 'System',
+    summary: 'This API described in OpenAPI 3.1',
+    auth: 'public',
+    responses: { 200: { description: 'The OpenAPI document' } },
+    handler: async () => {
+      if (document === undefined) {
+        const { openApiDocument } = await import('../openapi.ts');
+        document = openApiDocument(apiRoutes, PACKAGE_VERSION);
+      }
+      return { body: document };
+    },
+  }),
+];

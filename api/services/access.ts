@@ -1,0 +1,117 @@
+// Who is acting and what they may reach. Every service that reads or writes study data asks
+// here first; the answer decides 404 (out of scope: existence must not leak), 403 (in scope,
+// but the role may not do this) or which sites and which view (de-identified) apply.
+import os from 'node:os';
+import { AppError } from '../errors.ts';
+
+export const ROLES = ['admin', 'researcher', 'clinic', 'reviewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+/** Access to one study, or to one site of it when `siteCode` is set (clinic users). */
+export interface Grant {
+  studyCode: string;
+  siteCode: string | null;
+}
+
+/** The person or program behind a request. */
+export interface Actor {
+  /** Null for the command line, which acts with the database's own rights. */
+  userId: number | null;
+  username: string;
+  role: Role;
+  grants: readonly Grant[];
+}
+
+/** What one request changes with: who, why and which request, for the audit trail. */
+export interface ChangeContext {
+  actor: Actor;
+  /** The reason for change (X-Change-Reason), or null. */
+  reason: string | null;
+  requestId: string | null;
+}
+
+/** The command line runs with the database's rights: an administrator named after the OS user. */
+export function commandLineActor(): Actor {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // no passwd entry (some containers): keep "unknown"
+  }
+  return { userId: null, username: `cli:${user}`, role: 'admin', grants: [] };
+}
+
+export function commandLineChange(reason: string | null = null): ChangeContext {
+  return { actor: commandLineActor(), reason, requestId: null };
+}
+
+/** What an actor may do in one study. */
+export interface StudyScope {
+  studyCode: string;
+  /** May read the study's records in identified form (false: reviewer, de-identified only). */
+  identified: boolean;
+  /** May change participants and their records (of `sites` only when that is a set). */
+  writeParticipants: boolean;
+  /** May change the study itself, its sites and practitioners, and import over it. */
+  writeStudy: boolean;
+  /** May read the audit trail (of `sites` only when that is a set). */
+  readAudit: boolean;
+  /** The sites whose participants the actor reaches: every site, or these codes. */
+  sites: 'all' | ReadonlySet<string>;
+}
+
+/**
+ * The actor's scope in a study, or null when the study is outside it (answer 404: a study the
+ * actor may not see does not exist for them).
+ */
+export function studyScope(actor: Actor, studyCode: string): StudyScope | null {
+  if (actor.role === 'admin') {
+    return { studyCode, identified: true, writeParticipants: true, writeStudy: true, readAudit: true, sites: 'all' };
+  }
+  const grants = actor.grants.filter((g) => g.studyCode === studyCode);
+  if (grants.length === 0) return null;
+  switch (actor.role) {
+    case 'researcher':
+      return { studyCode, identified: true, writeParticipants: true, writeStudy: true, readAudit: true, sites: 'all' };
+    case 'clinic': {
+      const sites = grants.some((g) => g.siteCode === null) ? 'all' : new Set(grants.map((g) => g.siteCode!));
+      return { studyCode, identified: true, writeParticipants: true, writeStudy: false, readAudit: true, sites };
+    }
+    case 'reviewer':
+      return { studyCode, identified: false, writeParticipants: false, writeStudy: false, readAudit: false, sites: 'all' };
+    default: {
+      const unknown: never = actor.role;
+      throw new Error(`unknown role ${String(unknown)}`);
+    }
+  }
+}
+
+/** The study codes an actor may see at all; 'all' for administrators. */
+export function visibleStudyCodes(actor: Actor): 'all' | ReadonlySet<string> {
+  return actor.role === 'admin' ? 'all' : new Set(actor.grants.map((g) => g.studyCode));
+}
+
+export function studyNotFound(studyCode: string): AppError {
+  return new AppError('not_found', `study ${studyCode} does not exist`);
+}
+
+/** The scope, or a 404 for a study outside it. */
+export function requireStudyScope(actor: Actor, studyCode: string): StudyScope {
+  const scope = studyScope(actor, studyCode);
+  if (scope === null) throw studyNotFound(studyCode);
+  return scope;
+}
+
+/** Refuse (403) unless the scope allows `what`; `action` words the refusal. */
+export function requirePermission(scope: StudyScope, what: 'writeParticipants' | 'writeStudy' | 'readAudit', action: string): void {
+  if (!scope[what]) throw new AppError('forbidden', `your role may not ${action} in study ${scope.studyCode}`);
+}
+
+/** Whether a participant of `siteCode` is inside the scope. */
+export function reachesSite(scope: StudyScope, siteCode: string): boolean {
+  return scope.sites === 'all' || scope.sites.has(siteCode);
+}
+
+export function requireAdmin(actor: Actor, action: string): void {
+  if (actor.role !== 'admin') throw new AppError('forbidden', `only an administrator may ${action}`);
+}

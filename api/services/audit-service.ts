@@ -1,0 +1,117 @@
+// The audit trail: who changed what, when and why. Every write records its change here in its
+// own transaction, so a change and its record commit or roll back together.
+import { promisify } from 'node:util';
+import { gunzip, gzip } from 'node:zlib';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/types.ts';
+import { insertAuditEvent, selectAuditEvents, selectReplacedBundle } from '../../db/repositories/audit-repository.ts';
+import type { Db } from '../../db/kysely.ts';
+import { AppError } from '../errors.ts';
+import type { AuditEntry, AuditQuery } from '../schemas/audit.ts';
+import { requireAdmin, requirePermission, requireStudyScope, type Actor, type ChangeContext, type Role } from './access.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+
+export type AuditEntity =
+  | 'study'
+  | 'site'
+  | 'practitioner'
+  | 'participant'
+  | 'session'
+  | 'adverse_event'
+  | 'fading_assessment'
+  | 'survey'
+  | 'user'
+  | 'grant'
+  | 'api_token';
+
+export interface AuditChange {
+  action: 'create' | 'update' | 'delete' | 'import' | 'replace';
+  entity: AuditEntity;
+  /** The record's key within its study, e.g. `P01`, `P01/sessions/3`, `P01/adverse-events/2`. */
+  key: string;
+  studyCode: string | null;
+  /** The sites the change touches (a participant's site before and after), for clinic views. */
+  siteCodes?: readonly string[];
+  participantCode?: string | null;
+  before: unknown;
+  after: unknown;
+  /** The whole study as it was, for a replace or a study deletion. */
+  replacedBundle?: unknown;
+}
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
+
+/** Write the audit record of one change, inside the change's transaction. */
+export async function recordChange(trx: Kysely<Database>, context: ChangeContext, change: AuditChange): Promise<string> {
+  const { actor } = context;
+  return insertAuditEvent(trx, {
+    request_id: context.requestId,
+    user_id: actor.userId,
+    username: actor.username,
+    role: actor.role,
+    action: change.action,
+    entity: change.entity,
+    entity_key: change.key,
+    study_code: change.studyCode,
+    site_codes: [...new Set(change.siteCodes ?? [])].sort(),
+    participant_code: change.participantCode ?? null,
+    before: change.before ?? null,
+    after: change.after ?? null,
+    reason: context.reason,
+    replaced_bundle: change.replacedBundle === undefined ? null : await gzipAsync(JSON.stringify(change.replacedBundle)),
+  });
+}
+
+/** A study's audit trail, newest first, a page at a time. Clinics see their sites' entries. */
+export async function listAuditEntries(
+  db: Db,
+  actor: Actor,
+  studyCode: string,
+  query: AuditQuery,
+): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+  const scope = requireStudyScope(actor, studyCode);
+  requirePermission(scope, 'readAudit', 'read the audit trail');
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0];
+  const rows = await selectAuditEvents(db.kysely, {
+    studyCode,
+    entity: query.entity,
+    participantCode: query.participant,
+    username: query.user,
+    from: query.from,
+    to: query.to,
+    siteCodes: scope.sites === 'all' ? undefined : [...scope.sites],
+    before: cursor === undefined ? undefined : String(cursor),
+    limit: query.limit + 1,
+  });
+  const items = rows.slice(0, query.limit).map(
+    (row): AuditEntry => ({
+      id: row.audit_id,
+      at: row.occurred_at,
+      requestId: row.request_id,
+      user: { username: row.username, role: row.role as Role },
+      action: row.action,
+      entity: row.entity,
+      key: row.entity_key,
+      participant: row.participant_code,
+      sites: row.site_codes,
+      before: row.before ?? null,
+      after: row.after ?? null,
+      reason: row.reason,
+      bundleAvailable: row.has_bundle,
+    }),
+  );
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.id]) : null };
+}
+
+/** The study as it was before a replace or deletion, from that change's audit record (administrators). */
+export async function replacedStudyBundle(db: Db, actor: Actor, studyCode: string, auditId: string): Promise<unknown> {
+  requireAdmin(actor, 'read a replaced study from the audit trail');
+  const row = await selectReplacedBundle(db.kysely, studyCode, auditId);
+  if (!row) throw new AppError('not_found', `study ${studyCode} has no audit entry ${auditId}`);
+  if (row.replaced_bundle === null) {
+    throw new AppError('not_found', `audit entry ${auditId} is a ${row.action}, which keeps no replaced study`);
+  }
+  return JSON.parse((await gunzipAsync(row.replaced_bundle)).toString('utf8'));
+}

@@ -1,0 +1,114 @@
+// Study-wide listings for the people who work across participants: participants and adverse
+// events, filtered and a page at a time, in the caller's scope and view. In the de-identified
+// view participants are named and sorted by pseudonym, and date filters and date order are not
+// offered: they would let true dates be found out.
+import type { Db } from '../../db/kysely.ts';
+import { selectAdverseEventPage, selectParticipantPage } from '../../db/repositories/listing-repository.ts';
+import { AppError } from '../errors.ts';
+import type { AdverseEventListItem, AdverseEventListQuery, ParticipantListQuery, ParticipantRecord } from '../schemas/records.ts';
+import type { Actor } from './access.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { participantDeidentifier } from './deidentify.ts';
+import { participantResponses, readStudy } from './participant-records-service.ts';
+import { adverseEventFromRow } from './record-mapping.ts';
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+function refuseInDeidentifiedView(query: Record<string, unknown>, fields: string[]): void {
+  const sent = fields.filter((field) => query[field] !== undefined);
+  if (sent.length > 0) {
+    throw new AppError(
+      'validation',
+      'date filters and date order are not offered in the de-identified view',
+      sent.map((field) => ({ path: `query.${field}`, message: 'is not offered in the de-identified view (dates are shifted)' })),
+    );
+  }
+}
+
+export async function listParticipants(db: Db, actor: Actor, studyCode: string, query: ParticipantListQuery): Promise<Page<ParticipantRecord>> {
+  return readStudy(db, actor, studyCode, async ({ kysely, study, scope, key }) => {
+    const deidentified = key !== null;
+    const byDate = query.sort.endsWith('enrolledOn');
+    if (deidentified) {
+      refuseInDeidentifiedView({ ...query, sort: byDate ? query.sort : undefined }, ['enrolledFrom', 'enrolledTo', 'sort']);
+    }
+    const rows = await selectParticipantPage(kysely, {
+      studyId: study.study_id,
+      siteCodes: scope.sites === 'all' ? undefined : [...scope.sites],
+      site: query.site,
+      indication: query.indication,
+      withdrawn: query.withdrawn,
+      enrolledFrom: query.enrolledFrom,
+      enrolledTo: query.enrolledTo,
+      search: query.q,
+      name: deidentified ? 'pseudonym' : 'code',
+      sort: byDate ? 'enrolledOn' : 'name',
+      descending: query.sort.startsWith('-'),
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor, byDate ? 2 : 1),
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const items = await participantResponses(kysely, study, page, key);
+    const last = page.at(-1);
+    const name = (row: NonNullable<typeof last>) => (deidentified ? row.pseudonym : row.code);
+    return {
+      items,
+      nextCursor: rows.length > query.limit && last ? encodeCursor(byDate ? [last.enrolled_on, name(last)] : [name(last)]) : null,
+    };
+  });
+}
+
+export async function listAdverseEvents(
+  db: Db,
+  actor: Actor,
+  studyCode: string,
+  query: AdverseEventListQuery,
+): Promise<Page<AdverseEventListItem>> {
+  return readStudy(db, actor, studyCode, async ({ kysely, study, scope, key }) => {
+    const deidentified = key !== null;
+    const byDate = query.sort !== 'participant';
+    if (deidentified) refuseInDeidentifiedView({ ...query, sort: byDate ? query.sort : undefined }, ['onsetFrom', 'onsetTo', 'sort']);
+    const rows = await selectAdverseEventPage(kysely, {
+      studyId: study.study_id,
+      siteCodes: scope.sites === 'all' ? undefined : [...scope.sites],
+      site: query.site,
+      category: query.category,
+      grade: query.grade,
+      serious: query.serious,
+      relatedness: query.relatedness,
+      unresolved: query.unresolved,
+      onsetFrom: query.onsetFrom,
+      onsetTo: query.onsetTo,
+      name: deidentified ? 'pseudonym' : 'code',
+      sort: byDate ? 'onsetDate' : 'participant',
+      descending: query.sort.startsWith('-'),
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor, byDate ? 3 : 2),
+      limit: query.limit + 1,
+    });
+    const page = rows.slice(0, query.limit);
+    const items = page.map((row): AdverseEventListItem => {
+      const event = adverseEventFromRow(row);
+      // In the de-identified view, through its participant's pseudonym and date shift.
+      const deidentifier = key === null ? null : participantDeidentifier(key, { code: row.participant_code, enrolledOn: row.enrolled_on });
+      return {
+        participant: deidentifier?.code ?? row.participant_code,
+        site: row.site_code,
+        no: row.event_no,
+        ...(deidentifier ? deidentifier.adverseEvent(event) : event),
+        version: Number(row.version),
+      };
+    });
+    const last = page.at(-1);
+    const name = (row: NonNullable<typeof last>) => (deidentified ? row.participant_pseudonym : row.participant_code);
+    return {
+      items,
+      nextCursor:
+        rows.length > query.limit && last
+          ? encodeCursor(byDate ? [last.onset_date, name(last), last.event_no] : [name(last), last.event_no])
+          : null,
+    };
+  });
+}

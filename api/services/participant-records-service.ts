@@ -1,0 +1,662 @@
+// Participants and their records, one record at a time. Every write locks the participant,
+// builds the participant as it will be after the change, and checks it with the importer's own
+// rules (validateBundle), so the API and the importer refuse the same things in the same words.
+// The change and its audit record commit together. Reads follow the caller's scope: a clinic
+// reaches its own sites only (others are 404), a reviewer sees the de-identified view.
+import type { Kysely } from 'kysely';
+import type { Db } from '../../db/kysely.ts';
+import {
+  CHILD_KEYS,
+  deleteChild,
+  deleteParticipant,
+  findParticipant,
+  insertChild,
+  insertParticipant,
+  lockParticipant,
+  nextParticipantNo,
+  practitionersByCode,
+  selectParticipantRecords,
+  selectRecordCounts,
+  sitesByCode,
+  takeRecordNo,
+  updateChild,
+  updateParticipant,
+  type ChildTable,
+  type ParticipantRow,
+} from '../../db/repositories/participant-repository.ts';
+import { findStudyByCode, lockStudy, nextVersion, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
+import type { Database } from '../../db/types.ts';
+import { AppError } from '../errors.ts';
+import {
+  BUNDLE_FORMAT,
+  type AdverseEvent,
+  type FadingAssessment,
+  type Participant,
+  type SatisfactionSurvey,
+  type StudyBundle,
+  type TreatmentSession,
+} from '../schemas/bundle.ts';
+import type { Problem } from '../schemas/problems.ts';
+import type { ParticipantFields, ParticipantRecord } from '../schemas/records.ts';
+import { validateBundle } from '../schemas/validate-bundle.ts';
+import {
+  reachesSite,
+  requirePermission,
+  requireStudyScope,
+  studyNotFound,
+  type Actor,
+  type ChangeContext,
+  type StudyScope,
+} from './access.ts';
+import { recordChange, type AuditEntity } from './audit-service.ts';
+import { deidentifyParticipantFields, participantDeidentifier, pseudonym } from './deidentify.ts';
+import { mergePatch } from './merge-patch.ts';
+import {
+  adverseEventColumns,
+  adverseEventFromRow,
+  assessmentColumns,
+  assessmentFromRow,
+  participantColumns,
+  participantFromRow,
+  protocolOf,
+  sessionColumns,
+  sessionFromRow,
+  surveyColumns,
+  surveyFromRow,
+} from './record-mapping.ts';
+import { requireVersion } from './versions.ts';
+
+/** The lists of records a participant holds, by their name in the bundle. */
+export type RecordList = 'sessions' | 'adverseEvents' | 'fadingAssessments' | 'surveys';
+
+interface ListSpec {
+  table: ChildTable;
+  entity: AuditEntity;
+  /** The list's segment in URLs and audit keys. */
+  segment: string;
+  noun: string;
+  counter: 'last_event_no' | 'last_assessment_no' | 'last_survey_no' | null;
+}
+
+export const LISTS: Record<RecordList, ListSpec> = {
+  sessions: { table: 'treatment_session', entity: 'session', segment: 'sessions', noun: 'session', counter: null },
+  adverseEvents: { table: 'adverse_event', entity: 'adverse_event', segment: 'adverse-events', noun: 'adverse event', counter: 'last_event_no' },
+  fadingAssessments: {
+    table: 'fading_assessment',
+    entity: 'fading_assessment',
+    segment: 'fading-assessments',
+    noun: 'fading assessment',
+    counter: 'last_assessment_no',
+  },
+  surveys: { table: 'satisfaction_survey', entity: 'survey', segment: 'surveys', noun: 'survey', counter: 'last_survey_no' },
+};
+
+type RecordOf<L extends RecordList> = Participant[L][number];
+
+/** A stored record with its key (session number or record number) and version. */
+interface Stored<T> {
+  key: number;
+  record: T;
+  version: string;
+}
+
+/** A participant as stored: its fields and every record. */
+interface Loaded {
+  study: StudyRow;
+  row: ParticipantRow;
+  fields: ParticipantFields;
+  sessions: Stored<TreatmentSession>[];
+  adverseEvents: Stored<AdverseEvent>[];
+  fadingAssessments: Stored<FadingAssessment>[];
+  surveys: Stored<SatisfactionSurvey>[];
+}
+
+/** A record as the API returns it: the bundle record, its number where it has one, its version. */
+export type RecordResponse<L extends RecordList> = RecordOf<L> & { no?: number; version: number };
+
+function participantNotFound(code: string): AppError {
+  return new AppError('not_found', `participant ${code} does not exist in this study`);
+}
+
+async function load(kysely: Kysely<Database>, study: StudyRow, row: ParticipantRow): Promise<Loaded> {
+  const records = await selectParticipantRecords(kysely, study.study_id, row.participant_no);
+  return {
+    study,
+    row,
+    fields: participantFromRow(row, row.site_code),
+    sessions: records.sessions.map((s) => ({ key: s.session_number, record: sessionFromRow(s, s.practitioner_code), version: s.version })),
+    adverseEvents: records.adverseEvents.map((e) => ({ key: e.event_no, record: adverseEventFromRow(e), version: e.version })),
+    fadingAssessments: records.assessments.map((a) => ({ key: a.assessment_no, record: assessmentFromRow(a), version: a.version })),
+    surveys: records.surveys.map((s) => ({ key: s.survey_no, record: surveyFromRow(s), version: s.version })),
+  };
+}
+
+/** The participant in bundle form, with its lists in key order. */
+function asBundleParticipant(loaded: Pick<Loaded, RecordList | 'fields'>): Participant {
+  return {
+    ...loaded.fields,
+    sessions: loaded.sessions.map((s) => s.record),
+    adverseEvents: loaded.adverseEvents.map((e) => e.record),
+    fadingAssessments: loaded.fadingAssessments.map((a) => a.record),
+    surveys: loaded.surveys.map((s) => s.record),
+  };
+}
+
+/** Where the written record sits in the participant, so its problems read as paths in the body. */
+type Focus = { kind: 'participant' } | { kind: 'record'; list: RecordList; index: number } | { kind: 'elsewhere' };
+
+/**
+ * A problem's path as the caller reads it: in the body for the record being written (`date`),
+ * in the participant for any other record (`participant.adverseEvents[0].sessionNumber`, the
+ * index as the record's list is returned).
+ */
+function pathFor(path: string, focus: Focus): string {
+  const inner = path.replace(/^participants\[0\]\.?/, '');
+  if (focus.kind === 'participant') return inner === '' ? '(body)' : inner;
+  if (focus.kind === 'record') {
+    const prefix = `${focus.list}[${focus.index}]`;
+    if (inner === prefix) return '(body)';
+    if (inner.startsWith(`${prefix}.`)) return inner.slice(prefix.length + 1);
+  }
+  return `participant.${inner}`;
+}
+
+/**
+ * Check the participant as it will be after a change with the importer's rules: a bundle of
+ * this participant and just the sites and practitioners its records name. Practitioners that
+ * do not exist are left out, so the importer's "is not defined" problem names them.
+ */
+async function checkParticipant(kysely: Kysely<Database>, study: StudyRow, participant: Participant, focus: Focus, what: string) {
+  const practitionerCodes = [...new Set(participant.sessions.map((s) => s.practitioner))];
+  const practitioners = await practitionersByCode(kysely, study.study_id, practitionerCodes);
+  const siteCodes = [...new Set([participant.site, ...practitioners.map((p) => p.site_code)])];
+  const sites = await sitesByCode(kysely, study.study_id, siteCodes);
+  const bundle: StudyBundle = {
+    format: BUNDLE_FORMAT,
+    study: { code: study.code, title: study.title, protocol: protocolOf(study) },
+    // Only the codes take part in the rules; the names are the stored ones.
+    sites: sites.map((s) => ({ code: s.code, name: s.name })),
+    practitioners: practitioners.map((p) => ({ code: p.code, site: p.site_code, yearsExperience: p.years_experience })),
+    participants: [participant],
+  };
+  const result = validateBundle(bundle);
+  if (!result.ok) {
+    const problems: Problem[] = result.problems.map((p) => ({ path: pathFor(p.path, focus), message: p.message }));
+    const count = problems.length;
+    throw new AppError('validation', `the ${what} has ${count} problem${count === 1 ? '' : 's'}`, problems);
+  }
+  // The participant as the importer reads it: defaults applied to every field left out.
+  return { practitioners, sites, participant: result.bundle.participants[0]! };
+}
+
+interface WriteContext {
+  trx: Kysely<Database>;
+  scope: StudyScope;
+  loaded: Loaded;
+}
+
+/** Lock the study (shared) and the participant (exclusive), load it, and run `work` in one transaction. */
+async function writeParticipant<T>(db: Db, change: ChangeContext, studyCode: string, participantCode: string, work: (ctx: WriteContext) => Promise<T>) {
+  const scope = requireStudyScope(change.actor, studyCode);
+  requirePermission(scope, 'writeParticipants', 'change participants or their records');
+  return db.transaction(async ({ kysely: trx }) => {
+    const study = await lockStudy(trx, studyCode, 'key share');
+    if (!study) throw studyNotFound(studyCode);
+    const row = await lockParticipant(trx, study.study_id, participantCode);
+    if (!row || !reachesSite(scope, row.site_code)) throw participantNotFound(participantCode);
+    return work({ trx, scope, loaded: await load(trx, study, row) });
+  });
+}
+
+/** What a caller may read of a study: its row, scope, and the de-identification key for reviewers. */
+interface ReadContext {
+  kysely: Kysely<Database>;
+  study: StudyRow;
+  scope: StudyScope;
+  key: Uint8Array | null;
+}
+
+async function readStudy<T>(db: Db, actor: Actor, studyCode: string, work: (ctx: ReadContext) => Promise<T>): Promise<T> {
+  const scope = requireStudyScope(actor, studyCode);
+  return db.kysely.transaction().execute(async (kysely) => {
+    const study = await findStudyByCode(kysely, studyCode);
+    if (!study) throw studyNotFound(studyCode);
+    const key = scope.identified ? null : await selectStudySecret(kysely, study.study_id);
+    return work({ kysely, study, scope, key });
+  });
+}
+
+/** The participant a reader names (by pseudonym in a de-identified view), in scope, or a 404. */
+async function readParticipant(ctx: ReadContext, code: string): Promise<Loaded> {
+  const row = await findParticipant(ctx.kysely, ctx.study.study_id, code, ctx.key ? 'pseudonym' : 'code');
+  if (!row || !reachesSite(ctx.scope, row.site_code)) throw participantNotFound(code);
+  return load(ctx.kysely, ctx.study, row);
+}
+
+/** The participant as the reader may see it: as stored, or de-identified with the study's key. */
+function viewOf(participant: Participant, key: Uint8Array | null): Participant {
+  if (key === null) return participant;
+  const deidentifier = participantDeidentifier(key, participant);
+  const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = participant;
+  const { topCoded, ...view } = deidentifyParticipantFields(deidentifier, fields);
+  return {
+    ...view,
+    sessions: sessions.map(deidentifier.session),
+    adverseEvents: adverseEvents.map(deidentifier.adverseEvent),
+    fadingAssessments: fadingAssessments.map(deidentifier.assessment),
+    surveys: surveys.map(deidentifier.survey),
+  };
+}
+
+function participantResponse(fields: ParticipantFields, version: string, counts: ParticipantRecord['counts']): ParticipantRecord {
+  return { ...fields, version: Number(version), counts };
+}
+
+function countsOf(loaded: Pick<Loaded, RecordList>): ParticipantRecord['counts'] {
+  return {
+    sessions: loaded.sessions.length,
+    adverseEvents: loaded.adverseEvents.length,
+    fadingAssessments: loaded.fadingAssessments.length,
+    surveys: loaded.surveys.length,
+  };
+}
+
+function withKey<L extends RecordList>(list: L, stored: Stored<RecordOf<L>>, record: RecordOf<L> = stored.record): RecordResponse<L> {
+  const base = { ...record, version: Number(stored.version) } as RecordResponse<L>;
+  return list === 'sessions' ? base : { no: stored.key, ...base };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Participants
+
+/** One participant with its record counts. */
+export async function getParticipant(db: Db, actor: Actor, studyCode: string, code: string): Promise<ParticipantRecord> {
+  return readStudy(db, actor, studyCode, async (ctx) => {
+    const loaded = await readParticipant(ctx, code);
+    const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = viewOf(asBundleParticipant(loaded), ctx.key);
+    return participantResponse(fields, loaded.row.version, countsOf(loaded));
+  });
+}
+
+/** Enrol a participant (no records yet: they are added one by one). */
+export async function createParticipant(db: Db, change: ChangeContext, studyCode: string, fields: ParticipantFields): Promise<ParticipantRecord> {
+  const scope = requireStudyScope(change.actor, studyCode);
+  requirePermission(scope, 'writeParticipants', 'enrol participants');
+  requireSite(scope, fields.site);
+  return db.transaction(async ({ kysely: trx }) => {
+    // Serialises enrolments in the study, so participant numbers and codes stay unique.
+    const study = await lockStudy(trx, studyCode, 'no key update');
+    if (!study) throw studyNotFound(studyCode);
+    if (await findParticipant(trx, study.study_id, fields.code)) {
+      throw new AppError('conflict', `participant ${fields.code} already exists in study ${studyCode}`, [
+        { path: 'code', message: `participant code "${fields.code}" is already used` },
+      ]);
+    }
+    const participant: Participant = { ...fields, sessions: [], adverseEvents: [], fadingAssessments: [], surveys: [] };
+    const { sites } = await checkParticipant(trx, study, participant, { kind: 'participant' }, 'participant');
+    const key = await selectStudySecret(trx, study.study_id);
+    const version = await nextVersion(trx);
+    await insertParticipant(trx, {
+      study_id: study.study_id,
+      participant_no: await nextParticipantNo(trx, study.study_id),
+      ...participantColumns(fields, sites.find((s) => s.code === fields.site)!.site_no),
+      pseudonym: pseudonym(key, 'participant', fields.code),
+      version,
+    });
+    await recordChange(trx, change, {
+      action: 'create',
+      entity: 'participant',
+      key: fields.code,
+      studyCode,
+      siteCodes: [fields.site],
+      participantCode: fields.code,
+      before: null,
+      after: fields,
+    });
+    return participantResponse(fields, version, { sessions: 0, adverseEvents: 0, fadingAssessments: 0, surveys: 0 });
+  });
+}
+
+function requireSite(scope: StudyScope, site: string): void {
+  if (!reachesSite(scope, site)) {
+    throw new AppError('forbidden', `you may enrol and move participants only at your own sites (${[...(scope.sites as Set<string>)].join(', ')})`, [
+      { path: 'site', message: `is not one of your sites` },
+    ]);
+  }
+}
+
+/** Change a participant's fields with a JSON merge patch. */
+export async function patchParticipant(
+  db: Db,
+  change: ChangeContext,
+  studyCode: string,
+  code: string,
+  patch: Record<string, unknown>,
+  ifMatch: string,
+): Promise<ParticipantRecord> {
+  return writeParticipant(db, change, studyCode, code, async ({ trx, scope, loaded }) => {
+    requireVersion(ifMatch, loaded.row.version, `participant ${code}`, participantResponse(loaded.fields, loaded.row.version, countsOf(loaded)));
+    const merged = mergePatch(loaded.fields, patch) as ParticipantFields;
+    if (merged.code !== code) throw keyChange('code', code);
+    if (typeof merged.site === 'string' && merged.site !== loaded.fields.site) requireSite(scope, merged.site);
+    const { sessions, adverseEvents, fadingAssessments, surveys } = asBundleParticipant(loaded);
+    const checked = await checkParticipant(
+      trx,
+      loaded.study,
+      { ...merged, sessions, adverseEvents, fadingAssessments, surveys },
+      { kind: 'participant' },
+      'participant',
+    );
+    const { sites } = checked;
+    const fields = fieldsOf(checked.participant);
+    const site = sites.find((s) => s.code === fields.site)!;
+    const version = await nextVersion(trx);
+    await updateParticipant(trx, loaded.study.study_id, loaded.row.participant_no, { ...participantColumns(fields, site.site_no), version });
+    await recordChange(trx, change, {
+      action: 'update',
+      entity: 'participant',
+      key: code,
+      studyCode,
+      siteCodes: [loaded.fields.site, fields.site],
+      participantCode: code,
+      before: loaded.fields,
+      after: fields,
+    });
+    return participantResponse(fields, version, countsOf(loaded));
+  });
+}
+
+/** The participant's own fields, in the bundle's order, from a participant with defaults applied. */
+function fieldsOf(p: Participant): ParticipantFields {
+  const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = p;
+  return {
+    code: fields.code,
+    site: fields.site,
+    sex: fields.sex,
+    birthYear: fields.birthYear,
+    indication: fields.indication,
+    fitzpatrick: fields.fitzpatrick ?? null,
+    keloidHistory: fields.keloidHistory,
+    enrolledOn: fields.enrolledOn,
+    withdrawnOn: fields.withdrawnOn ?? null,
+    withdrawalCause: fields.withdrawalCause ?? null,
+    withdrawalReason: fields.withdrawalReason ?? null,
+    costUsd: fields.costUsd ?? null,
+  };
+}
+
+function keyChange(field: string, value: string | number): AppError {
+  return new AppError('validation', `${field} is the record's key and cannot be changed`, [
+    { path: field, message: `is the record's key and cannot be changed (it is ${JSON.stringify(value)})` },
+  ]);
+}
+
+/** Delete a participant that has no records (delete or keep its records first: nothing is cascaded). */
+export async function deleteParticipantRecord(db: Db, change: ChangeContext, studyCode: string, code: string, ifMatch: string): Promise<void> {
+  await writeParticipant(db, change, studyCode, code, async ({ trx, loaded }) => {
+    requireVersion(ifMatch, loaded.row.version, `participant ${code}`, participantResponse(loaded.fields, loaded.row.version, countsOf(loaded)));
+    const counts = countsOf(loaded);
+    const held = (Object.keys(counts) as RecordList[]).filter((list) => counts[list] > 0);
+    if (held.length > 0) {
+      throw new AppError(
+        'conflict',
+        `participant ${code} still has records (${held.map((list) => `${counts[list]} ${LISTS[list].noun}${counts[list] === 1 ? '' : 's'}`).join(', ')}); ` +
+          'delete them first, or record a withdrawal instead',
+        held.map((list) => ({ path: `participant.${list}`, message: `holds ${counts[list]} record${counts[list] === 1 ? '' : 's'}` })),
+      );
+    }
+    await deleteParticipant(trx, loaded.study.study_id, loaded.row.participant_no);
+    await recordChange(trx, change, {
+      action: 'delete',
+      entity: 'participant',
+      key: code,
+      studyCode,
+      siteCodes: [loaded.fields.site],
+      participantCode: code,
+      before: loaded.fields,
+      after: null,
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// A participant's records: sessions, adverse events, fading assessments and surveys
+
+/** Every record of one kind of a participant, in key order (a page at a time). */
+export async function listRecords<L extends RecordList>(
+  db: Db,
+  actor: Actor,
+  studyCode: string,
+  code: string,
+  list: L,
+): Promise<RecordResponse<L>[]> {
+  return readStudy(db, actor, studyCode, async (ctx) => {
+    const loaded = await readParticipant(ctx, code);
+    const view = viewOf(asBundleParticipant(loaded), ctx.key);
+    const stored = loaded[list] as Stored<RecordOf<L>>[];
+    return stored.map((item, i) => withKey(list, item, view[list][i] as RecordOf<L>));
+  });
+}
+
+export async function getRecord<L extends RecordList>(
+  db: Db,
+  actor: Actor,
+  studyCode: string,
+  code: string,
+  list: L,
+  key: number,
+): Promise<RecordResponse<L>> {
+  return readStudy(db, actor, studyCode, async (ctx) => {
+    const loaded = await readParticipant(ctx, code);
+    const view = viewOf(asBundleParticipant(loaded), ctx.key);
+    const stored = loaded[list] as Stored<RecordOf<L>>[];
+    const index = stored.findIndex((item) => item.key === key);
+    if (index < 0) throw recordNotFound(list, code, key);
+    return withKey(list, stored[index]!, view[list][index] as RecordOf<L>);
+  });
+}
+
+function recordNotFound(list: RecordList, code: string, key: number): AppError {
+  return new AppError('not_found', `participant ${code} has no ${LISTS[list].noun} ${key}`);
+}
+
+/** The database columns of a record of `list` (sessions need their practitioner's number). */
+function columnsOf(list: RecordList, record: RecordOf<RecordList>, practitionerNo: (code: string) => number) {
+  switch (list) {
+    case 'sessions': {
+      const session = record as TreatmentSession;
+      return sessionColumns(session, practitionerNo(session.practitioner));
+    }
+    case 'adverseEvents':
+      return adverseEventColumns(record as AdverseEvent);
+    case 'fadingAssessments':
+      return assessmentColumns(record as FadingAssessment);
+    case 'surveys':
+      return surveyColumns(record as SatisfactionSurvey);
+    default: {
+      const unknown: never = list;
+      throw new Error(`unknown list ${String(unknown)}`);
+    }
+  }
+}
+
+const auditKey = (code: string, list: RecordList, key: number) => `${code}/${LISTS[list].segment}/${key}`;
+
+/** Add a record to a participant. A session without a number takes the next one. */
+export async function createRecord<L extends RecordList>(
+  db: Db,
+  change: ChangeContext,
+  studyCode: string,
+  code: string,
+  list: L,
+  input: Omit<RecordOf<L>, 'number'> & { number?: number | undefined },
+): Promise<RecordResponse<L>> {
+  return writeParticipant(db, change, studyCode, code, async ({ trx, loaded }) => {
+    const spec = LISTS[list];
+    const record = (list === 'sessions' && input.number === undefined ? { ...input, number: loaded.sessions.length + 1 } : input) as RecordOf<L>;
+    const stored = loaded[list] as Stored<RecordOf<L>>[];
+    const after = { ...loaded, [list]: [...stored, { key: 0, record, version: '0' }] };
+    const checked = await checkParticipant(trx, loaded.study, asBundleParticipant(after), { kind: 'record', list, index: stored.length }, spec.noun);
+    const { practitioners } = checked;
+    const created = checked.participant[list][stored.length] as RecordOf<L>;
+    const key = spec.counter
+      ? await takeRecordNo(trx, loaded.study.study_id, loaded.row.participant_no, spec.counter)
+      : (created as TreatmentSession).number;
+    const version = await nextVersion(trx);
+    await insertChild(trx, spec.table, {
+      study_id: loaded.study.study_id,
+      participant_no: loaded.row.participant_no,
+      [CHILD_KEYS[spec.table]]: key,
+      ...columnsOf(list, created, (c) => practitioners.find((p) => p.code === c)!.practitioner_no),
+      version,
+    } as never);
+    await recordChange(trx, change, {
+      action: 'create',
+      entity: spec.entity,
+      key: auditKey(code, list, key),
+      studyCode,
+      siteCodes: [loaded.fields.site],
+      participantCode: code,
+      before: null,
+      after: list === 'sessions' ? created : { no: key, ...created },
+    });
+    return withKey(list, { key, record: created, version });
+  });
+}
+
+/** Change a record with a JSON merge patch. */
+export async function patchRecord<L extends RecordList>(
+  db: Db,
+  change: ChangeContext,
+  studyCode: string,
+  code: string,
+  list: L,
+  key: number,
+  patch: Record<string, unknown>,
+  ifMatch: string,
+): Promise<RecordResponse<L>> {
+  return writeParticipant(db, change, studyCode, code, async ({ trx, loaded }) => {
+    const spec = LISTS[list];
+    const stored = loaded[list] as Stored<RecordOf<L>>[];
+    const index = stored.findIndex((item) => item.key === key);
+    if (index < 0) throw recordNotFound(list, code, key);
+    const current = stored[index]!;
+    requireVersion(ifMatch, current.version, `${spec.noun} ${key} of participant ${code}`, withKey(list, current));
+    const merged = mergePatch(current.record, patch) as RecordOf<L>;
+    if (list === 'sessions' && (merged as TreatmentSession).number !== key) throw keyChange('number', key);
+    const items = stored.map((item, i) => (i === index ? { ...item, record: merged } : item));
+    const checked = await checkParticipant(trx, loaded.study, asBundleParticipant({ ...loaded, [list]: items }), { kind: 'record', list, index }, spec.noun);
+    const { practitioners } = checked;
+    const record = checked.participant[list][index] as RecordOf<L>;
+    const version = await nextVersion(trx);
+    await updateChild(trx, spec.table, { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no, no: key }, {
+      ...columnsOf(list, record, (c) => practitioners.find((p) => p.code === c)!.practitioner_no),
+      version,
+    } as never);
+    await recordChange(trx, change, {
+      action: 'update',
+      entity: spec.entity,
+      key: auditKey(code, list, key),
+      studyCode,
+      siteCodes: [loaded.fields.site],
+      participantCode: code,
+      before: list === 'sessions' ? current.record : { no: key, ...current.record },
+      after: list === 'sessions' ? record : { no: key, ...record },
+    });
+    return withKey(list, { key, record, version });
+  });
+}
+
+/**
+ * Delete a record. A session can go only when it is the last one and no adverse event names
+ * it: session numbers stay 1..n and nothing is cascaded.
+ */
+export async function deleteRecord(
+  db: Db,
+  change: ChangeContext,
+  studyCode: string,
+  code: string,
+  list: RecordList,
+  key: number,
+  ifMatch: string,
+): Promise<void> {
+  await writeParticipant(db, change, studyCode, code, async ({ trx, loaded }) => {
+    const spec = LISTS[list];
+    const stored = loaded[list] as Stored<RecordOf<RecordList>>[];
+    const current = stored.find((item) => item.key === key);
+    if (!current) throw recordNotFound(list, code, key);
+    requireVersion(ifMatch, current.version, `${spec.noun} ${key} of participant ${code}`, withKey(list, current));
+    if (list === 'sessions') refuseSessionDelete(loaded, key, code);
+    const remaining = stored.filter((item) => item.key !== key);
+    await checkParticipant(trx, loaded.study, asBundleParticipant({ ...loaded, [list]: remaining }), { kind: 'elsewhere' }, 'participant');
+    await deleteChild(trx, spec.table, { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no, no: key });
+    await recordChange(trx, change, {
+      action: 'delete',
+      entity: spec.entity,
+      key: auditKey(code, list, key),
+      studyCode,
+      siteCodes: [loaded.fields.site],
+      participantCode: code,
+      before: list === 'sessions' ? current.record : { no: key, ...current.record },
+      after: null,
+    });
+  });
+}
+
+function refuseSessionDelete(loaded: Loaded, number: number, code: string): void {
+  const naming = loaded.adverseEvents.flatMap((e, index) => (e.record.sessionNumber === number ? [{ e, index }] : []));
+  if (naming.length > 0) {
+    throw new AppError(
+      'conflict',
+      `session ${number} of participant ${code} is named by adverse event${naming.length === 1 ? '' : 's'} ` +
+        `${naming.map(({ e }) => e.key).join(', ')}; change or delete ${naming.length === 1 ? 'that event' : 'those events'} first`,
+      naming.map(({ e, index }) => ({
+        path: `participant.adverseEvents[${index}].sessionNumber`,
+        message: `adverse event ${e.key} (onset ${e.record.onsetDate}) follows session ${number}`,
+      })),
+    );
+  }
+  const last = loaded.sessions.at(-1)!.key;
+  if (number !== last) {
+    throw new AppError(
+      'conflict',
+      `only the last session (${last}) of participant ${code} can be deleted: session numbers stay 1..n; correct session ${number} instead`,
+      [{ path: 'number', message: `is not the last session (${last})` }],
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Pages of participants
+
+export interface ParticipantPageRow {
+  row: ParticipantRow;
+  counts: ParticipantRecord['counts'];
+}
+
+/** Participants' responses for a page of rows, in the reader's view. */
+export async function participantResponses(
+  kysely: Kysely<Database>,
+  study: StudyRow,
+  rows: ParticipantRow[],
+  key: Uint8Array | null,
+): Promise<ParticipantRecord[]> {
+  const counts = new Map((await selectRecordCounts(kysely, study.study_id, rows.map((r) => r.participant_no))).map((c) => [c.participant_no, c]));
+  return rows.map((row) => {
+    const fields = participantFromRow(row, row.site_code);
+    const { sessions, adverseEvents, fadingAssessments, surveys, ...view } = viewOf(
+      { ...fields, sessions: [], adverseEvents: [], fadingAssessments: [], surveys: [] },
+      key,
+    );
+    const c = counts.get(row.participant_no);
+    return participantResponse(view, row.version, {
+      sessions: c?.sessions ?? 0,
+      adverseEvents: c?.adverse_events ?? 0,
+      fadingAssessments: c?.fading_assessments ?? 0,
+      surveys: c?.surveys ?? 0,
+    });
+  });
+}
+
+export { readStudy };
+export type { ReadContext };

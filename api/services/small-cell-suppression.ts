@@ -1,0 +1,149 @@
+// Small-cell suppression of another site's figures, shown to a clinic that benchmarks itself
+// against the rest of a study: every count under the threshold becomes null, so that no one
+// learns about a small group of participants elsewhere.
+//
+// - A count (enrolled, events, a bucket of a distribution) under the threshold is null.
+// - A distribution with a suppressed bucket has at least two, so the total cannot give it back.
+// - A proportion is suppressed whole when either n or N − n is under the threshold (either
+//   gives the other away with N); N stays when it is not small itself.
+// - Descriptive statistics, the grade trend and the Kaplan–Meier summary are suppressed whole
+//   when their n is under the threshold. Kaplan–Meier steps are individual event times and are
+//   never shown for another site.
+// Objects that lost a figure carry `suppressed: true`, as does the group.
+import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion } from '../../analysis/types.ts';
+
+/** A figure as another site's group shows it to a clinic. */
+type Suppressed<T> = T extends number
+  ? number | null
+  : T extends Array<unknown>
+    ? T | null
+    : T extends object
+      ? { [K in keyof T]: Suppressed<T[K]> } & { suppressed?: true }
+      : T;
+
+export type SuppressedFigures = Suppressed<CohortFigures> & { suppressed?: true };
+
+interface Suppressor {
+  threshold: number;
+  any: boolean;
+}
+
+function count(s: Suppressor, value: number): number | null {
+  if (value < s.threshold) {
+    s.any = true;
+    return null;
+  }
+  return value;
+}
+
+function proportion(s: Suppressor, p: Proportion): Suppressed<Proportion> {
+  if (p.n < s.threshold || p.N - p.n < s.threshold) {
+    s.any = true;
+    return { n: null, N: count(s, p.N), proportion: null, wilson: null, exact: null, suppressed: true };
+  }
+  return p;
+}
+
+function describe(s: Suppressor, d: Describe): Suppressed<Describe> {
+  if (d.n >= s.threshold) return d;
+  s.any = true;
+  return { n: null, suppressed: true } as Suppressed<Describe>;
+}
+
+function trend(s: Suppressor, t: GradeTrend): Suppressed<GradeTrend> {
+  if (t.n >= s.threshold) return t;
+  s.any = true;
+  return { n: null, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null, suppressed: true };
+}
+
+function kaplanMeier(s: Suppressor, km: KaplanMeier): Suppressed<KaplanMeier> {
+  s.any = true;
+  if (km.n < s.threshold) return { n: null, events: null, median: null, steps: null, suppressed: true };
+  return { n: km.n, events: count(s, km.events), median: km.median, steps: null, suppressed: true };
+}
+
+/** A distribution of counts, some of them suppressed. */
+type SuppressedCounts = Record<string, number | null> & { suppressed?: true };
+
+/** Each bucket under the threshold is null; one suppressed bucket takes the next smallest with it. */
+function distribution(s: Suppressor, buckets: Partial<Record<string, number>>): SuppressedCounts {
+  const entries = Object.entries(buckets) as Array<[string, number]>;
+  const hidden = new Set(entries.filter(([, n]) => n < s.threshold).map(([key]) => key));
+  if (hidden.size === 1 && entries.length > 1) {
+    const [next] = entries.filter(([key]) => !hidden.has(key)).sort((a, b) => a[1] - b[1]);
+    hidden.add(next![0]);
+  }
+  const out: SuppressedCounts = Object.fromEntries(entries.map(([key, n]) => [key, hidden.has(key) ? null : n]));
+  if (hidden.size > 0) {
+    s.any = true;
+    out.suppressed = true;
+  }
+  return out;
+}
+
+function eventCounts<K extends string>(s: Suppressor, counts: Partial<Record<K, EventCount>>) {
+  const out: Partial<Record<K, Suppressed<EventCount>>> = {};
+  for (const [key, value] of Object.entries(counts) as Array<[K, EventCount]>) {
+    out[key] = { events: count(s, value.events), participants: proportion(s, value.participants) };
+  }
+  return out;
+}
+
+/**
+ * Another site's figures with every small count suppressed.
+ *
+ * @param figures one site's figures
+ * @param threshold counts below this are suppressed (5 by default)
+ * @returns the figures with small counts as null, marked `suppressed: true`
+ */
+export function suppressSmallCells(figures: CohortFigures, threshold: number): SuppressedFigures {
+  const s: Suppressor = { threshold, any: false };
+  const { participants, sessions, followUp, fading, safety, satisfaction } = figures;
+  const events = safety.solicitedEvents + safety.spontaneousEvents;
+  const out: SuppressedFigures = {
+    participants: {
+      enrolled: count(s, participants.enrolled),
+      withdrawn: count(s, participants.withdrawn),
+      byIndication: distribution(s, participants.byIndication) as Suppressed<CohortFigures['participants']['byIndication']>,
+    },
+    sessions: {
+      total: count(s, sessions.total),
+      perParticipant: describe(s, sessions.perParticipant),
+      durationMinutes: describe(s, sessions.durationMinutes),
+      protocolAdherence: proportion(s, sessions.protocolAdherence),
+    },
+    followUp: { months: describe(s, followUp.months), inWindow: proportion(s, followUp.inWindow) },
+    fading: {
+      latestGrade: distribution(s, fading.latestGrade) as unknown as Suppressed<CohortFigures['fading']['latestGrade']>,
+      minimalOrNone: proportion(s, fading.minimalOrNone),
+      densityScore: {
+        first: describe(s, fading.densityScore.first),
+        latest: describe(s, fading.densityScore.latest),
+        change: describe(s, fading.densityScore.change),
+      },
+      gradeTrend: trend(s, fading.gradeTrend),
+      touchUpFree: kaplanMeier(s, fading.touchUpFree),
+    },
+    safety: {
+      anyEvent: proportion(s, safety.anyEvent),
+      seriousEvent: proportion(s, safety.seriousEvent),
+      relatedEvent: proportion(s, safety.relatedEvent),
+      withdrawnDueToEvent: proportion(s, safety.withdrawnDueToEvent),
+      byCategory: eventCounts(s, safety.byCategory),
+      byGrade: eventCounts(s, safety.byGrade),
+      solicitedEvents: count(s, safety.solicitedEvents),
+      spontaneousEvents: count(s, safety.spontaneousEvents),
+      eventsPer100Sessions: events < threshold ? (count(s, events), null) : safety.eventsPer100Sessions,
+    },
+    satisfaction: {
+      respondents: count(s, satisfaction.respondents),
+      responseRate: proportion(s, satisfaction.responseRate),
+      distribution: distribution(s, satisfaction.distribution) as unknown as Suppressed<CohortFigures['satisfaction']['distribution']>,
+      verySatisfied: proportion(s, satisfaction.verySatisfied),
+      wouldRecommend: proportion(s, satisfaction.wouldRecommend),
+    },
+    costUsd: describe(s, figures.costUsd),
+  };
+  if (s.any) out.suppressed = true;
+  return out;
+}

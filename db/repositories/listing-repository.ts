@@ -1,0 +1,125 @@
+// Study-wide listings a page at a time: participants and adverse events, filtered, in a stable
+// order, resumed after the last row of the previous page (keyset pagination). Codes sort in
+// byte order (collation "C") so that both databases give the same order.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../types.ts';
+
+export interface ParticipantListFilter {
+  studyId: number;
+  /** Sites the caller reaches; undefined for every site. */
+  siteCodes?: readonly string[] | undefined;
+  site?: string | undefined;
+  indication?: string | undefined;
+  withdrawn?: boolean | undefined;
+  enrolledFrom?: string | undefined;
+  enrolledTo?: string | undefined;
+  /** Text the code (or pseudonym) contains, case-insensitively. */
+  search?: string | undefined;
+  /** Which column names the participant: the code, or the pseudonym in a de-identified view. */
+  name: 'code' | 'pseudonym';
+  sort: 'name' | 'enrolledOn';
+  descending: boolean;
+  /** The sort key of the previous page's last row: [name] or [enrolledOn, name]. */
+  after?: readonly (string | number | null)[] | undefined;
+  limit: number;
+}
+
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export async function selectParticipantPage(db: Kysely<Database>, filter: ParticipantListFilter) {
+  const name = sql.ref(`p.${filter.name}`);
+  const nameC = sql`${name} collate "C"`;
+  const direction = filter.descending ? sql`desc` : sql`asc`;
+  const beyond = filter.descending ? sql`<` : sql`>`;
+  let query = db
+    .selectFrom('participant as p')
+    .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'p.study_id').onRef('s.site_no', '=', 'p.site_no'))
+    .selectAll('p')
+    .select('s.code as site_code')
+    .where('p.study_id', '=', filter.studyId);
+  if (filter.siteCodes !== undefined) query = query.where('s.code', 'in', filter.siteCodes.length > 0 ? filter.siteCodes : ['']);
+  if (filter.site !== undefined) query = query.where('s.code', '=', filter.site);
+  if (filter.indication !== undefined) query = query.where('p.indication', '=', filter.indication);
+  if (filter.withdrawn !== undefined) query = query.where('p.withdrawn_on', filter.withdrawn ? 'is not' : 'is', null);
+  if (filter.enrolledFrom !== undefined) query = query.where('p.enrolled_on', '>=', filter.enrolledFrom);
+  if (filter.enrolledTo !== undefined) query = query.where('p.enrolled_on', '<=', filter.enrolledTo);
+  if (filter.search !== undefined) query = query.where(sql<boolean>`${name} ilike ${`%${escapeLike(filter.search)}%`}`);
+  if (filter.sort === 'name') {
+    if (filter.after) query = query.where(sql<boolean>`${nameC} ${beyond} ${filter.after[0]}`);
+    query = query.orderBy(sql`${nameC} ${direction}`);
+  } else {
+    if (filter.after) query = query.where(sql<boolean>`(p.enrolled_on, ${nameC}) ${beyond} (${filter.after[0]}::date, ${filter.after[1]})`);
+    query = query.orderBy(sql`p.enrolled_on ${direction}`).orderBy(sql`${nameC} ${direction}`);
+  }
+  return query.limit(filter.limit).execute();
+}
+
+export interface AdverseEventListFilter {
+  studyId: number;
+  siteCodes?: readonly string[] | undefined;
+  site?: string | undefined;
+  category?: string | undefined;
+  grade?: number | undefined;
+  serious?: boolean | undefined;
+  relatedness?: string | undefined;
+  unresolved?: boolean | undefined;
+  onsetFrom?: string | undefined;
+  onsetTo?: string | undefined;
+  name: 'code' | 'pseudonym';
+  sort: 'participant' | 'onsetDate';
+  descending: boolean;
+  /** [name, no] or [onsetDate, name, no] of the previous page's last row. */
+  after?: readonly (string | number | null)[] | undefined;
+  limit: number;
+}
+
+export async function selectAdverseEventPage(db: Kysely<Database>, filter: AdverseEventListFilter) {
+  const nameC = sql`${sql.ref(`p.${filter.name}`)} collate "C"`;
+  const direction = filter.descending ? sql`desc` : sql`asc`;
+  const beyond = filter.descending ? sql`<` : sql`>`;
+  let query = db
+    .selectFrom('adverse_event as e')
+    .innerJoin('participant as p', (join) => join.onRef('p.study_id', '=', 'e.study_id').onRef('p.participant_no', '=', 'e.participant_no'))
+    .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'p.study_id').onRef('s.site_no', '=', 'p.site_no'))
+    .selectAll('e')
+    .select(['p.code as participant_code', 'p.pseudonym as participant_pseudonym', 'p.enrolled_on', 's.code as site_code'])
+    .where('e.study_id', '=', filter.studyId);
+  if (filter.siteCodes !== undefined) query = query.where('s.code', 'in', filter.siteCodes.length > 0 ? filter.siteCodes : ['']);
+  if (filter.site !== undefined) query = query.where('s.code', '=', filter.site);
+  if (filter.category !== undefined) query = query.where('e.category', '=', filter.category);
+  if (filter.grade !== undefined) query = query.where('e.grade', '=', filter.grade);
+  if (filter.serious !== undefined) query = query.where('e.serious', '=', filter.serious);
+  if (filter.relatedness !== undefined) query = query.where('e.relatedness', '=', filter.relatedness);
+  if (filter.unresolved !== undefined) query = query.where('e.resolved_date', filter.unresolved ? 'is' : 'is not', null);
+  if (filter.onsetFrom !== undefined) query = query.where('e.onset_date', '>=', filter.onsetFrom);
+  if (filter.onsetTo !== undefined) query = query.where('e.onset_date', '<=', filter.onsetTo);
+  if (filter.sort === 'participant') {
+    if (filter.after) query = query.where(sql<boolean>`(${nameC}, e.event_no) ${beyond} (${filter.after[0]}, ${filter.after[1]}::int)`);
+    query = query.orderBy(sql`${nameC} ${direction}`).orderBy(sql`e.event_no ${direction}`);
+  } else {
+    if (filter.after) {
+      query = query.where(
+        sql<boolean>`(e.onset_date, ${nameC}, e.event_no) ${beyond} (${filter.after[0]}::date, ${filter.after[1]}, ${filter.after[2]}::int)`,
+      );
+    }
+    query = query.orderBy(sql`e.onset_date ${direction}`).orderBy(sql`${nameC} ${direction}`).orderBy(sql`e.event_no ${direction}`);
+  }
+  return query.limit(filter.limit).execute();
+}
+
+/** Every site of a study, by code. */
+export async function selectSites(db: Kysely<Database>, studyId: number) {
+  return db.selectFrom('site').selectAll().where('study_id', '=', studyId).orderBy(sql`code collate "C"`).execute();
+}
+
+/** Every practitioner of a study with the site's code, by code (or pseudonym). */
+export async function selectPractitioners(db: Kysely<Database>, studyId: number, name: 'code' | 'pseudonym') {
+  return db
+    .selectFrom('practitioner as pr')
+    .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'pr.study_id').onRef('s.site_no', '=', 'pr.site_no'))
+    .selectAll('pr')
+    .select('s.code as site_code')
+    .where('pr.study_id', '=', studyId)
+    .orderBy(sql`${sql.ref(`pr.${name}`)} collate "C"`)
+    .execute();
+}

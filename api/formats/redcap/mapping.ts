@@ -5,13 +5,12 @@
 // (the same content as the study.json written beside an export).
 import { z } from 'zod';
 import { formatPath, issueMessage, problemsFromZod } from '../../schemas/problems.ts';
-import { readCell } from '../cells.ts';
+import { readCell, type CellType } from '../cells.ts';
 import { locatedProblem, type LocatedProblem } from '../types.ts';
 import type { Dictionary, DictionaryField } from './dictionary.ts';
 import {
   BUNDLE_FIELDS,
   LAYOUT_FIELDS,
-  LIST_OF,
   RECORD_ID,
   RECORD_KINDS,
   REPEAT_INSTANCE,
@@ -233,9 +232,6 @@ function notOurLayout(dictionary: Dictionary): LocatedProblem {
   );
 }
 
-/** The list of a participant that a repeating kind fills. */
-export const listOf = (kind: RepeatingKind) => LIST_OF[kind];
-
 /**
  * Read one mapped value from a cell.
  *
@@ -243,7 +239,7 @@ export const listOf = (kind: RepeatingKind) => LIST_OF[kind];
  */
 export function decodeValue(
   source: Extract<ResolvedSource, { kind: 'field' }>,
-  target: { type: import('../cells.ts').CellType; nullable: boolean },
+  target: { type: CellType; nullable: boolean },
   raw: string,
 ): { ok: true; value: unknown } | { ok: false; message: string; raw: string } {
   const { field, choices } = source;

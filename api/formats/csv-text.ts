@@ -1,0 +1,74 @@
+// CSV text in and out, RFC 4180: comma-separated, fields with commas, quotes or line breaks in
+// double quotes, CRLF between records, UTF-8 without a byte-order mark (one is accepted on read).
+// csv-parse and csv-stringify do the quoting; this module adds row numbers and located problems.
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
+import { fileText, locatedProblem, type FormatFile, type LocatedProblem } from './types.ts';
+
+export type Cell = string | number | boolean | null;
+
+/**
+ * CSV text of a header and rows. null is an empty cell, booleans are written as `1`/`0` unless
+ * the caller converts them first; fields holding a line break are always quoted (a bare CR would
+ * otherwise be read as the end of a record).
+ */
+export function writeCsv(header: readonly string[], rows: Iterable<readonly Cell[]>): string {
+  const records: string[][] = [[...header]];
+  for (const row of rows) records.push(row.map(cellText));
+  return stringify(records, { record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+}
+
+function cellText(value: Cell): string {
+  if (value === null) return '';
+  if (typeof value === 'boolean') return value ? '1' : '0';
+  return String(value);
+}
+
+/** One data row of a read CSV file: its row number (the header is row 1) and its cells. */
+export interface CsvRow {
+  row: number;
+  cells: string[];
+}
+
+export interface CsvTable {
+  header: string[];
+  rows: CsvRow[];
+}
+
+/**
+ * Parse a CSV file. Blank lines are skipped (as R's read.csv does). A row with more or fewer
+ * cells than the header, a duplicate or empty column name, or a quote that never closes is a
+ * problem; the table is still returned with the rows that could be read, so that their own
+ * problems are reported too.
+ */
+export function readCsv(file: FormatFile): { table: CsvTable | null; problems: LocatedProblem[] } {
+  const text = fileText(file);
+  if (!text.ok) return { table: null, problems: [text.problem] };
+  let records: Array<{ record: string[]; info: { records: number } }>;
+  try {
+    records = parse(text.text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof records;
+  } catch (error) {
+    const details = error as { message?: string; records?: number };
+    const row = typeof details.records === 'number' ? details.records + 1 : null;
+    return { table: null, problems: [locatedProblem(file.name, row, null, `is not valid CSV: ${details.message ?? String(error)}`)] };
+  }
+  const problems: LocatedProblem[] = [];
+  const [first, ...rest] = records;
+  if (first === undefined) return { table: null, problems: [locatedProblem(file.name, 1, null, 'is empty: it needs a header row')] };
+  const header = first.record;
+  const seen = new Set<string>();
+  header.forEach((name, index) => {
+    if (name === '') problems.push(locatedProblem(file.name, 1, null, `column ${index + 1} has no name`));
+    else if (seen.has(name)) problems.push(locatedProblem(file.name, 1, name, 'appears twice in the header'));
+    seen.add(name);
+  });
+  const rows: CsvRow[] = [];
+  for (const { record, info } of rest) {
+    if (record.length !== header.length) {
+      problems.push(locatedProblem(file.name, info.records, null, `has ${record.length} cells but the header has ${header.length} columns`));
+      continue;
+    }
+    rows.push({ row: info.records, cells: record });
+  }
+  return { table: { header, rows }, problems };
+}

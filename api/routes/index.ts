@@ -6,7 +6,8 @@ import { recordRoutes } from './records.ts';
 import { studyRoutes } from './studies.ts';
 import { systemRoutes } from './system.ts';
 
-const PACKAGE_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
+/** The API's version: the package's. */
+export const API_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
 const documentedRoutes: RouteSpec[] = [...systemRoutes, ...studyRoutes, ...recordRoutes, ...auditRoutes];
 
@@ -25,7 +26,7 @@ export const apiRoutes: readonly RouteSpec[] = [
     handler: async () => {
       if (document === undefined) {
         const { openApiDocument } = await import('../openapi.ts');
-        document = openApiDocument(apiRoutes, PACKAGE_VERSION);
+        document = openApiDocument(apiRoutes, API_VERSION);
       }
       return { body: document };
     },

@@ -3,7 +3,7 @@
 // with a COPY loader, so everything above this file has one code path.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { lockDataDir } from './data-dir-lock.ts';
 import type { Database } from './types.ts';
@@ -33,6 +33,12 @@ export interface Db {
   /** Where the data lives, for messages: a directory, `memory` or a server without password. */
   location: string;
   transaction<T>(work: (trx: DbTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Run a multi-query read in one snapshot (REPEATABLE READ, READ ONLY): every query sees the
+   * database as of the first one, so a read that overlaps a replace sees the old study or the
+   * new one whole, never a mix.
+   */
+  readSnapshot<T>(work: (kysely: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -69,6 +75,20 @@ export function* copyTextBatches(rows: Iterable<readonly CopyValue[]>, batchRows
   if (lines.length > 0) yield lines.join('\n') + '\n';
 }
 
+/** One REPEATABLE READ, READ ONLY transaction on `kysely`, whatever the dialect. */
+function readSnapshot<T>(kysely: Kysely<Database>, work: (kysely: Kysely<Database>) => Promise<T>): Promise<T> {
+  return kysely
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      // kysely-pglite-dialect drops the access mode when it begins a transaction; saying it again
+      // as the first statement makes the snapshot read-only on both drivers.
+      await sql`set transaction read only`.execute(trx);
+      return work(trx);
+    });
+}
+
 function copyStatement(table: string, columns: readonly string[], source: string): string {
   const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
   return `copy ${quote(table)} (${columns.map(quote).join(', ')}) from ${source}`;
@@ -103,6 +123,7 @@ async function openPglite(options: DbOptions): Promise<Db> {
     kysely,
     driver: 'pglite',
     location: options.dataDir ?? 'memory',
+    readSnapshot: (work) => readSnapshot(kysely, work),
     transaction: (work) =>
       kysely.transaction().execute((trx) =>
         work({
@@ -137,6 +158,7 @@ async function openPostgres(databaseUrl: string): Promise<Db> {
     kysely,
     driver: 'postgres',
     location: url.toString(),
+    readSnapshot: (work) => readSnapshot(kysely, work),
     async transaction(work) {
       const client = await pool.connect();
       // A Kysely bound to this one client, so queries and COPY share the transaction.

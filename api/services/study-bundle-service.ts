@@ -197,18 +197,24 @@ function recordLoads(studyId: number, bundle: StudyBundle): Load[] {
 
 /** The study as a bundle, arrays in canonical order. */
 export async function exportBundle(db: Db, code: string): Promise<StudyBundle> {
-  const study = await findStudyByCode(db.kysely, code);
-  if (!study) throw new AppError('not_found', `study ${code} does not exist`);
-  const id = study.study_id;
-  const [sites, practitioners, participants, sessions, events, assessments, surveys] = await Promise.all([
-    selectRecords(db.kysely, 'site', id),
-    selectRecords(db.kysely, 'practitioner', id),
-    selectRecords(db.kysely, 'participant', id),
-    selectRecords(db.kysely, 'treatment_session', id),
-    selectRecords(db.kysely, 'adverse_event', id),
-    selectRecords(db.kysely, 'fading_assessment', id),
-    selectRecords(db.kysely, 'satisfaction_survey', id),
-  ]);
+  // One snapshot: a replace that commits meanwhile is seen whole or not at all.
+  const [study, sites, practitioners, participants, sessions, events, assessments, surveys] = await db.readSnapshot(async (kysely) => {
+    const study = await findStudyByCode(kysely, code);
+    if (!study) throw new AppError('not_found', `study ${code} does not exist`);
+    const id = study.study_id;
+    return [
+      study,
+      ...(await Promise.all([
+        selectRecords(kysely, 'site', id),
+        selectRecords(kysely, 'practitioner', id),
+        selectRecords(kysely, 'participant', id),
+        selectRecords(kysely, 'treatment_session', id),
+        selectRecords(kysely, 'adverse_event', id),
+        selectRecords(kysely, 'fading_assessment', id),
+        selectRecords(kysely, 'satisfaction_survey', id),
+      ])),
+    ] as const;
+  });
   const siteCode = new Map(sites.map((s) => [s.site_no, s.code]));
   const practitionerCode = new Map(practitioners.map((p) => [p.practitioner_no, p.code]));
   const sessionsOf = groupByParticipant(sessions, (s) => ({

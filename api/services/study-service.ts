@@ -18,7 +18,8 @@ export function protocolOf(study: StudyRow): Protocol {
 }
 
 export async function listStudies(db: Db): Promise<StudyListing[]> {
-  const rows = await listStudiesWithCounts(db.kysely);
+  // One statement is one snapshot already; the transaction keeps it so if the listing grows.
+  const rows = await db.readSnapshot((kysely) => listStudiesWithCounts(kysely));
   return rows.map((r) => ({
     code: r.code,
     title: r.title,

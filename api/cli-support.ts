@@ -3,8 +3,7 @@
 import fs from 'node:fs/promises';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Db } from '../db/kysely.ts';
-import { openMigratedDb } from '../db/migrate.ts';
-import { configFromEnv } from './config.ts';
+import { configFromEnv, dbOptions } from './config.ts';
 import { AppError } from './errors.ts';
 
 /** A mistake in how the command was called: exit status 2 with the usage. */
@@ -25,9 +24,14 @@ export function parse<const O extends Options>(args: string[], options: O) {
   }
 }
 
+/** How this process names itself in the embedded database's lock, e.g. `smp import big.json`. */
+export const commandLine = () => ['smp', ...process.argv.slice(2)].join(' ');
+
 export async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
   const config = configFromEnv();
-  const db = await openMigratedDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Loaded on use, so `smp --help` and argument errors never load the database drivers.
+  const { openMigratedDb } = await import('../db/migrate.ts');
+  const db = await openMigratedDb({ ...dbOptions(config), lockHolder: { command: commandLine() } });
   try {
     return await work(db);
   } finally {

@@ -43,10 +43,15 @@ export async function checkOutputFile(file: string, force: boolean): Promise<voi
  * place. Without `force`, linking refuses a file that appeared meanwhile.
  */
 export async function writeOutputFile(file: string, data: string | Uint8Array, force: boolean): Promise<void> {
+  await withOutputFile(file, force, (temporary) => fs.writeFile(temporary, data));
+}
+
+/** `writeOutputFile` for output written by `write` into the temporary file it is given. */
+export async function withOutputFile<T>(file: string, force: boolean, write: (temporary: string) => Promise<T>): Promise<T> {
   await checkOutputFile(file, force);
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.tmp`);
-  await fs.writeFile(temporary, data);
   try {
+    const result = await write(temporary);
     if (force) {
       await fs.rename(temporary, file);
     } else {
@@ -55,6 +60,7 @@ export async function writeOutputFile(file: string, data: string | Uint8Array, f
         throw error;
       });
     }
+    return result;
   } finally {
     await fs.rm(temporary, { force: true });
   }

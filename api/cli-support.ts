@@ -64,3 +64,7 @@ export async function readJsonFile(file: string): Promise<unknown> {
   }
 }
 
+
+/** "1 site", "4 sites", "2 studies": a count with its noun. */
+export const plural = (count: number, noun: string, nounPlural = `${noun}s`) =>
+  `${count.toLocaleString('en')} ${count === 1 ? noun : nounPlural}`;

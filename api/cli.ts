@@ -1,8 +1,8 @@
-// The `smp` command line: serve, demo, import, export, studies, analyze.
+// The `smp` command line: serve, demo, import, export, studies, backup, restore, analyze.
 // Exit status: 0 success, 2 invalid input (problems on stderr), 1 any other failure.
 // Each command loads its services when it runs, so `smp --help` and `smp --version` load nothing.
 import fs from 'node:fs';
-import { commandLine, parse, readJsonFile, UsageError, withDb } from './cli-support.ts';
+import { commandLine, parse, plural, readJsonFile, UsageError, withDb } from './cli-support.ts';
 import { checkInputFile, checkOutputFile, outOption, writeOutputFile } from './cli-files.ts';
 import { configFromEnv, dbOptions } from './config.ts';
 import { isAppError } from './errors.ts';
@@ -20,8 +20,6 @@ interface Command {
   help: string;
   run(args: string[]): Promise<void>;
 }
-
-const plural = (count: number, noun: string) => `${count.toLocaleString('en')} ${noun}${count === 1 ? '' : 's'}`;
 
 /** Progress on stderr when it is a terminal: one line, rewritten as the import goes on. */
 function progressLine(): { say(text: string): void; done(): void } | undefined {
@@ -200,6 +198,38 @@ Options:
           console.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
         }
       });
+    },
+  },
+
+  backup: {
+    usage: 'backup FILE [--force]',
+    summary: 'write the whole store to one archive (smp-backup/1)',
+    help: `Write every table of the store (studies and all their records, and whatever later versions
+add) to FILE: one gzip archive, read in one consistent snapshot, with a checksum. It restores
+into either kind of store, so it moves data from the embedded database to a PostgreSQL server.
+
+Options:
+  --force   overwrite FILE if it exists (it is replaced whole, never half-written)`,
+    async run(args) {
+      const { runBackupCommand } = await import('./backup-command.ts');
+      await runBackupCommand(args);
+    },
+  },
+
+  restore: {
+    usage: 'restore FILE',
+    summary: 'load an archive made by `smp backup` into an empty store',
+    help: `Load an archive made by \`smp backup\` into the configured store, which must be empty: a new
+PostgreSQL database (DATABASE_URL) or a new embedded data directory (SMP_DATA_DIR).
+The whole archive is checked first (its format, structure and checksum); a damaged one is
+refused and nothing is written. Then every table is loaded in one transaction.
+
+To move from the embedded database to PostgreSQL:
+  smp backup store.smpbackup
+  createdb smp && DATABASE_URL=postgres://localhost/smp smp restore store.smpbackup`,
+    async run(args) {
+      const { runRestoreCommand } = await import('./backup-command.ts');
+      await runRestoreCommand(args);
     },
   },
 

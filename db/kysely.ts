@@ -21,11 +21,23 @@ pg.types.setTypeParser(PG_TIMESTAMPTZ, (value: string) => value);
 /** A value as it goes into a COPY row. */
 export type CopyValue = string | number | boolean | null;
 
-/** One transaction: a Kysely handle and a COPY loader bound to the same connection. */
+/** One transaction: a Kysely handle and COPY in and out, bound to the same connection. */
 export interface DbTransaction {
   kysely: Kysely<Database>;
   /** Load rows into `table` with COPY; rows stream through in batches. Returns the row count. */
   copyRows(table: keyof Database, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number>;
+  /**
+   * Load text already in COPY's text format into `table`: each chunk holds whole lines, each
+   * ending in a newline (on PGlite each chunk is one COPY, so chunks bound the memory used).
+   */
+  copyText(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
+  /** The rows of `query` in COPY's text format (`copy (query) to stdout`), in chunks of bytes. */
+  copyOut(query: string): AsyncIterable<Uint8Array>;
+}
+
+export interface TransactionOptions {
+  /** A REPEATABLE READ, READ ONLY transaction: one consistent snapshot for a long read. */
+  readOnlySnapshot?: boolean;
 }
 
 export interface Db {
@@ -33,7 +45,7 @@ export interface Db {
   driver: 'pglite' | 'postgres';
   /** Where the data lives, for messages: a directory, `memory` or a server without password. */
   location: string;
-  transaction<T>(work: (trx: DbTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(work: (trx: DbTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * Run a multi-query read in one snapshot (REPEATABLE READ, READ ONLY): every query sees the
    * database as of the first one, so a read that overlaps a replace sees the old study or the
@@ -129,22 +141,36 @@ async function openPglite(options: DbOptions): Promise<Db> {
     driver: 'pglite',
     location: options.dataDir ?? 'memory',
     readSnapshot: (work) => readSnapshot(kysely, work),
-    transaction: (work) =>
-      kysely.transaction().execute((trx) =>
+    transaction: (work, options = {}) => {
+      // The Kysely transaction holds PGlite's only session, so each COPY below runs inside it.
+      const copyText: DbTransaction['copyText'] = async (table, columns, chunks) => {
+        let count = 0;
+        const statement = copyStatement(table, columns, `'/dev/blob'`);
+        for await (const chunk of chunks) {
+          const result = await pglite.query(statement, [], { blob: new Blob([chunk]) });
+          count += result.affectedRows ?? 0;
+        }
+        return count;
+      };
+      const run = (trx: Kysely<Database>) =>
         work({
           kysely: trx,
-          // The Kysely transaction holds PGlite's only session, so this COPY runs inside it.
-          async copyRows(table, columns, rows) {
-            let count = 0;
-            const statement = copyStatement(table, columns, `'/dev/blob'`);
-            for (const batch of copyTextBatches(rows, COPY_BATCH_ROWS * 10)) {
-              const result = await pglite.query(statement, [], { blob: new Blob([batch]) });
-              count += result.affectedRows ?? 0;
-            }
-            return count;
+          copyText,
+          copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows, COPY_BATCH_ROWS * 10)),
+          async *copyOut(query) {
+            const result = await pglite.query(`copy (${query}) to '/dev/blob'`);
+            if (result.blob) yield new Uint8Array(await result.blob.arrayBuffer());
           },
-        }),
-      ),
+        });
+      if (!options.readOnlySnapshot) return kysely.transaction().execute(run);
+      return kysely
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          await sql`set transaction read only`.execute(trx);
+          return run(trx);
+        });
+    },
     async close() {
       await kysely.destroy();
       unlock();
@@ -155,7 +181,7 @@ async function openPglite(options: DbOptions): Promise<Db> {
 async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Promise<Db> {
   const server = parseDatabaseUrl(databaseUrl);
   // A CommonJS package: its exports object is the default export under Node and in the bundle alike.
-  const { from: copyFrom } = (await import('pg-copy-streams')).default;
+  const { from: copyFrom, to: copyTo } = (await import('pg-copy-streams')).default;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: connectTimeoutMs });
   // The tracker's queries are short scans and sorts, where compiling them with LLVM (PostgreSQL's
   // JIT, on by default above a cost that a 20,000-participant study passes) costs more than it
@@ -177,7 +203,7 @@ async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Prom
     driver: 'postgres',
     location: redactedUrl(databaseUrl),
     readSnapshot: (work) => readSnapshot(kysely, work),
-    async transaction(work) {
+    async transaction(work, options = {}) {
       const client = await pool.connect();
       // A Kysely bound to this one client, so queries and COPY share the transaction.
       const bound = new Kysely<Database>({
@@ -188,15 +214,18 @@ async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Prom
           },
         }),
       });
+      const copyText: DbTransaction['copyText'] = async (table, columns, chunks) => {
+        const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
+        await pipeline(Readable.from(chunks), stream);
+        return Number(stream.rowCount ?? 0);
+      };
       try {
-        await client.query('begin');
+        await client.query(options.readOnlySnapshot ? 'start transaction isolation level repeatable read read only' : 'begin');
         const result = await work({
           kysely: bound,
-          async copyRows(table, columns, rows) {
-            const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
-            await pipeline(Readable.from(copyTextBatches(rows)), stream);
-            return Number(stream.rowCount ?? 0);
-          },
+          copyText,
+          copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows)),
+          copyOut: (query) => client.query(copyTo(`copy (${query}) to stdout`)),
         });
         await client.query('commit');
         return result;

@@ -36,6 +36,20 @@ export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/**
+ * Bring the schema to exactly the migration `name`, up or down (down only ever runs on a store
+ * that is empty: restore checks that first).
+ */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateTo(name);
+  if (error) {
+    throw new Error(`the database could not be brought to the schema of migration ${name}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
+}
+
 /** Open the database and bring it to the latest schema. */
 export async function openMigratedDb(options: DbOptions): Promise<Db> {
   const db = await openDb(options);

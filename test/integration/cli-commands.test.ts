@@ -13,7 +13,7 @@ import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts
 
 const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const PACKAGE = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
-const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'analyze'];
+const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'backup', 'restore', 'analyze'];
 
 describe(`smp command conveniences (${DRIVER})`, function () {
   this.timeout(120_000);

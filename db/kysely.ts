@@ -189,6 +189,13 @@ async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Prom
   pool.on('connect', (client) => {
     client.query('set jit = off').catch(() => {});
   });
+  // An idle connection that the server ends (a restart, a dropped database, pg_terminate_backend)
+  // is an error event on the pool; unhandled, it would end the process. The pool drops that
+  // connection and the next query opens a new one; a server says so in its log.
+  let closed = false;
+  pool.on('error', (error) => {
+    if (!closed) console.error(`the PostgreSQL server at ${server.host}:${server.port} ended an idle connection: ${error.message}`);
+  });
   // Connect now, so an unreachable server is reported as such (and the connection is reused).
   try {
     (await pool.connect()).release();
@@ -237,6 +244,9 @@ async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Prom
         client.release();
       }
     },
-    close: () => kysely.destroy(),
+    close: () => {
+      closed = true;
+      return kysely.destroy();
+    },
   };
 }

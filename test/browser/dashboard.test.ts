@@ -130,9 +130,11 @@ describe(`browser: dashboard (${DRIVER})`, function () {
       expect(await page.textContent('#import-busy')).to.contain('Importing web-3.json…');
       expect(await page.getAttribute('#import-form', 'aria-busy')).to.equal('true');
       await page.waitForFunction(() => document.querySelector('#import-result')?.textContent === 'Imported study WEB-3.');
+      // Ready again once the list shows the new study.
+      await page.waitForSelector('button[type=submit]:not([disabled])');
       expect(posts).to.equal(1);
-      expect(await page.isDisabled('button[type=submit]')).to.equal(false);
       expect(await page.isVisible('#import-busy')).to.equal(false);
+      expect((await studyRows()).map((r) => r[0])).to.deep.equal(['SMP-2021', 'WEB-2', 'WEB-3']);
     } finally {
       await page.unroute('**/api/studies*');
     }

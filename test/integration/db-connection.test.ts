@@ -105,6 +105,28 @@ describe(`database connection errors (${DRIVER})`, function () {
 
   const serverUrl = SERVER_URL;
   if (serverUrl) {
+    it('survives the server ending an idle connection: says so, and the next query reconnects', async () => {
+      const { sql } = await import('kysely');
+      const db = await openDb({ databaseUrl: serverUrl });
+      const logged: string[] = [];
+      const consoleError = console.error;
+      console.error = (...args: unknown[]) => logged.push(args.join(' '));
+      try {
+        const { rows } = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db.kysely);
+        const admin = await openDb({ databaseUrl: serverUrl });
+        await sql`select pg_terminate_backend(${rows[0]!.pid})`.execute(admin.kysely);
+        await admin.close();
+        for (let wait = 0; wait < 50 && logged.length === 0; wait++) await new Promise((resolve) => setTimeout(resolve, 20));
+        expect(logged).to.have.length(1);
+        expect(logged[0]).to.match(/^the PostgreSQL server at .* ended an idle connection: terminating connection due to administrator command$/);
+        const again = await sql<{ one: number }>`select 1 as one`.execute(db.kysely);
+        expect(again.rows).to.deep.equal([{ one: 1 }]);
+      } finally {
+        console.error = consoleError;
+        await db.close();
+      }
+    });
+
     it("turns PostgreSQL's JIT compilation off on every connection (it costs more than it saves here)", async () => {
       const db = await openDb({ databaseUrl: serverUrl });
       try {

@@ -245,7 +245,8 @@ export interface ExportOptions {
 /** The study as a bundle, arrays in canonical order, as the actor may see it. */
 export async function exportBundle(db: Db, code: string, options: ExportOptions = {}): Promise<StudyBundle> {
   const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
-  const { bundle, key } = await db.kysely.transaction().execute(async (kysely) => {
+  // One snapshot: a replace that commits meanwhile is seen whole or not at all.
+  const { bundle, key } = await db.readSnapshot(async (kysely) => {
     const study = await findStudyByCode(kysely, code);
     if (!study) throw new AppError('not_found', `study ${code} does not exist`);
     const deidentify = options.deidentify === true || scope?.identified === false;

@@ -1,16 +1,14 @@
 // Backup and restore of the whole store (smp-backup/1). A store moved PGlite → archive →
 // the configured database (PostgreSQL in the server run) → archive gives the same archive byte
 // for byte apart from its time stamp and source, and the same studies; a damaged archive is
-// refused whole and writes nothing; a store with data is never restored into; and a table that
-// a later migration adds (here an insert-only audit table) is carried with no change to the code.
+// refused whole and writes nothing; a store with data is never restored into; and users, their
+// grants and tokens and the append-only audit trail are carried over, their numbers continuing.
 import { PassThrough, Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
-import { sql, type Kysely, type Migration } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../../db/kysely.ts';
 import { openDb } from '../../db/kysely.ts';
-import { migrations } from '../../db/migrations/index.ts';
-import { migrateToLatest } from '../../db/migrate.ts';
 import { isAppError } from '../../api/errors.ts';
 import { createBackup, restoreBackup } from '../../api/services/backup-service.ts';
 import { loadDemo } from '../../api/services/demo-service.ts';
@@ -18,6 +16,7 @@ import { exportBundle, importBundle } from '../../api/services/study-bundle-serv
 import { listStudies } from '../../api/services/study-service.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { createServerDatabase, DRIVER, freshDb, freshPgliteDb, SERVER_URL, tableCounts, type TestDb } from '../support/database.ts';
+import { createTestUser } from '../support/users.ts';
 
 /** Text that COPY must escape and give back exactly. */
 function awkwardBundle() {
@@ -162,55 +161,42 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
     }
   });
 
-  it('carries a table that a later migration adds, with no change to the code (an insert-only audit trail)', async () => {
-    const name = '2099-01-01-01-test-audit-trail';
-    const auditTrail: Migration = {
-      async up(db: Kysely<any>) {
-        await sql`create table audit_event (
-          event_id bigint generated always as identity primary key,
-          study_id integer references study (study_id),
-          action text not null,
-          detail jsonb,
-          at timestamptz not null default now())`.execute(db);
-        await sql`create function audit_event_refuse() returns trigger language plpgsql as $$
-          begin raise exception 'audit_event is append-only'; end $$`.execute(db);
-        await sql`create trigger audit_event_append_only before update or delete or truncate on audit_event
-          for each statement execute function audit_event_refuse()`.execute(db);
-      },
-      async down(db: Kysely<any>) {
-        await sql`drop table audit_event`.execute(db);
-        await sql`drop function audit_event_refuse()`.execute(db);
-      },
-    };
-    migrations[name] = auditTrail;
-    const withAudit = await freshPgliteDb();
+  it('carries the users, their grants and tokens, and the audit trail, whose numbers continue after a restore', async () => {
+    const withPeople = await freshPgliteDb();
     const target = await emptyTarget();
     try {
-      await migrateToLatest(withAudit.kysely);
-      await loadDemo(withAudit);
-      await sql`insert into audit_event (study_id, action, detail, at) values
-        (1, 'import', '{"by": "ana", "rows": 189}', '2026-11-24 09:00:00+00'),
-        (null, 'sign-in', null, '2026-11-24 09:05:00.123456+00')`.execute(withAudit.kysely);
-      const withAuditArchive = await backupBytes(withAudit);
-      const lines = gunzipSync(withAuditArchive).toString('utf8').split('\n');
+      await importBundle(withPeople, smallBundle('PPL-1'));
+      const clinic = await createTestUser(withPeople, 'clinic', [{ studyCode: 'PPL-1', siteCode: 'LON' }], 'lon-coordinator');
+      await importBundle(withPeople, smallBundle('PPL-1'), { replace: true, change: { actor: { userId: null, username: 'cli:ana', role: 'admin', grants: [] }, reason: 'Re-import', requestId: null } });
+      const auditBefore = await sql<{ n: string; max: string }>`select count(*)::text as n, max(audit_id)::text as max from audit_event`.execute(withPeople.kysely);
+      const archived = await backupBytes(withPeople);
+      const lines = gunzipSync(archived).toString('utf8').split('\n');
       const tables = lines.filter((line) => line.startsWith('{"table"')).map((line) => JSON.parse(line).table);
-      expect(tables.indexOf('audit_event')).to.be.greaterThan(tables.indexOf('study'));
-      expect(JSON.parse(lines[0]!).migrations).to.deep.equal(Object.keys(migrations));
+      for (const table of ['app_user', 'user_grant', 'api_token', 'auth_session', 'audit_event', 'study_secret']) expect(tables, table).to.include(table);
+      expect(tables.indexOf('user_grant')).to.be.greaterThan(tables.indexOf('app_user'));
 
-      await restoreBackup(target, 'archive', fromBytes(withAuditArchive));
-      const restored = await sql<{ event_id: string; action: string; detail: unknown; at: string }>`
-        select event_id::text, action, detail, to_char(at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') as at from audit_event order by event_id`.execute(target.kysely);
-      expect(restored.rows).to.deep.equal([
-        { event_id: '1', action: 'import', detail: { by: 'ana', rows: 189 }, at: '2026-11-24 09:00:00.000000' },
-        { event_id: '2', action: 'sign-in', detail: null, at: '2026-11-24 09:05:00.123456' },
+      await restoreBackup(target, 'archive', fromBytes(archived));
+      const audit = await sql<{ n: string; max: string }>`select count(*)::text as n, max(audit_id)::text as max from audit_event`.execute(target.kysely);
+      expect(audit.rows).to.deep.equal(auditBefore.rows);
+      const replaced = await sql<{ action: string; username: string; reason: string; kept: boolean }>`
+        select action, username, reason, replaced_bundle is not null as kept from audit_event order by audit_id`.execute(target.kysely);
+      expect(replaced.rows).to.deep.equal([
+        { action: 'import', username: replaced.rows[0]!.username, reason: null, kept: false },
+        { action: 'replace', username: 'cli:ana', reason: 'Re-import', kept: true },
       ]);
-      await sql`insert into audit_event (action) values ('after restore')`.execute(target.kysely);
-      const next = await sql<{ event_id: string }>`select max(event_id)::text as event_id from audit_event`.execute(target.kysely);
-      expect(next.rows[0]!.event_id).to.equal('3');
-      expect(comparable(await backupBytes(target)).body.split('\n').filter((l) => l.includes('after restore'))).to.have.length(1);
+      // The same people, who can still sign in with what they had, and whose studies are the same.
+      const { actorForToken } = await import('../../api/services/auth-service.ts');
+      expect(await actorForToken(target, clinic.token)).to.deep.include({ username: 'lon-coordinator', role: 'clinic' });
+      expect(await exportBundle(target, 'PPL-1')).to.deep.equal(await exportBundle(withPeople, 'PPL-1'));
+      // Identity numbers continue after the restored ones; the trail still refuses changes.
+      await importBundle(target, smallBundle('PPL-2'));
+      const next = await sql<{ max: string }>`select max(audit_id)::text as max from audit_event`.execute(target.kysely);
+      expect(Number(next.rows[0]!.max)).to.equal(Number(auditBefore.rows[0]!.max) + 1);
+      const refused = await sql`delete from audit_event`.execute(target.kysely).then(() => null, (e: unknown) => e as Error);
+      expect(refused?.message).to.contain('append-only');
+      expect((await createTestUser(target, 'admin')).userId).to.be.greaterThan(clinic.userId);
     } finally {
-      delete migrations[name];
-      await withAudit.dispose();
+      await withPeople.dispose();
       await target.dispose();
     }
   });

@@ -13,6 +13,7 @@ import { configFromEnv, ENTITY_LIMIT_BYTES, type Config } from './config.ts';
 import { AppError, ERROR_TITLES, isAppError } from './errors.ts';
 import { authenticate } from './http/authenticate.ts';
 import { mountRoutes } from './http/mount.ts';
+import { signInRateLimits } from './http/rate-limit.ts';
 import type { RouteSpec } from './http/route.ts';
 import { apiRoutes } from './routes/index.ts';
 import { webBundle } from './web-bundle.ts';
@@ -114,6 +115,7 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
 
   const api = express.Router();
   api.use(authenticate(deps));
+  api.use(signInRateLimits());
   mountRoutes(api, apiRoutes, deps, bodyParserFor(config));
   api.get('/docs', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.html')));
   api.get('/docs/init.js', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.js')));
@@ -127,6 +129,10 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
     res.type('text/javascript').send(await webBundle());
   });
   app.get('/', (_req, res) => res.sendFile(path.join(WEB_DIR, 'index.html')));
+  app.get('/sign-in', (_req, res) => res.sendFile(path.join(WEB_DIR, 'sign-in.html')));
+  app.get('/sign-in.js', async (_req, res) => {
+    res.type('text/javascript').send(await webBundle('sign-in'));
+  });
   app.get('/style.css', (_req, res) => res.sendFile(path.join(WEB_DIR, 'style.css')));
   app.use(problemHandler);
   return app;

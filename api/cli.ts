@@ -1,4 +1,4 @@
-// The `smp` command line: serve, demo, import, export, studies, analyze.
+// The `smp` command line: serve, demo, import, export, studies, analyze, user.
 // Exit status: 0 success, 2 invalid input (problems on stderr), 1 any other failure.
 import fs from 'node:fs/promises';
 import { openMigratedDb } from '../db/migrate.ts';
@@ -7,12 +7,14 @@ import { parse, readJsonFile, UsageError, withDb } from './cli-support.ts';
 import { configFromEnv } from './config.ts';
 import { isAppError } from './errors.ts';
 import { loadDemo, DEMO_STUDY_CODE } from './services/demo-service.ts';
+import { ensureFirstRunAdmin, firstRunMessage } from './services/first-run.ts';
 import { exportBundle, importBundle, type ImportProgress } from './services/study-bundle-service.ts';
 
 const USAGE = `Usage: smp <command> [options]
 
 Commands:
-  serve [--port N]                 serve the tracker (loads the demo study into an empty database)
+  serve [--port N]                 serve the tracker (loads the demo study into an empty database;
+                                   with no users, creates "admin" and prints a one-time sign-in link)
   demo                             load the demo study ${DEMO_STUDY_CODE} (does nothing if it is there)
   import FILE.json [--replace]     load a study bundle; --replace swaps an existing study atomically
   export CODE [--out FILE]         write a study as a bundle (to stdout by default)
@@ -20,6 +22,15 @@ Commands:
   analyze (FILE.json | --study CODE) [--format json|md|html] [--out DIR]
           [--by site|indication|practitioner-experience]
                                    summary statistics, a Markdown report or an HTML report with charts
+  user add NAME --role ROLE [--study CODE [--site CODE]]...
+                                   create a user (admin, researcher, clinic, reviewer); prints an invite link
+  user list                        users with their role, state and access
+  user grant NAME [--role ROLE] [--study CODE [--site CODE]]...
+                                   change a role; grant studies (sites: clinic users only)
+  user revoke NAME (--study CODE [--site CODE]... | --token ID | --all)
+                                   revoke grants, one API token, or everything (disables the user)
+  user enable|invite|tokens NAME   enable a disabled user; print a new invite link; list API tokens
+  user token NAME [--expires DAYS] create an API token, printed alone on the last line
 
 Configuration: DATABASE_URL (PostgreSQL server; default: embedded database in SMP_DATA_DIR, ./data),
 PORT, HOST. Exit status: 0 success, 2 invalid input, 1 other failure.`;
@@ -51,6 +62,8 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     const { startServer } = await import('./server.ts');
     const server = await startServer(db, config);
     console.log(`SMP outcomes tracker: ${server.url} (database: ${db.driver} ${db.location})`);
+    const firstRun = await ensureFirstRunAdmin(db, config.publicUrl ?? server.url);
+    if (firstRun) console.log(firstRunMessage(firstRun));
     const stop = async () => {
       await server.close();
       await db.close();
@@ -128,6 +141,7 @@ const commands: Record<string, (args: string[]) => Promise<void>> = {
     const { runAnalyzeCommand } = await import('./analyze-command.ts');
     await runAnalyzeCommand(args);
   },
+  user: async (args) => (await import('./user-command.ts')).runUserCommand(args),
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -1,4 +1,5 @@
 // The dashboard page: lists studies and imports bundles through the HTTP API.
+import { showAccount } from './account.ts';
 import { fetchStudies, importBundle, type ImportOutcome } from './api-client.ts';
 
 function cell(text: string | number, className?: string): HTMLTableCellElement {
@@ -85,4 +86,6 @@ document.getElementById('import-form')!.addEventListener('submit', (event) => {
     });
 });
 
-void renderStudies();
+void showAccount().then(async (signedIn) => {
+  if (signedIn) await renderStudies();
+});

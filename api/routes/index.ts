@@ -2,12 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { auditRoutes } from './audit.ts';
+import { authRoutes } from './auth.ts';
 import { studyRoutes } from './studies.ts';
 import { systemRoutes } from './system.ts';
+import { userRoutes } from './users.ts';
 
 const PACKAGE_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
-const documentedRoutes: RouteSpec[] = [...systemRoutes, ...studyRoutes, ...auditRoutes];
+const documentedRoutes: RouteSpec[] = [...systemRoutes, ...studyRoutes, ...auditRoutes, ...authRoutes, ...userRoutes];
 
 let document: unknown;
 

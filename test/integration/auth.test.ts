@@ -97,6 +97,25 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
       expect(wrong.body.detail).to.equal('the username or password is not right (3 failed sign-ins in a row lock an account for 15 minutes)');
     });
 
+    it('spends as long on an unknown user as on a wrong password (one password hash each)', async () => {
+      const user = await userWithPassword();
+      const time = async (username: string) => {
+        const start = process.hrtime.bigint();
+        expect((await signIn(app, username, 'a wrong password, typed carefully')).status).to.equal(401);
+        return Number(process.hrtime.bigint() - start) / 1e6;
+      };
+      const wrong: number[] = [];
+      const unknown: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        wrong.push(await time(user.username));
+        unknown.push(await time(`nobody-${i}`));
+      }
+      const median = (values: number[]) => values.sort((a, b) => a - b)[1]!;
+      // Answering an unknown user from the database alone would take a few milliseconds, against
+      // tens to hundreds for a hash; the machine's noise stays well inside this factor of two.
+      expect(median(unknown)).to.be.greaterThan(median(wrong) / 2);
+    });
+
     it('refuses a user who has not set a password, and a disabled one', async () => {
       const invited = await createTestUser(db, 'researcher');
       expect((await signIn(app, invited.username, PASSWORD)).status).to.equal(401);

@@ -287,6 +287,17 @@ describe(`users API (${DRIVER})`, function () {
     });
   });
 
+  it('describes every sign-in and users route in the OpenAPI document', async () => {
+    const { authRoutes } = await import('../../api/routes/auth.ts');
+    const { userRoutes } = await import('../../api/routes/users.ts');
+    const document = (await app.request('GET', '/api/openapi.json')).body;
+    for (const route of [...authRoutes, ...userRoutes]) {
+      const operation = document.paths[`/api${route.path.replace(/:([A-Za-z]+)/g, '{$1}')}`]?.[route.method];
+      expect(operation?.operationId, `${route.method} ${route.path}`).to.equal(route.operationId);
+      if (route.auth === 'user' && route.tag === 'Users') expect(operation.responses).to.have.property('403');
+    }
+  });
+
   describe('the audit listing', () => {
     it('pages newest first and filters by entity and user', async () => {
       const first = await app.request('GET', '/api/audit?limit=2', as(admin));

@@ -335,7 +335,7 @@ export async function main(argv: string[]): Promise<number> {
       return 2;
     }
     if (isAppError(error)) {
-      const hint = error.kind === 'not_found' ? ' (`smp studies` lists the stored studies)' : '';
+      const hint = error.kind === 'not_found' && /^study \S+ does not exist/.test(error.message) ? ' (`smp studies` lists the stored studies)' : '';
       console.error(`smp ${name}: ${errorReport(error)}${hint}`);
       return 2;
     }

@@ -12,6 +12,7 @@ import { expect } from 'chai';
 import { bindServer } from '../../api/server.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { createServerDatabase, DRIVER, freshDb, SERVER_URL } from '../support/database.ts';
+import { adminTokenInStore } from '../support/users.ts';
 
 const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 
@@ -77,7 +78,9 @@ describe(`smp serve beside other commands (${DRIVER})`, function () {
     }
   });
 
-  async function startServe(): Promise<{ child: ChildProcessWithoutNullStreams; url: string }> {
+  async function startServe(): Promise<{ child: ChildProcessWithoutNullStreams; url: string; token: string }> {
+    // An administrator's token, made while no server holds the store.
+    const token = await adminTokenInStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.SMP_DATA_DIR });
     const child = spawn(process.execPath, [SMP, 'serve', '--port', '0'], { env });
     const url = await new Promise<string>((resolve, reject) => {
       let out = '';
@@ -88,7 +91,7 @@ describe(`smp serve beside other commands (${DRIVER})`, function () {
       });
       child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     });
-    return { child, url };
+    return { child, url, token };
   }
 
   it(
@@ -98,10 +101,10 @@ describe(`smp serve beside other commands (${DRIVER})`, function () {
     async () => {
       const file = path.join(work, 'serve-1.json');
       fs.writeFileSync(file, JSON.stringify(smallBundle('SERVE-1')));
-      const { child, url } = await startServe();
+      const { child, url, token } = await startServe();
       try {
         const run = spawnSync(process.execPath, [SMP, 'import', file], { env, encoding: 'utf8' });
-        const listed = ((await (await fetch(`${url}api/studies`)).json()) as { studies: Array<{ code: string }> }).studies.map((s) => s.code);
+        const listed = ((await (await fetch(`${url}api/studies`, { headers: { authorization: `Bearer ${token}` } })).json()) as { studies: Array<{ code: string }> }).studies.map((s) => s.code);
         if (DRIVER === 'pglite') {
           expect(run.status).to.equal(1);
           expect(run.stderr).to.equal(

@@ -91,9 +91,9 @@ describe(`smp user (${DRIVER})`, function () {
     }
     const usage = smp('user', 'add', 'x5', '--site', 'LON', '--role', 'clinic');
     expect(usage.status).to.equal(2);
-    expect(usage.stderr).to.contain('smp: --site must follow the --study it belongs to');
-    expect(usage.stderr).to.contain('user add NAME --role ROLE [--study CODE [--site CODE]]...');
-    expect(smp('user', 'frobnicate').stderr).to.contain('smp: unknown user command "frobnicate"');
+    expect(usage.stderr).to.contain('smp user: --site must follow the --study it belongs to');
+    expect(usage.stderr).to.contain('Run `smp user --help` for its options.');
+    expect(smp('user', 'frobnicate').stderr).to.contain('smp user: unknown user command "frobnicate"');
     const users = await withStore((db) => db.kysely.selectFrom('app_user').select('username').orderBy('username').execute());
     expect(users.map((u) => u.username)).to.deep.equal(['nurse.lon', 'researcher1']);
   });

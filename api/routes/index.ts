@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { auditRoutes } from './audit.ts';
+import { formatRoutes } from './formats.ts';
 import { recordRoutes } from './records.ts';
 import { studyRoutes } from './studies.ts';
 import { systemRoutes } from './system.ts';
@@ -9,7 +10,7 @@ import { systemRoutes } from './system.ts';
 /** The API's version: the package's. */
 export const API_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
-const documentedRoutes: RouteSpec[] = [...systemRoutes, ...studyRoutes, ...recordRoutes, ...auditRoutes];
+const documentedRoutes: RouteSpec[] = [...systemRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...auditRoutes];
 
 let document: unknown;
 

@@ -109,12 +109,15 @@ export async function importUpload(
       { path: 'query.format', message: 'must be csv or redcap for a zip or multipart/form-data body' },
     ]);
   }
+  if (body === undefined) {
+    throw new AppError('validation', `format=${format} takes the files as application/zip or multipart/form-data`, [
+      { path: '(body)', message: 'is missing: send the files as a zip or as multipart/form-data' },
+    ]);
+  }
   if (!isUpload(body)) {
-    throw new AppError(
-      body === undefined ? 'validation' : 'unsupported_media_type',
-      `format=${format} takes the files as application/zip or multipart/form-data`,
-      [{ path: '(header) Content-Type', message: `must be application/zip or multipart/form-data for format=${format}` }],
-    );
+    throw new AppError('unsupported_media_type', `format=${format} takes the files as application/zip or multipart/form-data`, [
+      { path: '(header) Content-Type', message: `must be application/zip or multipart/form-data for format=${format}` },
+    ]);
   }
   return importStudy(db, format, uploadSource(format, body), { ...options, readOffThread: true });
 }

@@ -182,6 +182,20 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
     await db?.dispose();
   });
 
+  it('describes both in the OpenAPI document: the import\'s three body types and its form parts, the export\'s media types', async () => {
+    const document = (await admin.get('/openapi.json')).body;
+    const importing = document.paths['/api/studies'].post;
+    expect(Object.keys(importing.requestBody.content)).to.deep.equal(['application/json', 'application/zip', 'multipart/form-data']);
+    expect(importing.requestBody.content['multipart/form-data'].schema.$ref).to.equal('#/components/schemas/ImportParts');
+    expect(Object.keys(document.components.schemas.ImportParts.properties)).to.deep.equal(['files', 'dictionary', 'data', 'study', 'mapping']);
+    expect(importing.parameters.find((p: { name: string }) => p.name === 'format').schema.enum).to.deep.equal(['json', 'csv', 'redcap']);
+    expect(importing.responses['415'].description).to.equal('Body not sent as application/json, application/zip, multipart/form-data');
+    const exporting = document.paths['/api/studies/{code}/export'].get;
+    expect(Object.keys(exporting.responses['200'].content)).to.deep.equal(['application/json', 'application/fhir+json', 'application/zip']);
+    expect(Object.keys(exporting.responses['200'].headers)).to.deep.equal(['Content-Disposition', 'X-Deidentification-Report']);
+    expect(exporting.parameters.find((p: { name: string }) => p.name === 'format').schema.enum).to.deep.equal(['json', 'csv', 'redcap', 'sdtm', 'fhir']);
+  });
+
   describe('GET /studies/:code/export', () => {
     /** What each caller must receive: the bundle it may see, and whether de-identified with the study's key. */
     const cases: Array<{ role: Role; query: string; site: string | null; deidentified: boolean }> = [
@@ -476,6 +490,9 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
         const jsonAsCsv = await upload('admin', '?format=csv', JSON.stringify(withCode(original, 'BAD-4')), 'application/json');
         expect(jsonAsCsv.status).to.equal(415);
         expect(problemsOf(jsonAsCsv)).to.deep.equal(['(header) Content-Type: must be application/zip or multipart/form-data for format=csv']);
+        const noBody = await fetch(`${server.base}/api/studies?format=redcap`, { method: 'POST', headers: headers.admin });
+        expect(noBody.status).to.equal(400);
+        expect((await noBody.json()).problems).to.deep.equal([{ path: '(body)', message: 'is missing: send the files as a zip or as multipart/form-data' }]);
         const unknownFormat = await upload('admin', '?format=sdtm', zipOf(csvFiles(original)), 'application/zip');
         expect(unknownFormat.status).to.equal(400);
         expect(problemsOf(unknownFormat)).to.deep.equal(['query.format: must be json, csv or redcap (got "sdtm")']);

@@ -2,8 +2,7 @@
 // configured database, reading JSON files strictly, and printing problems.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Db } from '../db/kysely.ts';
-import { openMigratedDb } from '../db/migrate.ts';
-import { configFromEnv } from './config.ts';
+import { configFromEnv, dbOptions } from './config.ts';
 import type { AppError } from './errors.ts';
 import { countOf, formatProblem } from './schemas/problems.ts';
 
@@ -25,9 +24,14 @@ export function parse<const O extends Options>(args: string[], options: O) {
   }
 }
 
+/** How this process names itself in the embedded database's lock, e.g. `smp import big.json`. */
+export const commandLine = () => ['smp', ...process.argv.slice(2)].join(' ');
+
 export async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
   const config = configFromEnv();
-  const db = await openMigratedDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  // Loaded on use, so `smp --help` and argument errors never load the database drivers.
+  const { openMigratedDb } = await import('../db/migrate.ts');
+  const db = await openMigratedDb({ ...dbOptions(config), lockHolder: { command: commandLine() } });
   try {
     return await work(db);
   } finally {
@@ -45,3 +49,7 @@ export function errorReport(error: AppError): string {
   if (error.problemsOmitted > 0) lines.push(`… and ${countOf(error.problemsOmitted, 'more problem')}`);
   return lines.join('\n');
 }
+
+/** "1 site", "4 sites", "2 studies": a count with its noun. */
+export const plural = (count: number, noun: string, nounPlural = `${noun}s`) =>
+  `${count.toLocaleString('en')} ${count === 1 ? noun : nounPlural}`;

@@ -1,161 +1,322 @@
-// The `smp` command line: serve, demo, import, export, studies, analyze.
+// The `smp` command line: serve, demo, import, export, studies, backup, restore, analyze.
 // Exit status: 0 success, 2 invalid input (problems on stderr), 1 any other failure.
-import fs from 'node:fs/promises';
-import { openMigratedDb } from '../db/migrate.ts';
-import { listStudies } from './services/study-service.ts';
-import { errorReport, parse, readJsonFile, UsageError, withDb } from './cli-support.ts';
-import { configFromEnv } from './config.ts';
+// Each command loads its services when it runs, so `smp --help` and `smp --version` load nothing.
+import fs from 'node:fs';
+import { commandLine, errorReport, parse, plural, readJsonFile, UsageError, withDb } from './cli-support.ts';
+import { checkInputFile, checkOutputFile, outOption, writeOutputFile } from './cli-files.ts';
+import { configFromEnv, dbOptions } from './config.ts';
 import { isAppError } from './errors.ts';
-import { loadDemo, DEMO_STUDY_CODE } from './services/demo-service.ts';
-import { exportBundle, importBundle, type ImportProgress } from './services/study-bundle-service.ts';
+import type { ImportProgress } from './services/study-bundle-service.ts';
+
+/** For the help texts only, which load no services; the commands use demo-service's constant. */
+const DEMO_STUDY_CODE = 'SMP-2021';
+
+interface Command {
+  /** Arguments after the command's name, for the usage lines. */
+  usage: string;
+  /** One line for the list of commands. */
+  summary: string;
+  /** What `smp COMMAND --help` adds below the usage. */
+  help: string;
+  run(args: string[]): Promise<void>;
+}
+
+/** Progress on stderr when it is a terminal: one line, rewritten as the import goes on. */
+function progressLine(): { say(text: string): void; done(): void } | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return {
+    say: (text) => process.stderr.write(`\r\x1b[K${text}`),
+    done: () => process.stderr.write('\r\x1b[K'),
+  };
+}
+
+const commands: Record<string, Command> = {
+  serve: {
+    usage: 'serve [--port N]',
+    summary: 'serve the tracker (loads the demo study into an empty database)',
+    help: `Serve the tracker's web page and HTTP API on HOST (default 127.0.0.1) and the port.
+On an empty database it first loads the demo study ${DEMO_STUDY_CODE}.
+
+Options:
+  --port N   the HTTP port (default: PORT, or 3000; 0 picks a free one)
+
+The port is taken before the database opens: a port in use fails at once.
+On the embedded database the server holds SMP_DATA_DIR while it runs, so other smp commands
+are refused; run both on a PostgreSQL server (DATABASE_URL) to use them side by side.`,
+    async run(args) {
+      const { values, positionals } = parse(args, { port: { type: 'string' } });
+      if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
+      const config = configFromEnv();
+      if (values.port !== undefined) {
+        const port = Number(values.port);
+        if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a port number (got "${values.port}")`);
+        config.port = port;
+      }
+      const { bindServer } = await import('./server.ts');
+      const server = await bindServer(config);
+      const { openMigratedDb } = await import('../db/migrate.ts');
+      let db: Awaited<ReturnType<typeof openMigratedDb>> | undefined;
+      try {
+        db = await openMigratedDb({ ...dbOptions(config), lockHolder: { command: commandLine(), url: server.url } });
+        const [{ listStudies }, { loadDemo, DEMO_STUDY_CODE: code }] = await Promise.all([
+          import('./services/study-service.ts'),
+          import('./services/demo-service.ts'),
+        ]);
+        if ((await listStudies(db)).length === 0 && (await loadDemo(db))) {
+          console.error(`loaded the demo study ${code} into the empty database`);
+        }
+        await server.serve(db);
+      } catch (error) {
+        await server.close();
+        await db?.close();
+        throw error;
+      }
+      console.log(`SMP outcomes tracker: ${server.url} (database: ${db.driver} ${db.location})`);
+      const openDb = db;
+      const stop = async () => {
+        await server.close();
+        await openDb.close();
+        process.exit(0);
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+    },
+  },
+
+  demo: {
+    usage: 'demo',
+    summary: `load the demo study ${DEMO_STUDY_CODE} (does nothing if it is there)`,
+    help: `Load the demo study ${DEMO_STUDY_CODE} (22 participants at 2 sites) from fixtures/smp-2021.json.
+Does nothing if a study with that code is stored already.`,
+    async run(args) {
+      if (args.length > 0) throw new UsageError(`demo takes no arguments (got "${args[0]}")`);
+      const { loadDemo, DEMO_STUDY_CODE: code } = await import('./services/demo-service.ts');
+      await withDb(async (db) => {
+        const loaded = await loadDemo(db);
+        console.log(loaded ? `loaded the demo study ${code}` : `the demo study ${code} is already loaded`);
+      });
+    },
+  },
+
+  import: {
+    usage: 'import FILE.json [--replace]',
+    summary: 'load a study bundle; --replace swaps an existing study atomically',
+    help: `Load a study bundle (smp-study-bundle/1 JSON) as one transaction: every problem is
+reported at once (exit 2) and nothing is written unless all of it is valid.
+
+Options:
+  --replace   replace the stored study with the same code, atomically (readers see the old
+              study or the new one, never a mix); without it an existing code is refused`,
+    async run(args) {
+      const { values, positionals } = parse(args, { replace: { type: 'boolean', default: false } });
+      if (positionals.length !== 1) throw new UsageError('import needs exactly one FILE.json');
+      const file = positionals[0]!;
+      await checkInputFile(file);
+      const progress = progressLine();
+      progress?.say(`reading ${file} (${(fs.statSync(file).size / 1e6).toFixed(1)} MB)…`);
+      const input = await readJsonFile(file);
+      const { importBundle } = await import('./services/study-bundle-service.ts');
+      await withDb(async (db) => {
+        const participants = (input as { participants?: unknown })?.participants;
+        progress?.say(`validating${Array.isArray(participants) ? ` ${plural(participants.length, 'participant')}` : ''}…`);
+        const onProgress = progress
+          ? (step: ImportProgress) =>
+              progress.say(
+                step.tablesDone === step.tablesTotal
+                  ? 'committing…'
+                  : `loading ${step.tablesDone}/${step.tablesTotal}: ${plural(step.rows, step.table.replace(/_/g, ' '))}`,
+              )
+          : undefined;
+        try {
+          const result = await importBundle(db, input, { replace: values.replace, ...(onProgress ? { onProgress } : {}) });
+          progress?.done();
+          const counts = Object.entries(result.counts)
+            .map(([table, count]) => plural(count, table.replace(/_/g, ' ')))
+            .join(', ');
+          console.log(`${result.replaced ? 'replaced' : 'imported'} study ${result.code}: ${counts}`);
+        } finally {
+          progress?.done();
+        }
+      });
+    },
+  },
+
+  export: {
+    usage: 'export CODE [--out FILE] [--force]',
+    summary: 'write a study as a bundle (to stdout by default)',
+    help: `Write a stored study as a bundle (smp-study-bundle/1 JSON), read in one snapshot.
+Importing the result gives the same study back.
+
+Options:
+  --out FILE   write to FILE instead of stdout
+  --force      overwrite FILE if it exists (it is replaced whole, never half-written)`,
+    async run(args) {
+      const { values, positionals } = parse(args, { out: { type: 'string' }, force: { type: 'boolean', default: false } });
+      if (positionals.length !== 1) throw new UsageError('export needs exactly one study CODE');
+      const out = outOption(values.out, 'file');
+      if (out !== undefined) await checkOutputFile(out, values.force);
+      const { exportBundle } = await import('./services/study-bundle-service.ts');
+      await withDb(async (db) => {
+        const bundle = await exportBundle(db, positionals[0]!);
+        const json = JSON.stringify(bundle, null, 2) + '\n';
+        if (out !== undefined) {
+          await writeOutputFile(out, json, values.force);
+          console.error(`wrote study ${bundle.study.code} to ${out}`);
+        } else {
+          await new Promise<void>((resolve, reject) => process.stdout.write(json, (error) => (error ? reject(error) : resolve())));
+        }
+      });
+    },
+  },
+
+  studies: {
+    usage: 'studies',
+    summary: 'list studies with their record counts',
+    help: 'List the stored studies with the number of records in each table.',
+    async run(args) {
+      if (args.length > 0) throw new UsageError(`studies takes no arguments (got "${args[0]}")`);
+      const { listStudies } = await import('./services/study-service.ts');
+      await withDb(async (db) => {
+        const studies = await listStudies(db);
+        if (studies.length === 0) {
+          console.log('no studies (load the demo with `smp demo` or a bundle with `smp import FILE.json`)');
+          return;
+        }
+        const header = ['CODE', 'SITES', 'PARTICIPANTS', 'SESSIONS', 'ADVERSE EVENTS', 'ASSESSMENTS', 'SURVEYS', 'TITLE'];
+        const rows = studies.map((s) => [
+          s.code,
+          String(s.sites),
+          String(s.participants),
+          String(s.sessions),
+          String(s.adverseEvents),
+          String(s.fadingAssessments),
+          String(s.surveys),
+          s.title,
+        ]);
+        const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+        for (const row of [header, ...rows]) {
+          console.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+        }
+      });
+    },
+  },
+
+  backup: {
+    usage: 'backup FILE [--force]',
+    summary: 'write the whole store to one archive (smp-backup/1)',
+    help: `Write every table of the store (studies and all their records, and whatever later versions
+add) to FILE: one gzip archive, read in one consistent snapshot, with a checksum. It restores
+into either kind of store, so it moves data from the embedded database to a PostgreSQL server.
+
+Options:
+  --force   overwrite FILE if it exists (it is replaced whole, never half-written)`,
+    async run(args) {
+      const { runBackupCommand } = await import('./backup-command.ts');
+      await runBackupCommand(args);
+    },
+  },
+
+  restore: {
+    usage: 'restore FILE',
+    summary: 'load an archive made by `smp backup` into an empty store',
+    help: `Load an archive made by \`smp backup\` into the configured store, which must be empty: a new
+PostgreSQL database (DATABASE_URL) or a new embedded data directory (SMP_DATA_DIR).
+The whole archive is checked first (its format, structure and checksum); a damaged one is
+refused and nothing is written. Then every table is loaded in one transaction.
+
+To move from the embedded database to PostgreSQL:
+  smp backup store.smpbackup
+  createdb smp && DATABASE_URL=postgres://localhost/smp smp restore store.smpbackup`,
+    async run(args) {
+      const { runRestoreCommand } = await import('./backup-command.ts');
+      await runRestoreCommand(args);
+    },
+  },
+
+  analyze: {
+    usage: `analyze (FILE.json | --study CODE) [--format json|md|html] [--out DIR]
+          [--by site|indication|practitioner-experience]`,
+    summary: 'summary statistics, a Markdown report or an HTML report with charts',
+    help: `The cohort summary (smp-analysis/1) of a bundle file or a stored study. A bundle file is
+validated and analysed directly, with no database: the figures are the same as after importing it.
+
+Options:
+  --study CODE      analyse a stored study (read in one snapshot) instead of a file
+  --format F        json (default): the summary; md: a Markdown report with tables;
+                    html: report.html (charts beside their tables) and one PNG per chart
+  --out DIR         write analysis.json, report.md or the HTML report into DIR
+                    (html default: CODE-report/)
+  --by DIMENSION    repeat every figure per site, indication or practitioner-experience`,
+    async run(args) {
+      const { runAnalyzeCommand } = await import('./analyze-command.ts');
+      await runAnalyzeCommand(args);
+    },
+  },
+};
+
+function version(): string {
+  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 const USAGE = `Usage: smp <command> [options]
 
 Commands:
-  serve [--port N]                 serve the tracker (loads the demo study into an empty database)
-  demo                             load the demo study ${DEMO_STUDY_CODE} (does nothing if it is there)
-  import FILE.json [--replace]     load a study bundle; --replace swaps an existing study atomically
-  export CODE [--out FILE]         write a study as a bundle (to stdout by default)
-  studies                          list studies with their record counts
-  analyze (FILE.json | --study CODE) [--format json|md|html] [--out DIR]
-          [--by site|indication|practitioner-experience]
-                                   summary statistics, a Markdown report or an HTML report with charts
+${Object.entries(commands)
+  .map(([name, command]) => {
+    const [first, ...rest] = command.usage.split('\n');
+    return first!.length <= 31
+      ? `  ${first!.padEnd(31)}  ${command.summary}`
+      : [`  ${first}`, ...rest, `${' '.repeat(35)}${command.summary}`].join('\n');
+  })
+  .join('\n')}
 
+Run \`smp COMMAND --help\` for a command's options, \`smp --version\` for the version.
 Configuration: DATABASE_URL (PostgreSQL server; default: embedded database in SMP_DATA_DIR, ./data),
-PORT, HOST. Exit status: 0 success, 2 invalid input, 1 other failure.`;
+SMP_DB_CONNECT_TIMEOUT, PORT, HOST. Exit status: 0 success, 2 invalid input, 1 other failure.`;
 
-function progressReporter(): ((step: ImportProgress) => void) | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  return (step) => {
-    process.stderr.write(
-      `\r\x1b[Kloading ${step.tablesDone}/${step.tablesTotal}: ${step.rows.toLocaleString('en')} ${step.table.replace(/_/g, ' ')} rows`,
-    );
-    if (step.tablesDone === step.tablesTotal) process.stderr.write('\r\x1b[K');
-  };
-}
-
-const commands: Record<string, (args: string[]) => Promise<void>> = {
-  async serve(args) {
-    const { values, positionals } = parse(args, { port: { type: 'string' } });
-    if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
-    const config = configFromEnv();
-    if (values.port !== undefined) {
-      const port = Number(values.port);
-      if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a port number (got "${values.port}")`);
-      config.port = port;
-    }
-    const db = await openMigratedDb({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
-    if ((await listStudies(db)).length === 0 && (await loadDemo(db))) {
-      console.error(`loaded the demo study ${DEMO_STUDY_CODE} into the empty database`);
-    }
-    const { startServer } = await import('./server.ts');
-    const server = await startServer(db, config);
-    console.log(`SMP outcomes tracker: ${server.url} (database: ${db.driver} ${db.location})`);
-    const stop = async () => {
-      await server.close();
-      await db.close();
-      process.exit(0);
-    };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-  },
-
-  async demo(args) {
-    if (args.length > 0) throw new UsageError(`demo takes no arguments (got "${args[0]}")`);
-    await withDb(async (db) => {
-      const loaded = await loadDemo(db);
-      console.log(loaded ? `loaded the demo study ${DEMO_STUDY_CODE}` : `the demo study ${DEMO_STUDY_CODE} is already loaded`);
-    });
-  },
-
-  async import(args) {
-    const { values, positionals } = parse(args, { replace: { type: 'boolean', default: false } });
-    if (positionals.length !== 1) throw new UsageError('import needs exactly one FILE.json');
-    const file = positionals[0]!;
-    const input = await readJsonFile(file);
-    await withDb(async (db) => {
-      const onProgress = progressReporter();
-      const result = await importBundle(db, input, { replace: values.replace, ...(onProgress ? { onProgress } : {}) });
-      const counts = Object.entries(result.counts)
-        .map(([table, count]) => `${count} ${table.replace(/_/g, ' ')}`)
-        .join(', ');
-      console.log(`${result.replaced ? 'replaced' : 'imported'} study ${result.code}: ${counts}`);
-    });
-  },
-
-  async export(args) {
-    const { values, positionals } = parse(args, { out: { type: 'string' } });
-    if (positionals.length !== 1) throw new UsageError('export needs exactly one study CODE');
-    await withDb(async (db) => {
-      const bundle = await exportBundle(db, positionals[0]!);
-      const json = JSON.stringify(bundle, null, 2) + '\n';
-      if (values.out) {
-        await fs.writeFile(values.out, json);
-        console.error(`wrote study ${bundle.study.code} to ${values.out}`);
-      } else {
-        await new Promise<void>((resolve, reject) => process.stdout.write(json, (error) => (error ? reject(error) : resolve())));
-      }
-    });
-  },
-
-  async studies(args) {
-    if (args.length > 0) throw new UsageError(`studies takes no arguments (got "${args[0]}")`);
-    await withDb(async (db) => {
-      const studies = await listStudies(db);
-      if (studies.length === 0) {
-        console.log('no studies (load the demo with `smp demo` or a bundle with `smp import FILE.json`)');
-        return;
-      }
-      const header = ['CODE', 'SITES', 'PARTICIPANTS', 'SESSIONS', 'ADVERSE EVENTS', 'ASSESSMENTS', 'SURVEYS', 'TITLE'];
-      const rows = studies.map((s) => [
-        s.code,
-        String(s.sites),
-        String(s.participants),
-        String(s.sessions),
-        String(s.adverseEvents),
-        String(s.fadingAssessments),
-        String(s.surveys),
-        s.title,
-      ]);
-      const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-      for (const row of [header, ...rows]) {
-        console.log(row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
-      }
-    });
-  },
-
-  async analyze(args) {
-    const { runAnalyzeCommand } = await import('./analyze-command.ts');
-    await runAnalyzeCommand(args);
-  },
-};
+const commandHelp = (name: string, command: Command) => `Usage: smp ${command.usage}\n\n${command.help}`;
 
 export async function main(argv: string[]): Promise<number> {
-  const [command, ...args] = argv;
-  if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
-    // Asked for: usage on stdout. Called without a command: a usage error, on stderr.
-    if (command === undefined) {
-      console.error(USAGE);
-      return 2;
-    }
-    console.log(USAGE);
+  const [name, ...args] = argv;
+  if (name === undefined) {
+    // Called without a command: a usage error, on stderr.
+    console.error(USAGE);
+    return 2;
+  }
+  if (name === '--version' || name === '-v' || name === 'version') {
+    console.log(`smp ${version()}`);
     return 0;
   }
-  const run = commands[command];
+  if (name === 'help' || name === '--help' || name === '-h') {
+    const topic = args[0] === undefined ? undefined : commands[args[0]];
+    console.log(topic ? commandHelp(args[0]!, topic) : USAGE);
+    return 0;
+  }
+  const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (command && (args.includes('--help') || args.includes('-h'))) {
+    console.log(commandHelp(name, command));
+    return 0;
+  }
   try {
-    if (!run) throw new UsageError(`unknown command "${command}"`);
-    await run(args);
+    if (!command) throw new UsageError(`unknown command "${name}"`);
+    await command.run(args);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`smp: ${error.message}\n\n${USAGE}`);
+      console.error(
+        command
+          ? `smp ${name}: ${error.message}\nUsage: smp ${command.usage}\nRun \`smp ${name} --help\` for its options.`
+          : `smp: ${error.message}\n\n${USAGE}`,
+      );
       return 2;
     }
     if (isAppError(error)) {
-      console.error(`smp ${command}: ${errorReport(error)}`);
+      const hint = error.kind === 'not_found' ? ' (`smp studies` lists the stored studies)' : '';
+      console.error(`smp ${name}: ${errorReport(error)}${hint}`);
       return 2;
     }
-    console.error(`smp ${command}: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`smp ${name}: ${error instanceof Error ? error.message : String(error)}`);
     if (process.env.SMP_DEBUG) console.error(error);
     return 1;
   }

@@ -3,9 +3,10 @@
 // with a COPY loader, so everything above this file has one code path.
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { Kysely, PostgresDialect } from 'kysely';
+import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { lockDataDir } from './data-dir-lock.ts';
+import { lockDataDir, type LockHolder } from './data-dir-lock.ts';
+import { connectionFailure, DEFAULT_CONNECT_TIMEOUT_MS, parseDatabaseUrl, redactedUrl } from './postgres-url.ts';
 import type { Database } from './types.ts';
 
 const PG_DATE = 1082;
@@ -20,11 +21,23 @@ pg.types.setTypeParser(PG_TIMESTAMPTZ, (value: string) => value);
 /** A value as it goes into a COPY row. */
 export type CopyValue = string | number | boolean | null;
 
-/** One transaction: a Kysely handle and a COPY loader bound to the same connection. */
+/** One transaction: a Kysely handle and COPY in and out, bound to the same connection. */
 export interface DbTransaction {
   kysely: Kysely<Database>;
   /** Load rows into `table` with COPY; rows stream through in batches. Returns the row count. */
   copyRows(table: keyof Database, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number>;
+  /**
+   * Load text already in COPY's text format into `table`: each chunk holds whole lines, each
+   * ending in a newline (on PGlite each chunk is one COPY, so chunks bound the memory used).
+   */
+  copyText(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
+  /** The rows of `query` in COPY's text format (`copy (query) to stdout`), in chunks of bytes. */
+  copyOut(query: string): AsyncIterable<Uint8Array>;
+}
+
+export interface TransactionOptions {
+  /** A REPEATABLE READ, READ ONLY transaction: one consistent snapshot for a long read. */
+  readOnlySnapshot?: boolean;
 }
 
 export interface Db {
@@ -32,7 +45,13 @@ export interface Db {
   driver: 'pglite' | 'postgres';
   /** Where the data lives, for messages: a directory, `memory` or a server without password. */
   location: string;
-  transaction<T>(work: (trx: DbTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(work: (trx: DbTransaction) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * Run a multi-query read in one snapshot (REPEATABLE READ, READ ONLY): every query sees the
+   * database as of the first one, so a read that overlaps a replace sees the old study or the
+   * new one whole, never a mix.
+   */
+  readSnapshot<T>(work: (kysely: Kysely<Database>) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -43,6 +62,10 @@ export interface DbOptions {
   dataDir?: string | undefined;
   /** PGlite only: start from a dump made with `dumpDataDir`, much faster than a fresh cluster. */
   loadDataDir?: Blob | undefined;
+  /** PGlite only: who takes the data directory, for the message a second process gets. */
+  lockHolder?: LockHolder | undefined;
+  /** PostgreSQL only: how long to wait for the server to accept a connection (default 10 s). */
+  connectTimeoutMs?: number | undefined;
 }
 
 /** Rows per COPY batch: bounds memory while keeping round trips few. */
@@ -69,13 +92,27 @@ export function* copyTextBatches(rows: Iterable<readonly CopyValue[]>, batchRows
   if (lines.length > 0) yield lines.join('\n') + '\n';
 }
 
+/** One REPEATABLE READ, READ ONLY transaction on `kysely`, whatever the dialect. */
+function readSnapshot<T>(kysely: Kysely<Database>, work: (kysely: Kysely<Database>) => Promise<T>): Promise<T> {
+  return kysely
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => {
+      // kysely-pglite-dialect drops the access mode when it begins a transaction; saying it again
+      // as the first statement makes the snapshot read-only on both drivers.
+      await sql`set transaction read only`.execute(trx);
+      return work(trx);
+    });
+}
+
 function copyStatement(table: string, columns: readonly string[], source: string): string {
   const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
   return `copy ${quote(table)} (${columns.map(quote).join(', ')}) from ${source}`;
 }
 
 export async function openDb(options: DbOptions = {}): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl) : openPglite(options);
+  return options.databaseUrl ? openPostgres(options.databaseUrl, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) : openPglite(options);
 }
 
 async function openPglite(options: DbOptions): Promise<Db> {
@@ -85,7 +122,7 @@ async function openPglite(options: DbOptions): Promise<Db> {
     import('kysely-pglite-dialect'),
   ]);
   const onDisk = options.dataDir !== undefined && !options.dataDir.includes('://');
-  const unlock = onDisk ? lockDataDir(options.dataDir!) : () => {};
+  const unlock = onDisk ? lockDataDir(options.dataDir!, options.lockHolder) : () => {};
   const pglite = await PGlite.create(options.dataDir ?? 'memory://', {
     parsers: {
       [pgliteTypes.DATE]: (value: string) => value,
@@ -103,22 +140,37 @@ async function openPglite(options: DbOptions): Promise<Db> {
     kysely,
     driver: 'pglite',
     location: options.dataDir ?? 'memory',
-    transaction: (work) =>
-      kysely.transaction().execute((trx) =>
+    readSnapshot: (work) => readSnapshot(kysely, work),
+    transaction: (work, options = {}) => {
+      // The Kysely transaction holds PGlite's only session, so each COPY below runs inside it.
+      const copyText: DbTransaction['copyText'] = async (table, columns, chunks) => {
+        let count = 0;
+        const statement = copyStatement(table, columns, `'/dev/blob'`);
+        for await (const chunk of chunks) {
+          const result = await pglite.query(statement, [], { blob: new Blob([chunk]) });
+          count += result.affectedRows ?? 0;
+        }
+        return count;
+      };
+      const run = (trx: Kysely<Database>) =>
         work({
           kysely: trx,
-          // The Kysely transaction holds PGlite's only session, so this COPY runs inside it.
-          async copyRows(table, columns, rows) {
-            let count = 0;
-            const statement = copyStatement(table, columns, `'/dev/blob'`);
-            for (const batch of copyTextBatches(rows, COPY_BATCH_ROWS * 10)) {
-              const result = await pglite.query(statement, [], { blob: new Blob([batch]) });
-              count += result.affectedRows ?? 0;
-            }
-            return count;
+          copyText,
+          copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows, COPY_BATCH_ROWS * 10)),
+          async *copyOut(query) {
+            const result = await pglite.query(`copy (${query}) to '/dev/blob'`);
+            if (result.blob) yield new Uint8Array(await result.blob.arrayBuffer());
           },
-        }),
-      ),
+        });
+      if (!options.readOnlySnapshot) return kysely.transaction().execute(run);
+      return kysely
+        .transaction()
+        .setIsolationLevel('repeatable read')
+        .execute(async (trx) => {
+          await sql`set transaction read only`.execute(trx);
+          return run(trx);
+        });
+    },
     async close() {
       await kysely.destroy();
       unlock();
@@ -126,18 +178,39 @@ async function openPglite(options: DbOptions): Promise<Db> {
   };
 }
 
-async function openPostgres(databaseUrl: string): Promise<Db> {
-  const { from: copyFrom } = await import('pg-copy-streams');
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Promise<Db> {
+  const server = parseDatabaseUrl(databaseUrl);
+  // A CommonJS package: its exports object is the default export under Node and in the bundle alike.
+  const { from: copyFrom, to: copyTo } = (await import('pg-copy-streams')).default;
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: connectTimeoutMs });
+  // The tracker's queries are short scans and sorts, where compiling them with LLVM (PostgreSQL's
+  // JIT, on by default above a cost that a 20,000-participant study passes) costs more than it
+  // saves: 100-150 ms on the study listing alone. Set on each new connection, before its first query.
+  pool.on('connect', (client) => {
+    client.query('set jit = off').catch(() => {});
+  });
+  // An idle connection that the server ends (a restart, a dropped database, pg_terminate_backend)
+  // is an error event on the pool; unhandled, it would end the process. The pool drops that
+  // connection and the next query opens a new one; a server says so in its log.
+  let closed = false;
+  pool.on('error', (error) => {
+    if (!closed) console.error(`the PostgreSQL server at ${server.host}:${server.port} ended an idle connection: ${error.message}`);
+  });
+  // Connect now, so an unreachable server is reported as such (and the connection is reused).
+  try {
+    (await pool.connect()).release();
+  } catch (error) {
+    await pool.end().catch(() => {});
+    throw connectionFailure(error, server, connectTimeoutMs);
+  }
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  const url = new URL(databaseUrl);
-  url.password = '';
 
   return {
     kysely,
     driver: 'postgres',
-    location: url.toString(),
-    async transaction(work) {
+    location: redactedUrl(databaseUrl),
+    readSnapshot: (work) => readSnapshot(kysely, work),
+    async transaction(work, options = {}) {
       const client = await pool.connect();
       // A Kysely bound to this one client, so queries and COPY share the transaction.
       const bound = new Kysely<Database>({
@@ -148,15 +221,18 @@ async function openPostgres(databaseUrl: string): Promise<Db> {
           },
         }),
       });
+      const copyText: DbTransaction['copyText'] = async (table, columns, chunks) => {
+        const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
+        await pipeline(Readable.from(chunks), stream);
+        return Number(stream.rowCount ?? 0);
+      };
       try {
-        await client.query('begin');
+        await client.query(options.readOnlySnapshot ? 'start transaction isolation level repeatable read read only' : 'begin');
         const result = await work({
           kysely: bound,
-          async copyRows(table, columns, rows) {
-            const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
-            await pipeline(Readable.from(copyTextBatches(rows)), stream);
-            return Number(stream.rowCount ?? 0);
-          },
+          copyText,
+          copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows)),
+          copyOut: (query) => client.query(copyTo(`copy (${query}) to stdout`)),
         });
         await client.query('commit');
         return result;
@@ -168,6 +244,9 @@ async function openPostgres(databaseUrl: string): Promise<Db> {
         client.release();
       }
     },
-    close: () => kysely.destroy(),
+    close: () => {
+      closed = true;
+      return kysely.destroy();
+    },
   };
 }

@@ -1,19 +1,53 @@
 // Brings a database to the latest schema. Safe to run at every start and from several
 // processes at once: Kysely's migrator takes a lock and skips what has already run.
-import { Migrator, type Kysely } from 'kysely';
+import { Migrator, sql, type Kysely } from 'kysely';
 import { openDb, type Db, type DbOptions } from './kysely.ts';
 import { migrations } from './migrations/index.ts';
 
+const UNDEFINED_TABLE = '42P01';
+
+/**
+ * Whether every migration has run, and no other: one small query, where the migrator's own check
+ * (its tables, its lock, the catalogue) takes a dozen. Anything else goes to the migrator.
+ */
+async function isUpToDate(db: Kysely<any>): Promise<boolean> {
+  try {
+    const { rows } = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    const known = Object.keys(migrations);
+    const done = new Set(rows.map((row) => row.name));
+    return done.size === known.length && known.every((name) => done.has(name));
+  } catch (error) {
+    if ((error as { code?: string }).code === UNDEFINED_TABLE) return false; // a new database
+    throw error;
+  }
+}
+
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  if (await isUpToDate(db)) return [];
   const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(`database migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`, {
+    const which = failed ? `migration ${failed}` : 'migration';
+    throw new Error(`the database could not be brought to the current schema (${which}): ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     });
   }
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/**
+ * Bring the schema to exactly the migration `name`, up or down (down only ever runs on a store
+ * that is empty: restore checks that first).
+ */
+export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const { error } = await migrator.migrateTo(name);
+  if (error) {
+    throw new Error(`the database could not be brought to the schema of migration ${name}: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
+  }
 }
 
 /** Open the database and bring it to the latest schema. */

@@ -1,5 +1,7 @@
-// The dashboard page: lists studies and imports bundles through the HTTP API.
-import { fetchStudies, importBundle, type ImportOutcome } from './api-client.ts';
+// The dashboard page: lists studies and imports bundles through the HTTP API. One import at a
+// time: the button is disabled and a busy indicator shown until the answer is in, so a double
+// click cannot send the bundle twice (the second would be refused as a duplicate).
+import { fetchStudies, importBundle, ServerUnreachable, type ImportOutcome } from './api-client.ts';
 
 function cell(text: string | number, className?: string): HTMLTableCellElement {
   const td = document.createElement('td');
@@ -15,9 +17,24 @@ function link(href: string, text: string): HTMLAnchorElement {
   return a;
 }
 
+function messageRow(text: string, className?: string): HTMLTableRowElement {
+  const row = document.createElement('tr');
+  const td = cell(text, className);
+  td.colSpan = 10;
+  row.append(td);
+  return row;
+}
+
 async function renderStudies(): Promise<void> {
   const body = document.querySelector<HTMLTableSectionElement>('#studies tbody')!;
-  const studies = await fetchStudies();
+  let studies;
+  try {
+    studies = await fetchStudies();
+  } catch (error) {
+    const reason = error instanceof ServerUnreachable ? `${error.message}; is \`smp serve\` still running?` : (error as Error).message;
+    body.replaceChildren(messageRow(`Could not load the studies: ${reason}`, 'problems'));
+    return;
+  }
   body.replaceChildren(
     ...studies.map((study) => {
       const row = document.createElement('tr');
@@ -45,7 +62,20 @@ async function renderStudies(): Promise<void> {
       return row;
     }),
   );
-  if (studies.length === 0) body.replaceChildren(Object.assign(document.createElement('tr'), { innerHTML: '<td colspan="10">No studies yet.</td>' }));
+  if (studies.length === 0) body.replaceChildren(messageRow('No studies yet.'));
+}
+
+/** The first line a refused import shows, in the page's own terms. */
+function refusalHeading(outcome: Extract<ImportOutcome, { ok: false }>): string {
+  if (outcome.status === 'unreachable') {
+    return `The import was not completed: ${outcome.detail}. Check that \`smp serve\` is running, reload the page to see whether the study arrived, and import again if not.`;
+  }
+  if (outcome.status === 409) {
+    const replaceLabel = document.querySelector('label[for=replace]')?.textContent ?? 'Replace';
+    const study = outcome.code ? `Study ${outcome.code}` : 'A study with this code';
+    return `${study} already exists. To replace it, tick “${replaceLabel}” and import again.`;
+  }
+  return outcome.detail.split('\n')[0] ?? 'The import was refused.';
 }
 
 function renderOutcome(outcome: ImportOutcome): void {
@@ -58,7 +88,10 @@ function renderOutcome(outcome: ImportOutcome): void {
   }
   target.className = 'problems';
   const heading = document.createElement('p');
-  heading.textContent = outcome.detail.split('\n')[0] ?? 'The import was refused.';
+  heading.textContent = refusalHeading(outcome);
+  target.append(heading);
+  // A 409's only problem restates the heading; any other refusal lists every problem by path.
+  if (outcome.status === 409 || outcome.problems.length === 0) return;
   const list = document.createElement('ul');
   for (const problem of outcome.problems) {
     const item = document.createElement('li');
@@ -67,22 +100,41 @@ function renderOutcome(outcome: ImportOutcome): void {
     item.append(path, `: ${problem.message}`);
     list.append(item);
   }
-  target.append(heading, list);
+  target.append(list);
 }
 
-document.getElementById('import-form')!.addEventListener('submit', (event) => {
+const form = document.getElementById('import-form') as HTMLFormElement;
+const button = form.querySelector<HTMLButtonElement>('button[type=submit]')!;
+const busy = document.getElementById('import-busy')!;
+let importing = false;
+
+function setBusy(on: boolean, fileName = ''): void {
+  importing = on;
+  button.disabled = on;
+  form.setAttribute('aria-busy', String(on));
+  busy.hidden = !on;
+  busy.querySelector('.busy-text')!.textContent = on ? `Importing ${fileName}…` : '';
+}
+
+form.addEventListener('submit', (event) => {
   event.preventDefault();
-  const form = event.target as HTMLFormElement;
+  if (importing) return;
   const file = (form.elements.namedItem('bundle') as HTMLInputElement).files?.[0];
   const replace = (form.elements.namedItem('replace') as HTMLInputElement).checked;
   if (!file) return;
+  setBusy(true, file.name);
+  document.getElementById('import-result')!.replaceChildren();
   void file
     .text()
     .then((text) => importBundle(text, replace))
     .then(async (outcome) => {
       renderOutcome(outcome);
       if (outcome.ok) await renderStudies();
-    });
+    })
+    .catch((error: unknown) => {
+      renderOutcome({ ok: false, status: 'invalid-file', detail: `The import failed: ${(error as Error).message}`, problems: [] });
+    })
+    .finally(() => setBusy(false));
 });
 
 void renderStudies();

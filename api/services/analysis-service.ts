@@ -31,16 +31,22 @@ export interface StudyFacts {
 
 /** Everything the analysis needs about one study, read in five narrow queries. */
 export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> {
-  const study = await findStudyByCode(db.kysely, code);
-  if (!study) throw new AppError('not_found', `study ${code} does not exist`);
-  const id = study.study_id;
-  const [participants, sessions, events, assessments, surveys] = await Promise.all([
-    selectParticipantFacts(db.kysely, id),
-    selectSessionFacts(db.kysely, id),
-    selectAdverseEventFacts(db.kysely, id),
-    selectAssessmentFacts(db.kysely, id),
-    selectSurveyFacts(db.kysely, id),
-  ]);
+  // One snapshot: a replace that commits meanwhile is seen whole or not at all.
+  const [study, participants, sessions, events, assessments, surveys] = await db.readSnapshot(async (kysely) => {
+    const study = await findStudyByCode(kysely, code);
+    if (!study) throw new AppError('not_found', `study ${code} does not exist`);
+    const id = study.study_id;
+    return [
+      study,
+      ...(await Promise.all([
+        selectParticipantFacts(kysely, id),
+        selectSessionFacts(kysely, id),
+        selectAdverseEventFacts(kysely, id),
+        selectAssessmentFacts(kysely, id),
+        selectSurveyFacts(kysely, id),
+      ])),
+    ] as const;
+  });
   type Facts = ParticipantFacts;
   const sessionsOf = groupByParticipant(sessions, (s): Facts['sessions'][number] => ({
     day: s.day,

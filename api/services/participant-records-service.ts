@@ -218,7 +218,8 @@ interface ReadContext {
 
 async function readStudy<T>(db: Db, actor: Actor, studyCode: string, work: (ctx: ReadContext) => Promise<T>): Promise<T> {
   const scope = requireStudyScope(actor, studyCode);
-  return db.kysely.transaction().execute(async (kysely) => {
+  // One snapshot: a participant and its records as of one moment, even during a replace.
+  return db.readSnapshot(async (kysely) => {
     const study = await findStudyByCode(kysely, studyCode);
     if (!study) throw studyNotFound(studyCode);
     const key = scope.identified ? null : await selectStudySecret(kysely, study.study_id);

@@ -260,7 +260,8 @@ export interface StudyView {
 /** The study in the actor's scope, with the key to de-identify it with when the actor must not see identities. */
 export async function readStudyView(db: Db, code: string, options: ExportOptions = {}): Promise<StudyView> {
   const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
-  const { bundle, key } = await db.kysely.transaction().execute(async (kysely) => {
+  // One snapshot: a replace that commits meanwhile is seen whole or not at all.
+  const { bundle, key } = await db.readSnapshot(async (kysely) => {
     const study = await findStudyByCode(kysely, code);
     if (!study) throw new AppError('not_found', `study ${code} does not exist`);
     const deidentify = options.deidentify === true || scope?.identified === false;

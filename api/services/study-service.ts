@@ -1,7 +1,8 @@
 // Studies as users see them: listings for the CLI, the API and the dashboard; one study's own
 // fields, changed with a merge patch or deleted whole; and a stored study's protocol in the
 // bundle's terms.
-import { sql } from 'kysely';
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../db/types.ts';
 import type { Db } from '../../db/kysely.ts';
 import {
   deleteStudy as deleteStudyRows,
@@ -36,36 +37,37 @@ export function studyRecordOf(study: StudyRow): StudyRecord {
 }
 
 /**
- * Studies with their record counts, those the actor may see (every study without an actor).
- * A clinic's counts are of its own sites' participants.
+ * Studies with their record counts, those the actor may see (every study without an actor),
+ * read in one snapshot. A clinic's counts are of its own sites' participants.
  */
 export async function listStudies(db: Db, actor?: Actor): Promise<StudyListing[]> {
   const visible = actor ? visibleStudyCodes(actor) : 'all';
-  const rows = await listStudiesWithCounts(db.kysely, visible === 'all' ? 'all' : [...visible]);
-  const listings = rows.map((r) => ({
-    code: r.code,
-    title: r.title,
-    importedAt: r.imported_at,
-    sites: Number(r.sites),
-    practitioners: Number(r.practitioners),
-    participants: Number(r.participants),
-    sessions: Number(r.sessions),
-    adverseEvents: Number(r.adverse_events),
-    fadingAssessments: Number(r.fading_assessments),
-    surveys: Number(r.surveys),
-  }));
-  if (!actor || actor.role !== 'clinic') return listings;
-  return Promise.all(
-    listings.map(async (listing) => {
+  return db.readSnapshot(async (kysely) => {
+    const rows = await listStudiesWithCounts(kysely, visible === 'all' ? 'all' : [...visible]);
+    const listings = rows.map((r) => ({
+      code: r.code,
+      title: r.title,
+      importedAt: r.imported_at,
+      sites: Number(r.sites),
+      practitioners: Number(r.practitioners),
+      participants: Number(r.participants),
+      sessions: Number(r.sessions),
+      adverseEvents: Number(r.adverse_events),
+      fadingAssessments: Number(r.fading_assessments),
+      surveys: Number(r.surveys),
+    }));
+    if (!actor || actor.role !== 'clinic') return listings;
+    const scoped: StudyListing[] = [];
+    for (const listing of listings) {
       const scope = requireStudyScope(actor, listing.code);
-      if (scope.sites === 'all') return listing;
-      return { ...listing, ...(await siteCounts(db, listing.code, [...scope.sites])) };
-    }),
-  );
+      scoped.push(scope.sites === 'all' ? listing : { ...listing, ...(await siteCounts(kysely, listing.code, [...scope.sites])) });
+    }
+    return scoped;
+  });
 }
 
 /** A study's participant-level counts over some of its sites. */
-async function siteCounts(db: Db, code: string, siteCodes: string[]) {
+async function siteCounts(kysely: Kysely<Database>, code: string, siteCodes: string[]) {
   const count = (table: string) => sql<string>`(select count(*) from ${sql.table(table)} r
       join mine m on m.study_id = r.study_id and m.participant_no = r.participant_no)`;
   const { rows } = await sql<Record<string, string>>`
@@ -77,7 +79,7 @@ async function siteCounts(db: Db, code: string, siteCodes: string[]) {
     )
     select (select count(*) from mine) as participants,
       ${count('treatment_session')} as sessions, ${count('adverse_event')} as adverse_events,
-      ${count('fading_assessment')} as fading_assessments, ${count('satisfaction_survey')} as surveys`.execute(db.kysely);
+      ${count('fading_assessment')} as fading_assessments, ${count('satisfaction_survey')} as surveys`.execute(kysely);
   const row = rows[0]!;
   return {
     participants: Number(row.participants),

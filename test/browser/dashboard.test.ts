@@ -1,6 +1,7 @@
 // The dashboard as a user meets it after `npm start`: the demo study listed with its counts, a
-// refused import showing every problem, an accepted one appearing in the list, and the study's
-// report opening with its charts drawn.
+// refused import showing every problem, an accepted one appearing in the list, an existing code
+// explained in the page's terms, one import at a time with a busy indicator, a server that does
+// not answer reported, and the study's report opening with its charts drawn.
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import fs from 'node:fs';
@@ -98,6 +99,74 @@ describe(`browser: dashboard (${DRIVER})`, function () {
     expect(rows[1]!.slice(2, 8)).to.deep.equal(['2', '2', '5', '1', '2', '1']);
   });
 
+  it("refuses a study code that exists, pointing to the page's checkbox rather than --replace", async () => {
+    const file = path.join(work, 'good.json'); // WEB-2, imported above
+    await page.setInputFiles('#bundle-file', file);
+    await page.click('button[type=submit]');
+    await page.waitForSelector('#import-result.problems p');
+    const message = await page.textContent('#import-result');
+    expect(message).to.equal('Study WEB-2 already exists. To replace it, tick “Replace the study if its code exists already” and import again.');
+    expect(message).not.to.contain('--replace');
+    await page.check('#replace');
+    await page.click('button[type=submit]');
+    await page.waitForFunction(() => document.querySelector('#import-result')?.textContent === 'Replaced study WEB-2.');
+    await page.uncheck('#replace');
+  });
+
+  it('disables the button and shows a busy indicator while an import runs, so a double click imports once', async () => {
+    const file = path.join(work, 'web-3.json');
+    fs.writeFileSync(file, JSON.stringify(smallBundle('WEB-3')));
+    let posts = 0;
+    // Hold each import for a moment, as a large bundle would take, to look at the page meanwhile.
+    await page.route('**/api/studies*', async (route) => {
+      if (route.request().method() === 'POST') {
+        posts++;
+        await new Promise((resolve) => setTimeout(resolve, 700));
+      }
+      await route.continue();
+    });
+    try {
+      await page.setInputFiles('#bundle-file', file);
+      await page.dblclick('button[type=submit]');
+      expect(await page.isDisabled('button[type=submit]')).to.equal(true);
+      expect(await page.isVisible('#import-busy')).to.equal(true);
+      expect(await page.textContent('#import-busy')).to.contain('Importing web-3.json…');
+      expect(await page.getAttribute('#import-form', 'aria-busy')).to.equal('true');
+      await page.waitForFunction(() => document.querySelector('#import-result')?.textContent === 'Imported study WEB-3.');
+      // Ready again once the list shows the new study.
+      await page.waitForSelector('button[type=submit]:not([disabled])');
+      expect(posts).to.equal(1);
+      expect(await page.isVisible('#import-busy')).to.equal(false);
+      expect((await studyRows()).map((r) => r[0])).to.deep.equal(['SMP-2021', 'WEB-2', 'WEB-3']);
+    } finally {
+      await page.unroute('**/api/studies*');
+    }
+  });
+
+  it('reports a request that gets no answer, for an import and for the listing', async () => {
+    await page.route('**/api/studies*', (route) => route.abort('connectionrefused'));
+    try {
+      await page.setInputFiles('#bundle-file', path.join(work, 'web-3.json'));
+      await page.click('button[type=submit]');
+      await page.waitForSelector('#import-result.problems p');
+      expect(await page.textContent('#import-result p')).to.equal(
+        `The import was not completed: the server is not reachable (${base}). Check that \`smp serve\` is running, ` +
+          'reload the page to see whether the study arrived, and import again if not.',
+      );
+      expect(await page.isDisabled('button[type=submit]')).to.equal(false);
+      await page.reload();
+      await page.waitForSelector('#studies tbody td.problems');
+      expect(await page.textContent('#studies tbody')).to.equal(
+        `Could not load the studies: the server is not reachable (${base}); is \`smp serve\` still running?`,
+      );
+    } finally {
+      await page.unroute('**/api/studies*');
+    }
+    await page.reload();
+    await page.waitForSelector('#studies tbody tr td a');
+    expect((await studyRows()).map((r) => r[0])).to.deep.equal(['SMP-2021', 'WEB-2', 'WEB-3']);
+  });
+
   it("opens a study's report with all six charts drawn", async () => {
     await page.click('#studies tbody tr:first-child a:text("report")');
     await page.waitForSelector('canvas');
@@ -115,6 +184,6 @@ describe(`browser: dashboard (${DRIVER})`, function () {
     for (const inked of painted) expect(inked).to.be.greaterThan(1000);
     expect(await page.textContent('body')).to.contain('Outcomes report for study SMP-2021');
     expect(consoleErrors).to.deep.equal([]);
-    expect(failedRequests).to.deep.equal(['POST /api/studies 400']);
+    expect(failedRequests).to.deep.equal(['POST /api/studies 400', 'POST /api/studies 409']);
   });
 });

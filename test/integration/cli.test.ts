@@ -69,7 +69,7 @@ describe(`smp command line (${DRIVER})`, function () {
     const first = smp('import', file);
     expect(first.status, first.stderr).to.equal(0);
     expect(first.stdout.trim()).to.equal(
-      'imported study CLI-1: 2 site, 2 practitioner, 2 participant, 5 treatment session, 1 adverse event, 2 fading assessment, 1 satisfaction survey',
+      'imported study CLI-1: 2 sites, 2 practitioners, 2 participants, 5 treatment sessions, 1 adverse event, 2 fading assessments, 1 satisfaction survey',
     );
     const again = smp('import', file);
     expect(again.status).to.equal(2);
@@ -119,7 +119,7 @@ describe(`smp command line (${DRIVER})`, function () {
     expect(smp('import', path.join(work, 'absent.json')).stderr).to.contain('absent.json: no such file');
     const unknownStudy = smp('export', 'NOPE-1');
     expect(unknownStudy.status).to.equal(2);
-    expect(unknownStudy.stderr.trim()).to.equal('smp export: study NOPE-1 does not exist');
+    expect(unknownStudy.stderr.trim()).to.equal('smp export: study NOPE-1 does not exist (`smp studies` lists the stored studies)');
     const unknownCommand = smp('frobnicate');
     expect(unknownCommand.status).to.equal(2);
     expect(unknownCommand.stderr).to.contain('smp: unknown command "frobnicate"');
@@ -135,7 +135,10 @@ describe(`smp command line (${DRIVER})`, function () {
       encoding: 'utf8',
     });
     expect(run.status).to.equal(1);
-    expect(run.stderr).to.match(/^smp studies: .*ECONNREFUSED/);
+    expect(run.stderr.trim()).to.equal(
+      'smp studies: cannot connect to the PostgreSQL server at 127.0.0.1:1 (DATABASE_URL): the connection was refused; ' +
+        'is the server running and listening on port 1?',
+    );
     expect(run.stderr).not.to.match(/\n\s+at /);
   });
 
@@ -170,7 +173,7 @@ describe(`smp command line (${DRIVER})`, function () {
         // The embedded database belongs to the serving process; a second process is turned away.
         const second = spawnSync(process.execPath, [SMP, 'studies'], { env: serveEnv, encoding: 'utf8' });
         expect(second.status).to.equal(1);
-        expect(second.stderr).to.contain('is in use by another smp process');
+        expect(second.stderr).to.contain(`is in use by another process: smp serve --port 0 (pid ${child.pid}) at ${url}`);
       }
     } finally {
       child.kill('SIGTERM');

@@ -81,6 +81,14 @@ export async function freshDb(): Promise<TestDb> {
   return Object.assign(db, { dispose: () => db.close() });
 }
 
+/** A new, migrated, empty in-memory PGlite database, whatever the configured driver. */
+export async function freshPgliteDb(): Promise<TestDb> {
+  migratedDump ??= pgliteDump();
+  const db = await openDb({ loadDataDir: await migratedDump });
+  await migrateToLatest(db.kysely);
+  return Object.assign(db, { dispose: () => db.close() });
+}
+
 /** Row counts of every study table, to prove that a refused import wrote nothing. */
 export async function tableCounts(db: Db): Promise<Record<string, number>> {
   const tables = [

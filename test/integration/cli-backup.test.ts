@@ -1,0 +1,92 @@
+// `smp backup` and `smp restore` as a user runs them: the configured store (PostgreSQL in the
+// server run) backed up and restored into a new embedded data directory, listing the same
+// studies; an existing archive kept unless --force; a damaged archive and a store with data
+// refused (exit 2) with nothing written.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { expect } from 'chai';
+import { smallBundle } from '../support/bundles.ts';
+import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+
+const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
+
+describe(`smp backup and smp restore (${DRIVER} → pglite)`, function () {
+  this.timeout(180_000);
+  let work: string;
+  let env: NodeJS.ProcessEnv;
+  let dropDatabase: (() => Promise<void>) | undefined;
+
+  const smp = (runEnv: NodeJS.ProcessEnv, ...args: string[]) => {
+    const result = spawnSync(process.execPath, [SMP, ...args], { env: runEnv, encoding: 'utf8', cwd: work });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  };
+
+  before(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-cli-backup-'));
+    env = { ...process.env, SMP_DATA_DIR: path.join(work, 'source'), DATABASE_URL: '' };
+    if (SERVER_URL) {
+      const database = await createServerDatabase();
+      env.DATABASE_URL = database.url;
+      dropDatabase = database.drop;
+    }
+    expect(smp(env, 'demo').status).to.equal(0);
+    fs.writeFileSync(path.join(work, 'b.json'), JSON.stringify(smallBundle('BAK-1')));
+    expect(smp(env, 'import', path.join(work, 'b.json')).status).to.equal(0);
+  });
+  after(async () => {
+    await dropDatabase?.();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  it('backs up the store and restores it into a new embedded data directory', () => {
+    const file = path.join(work, 'store.smpbackup');
+    const backup = smp(env, 'backup', file);
+    expect(backup.status, backup.stderr).to.equal(0);
+    expect(backup.stderr.trim()).to.equal(
+      `wrote ${file}: 2 studies, 205 rows in 8 tables (${DRIVER}, schema 2026-11-23-01-study-data-store)`,
+    );
+
+    const kept = smp(env, 'backup', file);
+    expect(kept.status).to.equal(2);
+    expect(kept.stderr.trim()).to.equal(`smp backup: ${file} exists; add --force to overwrite it`);
+    expect(smp(env, 'backup', file, '--force').status).to.equal(0);
+
+    const target = { ...process.env, SMP_DATA_DIR: path.join(work, 'target'), DATABASE_URL: '' };
+    const restore = smp(target, 'restore', file);
+    expect(restore.status, restore.stderr).to.equal(0);
+    expect(restore.stderr).to.match(new RegExp(`^restored ${file} into pglite .*target: 2 studies, 205 rows in 8 tables \\(made \\S+ on ${DRIVER}\\)\\n$`));
+    expect(smp(target, 'studies').stdout).to.equal(smp(env, 'studies').stdout);
+    expect(smp(target, 'export', 'BAK-1').stdout).to.equal(smp(env, 'export', 'BAK-1').stdout);
+
+    const again = smp(target, 'restore', file);
+    expect(again.status).to.equal(2);
+    expect(again.stderr).to.match(/^smp restore: the store at .*target is not empty \(rows in /);
+  });
+
+  it('refuses a damaged archive (exit 2) and restores nothing', () => {
+    const file = path.join(work, 'store.smpbackup');
+    const damaged = path.join(work, 'damaged.smpbackup');
+    fs.writeFileSync(damaged, gzipSync(Buffer.from(gunzipSync(fs.readFileSync(file)).toString('utf8').replace('BAK-1', 'BAK-7'))));
+    const target = { ...process.env, SMP_DATA_DIR: path.join(work, 'target-2'), DATABASE_URL: '' };
+    const run = smp(target, 'restore', damaged);
+    expect(run.status).to.equal(2);
+    expect(run.stderr.trim()).to.equal(
+      `smp restore: ${damaged} is not an intact smp-backup/1 archive: its checksum does not match its content ` +
+        '(the file is damaged or was changed); nothing was restored',
+    );
+    expect(smp(target, 'studies').stdout).to.match(/^no studies/);
+  });
+
+  it('refuses an empty file name and a directory the same way as the other commands', () => {
+    const empty = smp(env, 'backup', '');
+    expect(empty.status).to.equal(2);
+    expect(empty.stderr.split('\n')[0]).to.equal('smp backup: backup needs a file name (got an empty string)');
+    const directory = smp(env, 'restore', work);
+    expect(directory.status).to.equal(2);
+    expect(directory.stderr.trim()).to.equal(`smp restore: ${work} is a directory, not a file`);
+  });
+});

@@ -1,0 +1,138 @@
+// The `smp` command's conveniences, as a user meets them in a real process: --version and
+// per-command --help, the file checks every command shares (a directory given as a file,
+// `--out ''`, overwriting only with --force), the hint after an unknown study code, progress of
+// an import on a terminal, and `analyze FILE` printing what `analyze --study` prints.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { smallBundle } from '../support/bundles.ts';
+import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+
+const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
+const PACKAGE = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
+const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'backup', 'restore', 'analyze'];
+
+describe(`smp command conveniences (${DRIVER})`, function () {
+  this.timeout(120_000);
+  let work: string;
+  let env: NodeJS.ProcessEnv;
+  let dropDatabase: (() => Promise<void>) | undefined;
+
+  before(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-cli-commands-'));
+    env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
+    if (SERVER_URL) {
+      const database = await createServerDatabase();
+      env.DATABASE_URL = database.url;
+      dropDatabase = database.drop;
+    }
+    fs.writeFileSync(path.join(work, 'cli-3.json'), JSON.stringify(smallBundle('CLI-3')));
+    const imported = smp('import', path.join(work, 'cli-3.json'));
+    expect(imported.status, imported.stderr).to.equal(0);
+  });
+  after(async () => {
+    await dropDatabase?.();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  function smp(...args: string[]) {
+    const result = spawnSync(process.execPath, [SMP, ...args], { env, encoding: 'utf8', cwd: work });
+    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+  }
+
+  it('prints its version with --version', () => {
+    const run = smp('--version');
+    expect(run).to.deep.equal({ status: 0, stdout: `smp ${PACKAGE.version}\n`, stderr: '' });
+  });
+
+  it("prints each command's own usage with COMMAND --help, and with help COMMAND", () => {
+    for (const command of COMMANDS) {
+      const run = smp(command, '--help');
+      expect(run.status, command).to.equal(0);
+      expect(run.stderr, command).to.equal('');
+      expect(run.stdout, command).to.match(new RegExp(`^Usage: smp ${command}\\b`));
+      expect(smp('help', command).stdout, command).to.equal(run.stdout);
+    }
+    expect(smp('import', '--help').stdout).to.contain('--replace   replace the stored study');
+    expect(smp('export', '-h').stdout).to.contain('--force');
+  });
+
+  it('says "is a directory" for a directory given as a bundle file (exit 2)', () => {
+    for (const args of [['import', work], ['analyze', work]]) {
+      const run = smp(...args);
+      expect(run.status, args[0]).to.equal(2);
+      expect(run.stderr.trim(), args[0]).to.equal(`smp ${args[0]}: ${work} is a directory, not a file`);
+    }
+  });
+
+  it('suggests `smp studies` after an unknown study code', () => {
+    for (const args of [['export', 'NOPE-2'], ['analyze', '--study', 'NOPE-2']]) {
+      const run = smp(...args);
+      expect(run.status, args[0]).to.equal(2);
+      expect(run.stderr.trim(), args[0]).to.equal(`smp ${args[0]}: study NOPE-2 does not exist (\`smp studies\` lists the stored studies)`);
+    }
+  });
+
+  it("refuses --out '' the same way in every command that takes --out", () => {
+    const export_ = smp('export', 'CLI-3', '--out', '');
+    const analyze = smp('analyze', '--study', 'CLI-3', '--out', '');
+    for (const [run, name, kind] of [[export_, 'export', 'file name'], [analyze, 'analyze', 'directory']] as const) {
+      expect(run.status, name).to.equal(2);
+      expect(run.stdout, name).to.equal('');
+      expect(run.stderr.split('\n')[0], name).to.equal(`smp ${name}: --out needs a ${kind} (got an empty string)`);
+      expect(run.stderr, name).to.contain(`Usage: smp ${name} `);
+    }
+  });
+
+  it('overwrites an existing --out file only with --force, and never a directory', () => {
+    const out = path.join(work, 'existing.json');
+    fs.writeFileSync(out, 'keep me');
+    const refused = smp('export', 'CLI-3', '--out', out);
+    expect(refused.status).to.equal(2);
+    expect(refused.stderr.trim()).to.equal(`smp export: ${out} exists; add --force to overwrite it`);
+    expect(fs.readFileSync(out, 'utf8')).to.equal('keep me');
+
+    const forced = smp('export', 'CLI-3', '--out', out, '--force');
+    expect(forced.status, forced.stderr).to.equal(0);
+    expect(JSON.parse(fs.readFileSync(out, 'utf8')).study.code).to.equal('CLI-3');
+    expect(fs.readdirSync(work).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
+
+    const directory = smp('export', 'CLI-3', '--out', work, '--force');
+    expect(directory.status).to.equal(2);
+    expect(directory.stderr.trim()).to.equal(`smp export: ${work} is a directory; --out needs a file name`);
+    const missing = smp('export', 'CLI-3', '--out', path.join(work, 'no-such-dir', 'x.json'));
+    expect(missing.status).to.equal(2);
+    expect(missing.stderr.trim()).to.equal(`smp export: ${path.join(work, 'no-such-dir')}: no such directory`);
+  });
+
+  it('prints the same summary for a bundle file as for the stored study', () => {
+    const fromFile = smp('analyze', path.join(work, 'cli-3.json'), '--by', 'site');
+    const fromStore = smp('analyze', '--study', 'CLI-3', '--by', 'site');
+    expect(fromFile.status, fromFile.stderr).to.equal(0);
+    expect(fromStore.status, fromStore.stderr).to.equal(0);
+    expect(fromFile.stdout).to.equal(fromStore.stdout);
+    expect(JSON.parse(fromFile.stdout).participants.enrolled).to.equal(2);
+  });
+
+  it('shows progress on a terminal from reading the file to the commit, and leaves the line clean', () => {
+    const file = path.join(work, 'cli-4.json');
+    fs.writeFileSync(file, JSON.stringify(smallBundle('CLI-4')));
+    // `script` runs the command on a pseudo-terminal, so stderr is a TTY as in a user's shell.
+    const run = spawnSync('script', ['-qec', `"${process.execPath}" "${SMP}" import "${file}"`, '/dev/null'], {
+      env,
+      encoding: 'utf8',
+      cwd: work,
+    });
+    expect(run.status, run.stdout).to.equal(0);
+    const steps = run.stdout.split('\r\x1b[K').map((step) => step.trim()).filter(Boolean);
+    expect(steps[0]).to.match(/^reading .*cli-4\.json \(0\.0 MB\)…$/);
+    expect(steps[1]).to.equal('validating 2 participants…');
+    expect(steps).to.include('loading 1/7: 2 sites');
+    expect(steps).to.include('loading 4/7: 5 treatment sessions');
+    expect(steps).to.include('committing…');
+    expect(steps.at(-1)).to.match(/^imported study CLI-4: 2 sites, 2 practitioners, 2 participants, 5 treatment sessions/);
+  });
+});

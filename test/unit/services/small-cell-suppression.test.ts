@@ -1,0 +1,71 @@
+// Small-cell suppression of another site's figures: each kind of figure hidden exactly when one
+// of its counts is under the threshold, and nothing else changed.
+import { expect } from 'chai';
+import { analyzeCohort } from '../../../analysis/index.ts';
+import type { CohortFigures, Proportion } from '../../../analysis/types.ts';
+import { suppressSmallCells } from '../../../api/services/small-cell-suppression.ts';
+import { smallCohort } from '../analysis/fixtures/small-cohort.ts';
+
+const proportion = (n: number, N: number): Proportion => ({ n, N, proportion: n / N, wilson: [0, 1], exact: [0, 1] });
+
+describe('small-cell suppression', () => {
+  const figures = (): CohortFigures => {
+    const cohort = smallCohort();
+    const summary = analyzeCohort({ study: { code: 'S-1', title: 'Small' }, protocol: cohort.protocol, participants: cohort.participants });
+    const { format, study, subgroups, ...figures } = summary;
+    return figures;
+  };
+
+  it('hides a proportion when n or N − n is under the threshold, keeping a large N', () => {
+    const base = figures();
+    base.safety.anyEvent = proportion(3, 40);
+    base.safety.seriousEvent = proportion(38, 40);
+    base.safety.relatedEvent = proportion(20, 40);
+    base.safety.withdrawnDueToEvent = proportion(0, 3);
+    const out = suppressSmallCells(base, 5);
+    expect(out.safety.anyEvent).to.deep.equal({ n: null, N: 40, proportion: null, wilson: null, exact: null, suppressed: true });
+    expect(out.safety.seriousEvent).to.deep.equal({ n: null, N: 40, proportion: null, wilson: null, exact: null, suppressed: true });
+    expect(out.safety.relatedEvent).to.deep.equal(proportion(20, 40));
+    expect(out.safety.withdrawnDueToEvent).to.deep.equal({ n: null, N: null, proportion: null, wilson: null, exact: null, suppressed: true });
+    expect(out.suppressed).to.equal(true);
+  });
+
+  it('hides small counts, and a second bucket of a distribution with one hidden bucket', () => {
+    const base = figures();
+    base.participants.enrolled = 12;
+    base.participants.withdrawn = 2;
+    base.fading.latestGrade = { '0': 9, '1': 6, '2': 3, '3': 11, '4': 7 };
+    base.satisfaction.distribution = { '1': 0, '2': 1, '3': 8, '4': 9, '5': 20 };
+    const out = suppressSmallCells(base, 5);
+    expect(out.participants.enrolled).to.equal(12);
+    expect(out.participants.withdrawn).to.equal(null);
+    // 3 is hidden, and so is the next smallest, 6: the total cannot give 3 back.
+    expect(out.fading.latestGrade).to.deep.equal({ '0': 9, '1': null, '2': null, '3': 11, '4': 7, suppressed: true });
+    expect(out.satisfaction.distribution).to.deep.equal({ '1': null, '2': null, '3': 8, '4': 9, '5': 20, suppressed: true });
+  });
+
+  it('hides descriptive statistics and the trend of fewer than the threshold, and Kaplan–Meier steps always', () => {
+    const base = figures();
+    base.costUsd = { n: 4, mean: 3000, sd: 10, median: 3000, q1: 2990, q3: 3010, min: 2980, max: 3020 };
+    base.sessions.durationMinutes = { n: 60, mean: 180, sd: 20, median: 180, q1: 170, q3: 190, min: 120, max: 240 };
+    base.fading.gradeTrend = { n: 3, slopePerMonth: 0.1, intercept: 0, r2: 0.5, spearmanRho: 0.5, spearmanP: 0.6 };
+    base.fading.touchUpFree = { n: 30, events: 2, median: null, steps: [{ months: 12, atRisk: 30, events: 2, survival: 0.93 }] };
+    const out = suppressSmallCells(base, 5);
+    expect(out.costUsd).to.deep.equal({ n: null, suppressed: true });
+    expect(out.sessions.durationMinutes).to.deep.equal(base.sessions.durationMinutes);
+    expect(out.fading.gradeTrend).to.deep.equal({
+      n: null, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null, suppressed: true,
+    });
+    expect(out.fading.touchUpFree).to.deep.equal({ n: 30, events: null, median: null, steps: null, suppressed: true });
+  });
+
+  it('leaves a group with every count at or over the threshold as it was, but for the survival steps', () => {
+    const base = figures();
+    const out = suppressSmallCells(base, 0);
+    const { touchUpFree, ...fading } = out.fading;
+    const { touchUpFree: expectedKm, ...expectedFading } = base.fading;
+    expect(fading).to.deep.equal(expectedFading);
+    expect(touchUpFree).to.deep.equal({ ...expectedKm, steps: null, suppressed: true });
+    expect(out.safety).to.deep.equal(base.safety);
+  });
+});

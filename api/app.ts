@@ -14,6 +14,7 @@ import { AppError, ERROR_TITLES, isAppError } from './errors.ts';
 import { authenticate } from './http/authenticate.ts';
 import { strictJsonBody } from './http/json-body.ts';
 import { mountRoutes } from './http/mount.ts';
+import { signInRateLimits } from './http/rate-limit.ts';
 import { bodyOfKinds } from './http/upload-body.ts';
 import type { RouteSpec } from './http/route.ts';
 import { apiRoutes } from './routes/index.ts';
@@ -124,6 +125,7 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
 
   const api = express.Router();
   api.use(authenticate(deps));
+  api.use(signInRateLimits());
   mountRoutes(api, apiRoutes, deps, bodyParserFor(config));
   api.get('/docs', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.html')));
   api.get('/docs/init.js', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.js')));
@@ -137,6 +139,10 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
     res.type('text/javascript').send(await webBundle());
   });
   app.get('/', (_req, res) => res.sendFile(path.join(WEB_DIR, 'index.html')));
+  app.get('/sign-in', (_req, res) => res.sendFile(path.join(WEB_DIR, 'sign-in.html')));
+  app.get('/sign-in.js', async (_req, res) => {
+    res.type('text/javascript').send(await webBundle('sign-in'));
+  });
   app.get('/style.css', (_req, res) => res.sendFile(path.join(WEB_DIR, 'style.css')));
   app.use((_req, res) => {
     res.status(404).type('html').send(NOT_FOUND_PAGE);

@@ -1,4 +1,4 @@
-// The `smp` command line: serve, demo, import, export, studies, backup, restore, analyze.
+// The `smp` command line: serve, demo, import, export, studies, backup, restore, analyze, user.
 // Exit status: 0 success, 2 invalid input (problems on stderr), 1 any other failure.
 // Each command loads its services when it runs, so `smp --help` and `smp --version` load nothing.
 import fs from 'node:fs';
@@ -33,7 +33,7 @@ function progressLine(): { say(text: string): void; done(): void } | undefined {
 const commands: Record<string, Command> = {
   serve: {
     usage: 'serve [--port N]',
-    summary: 'serve the tracker (loads the demo study into an empty database)',
+    summary: 'serve the tracker (loads the demo study into an empty database; with no users, creates "admin" and prints a one-time sign-in link)',
     help: `Serve the tracker's web page and HTTP API on HOST (default 127.0.0.1) and the port.
 On an empty database it first loads the demo study ${DEMO_STUDY_CODE}.
 
@@ -72,6 +72,9 @@ are refused; run both on a PostgreSQL server (DATABASE_URL) to use them side by 
         throw error;
       }
       console.log(`SMP outcomes tracker: ${server.url} (database: ${db.driver} ${db.location})`);
+      const { ensureFirstRunAdmin, firstRunMessage } = await import('./services/first-run.ts');
+      const firstRun = await ensureFirstRunAdmin(db, config.publicUrl ?? server.url);
+      if (firstRun) console.log(firstRunMessage(firstRun));
       const openDb = db;
       const stop = async () => {
         await server.close();
@@ -250,6 +253,26 @@ Options:
     async run(args) {
       const { runAnalyzeCommand } = await import('./analyze-command.ts');
       await runAnalyzeCommand(args);
+    },
+  },
+
+  user: {
+    usage: 'user (add|list|grant|revoke|enable|invite|token|tokens) …',
+    summary: 'manage users, their roles and access, and API tokens',
+    help: `Manage the people who sign in, as an administrator of the configured database.
+
+  user add NAME --role ROLE [--study CODE [--site CODE]]...
+                                   create a user (admin, researcher, clinic, reviewer); prints an invite link
+  user list                        users with their role, state and access
+  user grant NAME [--role ROLE] [--study CODE [--site CODE]]...
+                                   change a role; grant studies (sites: clinic users only)
+  user revoke NAME (--study CODE [--site CODE]... | --token ID | --all)
+                                   revoke grants, one API token, or everything (disables the user)
+  user enable|invite|tokens NAME   enable a disabled user; print a new invite link; list API tokens
+  user token NAME [--expires DAYS] create an API token, printed alone on the last line`,
+    async run(args) {
+      const { runUserCommand } = await import('./user-command.ts');
+      await runUserCommand(args);
     },
   },
 };

@@ -1,6 +1,7 @@
 // The dashboard page: lists studies and imports bundles through the HTTP API. One import at a
 // time: the button is disabled and a busy indicator shown until the answer is in, so a double
 // click cannot send the bundle twice (the second would be refused as a duplicate).
+import { showAccount } from './account.ts';
 import { fetchStudies, importBundle, ServerUnreachable, type ImportOutcome } from './api-client.ts';
 
 function cell(text: string | number, className?: string): HTMLTableCellElement {
@@ -137,4 +138,6 @@ form.addEventListener('submit', (event) => {
     .finally(() => setBusy(false));
 });
 
-void renderStudies();
+void showAccount().then(async (signedIn) => {
+  if (signedIn) await renderStudies();
+});

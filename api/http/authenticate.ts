@@ -1,7 +1,8 @@
 // Finds the caller of each API request: an `Authorization: Bearer` API token, or else the
 // sign-in session cookie. A cookie-authenticated unsafe request must come from our own origin
 // (the Origin header), so another site cannot make a signed-in browser change data.
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { actorForSession, actorForToken, SESSION_COOKIE } from '../services/auth-service.ts';
 import type { RouteDeps } from './route.ts';
@@ -19,9 +20,16 @@ export function cookieValue(req: Request, name: string): string | undefined {
   return undefined;
 }
 
-/** The origin the browser must show: the request's own scheme and host. */
-function ownOrigin(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? ''}`;
+/** Whether `origin` is this site: the request's own scheme and host, or SMP_PUBLIC_URL's origin. */
+export function isOwnOrigin(req: Request, config: Pick<Config, 'publicUrl'>, origin: string | undefined): boolean {
+  if (origin === undefined) return false;
+  if (origin === `${req.protocol}://${req.get('host') ?? ''}`) return true;
+  return config.publicUrl !== undefined && origin === new URL(config.publicUrl).origin;
+}
+
+/** How the request was authenticated, for GET /api/auth/me. */
+export function authenticatedBy(res: Response): 'session' | 'token' | null {
+  return (res.locals.authenticatedBy as 'session' | 'token' | undefined) ?? null;
 }
 
 export function authenticate({ db, config }: RouteDeps): RequestHandler {
@@ -35,6 +43,7 @@ export function authenticate({ db, config }: RouteDeps): RequestHandler {
           throw new AppError('unauthorized', 'the API token is not valid (unknown, revoked or expired); create one with smp user token NAME');
         }
         res.locals.actor = actor;
+        res.locals.authenticatedBy = 'token';
         return next();
       }
       const session = cookieValue(req, SESSION_COOKIE);
@@ -43,11 +52,12 @@ export function authenticate({ db, config }: RouteDeps): RequestHandler {
         if (actor !== null) {
           if (!SAFE_METHODS.has(req.method)) {
             const origin = req.get('origin');
-            if (origin !== ownOrigin(req) && (config.publicUrl === undefined || origin !== new URL(config.publicUrl).origin)) {
+            if (!isOwnOrigin(req, config, origin)) {
               throw new AppError('forbidden', `a signed-in change must come from this site's own pages (Origin ${origin ?? 'missing'})`);
             }
           }
           res.locals.actor = actor;
+          res.locals.authenticatedBy = 'session';
         }
       }
       next();

@@ -2,15 +2,17 @@
 import { readFileSync } from 'node:fs';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { auditRoutes } from './audit.ts';
+import { authRoutes } from './auth.ts';
 import { formatRoutes } from './formats.ts';
 import { recordRoutes } from './records.ts';
 import { studyRoutes } from './studies.ts';
 import { systemRoutes } from './system.ts';
+import { userRoutes } from './users.ts';
 
 /** The API's version: the package's. */
 export const API_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
-const documentedRoutes: RouteSpec[] = [...systemRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...auditRoutes];
+const documentedRoutes: RouteSpec[] = [...systemRoutes, ...authRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...auditRoutes, ...userRoutes];
 
 let document: unknown;
 

@@ -84,7 +84,12 @@ export async function listAuditEntries(
     before: cursor === undefined ? undefined : String(cursor),
     limit: query.limit + 1,
   });
-  const items = rows.slice(0, query.limit).map(
+  return auditPage(rows, query.limit);
+}
+
+/** One page of entries from `limit + 1` rows: the extra row says whether there is a next page. */
+export function auditPage(rows: ReadonlyArray<AuditEventRow>, limit: number): { items: AuditEntry[]; nextCursor: string | null } {
+  const items = rows.slice(0, limit).map(
     (row): AuditEntry => ({
       id: row.audit_id,
       at: row.occurred_at,
@@ -102,8 +107,10 @@ export async function listAuditEntries(
     }),
   );
   const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.id]) : null };
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.id]) : null };
 }
+
+type AuditEventRow = Awaited<ReturnType<typeof selectAuditEvents>>[number];
 
 /** The study as it was before a replace or deletion, from that change's audit record (administrators). */
 export async function replacedStudyBundle(db: Db, actor: Actor, studyCode: string, auditId: string): Promise<unknown> {

@@ -1,15 +1,36 @@
-// Authentication: from an API token or a sign-in session cookie to the Actor behind a request.
-// Secrets are compared by their SHA-256: the database never holds a usable token or session.
-import { createHash } from 'node:crypto';
+// Authentication: from an API token or a sign-in session cookie to the Actor behind a request;
+// signing in with a password or a one-time link, signing out, and setting one's password.
+// Secrets are compared by their SHA-256: the database never holds a usable token, session or
+// link. Every refusal of a password says the same thing, whatever the reason, so that it does
+// not tell which usernames exist.
+import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/kysely.ts';
 import {
+  consumeLink,
+  findLiveLink,
+  findUser,
+  findUserById,
   findUserBySessionHash,
   findUserByTokenHash,
+  insertSession,
+  recordFailedSignIn,
+  recordSuccessfulSignIn,
+  revokeSession,
+  revokeUserSessions,
   selectGrants,
+  setPasswordHash,
   touchSession,
   touchToken,
+  type UserRow,
 } from '../../db/repositories/user-repository.ts';
-import type { Actor, Role } from './access.ts';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/types.ts';
+import type { Config } from '../config.ts';
+import { AppError } from '../errors.ts';
+import type { Me } from '../schemas/users.ts';
+import type { Actor, ChangeContext, Role } from './access.ts';
+import { recordChange } from './audit-service.ts';
+import { hashPassword, needsRehash, verifyPassword } from './password.ts';
 
 /** The name of the sign-in session cookie. */
 export const SESSION_COOKIE = 'smp_session';
@@ -20,8 +41,8 @@ const TOUCH_INTERVAL_SECONDS = 60;
 
 export const secretHash = (secret: string): Buffer => createHash('sha256').update(secret, 'utf8').digest();
 
-async function actorOf(db: Db, user: { user_id: number; username: string; role: string }): Promise<Actor> {
-  const grants = await selectGrants(db.kysely, user.user_id);
+async function actorOf(db: Kysely<Database>, user: { user_id: number; username: string; role: string }): Promise<Actor> {
+  const grants = await selectGrants(db, user.user_id);
   return {
     userId: user.user_id,
     username: user.username,
@@ -35,9 +56,8 @@ export async function actorForToken(db: Db, token: string): Promise<Actor | null
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const user = await findUserByTokenHash(db.kysely, secretHash(token));
   if (!user) return null;
-  const lastUsed = user.last_used_at === null ? 0 : Date.parse(user.last_used_at);
-  if (Date.now() - lastUsed > TOUCH_INTERVAL_SECONDS * 1000) await touchToken(db.kysely, user.token_id);
-  return actorOf(db, user);
+  if (user.stale_last_use) await touchToken(db.kysely, user.token_id);
+  return actorOf(db.kysely, user);
 }
 
 /** The actor of a live sign-in session (used within the idle timeout), or null; renews its idle time. */
@@ -46,5 +66,192 @@ export async function actorForSession(db: Db, sessionValue: string, idleMinutes:
   const user = await findUserBySessionHash(db.kysely, hash, idleMinutes);
   if (!user) return null;
   if (Number(user.idle_seconds) > TOUCH_INTERVAL_SECONDS) await touchSession(db.kysely, hash);
-  return actorOf(db, user);
+  return actorOf(db.kysely, user);
+}
+
+/** What the audit trail keeps of a user: never a password or its hash. */
+export function userSnapshot(user: Pick<UserRow, 'username' | 'role' | 'password_hash' | 'disabled_at'>) {
+  return { username: user.username, role: user.role, disabled: user.disabled_at !== null, passwordSet: user.password_hash !== null };
+}
+
+/** A new sign-in session for a user, inside the caller's transaction; returns the cookie's value. */
+async function startSession(trx: Kysely<Database>, userId: number): Promise<string> {
+  const secret = randomBytes(32).toString('base64url');
+  await insertSession(trx, secretHash(secret), userId);
+  return secret;
+}
+
+export interface SignedIn {
+  /** The session cookie's value: set it, never store it. */
+  session: string;
+  me: Me;
+}
+
+async function meOf(db: Kysely<Database>, userId: number, via: Me['via']): Promise<Me> {
+  const user = await findUserById(db, userId);
+  if (!user) throw new AppError('unauthorized', 'this user no longer exists');
+  const actor = await actorOf(db, user);
+  return {
+    username: user.username,
+    role: actor.role,
+    grants: actor.grants.map((g) => ({ study: g.studyCode, site: g.siteCode })),
+    passwordSet: user.password_hash !== null,
+    via,
+  };
+}
+
+/** Who the caller is, with their grants. */
+export async function describeMe(db: Db, actor: Actor, via: Me['via']): Promise<Me> {
+  if (actor.userId === null) throw new AppError('unauthorized', 'the command line has no sign-in');
+  return meOf(db.kysely, actor.userId, via);
+}
+
+function signInRefused(config: Pick<Config, 'signInMaxFailures' | 'signInLockMinutes'>): AppError {
+  return new AppError(
+    'unauthorized',
+    `the username or password is not right (${config.signInMaxFailures} failed sign-ins in a row lock an account for ${config.signInLockMinutes} minutes)`,
+  );
+}
+
+/**
+ * Sign in with a username and password. Refused alike for an unknown, disabled, locked or
+ * not-yet-invited user and for a wrong password; each case costs one password hash. The
+ * `signInMaxFailures`-th failure in a row locks the account for `signInLockMinutes`, during which
+ * even the right password is refused; a success resets the count.
+ */
+export async function signIn(
+  db: Db,
+  config: Pick<Config, 'signInMaxFailures' | 'signInLockMinutes'>,
+  credentials: { username: string; password: string },
+): Promise<SignedIn> {
+  const username = credentials.username.toLowerCase();
+  const user = /^[a-z0-9][a-z0-9._-]{0,63}$/.test(username) ? await findUser(db.kysely, username) : undefined;
+  const usable = user !== undefined && user.disabled_at === null && user.locked_until === null && user.password_hash !== null;
+  const checkedHash = usable ? user.password_hash : null;
+  const right = await verifyPassword(credentials.password, checkedHash);
+  if (!right || !usable || checkedHash === null) {
+    if (usable) await recordFailedSignIn(db.kysely, user.user_id, config.signInMaxFailures, config.signInLockMinutes);
+    throw signInRefused(config);
+  }
+  const session = await db.transaction(async ({ kysely: trx }) => {
+    if (!(await recordSuccessfulSignIn(trx, user.user_id, checkedHash))) throw signInRefused(config);
+    return startSession(trx, user.user_id);
+  });
+  // A hash made with older, weaker parameters is replaced while the password is at hand.
+  if (needsRehash(checkedHash)) await setPasswordHash(db.kysely, user.user_id, await hashPassword(credentials.password));
+  return { session, me: await meOf(db.kysely, user.user_id, 'session') };
+}
+
+/** End a sign-in session (signing out). Unknown or ended sessions are left as they are. */
+export async function signOut(db: Db, sessionValue: string): Promise<void> {
+  await revokeSession(db.kysely, secretHash(sessionValue));
+}
+
+function linkRefused(): AppError {
+  return new AppError(
+    'unauthorized',
+    'this link does not work: it was used already, has expired, or a newer link replaced it; ask an administrator for a new one',
+  );
+}
+
+/** Whose link this is and what it does, without using it. */
+export async function describeLink(db: Db, secret: string) {
+  const link = await findLiveLink(db.kysely, secretHash(secret));
+  if (!link) throw linkRefused();
+  return { username: link.username, purpose: link.purpose, expiresAt: link.expires_at };
+}
+
+function passwordIsUsername(password: string, username: string, path: string): void {
+  if (password.normalize('NFKC').toLowerCase() === username) {
+    throw new AppError('validation', `invalid request body: ${path}: must not be your username`, [{ path, message: 'must not be your username' }]);
+  }
+}
+
+/** The actor a user acts as on their own behalf (setting their password). */
+async function selfChange(trx: Kysely<Database>, user: UserRow, requestId: string | null): Promise<ChangeContext> {
+  return { actor: await actorOf(trx, user), reason: null, requestId };
+}
+
+/**
+ * Accept an invite: set the password and sign in. Any other sessions of the user end (an invite
+ * also serves to reset a forgotten password). Recorded in the audit trail as the user's own change.
+ */
+export async function acceptInvite(db: Db, secret: string, password: string, requestId: string | null): Promise<SignedIn> {
+  const hash = secretHash(secret);
+  const link = await findLiveLink(db.kysely, hash);
+  if (!link || link.purpose !== 'invite') throw linkRefused();
+  passwordIsUsername(password, link.username, 'password');
+  const passwordHash = await hashPassword(password);
+  const session = await db.transaction(async ({ kysely: trx }) => {
+    const userId = await consumeLink(trx, hash, 'invite');
+    if (userId === undefined) throw linkRefused();
+    const before = (await findUserById(trx, userId))!;
+    await setPasswordHash(trx, userId, passwordHash);
+    await revokeUserSessions(trx, userId);
+    await recordChange(trx, await selfChange(trx, before, requestId), {
+      action: 'update',
+      entity: 'user',
+      key: before.username,
+      studyCode: null,
+      before: userSnapshot(before),
+      after: { ...userSnapshot({ ...before, password_hash: passwordHash }), passwordChanged: true },
+    });
+    return startSession(trx, userId);
+  });
+  return { session, me: await meOf(db.kysely, link.user_id, 'session') };
+}
+
+/** Use a one-time sign-in link: a session without a password. */
+export async function redeemSignInLink(db: Db, secret: string): Promise<SignedIn> {
+  const { userId, session } = await db.transaction(async ({ kysely: trx }) => {
+    const userId = await consumeLink(trx, secretHash(secret), 'sign-in');
+    if (userId === undefined) throw linkRefused();
+    return { userId, session: await startSession(trx, userId) };
+  });
+  return { session, me: await meOf(db.kysely, userId, 'session') };
+}
+
+/**
+ * Set one's own password. With a password already set, the current one must be given, and a
+ * wrong one counts as a failed sign-in. The user's other sessions end; `currentSession` stays.
+ */
+export async function changePassword(
+  db: Db,
+  config: Pick<Config, 'signInMaxFailures' | 'signInLockMinutes'>,
+  change: ChangeContext,
+  currentSession: string | null,
+  body: { currentPassword?: string | undefined; newPassword: string },
+): Promise<void> {
+  const { actor } = change;
+  if (actor.userId === null) throw new AppError('forbidden', 'the command line has no password; use smp user invite NAME');
+  const user = await findUserById(db.kysely, actor.userId);
+  if (!user) throw new AppError('unauthorized', 'this user no longer exists');
+  if (user.password_hash !== null) {
+    if (body.currentPassword === undefined) {
+      throw new AppError('validation', 'invalid request body: currentPassword: is required to change a password', [
+        { path: 'currentPassword', message: 'is required to change a password' },
+      ]);
+    }
+    const locked = user.locked_until !== null;
+    const right = await verifyPassword(body.currentPassword, locked ? null : user.password_hash);
+    if (!right) {
+      if (!locked) await recordFailedSignIn(db.kysely, user.user_id, config.signInMaxFailures, config.signInLockMinutes);
+      const message = locked ? `your account is locked after failed sign-ins until ${user.locked_until}` : 'is not your current password';
+      throw new AppError('validation', `invalid request body: currentPassword: ${message}`, [{ path: 'currentPassword', message }]);
+    }
+  }
+  passwordIsUsername(body.newPassword, user.username, 'newPassword');
+  const passwordHash = await hashPassword(body.newPassword);
+  await db.transaction(async ({ kysely: trx }) => {
+    await setPasswordHash(trx, user.user_id, passwordHash);
+    await revokeUserSessions(trx, user.user_id, currentSession === null ? undefined : secretHash(currentSession));
+    await recordChange(trx, change, {
+      action: 'update',
+      entity: 'user',
+      key: user.username,
+      studyCode: null,
+      before: userSnapshot(user),
+      after: { ...userSnapshot({ ...user, password_hash: passwordHash }), passwordChanged: true },
+    });
+  });
 }

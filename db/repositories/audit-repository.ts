@@ -25,8 +25,11 @@ export async function insertAuditEvent(trx: Kysely<Database>, event: NewAuditRow
 }
 
 export interface AuditFilter {
-  studyCode: string;
+  /** Entries of this study; undefined: of any study or none (the user-management listing). */
+  studyCode?: string | undefined;
   entity?: string | undefined;
+  /** Only entries of these kinds of record. */
+  entities?: readonly string[] | undefined;
   participantCode?: string | undefined;
   username?: string | undefined;
   from?: string | undefined;
@@ -38,7 +41,7 @@ export interface AuditFilter {
   limit: number;
 }
 
-/** Entries of a study, newest first, without the stored bundles. */
+/** Entries, newest first, without the stored bundles. */
 export async function selectAuditEvents(db: Kysely<Database>, filter: AuditFilter) {
   let query = db
     .selectFrom('audit_event')
@@ -60,9 +63,10 @@ export async function selectAuditEvents(db: Kysely<Database>, filter: AuditFilte
       'reason',
       sql<boolean>`replaced_bundle is not null`.as('has_bundle'),
     ])
-    .where('study_code', '=', filter.studyCode)
     .orderBy('audit_id', 'desc')
     .limit(filter.limit);
+  if (filter.studyCode !== undefined) query = query.where('study_code', '=', filter.studyCode);
+  if (filter.entities !== undefined) query = query.where('entity', 'in', [...filter.entities]);
   if (filter.entity !== undefined) query = query.where('entity', '=', filter.entity);
   if (filter.participantCode !== undefined) query = query.where('participant_code', '=', filter.participantCode);
   if (filter.username !== undefined) query = query.where('username', '=', filter.username);

@@ -5,6 +5,8 @@
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { apiRoutes } from '../../api/routes/index.ts';
+import { hashPassword } from '../../api/services/password.ts';
+import { issueLink } from '../../api/services/sign-in-links.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
@@ -25,6 +27,7 @@ const TARGET: Record<Scope, { study: string; site: string }> = {
 /**
  * What kind of access a route needs, which decides the expected status:
  * - public: anyone;
+ * - self: anyone signed in, about themselves;
  * - studyRead: anyone in the study;
  * - participantRead / participantWrite: the participant's site must be reachable (404 otherwise);
  * - enrol: a clinic enrols only at its own sites (403 elsewhere);
@@ -35,6 +38,7 @@ const TARGET: Record<Scope, { study: string; site: string }> = {
  */
 type Access =
   | 'public'
+  | 'self'
   | 'studyRead'
   | 'participantRead'
   | 'participantWrite'
@@ -65,6 +69,7 @@ interface Case {
 function expectedStatus(c: Case, role: Role, scope: Scope): number {
   if (c.access === 'public') return c.ok;
   if (role === 'anonymous') return 401;
+  if (c.access === 'self') return c.ok;
   if (role === 'admin') return c.ok;
   if (c.access === 'adminOnly') return 403;
   if (c.access === 'importReplace') return role === 'researcher' && scope !== 'otherStudy' ? c.ok : 403;
@@ -166,6 +171,14 @@ describe(`authorization matrix (${DRIVER})`, function () {
     const created = await admin.post(`/studies/${p.study}/participants/${p.code}/${segment}`, body);
     expect(created.status, `preparing ${segment}`).to.equal(201);
     return { path: `${p.path}/${segment}/${created.body.no}`, ifMatch: created.etag! };
+  }
+
+  /** A user the administrator creates, and the secret of their invite link. */
+  async function freshUser(role = 'reviewer', grants: Array<{ study: string; site?: string }> = []) {
+    const username = unique('user-');
+    const created = await admin.post('/users', { username, role, grants });
+    expect(created.status, 'preparing a user').to.equal(201);
+    return { username, version: created.body.user.version as string, invite: (created.body.invite.url as string).split('#invite=')[1]! };
   }
 
   const event = { category: 'other', term: 'Itch', onsetDate: '2020-01-03', grade: 1, serious: false, relatedness: 'unlikely', outcome: 'recovered' };
@@ -339,6 +352,124 @@ describe(`authorization matrix (${DRIVER})`, function () {
       },
     },
   };
+  Object.assign(cases, {
+    'POST /auth/sign-in': {
+      access: 'public',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => {
+        const { username } = await freshUser();
+        const password = 'correct horse battery staple';
+        await db.kysely.updateTable('app_user').set({ password_hash: await hashPassword(password) }).where('username', '=', username).execute();
+        return { path: '/auth/sign-in', body: { username, password } };
+      },
+    },
+    'POST /auth/sign-out': { access: 'public', ok: 204, unscoped: true, prepare: async () => ({ path: '/auth/sign-out' }) },
+    'GET /auth/me': { access: 'self', ok: 200, unscoped: true, prepare: async () => ({ path: '/auth/me' }) },
+    'POST /auth/password': {
+      access: 'self',
+      ok: 204,
+      unscoped: true,
+      prepare: async () => {
+        // Callers made by the test factory have no password yet, so none is asked for.
+        await db.kysely.updateTable('app_user').set({ password_hash: null }).execute();
+        return { path: '/auth/password', body: { newPassword: `a long new password ${unique('p')}` } };
+      },
+    },
+    'POST /auth/link-info': {
+      access: 'public',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => ({ path: '/auth/link-info', body: { link: (await freshUser()).invite } }),
+    },
+    'POST /auth/invite': {
+      access: 'public',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => ({ path: '/auth/invite', body: { link: (await freshUser()).invite, password: 'an invited user chose this' } }),
+    },
+    'POST /auth/sign-in-link': {
+      access: 'public',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => {
+        const { username } = await freshUser();
+        const user = await db.kysely.selectFrom('app_user').select('user_id').where('username', '=', username).executeTakeFirstOrThrow();
+        const link = await db.transaction(({ kysely }) => issueLink(kysely, user.user_id, 'sign-in', server.base));
+        return { path: '/auth/sign-in-link', body: { link: link.url.split('#sign-in=')[1] } };
+      },
+    },
+    'GET /users': { access: 'adminOnly', ok: 200, unscoped: true, prepare: async () => ({ path: '/users' }) },
+    'POST /users': {
+      access: 'adminOnly',
+      ok: 201,
+      unscoped: true,
+      prepare: async () => ({ path: '/users', body: { username: unique('new-'), role: 'researcher', grants: [{ study: 'MAT-A' }] } }),
+    },
+    'GET /users/:username': {
+      access: 'adminOnly',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => ({ path: `/users/${(await freshUser()).username}` }),
+    },
+    'PATCH /users/:username': {
+      access: 'adminOnly',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => {
+        const user = await freshUser();
+        return { path: `/users/${user.username}`, body: { role: 'researcher' }, ifMatch: user.version };
+      },
+    },
+    'POST /users/:username/grants': {
+      access: 'adminOnly',
+      ok: 201,
+      unscoped: true,
+      prepare: async () => ({ path: `/users/${(await freshUser()).username}/grants`, body: { study: 'MAT-A' } }),
+    },
+    'DELETE /users/:username/grants/:study': {
+      access: 'adminOnly',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => ({ path: `/users/${(await freshUser('reviewer', [{ study: 'MAT-A' }])).username}/grants/MAT-A` }),
+    },
+    'DELETE /users/:username/grants/:study/:site': {
+      access: 'adminOnly',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => ({ path: `/users/${(await freshUser('clinic', [{ study: 'MAT-A', site: 'LON' }])).username}/grants/MAT-A/LON` }),
+    },
+    'GET /users/:username/tokens': {
+      access: 'adminOnly',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => ({ path: `/users/${(await freshUser()).username}/tokens` }),
+    },
+    'POST /users/:username/tokens': {
+      access: 'adminOnly',
+      ok: 201,
+      unscoped: true,
+      prepare: async () => ({ path: `/users/${(await freshUser()).username}/tokens`, body: { expiresInDays: 30 } }),
+    },
+    'DELETE /users/:username/tokens/:id': {
+      access: 'adminOnly',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => {
+        const { username } = await freshUser();
+        const token = await admin.post(`/users/${username}/tokens`, {});
+        return { path: `/users/${username}/tokens/${token.body.id}` };
+      },
+    },
+    'POST /users/:username/invite': {
+      access: 'adminOnly',
+      ok: 201,
+      unscoped: true,
+      prepare: async () => ({ path: `/users/${(await freshUser()).username}/invite` }),
+    },
+    'GET /audit': { access: 'adminOnly', ok: 200, unscoped: true, prepare: async () => ({ path: '/audit' }) },
+  } satisfies Record<string, Case>);
+
   for (const [segment, bodies] of Object.entries(recordBodies)) {
     const key = segment === 'sessions' ? ':number' : ':no';
     Object.assign(cases, {

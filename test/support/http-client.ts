@@ -1,0 +1,63 @@
+// A small HTTP client for tests of sign-in: an app on a free port, JSON requests with or without
+// a session cookie and this site's Origin, and the session cookie of a response.
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { createApp } from '../../api/app.ts';
+import type { Config } from '../../api/config.ts';
+import type { Db } from '../../db/kysely.ts';
+
+export interface Reply {
+  status: number;
+  headers: Headers;
+  body: any;
+  /** `smp_session=…` from Set-Cookie, if the response set one. */
+  cookie: string | undefined;
+}
+
+export interface TestServer {
+  base: string;
+  close(): Promise<void>;
+  request(method: string, path: string, options?: { body?: unknown; cookie?: string; origin?: string | null; headers?: Record<string, string> }): Promise<Reply>;
+}
+
+export async function startTestServer(db: Db, config: Partial<Config> = {}): Promise<TestServer> {
+  const server: Server = createApp({ db, config }).listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    base,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    /** `origin`: undefined sends this site's own Origin on unsafe methods, null sends none. */
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.body !== undefined) headers['content-type'] = 'application/json';
+      if (options.cookie !== undefined) headers.cookie = options.cookie;
+      const origin = options.origin === undefined ? (method === 'GET' ? null : base) : options.origin;
+      if (origin !== null) headers.origin = origin;
+      const response = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+      });
+      const text = await response.text();
+      const setCookie = response.headers.get('set-cookie') ?? '';
+      const cookie = /^(smp_session=[^;]+)/.exec(setCookie)?.[1];
+      let body: unknown = text;
+      if (text !== '' && /json/.test(response.headers.get('content-type') ?? '')) body = JSON.parse(text);
+      return { status: response.status, headers: response.headers, body, cookie };
+    },
+  };
+}
+
+/** Every row of every table of the database as text, to prove that a secret is stored nowhere. */
+export async function everyStoredRow(db: Db): Promise<string> {
+  const { sql } = await import('kysely');
+  const tables = await sql<{ table_name: string }>`
+    select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`.execute(db.kysely);
+  const parts: string[] = [];
+  for (const { table_name } of tables.rows) {
+    const rows = await sql<{ row: string }>`select t::text as row from ${sql.table(table_name)} t`.execute(db.kysely);
+    parts.push(...rows.rows.map((r) => r.row));
+  }
+  return parts.join('\n');
+}

@@ -15,6 +15,7 @@ import { authenticate } from './http/authenticate.ts';
 import { strictJsonBody } from './http/json-body.ts';
 import { mountRoutes } from './http/mount.ts';
 import { signInRateLimits } from './http/rate-limit.ts';
+import { bodyOfKinds } from './http/upload-body.ts';
 import type { RouteSpec } from './http/route.ts';
 import { apiRoutes } from './routes/index.ts';
 import { webBundle } from './web-bundle.ts';
@@ -69,11 +70,17 @@ const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
   }
 };
 
-/** JSON bodies of one route: records up to 1 MB; bundles up to the import limit, large ones left for a worker. */
+/**
+ * The body reader of one route: JSON records up to 1 MB; bundles up to the import limit, large
+ * ones left for a worker; uploads (a zip, multipart files) for routes that take them, up to the same limit.
+ */
 function bodyParserFor(config: Config): (route: RouteSpec) => RequestHandler {
   const bundle = strictJsonBody({ limit: config.importLimitBytes, keepAsBytesAbove: WORKER_BODY_BYTES });
   const entity = strictJsonBody({ limit: ENTITY_LIMIT_BYTES });
-  return (route) => (route.bundleBody ? bundle : entity);
+  return (route) => {
+    const json = route.bundleBody ? bundle : entity;
+    return route.bodyKinds ? bodyOfKinds(route.bodyKinds, { json, limit: route.bundleBody ? config.importLimitBytes : ENTITY_LIMIT_BYTES }) : json;
+  };
 }
 
 export function createApp({ db, config: overrides = {} }: AppDeps): express.Express {

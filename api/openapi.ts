@@ -5,7 +5,7 @@ import { OpenAPIRegistry, OpenApiGeneratorV31, type RouteConfig } from '@asteaso
 import { z } from 'zod';
 import { ERROR_TITLES } from './errors.ts';
 import { openApiPath } from './http/mount.ts';
-import { errorStatuses, type RouteSpec } from './http/route.ts';
+import { errorStatuses, type BodyKind, type RouteSpec } from './http/route.ts';
 import { ProblemDetails } from './schemas/responses.ts';
 
 const ERROR_DESCRIPTIONS: Record<number, string> = {
@@ -22,6 +22,8 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   429: 'Too many attempts; try again later',
 };
 
+const BODY_MEDIA_TYPES: Record<BodyKind, string> = { json: 'application/json', zip: 'application/zip', multipart: 'multipart/form-data' };
+
 const ifMatchHeader = z.string().describe('The ETag of the version you read, e.g. "42"');
 const reasonHeader = z.string().describe('Why the record changes: percent-encoded UTF-8, up to 2,000 characters');
 
@@ -31,18 +33,18 @@ function requestOf(route: RouteSpec): RouteConfig['request'] {
   if (route.changeReason === 'required') headers['X-Change-Reason'] = reasonHeader;
   if (route.changeReason === 'optional') headers['X-Change-Reason'] = reasonHeader.optional();
   const body = route.body ?? route.unvalidatedBody;
+  const jsonType = route.method === 'patch' ? 'application/merge-patch+json' : 'application/json';
+  const kinds = route.bodyKinds ?? ['json'];
+  const content = {
+    ...(body && kinds.includes('json') ? { [jsonType]: { schema: body } } : {}),
+    ...(kinds.includes('zip') ? { 'application/zip': { schema: z.string().meta({ contentMediaType: 'application/zip', description: 'A zip archive of the files' }) } } : {}),
+    ...(kinds.includes('multipart') && route.multipartParts ? { 'multipart/form-data': { schema: route.multipartParts } } : {}),
+  };
   return {
     ...(route.params ? { params: route.params as z.ZodObject } : {}),
     ...(route.query ? { query: route.query as z.ZodObject } : {}),
     ...(Object.keys(headers).length > 0 ? { headers: z.object(headers) } : {}),
-    ...(body
-      ? {
-          body: {
-            required: true,
-            content: route.method === 'patch' ? { 'application/merge-patch+json': { schema: body } } : { 'application/json': { schema: body } },
-          },
-        }
-      : {}),
+    ...(Object.keys(content).length > 0 ? { body: { required: true, content } } : {}),
   };
 }
 
@@ -56,14 +58,15 @@ function responsesOf(route: RouteSpec): RouteConfig['responses'] {
       ...(spec.schema
         ? { content: { 'application/json': { schema: spec.schema } } }
         : spec.contentType
-          ? { content: { [spec.contentType]: { schema: { type: 'string' } } } }
+          ? { content: Object.fromEntries([spec.contentType].flat().map((type) => [type, { schema: { type: 'string' as const } }])) }
           : {}),
     };
   }
   for (const status of [...errorStatuses(route), 405]) {
     const kind = Object.entries(ERROR_DESCRIPTIONS).find(([code]) => Number(code) === status);
+    const description = status === 415 && route.bodyKinds ? `Body not sent as ${route.bodyKinds.map((k) => BODY_MEDIA_TYPES[k]).join(', ')}` : kind?.[1];
     responses[String(status)] = {
-      description: kind?.[1] ?? ERROR_TITLES.validation,
+      description: description ?? ERROR_TITLES.validation,
       content: { 'application/problem+json': { schema: ProblemDetails } },
     };
   }

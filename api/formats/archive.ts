@@ -34,6 +34,8 @@ export function unzipFiles(name: string, bytes: Uint8Array): { files: FormatFile
     entries = unzipSync(bytes, {
       filter: (file) => {
         total += file.originalSize;
+        // Past the limit nothing more is unpacked: fflate allocates each entry's stated size up front.
+        if (total > MAX_UNZIPPED_BYTES) return false;
         return !file.name.endsWith('/') && !file.name.startsWith('__MACOSX/') && !/(^|\/)\.DS_Store$/.test(file.name);
       },
     });

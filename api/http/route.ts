@@ -10,14 +10,21 @@ import type { Actor, ChangeContext } from '../services/access.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
+/**
+ * What a request body may be, chosen by its Content-Type: `json` (application/json, read by the
+ * strict JSON reader), `zip` (application/zip, passed on as an UploadedZip) or `multipart`
+ * (multipart/form-data of files, passed on as UploadedParts); see api/http/upload-body.ts.
+ */
+export type BodyKind = 'json' | 'zip' | 'multipart';
+
 export interface ResponseSpec {
   description: string;
   /** JSON body schema; omit for an empty body or a non-JSON body described by `contentType`. */
   schema?: z.ZodType;
-  /** A non-JSON body (e.g. `text/html`). */
-  contentType?: string;
+  /** A non-JSON body (e.g. `text/html`), or the media types it may have. */
+  contentType?: string | readonly string[];
   /** Response headers worth documenting, e.g. ETag and Location. */
-  headers?: Array<'ETag' | 'Location' | 'Content-Disposition' | 'Set-Cookie'>;
+  headers?: Array<'ETag' | 'Location' | 'Content-Disposition' | 'Set-Cookie' | 'X-Deidentification-Report'>;
 }
 
 /** What a route needs from the request beyond its schemas. */
@@ -30,6 +37,8 @@ export interface RouteRequirements {
   changeReason?: 'required' | 'optional';
   /** The body is a whole study bundle: the import size limit applies instead of the entity limit. */
   bundleBody?: boolean;
+  /** The body kinds accepted (default: JSON only); the import size limit bounds uploads too. */
+  bodyKinds?: readonly BodyKind[];
 }
 
 export interface RouteDeps {
@@ -43,7 +52,7 @@ export interface RouteContext<P, Q, B> {
   actor: Actor | null;
   params: P;
   query: Q;
-  /** The body: parsed by `body`, or as sent for `unvalidatedBody`. */
+  /** The body: parsed by `body`, or as sent for `unvalidatedBody` (an UploadedZip or UploadedParts for an upload). */
   body: B;
   /** The version named by If-Match, or null when the header is absent. */
   ifMatch: string | null;
@@ -80,6 +89,8 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
    * import validates whole, with its cross-record rules.
    */
   unvalidatedBody?: z.ZodType;
+  /** The parts of a `multipart` body, for the OpenAPI document (each file part a string of bytes). */
+  multipartParts?: z.ZodType;
   responses: Record<number, ResponseSpec>;
   /** Error statuses beyond the ones the requirements imply (401, 400, 404, 412, 428, 413, 415). */
   errors?: number[];
@@ -99,7 +110,7 @@ export function errorStatuses(route: RouteSpec): number[] {
   if (route.auth === 'user') statuses.add(401);
   if (route.params) statuses.add(404);
   if (route.params || route.query || route.body || route.changeReason === 'required') statuses.add(400);
-  if (route.body || route.unvalidatedBody) {
+  if (route.body || route.unvalidatedBody || route.bodyKinds) {
     statuses.add(400);
     statuses.add(413);
     statuses.add(415);

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
+import { formatRoutes } from './formats.ts';
 import { recordRoutes } from './records.ts';
 import { studyRoutes } from './studies.ts';
 import { systemRoutes } from './system.ts';
@@ -11,7 +12,7 @@ import { userRoutes } from './users.ts';
 /** The API's version: the package's. */
 export const API_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
-const documentedRoutes: RouteSpec[] = [...systemRoutes, ...authRoutes, ...studyRoutes, ...recordRoutes, ...auditRoutes, ...userRoutes];
+const documentedRoutes: RouteSpec[] = [...systemRoutes, ...authRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...auditRoutes, ...userRoutes];
 
 let document: unknown;
 

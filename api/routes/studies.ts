@@ -1,13 +1,16 @@
-// /api/studies: list and import studies; one study's fields, bundle, analysis and report.
+// /api/studies: list and import studies (a bundle, or csv and REDCap files: ./formats.ts); one
+// study's fields, bundle, analysis and report.
 import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
+import { isUpload } from '../http/upload-body.ts';
 import { StudyBundle } from '../schemas/bundle.ts';
 import { StudyPatch, StudyRecord } from '../schemas/records.ts';
 import { AnalysisQuery, ImportQuery, StudyCodeParams } from '../schemas/requests.ts';
 import { ImportResult, StudyList } from '../schemas/responses.ts';
 import { analyzeStudy, analyzeStudyWithCharts } from '../services/analysis-service.ts';
-import { exportBundle, importBundle } from '../services/study-bundle-service.ts';
+import { exportBundle, importBundle, requireImportRole } from '../services/study-bundle-service.ts';
 import { deleteStudy, getStudy, listStudies, patchStudy } from '../services/study-service.ts';
+import { ImportParts, importUpload } from './formats.ts';
 import { reportContentSecurityPolicy } from './report-csp.ts';
 
 const AnalysisSummary = z
@@ -31,23 +34,34 @@ export const studyRoutes = [
     path: '/studies',
     operationId: 'importStudy',
     tag: 'Studies',
-    summary: 'Import a study bundle (administrators; researchers may replace their studies)',
+    summary: 'Import a study: a bundle, or csv or REDCap files (administrators; researchers may replace their studies)',
     description:
-      'Validates the whole bundle and writes it in one transaction. A study that exists is refused (409) unless ' +
+      'Validates the whole study and writes it in one transaction. A study that exists is refused (409) unless ' +
       '`replace=true`, which swaps its records atomically and keeps the replaced study in the audit trail. ' +
-      'A study with sites and practitioners and no participants starts an empty study for record-level entry.',
+      'A study with sites and practitioners and no participants starts an empty study for record-level entry. ' +
+      'With `format=csv` or `format=redcap` the body is the files: a zip (application/zip) of the export’s layout, or ' +
+      'multipart/form-data with each csv table as a part named `files`, or the REDCap parts `dictionary`, `data`, and ' +
+      'optionally `study` and `mapping`. Every problem is listed with its file, row and column.',
     auth: 'user',
     bundleBody: true,
+    bodyKinds: ['json', 'zip', 'multipart'],
     changeReason: 'optional',
     query: ImportQuery,
     unvalidatedBody: StudyBundle,
+    multipartParts: ImportParts,
     responses: {
       200: { description: 'Replaced', schema: ImportResult, headers: ['Location'] },
       201: { description: 'Imported', schema: ImportResult, headers: ['Location'] },
     },
     errors: [403, 409],
     handler: async ({ deps, query, body, change }) => {
-      const result = await importBundle(deps.db, body, { replace: query.replace, change: change() });
+      const options = { replace: query.replace, change: change() };
+      // A clinic or a reviewer is refused whatever the body holds.
+      requireImportRole(options.change.actor);
+      const result =
+        query.format === 'json' && !isUpload(body)
+          ? await importBundle(deps.db, body, options)
+          : await importUpload(deps.db, query.format, body, options);
       return { status: result.replaced ? 200 : 201, location: `/api/studies/${result.code}`, body: result };
     },
   }),

@@ -5,11 +5,27 @@ export const StudyCodeParams = z.strictObject({
   code: z.string().regex(/^[A-Z0-9-]{2,32}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a study code` }),
 });
 
+const booleanQuery = z
+  .enum(['true', 'false'], { error: 'must be true or false' })
+  .optional()
+  .transform((value) => value === 'true');
+
 export const ImportQuery = z.object({
-  replace: z
-    .enum(['true', 'false'], { error: 'must be true or false' })
-    .optional()
-    .transform((value) => value === 'true'),
+  replace: booleanQuery.describe('Replace the study with the same code, atomically, instead of refusing (409)'),
+  format: z
+    .enum(['json', 'csv', 'redcap'], { error: (issue) => `must be json, csv or redcap (got ${JSON.stringify(issue.input)})` })
+    .default('json')
+    .describe('json: a bundle as application/json; csv or redcap: the files as application/zip or multipart/form-data'),
+});
+
+export const ExportQuery = z.strictObject({
+  format: z
+    .enum(['json', 'csv', 'redcap', 'sdtm', 'fhir'], {
+      error: (issue) => `must be json, csv, redcap, sdtm or fhir (got ${JSON.stringify(issue.input)})`,
+    })
+    .default('json')
+    .describe('json: the bundle; csv: tidy tables; redcap: a REDCap project; sdtm: CDISC SDTM Dataset-JSON 1.1; fhir: a FHIR R4 Bundle'),
+  deidentify: booleanQuery.describe('De-identify (always so for a reviewer)'),
 });
 
 export const AnalysisQuery = z.strictObject({

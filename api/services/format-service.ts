@@ -3,32 +3,36 @@
 // validated bundle, de-identified first when asked (with the one de-identification of
 // deidentify.ts), into files, and packs several files into a zip. Import reads a folder's files
 // or a zip into a bundle, or throws a validation error listing every problem with its file, row
-// and column; the caller then loads the bundle with importBundle, in one transaction.
+// and column; the caller then loads the bundle with importBundle, in one transaction. For the
+// API, a stored study is exported in the caller's view (exportStoredStudy: scope, and
+// de-identification done here, once), and large uploads are read on a worker thread.
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysisSummary } from '../../analysis/types.ts';
 import type { Db } from '../../db/kysely.ts';
 import { AppError } from '../errors.ts';
-import { bytesOf, unzipFiles, zipFiles } from '../formats/archive.ts';
+import { bytesOf, zipFiles } from '../formats/archive.ts';
 import { analysisCsv } from '../formats/analysis-csv.ts';
 import { writeCsvTables } from '../formats/csv/export.ts';
-import { readCsvTables } from '../formats/csv/import.ts';
 import { writeFhir } from '../formats/fhir/export.ts';
-import { REDCAP_FILES, writeRedcapProject } from '../formats/redcap/export.ts';
-import { readRedcap, type RedcapFiles } from '../formats/redcap/import.ts';
+import { IMPORT_FORMATS, readImport, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
+import { writeRedcapProject } from '../formats/redcap/export.ts';
 import { writeSdtm } from '../formats/sdtm/export.ts';
-import { locatedProblem, type FormatFile, type FormatImport, type LocatedProblem } from '../formats/types.ts';
+import type { FormatFile, LocatedProblem } from '../formats/types.ts';
 import type { StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
 import { formatProblem } from '../schemas/problems.ts';
 import type { ImportResult } from '../schemas/responses.ts';
+import { JsonBodyBytes } from '../json-input.ts';
+import { commandLineChange, type Actor } from './access.ts';
 import { deidentifyBundle, type DeidentificationReport } from './deidentify.ts';
-import { importBundle, type ImportOptions } from './study-bundle-service.ts';
+import { importSourceBytes, readImportOffThread } from './format-import-off-thread.ts';
+import { importBundle, readStudyView, requireImportRole, type ImportOptions, type StudyView } from './study-bundle-service.ts';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'redcap', 'sdtm', 'fhir'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
-export const IMPORT_FORMATS = ['csv', 'redcap'] as const;
-export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+export { IMPORT_FORMATS, readImport, redcapRoles, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
 
 export const isExportFormat = (value: string): value is ExportFormat => (EXPORT_FORMATS as readonly string[]).includes(value);
 export const isImportFormat = (value: string): value is ImportFormat => (IMPORT_FORMATS as readonly string[]).includes(value);
@@ -80,15 +84,48 @@ export function exportStudy(bundle: StudyBundle, format: ExportFormat, options: 
   return { format, name, files, createdAt, deidentification };
 }
 
+/**
+ * A study view (api/services/study-bundle-service.ts) in `format`. The view is still identified;
+ * when it must be de-identified, this is where it happens, once, so the report comes with it.
+ */
+export function exportStudyView(view: StudyView, format: ExportFormat, options: Pick<ExportOptions, 'createdAt'> = {}): StudyExport {
+  return exportStudy(view.bundle, format, { ...options, deidentify: view.deidentifyWith === null ? null : { secret: view.deidentifyWith } });
+}
+
+/**
+ * A stored study in `format`, as the actor may see it: a clinic's sites only; de-identified, once,
+ * for a reviewer or when `deidentify` is set (the export then carries the report).
+ */
+export async function exportStoredStudy(
+  db: Db,
+  code: string,
+  format: ExportFormat,
+  options: { actor?: Actor; deidentify?: boolean; createdAt?: Date } = {},
+): Promise<StudyExport> {
+  const { createdAt, ...viewOptions } = options;
+  return exportStudyView(await readStudyView(db, code, viewOptions), format, createdAt ? { createdAt } : {});
+}
+
 const CONTENT_TYPES: Readonly<Record<string, string>> = { json: 'application/json', fhir: 'application/fhir+json', zip: 'application/zip' };
 
-/** An export as one download: its file when it has one (json, fhir), else a zip of its folder. */
-export function exportDownload(exported: StudyExport): { name: string; contentType: string; bytes: Uint8Array } {
+/** The media types a download can have, for the API's description. */
+export const DOWNLOAD_CONTENT_TYPES = ['application/json', 'application/fhir+json', 'application/zip'] as const;
+
+/** The file a de-identified zip carries its report in (with `withReport`). */
+export const DEIDENTIFICATION_REPORT_FILE = 'deidentification-report.txt';
+
+/**
+ * An export as one download: its file when it has one (json, fhir), else a zip of its folder.
+ * With `withReport`, a de-identified zip also holds the de-identification report as
+ * `deidentification-report.txt`.
+ */
+export function exportDownload(exported: StudyExport, options: { withReport?: boolean } = {}): { name: string; contentType: string; bytes: Uint8Array } {
   const [only] = exported.files;
   if (exported.files.length === 1 && only !== undefined) {
     return { name: only.name, contentType: CONTENT_TYPES[exported.format] ?? 'application/octet-stream', bytes: bytesOf(only.content) };
   }
-  return { name: `${exported.name}.zip`, contentType: CONTENT_TYPES.zip!, bytes: zipFiles(exported.name, exported.files, exported.createdAt) };
+  const report = options.withReport && exported.deidentification ? [{ name: DEIDENTIFICATION_REPORT_FILE, content: `${formatDeidentificationReport(exported.deidentification)}\n` }] : [];
+  return { name: `${exported.name}.zip`, contentType: CONTENT_TYPES.zip!, bytes: zipFiles(exported.name, [...exported.files, ...report], exported.createdAt) };
 }
 
 /**
@@ -142,80 +179,43 @@ export function formatDeidentificationReport(report: DeidentificationReport): st
   ].join('\n');
 }
 
-/** Files for an import: a folder's or zip's files, or (REDCap) the files by role. */
-export type ImportSource =
-  | { files: readonly FormatFile[] }
-  | { zip: Uint8Array; name?: string }
-  | ({ redcap: true } & RedcapFiles);
-
-/** Read an import into a validated bundle, or every problem with its location. Writes nothing. */
-export function readImport(format: ImportFormat, source: ImportSource): FormatImport {
-  if ('redcap' in source) {
-    if (format !== 'redcap') return fail(locatedProblem('(import)', null, null, 'REDCap files were given for a csv import'));
-    return readRedcap(source);
-  }
-  let files: readonly FormatFile[];
-  if ('zip' in source) {
-    const unpacked = unzipFiles(source.name ?? 'upload.zip', source.zip);
-    if (unpacked.problems.length > 0) return { ok: false, problems: unpacked.problems };
-    files = unpacked.files;
-  } else files = source.files;
-  if (format === 'csv') return readCsvTables(files);
-  const roles = redcapRoles(files);
-  return 'problems' in roles ? { ok: false, problems: roles.problems } : readRedcap(roles);
-}
-
-const fail = (problem: LocatedProblem): FormatImport => ({ ok: false, problems: [problem] });
-
-/**
- * Which file of a REDCap folder or zip is which: our export's names, or REDCap's own
- * (`…_DataDictionary_….csv`, `…_DATA_….csv`); `study.json`, and a `.json` file whose name holds "mapping".
- */
-export function redcapRoles(files: readonly FormatFile[]): RedcapFiles | { problems: LocatedProblem[] } {
-  const problems: LocatedProblem[] = [];
-  const roles: Partial<Record<keyof RedcapFiles, FormatFile>> = {};
-  const roleOf = (name: string): keyof RedcapFiles | null => {
-    const base = name.toLowerCase();
-    if (base === REDCAP_FILES.dictionary || /datadictionary.*\.csv$/.test(base)) return 'dictionary';
-    if (base === REDCAP_FILES.records || /_data_.*\.csv$/.test(base)) return 'data';
-    if (base === REDCAP_FILES.study) return 'study';
-    if (/mapping[^/]*\.json$/.test(base)) return 'mapping';
-    return null;
-  };
-  for (const file of files) {
-    const role = roleOf(file.name);
-    if (role === null) {
-      problems.push(locatedProblem(file.name, null, null, `is not a file of a REDCap import (expected ${REDCAP_FILES.dictionary}, ${REDCAP_FILES.records}, ${REDCAP_FILES.study}, and optionally mapping.json)`));
-    } else if (roles[role] !== undefined) {
-      problems.push(locatedProblem(file.name, null, null, `is a second ${role} file, besides ${roles[role]!.name}`));
-    } else roles[role] = file;
-  }
-  if (roles.dictionary === undefined) problems.push(locatedProblem(REDCAP_FILES.dictionary, null, null, 'is missing: the REDCap data dictionary is needed'));
-  if (roles.data === undefined) problems.push(locatedProblem(REDCAP_FILES.records, null, null, 'is missing: the REDCap records export is needed'));
-  if (problems.length > 0 || roles.dictionary === undefined || roles.data === undefined) return { problems };
-  return {
-    dictionary: roles.dictionary,
-    data: roles.data,
-    ...(roles.study ? { study: roles.study } : {}),
-    ...(roles.mapping ? { mapping: roles.mapping } : {}),
-  };
+/** The validation error of an import's problems: each with its file, row and column. */
+function importProblemsError(format: ImportFormat, problems: LocatedProblem[]): AppError {
+  const count = problems.length;
+  return new AppError('validation', `the ${format} import has ${count} problem${count === 1 ? '' : 's'}:\n${problems.map(formatProblem).join('\n')}`, problems);
 }
 
 /** Read an import, or throw a validation AppError whose problems carry file, row and column. */
 export function parseImport(format: ImportFormat, source: ImportSource): StudyBundle {
   const result = readImport(format, source);
   if (result.ok) return result.bundle;
-  const count = result.problems.length;
-  throw new AppError(
-    'validation',
-    `the ${format} import has ${count} problem${count === 1 ? '' : 's'}:\n${result.problems.map(formatProblem).join('\n')}`,
-    result.problems,
-  );
+  throw importProblemsError(format, result.problems);
 }
 
-/** Read an import and load it as one transaction; on any problem nothing is written. */
-export async function importStudy(db: Db, format: ImportFormat, source: ImportSource, options: ImportOptions = {}): Promise<ImportResult> {
-  return importBundle(db, parseImport(format, source), options);
+export interface ImportStudyOptions extends ImportOptions {
+  /**
+   * Read the files on a worker thread when they are large (the server, so that it keeps
+   * answering other requests); the bundle is then validated by importBundle off the thread too.
+   */
+  readOffThread?: boolean;
+}
+
+/** Sources above this many bytes are read on a worker thread when `readOffThread` is set. */
+const OFF_THREAD_BYTES = 64 * 1024;
+
+/**
+ * Read an import and load it as one transaction; on any problem nothing is written. The role is
+ * checked before any file is read, so a clinic or a reviewer is refused whatever it sends.
+ */
+export async function importStudy(db: Db, format: ImportFormat, source: ImportSource, options: ImportStudyOptions = {}): Promise<ImportResult> {
+  const { readOffThread, ...importOptions } = options;
+  requireImportRole((options.change ?? commandLineChange()).actor);
+  if (readOffThread && importSourceBytes(source) > OFF_THREAD_BYTES) {
+    const answer = await readImportOffThread(format, source);
+    if (!answer.ok) throw importProblemsError(format, answer.problems);
+    return importBundle(db, new JsonBodyBytes(bytesOf(answer.json)), importOptions);
+  }
+  return importBundle(db, parseImport(format, source), importOptions);
 }
 
 /**

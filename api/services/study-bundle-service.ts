@@ -89,12 +89,17 @@ function bundleProblemsError(problems: Problem[], problemsOmitted: number): AppE
   return new AppError('validation', `the bundle has ${countOf(count, 'problem')}`, problems, { problemsOmitted, summarizes: true });
 }
 
+/** Refuse (403) a role that never imports, before any of the input is read. */
+export function requireImportRole(actor: Actor): void {
+  if (actor.role === 'clinic' || actor.role === 'reviewer') {
+    throw new AppError('forbidden', 'your role may not import studies: only administrators and researchers do');
+  }
+}
+
 /** Import a bundle (already parsed JSON, not yet validated) as one transaction. */
 export async function importBundle(db: Db, input: unknown, options: ImportOptions = {}): Promise<ImportResult> {
   const change = options.change ?? commandLineChange();
-  if (change.actor.role === 'clinic' || change.actor.role === 'reviewer') {
-    throw new AppError('forbidden', 'your role may not import studies: only administrators and researchers do');
-  }
+  requireImportRole(change.actor);
   const bundle = canonicalOrder(await parseBundle(input));
   const code = bundle.study.code;
   // Only an administrator creates studies; a researcher may replace a study granted to them.
@@ -242,8 +247,18 @@ export interface ExportOptions {
   deidentify?: boolean;
 }
 
-/** The study as a bundle, arrays in canonical order, as the actor may see it. */
-export async function exportBundle(db: Db, code: string, options: ExportOptions = {}): Promise<StudyBundle> {
+/**
+ * A study as an actor may see it, not yet de-identified: the records in the actor's scope, and
+ * the study's key when the view must be de-identified (a reviewer, or `deidentify`). Whoever
+ * turns it into output de-identifies `bundle` with `deidentifyWith`, once.
+ */
+export interface StudyView {
+  bundle: StudyBundle;
+  deidentifyWith: Uint8Array | null;
+}
+
+/** The study in the actor's scope, with the key to de-identify it with when the actor must not see identities. */
+export async function readStudyView(db: Db, code: string, options: ExportOptions = {}): Promise<StudyView> {
   const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
   // One snapshot: a replace that commits meanwhile is seen whole or not at all.
   const { bundle, key } = await db.readSnapshot(async (kysely) => {
@@ -254,7 +269,13 @@ export async function exportBundle(db: Db, code: string, options: ExportOptions 
   });
   const visible =
     scope && scope.sites !== 'all' ? { ...bundle, participants: bundle.participants.filter((p) => reachesSite(scope, p.site)) } : bundle;
-  return key === null ? visible : canonicalOrder(deidentifyBundle(visible, key).bundle);
+  return { bundle: visible, deidentifyWith: key };
+}
+
+/** The study as a bundle, arrays in canonical order, as the actor may see it. */
+export async function exportBundle(db: Db, code: string, options: ExportOptions = {}): Promise<StudyBundle> {
+  const { bundle, deidentifyWith } = await readStudyView(db, code, options);
+  return deidentifyWith === null ? bundle : canonicalOrder(deidentifyBundle(bundle, deidentifyWith).bundle);
 }
 
 /** Every record of a stored study, as a bundle in canonical order. */

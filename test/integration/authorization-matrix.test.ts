@@ -222,6 +222,11 @@ describe(`authorization matrix (${DRIVER})`, function () {
       },
     },
     'GET /studies/:code/bundle': { access: 'studyRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/bundle` }) },
+    'GET /studies/:code/export': {
+      access: 'studyRead',
+      ok: 200,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/export?format=csv` }),
+    },
     'GET /studies/:code/analysis': {
       access: 'studyRead',
       ok: 200,

@@ -1,0 +1,156 @@
+// The interchange formats over HTTP: GET /studies/:code/export in json, csv, redcap, sdtm or fhir,
+// and the csv and REDCap uploads of POST /studies (declared in studies.ts, which reads the files
+// through importUpload below).
+import { z } from 'zod';
+import { AppError } from '../errors.ts';
+import { defineRoute, type RouteDeps } from '../http/route.ts';
+import { UploadedZip, isUpload, type UploadedBody, type UploadedPart } from '../http/upload-body.ts';
+import type { FormatFile } from '../formats/types.ts';
+import type { Problem } from '../schemas/problems.ts';
+import { ExportQuery, StudyCodeParams } from '../schemas/requests.ts';
+import type { ImportResult } from '../schemas/responses.ts';
+import type { ChangeContext } from '../services/access.ts';
+import {
+  DOWNLOAD_CONTENT_TYPES,
+  exportDownload,
+  exportStoredStudy,
+  importStudy,
+  type ImportFormat,
+  type ImportSource,
+} from '../services/format-service.ts';
+
+/** The multipart part that carries a csv table; each is sent under its own file name. */
+export const CSV_PART = 'files';
+/** The multipart parts of a REDCap import, by role; dictionary and data are required. */
+export const REDCAP_PARTS = ['dictionary', 'data', 'study', 'mapping'] as const;
+type RedcapPart = (typeof REDCAP_PARTS)[number];
+
+const file = (description: string) => z.string().meta({ contentMediaType: 'application/octet-stream' }).describe(description);
+
+/** The multipart body of a csv or REDCap import, for the OpenAPI document. */
+export const ImportParts = z
+  .object({
+    files: z
+      .array(file('A table of the csv format'))
+      .optional()
+      .describe('csv: every table (study.csv, sites.csv, practitioners.csv, participants.csv, sessions.csv, adverse_events.csv, fading_assessments.csv, surveys.csv; codebook.csv may come along), each as a part named `files` under its file name'),
+    dictionary: file('redcap: the REDCap data dictionary CSV (required)').optional(),
+    data: file("redcap: the REDCap records CSV, in REDCap's export layout (required)").optional(),
+    study: file('redcap: study.json of an export (the study, sites and practitioners)').optional(),
+    mapping: file("redcap: a mapping file (smp-redcap-mapping/1) for a project with other field names and codes").optional(),
+  })
+  .meta({ id: 'ImportParts' });
+
+const partProblem = (part: string, message: string): Problem => ({ path: `(part) ${part}`, message });
+
+function uploadProblems(problems: Problem[]): AppError {
+  const count = problems.length;
+  return new AppError('validation', `the upload has ${count} problem${count === 1 ? '' : 's'}`, problems, { summarizes: true });
+}
+
+const asFile = (part: UploadedPart): FormatFile => ({ name: part.filename, content: part.bytes });
+
+/** A csv import's parts: every one named `files`, no file name twice. */
+function csvSource(parts: readonly UploadedPart[]): ImportSource {
+  const problems: Problem[] = [];
+  const seen = new Set<string>();
+  for (const part of parts) {
+    if (part.field !== CSV_PART) problems.push(partProblem(part.field, `is not a part of a csv import: send each table as a part named ${CSV_PART}`));
+    else if (seen.has(part.filename)) problems.push(partProblem(part.field, `${part.filename} is sent twice`));
+    seen.add(part.filename);
+  }
+  if (parts.length === 0) problems.push({ path: '(body)', message: `has no files: send each table as a part named ${CSV_PART}` });
+  if (problems.length > 0) throw uploadProblems(problems);
+  return { files: parts.map(asFile) };
+}
+
+/** A REDCap import's parts: each role once, the dictionary and the data required. */
+function redcapSource(parts: readonly UploadedPart[]): ImportSource {
+  const problems: Problem[] = [];
+  const roles: Partial<Record<RedcapPart, UploadedPart>> = {};
+  for (const part of parts) {
+    if (!(REDCAP_PARTS as readonly string[]).includes(part.field)) {
+      problems.push(partProblem(part.field, `is not a part of a REDCap import (its parts are ${REDCAP_PARTS.join(', ')})`));
+    } else if (roles[part.field as RedcapPart] !== undefined) {
+      problems.push(partProblem(part.field, `is sent twice (${roles[part.field as RedcapPart]!.filename} and ${part.filename})`));
+    } else roles[part.field as RedcapPart] = part;
+  }
+  if (roles.dictionary === undefined) problems.push(partProblem('dictionary', 'is missing: the REDCap data dictionary is needed'));
+  if (roles.data === undefined) problems.push(partProblem('data', 'is missing: the REDCap records export is needed'));
+  if (problems.length > 0 || roles.dictionary === undefined || roles.data === undefined) throw uploadProblems(problems);
+  return {
+    redcap: true,
+    dictionary: asFile(roles.dictionary),
+    data: asFile(roles.data),
+    ...(roles.study ? { study: asFile(roles.study) } : {}),
+    ...(roles.mapping ? { mapping: asFile(roles.mapping) } : {}),
+  };
+}
+
+/** The files of an upload as an import source of `format`, or every problem with the upload's parts. */
+export function uploadSource(format: ImportFormat, upload: UploadedBody): ImportSource {
+  // A zip's problems name the body; its files are found by name (redcapRoles for REDCap).
+  if (upload instanceof UploadedZip) return { zip: upload.bytes, name: '(body)' };
+  return format === 'csv' ? csvSource(upload.parts) : redcapSource(upload.parts);
+}
+
+/**
+ * The csv or REDCap import of POST /studies: the body must be an upload (a zip or multipart
+ * files); a JSON body or an upload without `format` is refused (415) with what to send instead.
+ */
+export async function importUpload(
+  db: RouteDeps['db'],
+  format: 'json' | ImportFormat,
+  body: unknown,
+  options: { replace: boolean; change: ChangeContext },
+): Promise<ImportResult> {
+  if (format === 'json') {
+    throw new AppError('unsupported_media_type', 'a zip or multipart body holds csv or REDCap files: say which with format=csv or format=redcap', [
+      { path: 'query.format', message: 'must be csv or redcap for a zip or multipart/form-data body' },
+    ]);
+  }
+  if (body === undefined) {
+    throw new AppError('validation', `format=${format} takes the files as application/zip or multipart/form-data`, [
+      { path: '(body)', message: 'is missing: send the files as a zip or as multipart/form-data' },
+    ]);
+  }
+  if (!isUpload(body)) {
+    throw new AppError('unsupported_media_type', `format=${format} takes the files as application/zip or multipart/form-data`, [
+      { path: '(header) Content-Type', message: `must be application/zip or multipart/form-data for format=${format}` },
+    ]);
+  }
+  return importStudy(db, format, uploadSource(format, body), { ...options, readOffThread: true });
+}
+
+export const formatRoutes = [
+  defineRoute({
+    method: 'get',
+    path: '/studies/:code/export',
+    operationId: 'exportStudyFormat',
+    tag: 'Studies',
+    summary: 'The study in an interchange format (json, csv, redcap, sdtm, fhir): a clinic gets its own sites, a reviewer de-identified data',
+    description:
+      'Answers with one file (json: the bundle; fhir: a FHIR R4 Bundle) or a zip of the format’s folder (csv, redcap, sdtm), ' +
+      'as an attachment. `deidentify=true` de-identifies the export (pseudonyms, a date shift per participant, no free text, ' +
+      'pigment lots pseudonymised); a reviewer’s export is always de-identified. A de-identified export says what was changed ' +
+      'in the X-Deidentification-Report header (JSON counts), and a zip also holds the report as deidentification-report.txt.',
+    auth: 'user',
+    params: StudyCodeParams,
+    query: ExportQuery,
+    responses: {
+      200: {
+        description: 'The export, as an attachment: application/json (json), application/fhir+json (fhir) or application/zip (csv, redcap, sdtm)',
+        contentType: DOWNLOAD_CONTENT_TYPES,
+        headers: ['Content-Disposition', 'X-Deidentification-Report'],
+      },
+    },
+    handler: async ({ deps, actor, params, query, res }) => {
+      const exported = await exportStoredStudy(deps.db, params.code, query.format, { actor: actor!, deidentify: query.deidentify });
+      const download = exportDownload(exported, { withReport: true });
+      if (exported.deidentification) res.setHeader('X-Deidentification-Report', JSON.stringify(exported.deidentification));
+      // Study data: kept by no cache between the server and the user.
+      res.setHeader('Cache-Control', 'no-store');
+      res.attachment(download.name).type(download.contentType).send(Buffer.from(download.bytes.buffer, download.bytes.byteOffset, download.bytes.byteLength));
+    },
+  }),
+];

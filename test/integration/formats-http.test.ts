@@ -1,0 +1,556 @@
+// The interchange formats over HTTP, against a real database and the real express app:
+// GET /studies/:code/export in every format for each role (an administrator gets everything, a
+// clinic its own site, a reviewer de-identified data, once, with the study's key, whatever
+// `deidentify` says), and POST /studies?format=csv|redcap as a zip and as multipart form data
+// (round trips equal to the original; every bad upload a 4xx with its problems, nothing written;
+// clinics and reviewers refused).
+import { expect } from 'chai';
+import { sql } from 'kysely';
+import { generateCohort } from '../../fixtures/generate-cohort.ts';
+import { unzipFiles, zipFiles } from '../../api/formats/archive.ts';
+import type { FormatFile } from '../../api/formats/types.ts';
+import { AE_CATEGORIES, type StudyBundle } from '../../api/schemas/bundle.ts';
+import { canonicalOrder } from '../../api/schemas/bundle-order.ts';
+import { deidentifyBundle } from '../../api/services/deidentify.ts';
+import {
+  DEIDENTIFICATION_REPORT_FILE,
+  EXPORT_FORMATS,
+  exportDownload,
+  exportStudy,
+  formatDeidentificationReport,
+  readImport,
+  type ExportFormat,
+} from '../../api/services/format-service.ts';
+import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
+import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
+import { createTestUser } from '../support/users.ts';
+import { editCsv, fileNamed, setCell, textOf, valid } from '../unit/formats/helpers.ts';
+import fs from 'node:fs';
+
+const CODE = 'FMT-1';
+const CLINIC_SITE = 'S01';
+const CONTENT_TYPE: Record<ExportFormat, string> = {
+  json: 'application/json; charset=utf-8',
+  csv: 'application/zip',
+  redcap: 'application/zip',
+  sdtm: 'application/zip',
+  fhir: 'application/fhir+json; charset=utf-8',
+};
+
+type Role = 'admin' | 'researcher' | 'clinic' | 'reviewer';
+
+interface Download {
+  status: number;
+  headers: Headers;
+  bytes: Uint8Array;
+}
+
+const withCode = (bundle: StudyBundle, code: string): StudyBundle => ({ ...bundle, study: { ...bundle.study, code } });
+const atSite = (bundle: StudyBundle, site: string): StudyBundle => ({ ...bundle, participants: bundle.participants.filter((p) => p.site === site) });
+
+/** The file name of an attachment (`attachment; filename=X` or `filename="X"`). */
+function attachmentName(headers: Headers): string {
+  const header = headers.get('content-disposition') ?? '';
+  expect(header).to.match(/^attachment; filename=/);
+  return /filename="?([^";]+)"?/.exec(header)![1]!;
+}
+
+/** The files of a download: a zip's entries, or the one file under its attachment name. */
+function filesOf(download: Download): FormatFile[] {
+  const type = download.headers.get('content-type') ?? '';
+  const name = attachmentName(download.headers);
+  if (type.startsWith('application/zip')) {
+    const { files, problems } = unzipFiles(name, download.bytes);
+    expect(problems).to.deep.equal([]);
+    return files;
+  }
+  return [{ name, content: download.bytes }];
+}
+
+/** The creation time an SDTM or FHIR export carries (to the second), so that an expected export can be made with it. */
+function createdAtOf(format: ExportFormat, files: readonly FormatFile[]): Date {
+  if (format === 'sdtm') return new Date(JSON.parse(textOf(fileNamed(files, 'dm.json'))).datasetJSONCreationDateTime);
+  if (format === 'fhir') return new Date(JSON.parse(textOf(files[0]!)).timestamp);
+  return new Date('2024-01-01T00:00:00Z');
+}
+
+/** Files as name → text, for exact comparison. */
+const texts = (files: readonly FormatFile[]) => files.map((f) => [f.name, textOf(f)]);
+
+/** Participant codes (also inside longer identifiers such as USUBJID), free text, pigment lots and dates of `source` found in `files`. */
+function leaks(files: readonly FormatFile[], source: StudyBundle, deidentified: StudyBundle): string[] {
+  const codes = new Set([...source.participants.map((p) => p.code), ...source.practitioners.map((p) => p.code)]);
+  const freeText = new Set<string>();
+  for (const p of source.participants) {
+    if (p.withdrawalReason) freeText.add(p.withdrawalReason);
+    for (const e of p.adverseEvents) if (!(AE_CATEGORIES as readonly string[]).includes(e.term)) freeText.add(e.term);
+    for (const s of p.sessions) freeText.add(s.pigmentLot);
+  }
+  const datesOf = (bundle: StudyBundle) =>
+    new Set(
+      bundle.participants.flatMap((p) => [
+        p.enrolledOn,
+        p.withdrawnOn,
+        ...p.sessions.map((s) => s.date),
+        ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
+        ...p.fadingAssessments.map((a) => a.date),
+        ...p.surveys.map((s) => s.date),
+      ]),
+    );
+  // A shifted date of one participant can fall on another's original date: that says nothing.
+  const shifted = datesOf(deidentified);
+  const forbiddenDates = new Set([...datesOf(source)].filter((d): d is string => d !== null && !shifted.has(d)));
+  expect(codes.size + freeText.size + forbiddenDates.size).to.be.greaterThan(300);
+  const found: string[] = [];
+  for (const file of files) {
+    const text = textOf(file);
+    for (const run of text.match(/[A-Za-z0-9._-]+/g) ?? []) {
+      const parts = run.split(/([._-])/);
+      for (let i = 0; i < parts.length; i += 2) {
+        let candidate = '';
+        for (let j = i; j < parts.length; j += 2) {
+          candidate = j === i ? parts[j]! : `${candidate}${parts[j - 1]}${parts[j]}`;
+          if (codes.has(candidate)) found.push(`${file.name}: code ${candidate}`);
+        }
+      }
+    }
+    for (const value of freeText) if (text.includes(value)) found.push(`${file.name}: text ${value}`);
+    for (const date of text.match(/\d{4}-\d{2}-\d{2}/g) ?? []) if (forbiddenDates.has(date)) found.push(`${file.name}: date ${date}`);
+  }
+  return found;
+}
+
+describe(`interchange formats over HTTP (${DRIVER})`, function () {
+  this.timeout(300_000);
+  let db: TestDb;
+  let server: TestServer;
+  let original: StudyBundle;
+  let key: Uint8Array;
+  const headers = {} as Record<Role | 'otherResearcher', Record<string, string>>;
+  let admin: ApiClient;
+
+  async function download(role: Role, path: string): Promise<Download> {
+    const response = await fetch(`${server.base}/api${path}`, { headers: headers[role] });
+    return { status: response.status, headers: response.headers, bytes: new Uint8Array(await response.arrayBuffer()) };
+  }
+
+  /** POST /studies with a raw body (a zip, form data or text) as `who`. */
+  async function upload(who: Role | 'otherResearcher', query: string, body: Uint8Array | FormData | string, contentType?: string, extra: Record<string, string> = {}) {
+    const response = await fetch(`${server.base}/api/studies${query}`, {
+      method: 'POST',
+      headers: { ...headers[who], ...(contentType ? { 'content-type': contentType } : {}), ...extra },
+      body: body as BodyInit,
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text === '' ? null : JSON.parse(text) };
+  }
+
+  const zipOf = (files: readonly FormatFile[], folder = 'upload') => zipFiles(folder, files, new Date('2024-01-01T00:00:00Z'));
+  function formOf(parts: Array<[field: string, file: FormatFile]>, fields: Array<[string, string]> = []): FormData {
+    const form = new FormData();
+    for (const [field, file] of parts) form.append(field, new Blob([typeof file.content === 'string' ? file.content : Buffer.from(file.content)]), file.name);
+    for (const [name, value] of fields) form.append(name, value);
+    return form;
+  }
+  const csvFiles = (bundle: StudyBundle) => exportStudy(bundle, 'csv').files;
+  const redcapFiles = (bundle: StudyBundle) => exportStudy(bundle, 'redcap').files;
+
+  /** Everything an upload could write: table counts and the audit trail's length. */
+  async function written() {
+    const { rows } = await sql<{ n: string | number }>`select count(*) as n from audit_event`.execute(db.kysely);
+    return { ...(await tableCounts(db)), audit: Number(rows[0]!.n) };
+  }
+
+  before(async () => {
+    db = await freshDb();
+    server = await startTestServer(db);
+    original = canonicalOrder(valid(generateCohort({ participants: 80, seed: 31, code: CODE, sites: 3, withdrawalRate: 0.2, adverseEventRate: 0.6 })));
+    expect(original.participants.some((p) => p.withdrawalReason !== null)).to.equal(true);
+    headers.admin = (await createTestUser(db, 'admin')).headers;
+    admin = apiClient(server.base, headers.admin);
+    expect((await admin.post('/studies', original)).status).to.equal(201);
+    headers.researcher = (await createTestUser(db, 'researcher', [{ studyCode: CODE, siteCode: null }])).headers;
+    headers.otherResearcher = (await createTestUser(db, 'researcher', [{ studyCode: 'OTHER-1', siteCode: null }])).headers;
+    headers.clinic = (await createTestUser(db, 'clinic', [{ studyCode: CODE, siteCode: CLINIC_SITE }])).headers;
+    headers.reviewer = (await createTestUser(db, 'reviewer', [{ studyCode: CODE, siteCode: null }])).headers;
+    const { rows } = await sql<{ deid_key: Uint8Array }>`
+      select k.deid_key from study_secret k join study s on s.study_id = k.study_id where s.code = ${CODE}`.execute(db.kysely);
+    key = new Uint8Array(rows[0]!.deid_key);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.dispose();
+  });
+
+  it('describes both in the OpenAPI document: the import\'s three body types and its form parts, the export\'s media types', async () => {
+    const document = (await admin.get('/openapi.json')).body;
+    const importing = document.paths['/api/studies'].post;
+    expect(Object.keys(importing.requestBody.content)).to.deep.equal(['application/json', 'application/zip', 'multipart/form-data']);
+    expect(importing.requestBody.content['multipart/form-data'].schema.$ref).to.equal('#/components/schemas/ImportParts');
+    expect(Object.keys(document.components.schemas.ImportParts.properties)).to.deep.equal(['files', 'dictionary', 'data', 'study', 'mapping']);
+    expect(importing.parameters.find((p: { name: string }) => p.name === 'format').schema.enum).to.deep.equal(['json', 'csv', 'redcap']);
+    expect(importing.responses['415'].description).to.equal('Body not sent as application/json, application/zip, multipart/form-data');
+    const exporting = document.paths['/api/studies/{code}/export'].get;
+    expect(Object.keys(exporting.responses['200'].content)).to.deep.equal(['application/json', 'application/fhir+json', 'application/zip']);
+    expect(Object.keys(exporting.responses['200'].headers)).to.deep.equal(['Content-Disposition', 'X-Deidentification-Report']);
+    expect(exporting.parameters.find((p: { name: string }) => p.name === 'format').schema.enum).to.deep.equal(['json', 'csv', 'redcap', 'sdtm', 'fhir']);
+  });
+
+  describe('GET /studies/:code/export', () => {
+    /** What each caller must receive: the bundle it may see, and whether de-identified with the study's key. */
+    const cases: Array<{ role: Role; query: string; site: string | null; deidentified: boolean }> = [
+      { role: 'admin', query: '', site: null, deidentified: false },
+      { role: 'researcher', query: '&deidentify=false', site: null, deidentified: false },
+      { role: 'clinic', query: '', site: CLINIC_SITE, deidentified: false },
+      { role: 'reviewer', query: '', site: null, deidentified: true },
+      { role: 'reviewer', query: '&deidentify=false', site: null, deidentified: true },
+      { role: 'admin', query: '&deidentify=true', site: null, deidentified: true },
+      { role: 'clinic', query: '&deidentify=true', site: CLINIC_SITE, deidentified: true },
+    ];
+    for (const format of EXPORT_FORMATS) {
+      for (const c of cases) {
+        it(`${format}: ${c.role}${c.query ? ` with ${c.query.slice(1)}` : ''} gets ${c.site ? `site ${c.site} only` : 'every site'}${c.deidentified ? ', de-identified once' : ''}`, async () => {
+          const reply = await download(c.role, `/studies/${CODE}/export?format=${format}${c.query}`);
+          expect(reply.status, new TextDecoder().decode(reply.bytes).slice(0, 300)).to.equal(200);
+          expect(reply.headers.get('content-type')).to.equal(CONTENT_TYPE[format]);
+          expect(reply.headers.get('cache-control')).to.equal('no-store');
+          const files = filesOf(reply);
+
+          const visible = c.site ? atSite(original, c.site) : original;
+          const expected = exportStudy(visible, format, { createdAt: createdAtOf(format, files), ...(c.deidentified ? { deidentify: { secret: key } } : {}) });
+          const expectedDownload = exportDownload(expected, { withReport: true });
+          expect(attachmentName(reply.headers)).to.equal(expectedDownload.name);
+          const expectedFiles = expectedDownload.contentType === 'application/zip' ? unzipFiles('expected', expectedDownload.bytes).files : expected.files;
+          expect(texts(files)).to.deep.equal(texts(expectedFiles));
+
+          const report = reply.headers.get('x-deidentification-report');
+          if (!c.deidentified) {
+            expect(report).to.equal(null);
+            expect(files.map((f) => f.name)).not.to.include(DEIDENTIFICATION_REPORT_FILE);
+            return;
+          }
+          const deidentified = deidentifyBundle(visible, key);
+          expect(JSON.parse(report!)).to.deep.equal(deidentified.report);
+          expect(deidentified.report.participantCodes).to.equal(visible.participants.length);
+          if (files.length > 1) expect(textOf(fileNamed(files, DEIDENTIFICATION_REPORT_FILE))).to.equal(`${formatDeidentificationReport(deidentified.report)}\n`);
+          expect(leaks(files, original, deidentified.bundle)).to.deep.equal([]);
+        });
+      }
+    }
+
+    it("csv and redcap exports read back as the caller's view: a clinic's holds its site's participants only", async () => {
+      for (const format of ['csv', 'redcap'] as const) {
+        const clinic = readImport(format, { files: filesOf(await download('clinic', `/studies/${CODE}/export?format=${format}`)) });
+        if (!clinic.ok) throw new Error(JSON.stringify(clinic.problems));
+        const atClinic = original.participants.filter((p) => p.site === CLINIC_SITE);
+        expect(atClinic.length).to.be.within(10, original.participants.length - 10);
+        expect(clinic.bundle.participants.map((p) => p.site)).to.deep.equal(atClinic.map(() => CLINIC_SITE));
+        expect(canonicalOrder(clinic.bundle)).to.deep.equal(atSite(original, CLINIC_SITE));
+        const full = readImport(format, { files: filesOf(await download('admin', `/studies/${CODE}/export?format=${format}`)) });
+        expect(full.ok && canonicalOrder(full.bundle)).to.deep.equal(original);
+      }
+      const dm = JSON.parse(textOf(fileNamed(filesOf(await download('clinic', `/studies/${CODE}/export?format=sdtm`)), 'dm.json')));
+      const site = dm.columns.findIndex((column: { name: string }) => column.name === 'SITEID');
+      expect(new Set(dm.rows.map((row: unknown[]) => row[site]))).to.deep.equal(new Set([CLINIC_SITE]));
+      const fhir = JSON.parse(textOf(filesOf(await download('clinic', `/studies/${CODE}/export?format=fhir`))[0]!));
+      const patients = fhir.entry.filter((e: { resource: { resourceType: string } }) => e.resource.resourceType === 'Patient');
+      expect(patients.length).to.equal(atSite(original, CLINIC_SITE).participants.length);
+    });
+
+    it("a reviewer's export uses the same pseudonyms as the reviewer's bundle and participant pages (de-identified once, not twice)", async () => {
+      const exported = JSON.parse(new TextDecoder().decode((await download('reviewer', `/studies/${CODE}/export?format=json`)).bytes));
+      const bundle = JSON.parse(new TextDecoder().decode((await download('reviewer', `/studies/${CODE}/bundle`)).bytes));
+      expect(exported).to.deep.equal(bundle);
+      const { rows } = await sql<{ pseudonym: string }>`
+        select p.pseudonym from participant p join study s on s.study_id = p.study_id where s.code = ${CODE} order by p.pseudonym`.execute(db.kysely);
+      expect(exported.participants.map((p: { code: string }) => p.code).sort()).to.deep.equal(rows.map((r) => r.pseudonym));
+    });
+
+    it('refuses an unknown format, an unknown option, a study out of scope and an anonymous caller', async () => {
+      const bad = await admin.get(`/studies/${CODE}/export?format=xlsx&deidentify=yes`);
+      expect(bad.status).to.equal(400);
+      expect(bad.body.problems).to.deep.equal([
+        { path: 'query.format', message: 'must be json, csv, redcap, sdtm or fhir (got "xlsx")' },
+        { path: 'query.deidentify', message: 'must be true or false' },
+      ]);
+      expect((await admin.get(`/studies/${CODE}/export?format=csv&zip=1`)).status).to.equal(400);
+      expect((await admin.get('/studies/NOPE-1/export?format=csv')).status).to.equal(404);
+      expect((await download('clinic', '/studies/OTHER-1/export?format=csv')).status).to.equal(404);
+      expect((await fetch(`${server.base}/api/studies/${CODE}/export?format=csv`)).status).to.equal(401);
+    });
+  });
+
+  describe('POST /studies?format=csv|redcap', () => {
+    const expectStored = async (code: string, bundle: StudyBundle) => {
+      const stored = await admin.get(`/studies/${code}/bundle`);
+      expect(stored.status).to.equal(200);
+      expect(canonicalOrder(stored.body)).to.deep.equal(canonicalOrder(bundle));
+    };
+
+    it('imports csv as a zip and as multipart form data, equal to the original', async () => {
+      const zipped = withCode(original, 'CSV-ZIP');
+      const asZip = await upload('admin', '?format=csv', zipOf(csvFiles(zipped), 'CSV-ZIP-csv'), 'application/zip');
+      expect(asZip.status, JSON.stringify(asZip.body)).to.equal(201);
+      expect(asZip.headers.get('location')).to.equal('/api/studies/CSV-ZIP');
+      expect(asZip.body).to.deep.include({ code: 'CSV-ZIP', replaced: false });
+      expect(asZip.body.counts.participant).to.equal(original.participants.length);
+      await expectStored('CSV-ZIP', zipped);
+
+      const parted = withCode(original, 'CSV-PARTS');
+      const asParts = await upload('admin', '?format=csv', formOf(csvFiles(parted).map((f) => ['files', f])));
+      expect(asParts.status, JSON.stringify(asParts.body)).to.equal(201);
+      await expectStored('CSV-PARTS', parted);
+    });
+
+    it('imports a REDCap project as a zip and as multipart parts, equal to the original', async () => {
+      const zipped = withCode(original, 'RC-ZIP');
+      const asZip = await upload('admin', '?format=redcap', zipOf(redcapFiles(zipped)), 'application/zip');
+      expect(asZip.status, JSON.stringify(asZip.body)).to.equal(201);
+      await expectStored('RC-ZIP', zipped);
+
+      const parted = withCode(original, 'RC-PARTS');
+      const files = redcapFiles(parted);
+      const form = formOf([
+        ['dictionary', fileNamed(files, 'data_dictionary.csv')],
+        ['data', fileNamed(files, 'records.csv')],
+        ['study', fileNamed(files, 'study.json')],
+      ]);
+      const asParts = await upload('admin', '?format=redcap', form);
+      expect(asParts.status, JSON.stringify(asParts.body)).to.equal(201);
+      await expectStored('RC-PARTS', parted);
+    });
+
+    it("imports a clinic's own REDCap project through a mapping part, and reports its unmapped fields at their row and column", async () => {
+      const fixture = (name: string): FormatFile => ({ name, content: new Uint8Array(fs.readFileSync(new URL(`../../fixtures/redcap-clinic/${name}`, import.meta.url))) });
+      const dictionary = fixture('clinic_DataDictionary_2023-06-01.csv');
+      const data = fixture('clinic_DATA_2023-06-01_1015.csv');
+      const mappingText = fs.readFileSync(new URL('../../fixtures/redcap-mapping.example.json', import.meta.url), 'utf8');
+      const strict = JSON.parse(mappingText);
+      strict.ignore = ['consent_signed'];
+      const before = await written();
+      const refused = await upload('admin', '?format=redcap', formOf([['dictionary', dictionary], ['data', data], ['mapping', { name: 'mapping.json', content: JSON.stringify(strict) }]]));
+      expect(refused.status).to.equal(400);
+      expect(refused.body.problems.map((p: { path: string }) => p.path)).to.deep.equal([
+        'clinic_DATA_2023-06-01_1015.csv:1:referral_source',
+        'clinic_DATA_2023-06-01_1015.csv:11:redcap_repeat_instrument',
+      ]);
+      expect(refused.body.problems[0]).to.include({ file: 'clinic_DATA_2023-06-01_1015.csv', row: 1, column: 'referral_source' });
+      expect(await written()).to.deep.equal(before);
+
+      const imported = await upload('admin', '?format=redcap', formOf([['dictionary', dictionary], ['data', data], ['mapping', { name: 'redcap-mapping.example.json', content: mappingText }]]));
+      expect(imported.status, JSON.stringify(imported.body)).to.equal(201);
+      expect(imported.body.code).to.equal('CLINIC-1');
+      const stored = await admin.get('/studies/CLINIC-1/bundle');
+      expect(stored.body.participants.map((p: { code: string; site: string }) => [p.code, p.site])).to.deep.equal([
+        ['C-001', 'LON'],
+        ['C-002', 'LDS'],
+        ['C-003', 'LDS'],
+      ]);
+    });
+
+    it('replaces a study with replace=true for its researcher, keeping the replaced study and the reason in the audit trail', async () => {
+      const changed = { ...original, study: { ...original.study, title: 'Replaced from csv' }, participants: original.participants.slice(0, 30) };
+      const conflict = await upload('researcher', '?format=csv', zipOf(csvFiles(changed)), 'application/zip');
+      expect(conflict.status).to.equal(409);
+      expect(conflict.body.problems).to.deep.equal([{ path: 'study.code', message: `study ${CODE} already exists` }]);
+      const replaced = await upload('researcher', '?format=csv&replace=true', formOf(csvFiles(changed).map((f) => ['files', f])), undefined, {
+        'x-change-reason': encodeURIComponent('Corrected export from the clinic’s spreadsheet'),
+      });
+      expect(replaced.status, JSON.stringify(replaced.body)).to.equal(200);
+      expect(replaced.body).to.deep.include({ code: CODE, replaced: true });
+      await expectStored(CODE, changed);
+      const audit = await admin.get(`/studies/${CODE}/audit?entity=study`);
+      const entry = audit.body.items.find((e: { action: string }) => e.action === 'replace');
+      expect(entry).to.deep.include({ action: 'replace', reason: 'Corrected export from the clinic’s spreadsheet', bundleAvailable: true });
+      expect(entry.user.role).to.equal('researcher');
+      expect(entry.after).to.deep.include({ title: 'Replaced from csv' });
+      const kept = await admin.get(`/studies/${CODE}/audit/${entry.id}/bundle`);
+      expect(canonicalOrder(kept.body)).to.deep.equal(original);
+      // Put the original back for the other tests.
+      expect((await admin.post('/studies?replace=true', original)).status).to.equal(200);
+    });
+
+    it('reads a large upload on a worker thread, with the same result', async () => {
+      const cohort = canonicalOrder(valid(generateCohort({ participants: 400, seed: 5, code: 'CSV-BIG' })));
+      const files = csvFiles(cohort);
+      expect(files.reduce((n, f) => n + textOf(f).length, 0)).to.be.greaterThan(3 * 64 * 1024);
+      const reply = await upload('admin', '?format=csv', formOf(files.map((f) => ['files', f])));
+      expect(reply.status, JSON.stringify(reply.body).slice(0, 500)).to.equal(201);
+      await expectStored('CSV-BIG', cohort);
+      // A large bad upload reports its problems the same way.
+      const bad = files.map((f) => (f.name === 'sessions.csv' ? editCsv(f, (t) => setCell(t, 2, 'session_date', '2021-02-30')) : f));
+      const refused = await upload('admin', '?format=csv', zipOf(bad), 'application/zip');
+      expect(refused.status).to.equal(400);
+      expect(refused.body.problems.map((p: { path: string; message: string }) => `${p.path}: ${p.message}`)).to.include(
+        'sessions.csv:4:session_date: 2021-02-30 is not a calendar date',
+      );
+    });
+
+    describe('bad uploads: a 4xx with every problem, and nothing written', () => {
+      let before: Awaited<ReturnType<typeof written>>;
+      let small: TestServer;
+      beforeEach(async () => {
+        before = await written();
+      });
+      afterEach(async () => {
+        expect(await written()).to.deep.equal(before);
+      });
+      after(async () => {
+        await small?.close();
+      });
+
+      const problemsOf = (reply: { body: { problems: Array<{ path: string; message: string }> } }) => reply.body.problems.map((p) => `${p.path}: ${p.message}`);
+
+      it('a body that is not a zip', async () => {
+        const reply = await upload('admin', '?format=csv', 'participant_code,site_code\nP1,S01\n', 'application/zip');
+        expect(reply.status).to.equal(400);
+        expect(reply.headers.get('content-type')).to.match(/^application\/problem\+json/);
+        expect(problemsOf(reply)).to.have.length(1);
+        expect(problemsOf(reply)[0]).to.match(/^\(body\): is not a readable zip archive/);
+      });
+
+      it('a zip without a table, and one with a bad cell: each problem at its file, row and column', async () => {
+        const bundle = withCode(original, 'BAD-1');
+        const missing = await upload('admin', '?format=csv', zipOf(csvFiles(bundle).filter((f) => f.name !== 'surveys.csv')), 'application/zip');
+        expect(missing.status).to.equal(400);
+        expect(problemsOf(missing)).to.deep.equal(['surveys.csv: is missing (every table is needed, with its header row even when it has no rows)']);
+        const badCells = csvFiles(bundle).map((f) =>
+          f.name === 'participants.csv' ? editCsv(f, (t) => setCell(t, 1, 'birth_year', 'nineteen-eighty')) : f,
+        );
+        const bad = await upload('admin', '?format=csv', formOf(badCells.map((f) => ['files', f])));
+        expect(bad.status).to.equal(400);
+        expect(bad.body.problems).to.have.length(1);
+        expect(bad.body.problems[0]).to.include({ path: 'participants.csv:3:birth_year', file: 'participants.csv', row: 3, column: 'birth_year' });
+      });
+
+      it('REDCap parts: a missing data part, an unknown part, a part sent twice, a field that is not a file', async () => {
+        const files = redcapFiles(withCode(original, 'BAD-2'));
+        const reply = await upload(
+          'admin',
+          '?format=redcap',
+          formOf(
+            [
+              ['dictionary', fileNamed(files, 'data_dictionary.csv')],
+              ['study', fileNamed(files, 'study.json')],
+              ['study', fileNamed(files, 'study.json')],
+              ['notes', { name: 'notes.txt', content: 'hello' }],
+            ],
+            [['comment', 'from the clinic']],
+          ),
+        );
+        expect(reply.status).to.equal(400);
+        // The body's own problems first (a field is not a file), then the parts' roles.
+        expect(problemsOf(reply)).to.deep.equal(['(part) comment: is not a file: send files only (the options go in the query)']);
+        const again = await upload(
+          'admin',
+          '?format=redcap',
+          formOf([
+            ['dictionary', fileNamed(files, 'data_dictionary.csv')],
+            ['study', fileNamed(files, 'study.json')],
+            ['study', fileNamed(files, 'study.json')],
+            ['notes', { name: 'notes.txt', content: 'hello' }],
+          ]),
+        );
+        expect(again.status).to.equal(400);
+        expect(problemsOf(again)).to.deep.equal([
+          '(part) study: is sent twice (study.json and study.json)',
+          '(part) notes: is not a part of a REDCap import (its parts are dictionary, data, study, mapping)',
+          '(part) data: is missing: the REDCap records export is needed',
+        ]);
+      });
+
+      it('csv parts under another name, a file sent twice, no files at all', async () => {
+        const files = csvFiles(withCode(original, 'BAD-3'));
+        const reply = await upload('admin', '?format=csv', formOf([...files.map((f): [string, FormatFile] => ['files', f]), ['extra', files[0]!], ['files', files[1]!]]));
+        expect(reply.status).to.equal(400);
+        expect(problemsOf(reply)).to.deep.equal([
+          '(part) extra: is not a part of a csv import: send each table as a part named files',
+          '(part) files: sites.csv is sent twice',
+        ]);
+        const empty = await upload('admin', '?format=csv', formOf([]));
+        expect(empty.status).to.equal(400);
+      });
+
+      it('a malformed form, too many files, an unknown media type, and a body that does not match the format', async () => {
+        const noBoundary = await upload('admin', '?format=csv', 'x', 'multipart/form-data');
+        expect(noBoundary.status).to.equal(400);
+        expect(problemsOf(noBoundary)).to.deep.equal(['(header) Content-Type: multipart/form-data needs a boundary parameter']);
+        const cut = await upload('admin', '?format=csv', '--b\r\ncontent-disposition: form-data; name="files"; filename="a.csv"\r\n\r\nabc', 'multipart/form-data; boundary=b');
+        expect(cut.status).to.equal(400);
+        expect(problemsOf(cut)[0]).to.match(/^\(body\): is not well-formed multipart\/form-data/);
+        const many = await upload('admin', '?format=csv', formOf(Array.from({ length: 33 }, (_, i): [string, FormatFile] => ['files', { name: `t${i}.csv`, content: 'a\n1\n' }])));
+        expect(many.status).to.equal(400);
+        expect(problemsOf(many)).to.deep.equal(['(body): has more than 32 files']);
+        const csvText = await upload('admin', '?format=csv', 'a,b\n1,2\n', 'text/csv');
+        expect(csvText.status).to.equal(415);
+        expect(csvText.body.detail).to.equal('the request body must be one of application/json, application/zip, multipart/form-data, not text/csv');
+        const zipWithoutFormat = await upload('admin', '', zipOf(csvFiles(original)), 'application/zip');
+        expect(zipWithoutFormat.status).to.equal(415);
+        expect(problemsOf(zipWithoutFormat)).to.deep.equal(['query.format: must be csv or redcap for a zip or multipart/form-data body']);
+        const jsonAsCsv = await upload('admin', '?format=csv', JSON.stringify(withCode(original, 'BAD-4')), 'application/json');
+        expect(jsonAsCsv.status).to.equal(415);
+        expect(problemsOf(jsonAsCsv)).to.deep.equal(['(header) Content-Type: must be application/zip or multipart/form-data for format=csv']);
+        const noBody = await fetch(`${server.base}/api/studies?format=redcap`, { method: 'POST', headers: headers.admin });
+        expect(noBody.status).to.equal(400);
+        expect((await noBody.json()).problems).to.deep.equal([{ path: '(body)', message: 'is missing: send the files as a zip or as multipart/form-data' }]);
+        const unknownFormat = await upload('admin', '?format=sdtm', zipOf(csvFiles(original)), 'application/zip');
+        expect(unknownFormat.status).to.equal(400);
+        expect(problemsOf(unknownFormat)).to.deep.equal(['query.format: must be json, csv or redcap (got "sdtm")']);
+      });
+
+      it('a body over the import limit: zip, multipart, and multipart sent in chunks without a length', async () => {
+        small = await startTestServer(db, { importLimitBytes: 10_000 });
+        const files = csvFiles(withCode(original, 'BIG-1'));
+        const zip = zipOf(files);
+        expect(zip.length).to.be.greaterThan(10_000);
+        const post = (body: BodyInit, contentType?: string) =>
+          fetch(`${small.base}/api/studies?format=csv`, {
+            method: 'POST',
+            headers: { ...headers.admin, ...(contentType ? { 'content-type': contentType } : {}) },
+            body,
+            duplex: 'half',
+          } as RequestInit);
+        const expectTooLarge = async (response: Response) => {
+          expect(response.status).to.equal(413);
+          const body = await response.json();
+          expect(body.problems).to.deep.equal([{ path: '(body)', message: 'is over the 10,000-byte limit' }]);
+        };
+        await expectTooLarge(await post(Buffer.from(zip), 'application/zip'));
+        const form = formOf(files.map((f) => ['files', f]));
+        await expectTooLarge(await post(form));
+        // The same form streamed: no Content-Length, so the limit is counted as the bytes arrive.
+        const encoded = new Response(form);
+        const type = encoded.headers.get('content-type')!;
+        const bytes = new Uint8Array(await encoded.arrayBuffer());
+        const stream = new ReadableStream<Uint8Array>({
+          start(controller) {
+            for (let at = 0; at < bytes.length; at += 8192) controller.enqueue(bytes.slice(at, at + 8192));
+            controller.close();
+          },
+        });
+        await expectTooLarge(await post(stream, type));
+        // Under the limit the same server imports (a small study).
+        const tiny = withCode({ ...original, participants: original.participants.slice(0, 2) }, 'TINY-1');
+        const ok = await post(Buffer.from(zipOf(csvFiles(tiny))), 'application/zip');
+        expect(ok.status).to.equal(201);
+        before = await written();
+      });
+
+      it('clinic and reviewer imports are refused (403) whatever the body holds, even over another study', async () => {
+        const bundle = withCode(original, 'BAD-5');
+        for (const role of ['clinic', 'reviewer'] as const) {
+          const asZip = await upload(role, '?format=csv', zipOf(csvFiles(bundle)), 'application/zip');
+          expect(asZip.status, role).to.equal(403);
+          expect(asZip.body.detail).to.equal('your role may not import studies: only administrators and researchers do');
+          const asParts = await upload(role, '?format=redcap&replace=true', formOf([['dictionary', { name: 'x.csv', content: 'not a dictionary' }]]));
+          expect(asParts.status, role).to.equal(403);
+          const notAZip = await upload(role, '?format=csv', 'junk', 'application/zip');
+          expect(notAZip.status, role).to.equal(403);
+        }
+        // A researcher creates no study, and replaces only those granted to them.
+        expect((await upload('researcher', '?format=csv', zipOf(csvFiles(bundle)), 'application/zip')).status).to.equal(403);
+        expect((await upload('otherResearcher', '?format=csv&replace=true', zipOf(csvFiles(original)), 'application/zip')).status).to.equal(403);
+      });
+    });
+  });
+});

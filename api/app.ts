@@ -56,6 +56,10 @@ const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     if (error.problemsOmitted > 0) extra.problemsOmitted = error.problemsOmitted;
     // One line: every problem is in `problems`, not repeated in the detail.
     send(error.httpStatus, ERROR_TITLES[error.kind], error.message.split('\n')[0]!, extra);
+  } else if (typeof error?.code === 'string' && /^23/.test(error.code)) {
+    // A database constraint refused a write that the rules let through: a concurrent change won a race.
+    req.log?.warn({ err: error }, 'constraint refused a write');
+    send(409, ERROR_TITLES.conflict, 'the change conflicts with another made at the same moment; read the record again and retry');
   } else if (error instanceof URIError && (error as { status?: number }).status === 400) {
     // express decodes path parameters and raises this for a bad percent-encoding such as %ZZ.
     send(400, ERROR_TITLES.validation, 'the request path has a bad percent-encoding', {
@@ -93,7 +97,9 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
 
   app.use(
     pinoHttp({
-      logger: pino({ level: config.logLevel }),
+      // Asynchronous: lines written while one is under way go out together, not one system call
+      // each per request; pino flushes what is left when the process exits.
+      logger: pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false })),
       genReqId: (req, res) => {
         const given = req.headers['x-request-id'];
         const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();

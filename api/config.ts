@@ -21,6 +21,8 @@ export interface Config {
   signInMaxFailures: number;
   /** Minutes a locked account stays locked (`SMP_SIGN_IN_LOCK_MINUTES`, default 15). */
   signInLockMinutes: number;
+  /** Seconds a token's or session's user is remembered between look-ups (`SMP_AUTH_CACHE_SECONDS`, default 5; 0: every request). */
+  authCacheSeconds: number;
   /** Counts below this are suppressed in other sites' figures shown to a clinic (`SMP_SUPPRESS_BELOW`, default 5). */
   suppressBelow: number;
   /** Largest bundle import body in bytes (`SMP_IMPORT_LIMIT_MB`, default 200). */
@@ -70,6 +72,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMinutes: wholeNumber(env, 'SMP_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     signInMaxFailures: wholeNumber(env, 'SMP_SIGN_IN_MAX_FAILURES', 5, 1, 100),
     signInLockMinutes: wholeNumber(env, 'SMP_SIGN_IN_LOCK_MINUTES', 15, 1, 24 * 60),
+    authCacheSeconds: wholeNumber(env, 'SMP_AUTH_CACHE_SECONDS', 5, 0, 300),
     suppressBelow: wholeNumber(env, 'SMP_SUPPRESS_BELOW', 5, 1, 1000),
     importLimitBytes: wholeNumber(env, 'SMP_IMPORT_LIMIT_MB', 200, 1, 10_000) * 1024 * 1024,
     logLevel,

@@ -79,6 +79,8 @@ interface ParticipantTable {
   last_event_no: Generated<number>;
   last_assessment_no: Generated<number>;
   last_survey_no: Generated<number>;
+  /** Grows with every change of the participant's records: a reader can tell its copy is stale. */
+  records_version: Generated<string>;
   version: Version;
 }
 

@@ -38,7 +38,7 @@ export function authenticate({ db, config }: RouteDeps): RequestHandler {
       const authorization = req.get('authorization');
       if (authorization !== undefined) {
         const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-        const actor = match ? await actorForToken(db, match[1]!) : null;
+        const actor = match ? await actorForToken(db, match[1]!, config.authCacheSeconds) : null;
         if (actor === null) {
           throw new AppError('unauthorized', 'the API token is not valid (unknown, revoked or expired); create one with smp user token NAME');
         }
@@ -48,7 +48,7 @@ export function authenticate({ db, config }: RouteDeps): RequestHandler {
       }
       const session = cookieValue(req, SESSION_COOKIE);
       if (session !== undefined) {
-        const actor = await actorForSession(db, session, config.sessionIdleMinutes);
+        const actor = await actorForSession(db, session, config.sessionIdleMinutes, config.authCacheSeconds);
         if (actor !== null) {
           if (!SAFE_METHODS.has(req.method)) {
             const origin = req.get('origin');

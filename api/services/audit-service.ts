@@ -4,11 +4,12 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/types.ts';
-import { insertAuditEvent, selectAuditEvents, selectReplacedBundle } from '../../db/repositories/audit-repository.ts';
+import { insertAuditEvent, selectAuditEvents, selectReplacedBundle, type NewAuditRow } from '../../db/repositories/audit-repository.ts';
 import type { Db } from '../../db/kysely.ts';
 import { AppError } from '../errors.ts';
 import type { AuditEntry, AuditQuery } from '../schemas/audit.ts';
 import { requireAdmin, requirePermission, requireStudyScope, type Actor, type ChangeContext, type Role } from './access.ts';
+import { forgetActors } from './actor-cache.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 
 export type AuditEntity =
@@ -42,9 +43,34 @@ export interface AuditChange {
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
+/** Entities whose change alters who may do what: remembered actors are forgotten. */
+const ACCESS_ENTITIES: ReadonlySet<AuditEntity> = new Set(['user', 'grant', 'api_token']);
+
+/** The audit row of a change that keeps no replaced study (a record's create, update or delete). */
+export function auditRowOf(context: ChangeContext, change: Omit<AuditChange, 'replacedBundle'>): NewAuditRow {
+  const { actor } = context;
+  return {
+    request_id: context.requestId,
+    user_id: actor.userId,
+    username: actor.username,
+    role: actor.role,
+    action: change.action,
+    entity: change.entity,
+    entity_key: change.key,
+    study_code: change.studyCode,
+    site_codes: [...new Set(change.siteCodes ?? [])].sort(),
+    participant_code: change.participantCode ?? null,
+    before: change.before ?? null,
+    after: change.after ?? null,
+    reason: context.reason,
+    replaced_bundle: null,
+  };
+}
+
 /** Write the audit record of one change, inside the change's transaction. */
 export async function recordChange(trx: Kysely<Database>, context: ChangeContext, change: AuditChange): Promise<string> {
   const { actor } = context;
+  if (ACCESS_ENTITIES.has(change.entity)) forgetActors();
   return insertAuditEvent(trx, {
     request_id: context.requestId,
     user_id: actor.userId,

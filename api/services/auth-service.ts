@@ -29,6 +29,7 @@ import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Me } from '../schemas/users.ts';
 import type { Actor, ChangeContext, Role } from './access.ts';
+import { cachedActor, forgetActors } from './actor-cache.ts';
 import { recordChange } from './audit-service.ts';
 import { hashPassword, needsRehash, verifyPassword } from './password.ts';
 
@@ -51,22 +52,30 @@ async function actorOf(db: Kysely<Database>, user: { user_id: number; username: 
   };
 }
 
-/** The actor of a valid API token, or null. */
-export async function actorForToken(db: Db, token: string): Promise<Actor | null> {
+/** The actor of a valid API token, or null; remembered for `cacheSeconds` (see actor-cache.ts). */
+export async function actorForToken(db: Db, token: string, cacheSeconds = 0): Promise<Actor | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
-  const user = await findUserByTokenHash(db.kysely, secretHash(token));
-  if (!user) return null;
-  if (user.stale_last_use) await touchToken(db.kysely, user.token_id);
-  return actorOf(db.kysely, user);
+  const hash = secretHash(token);
+  return cachedActor(`token:${hash.toString('hex')}`, cacheSeconds, async () => {
+    const user = await findUserByTokenHash(db.kysely, hash);
+    if (!user) return null;
+    if (user.stale_last_use) await touchToken(db.kysely, user.token_id);
+    return actorOf(db.kysely, user);
+  });
 }
 
-/** The actor of a live sign-in session (used within the idle timeout), or null; renews its idle time. */
-export async function actorForSession(db: Db, sessionValue: string, idleMinutes: number): Promise<Actor | null> {
+/**
+ * The actor of a live sign-in session (used within the idle timeout), or null; renews its idle
+ * time. Remembered for `cacheSeconds` (see actor-cache.ts).
+ */
+export async function actorForSession(db: Db, sessionValue: string, idleMinutes: number, cacheSeconds = 0): Promise<Actor | null> {
   const hash = secretHash(sessionValue);
-  const user = await findUserBySessionHash(db.kysely, hash, idleMinutes);
-  if (!user) return null;
-  if (Number(user.idle_seconds) > TOUCH_INTERVAL_SECONDS) await touchSession(db.kysely, hash);
-  return actorOf(db.kysely, user);
+  return cachedActor(`session:${idleMinutes}:${hash.toString('hex')}`, cacheSeconds, async () => {
+    const user = await findUserBySessionHash(db.kysely, hash, idleMinutes);
+    if (!user) return null;
+    if (Number(user.idle_seconds) > TOUCH_INTERVAL_SECONDS) await touchSession(db.kysely, hash);
+    return actorOf(db.kysely, user);
+  });
 }
 
 /** What the audit trail keeps of a user: never a password or its hash. */
@@ -145,6 +154,7 @@ export async function signIn(
 /** End a sign-in session (signing out). Unknown or ended sessions are left as they are. */
 export async function signOut(db: Db, sessionValue: string): Promise<void> {
   await revokeSession(db.kysely, secretHash(sessionValue));
+  forgetActors();
 }
 
 function linkRefused(): AppError {

@@ -6,25 +6,22 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/kysely.ts';
 import {
-  CHILD_KEYS,
-  deleteChild,
   deleteParticipant,
   findParticipant,
-  insertChild,
   insertParticipant,
-  lockParticipant,
+  loadParticipant,
+  lockAndLoadParticipant,
   nextParticipantNo,
   practitionersByCode,
-  selectParticipantRecords,
   selectRecordCounts,
   sitesByCode,
-  takeRecordNo,
-  updateChild,
+  writeRecordWithAudit,
   updateParticipant,
   type ChildTable,
+  type LoadedParticipant,
   type ParticipantRow,
 } from '../../db/repositories/participant-repository.ts';
-import { findStudyByCode, lockStudy, nextVersion, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
+import { findStudyByCode, lockStudy, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
 import type { Database } from '../../db/types.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -48,7 +45,7 @@ import {
   type ChangeContext,
   type StudyScope,
 } from './access.ts';
-import { recordChange, type AuditEntity } from './audit-service.ts';
+import { auditRowOf, recordChange, type AuditEntity } from './audit-service.ts';
 import { deidentifyParticipantFields, participantDeidentifier, pseudonym } from './deidentify.ts';
 import { mergePatch } from './merge-patch.ts';
 import {
@@ -103,8 +100,10 @@ interface Stored<T> {
 /** A participant as stored: its fields and every record. */
 interface Loaded {
   study: StudyRow;
-  row: ParticipantRow;
+  row: ParticipantRow & { site_name: string };
   fields: ParticipantFields;
+  /** The practitioners the participant's sessions name, as the bundle writes them, with their numbers. */
+  practitioners: Map<string, { code: string; site: string; yearsExperience: number; practitionerNo: number }>;
   sessions: Stored<TreatmentSession>[];
   adverseEvents: Stored<AdverseEvent>[];
   fadingAssessments: Stored<FadingAssessment>[];
@@ -118,17 +117,28 @@ function participantNotFound(code: string): AppError {
   return new AppError('not_found', `participant ${code} does not exist in this study`);
 }
 
-async function load(kysely: Kysely<Database>, study: StudyRow, row: ParticipantRow): Promise<Loaded> {
-  const records = await selectParticipantRecords(kysely, study.study_id, row.participant_no);
+function loadedOf(rows: LoadedParticipant): Loaded {
+  const { study, participant: row } = rows;
   return {
     study,
     row,
     fields: participantFromRow(row, row.site_code),
-    sessions: records.sessions.map((s) => ({ key: s.session_number, record: sessionFromRow(s, s.practitioner_code), version: s.version })),
-    adverseEvents: records.adverseEvents.map((e) => ({ key: e.event_no, record: adverseEventFromRow(e), version: e.version })),
-    fadingAssessments: records.assessments.map((a) => ({ key: a.assessment_no, record: assessmentFromRow(a), version: a.version })),
-    surveys: records.surveys.map((s) => ({ key: s.survey_no, record: surveyFromRow(s), version: s.version })),
+    practitioners: new Map(
+      rows.sessions.map((s) => [
+        s.practitioner_code,
+        { code: s.practitioner_code, site: s.practitioner_site_code, yearsExperience: s.practitioner_years, practitionerNo: s.practitioner_no },
+      ]),
+    ),
+    sessions: rows.sessions.map((s) => ({ key: s.session_number, record: sessionFromRow(s, s.practitioner_code), version: String(s.version) })),
+    adverseEvents: rows.adverseEvents.map((e) => ({ key: e.event_no, record: adverseEventFromRow(e), version: String(e.version) })),
+    fadingAssessments: rows.assessments.map((a) => ({ key: a.assessment_no, record: assessmentFromRow(a), version: String(a.version) })),
+    surveys: rows.surveys.map((s) => ({ key: s.survey_no, record: surveyFromRow(s), version: String(s.version) })),
   };
+}
+
+/** A 404 for a participant that did not load: the study's, if the study is missing, else the participant's. */
+async function notFound(kysely: Kysely<Database>, studyCode: string, code: string): Promise<AppError> {
+  return (await findStudyByCode(kysely, studyCode)) ? participantNotFound(code) : studyNotFound(studyCode);
 }
 
 /** The participant in bundle form, with its lists in key order. */
@@ -161,22 +171,42 @@ function pathFor(path: string, focus: Focus): string {
   return `participant.${inner}`;
 }
 
+/** The sites and practitioners known while checking a participant, by code, with their numbers. */
+interface CheckContext {
+  study: StudyRow;
+  practitioners: Map<string, { code: string; site: string; yearsExperience: number; practitionerNo: number }>;
+  sites: Map<string, { code: string; name: string; siteNo: number }>;
+}
+
+function contextOf(loaded: Loaded): CheckContext {
+  return {
+    study: loaded.study,
+    practitioners: new Map(loaded.practitioners),
+    sites: new Map([[loaded.row.site_code, { code: loaded.row.site_code, name: loaded.row.site_name, siteNo: loaded.row.site_no }]]),
+  };
+}
+
 /**
  * Check the participant as it will be after a change with the importer's rules: a bundle of
- * this participant and just the sites and practitioners its records name. Practitioners that
- * do not exist are left out, so the importer's "is not defined" problem names them.
+ * this participant and just the sites and practitioners its records name. Those the participant
+ * named already come with it; others are looked up, and any that do not exist are left out, so
+ * that the importer's "is not defined" problem names them. Returns the participant as the
+ * importer reads it (defaults applied) and the numbers of the sites and practitioners it names.
  */
-async function checkParticipant(kysely: Kysely<Database>, study: StudyRow, participant: Participant, focus: Focus, what: string) {
-  const practitionerCodes = [...new Set(participant.sessions.map((s) => s.practitioner))];
-  const practitioners = await practitionersByCode(kysely, study.study_id, practitionerCodes);
-  const siteCodes = [...new Set([participant.site, ...practitioners.map((p) => p.site_code)])];
-  const sites = await sitesByCode(kysely, study.study_id, siteCodes);
+async function checkParticipant(kysely: Kysely<Database>, context: CheckContext, participant: Participant, focus: Focus, what: string) {
+  const { study, practitioners, sites } = context;
+  const unknownPractitioners = [...new Set(participant.sessions.map((s) => s.practitioner))].filter((code) => !practitioners.has(code));
+  for (const p of await practitionersByCode(kysely, study.study_id, unknownPractitioners)) {
+    practitioners.set(p.code, { code: p.code, site: p.site_code, yearsExperience: p.years_experience, practitionerNo: p.practitioner_no });
+  }
+  const named = [participant.site, ...[...practitioners.values()].map((p) => p.site)];
+  const unknownSites = [...new Set(named)].filter((code) => !sites.has(code));
+  for (const s of await sitesByCode(kysely, study.study_id, unknownSites)) sites.set(s.code, { code: s.code, name: s.name, siteNo: s.site_no });
   const bundle: StudyBundle = {
     format: BUNDLE_FORMAT,
     study: { code: study.code, title: study.title, protocol: protocolOf(study) },
-    // Only the codes take part in the rules; the names are the stored ones.
-    sites: sites.map((s) => ({ code: s.code, name: s.name })),
-    practitioners: practitioners.map((p) => ({ code: p.code, site: p.site_code, yearsExperience: p.years_experience })),
+    sites: [...sites.values()].map(({ code, name }) => ({ code, name })),
+    practitioners: [...practitioners.values()].map(({ code, site, yearsExperience }) => ({ code, site, yearsExperience })),
     participants: [participant],
   };
   const result = validateBundle(bundle);
@@ -185,8 +215,11 @@ async function checkParticipant(kysely: Kysely<Database>, study: StudyRow, parti
     const count = problems.length;
     throw new AppError('validation', `the ${what} has ${count} problem${count === 1 ? '' : 's'}`, problems);
   }
-  // The participant as the importer reads it: defaults applied to every field left out.
-  return { practitioners, sites, participant: result.bundle.participants[0]! };
+  return {
+    participant: result.bundle.participants[0]!,
+    siteNo: (code: string) => sites.get(code)!.siteNo,
+    practitionerNo: (code: string) => practitioners.get(code)!.practitionerNo,
+  };
 }
 
 interface WriteContext {
@@ -200,11 +233,11 @@ async function writeParticipant<T>(db: Db, change: ChangeContext, studyCode: str
   const scope = requireStudyScope(change.actor, studyCode);
   requirePermission(scope, 'writeParticipants', 'change participants or their records');
   return db.transaction(async ({ kysely: trx }) => {
-    const study = await lockStudy(trx, studyCode, 'key share');
-    if (!study) throw studyNotFound(studyCode);
-    const row = await lockParticipant(trx, study.study_id, participantCode);
-    if (!row || !reachesSite(scope, row.site_code)) throw participantNotFound(participantCode);
-    return work({ trx, scope, loaded: await load(trx, study, row) });
+    const rows = await lockAndLoadParticipant(trx, studyCode, participantCode);
+    if (!rows || !reachesSite(scope, rows.participant.site_code)) {
+      throw rows ? participantNotFound(participantCode) : await notFound(trx, studyCode, participantCode);
+    }
+    return work({ trx, scope, loaded: loadedOf(rows) });
   });
 }
 
@@ -227,11 +260,20 @@ async function readStudy<T>(db: Db, actor: Actor, studyCode: string, work: (ctx:
   });
 }
 
-/** The participant a reader names (by pseudonym in a de-identified view), in scope, or a 404. */
-async function readParticipant(ctx: ReadContext, code: string): Promise<Loaded> {
-  const row = await findParticipant(ctx.kysely, ctx.study.study_id, code, ctx.key ? 'pseudonym' : 'code');
-  if (!row || !reachesSite(ctx.scope, row.site_code)) throw participantNotFound(code);
-  return load(ctx.kysely, ctx.study, row);
+/**
+ * The participant a reader names (by pseudonym in a de-identified view), in scope, with the key
+ * of the view; or a 404. One statement: it sees one moment, with no transaction.
+ */
+async function readParticipant(db: Db, actor: Actor, studyCode: string, code: string): Promise<{ loaded: Loaded; key: Uint8Array | null }> {
+  const scope = requireStudyScope(actor, studyCode);
+  const rows = await loadParticipant(db.kysely, studyCode, code, {
+    by: scope.identified ? 'code' : 'pseudonym',
+    withKey: !scope.identified,
+  });
+  if (!rows || !reachesSite(scope, rows.participant.site_code)) {
+    throw rows ? participantNotFound(code) : await notFound(db.kysely, studyCode, code);
+  }
+  return { loaded: loadedOf(rows), key: rows.deidKey };
 }
 
 /** The participant as the reader may see it: as stored, or de-identified with the study's key. */
@@ -272,11 +314,9 @@ function withKey<L extends RecordList>(list: L, stored: Stored<RecordOf<L>>, rec
 
 /** One participant with its record counts. */
 export async function getParticipant(db: Db, actor: Actor, studyCode: string, code: string): Promise<ParticipantRecord> {
-  return readStudy(db, actor, studyCode, async (ctx) => {
-    const loaded = await readParticipant(ctx, code);
-    const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = viewOf(asBundleParticipant(loaded), ctx.key);
-    return participantResponse(fields, loaded.row.version, countsOf(loaded));
-  });
+  const { loaded, key } = await readParticipant(db, actor, studyCode, code);
+  const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = viewOf(asBundleParticipant(loaded), key);
+  return participantResponse(fields, loaded.row.version, countsOf(loaded));
 }
 
 /** Enrol a participant (no records yet: they are added one by one). */
@@ -294,15 +334,14 @@ export async function createParticipant(db: Db, change: ChangeContext, studyCode
       ]);
     }
     const participant: Participant = { ...fields, sessions: [], adverseEvents: [], fadingAssessments: [], surveys: [] };
-    const { sites } = await checkParticipant(trx, study, participant, { kind: 'participant' }, 'participant');
+    const context: CheckContext = { study, practitioners: new Map(), sites: new Map() };
+    const { siteNo } = await checkParticipant(trx, context, participant, { kind: 'participant' }, 'participant');
     const key = await selectStudySecret(trx, study.study_id);
-    const version = await nextVersion(trx);
-    await insertParticipant(trx, {
+    const version = await insertParticipant(trx, {
       study_id: study.study_id,
       participant_no: await nextParticipantNo(trx, study.study_id),
-      ...participantColumns(fields, sites.find((s) => s.code === fields.site)!.site_no),
+      ...participantColumns(fields, siteNo(fields.site)),
       pseudonym: pseudonym(key, 'participant', fields.code),
-      version,
     });
     await recordChange(trx, change, {
       action: 'create',
@@ -343,16 +382,13 @@ export async function patchParticipant(
     const { sessions, adverseEvents, fadingAssessments, surveys } = asBundleParticipant(loaded);
     const checked = await checkParticipant(
       trx,
-      loaded.study,
+      contextOf(loaded),
       { ...merged, sessions, adverseEvents, fadingAssessments, surveys },
       { kind: 'participant' },
       'participant',
     );
-    const { sites } = checked;
     const fields = fieldsOf(checked.participant);
-    const site = sites.find((s) => s.code === fields.site)!;
-    const version = await nextVersion(trx);
-    await updateParticipant(trx, loaded.study.study_id, loaded.row.participant_no, { ...participantColumns(fields, site.site_no), version });
+    const version = await updateParticipant(trx, loaded.study.study_id, loaded.row.participant_no, participantColumns(fields, checked.siteNo(fields.site)));
     await recordChange(trx, change, {
       action: 'update',
       entity: 'participant',
@@ -369,20 +405,19 @@ export async function patchParticipant(
 
 /** The participant's own fields, in the bundle's order, from a participant with defaults applied. */
 function fieldsOf(p: Participant): ParticipantFields {
-  const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = p;
   return {
-    code: fields.code,
-    site: fields.site,
-    sex: fields.sex,
-    birthYear: fields.birthYear,
-    indication: fields.indication,
-    fitzpatrick: fields.fitzpatrick ?? null,
-    keloidHistory: fields.keloidHistory,
-    enrolledOn: fields.enrolledOn,
-    withdrawnOn: fields.withdrawnOn ?? null,
-    withdrawalCause: fields.withdrawalCause ?? null,
-    withdrawalReason: fields.withdrawalReason ?? null,
-    costUsd: fields.costUsd ?? null,
+    code: p.code,
+    site: p.site,
+    sex: p.sex,
+    birthYear: p.birthYear,
+    indication: p.indication,
+    fitzpatrick: p.fitzpatrick ?? null,
+    keloidHistory: p.keloidHistory,
+    enrolledOn: p.enrolledOn,
+    withdrawnOn: p.withdrawnOn ?? null,
+    withdrawalCause: p.withdrawalCause ?? null,
+    withdrawalReason: p.withdrawalReason ?? null,
+    costUsd: p.costUsd ?? null,
   };
 }
 
@@ -423,7 +458,7 @@ export async function deleteParticipantRecord(db: Db, change: ChangeContext, stu
 // ---------------------------------------------------------------------------------------------
 // A participant's records: sessions, adverse events, fading assessments and surveys
 
-/** Every record of one kind of a participant, in key order (a page at a time). */
+/** Every record of one kind of a participant, in key order. */
 export async function listRecords<L extends RecordList>(
   db: Db,
   actor: Actor,
@@ -431,12 +466,10 @@ export async function listRecords<L extends RecordList>(
   code: string,
   list: L,
 ): Promise<RecordResponse<L>[]> {
-  return readStudy(db, actor, studyCode, async (ctx) => {
-    const loaded = await readParticipant(ctx, code);
-    const view = viewOf(asBundleParticipant(loaded), ctx.key);
-    const stored = loaded[list] as Stored<RecordOf<L>>[];
-    return stored.map((item, i) => withKey(list, item, view[list][i] as RecordOf<L>));
-  });
+  const { loaded, key } = await readParticipant(db, actor, studyCode, code);
+  const view = viewOf(asBundleParticipant(loaded), key);
+  const stored = loaded[list] as Stored<RecordOf<L>>[];
+  return stored.map((item, i) => withKey(list, item, view[list][i] as RecordOf<L>));
 }
 
 export async function getRecord<L extends RecordList>(
@@ -445,16 +478,14 @@ export async function getRecord<L extends RecordList>(
   studyCode: string,
   code: string,
   list: L,
-  key: number,
+  number: number,
 ): Promise<RecordResponse<L>> {
-  return readStudy(db, actor, studyCode, async (ctx) => {
-    const loaded = await readParticipant(ctx, code);
-    const view = viewOf(asBundleParticipant(loaded), ctx.key);
-    const stored = loaded[list] as Stored<RecordOf<L>>[];
-    const index = stored.findIndex((item) => item.key === key);
-    if (index < 0) throw recordNotFound(list, code, key);
-    return withKey(list, stored[index]!, view[list][index] as RecordOf<L>);
-  });
+  const { loaded, key } = await readParticipant(db, actor, studyCode, code);
+  const view = viewOf(asBundleParticipant(loaded), key);
+  const stored = loaded[list] as Stored<RecordOf<L>>[];
+  const index = stored.findIndex((item) => item.key === number);
+  if (index < 0) throw recordNotFound(list, code, number);
+  return withKey(list, stored[index]!, view[list][index] as RecordOf<L>);
 }
 
 function recordNotFound(list: RecordList, code: string, key: number): AppError {
@@ -497,30 +528,32 @@ export async function createRecord<L extends RecordList>(
     const record = (list === 'sessions' && input.number === undefined ? { ...input, number: loaded.sessions.length + 1 } : input) as RecordOf<L>;
     const stored = loaded[list] as Stored<RecordOf<L>>[];
     const after = { ...loaded, [list]: [...stored, { key: 0, record, version: '0' }] };
-    const checked = await checkParticipant(trx, loaded.study, asBundleParticipant(after), { kind: 'record', list, index: stored.length }, spec.noun);
-    const { practitioners } = checked;
+    const checked = await checkParticipant(
+      trx,
+      contextOf(loaded),
+      asBundleParticipant(after),
+      { kind: 'record', list, index: stored.length },
+      spec.noun,
+    );
     const created = checked.participant[list][stored.length] as RecordOf<L>;
-    const key = spec.counter
-      ? await takeRecordNo(trx, loaded.study.study_id, loaded.row.participant_no, spec.counter)
-      : (created as TreatmentSession).number;
-    const version = await nextVersion(trx);
-    await insertChild(trx, spec.table, {
-      study_id: loaded.study.study_id,
-      participant_no: loaded.row.participant_no,
-      [CHILD_KEYS[spec.table]]: key,
-      ...columnsOf(list, created, (c) => practitioners.find((p) => p.code === c)!.practitioner_no),
-      version,
-    } as never);
-    await recordChange(trx, change, {
-      action: 'create',
-      entity: spec.entity,
-      key: auditKey(code, list, key),
-      studyCode,
-      siteCodes: [loaded.fields.site],
-      participantCode: code,
-      before: null,
-      after: list === 'sessions' ? created : { no: key, ...created },
-    });
+    // The participant's row is held: its counter's next number is this writer's alone.
+    const key = spec.counter ? loaded.row[spec.counter] + 1 : (created as TreatmentSession).number;
+    const version = (await writeRecordWithAudit(
+      trx,
+      spec.table,
+      { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
+      { kind: 'insert', no: key, counter: spec.counter, columns: columnsOf(list, created, checked.practitionerNo) },
+      auditRowOf(change, {
+        action: 'create',
+        entity: spec.entity,
+        key: auditKey(code, list, key),
+        studyCode,
+        siteCodes: [loaded.fields.site],
+        participantCode: code,
+        before: null,
+        after: list === 'sessions' ? created : { no: key, ...created },
+      }),
+    ))!;
     return withKey(list, { key, record: created, version });
   });
 }
@@ -546,24 +579,30 @@ export async function patchRecord<L extends RecordList>(
     const merged = mergePatch(current.record, patch) as RecordOf<L>;
     if (list === 'sessions' && (merged as TreatmentSession).number !== key) throw keyChange('number', key);
     const items = stored.map((item, i) => (i === index ? { ...item, record: merged } : item));
-    const checked = await checkParticipant(trx, loaded.study, asBundleParticipant({ ...loaded, [list]: items }), { kind: 'record', list, index }, spec.noun);
-    const { practitioners } = checked;
+    const checked = await checkParticipant(
+      trx,
+      contextOf(loaded),
+      asBundleParticipant({ ...loaded, [list]: items }),
+      { kind: 'record', list, index },
+      spec.noun,
+    );
     const record = checked.participant[list][index] as RecordOf<L>;
-    const version = await nextVersion(trx);
-    await updateChild(trx, spec.table, { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no, no: key }, {
-      ...columnsOf(list, record, (c) => practitioners.find((p) => p.code === c)!.practitioner_no),
-      version,
-    } as never);
-    await recordChange(trx, change, {
-      action: 'update',
-      entity: spec.entity,
-      key: auditKey(code, list, key),
-      studyCode,
-      siteCodes: [loaded.fields.site],
-      participantCode: code,
-      before: list === 'sessions' ? current.record : { no: key, ...current.record },
-      after: list === 'sessions' ? record : { no: key, ...record },
-    });
+    const version = (await writeRecordWithAudit(
+      trx,
+      spec.table,
+      { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
+      { kind: 'update', no: key, columns: columnsOf(list, record, checked.practitionerNo) },
+      auditRowOf(change, {
+        action: 'update',
+        entity: spec.entity,
+        key: auditKey(code, list, key),
+        studyCode,
+        siteCodes: [loaded.fields.site],
+        participantCode: code,
+        before: list === 'sessions' ? current.record : { no: key, ...current.record },
+        after: list === 'sessions' ? record : { no: key, ...record },
+      }),
+    ))!;
     return withKey(list, { key, record, version });
   });
 }
@@ -589,18 +628,23 @@ export async function deleteRecord(
     requireVersion(ifMatch, current.version, `${spec.noun} ${key} of participant ${code}`, withKey(list, current));
     if (list === 'sessions') refuseSessionDelete(loaded, key, code);
     const remaining = stored.filter((item) => item.key !== key);
-    await checkParticipant(trx, loaded.study, asBundleParticipant({ ...loaded, [list]: remaining }), { kind: 'elsewhere' }, 'participant');
-    await deleteChild(trx, spec.table, { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no, no: key });
-    await recordChange(trx, change, {
-      action: 'delete',
-      entity: spec.entity,
-      key: auditKey(code, list, key),
-      studyCode,
-      siteCodes: [loaded.fields.site],
-      participantCode: code,
-      before: list === 'sessions' ? current.record : { no: key, ...current.record },
-      after: null,
-    });
+    await checkParticipant(trx, contextOf(loaded), asBundleParticipant({ ...loaded, [list]: remaining }), { kind: 'elsewhere' }, 'participant');
+    await writeRecordWithAudit(
+      trx,
+      spec.table,
+      { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
+      { kind: 'delete', no: key },
+      auditRowOf(change, {
+        action: 'delete',
+        entity: spec.entity,
+        key: auditKey(code, list, key),
+        studyCode,
+        siteCodes: [loaded.fields.site],
+        participantCode: code,
+        before: list === 'sessions' ? current.record : { no: key, ...current.record },
+        after: null,
+      }),
+    );
   });
 }
 

@@ -39,12 +39,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     await sql`alter table ${sql.table(table)} add column version bigint not null default nextval('record_version_seq')`.execute(db);
   }
 
-  // The next adverse-event, assessment and survey numbers: numbers are never reused.
+  // The next adverse-event, assessment and survey numbers: numbers are never reused. And a count
+  // of changes to the participant's records, so that a writer can tell that what it read is stale.
   await sql`
     alter table participant
       add column last_event_no integer not null default 0 check (last_event_no >= 0),
       add column last_assessment_no integer not null default 0 check (last_assessment_no >= 0),
-      add column last_survey_no integer not null default 0 check (last_survey_no >= 0)`.execute(db);
+      add column last_survey_no integer not null default 0 check (last_survey_no >= 0),
+      add column records_version bigint not null default 0`.execute(db);
   await sql`
     update participant p set
       last_event_no = coalesce((select max(event_no) from adverse_event e
@@ -181,7 +183,8 @@ export async function down(db: Kysely<any>): Promise<void> {
     await sql`alter table ${sql.table(table)} drop column pseudonym`.execute(db);
   }
   await sql`
-    alter table participant drop column last_event_no, drop column last_assessment_no, drop column last_survey_no`.execute(db);
+    alter table participant drop column last_event_no, drop column last_assessment_no, drop column last_survey_no,
+      drop column records_version`.execute(db);
   for (const table of RECORD_TABLES) await sql`alter table ${sql.table(table)} drop column version`.execute(db);
   await sql`drop sequence record_version_seq`.execute(db);
 }

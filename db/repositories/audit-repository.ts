@@ -9,18 +9,19 @@ export type NewAuditRow = Omit<Insertable<Database['audit_event']>, 'audit_id' |
   after: unknown;
 };
 
+/** An audit row's column values, for an insert of its own or one that rides along with a change. */
+export function auditValues(event: NewAuditRow) {
+  return {
+    ...event,
+    // jsonb from text: both drivers then store exactly this JSON.
+    before: event.before === null ? null : sql`${JSON.stringify(event.before)}::jsonb`,
+    after: event.after === null ? null : sql`${JSON.stringify(event.after)}::jsonb`,
+    site_codes: sql`${event.site_codes ?? []}::text[]`,
+  } as never;
+}
+
 export async function insertAuditEvent(trx: Kysely<Database>, event: NewAuditRow): Promise<string> {
-  const { audit_id } = await trx
-    .insertInto('audit_event')
-    .values({
-      ...event,
-      // jsonb from text: both drivers then store exactly this JSON.
-      before: event.before === null ? null : sql`${JSON.stringify(event.before)}::jsonb`,
-      after: event.after === null ? null : sql`${JSON.stringify(event.after)}::jsonb`,
-      site_codes: sql`${event.site_codes ?? []}::text[]`,
-    } as never)
-    .returning('audit_id')
-    .executeTakeFirstOrThrow();
+  const { audit_id } = await trx.insertInto('audit_event').values(auditValues(event)).returning('audit_id').executeTakeFirstOrThrow();
   return audit_id;
 }
 

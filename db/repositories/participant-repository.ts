@@ -2,6 +2,7 @@
 // Also the study's sites and practitioners by code. SQL only; the rules live in api/services.
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../types.ts';
+import { auditValues, type NewAuditRow } from './audit-repository.ts';
 
 export type ParticipantRow = Selectable<Database['participant']> & { site_code: string };
 export type SessionRow = Selectable<Database['treatment_session']> & { practitioner_code: string; practitioner_pseudonym: string };
@@ -19,6 +20,106 @@ export const CHILD_KEYS = {
   satisfaction_survey: 'survey_no',
 } as const;
 export type ChildTable = keyof typeof CHILD_KEYS;
+
+/** A session as loaded with its participant: with its practitioner's code, pseudonym, site and experience. */
+export type LoadedSessionRow = Selectable<Database['treatment_session']> & {
+  practitioner_code: string;
+  practitioner_pseudonym: string;
+  practitioner_site_code: string;
+  practitioner_years: number;
+};
+
+/** A participant and every record of it, read in one statement. */
+export interface LoadedParticipant {
+  study: Selectable<Database['study']>;
+  /** The study's de-identification key, when asked for. */
+  deidKey: Uint8Array | null;
+  participant: ParticipantRow & { site_name: string };
+  sessions: LoadedSessionRow[];
+  adverseEvents: AdverseEventRow[];
+  assessments: AssessmentRow[];
+  surveys: SurveyRow[];
+}
+
+const childList = (table: Exclude<ChildTable, 'treatment_session'>) =>
+  sql`(select coalesce(json_agg(row_to_json(c) order by c.${sql.ref(CHILD_KEYS[table])}), '[]')
+        from ${sql.table(table)} c where c.study_id = p.study_id and c.participant_no = p.participant_no)`;
+
+/**
+ * A participant of a study by code (or pseudonym), with its study, site and every record, in one
+ * statement, so that a read sees one moment without a transaction. Undefined when the study or
+ * the participant does not exist.
+ *
+ * Child rows come through JSON: versions and density scores as numbers, dates as YYYY-MM-DD.
+ */
+export async function loadParticipant(
+  db: Kysely<Database>,
+  studyCode: string,
+  name: string,
+  options: { by: 'code' | 'pseudonym'; withKey: boolean },
+): Promise<LoadedParticipant | undefined> {
+  return selectParticipant(db, studyCode, name, { ...options, lock: false });
+}
+
+/**
+ * Hold a participant's row for update (one writer per participant) and its study's for key
+ * share (no replace meanwhile) until the transaction ends, and load it as loadParticipant does.
+ *
+ * A statement that waits for a row lock reads the locked row again, as the previous holder left
+ * it, but the rest of what it selects (the records) as they were when it began. A writer of
+ * records always moves the participant's records_version, so a copy read before the wait shows a
+ * records_version unlike the row's: the records are then read again, by a statement of their own.
+ */
+export async function lockAndLoadParticipant(trx: Kysely<Database>, studyCode: string, code: string): Promise<LoadedParticipant | undefined> {
+  const loaded = await selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: true });
+  if (loaded === undefined || loaded.fresh) return loaded;
+  return selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: false });
+}
+
+async function selectParticipant(
+  db: Kysely<Database>,
+  studyCode: string,
+  name: string,
+  options: { by: 'code' | 'pseudonym'; withKey: boolean; lock: boolean },
+): Promise<(LoadedParticipant & { fresh: boolean }) | undefined> {
+  const { rows } = await sql<Record<string, unknown>>`
+    select p.*, s.code as site_code, s.name as site_name, row_to_json(st) as study_json,
+      ${options.withKey ? sql`(select k.deid_key from study_secret k where k.study_id = st.study_id)` : sql`null::bytea`} as deid_key,
+      (select coalesce(json_agg(json_build_object(
+          'study_id', t.study_id, 'participant_no', t.participant_no, 'session_number', t.session_number, 'kind', t.kind,
+          'session_date', t.session_date, 'duration_minutes', t.duration_minutes, 'practitioner_no', t.practitioner_no,
+          'pigment_lot', t.pigment_lot, 'anesthesia', t.anesthesia, 'version', t.version,
+          'practitioner_code', pr.code, 'practitioner_pseudonym', pr.pseudonym, 'practitioner_site_code', ps.code,
+          'practitioner_years', pr.years_experience) order by t.session_number), '[]')
+        from treatment_session t
+        join practitioner pr on pr.study_id = t.study_id and pr.practitioner_no = t.practitioner_no
+        join site ps on ps.study_id = pr.study_id and ps.site_no = pr.site_no
+        where t.study_id = p.study_id and t.participant_no = p.participant_no) as sessions_json,
+      ${childList('adverse_event')} as events_json,
+      ${childList('fading_assessment')} as assessments_json,
+      ${childList('satisfaction_survey')} as surveys_json,
+      (select p0.records_version from participant p0
+        where p0.study_id = p.study_id and p0.participant_no = p.participant_no) as snapshot_records_version
+    from participant p
+    join study st on st.study_id = p.study_id
+    join site s on s.study_id = p.study_id and s.site_no = p.site_no
+    where st.code = ${studyCode} and ${sql.ref(`p.${options.by}`)} = ${name}
+    ${options.lock ? sql`for update of p for key share of st` : sql``}`.execute(db);
+  const row = rows[0];
+  if (row === undefined) return undefined;
+  const { study_json, deid_key, sessions_json, events_json, assessments_json, surveys_json, snapshot_records_version, ...participant } = row;
+  const parse = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+  return {
+    study: parse(study_json),
+    deidKey: (deid_key as Uint8Array | null) ?? null,
+    participant: participant as LoadedParticipant['participant'],
+    sessions: parse(sessions_json),
+    adverseEvents: parse(events_json),
+    assessments: parse(assessments_json),
+    surveys: parse(surveys_json),
+    fresh: String(snapshot_records_version) === String(participant.records_version),
+  };
+}
 
 function participantQuery(db: Kysely<Database>, studyId: number) {
   return db
@@ -102,57 +203,106 @@ export async function nextParticipantNo(trx: Kysely<Database>, studyId: number):
   return row.next;
 }
 
-export async function insertParticipant(trx: Kysely<Database>, row: Insertable<Database['participant']>): Promise<void> {
-  await trx.insertInto('participant').values(row).execute();
+/** Insert a participant; its version comes from the sequence, which is returned. */
+export async function insertParticipant(trx: Kysely<Database>, row: Insertable<Database['participant']>): Promise<string> {
+  const inserted = await trx.insertInto('participant').values(row).returning(sql<string>`version::text`.as('version')).executeTakeFirstOrThrow();
+  return inserted.version;
 }
 
+/** Change a participant's columns; it takes a new version from the sequence, which is returned. */
 export async function updateParticipant(
   trx: Kysely<Database>,
   studyId: number,
   participantNo: number,
   changes: Updateable<Database['participant']>,
-): Promise<void> {
-  await trx.updateTable('participant').set(changes).where('study_id', '=', studyId).where('participant_no', '=', participantNo).execute();
-}
-
-/** Take the next record number of a kind for a participant; numbers are never given twice. */
-export async function takeRecordNo(
-  trx: Kysely<Database>,
-  studyId: number,
-  participantNo: number,
-  counter: 'last_event_no' | 'last_assessment_no' | 'last_survey_no',
-): Promise<number> {
+): Promise<string> {
   const row = await trx
     .updateTable('participant')
-    .set({ [counter]: sql`${sql.ref(counter)} + 1` })
+    .set({ ...changes, version: sql`nextval('record_version_seq')` })
     .where('study_id', '=', studyId)
     .where('participant_no', '=', participantNo)
-    .returning(sql<number>`${sql.ref(counter)}`.as('no'))
+    .returning(sql<string>`version::text`.as('version'))
     .executeTakeFirstOrThrow();
-  return row.no;
+  return row.version;
 }
 
 export async function deleteParticipant(trx: Kysely<Database>, studyId: number, participantNo: number): Promise<void> {
   await trx.deleteFrom('participant').where('study_id', '=', studyId).where('participant_no', '=', participantNo).execute();
 }
 
-export async function insertChild<T extends ChildTable>(trx: Kysely<Database>, table: T, row: Insertable<Database[T]>): Promise<void> {
-  await trx.insertInto(table as ChildTable).values(row as never).execute();
-}
+/** A change of one record of a participant, written with its audit row in one statement. */
+export type RecordWrite =
+  | {
+      kind: 'insert';
+      /** The record's number: a session's own, or the participant's next, which the counter is set to. */
+      no: number;
+      counter: 'last_event_no' | 'last_assessment_no' | 'last_survey_no' | null;
+      columns: Record<string, unknown>;
+    }
+  | { kind: 'update'; no: number; columns: Record<string, unknown> }
+  | { kind: 'delete'; no: number };
 
-export async function updateChild<T extends ChildTable>(
+/**
+ * Write one record of a participant and its audit row in one statement: one round trip, and
+ * the two stand or fall together; the participant's records_version grows with it. The
+ * participant's row must be held (lockAndLoadParticipant), so that the record number, taken
+ * from its counter, is this writer's alone. Returns the record's new version (null for a delete).
+ */
+export async function writeRecordWithAudit(
   trx: Kysely<Database>,
-  table: T,
-  key: { studyId: number; participantNo: number; no: number },
-  changes: Updateable<Database[T]>,
-): Promise<void> {
-  await trx
-    .updateTable(table as ChildTable)
-    .set(changes as never)
-    .where('study_id', '=', key.studyId)
-    .where('participant_no', '=', key.participantNo)
-    .where(CHILD_KEYS[table] as never, '=', key.no as never)
-    .execute();
+  table: ChildTable,
+  key: { studyId: number; participantNo: number },
+  write: RecordWrite,
+  audit: NewAuditRow,
+): Promise<string | null> {
+  const keyColumn = CHILD_KEYS[table];
+  const ofRecord = (db: Kysely<Database>) => {
+    switch (write.kind) {
+      case 'insert':
+        return db
+          .insertInto(table)
+          .values({ study_id: key.studyId, participant_no: key.participantNo, [keyColumn]: write.no, ...write.columns } as never)
+          .returning(sql<string>`version::text`.as('version'));
+      case 'update':
+        return db
+          .updateTable(table)
+          .set({ ...write.columns, version: sql`nextval('record_version_seq')` } as never)
+          .where('study_id', '=', key.studyId)
+          .where('participant_no', '=', key.participantNo)
+          .where(keyColumn as never, '=', write.no as never)
+          .returning(sql<string>`version::text`.as('version'));
+      case 'delete':
+        return db
+          .deleteFrom(table)
+          .where('study_id', '=', key.studyId)
+          .where('participant_no', '=', key.participantNo)
+          .where(keyColumn as never, '=', write.no as never)
+          .returning(sql<string>`null::text`.as('version'));
+      default: {
+        const unknown: never = write;
+        throw new Error(`unknown write ${String(unknown)}`);
+      }
+    }
+  };
+  const counter = write.kind === 'insert' ? write.counter : null;
+  const query = trx
+    .with('written', (db) => ofRecord(db as unknown as Kysely<Database>) as never)
+    .with('counted', (db) =>
+      (db as unknown as Kysely<Database>)
+        .updateTable('participant')
+        .set({
+          records_version: sql`records_version + 1`,
+          ...(counter !== null ? { [counter]: (write as { no: number }).no } : {}),
+        })
+        .where('study_id', '=', key.studyId)
+        .where('participant_no', '=', key.participantNo) as never,
+    );
+  const row = await query
+    .insertInto('audit_event')
+    .values(auditValues(audit))
+    .returning(sql<string | null>`(select version from written)`.as('version'))
+    .executeTakeFirstOrThrow();
+  return row.version;
 }
 
 export async function deleteChild(trx: Kysely<Database>, table: ChildTable, key: { studyId: number; participantNo: number; no: number }) {

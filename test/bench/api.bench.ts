@@ -7,6 +7,7 @@
 //   npm run bench:api [-- --clients 50 --seconds 20]
 // Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); works in its own database.
 import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -41,6 +42,25 @@ async function admin(statement: string): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/** CPU seconds (user + system) used so far by the processes whose command name is `name`, or by one pid. */
+function cpuSeconds(filter: { pid: number } | { name: string }): number {
+  const ticks = 100; // USER_HZ on Linux
+  const pids = 'pid' in filter ? [String(filter.pid)] : fs.readdirSync('/proc').filter((d) => /^\d+$/.test(d));
+  let total = 0;
+  for (const pid of pids) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      if ('name' in filter && name !== filter.name) continue;
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      total += (Number(fields[11]) + Number(fields[12])) / ticks;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -80,7 +100,9 @@ async function main() {
       owned[i % CLIENTS]!.push({ code: p.code, nextDay: Math.max(last + 1, Date.parse('2025-01-01T00:00:00Z') / DAY), lastEvent: null });
     });
 
-    server = spawn(process.execPath, [smp, 'serve', '--port', '0'], {
+    // SMP_BENCH_CPU_PROFILE=DIR writes the server's CPU profile there (node --cpu-prof).
+    const profile = process.env.SMP_BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SMP_BENCH_CPU_PROFILE}`] : [];
+    server = spawn(process.execPath, [...profile, smp, 'serve', '--port', '0'], {
       env: { ...process.env, DATABASE_URL: databaseUrl, SMP_LOG_LEVEL: process.env.SMP_LOG_LEVEL ?? 'info' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -139,7 +161,8 @@ async function main() {
       const mine = owned[index]!;
       let step = 0;
       while (performance.now() < deadline) {
-        const p = mine[step % mine.length]!;
+        // Ten steps on one participant, then the next: its event is there to update.
+        const p = mine[Math.floor(step / 10) % mine.length]!;
         const roll = step++ % 10;
         const start = performance.now();
         let kind: Kind;
@@ -189,9 +212,16 @@ async function main() {
 
     // Warm-up: one request per client, not counted.
     await Promise.all(tokens.map((token, i) => request('GET', `/participants/${encodeURIComponent(owned[i]![0]!.code)}`, token)));
+    const cpuBefore = { load: process.cpuUsage(), server: cpuSeconds({ pid: server.pid! }), database: cpuSeconds({ name: 'postgres' }) };
     const started = performance.now();
     await Promise.all(Array.from({ length: CLIENTS }, (_, i) => client(i)));
     const elapsed = (performance.now() - started) / 1000;
+    const loadCpu = process.cpuUsage(cpuBefore.load);
+    const cpu = {
+      load: (loadCpu.user + loadCpu.system) / 1e6,
+      server: cpuSeconds({ pid: server.pid! }) - cpuBefore.server,
+      database: cpuSeconds({ name: 'postgres' }) - cpuBefore.database,
+    };
     agent.destroy();
 
     const writes = counts.session.ok + counts.adverse_event.ok + counts.fading_assessment.ok + counts.survey.ok + counts.update.ok;
@@ -203,6 +233,11 @@ async function main() {
     console.log(`  writes   ${writes} (${writesPerSecond.toFixed(0)}/s; target ≥ ${TARGET_WRITES}/s, ratio ${(writesPerSecond / TARGET_WRITES).toFixed(2)})`);
     console.log(`  reads    ${reads} (${(reads / elapsed).toFixed(0)}/s)`);
     console.log(`  latency  p50 ${percentile(sorted, 50).toFixed(1)} ms, p90 ${percentile(sorted, 90).toFixed(1)} ms, p99 ${p99.toFixed(1)} ms (target < ${TARGET_P99_MS} ms), max ${sorted.at(-1)!.toFixed(1)} ms`);
+    console.log(
+      `  CPU      server ${(cpu.server / elapsed * 100).toFixed(0)}%, PostgreSQL ${(cpu.database / elapsed * 100).toFixed(0)}%, ` +
+        `load generator ${(cpu.load / elapsed * 100).toFixed(0)}% of one core (2 cores in all); ` +
+        `per write ${((cpu.server / writes) * 1000).toFixed(2)} ms server, ${((cpu.database / writes) * 1000).toFixed(2)} ms PostgreSQL`,
+    );
     for (const [kind, c] of Object.entries(counts)) console.log(`  ${kind.padEnd(18)} ${c.ok} ok, ${c.failed} refused`);
     for (const [key, n] of failures) console.log(`  refused ×${n}: ${key}`);
 

@@ -93,6 +93,39 @@ describe(`concurrent writes (${DRIVER})`, function () {
     }
   });
 
+  it('gives a writer that waited for the participant the records its predecessor committed', async () => {
+    const { lockAndLoadParticipant, writeRecordWithAudit } = await import('../../db/repositories/participant-repository.ts');
+    const { auditRowOf } = await import('../../api/services/audit-service.ts');
+    const { commandLineChange } = await import('../../api/services/access.ts');
+    const code = 'C7';
+    let releaseFirst!: () => void;
+    const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
+    let firstHolds!: () => void;
+    const firstHoldsLock = new Promise<void>((resolve) => (firstHolds = resolve));
+    const first = db.transaction(async ({ kysely }) => {
+      const loaded = (await lockAndLoadParticipant(kysely, 'CON-1', code))!;
+      firstHolds();
+      await writeRecordWithAudit(
+        kysely,
+        'satisfaction_survey',
+        { studyId: loaded.study.study_id, participantNo: loaded.participant.participant_no },
+        { kind: 'insert', no: loaded.participant.last_survey_no + 1, counter: 'last_survey_no', columns: { surveyed_on: '2021-05-05', satisfaction: 3, would_recommend: null } },
+        auditRowOf(commandLineChange(), { action: 'create', entity: 'survey', key: `${code}/surveys/x`, studyCode: 'CON-1', before: null, after: {} }),
+      );
+      await firstMayCommit;
+      return loaded.surveys.length;
+    });
+    await firstHoldsLock;
+    // The second asks for the participant while the first holds it, and so waits for its commit.
+    const second = db.transaction(({ kysely }) => lockAndLoadParticipant(kysely, 'CON-1', code));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    releaseFirst();
+    const surveysBefore = await first;
+    const seen = (await second)!;
+    expect(seen.surveys.length).to.equal(surveysBefore + 1);
+    expect(seen.participant.last_survey_no).to.equal(seen.surveys.at(-1)!.survey_no);
+  });
+
   it('numbers simultaneous adverse events of one participant without gaps or repeats', async () => {
     const path = `${S}/participants/C0/adverse-events`;
     const before = (await alice.get(path)).body.items.map((e: { no: number }) => e.no);

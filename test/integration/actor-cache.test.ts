@@ -1,0 +1,49 @@
+// The few seconds a token's user is remembered: repeated requests do not look it up again; a
+// change of users, grants or tokens made through this server takes effect at once; one made
+// elsewhere (another process on the database) within the configured seconds.
+import { expect } from 'chai';
+import { smallBundle } from '../support/bundles.ts';
+import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
+import { apiClient, startTestServer, type TestServer } from '../support/http.ts';
+import { createTestUser } from '../support/users.ts';
+
+describe(`remembered users (${DRIVER})`, function () {
+  this.timeout(60_000);
+  let db: TestDb;
+  let server: TestServer;
+
+  before(async () => {
+    db = await freshDb();
+    server = await startTestServer(db, { authCacheSeconds: 1 });
+    const admin = apiClient(server.base, (await createTestUser(db, 'admin', [], 'cache-admin')).headers);
+    expect((await admin.post('/studies', smallBundle('CACHE-1'))).status).to.equal(201);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.dispose();
+  });
+
+  it('remembers a user for the configured seconds, then sees a change made elsewhere', async () => {
+    const user = await createTestUser(db, 'researcher', [{ studyCode: 'CACHE-1', siteCode: null }]);
+    const api = apiClient(server.base, user.headers);
+    expect((await api.get('/studies/CACHE-1')).status).to.equal(200);
+    // Another process takes the grant away, straight in the database.
+    await db.kysely.deleteFrom('user_grant').where('user_id', '=', user.userId).execute();
+    expect((await api.get('/studies/CACHE-1')).status, 'still remembered').to.equal(200);
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await api.get('/studies/CACHE-1')).status, 'looked up again').to.equal(404);
+  });
+
+  it('forgets at once when this server changes a grant or revokes a token', async () => {
+    const admin = apiClient(server.base, { authorization: `Bearer ${(await createTestUser(db, 'admin')).token}` });
+    const user = await createTestUser(db, 'researcher', [{ studyCode: 'CACHE-1', siteCode: null }]);
+    const api = apiClient(server.base, user.headers);
+    expect((await api.get('/studies/CACHE-1')).status).to.equal(200);
+    expect((await admin.delete(`/users/${user.username}/grants/CACHE-1`)).status).to.equal(200);
+    expect((await api.get('/studies/CACHE-1')).status).to.equal(404);
+    const tokens = await admin.get(`/users/${user.username}/tokens`);
+    expect((await api.get('/studies')).status).to.equal(200);
+    expect((await admin.delete(`/users/${user.username}/tokens/${tokens.body.tokens[0].id}`)).status).to.equal(200);
+    expect((await api.get('/studies')).status).to.equal(401);
+  });
+});

@@ -94,6 +94,7 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
   app.disable('x-powered-by');
   // ETags are record versions, set by the routes; no automatic ones to confuse If-Match.
   app.set('etag', false);
+  if (config.trustProxyHops > 0) app.set('trust proxy', config.trustProxyHops);
 
   app.use(
     pinoHttp({

@@ -27,6 +27,12 @@ export interface Config {
   suppressBelow: number;
   /** Largest bundle import body in bytes (`SMP_IMPORT_LIMIT_MB`, default 200). */
   importLimitBytes: number;
+  /**
+   * Reverse proxies in front of the server whose X-Forwarded-For/-Proto to believe
+   * (`SMP_TRUST_PROXY`, default 0: none). With 1, the client address and HTTPS are taken from the
+   * proxy, so that rate limits count clients, not the proxy, and the cookie is marked Secure.
+   */
+  trustProxyHops: number;
   /** Request log level: fatal, error, warn, info, debug or silent (`SMP_LOG_LEVEL`, default info). */
   logLevel: string;
 }
@@ -75,6 +81,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     authCacheSeconds: wholeNumber(env, 'SMP_AUTH_CACHE_SECONDS', 5, 0, 300),
     suppressBelow: wholeNumber(env, 'SMP_SUPPRESS_BELOW', 5, 1, 1000),
     importLimitBytes: wholeNumber(env, 'SMP_IMPORT_LIMIT_MB', 200, 1, 10_000) * 1024 * 1024,
+    trustProxyHops: wholeNumber(env, 'SMP_TRUST_PROXY', 0, 0, 10),
     logLevel,
   };
 }

@@ -17,6 +17,9 @@ function limiter(name: string, what: string): RequestHandler {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: name,
+    // Forwarded addresses are believed only with SMP_TRUST_PROXY (express's trust proxy); the
+    // README says when to set it, so the library's own console warning is not needed.
+    validate: { xForwardedForHeader: false },
     handler: (req, _res, next) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       const minutes = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 60_000)) : WINDOW_MINUTES;

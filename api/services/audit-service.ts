@@ -69,22 +69,9 @@ export function auditRowOf(context: ChangeContext, change: Omit<AuditChange, 're
 
 /** Write the audit record of one change, inside the change's transaction. */
 export async function recordChange(trx: Kysely<Database>, context: ChangeContext, change: AuditChange): Promise<string> {
-  const { actor } = context;
   if (ACCESS_ENTITIES.has(change.entity)) forgetActors();
   return insertAuditEvent(trx, {
-    request_id: context.requestId,
-    user_id: actor.userId,
-    username: actor.username,
-    role: actor.role,
-    action: change.action,
-    entity: change.entity,
-    entity_key: change.key,
-    study_code: change.studyCode,
-    site_codes: [...new Set(change.siteCodes ?? [])].sort(),
-    participant_code: change.participantCode ?? null,
-    before: change.before ?? null,
-    after: change.after ?? null,
-    reason: context.reason,
+    ...auditRowOf(context, change),
     replaced_bundle: change.replacedBundle === undefined ? null : await gzipAsync(JSON.stringify(change.replacedBundle)),
   });
 }

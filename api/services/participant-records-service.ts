@@ -11,7 +11,6 @@ import {
   insertParticipant,
   loadParticipant,
   lockAndLoadParticipant,
-  nextParticipantNo,
   practitionersByCode,
   selectRecordCounts,
   sitesByCode,
@@ -21,6 +20,7 @@ import {
   type LoadedParticipant,
   type ParticipantRow,
 } from '../../db/repositories/participant-repository.ts';
+import { nextLocalNo } from '../../db/repositories/structure-repository.ts';
 import { findStudyByCode, lockStudy, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
 import type { Database } from '../../db/types.ts';
 import { AppError } from '../errors.ts';
@@ -339,7 +339,7 @@ export async function createParticipant(db: Db, change: ChangeContext, studyCode
     const key = await selectStudySecret(trx, study.study_id);
     const version = await insertParticipant(trx, {
       study_id: study.study_id,
-      participant_no: await nextParticipantNo(trx, study.study_id),
+      participant_no: await nextLocalNo(trx, 'participant', 'participant_no', study.study_id),
       ...participantColumns(fields, siteNo(fields.site)),
       pseudonym: pseudonym(key, 'participant', fields.code),
     });
@@ -512,7 +512,27 @@ function columnsOf(list: RecordList, record: RecordOf<RecordList>, practitionerN
   }
 }
 
-const auditKey = (code: string, list: RecordList, key: number) => `${code}/${LISTS[list].segment}/${key}`;
+/** The audit row of a change of one of a participant's records; the record's number goes with it. */
+function recordAudit<L extends RecordList>(
+  change: ChangeContext,
+  action: 'create' | 'update' | 'delete',
+  loaded: Loaded,
+  list: L,
+  key: number,
+  values: { before: RecordOf<L> | null; after: RecordOf<L> | null },
+) {
+  const withNo = (record: RecordOf<L> | null) => (record === null || list === 'sessions' ? record : { no: key, ...record });
+  return auditRowOf(change, {
+    action,
+    entity: LISTS[list].entity,
+    key: `${loaded.fields.code}/${LISTS[list].segment}/${key}`,
+    studyCode: loaded.study.code,
+    siteCodes: [loaded.fields.site],
+    participantCode: loaded.fields.code,
+    before: withNo(values.before),
+    after: withNo(values.after),
+  });
+}
 
 /** Add a record to a participant. A session without a number takes the next one. */
 export async function createRecord<L extends RecordList>(
@@ -543,16 +563,7 @@ export async function createRecord<L extends RecordList>(
       spec.table,
       { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
       { kind: 'insert', no: key, counter: spec.counter, columns: columnsOf(list, created, checked.practitionerNo) },
-      auditRowOf(change, {
-        action: 'create',
-        entity: spec.entity,
-        key: auditKey(code, list, key),
-        studyCode,
-        siteCodes: [loaded.fields.site],
-        participantCode: code,
-        before: null,
-        after: list === 'sessions' ? created : { no: key, ...created },
-      }),
+      recordAudit(change, 'create', loaded, list, key, { before: null, after: created }),
     ))!;
     return withKey(list, { key, record: created, version });
   });
@@ -592,16 +603,7 @@ export async function patchRecord<L extends RecordList>(
       spec.table,
       { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
       { kind: 'update', no: key, columns: columnsOf(list, record, checked.practitionerNo) },
-      auditRowOf(change, {
-        action: 'update',
-        entity: spec.entity,
-        key: auditKey(code, list, key),
-        studyCode,
-        siteCodes: [loaded.fields.site],
-        participantCode: code,
-        before: list === 'sessions' ? current.record : { no: key, ...current.record },
-        after: list === 'sessions' ? record : { no: key, ...record },
-      }),
+      recordAudit(change, 'update', loaded, list, key, { before: current.record, after: record }),
     ))!;
     return withKey(list, { key, record, version });
   });
@@ -634,16 +636,7 @@ export async function deleteRecord(
       spec.table,
       { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
       { kind: 'delete', no: key },
-      auditRowOf(change, {
-        action: 'delete',
-        entity: spec.entity,
-        key: auditKey(code, list, key),
-        studyCode,
-        siteCodes: [loaded.fields.site],
-        participantCode: code,
-        before: list === 'sessions' ? current.record : { no: key, ...current.record },
-        after: null,
-      }),
+      recordAudit(change, 'delete', loaded, list, key, { before: current.record, after: null }),
     );
   });
 }

@@ -12,8 +12,7 @@ import {
   insertSite,
   lockPractitioner,
   lockSite,
-  nextPractitionerNo,
-  nextSiteNo,
+  nextLocalNo,
   practitionerSessions,
   siteReferences,
   updatePractitioner,
@@ -113,7 +112,7 @@ export async function createSite(db: Db, change: ChangeContext, studyCode: strin
       ]);
     }
     const version = await nextVersion(trx);
-    await insertSite(trx, { study_id: studyId, site_no: await nextSiteNo(trx, studyId), code: site.code, name: site.name, version });
+    await insertSite(trx, { study_id: studyId, site_no: await nextLocalNo(trx, 'site', 'site_no', studyId), code: site.code, name: site.name, version });
     await recordChange(trx, change, { action: 'create', entity: 'site', key: site.code, studyCode, siteCodes: [site.code], before: null, after: site });
     return { ...site, version: Number(version) };
   });
@@ -180,7 +179,7 @@ export async function createPractitioner(db: Db, change: ChangeContext, studyCod
     const version = await nextVersion(trx);
     await insertPractitioner(trx, {
       study_id: studyId,
-      practitioner_no: await nextPractitionerNo(trx, studyId),
+      practitioner_no: await nextLocalNo(trx, 'practitioner', 'practitioner_no', studyId),
       code: practitioner.code,
       site_no: siteNo,
       years_experience: practitioner.yearsExperience,

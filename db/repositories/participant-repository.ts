@@ -194,15 +194,6 @@ export async function selectRecordCounts(db: Kysely<Database>, studyId: number, 
     .execute();
 }
 
-export async function nextParticipantNo(trx: Kysely<Database>, studyId: number): Promise<number> {
-  const row = await trx
-    .selectFrom('participant')
-    .select(sql<number>`coalesce(max(participant_no), 0)::int + 1`.as('next'))
-    .where('study_id', '=', studyId)
-    .executeTakeFirstOrThrow();
-  return row.next;
-}
-
 /** Insert a participant; its version comes from the sequence, which is returned. */
 export async function insertParticipant(trx: Kysely<Database>, row: Insertable<Database['participant']>): Promise<string> {
   const inserted = await trx.insertInto('participant').values(row).returning(sql<string>`version::text`.as('version')).executeTakeFirstOrThrow();

@@ -2,19 +2,16 @@
 import { sql, type Insertable, type Kysely, type Updateable } from 'kysely';
 import type { Database } from '../types.ts';
 
-export async function nextSiteNo(trx: Kysely<Database>, studyId: number): Promise<number> {
+/** The next free local number of a study's sites, practitioners or participants. */
+export async function nextLocalNo(
+  trx: Kysely<Database>,
+  table: 'site' | 'practitioner' | 'participant',
+  column: 'site_no' | 'practitioner_no' | 'participant_no',
+  studyId: number,
+): Promise<number> {
   const row = await trx
-    .selectFrom('site')
-    .select(sql<number>`coalesce(max(site_no), 0)::int + 1`.as('next'))
-    .where('study_id', '=', studyId)
-    .executeTakeFirstOrThrow();
-  return row.next;
-}
-
-export async function nextPractitionerNo(trx: Kysely<Database>, studyId: number): Promise<number> {
-  const row = await trx
-    .selectFrom('practitioner')
-    .select(sql<number>`coalesce(max(practitioner_no), 0)::int + 1`.as('next'))
+    .selectFrom(table)
+    .select(sql<number>`coalesce(max(${sql.ref(column)}), 0)::int + 1`.as('next'))
     .where('study_id', '=', studyId)
     .executeTakeFirstOrThrow();
   return row.next;

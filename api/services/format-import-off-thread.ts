@@ -1,9 +1,9 @@
 // Reads an upload of csv or REDCap files on a worker thread, so that a large import does not hold
 // up every other request (the same reason as validate-off-thread.ts for bundles). The worker
 // answers with the bundle as JSON text, or with every problem and its location.
-import { Worker } from 'node:worker_threads';
 import type { ImportFormat, ImportSource } from '../formats/read-import.ts';
 import type { LocatedProblem } from '../formats/types.ts';
+import { runOnWorker } from './run-on-worker.ts';
 
 export type FormatWorkerAnswer = { ok: true; json: string } | { ok: false; problems: LocatedProblem[] };
 
@@ -37,19 +37,5 @@ function transferable(source: ImportSource): ArrayBuffer[] {
 
 /** Read an import on a worker thread; the source's byte arrays are handed over to it. */
 export function readImportOffThread(format: ImportFormat, source: ImportSource): Promise<FormatWorkerAnswer> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(ENTRY, { execArgv: [], workerData: { format, source }, transferList: transferable(source) });
-    let settled = false;
-    worker.once('message', (message: FormatWorkerAnswer) => {
-      settled = true;
-      resolve(message);
-    });
-    worker.once('error', (error) => {
-      settled = true;
-      reject(error);
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new Error(`reading the import stopped unexpectedly (exit code ${code})`));
-    });
-  });
+  return runOnWorker<FormatWorkerAnswer>(ENTRY, { format, source }, transferable(source), 'reading the import');
 }

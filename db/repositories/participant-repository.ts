@@ -62,8 +62,10 @@ export async function loadParticipant(
 }
 
 /**
- * Hold a participant's row for update (one writer per participant) and its study's for key
- * share (no replace meanwhile) until the transaction ends, and load it as loadParticipant does.
+ * Hold a participant's row for update until the transaction ends (one writer per participant),
+ * and load it as loadParticipant does. The study's row is not locked: a replace or a deletion of
+ * the study deletes the participant's row, and so waits for this writer, which therefore comes
+ * before it; many writers share-locking the one study row would only queue behind each other.
  *
  * A statement that waits for a row lock reads the locked row again, as the previous holder left
  * it, but the rest of what it selects (the records) as they were when it began. A writer of
@@ -104,7 +106,7 @@ async function selectParticipant(
     join study st on st.study_id = p.study_id
     join site s on s.study_id = p.study_id and s.site_no = p.site_no
     where st.code = ${studyCode} and ${sql.ref(`p.${options.by}`)} = ${name}
-    ${options.lock ? sql`for update of p for key share of st` : sql``}`.execute(db);
+    ${options.lock ? sql`for update of p` : sql``}`.execute(db);
   const row = rows[0];
   if (row === undefined) return undefined;
   const { study_json, deid_key, sessions_json, events_json, assessments_json, surveys_json, snapshot_records_version, ...participant } = row;

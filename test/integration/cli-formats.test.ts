@@ -4,7 +4,8 @@
 // with equal records; `--deidentify` de-identified once with the study's key, its report on
 // stderr, and no code, free text, pigment lot or original date in any file; bad csv and REDCap
 // input refused with every problem at file:row:column (exit 2) and nothing written; and
-// `smp analyze --format csv` checked against the demo study's published figures.
+// `smp analyze --format csv` checked against the demo study's published figures. The tests run
+// in order: the import tests read back the files the export tests wrote.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';

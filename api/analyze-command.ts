@@ -1,13 +1,14 @@
-// `smp analyze`: the cohort summary as JSON, a Markdown report, or an HTML report with PNG
-// charts, for a stored study (read in one snapshot) or for a bundle file, which is validated and
-// analysed directly, with no database (its figures are the same as after importing it).
+// `smp analyze`: the cohort summary as JSON, a Markdown report, an HTML report with PNG charts,
+// or one tidy CSV table (figure, group, n, N, estimate, lower, upper, method), for a stored study
+// (read in one snapshot) or for a bundle file, which is validated and analysed directly, with no
+// database (its figures are the same as after importing it).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysisSummary, ChartSeries, SubgroupDimension } from '../analysis/types.ts';
 import { checkInputFile, outOption } from './cli-files.ts';
 import { parse, readJsonFile, UsageError, withDb } from './cli-support.ts';
 
-const FORMATS = ['json', 'md', 'html'] as const;
+const FORMATS = ['json', 'md', 'html', 'csv'] as const;
 const DIMENSIONS: readonly SubgroupDimension[] = ['site', 'indication', 'practitioner-experience'];
 
 async function writeText(file: string, text: string): Promise<void> {
@@ -23,7 +24,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
     by: { type: 'string' },
   });
   const format = values.format as (typeof FORMATS)[number];
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be json, md or html (got "${values.format}")`);
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be json, md, html or csv (got "${values.format}")`);
   const by = values.by as SubgroupDimension | undefined;
   if (by !== undefined && !DIMENSIONS.includes(by)) {
     throw new UsageError(`--by must be site, indication or practitioner-experience (got "${values.by}")`);
@@ -66,6 +67,14 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
       await writeText(target, markdown);
       console.error(`wrote ${target}`);
     } else process.stdout.write(markdown);
+  } else if (format === 'csv') {
+    const { analysisAsCsv } = await import('./services/format-service.ts');
+    const csv = analysisAsCsv(summary);
+    if (out !== undefined) {
+      const target = path.join(out, 'analysis.csv');
+      await writeText(target, csv);
+      console.error(`wrote ${target}`);
+    } else process.stdout.write(csv);
   } else {
     const { writeHtmlReport } = await import('./reports/index.ts');
     const outDir = out ?? `${summary.study.code}-report`;

@@ -65,3 +65,51 @@ export async function withOutputFile<T>(file: string, force: boolean, write: (te
     await fs.rm(temporary, { force: true });
   }
 }
+
+/**
+ * Write `files` into the folder `folder`, made (with its parents) if needed. The files are
+ * written into a temporary folder beside it first and then moved in, so a failed write leaves
+ * no half-written file. Files of the same names are replaced only with `force`; other files in
+ * the folder are left alone.
+ *
+ * @returns the paths written
+ */
+export async function writeOutputFolder(folder: string, files: readonly { name: string; content: string | Uint8Array }[], force: boolean): Promise<string[]> {
+  const stat = await fs.stat(folder).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
+  if (stat && !stat.isDirectory()) throw new AppError('validation', `${folder} is a file; --out needs a folder for this format, or a name ending in .zip`);
+  const targets = files.map((file) => path.join(folder, file.name));
+  if (stat && !force) {
+    const existing = [];
+    for (const target of targets) if (await fs.stat(target).catch(() => null)) existing.push(path.basename(target));
+    if (existing.length > 0) throw new AppError('validation', `${folder} holds ${existing.join(', ')} already; add --force to overwrite them`);
+  }
+  const parent = path.dirname(path.resolve(folder));
+  await fs.mkdir(parent, { recursive: true });
+  const temporary = path.join(parent, `.${path.basename(path.resolve(folder))}.${process.pid}.tmp`);
+  await fs.rm(temporary, { recursive: true, force: true });
+  await fs.mkdir(temporary);
+  try {
+    for (const file of files) await fs.writeFile(path.join(temporary, file.name), file.content);
+    if (!stat) {
+      // A new folder appears whole, with every file in it.
+      await fs.rename(temporary, folder);
+      return targets;
+    }
+    for (const [i, file] of files.entries()) {
+      const from = path.join(temporary, file.name);
+      if (force) await fs.rename(from, targets[i]!);
+      else {
+        await fs.link(from, targets[i]!).catch((error: NodeJS.ErrnoException) => {
+          if (error.code === 'EEXIST') throw new AppError('validation', `${targets[i]} exists; add --force to overwrite it`);
+          throw error;
+        });
+      }
+    }
+    return targets;
+  } finally {
+    await fs.rm(temporary, { recursive: true, force: true });
+  }
+}

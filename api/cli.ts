@@ -2,32 +2,24 @@
 // Exit status: 0 success, 2 invalid input (problems on stderr), 1 any other failure.
 // Each command loads its services when it runs, so `smp --help` and `smp --version` load nothing.
 import fs from 'node:fs';
-import { commandLine, errorReport, parse, plural, readJsonFile, UsageError, withDb } from './cli-support.ts';
-import { checkInputFile, checkOutputFile, outOption, writeOutputFile } from './cli-files.ts';
+import { commandLine, errorReport, parse, UsageError, withDb } from './cli-support.ts';
 import { configFromEnv, dbOptions } from './config.ts';
 import { isAppError } from './errors.ts';
-import type { ImportProgress } from './services/study-bundle-service.ts';
 
 /** For the help texts only, which load no services; the commands use demo-service's constant. */
 const DEMO_STUDY_CODE = 'SMP-2021';
 
 interface Command {
-  /** Arguments after the command's name, for the usage lines. */
+  /**
+   * Arguments after the command's name, for the usage lines. Further lines that start with
+   * `smp` are other forms of the command, shown by its --help only.
+   */
   usage: string;
   /** One line for the list of commands. */
   summary: string;
   /** What `smp COMMAND --help` adds below the usage. */
   help: string;
   run(args: string[]): Promise<void>;
-}
-
-/** Progress on stderr when it is a terminal: one line, rewritten as the import goes on. */
-function progressLine(): { say(text: string): void; done(): void } | undefined {
-  if (!process.stderr.isTTY) return undefined;
-  return {
-    say: (text) => process.stderr.write(`\r\x1b[K${text}`),
-    done: () => process.stderr.write('\r\x1b[K'),
-  };
 }
 
 const commands: Record<string, Command> = {
@@ -102,73 +94,65 @@ Does nothing if a study with that code is stored already.`,
   },
 
   import: {
-    usage: 'import FILE.json [--replace]',
-    summary: 'load a study bundle; --replace swaps an existing study atomically',
-    help: `Load a study bundle (smp-study-bundle/1 JSON) as one transaction: every problem is
-reported at once (exit 2) and nothing is written unless all of it is valid.
+    usage: `import FILE.json [--replace]
+       smp import --format csv|redcap (FOLDER | FILE.zip) [--replace]
+       smp import --format redcap --dictionary DICT.csv --data DATA.csv
+                  [--study STUDY.json] [--mapping MAP.json] [--replace]`,
+    summary: 'load a study bundle, or csv or REDCap files (--format); --replace swaps an existing study atomically',
+    help: `Load a study as one transaction: every problem is reported at once (exit 2) and nothing
+is written unless all of it is valid. The study comes as a bundle (smp-study-bundle/1 JSON), or
+as the files of another format, with each problem located as file:row:column.
 
 Options:
   --replace   replace the stored study with the same code, atomically (readers see the old
-              study or the new one, never a mix); without it an existing code is refused`,
+              study or the new one, never a mix); without it an existing code is refused
+  --format F  json (default): FILE.json is a bundle;
+              csv: the tables of \`smp export --format csv\` (study.csv, sites.csv, …) in a
+              folder or a zip; codebook.csv and the derived columns are not read back;
+              redcap: a REDCap project, as a folder or zip of its files (the data dictionary,
+              the records export, study.json, and a file named *mapping*.json if any), or
+              as the files one by one:
+  --dictionary DICT.csv
+              the REDCap data dictionary
+  --data DATA.csv
+              the records export, in REDCap's layout for repeating instruments
+  --study STUDY.json
+              the study, its sites and practitioners, which REDCap does not hold (study.json
+              of \`smp export --format redcap\`); or give them in the mapping's "study" section
+  --mapping MAP.json
+              a mapping (smp-redcap-mapping/1) from another project's field names and choice
+              codes to the bundle's; data in fields mapped to nothing is reported, not dropped`,
     async run(args) {
-      const { values, positionals } = parse(args, { replace: { type: 'boolean', default: false } });
-      if (positionals.length !== 1) throw new UsageError('import needs exactly one FILE.json');
-      const file = positionals[0]!;
-      await checkInputFile(file);
-      const progress = progressLine();
-      progress?.say(`reading ${file} (${(fs.statSync(file).size / 1e6).toFixed(1)} MB)…`);
-      const input = await readJsonFile(file);
-      const { importBundle } = await import('./services/study-bundle-service.ts');
-      await withDb(async (db) => {
-        const participants = (input as { participants?: unknown })?.participants;
-        progress?.say(`validating${Array.isArray(participants) ? ` ${plural(participants.length, 'participant')}` : ''}…`);
-        const onProgress = progress
-          ? (step: ImportProgress) =>
-              progress.say(
-                step.tablesDone === step.tablesTotal
-                  ? 'committing…'
-                  : `loading ${step.tablesDone}/${step.tablesTotal}: ${plural(step.rows, step.table.replace(/_/g, ' '))}`,
-              )
-          : undefined;
-        try {
-          const result = await importBundle(db, input, { replace: values.replace, ...(onProgress ? { onProgress } : {}) });
-          progress?.done();
-          const counts = Object.entries(result.counts)
-            .map(([table, count]) => plural(count, table.replace(/_/g, ' ')))
-            .join(', ');
-          console.log(`${result.replaced ? 'replaced' : 'imported'} study ${result.code}: ${counts}`);
-        } finally {
-          progress?.done();
-        }
-      });
+      const { runImportCommand } = await import('./import-command.ts');
+      await runImportCommand(args);
     },
   },
 
   export: {
-    usage: 'export CODE [--out FILE] [--force]',
-    summary: 'write a study as a bundle (to stdout by default)',
-    help: `Write a stored study as a bundle (smp-study-bundle/1 JSON), read in one snapshot.
-Importing the result gives the same study back.
+    usage: 'export CODE [--format json|csv|redcap|sdtm|fhir] [--out PATH] [--deidentify] [--force]',
+    summary: 'write a study as a bundle (to stdout by default) or in an interchange format',
+    help: `Write a stored study, read in one snapshot. Importing a bundle, csv or REDCap export gives
+the same study back.
 
 Options:
-  --out FILE   write to FILE instead of stdout
-  --force      overwrite FILE if it exists (it is replaced whole, never half-written)`,
+  --format F     json (default): the bundle (smp-study-bundle/1);
+                 csv: tidy tables for R, Stata, SPSS and Python, with codebook.csv;
+                 redcap: data_dictionary.csv, records.csv and study.json for a REDCap project;
+                 sdtm: CDISC SDTM domains (DM, EX, AE, QS, FA) as Dataset-JSON 1.1 and CSV;
+                 fhir: one FHIR R4 Bundle of type collection
+  --out PATH     a path ending in .zip: a zip holding the files in one folder;
+                 otherwise for json and fhir the file (default: stdout), and for csv, redcap
+                 and sdtm a folder, made if needed (default: CODE-FORMAT/ here,
+                 CODE-FORMAT-deidentified/ with --deidentify)
+  --deidentify   de-identify with the study's key, as for a reviewer: codes and pigment lots
+                 become pseudonyms, each participant's dates move back by their own 1-364 days,
+                 free text goes, birth years of those aged 90 or more are top-coded; what
+                 changed is printed on stderr
+  --force        overwrite an existing file, or the export's files in an existing folder
+                 (each replaced whole, never half-written); other files are left alone`,
     async run(args) {
-      const { values, positionals } = parse(args, { out: { type: 'string' }, force: { type: 'boolean', default: false } });
-      if (positionals.length !== 1) throw new UsageError('export needs exactly one study CODE');
-      const out = outOption(values.out, 'file');
-      if (out !== undefined) await checkOutputFile(out, values.force);
-      const { exportBundle } = await import('./services/study-bundle-service.ts');
-      await withDb(async (db) => {
-        const bundle = await exportBundle(db, positionals[0]!);
-        const json = JSON.stringify(bundle, null, 2) + '\n';
-        if (out !== undefined) {
-          await writeOutputFile(out, json, values.force);
-          console.error(`wrote study ${bundle.study.code} to ${out}`);
-        } else {
-          await new Promise<void>((resolve, reject) => process.stdout.write(json, (error) => (error ? reject(error) : resolve())));
-        }
-      });
+      const { runExportCommand } = await import('./export-command.ts');
+      await runExportCommand(args);
     },
   },
 
@@ -237,17 +221,19 @@ To move from the embedded database to PostgreSQL:
   },
 
   analyze: {
-    usage: `analyze (FILE.json | --study CODE) [--format json|md|html] [--out DIR]
+    usage: `analyze (FILE.json | --study CODE) [--format json|md|html|csv] [--out DIR]
           [--by site|indication|practitioner-experience]`,
-    summary: 'summary statistics, a Markdown report or an HTML report with charts',
+    summary: 'summary statistics, a Markdown report, an HTML report with charts, or one CSV table',
     help: `The cohort summary (smp-analysis/1) of a bundle file or a stored study. A bundle file is
 validated and analysed directly, with no database: the figures are the same as after importing it.
 
 Options:
   --study CODE      analyse a stored study (read in one snapshot) instead of a file
   --format F        json (default): the summary; md: a Markdown report with tables;
-                    html: report.html (charts beside their tables) and one PNG per chart
-  --out DIR         write analysis.json, report.md or the HTML report into DIR
+                    html: report.html (charts beside their tables) and one PNG per chart;
+                    csv: the summary as one tidy table, a row per figure, group and method:
+                    figure, group, n, N, estimate, lower, upper, method
+  --out DIR         write analysis.json, report.md, analysis.csv or the HTML report into DIR
                     (html default: CODE-report/)
   --by DIMENSION    repeat every figure per site, indication or practitioner-experience`,
     async run(args) {
@@ -287,7 +273,8 @@ const USAGE = `Usage: smp <command> [options]
 Commands:
 ${Object.entries(commands)
   .map(([name, command]) => {
-    const [first, ...rest] = command.usage.split('\n');
+    // Further forms of a command (lines starting "smp …") are left to its own --help.
+    const [first, ...rest] = command.usage.split('\n').filter((line) => !line.trimStart().startsWith('smp '));
     return first!.length <= 31
       ? `  ${first!.padEnd(31)}  ${command.summary}`
       : [`  ${first}`, ...rest, `${' '.repeat(35)}${command.summary}`].join('\n');

@@ -1,0 +1,153 @@
+// `smp import`: a study bundle (FILE.json), or csv or REDCap files (--format csv|redcap): a folder,
+// a zip, or REDCap's files named one by one. The files are read and checked before the database
+// opens; every problem is printed with its location (file:row:column, exit 2) and nothing is
+// written. A valid study is loaded as one transaction, like a bundle.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { checkInputFile } from './cli-files.ts';
+import { parse, plural, readJsonFile, UsageError, withDb } from './cli-support.ts';
+import { AppError } from './errors.ts';
+import type { ImportSource } from './formats/read-import.ts';
+import type { ImportProgress } from './services/study-bundle-service.ts';
+
+const FORMATS = ['json', 'csv', 'redcap'] as const;
+type Format = (typeof FORMATS)[number];
+/** The options that name REDCap's files one by one. */
+const REDCAP_FILE_OPTIONS = ['dictionary', 'data', 'study', 'mapping'] as const;
+type RedcapFileOption = (typeof REDCAP_FILE_OPTIONS)[number];
+
+/** Progress on stderr when it is a terminal: one line, rewritten as the import goes on. */
+function progressLine(): { say(text: string): void; done(): void } | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  return {
+    say: (text) => process.stderr.write(`\r\x1b[K${text}`),
+    done: () => process.stderr.write('\r\x1b[K'),
+  };
+}
+
+/** A zip archive starts with a local file header, or (empty) with the end of its directory. */
+const isZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05);
+
+/** The files of a folder or a zip archive, refused (exit 2) when PATH is neither. */
+async function folderOrZip(target: string, format: Format): Promise<ImportSource> {
+  const stat = await fs.stat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new AppError('validation', `${target}: no such file or folder`);
+    throw error;
+  });
+  if (stat.isDirectory()) {
+    const { readImportPath } = await import('./services/format-service.ts');
+    return readImportPath(target);
+  }
+  const bytes = new Uint8Array(await fs.readFile(target));
+  if (!isZip(bytes)) {
+    throw new AppError('validation', `${target} is neither a folder nor a zip archive: give the folder that holds the ${format} files, or a zip of it`);
+  }
+  return { zip: bytes, name: path.basename(target) };
+}
+
+/** REDCap's files named by --dictionary, --data, --study and --mapping; problems name them as given. */
+async function redcapFiles(paths: Partial<Record<RedcapFileOption, string>>): Promise<ImportSource> {
+  const read = async (file: string) => {
+    if (file.trim() === '') throw new UsageError('a REDCap file option needs a file name (got an empty string)');
+    await checkInputFile(file);
+    return { name: file, content: new Uint8Array(await fs.readFile(file)) };
+  };
+  return {
+    redcap: true,
+    dictionary: await read(paths.dictionary!),
+    data: await read(paths.data!),
+    ...(paths.study === undefined ? {} : { study: await read(paths.study) }),
+    ...(paths.mapping === undefined ? {} : { mapping: await read(paths.mapping) }),
+  };
+}
+
+export async function runImportCommand(args: string[]): Promise<void> {
+  const { values, positionals } = parse(args, {
+    format: { type: 'string', default: 'json' },
+    replace: { type: 'boolean', default: false },
+    dictionary: { type: 'string' },
+    data: { type: 'string' },
+    study: { type: 'string' },
+    mapping: { type: 'string' },
+  });
+  const format = values.format as Format;
+  if (!FORMATS.includes(format)) throw new UsageError(`--format must be json, csv or redcap (got "${values.format}")`);
+  const named = REDCAP_FILE_OPTIONS.filter((option) => values[option] !== undefined);
+  if (format !== 'redcap' && named.length > 0) throw new UsageError(`--${named[0]} is for --format redcap`);
+  const progress = progressLine();
+  try {
+    await importStudyFrom(format, positionals, values, named, progress);
+  } finally {
+    progress?.done();
+  }
+}
+
+async function importStudyFrom(
+  format: Format,
+  positionals: string[],
+  values: { replace: boolean } & Partial<Record<RedcapFileOption, string>>,
+  named: readonly RedcapFileOption[],
+  progress: ReturnType<typeof progressLine>,
+): Promise<void> {
+  let input: unknown;
+  if (format === 'json') {
+    if (positionals.length !== 1) throw new UsageError('import needs exactly one FILE.json');
+    const file = positionals[0]!;
+    await checkInputFile(file);
+    progress?.say(`reading ${file} (${((await fs.stat(file)).size / 1e6).toFixed(1)} MB)…`);
+    input = await readJsonFile(file);
+  } else {
+    let source: ImportSource;
+    if (format === 'redcap' && named.length > 0) {
+      if (positionals.length > 0) {
+        throw new UsageError('give REDCap files either as one folder or zip, or by --dictionary and --data, not both');
+      }
+      const missing = (['dictionary', 'data'] as const).filter((option) => values[option] === undefined);
+      if (missing.length > 0) {
+        throw new UsageError(`REDCap files given one by one need --dictionary DICT.csv and --data DATA.csv (missing --${missing.join(' and --')})`);
+      }
+      source = await redcapFiles(values);
+    } else {
+      if (positionals.length !== 1) {
+        throw new UsageError(
+          format === 'csv'
+            ? 'import --format csv needs exactly one PATH: the folder of the csv tables, or a zip of it'
+            : 'import --format redcap needs one PATH (a folder or zip), or --dictionary DICT.csv --data DATA.csv',
+        );
+      }
+      progress?.say(`reading ${positionals[0]}…`);
+      source = await folderOrZip(positionals[0]!, format);
+    }
+    progress?.say(`checking the ${format} files…`);
+    const { parseImport } = await import('./services/format-service.ts');
+    input = parseImport(format, source);
+  }
+  await loadStudy(input, values.replace, progress);
+}
+
+/** Load a bundle (parsed, not yet validated) as one transaction, and print what was loaded. */
+async function loadStudy(input: unknown, replace: boolean, progress: ReturnType<typeof progressLine>): Promise<void> {
+  const { importBundle } = await import('./services/study-bundle-service.ts');
+  await withDb(async (db) => {
+    const participants = (input as { participants?: unknown })?.participants;
+    progress?.say(`validating${Array.isArray(participants) ? ` ${plural(participants.length, 'participant')}` : ''}…`);
+    const onProgress = progress
+      ? (step: ImportProgress) =>
+          progress.say(
+            step.tablesDone === step.tablesTotal
+              ? 'committing…'
+              : `loading ${step.tablesDone}/${step.tablesTotal}: ${plural(step.rows, step.table.replace(/_/g, ' '))}`,
+          )
+      : undefined;
+    try {
+      const result = await importBundle(db, input, { replace, ...(onProgress ? { onProgress } : {}) });
+      progress?.done();
+      const counts = Object.entries(result.counts)
+        .map(([table, count]) => plural(count, table.replace(/_/g, ' ')))
+        .join(', ');
+      console.log(`${result.replaced ? 'replaced' : 'imported'} study ${result.code}: ${counts}`);
+    } finally {
+      progress?.done();
+    }
+  });
+}

@@ -128,42 +128,6 @@ export function exportDownload(exported: StudyExport, options: { withReport?: bo
   return { name: `${exported.name}.zip`, contentType: CONTENT_TYPES.zip!, bytes: zipFiles(exported.name, [...exported.files, ...report], exported.createdAt) };
 }
 
-/**
- * Write an export for the command line: to `out` as a zip when it ends in `.zip`, as the single
- * file when the format has one and `out` is not a folder, else into the folder `out` (made if
- * needed; files of the export are overwritten, nothing else is touched).
- *
- * @returns the paths written
- */
-export async function writeExport(exported: StudyExport, out: string): Promise<string[]> {
-  if (out.toLowerCase().endsWith('.zip')) {
-    await writeFile(out, exportDownload(exported).bytes);
-    return [out];
-  }
-  const [only] = exported.files;
-  if (exported.files.length === 1 && only !== undefined && !out.endsWith(path.sep) && !(await isDirectory(out))) {
-    await writeFile(out, only.content);
-    return [out];
-  }
-  await mkdir(out, { recursive: true });
-  const written: string[] = [];
-  for (const file of exported.files) {
-    const target = path.join(out, file.name);
-    await writeFile(target, file.content);
-    written.push(target);
-  }
-  return written;
-}
-
-async function isDirectory(target: string): Promise<boolean> {
-  try {
-    await readdir(target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** The report `--deidentify` prints: what was removed or transformed. */
 export function formatDeidentificationReport(report: DeidentificationReport): string {
   const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;

@@ -10,7 +10,6 @@ import {
   findParticipant,
   insertParticipant,
   loadParticipant,
-  lockAndLoadParticipant,
   practitionersByCode,
   selectRecordCounts,
   sitesByCode,
@@ -48,6 +47,7 @@ import {
 import { auditRowOf, recordChange, type AuditEntity } from './audit-service.ts';
 import { deidentifyParticipantFields, participantDeidentifier, pseudonym } from './deidentify.ts';
 import { mergePatch } from './merge-patch.ts';
+import { writeToParticipant } from './participant-write-queue.ts';
 import {
   adverseEventColumns,
   adverseEventFromRow,
@@ -228,16 +228,22 @@ interface WriteContext {
   loaded: Loaded;
 }
 
-/** Lock the study (shared) and the participant (exclusive), load it, and run `work` in one transaction. */
+/**
+ * Lock the participant, load it, and run `work` in a transaction (shared with other writers' when
+ * many write at once: participant-write-queue.ts).
+ */
 async function writeParticipant<T>(db: Db, change: ChangeContext, studyCode: string, participantCode: string, work: (ctx: WriteContext) => Promise<T>) {
   const scope = requireStudyScope(change.actor, studyCode);
   requirePermission(scope, 'writeParticipants', 'change participants or their records');
-  return db.transaction(async ({ kysely: trx }) => {
-    const rows = await lockAndLoadParticipant(trx, studyCode, participantCode);
-    if (!rows || !reachesSite(scope, rows.participant.site_code)) {
-      throw rows ? participantNotFound(participantCode) : await notFound(trx, studyCode, participantCode);
-    }
-    return work({ trx, scope, loaded: loadedOf(rows) });
+  return writeToParticipant(db, {
+    studyCode,
+    participantCode,
+    async run(trx, rows) {
+      if (!rows || !reachesSite(scope, rows.participant.site_code)) {
+        throw rows ? participantNotFound(participantCode) : await notFound(trx, studyCode, participantCode);
+      }
+      return work({ trx, scope, loaded: loadedOf(rows) });
+    },
   });
 }
 

@@ -78,12 +78,36 @@ export async function lockAndLoadParticipant(trx: Kysely<Database>, studyCode: s
   return selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: false });
 }
 
+/**
+ * Hold several participants of a study for update and load them, skipping any that another
+ * transaction holds: this statement never waits, so what it loads is current, and writers that
+ * lock several participants this way cannot deadlock. Returns those it locked, by code.
+ */
+export async function lockAndLoadAvailableParticipants(
+  trx: Kysely<Database>,
+  studyCode: string,
+  codes: readonly string[],
+): Promise<Map<string, LoadedParticipant>> {
+  const rows = await selectParticipants(trx, studyCode, codes, { by: 'code', withKey: false, lock: 'skip locked' });
+  return new Map(rows.map((row) => [row.participant.code, row]));
+}
+
 async function selectParticipant(
   db: Kysely<Database>,
   studyCode: string,
   name: string,
   options: { by: 'code' | 'pseudonym'; withKey: boolean; lock: boolean },
 ): Promise<(LoadedParticipant & { fresh: boolean }) | undefined> {
+  const [row] = await selectParticipants(db, studyCode, [name], { ...options, lock: options.lock ? 'wait' : 'none' });
+  return row;
+}
+
+async function selectParticipants(
+  db: Kysely<Database>,
+  studyCode: string,
+  names: readonly string[],
+  options: { by: 'code' | 'pseudonym'; withKey: boolean; lock: 'none' | 'wait' | 'skip locked' },
+): Promise<Array<LoadedParticipant & { fresh: boolean }>> {
   const { rows } = await sql<Record<string, unknown>>`
     select p.*, s.code as site_code, s.name as site_name, row_to_json(st) as study_json,
       ${options.withKey ? sql`(select k.deid_key from study_secret k where k.study_id = st.study_id)` : sql`null::bytea`} as deid_key,
@@ -105,22 +129,22 @@ async function selectParticipant(
     from participant p
     join study st on st.study_id = p.study_id
     join site s on s.study_id = p.study_id and s.site_no = p.site_no
-    where st.code = ${studyCode} and ${sql.ref(`p.${options.by}`)} = ${name}
-    ${options.lock ? sql`for update of p` : sql``}`.execute(db);
-  const row = rows[0];
-  if (row === undefined) return undefined;
-  const { study_json, deid_key, sessions_json, events_json, assessments_json, surveys_json, snapshot_records_version, ...participant } = row;
+    where st.code = ${studyCode} and ${sql.ref(`p.${options.by}`)} = any(${[...names]}::text[])
+    ${options.lock === 'wait' ? sql`for update of p` : options.lock === 'skip locked' ? sql`for update of p skip locked` : sql``}`.execute(db);
   const parse = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
-  return {
-    study: parse(study_json),
-    deidKey: (deid_key as Uint8Array | null) ?? null,
-    participant: participant as LoadedParticipant['participant'],
-    sessions: parse(sessions_json),
-    adverseEvents: parse(events_json),
-    assessments: parse(assessments_json),
-    surveys: parse(surveys_json),
-    fresh: String(snapshot_records_version) === String(participant.records_version),
-  };
+  return rows.map((row) => {
+    const { study_json, deid_key, sessions_json, events_json, assessments_json, surveys_json, snapshot_records_version, ...participant } = row;
+    return {
+      study: parse(study_json),
+      deidKey: (deid_key as Uint8Array | null) ?? null,
+      participant: participant as LoadedParticipant['participant'],
+      sessions: parse(sessions_json),
+      adverseEvents: parse(events_json),
+      assessments: parse(assessments_json),
+      surveys: parse(surveys_json),
+      fresh: String(snapshot_records_version) === String(participant.records_version),
+    };
+  });
 }
 
 function participantQuery(db: Kysely<Database>, studyId: number) {

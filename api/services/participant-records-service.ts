@@ -198,6 +198,7 @@ async function checkParticipant(kysely: Kysely<Database>, context: CheckContext,
   const unknownPractitioners = [...new Set(participant.sessions.map((s) => s.practitioner))].filter((code) => !practitioners.has(code));
   for (const p of await practitionersByCode(kysely, study.study_id, unknownPractitioners)) {
     practitioners.set(p.code, { code: p.code, site: p.site_code, yearsExperience: p.years_experience, practitionerNo: p.practitioner_no });
+    if (!sites.has(p.site_code)) sites.set(p.site_code, { code: p.site_code, name: p.site_name, siteNo: p.site_no });
   }
   const named = [participant.site, ...[...practitioners.values()].map((p) => p.site)];
   const unknownSites = [...new Set(named)].filter((code) => !sites.has(code));

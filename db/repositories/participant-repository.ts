@@ -10,7 +10,7 @@ export type AdverseEventRow = Selectable<Database['adverse_event']>;
 export type AssessmentRow = Selectable<Database['fading_assessment']>;
 export type SurveyRow = Selectable<Database['satisfaction_survey']>;
 export type SiteRow = Selectable<Database['site']>;
-export type PractitionerRow = Selectable<Database['practitioner']> & { site_code: string };
+export type PractitionerRow = Selectable<Database['practitioner']> & { site_code: string; site_name: string };
 
 /** The tables of a participant's records, with the column that numbers them. */
 export const CHILD_KEYS = {
@@ -337,7 +337,7 @@ export async function sitesByCode(db: Kysely<Database>, studyId: number, codes: 
   return db.selectFrom('site').selectAll().where('study_id', '=', studyId).where('code', 'in', codes).orderBy('site_no').execute();
 }
 
-/** The study's practitioners with these codes (or pseudonyms), with their site's code. */
+/** The study's practitioners with these codes (or pseudonyms), with their site's code and name. */
 export async function practitionersByCode(
   db: Kysely<Database>,
   studyId: number,
@@ -349,7 +349,7 @@ export async function practitionersByCode(
     .selectFrom('practitioner as pr')
     .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'pr.study_id').onRef('s.site_no', '=', 'pr.site_no'))
     .selectAll('pr')
-    .select('s.code as site_code')
+    .select(['s.code as site_code', 's.name as site_name'])
     .where('pr.study_id', '=', studyId)
     .where(`pr.${by}`, 'in', codes)
     .orderBy('pr.practitioner_no')

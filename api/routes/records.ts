@@ -336,8 +336,12 @@ const OPERATION_NOUNS: Record<RecordList, [string, string]> = {
   surveys: ['Survey', 'Surveys'],
 };
 
+/** "a session", "an adverse event". */
+const withArticle = (noun: string) => `${/^[aeiou]/.test(noun) ? 'an' : 'a'} ${noun}`;
+
 function listRoutes({ list, tag, create, patch, record }: ListRouteSpec): RouteSpec[] {
   const { segment, noun } = LISTS[list];
+  const aNoun = withArticle(noun);
   const [one, many] = OPERATION_NOUNS[list];
   const keyName = list === 'sessions' ? 'number' : 'no';
   const itemParams = list === 'sessions' ? SessionParams : RecordNoParams;
@@ -367,7 +371,7 @@ function listRoutes({ list, tag, create, patch, record }: ListRouteSpec): RouteS
       summary:
         list === 'sessions'
           ? 'Record a session; without a number it takes the next one'
-          : `Record a ${noun}; it is given the next record number, never reused`,
+          : `Record ${aNoun}; it is given the next record number, never reused`,
       auth: 'user',
       changeReason: 'optional',
       params: ParticipantParams,
@@ -404,7 +408,7 @@ function listRoutes({ list, tag, create, patch, record }: ListRouteSpec): RouteS
       path: `${base}/:${keyName}`,
       operationId: `patch${one}`,
       tag,
-      summary: `Change a ${noun}`,
+      summary: `Change ${aNoun}`,
       auth: 'user',
       ifMatch: true,
       changeReason: 'required',
@@ -425,7 +429,7 @@ function listRoutes({ list, tag, create, patch, record }: ListRouteSpec): RouteS
       summary:
         list === 'sessions'
           ? 'Delete the last session, when no adverse event names it'
-          : `Delete a ${noun} (its number is not given again)`,
+          : `Delete ${aNoun} (its number is not given again)`,
       auth: 'user',
       ifMatch: true,
       changeReason: 'required',

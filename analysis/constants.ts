@@ -29,5 +29,8 @@ export const INDICATION_LABELS: Readonly<Record<Indication, string>> = {
   other: 'Other',
 };
 
+/** Every relatedness judgement, from not related to definite (the bundle's order). */
+export const RELATEDNESS_JUDGEMENTS: readonly Relatedness[] = ['not_related', 'unlikely', 'possible', 'probable', 'definite'];
+
 /** Relatedness judgements that count an adverse event as related to the procedure. */
 export const RELATED_JUDGEMENTS: ReadonlySet<Relatedness> = new Set<Relatedness>(['possible', 'probable', 'definite']);

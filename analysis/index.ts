@@ -1,6 +1,12 @@
 // The analysis module's public surface: pure statistics, the cohort summary and the chart series.
 export * from './types.ts';
-export { MONTH_DAYS, ADVERSE_EVENT_CATEGORIES, INDICATION_LABELS, RELATED_JUDGEMENTS } from './constants.ts';
+export {
+  MONTH_DAYS,
+  ADVERSE_EVENT_CATEGORIES,
+  INDICATION_LABELS,
+  RELATEDNESS_JUDGEMENTS,
+  RELATED_JUDGEMENTS,
+} from './constants.ts';
 export { describe } from './describe.ts';
 export { wilsonInterval } from './wilson-interval.ts';
 export { clopperPearsonInterval } from './clopper-pearson-interval.ts';
@@ -27,3 +33,13 @@ export { cohortFigures } from './cohort-figures.ts';
 export { subgroupOf, type SubgroupKey } from './subgroup-of.ts';
 export { analyzeCohort, analyzeCohortWithCharts, type AnalyzeCohortInput } from './summarize.ts';
 export { chartSeries, chartSeriesOfOutcomes } from './chart-series.ts';
+export {
+  adverseEventRates,
+  CTCAE_GRADE_LEVELS,
+  SERIOUSNESS_LEVELS,
+  type AdverseEventDimension,
+  type AdverseEventFact,
+  type AdverseEventRate,
+  type AdverseEventRateInput,
+  type AdverseEventRates,
+} from './adverse-event-rates.ts';

@@ -15,7 +15,8 @@ export interface SurvivalObservation {
  * before censorings at tied times, as in R's `survfit` and every textbook table). The median is
  * the first event time at which S(t) ≤ 0.5, or null if S never falls that far. (R's
  * `survfit` instead takes the midpoint to the next event time when S is exactly 0.5 on a
- * plateau; this function does not.)
+ * plateau; this function does not.) `lastMonths` is the longest time observed, event or
+ * censoring: the curve is defined up to it, and a plot draws its last plateau that far.
  *
  * Reference: Kaplan E. L. & Meier P. (1958), "Nonparametric estimation from incomplete
  * observations", JASA 53(282):457–481; worked example: Freireich et al. (1963) 6-MP data in
@@ -24,13 +25,13 @@ export interface SurvivalObservation {
  * Cost: O(n log n) time for the sort, O(n) space; the input is not modified.
  *
  * @param observations one entry per subject, in any order
- * @returns `{ n, events, median, steps }`
+ * @returns `{ n, events, median, steps, lastMonths }`
  * @throws {Error} if a time is not a finite number
  * @example
  * kaplanMeier([{ time: 1, event: true }, { time: 2, event: false }, { time: 3, event: true }]);
  * // => { n: 3, events: 2, median: 3, steps: [
  * //   { months: 1, atRisk: 3, events: 1, survival: 0.6666666666666667 },
- * //   { months: 3, atRisk: 1, events: 1, survival: 0 } ] }
+ * //   { months: 3, atRisk: 1, events: 1, survival: 0 } ], lastMonths: 3 }
  */
 export function kaplanMeier(observations: ReadonlyArray<SurvivalObservation>): KaplanMeier {
   const n = observations.length;
@@ -67,5 +68,5 @@ export function kaplanMeier(observations: ReadonlyArray<SurvivalObservation>): K
     if (median === null && survival <= 0.5) median = time;
     start = end;
   }
-  return { n, events: totalEvents, median, steps };
+  return { n, events: totalEvents, median, steps, lastMonths: n === 0 ? null : times[n - 1]! };
 }

@@ -108,12 +108,31 @@ export interface KaplanMeier {
   events: number;
   /** First time at which survival ≤ 0.5; null if it never falls that far. */
   median: number | null;
+  /** One step per distinct event time, ascending; survival is 1 before the first. */
   steps: KaplanMeierStep[];
+  /** The longest time observed, event or censoring: the estimate is defined up to it. Null when n = 0. */
+  lastMonths: number | null;
 }
 
 export type GradeKey = '0' | '1' | '2' | '3' | '4';
 export type SatisfactionKey = '1' | '2' | '3' | '4' | '5';
 export type CtcaeGradeKey = '1' | '2' | '3' | '4' | '5';
+
+/**
+ * Enrolled participants by where their latest follow-up assessment falls against the protocol's
+ * follow-up window [from, to] months after the final session (bounds inside the window); the four
+ * counts add up to the enrolled participants, and `inWindow` equals `followUp.inWindow.n`.
+ */
+export interface FollowUpCoverage {
+  /** No follow-up assessment (none on or after the final session, or no sessions). */
+  noFollowUp: number;
+  /** Latest follow-up assessment earlier than `from` months. */
+  beforeWindow: number;
+  /** Latest follow-up assessment from `from` to `to` months. */
+  inWindow: number;
+  /** Latest follow-up assessment later than `to` months. */
+  afterWindow: number;
+}
 
 export interface EventCount {
   events: number;
@@ -124,7 +143,13 @@ export interface EventCount {
 export interface CohortFigures {
   participants: { enrolled: number; withdrawn: number; byIndication: Partial<Record<Indication, number>> };
   sessions: { total: number; perParticipant: Describe; durationMinutes: Describe; protocolAdherence: Proportion };
-  followUp: { months: Describe; inWindow: Proportion };
+  followUp: {
+    months: Describe;
+    inWindow: Proportion;
+    /** The protocol's follow-up window, months after the final session. */
+    window: { from: number; to: number };
+    coverage: FollowUpCoverage;
+  };
   fading: {
     latestGrade: Record<GradeKey, number>;
     minimalOrNone: Proportion;

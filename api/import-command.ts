@@ -1,7 +1,8 @@
 // `smp import`: a study bundle (FILE.json), or csv or REDCap files (--format csv|redcap): a folder,
 // a zip, or REDCap's files named one by one. The files are read and checked before the database
-// opens; every problem is printed with its location (file:row:column, exit 2) and nothing is
-// written. A valid study is loaded as one transaction, like a bundle.
+// opens; the problems are printed with their locations (file:row:column, exit 2), the first
+// 1,000 and a count of the rest as for a bundle, and nothing is written. A valid study is loaded
+// as one transaction, like a bundle.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { checkInputFile } from './cli-files.ts';

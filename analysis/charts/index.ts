@@ -6,9 +6,11 @@ import type { AnalysisSummary, ChartSeries } from '../types.ts';
 import { ADVERSE_EVENTS_CHART_TITLE, adverseEventsChart, adverseEventsTable } from './adverse-events-chart.ts';
 import { DENSITY_CHART_TITLE, densityChart, densityTable } from './density-chart.ts';
 import { FADING_CHART_TITLE, fadingChart, fadingTable } from './fading-chart.ts';
+import { FOLLOW_UP_COVERAGE_CHART_TITLE, followUpCoverageChart, followUpCoverageTable } from './follow-up-coverage-chart.ts';
 import { PARTICIPANT_FLOW_CHART_TITLE, participantFlowChart, participantFlowTable } from './participant-flow-chart.ts';
 import { SATISFACTION_CHART_TITLE, satisfactionChart, satisfactionTable } from './satisfaction-chart.ts';
 import { SESSIONS_CHART_TITLE, sessionsChart, sessionsTable } from './sessions-chart.ts';
+import { TOUCH_UP_FREE_CHART_TITLE, touchUpFreeChart, touchUpFreeTable } from './touch-up-free-chart.ts';
 import type { ChartSpec, DataTable } from './types.ts';
 
 interface ChartDefinition {
@@ -18,12 +20,14 @@ interface ChartDefinition {
   table: (summary: AnalysisSummary, series: ChartSeries) => DataTable;
 }
 
-// Report order: who took part, what they received, outcomes, then harms.
+// Report order: who took part, what they received, how long they were followed, outcomes, then harms.
 const CHARTS: readonly ChartDefinition[] = [
   { id: 'participant-flow', title: PARTICIPANT_FLOW_CHART_TITLE, chart: participantFlowChart, table: participantFlowTable },
   { id: 'sessions-per-participant', title: SESSIONS_CHART_TITLE, chart: sessionsChart, table: sessionsTable },
+  { id: 'follow-up-coverage', title: FOLLOW_UP_COVERAGE_CHART_TITLE, chart: followUpCoverageChart, table: followUpCoverageTable },
   { id: 'fading-grade', title: FADING_CHART_TITLE, chart: fadingChart, table: fadingTable },
   { id: 'density-score', title: DENSITY_CHART_TITLE, chart: densityChart, table: densityTable },
+  { id: 'touch-up-free', title: TOUCH_UP_FREE_CHART_TITLE, chart: touchUpFreeChart, table: touchUpFreeTable },
   { id: 'satisfaction', title: SATISFACTION_CHART_TITLE, chart: satisfactionChart, table: satisfactionTable },
   { id: 'adverse-events', title: ADVERSE_EVENTS_CHART_TITLE, chart: adverseEventsChart, table: adverseEventsTable },
 ];
@@ -43,6 +47,13 @@ export { bubbleRadius } from './bubble-size.ts';
 export { DENSITY_SCALE, densityChart, densityTable } from './density-chart.ts';
 export { FADING_GRADE_TICKS, fadingChart, fadingTable, fadingTrendLine } from './fading-chart.ts';
 export { FLOW_STAGES, participantFlowChart, participantFlowTable } from './participant-flow-chart.ts';
+export {
+  COVERAGE_STAGES,
+  followUpCoverageChart,
+  followUpCoverageTable,
+  formatWindowMonths,
+} from './follow-up-coverage-chart.ts';
+export { touchUpFreeChart, touchUpFreeCurve, touchUpFreeTable } from './touch-up-free-chart.ts';
 export { SATISFACTION_COLOURS, satisfactionChart, satisfactionTable } from './satisfaction-chart.ts';
 export { sessionsChart, sessionsTable } from './sessions-chart.ts';
 export { FONT_FAMILY, OKABE_ITO, OKABE_ITO_ORDER, withAlpha } from './palette.ts';

@@ -1,6 +1,6 @@
 // Human-readable names for the analysis's codes, shared by charts and reports.
 import { ADVERSE_EVENT_CATEGORIES, INDICATION_LABELS } from '../constants.ts';
-import type { AdverseEventCategory, Indication, SubgroupDimension } from '../types.ts';
+import type { AdverseEventCategory, CtcaeGradeKey, Indication, Relatedness, SubgroupDimension } from '../types.ts';
 
 export { ADVERSE_EVENT_CATEGORIES, INDICATION_LABELS };
 
@@ -14,6 +14,26 @@ export const ADVERSE_EVENT_CATEGORY_LABELS: Record<AdverseEventCategory, string>
   discoloration: 'Discoloration',
   other: 'Other',
 };
+
+/** CTCAE grades with their meaning. */
+export const CTCAE_GRADE_LABELS: Record<CtcaeGradeKey, string> = {
+  '1': '1 (mild)',
+  '2': '2 (moderate)',
+  '3': '3 (severe)',
+  '4': '4 (life-threatening)',
+  '5': '5 (death)',
+};
+
+export const RELATEDNESS_LABELS: Record<Relatedness, string> = {
+  not_related: 'Not related',
+  unlikely: 'Unlikely',
+  possible: 'Possible',
+  probable: 'Probable',
+  definite: 'Definite',
+};
+
+/** Seriousness as the adverse-event listing's `serious` filter writes it. */
+export const SERIOUSNESS_LABELS: Record<'true' | 'false', string> = { true: 'Serious', false: 'Not serious' };
 
 /** Every indication, in the bundle's order. */
 export const INDICATIONS = Object.keys(INDICATION_LABELS) as Indication[];

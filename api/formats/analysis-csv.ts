@@ -73,6 +73,7 @@ export function figureRows(f: CohortFigures): Row[] {
 
   rows.push(...describe('followUp.months', f.followUp.months));
   rows.push(...proportion('followUp.inWindow', f.followUp.inWindow));
+  for (const [where, n] of Object.entries(f.followUp.coverage)) rows.push(share(`followUp.coverage.${where}`, n, enrolled));
 
   const graded = Object.values(f.fading.latestGrade).reduce((a, b) => a + b, 0);
   for (const [grade, n] of Object.entries(f.fading.latestGrade)) rows.push(share(`fading.latestGrade.${grade}`, n, graded));

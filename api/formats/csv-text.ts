@@ -36,39 +36,52 @@ export interface CsvTable {
 }
 
 /**
- * Parse a CSV file. Blank lines are skipped (as R's read.csv does). A row with more or fewer
- * cells than the header, a duplicate or empty column name, or a quote that never closes is a
- * problem; the table is still returned with the rows that could be read, so that their own
- * problems are reported too.
+ * Parse a CSV file, handing each problem to `report`. Blank lines are skipped (as R's read.csv
+ * does). A row with more or fewer cells than the header, a duplicate or empty column name, or a
+ * quote that never closes is a problem; the table is still returned with the rows that could be
+ * read, so that their own problems are reported too. Null when no table could be read.
+ *
+ * @param onHeader given the header row before any problem is reported that names a column
  */
-export function readCsv(file: FormatFile): { table: CsvTable | null; problems: LocatedProblem[] } {
+export function readCsv(
+  file: FormatFile,
+  report: (problem: LocatedProblem) => void,
+  onHeader: (header: readonly string[]) => void = () => {},
+): CsvTable | null {
   const text = fileText(file);
-  if (!text.ok) return { table: null, problems: [text.problem] };
+  if (!text.ok) {
+    report(text.problem);
+    return null;
+  }
   let records: Array<{ record: string[]; info: { records: number } }>;
   try {
     records = parse(text.text, { bom: true, info: true, relax_column_count: true, skip_empty_lines: true }) as unknown as typeof records;
   } catch (error) {
     const details = error as { message?: string; records?: number };
     const row = typeof details.records === 'number' ? details.records + 1 : null;
-    return { table: null, problems: [locatedProblem(file.name, row, null, `is not valid CSV: ${details.message ?? String(error)}`)] };
+    report(locatedProblem(file.name, row, null, `is not valid CSV: ${details.message ?? String(error)}`));
+    return null;
   }
-  const problems: LocatedProblem[] = [];
   const [first, ...rest] = records;
-  if (first === undefined) return { table: null, problems: [locatedProblem(file.name, 1, null, 'is empty: it needs a header row')] };
+  if (first === undefined) {
+    report(locatedProblem(file.name, 1, null, 'is empty: it needs a header row'));
+    return null;
+  }
   const header = first.record;
+  onHeader(header);
   const seen = new Set<string>();
   header.forEach((name, index) => {
-    if (name === '') problems.push(locatedProblem(file.name, 1, null, `column ${index + 1} has no name`));
-    else if (seen.has(name)) problems.push(locatedProblem(file.name, 1, name, 'appears twice in the header'));
+    if (name === '') report(locatedProblem(file.name, 1, null, `column ${index + 1} has no name`));
+    else if (seen.has(name)) report(locatedProblem(file.name, 1, name, 'appears twice in the header'));
     seen.add(name);
   });
   const rows: CsvRow[] = [];
   for (const { record, info } of rest) {
     if (record.length !== header.length) {
-      problems.push(locatedProblem(file.name, info.records, null, `has ${record.length} cells but the header has ${header.length} columns`));
+      report(locatedProblem(file.name, info.records, null, `has ${record.length} cells but the header has ${header.length} columns`));
       continue;
     }
     rows.push({ row: info.records, cells: record });
   }
-  return { table: { header, rows }, problems };
+  return { header, rows };
 }

@@ -5,6 +5,7 @@ import { unzipFiles } from './archive.ts';
 import { readCsvTables } from './csv/import.ts';
 import { REDCAP_FILES } from './redcap/export.ts';
 import { readRedcap, type RedcapFiles } from './redcap/import.ts';
+import { importFailure } from './located-problems.ts';
 import { locatedProblem, type FormatFile, type FormatImport, type LocatedProblem } from './types.ts';
 
 export const IMPORT_FORMATS = ['csv', 'redcap'] as const;
@@ -16,24 +17,25 @@ export type ImportSource =
   | { zip: Uint8Array; name?: string }
   | ({ redcap: true } & RedcapFiles);
 
-/** Read an import into a validated bundle, or every problem with its location. Writes nothing. */
+/**
+ * Read an import into a validated bundle, or its problems with their locations: the first 1,000
+ * and a count of the rest, as for a bundle. Writes nothing.
+ */
 export function readImport(format: ImportFormat, source: ImportSource): FormatImport {
   if ('redcap' in source) {
-    if (format !== 'redcap') return fail(locatedProblem('(import)', null, null, 'REDCap files were given for a csv import'));
+    if (format !== 'redcap') return importFailure([locatedProblem('(import)', null, null, 'REDCap files were given for a csv import')]);
     return readRedcap(source);
   }
   let files: readonly FormatFile[];
   if ('zip' in source) {
     const unpacked = unzipFiles(source.name ?? 'upload.zip', source.zip);
-    if (unpacked.problems.length > 0) return { ok: false, problems: unpacked.problems };
+    if (unpacked.problems.length > 0) return importFailure(unpacked.problems);
     files = unpacked.files;
   } else files = source.files;
   if (format === 'csv') return readCsvTables(files);
   const roles = redcapRoles(files);
-  return 'problems' in roles ? { ok: false, problems: roles.problems } : readRedcap(roles);
+  return 'problems' in roles ? importFailure(roles.problems) : readRedcap(roles);
 }
-
-const fail = (problem: LocatedProblem): FormatImport => ({ ok: false, problems: [problem] });
 
 /**
  * Which file of a REDCap folder or zip is which: our export's names, or REDCap's own

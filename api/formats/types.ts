@@ -21,8 +21,11 @@ export interface LocatedProblem extends Problem {
   column: string | null;
 }
 
-/** A read import: the validated bundle, or every problem with its location. */
-export type FormatImport = { ok: true; bundle: StudyBundle } | { ok: false; problems: LocatedProblem[] };
+/**
+ * A read import: the validated bundle, or its problems with their locations (the first 1,000,
+ * as a bundle's are, and how many more there were).
+ */
+export type FormatImport = { ok: true; bundle: StudyBundle } | { ok: false; problems: LocatedProblem[]; problemsOmitted: number };
 
 /** `participants.csv:4:birth_year`, `study.json:study.code`, `records.csv:7`. */
 export function formatLocation(file: string, row: number | null, column: string | null): string {
@@ -41,28 +44,4 @@ export function fileText(file: FormatFile): { ok: true; text: string } | { ok: f
   } catch {
     return { ok: false, problem: locatedProblem(file.name, null, null, 'is not valid UTF-8 text; save it as UTF-8') };
   }
-}
-
-/** Problems in reading order: by file (in the given order of files), then row, then column order. */
-export function sortLocated(problems: LocatedProblem[], fileOrder: readonly string[], columnOrder: (file: string) => readonly string[] = () => []): LocatedProblem[] {
-  const fileRank = (file: string) => {
-    const rank = fileOrder.indexOf(file);
-    return rank === -1 ? fileOrder.length : rank;
-  };
-  const columnRank = (problem: LocatedProblem) => {
-    if (problem.column === null) return -1;
-    const rank = columnOrder(problem.file).indexOf(problem.column);
-    return rank === -1 ? Number.MAX_SAFE_INTEGER : rank;
-  };
-  return problems
-    .map((problem, order) => ({ problem, order }))
-    .sort(
-      (a, b) =>
-        fileRank(a.problem.file) - fileRank(b.problem.file) ||
-        a.problem.file.localeCompare(b.problem.file) ||
-        (a.problem.row ?? 0) - (b.problem.row ?? 0) ||
-        columnRank(a.problem) - columnRank(b.problem) ||
-        a.order - b.order,
-    )
-    .map(({ problem }) => problem);
 }

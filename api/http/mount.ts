@@ -1,11 +1,13 @@
-// Mounts declared routes on express: authentication, validation of path, query, headers and
-// body at the edge, then the handler; a reply becomes JSON with its status, ETag and Location.
-// Every declared path also answers other methods with 405 and an Allow header.
+// Mounts declared routes on express. Before the body is read: authentication, the path and the
+// route's permission, so that a refusal does not depend on the body. Then the query, headers and
+// body are validated at the edge and the handler runs; a reply becomes JSON with its status,
+// ETag and Location. Every declared path also answers other methods with 405 and an Allow header.
 import type { NextFunction, Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Actor, ChangeContext } from '../services/access.ts';
 import { parseOrThrow } from '../validate.ts';
+import { authorizeBody, authorizePath } from './authorize.ts';
 import type { Reply, RouteDeps, RouteSpec } from './route.ts';
 
 const REASON_HEADER = 'X-Change-Reason';
@@ -72,14 +74,32 @@ function send(res: Response, reply: Reply): void {
   else res.json(reply.body);
 }
 
-function handlerFor(route: RouteSpec, deps: RouteDeps): RequestHandler {
+/**
+ * The checks that come before the body is read: who is calling (401), the path, and the route's
+ * permission (403, or 404 for what is outside the caller's scope). The parsed path goes on to the handler.
+ */
+function gateFor(route: RouteSpec, deps: RouteDeps): RequestHandler {
   return async (req: Request, res: Response, next: NextFunction) => {
     try {
       const actor = actorOf(res);
       if (route.auth === 'user' && actor === null) {
         throw new AppError('unauthorized', 'sign in, or send an API token as Authorization: Bearer …');
       }
-      const params = route.params ? parseOrThrow(route.params, req.params, 'path') : {};
+      const params = (route.params ? parseOrThrow(route.params, req.params, 'path') : {}) as Record<string, unknown>;
+      if (route.permission && actor !== null) await authorizePath(route.permission, actor, params, deps);
+      res.locals.routeParams = params;
+      next();
+    } catch (error) {
+      next(error);
+    }
+  };
+}
+
+function handlerFor(route: RouteSpec, deps: RouteDeps): RequestHandler {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const actor = actorOf(res);
+      const params = res.locals.routeParams as Record<string, unknown>;
       const query = route.query ? parseOrThrow(route.query, req.query, 'query') : {};
       const reason = parseChangeReason(req.get(REASON_HEADER));
       const ifMatch = parseIfMatch(req.get('If-Match'));
@@ -89,6 +109,7 @@ function handlerFor(route: RouteSpec, deps: RouteDeps): RequestHandler {
           { path: '(header) If-Match', message: 'is required: send the ETag of the version you read' },
         ]);
       }
+      if (route.permission && actor !== null) authorizeBody(route.permission, actor, params, req.body);
       const body = route.body ? parseOrThrow(route.body as z.ZodType, req.body, '') : route.unvalidatedBody ? req.body : undefined;
       const requestId = requestIdOf(res);
       const reply = await route.handler({
@@ -123,7 +144,7 @@ export const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}
 export function mountRoutes(router: Router, routes: readonly RouteSpec[], deps: RouteDeps, bodyParser: (route: RouteSpec) => RequestHandler): void {
   const methodsByPath = new Map<string, Set<string>>();
   for (const route of routes) {
-    const handlers: RequestHandler[] = [];
+    const handlers: RequestHandler[] = [gateFor(route, deps)];
     if (route.body || route.unvalidatedBody) handlers.push(bodyParser(route));
     handlers.push(handlerFor(route, deps));
     router[route.method](route.path, ...handlers);

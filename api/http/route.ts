@@ -27,10 +27,29 @@ export interface ResponseSpec {
   headers?: Array<'ETag' | 'Location' | 'Content-Disposition' | 'Set-Cookie' | 'X-Deidentification-Report'>;
 }
 
+/**
+ * What a write needs of its caller, decided from the caller and the path alone and checked
+ * before the body is read, so that a caller who may not write is refused whatever the body holds
+ * (the services check again, under their transactions):
+ * - `admin`: administrators only (403); `action` completes "only an administrator may …";
+ * - `import`: administrators and researchers (403); which study, the body says, and the import checks;
+ * - `writeStudy`, `writeParticipants`: that right in the study of the path's `code` (404 for a
+ *   study outside the caller's scope, 403 without the right), and a participant the path names
+ *   at one of the caller's sites (404); `action` completes "your role may not …". With
+ *   `siteInBody`, the body's `site` (where a participant is enrolled or moved to) must be one of
+ *   the caller's sites (403), checked once the body is read and before it is validated.
+ */
+export type RoutePermission =
+  | { need: 'admin'; action: string }
+  | { need: 'import' }
+  | { need: 'writeStudy' | 'writeParticipants'; action: string; siteInBody?: boolean };
+
 /** What a route needs from the request beyond its schemas. */
 export interface RouteRequirements {
   /** 'public': anyone; 'user': a signed-in user or a valid API token (401 otherwise). */
   auth: 'public' | 'user';
+  /** The permission a write needs, checked before its body is read. */
+  permission?: RoutePermission;
   /** `If-Match: "<version>"` must be sent (428 otherwise, 412 when stale). */
   ifMatch?: boolean;
   /** `X-Change-Reason` must be sent (400 otherwise); 'optional' documents that it is read. */
@@ -108,6 +127,7 @@ export function defineRoute<P extends z.ZodType = z.ZodType, Q extends z.ZodType
 export function errorStatuses(route: RouteSpec): number[] {
   const statuses = new Set<number>(route.errors ?? []);
   if (route.auth === 'user') statuses.add(401);
+  if (route.permission) statuses.add(403);
   if (route.params) statuses.add(404);
   if (route.params || route.query || route.body || route.changeReason === 'required') statuses.add(400);
   if (route.body || route.unvalidatedBody || route.bodyKinds) {

@@ -13,12 +13,14 @@ import {
 import {
   ADVERSE_EVENT_CATEGORIES,
   ADVERSE_EVENT_CATEGORY_LABELS,
+  CTCAE_GRADE_LABELS,
   FADING_GRADE_LABELS,
   INDICATIONS,
   INDICATION_LABELS,
   SATISFACTION_LABELS,
   SUBGROUP_DIMENSION_LABELS,
 } from '../../analysis/charts/labels.ts';
+import { followUpCoverageTable } from '../../analysis/charts/follow-up-coverage-chart.ts';
 import type { DataTable } from '../../analysis/charts/types.ts';
 import type {
   AnalysisSummary,
@@ -128,6 +130,7 @@ function followUpSection(figures: CohortFigures, prefix: string): ReportSection 
   return section(`${prefix}follow-up`, 'Follow-up', [
     describeTable('Follow-up since the final session', [['Follow-up (months)', figures.followUp.months]]),
     proportionTable('Follow-up within the protocol window', [['Followed up in window', figures.followUp.inWindow]]),
+    { kind: 'table', table: followUpCoverageTable(figures) },
   ]);
 }
 
@@ -187,13 +190,6 @@ function fadingSection(figures: CohortFigures, prefix: string): ReportSection {
 }
 
 const CTCAE_GRADES: readonly CtcaeGradeKey[] = ['1', '2', '3', '4', '5'];
-const CTCAE_GRADE_LABELS: Record<CtcaeGradeKey, string> = {
-  '1': '1 (mild)',
-  '2': '2 (moderate)',
-  '3': '3 (severe)',
-  '4': '4 (life-threatening)',
-  '5': '5 (death)',
-};
 
 function harmsTable(figures: CohortFigures, caption: string): ReportBlock {
   const { anyEvent, seriousEvent, relatedEvent, withdrawnDueToEvent } = figures.safety;

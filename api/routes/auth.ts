@@ -6,7 +6,7 @@ import { authenticatedBy, cookieValue, isOwnOrigin } from '../http/authenticate.
 import { defineRoute, type RouteContext } from '../http/route.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { InviteBody, LinkBody, LinkInfo, Me, PasswordChange, SignInBody } from '../schemas/users.ts';
+import { InviteBody, LinkBody, LinkInfo, Me, PasswordChange, SessionState, SignInBody } from '../schemas/users.ts';
 import {
   acceptInvite,
   changePassword,
@@ -85,6 +85,18 @@ export const authRoutes = [
       clearSessionCookie(req, res, deps.config);
       return { status: 204 };
     },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/auth/session',
+    operationId: 'getSignInState',
+    tag: 'Sign-in',
+    summary: 'Whether this request is signed in: the user, or null (never 401, so a page can ask without an error)',
+    auth: 'public',
+    responses: { 200: { description: 'The signed-in user, or null', schema: SessionState } },
+    handler: async ({ deps, actor, res }) => ({
+      body: { me: actor ? await describeMe(deps.db, actor, authenticatedBy(res) ?? 'session') : null },
+    }),
   }),
   defineRoute({
     method: 'get',

@@ -1,8 +1,11 @@
 // The record-level API under /api/studies/:code: sites, practitioners, participants and each
 // participant's sessions, adverse events, fading assessments and surveys; and the study-wide
 // listings of participants and adverse events.
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
 import { z } from 'zod';
-import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { adverseEventCsvRow, adverseEventCsvStream } from '../formats/adverse-event-csv.ts';
+import { defineRoute, type RoutePermission, type RouteSpec } from '../http/route.ts';
 import {
   AdverseEvent,
   FadingAssessment,
@@ -12,6 +15,7 @@ import {
   TreatmentSession,
 } from '../schemas/bundle.ts';
 import {
+  AdverseEventCsvQuery,
   AdverseEventListItem,
   AdverseEventListQuery,
   AdverseEventRecord,
@@ -30,7 +34,7 @@ import {
 } from '../schemas/records.ts';
 import { ParticipantParams, PractitionerParams, RecordNoParams, SessionParams, SiteParams, StudyCodeParams } from '../schemas/requests.ts';
 import { pageOf } from '../services/cursor.ts';
-import { listAdverseEvents, listParticipants } from '../services/listing-service.ts';
+import { forEachAdverseEvent, listAdverseEvents, listParticipants } from '../services/listing-service.ts';
 import {
   createParticipant,
   createRecord,
@@ -57,6 +61,10 @@ import {
   patchSite,
 } from '../services/study-structure-service.ts';
 
+/** What writes need (checked before the body is read): to sites and practitioners, to a participant or their records. */
+const WRITE_STRUCTURE: RoutePermission = { need: 'writeStudy', action: 'change sites or practitioners' };
+const WRITE_PARTICIPANTS: RoutePermission = { need: 'writeParticipants', action: 'change participants or their records' };
+
 const studyPath = (code: string) => `/api/studies/${encodeURIComponent(code)}`;
 const participantPath = (code: string, participant: string) => `${studyPath(code)}/participants/${encodeURIComponent(participant)}`;
 
@@ -80,6 +88,7 @@ const structureRoutes: RouteSpec[] = [
     tag: 'Sites',
     summary: 'Add a site (administrators and researchers)',
     auth: 'user',
+    permission: WRITE_STRUCTURE,
     changeReason: 'optional',
     params: StudyCodeParams,
     body: Site,
@@ -111,6 +120,7 @@ const structureRoutes: RouteSpec[] = [
     tag: 'Sites',
     summary: "Change a site's name",
     auth: 'user',
+    permission: WRITE_STRUCTURE,
     ifMatch: true,
     changeReason: 'required',
     params: SiteParams,
@@ -129,6 +139,7 @@ const structureRoutes: RouteSpec[] = [
     tag: 'Sites',
     summary: 'Delete a site that no participant or practitioner names',
     auth: 'user',
+    permission: WRITE_STRUCTURE,
     ifMatch: true,
     changeReason: 'required',
     params: SiteParams,
@@ -160,6 +171,7 @@ const structureRoutes: RouteSpec[] = [
     tag: 'Practitioners',
     summary: 'Add a practitioner (administrators and researchers)',
     auth: 'user',
+    permission: WRITE_STRUCTURE,
     changeReason: 'optional',
     params: StudyCodeParams,
     body: Practitioner,
@@ -196,6 +208,7 @@ const structureRoutes: RouteSpec[] = [
     tag: 'Practitioners',
     summary: "Change a practitioner's site or experience",
     auth: 'user',
+    permission: WRITE_STRUCTURE,
     ifMatch: true,
     changeReason: 'required',
     params: PractitionerParams,
@@ -214,6 +227,7 @@ const structureRoutes: RouteSpec[] = [
     tag: 'Practitioners',
     summary: 'Delete a practitioner who gave no session',
     auth: 'user',
+    permission: WRITE_STRUCTURE,
     ifMatch: true,
     changeReason: 'required',
     params: PractitionerParams,
@@ -246,6 +260,7 @@ const participantRoutes: RouteSpec[] = [
     tag: 'Participants',
     summary: 'Enrol a participant; add their records with the routes below',
     auth: 'user',
+    permission: { need: 'writeParticipants', action: 'enrol participants', siteInBody: true },
     changeReason: 'optional',
     params: StudyCodeParams,
     body: ParticipantFields,
@@ -277,6 +292,7 @@ const participantRoutes: RouteSpec[] = [
     tag: 'Participants',
     summary: "Change a participant's fields (withdrawal, site, …)",
     auth: 'user',
+    permission: { need: 'writeParticipants', action: 'change participants or their records', siteInBody: true },
     ifMatch: true,
     changeReason: 'required',
     params: ParticipantParams,
@@ -295,6 +311,7 @@ const participantRoutes: RouteSpec[] = [
     tag: 'Participants',
     summary: 'Delete a participant who has no records',
     auth: 'user',
+    permission: WRITE_PARTICIPANTS,
     ifMatch: true,
     changeReason: 'required',
     params: ParticipantParams,
@@ -373,6 +390,7 @@ function listRoutes({ list, tag, create, patch, record }: ListRouteSpec): RouteS
           ? 'Record a session; without a number it takes the next one'
           : `Record ${aNoun}; it is given the next record number, never reused`,
       auth: 'user',
+      permission: WRITE_PARTICIPANTS,
       changeReason: 'optional',
       params: ParticipantParams,
       body: create,
@@ -410,6 +428,7 @@ function listRoutes({ list, tag, create, patch, record }: ListRouteSpec): RouteS
       tag,
       summary: `Change ${aNoun}`,
       auth: 'user',
+      permission: WRITE_PARTICIPANTS,
       ifMatch: true,
       changeReason: 'required',
       params: itemParams,
@@ -431,6 +450,7 @@ function listRoutes({ list, tag, create, patch, record }: ListRouteSpec): RouteS
           ? 'Delete the last session, when no adverse event names it'
           : `Delete ${aNoun} (its number is not given again)`,
       auth: 'user',
+      permission: WRITE_PARTICIPANTS,
       ifMatch: true,
       changeReason: 'required',
       params: itemParams,
@@ -456,6 +476,42 @@ const listingRoutes: RouteSpec[] = [
     query: AdverseEventListQuery,
     responses: { 200: { description: 'A page of adverse events', schema: page(AdverseEventListItem, 'AdverseEventListPage') } },
     handler: async ({ deps, actor, params, query }) => ({ body: await listAdverseEvents(deps.db, actor!, params.code, query) }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/studies/:code/adverse-events.csv',
+    operationId: 'downloadStudyAdverseEvents',
+    tag: 'Adverse events',
+    summary: 'Every adverse event the listing’s filters match, as a CSV download in the listing’s order',
+    description:
+      'The same filters, order, scope and view as GET /studies/{code}/adverse-events, without pages: one row per event with ' +
+      'the listing’s fields as columns (participant, site, no, category, term, onsetDate, resolvedDate, grade, serious, ' +
+      'relatedness, outcome, sessionNumber, solicited), RFC 4180, UTF-8, booleans as true/false. A clinic gets its own sites; ' +
+      'a reviewer gets pseudonyms and shifted dates, as in the listing.',
+    auth: 'user',
+    params: StudyCodeParams,
+    query: AdverseEventCsvQuery,
+    responses: { 200: { description: 'The events, as an attachment', contentType: 'text/csv', headers: ['Content-Disposition'] } },
+    handler: async ({ deps, actor, params, query, res }) => {
+      let csv: ReturnType<typeof adverseEventCsvStream> | null = null;
+      await forEachAdverseEvent(deps.db, actor!, params.code, query, async (items) => {
+        if (!csv) {
+          // Access and filters have been checked: the download starts.
+          res.attachment(`${params.code}-adverse-events.csv`).type('text/csv; charset=utf-8');
+          res.setHeader('Cache-Control', 'no-store');
+          csv = adverseEventCsvStream();
+          csv.pipe(res);
+        }
+        for (const item of items) {
+          if (csv.write(adverseEventCsvRow(item))) continue;
+          // A reader that went away never drains: stop reading (and free the snapshot).
+          await Promise.race([once(csv, 'drain'), once(res, 'close')]);
+          if (res.destroyed) throw new Error('the client closed the adverse-event download');
+        }
+      });
+      csv!.end();
+      await finished(res);
+    },
   }),
 ];
 

@@ -1,22 +1,17 @@
 // /api/studies: list and import studies (a bundle, or csv and REDCap files: ./formats.ts); one
 // study's fields, bundle, analysis and report.
-import { z } from 'zod';
 import { defineRoute } from '../http/route.ts';
 import { isUpload } from '../http/upload-body.ts';
 import { StudyBundle } from '../schemas/bundle.ts';
 import { StudyPatch, StudyRecord } from '../schemas/records.ts';
-import { AnalysisQuery, ImportQuery, StudyCodeParams } from '../schemas/requests.ts';
-import { ImportResult, StudyList } from '../schemas/responses.ts';
-import { analyzeStudy, analyzeStudyWithCharts } from '../services/analysis-service.ts';
-import { exportBundle, importBundle, requireImportRole } from '../services/study-bundle-service.ts';
+import { AdverseEventRatesQuery, AnalysisQuery, ImportQuery, StudyCodeParams } from '../schemas/requests.ts';
+import { AdverseEventRates, AnalysisSummary, ImportResult, StudyCharts, StudyList } from '../schemas/responses.ts';
+import { studyAdverseEventRates } from '../services/adverse-event-rates-service.ts';
+import { analyzeStudy, analyzeStudyWithCharts, chartStudy } from '../services/analysis-service.ts';
+import { exportBundle, importBundle } from '../services/study-bundle-service.ts';
 import { deleteStudy, getStudy, listStudies, patchStudy } from '../services/study-service.ts';
 import { ImportParts, importUpload } from './formats.ts';
 import { reportContentSecurityPolicy } from './report-csp.ts';
-
-const AnalysisSummary = z
-  .looseObject({ format: z.literal('smp-analysis/1') })
-  .describe('The smp-analysis/1 summary: every figure of the cohort, and per subgroup with `by` (see the README)')
-  .meta({ id: 'AnalysisSummary' });
 
 export const studyRoutes = [
   defineRoute({
@@ -41,8 +36,10 @@ export const studyRoutes = [
       'A study with sites and practitioners and no participants starts an empty study for record-level entry. ' +
       'With `format=csv` or `format=redcap` the body is the files: a zip (application/zip) of the export’s layout, or ' +
       'multipart/form-data with each csv table as a part named `files`, or the REDCap parts `dictionary`, `data`, and ' +
-      'optionally `study` and `mapping`. Every problem is listed with its file, row and column.',
+      'optionally `study` and `mapping`. Each problem is listed with its file, row and column: the first 1,000 in reading ' +
+      'order, and `problemsOmitted` counts the rest, as for a bundle.',
     auth: 'user',
+    permission: { need: 'import' },
     bundleBody: true,
     bodyKinds: ['json', 'zip', 'multipart'],
     changeReason: 'optional',
@@ -55,9 +52,8 @@ export const studyRoutes = [
     },
     errors: [403, 409],
     handler: async ({ deps, query, body, change }) => {
+      // A clinic or a reviewer was refused before the body was read (permission: import).
       const options = { replace: query.replace, change: change() };
-      // A clinic or a reviewer is refused whatever the body holds.
-      requireImportRole(options.change.actor);
       const result =
         query.format === 'json' && !isUpload(body)
           ? await importBundle(deps.db, body, options)
@@ -86,6 +82,7 @@ export const studyRoutes = [
     tag: 'Studies',
     summary: "Change a study's title or protocol (administrators and researchers)",
     auth: 'user',
+    permission: { need: 'writeStudy', action: 'change the study' },
     ifMatch: true,
     changeReason: 'required',
     params: StudyCodeParams,
@@ -104,6 +101,7 @@ export const studyRoutes = [
     tag: 'Studies',
     summary: 'Delete a study and all its records (administrators); the audit trail keeps it',
     auth: 'user',
+    permission: { need: 'admin', action: 'delete a study' },
     ifMatch: true,
     changeReason: 'required',
     params: StudyCodeParams,
@@ -133,13 +131,37 @@ export const studyRoutes = [
     path: '/studies/:code/analysis',
     operationId: 'analyzeStudy',
     tag: 'Analysis',
-    summary: 'The smp-analysis/1 summary (a clinic: its own sites; with by=site, other sites with small counts suppressed)',
+    summary: 'The smp-analysis/1 summary, optionally of one site or indication (a clinic: its own sites; with by=site, other sites with small counts suppressed)',
     auth: 'user',
     params: StudyCodeParams,
     query: AnalysisQuery,
     responses: { 200: { description: 'The summary', schema: AnalysisSummary } },
+    errors: [403],
     handler: async ({ deps, actor, params, query }) => ({
-      body: await analyzeStudy(deps.db, params.code, { by: query.by, actor: actor!, suppressBelow: deps.config.suppressBelow }),
+      body: await analyzeStudy(deps.db, params.code, { ...query, actor: actor!, suppressBelow: deps.config.suppressBelow }),
+    }),
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/studies/:code/charts',
+    operationId: 'studyCharts',
+    tag: 'Analysis',
+    summary: 'The summary and every chart of the report (chart.js configuration and table), for a dashboard to draw as they are',
+    description:
+      'One extraction for both: `summary` is what /analysis answers for the same query, and `charts` are drawn from it and its ' +
+      'aggregated series (bounded in size whatever the number of participants: no participant-level rows, no participant codes). ' +
+      'The same site and indication filters, clinic scope and small-cell suppression as /analysis; the charts are of the ' +
+      'cohort as a whole (a clinic: its own sites), `by` adds subgroups to the summary only.',
+    auth: 'user',
+    params: StudyCodeParams,
+    query: AnalysisQuery,
+    responses: { 200: { description: 'The summary and the charts', schema: StudyCharts } },
+    errors: [403],
+    handler: async ({ deps, actor, params, query }) => ({
+      body: {
+        ...(await chartStudy(deps.db, params.code, { ...query, actor: actor!, suppressBelow: deps.config.suppressBelow })),
+        suppressBelow: deps.config.suppressBelow,
+      },
     }),
   }),
   defineRoute({
@@ -147,14 +169,15 @@ export const studyRoutes = [
     path: '/studies/:code/report',
     operationId: 'studyReport',
     tag: 'Analysis',
-    summary: 'The HTML report: every figure with its chart and table, self-contained',
+    summary: 'The HTML report: every figure with its chart and table, self-contained; the same query as /analysis',
     auth: 'user',
     params: StudyCodeParams,
     query: AnalysisQuery,
     responses: { 200: { description: 'The report', contentType: 'text/html' } },
+    errors: [403],
     handler: async ({ deps, actor, params, query, res }) => {
       const { summary, series } = await analyzeStudyWithCharts(deps.db, params.code, {
-        by: query.by,
+        ...query,
         actor: actor!,
         suppressBelow: deps.config.suppressBelow,
       });
@@ -163,5 +186,28 @@ export const studyRoutes = [
       res.setHeader('Content-Security-Policy', reportContentSecurityPolicy(html));
       res.type('html').send(html);
     },
+  }),
+  defineRoute({
+    method: 'get',
+    path: '/studies/:code/adverse-events/rates',
+    operationId: 'adverseEventRates',
+    tag: 'Analysis',
+    summary: 'Adverse-event rates for review: per category, grade, seriousness, relatedness or site, every level with its exact interval',
+    description:
+      'For each level of `by` (every level of the vocabulary, zero-event ones included): the events, and the participants ' +
+      'with at least one as a proportion of N with 95% Wilson and Clopper–Pearson exact intervals. N is the cohort, or with ' +
+      "by=site the site's own participants. The cohort is every participant the caller reaches, narrowed by `site` and " +
+      '`indication`; a clinic sees its own sites, and with by=site the other sites with counts under the threshold suppressed.',
+    auth: 'user',
+    params: StudyCodeParams,
+    query: AdverseEventRatesQuery,
+    responses: { 200: { description: 'The rates', schema: AdverseEventRates } },
+    errors: [403],
+    handler: async ({ deps, actor, params, query }) => ({
+      body: {
+        ...(await studyAdverseEventRates(deps.db, params.code, { ...query, actor: actor!, suppressBelow: deps.config.suppressBelow })),
+        suppressBelow: deps.config.suppressBelow,
+      },
+    }),
   }),
 ];

@@ -1,6 +1,6 @@
 // Shapes of the audit trail's API.
 import { z } from 'zod';
-import { ROLES } from '../services/access.ts';
+import { ROLES } from './roles.ts';
 import { entityCode, isoDate } from './fields.ts';
 import { PageQuery } from './records.ts';
 

@@ -28,7 +28,7 @@ export function formatProblem(problem: Problem): string {
 export const MAX_REPORTED_PROBLEMS = 1000;
 
 /** Sorts like the formatted path, with list positions compared as numbers. */
-function documentOrderKey(path: readonly PathSegment[]): string {
+export function documentOrderKey(path: readonly PathSegment[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${String(segment).padStart(10, '0')}]`;
@@ -37,46 +37,82 @@ function documentOrderKey(path: readonly PathSegment[]): string {
   return out;
 }
 
+/**
+ * Keeps the first `limit` items in the order `compare` gives (equal items in the order added) and
+ * counts the rest, in memory bounded by the limit however many are added.
+ */
+export class FirstInOrder<T> {
+  total = 0;
+  private kept: T[] = [];
+  /** Once trimmed, the last kept item: items sorting at or after it cannot be among the first. */
+  private cutoff: T | undefined;
+
+  constructor(
+    readonly limit: number,
+    private readonly compare: (a: T, b: T) => number,
+  ) {}
+
+  add(item: T): void {
+    this.total++;
+    if (this.cutoff !== undefined && this.compare(item, this.cutoff) >= 0) return;
+    this.kept.push(item);
+    if (this.kept.length >= 2 * this.limit) this.trim();
+  }
+
+  private trim(): void {
+    // Array.prototype.sort is stable, so equal items keep the order they were added in.
+    this.kept.sort(this.compare);
+    if (this.kept.length > this.limit) {
+      this.kept.length = this.limit;
+      this.cutoff = this.kept[this.limit - 1];
+    }
+  }
+
+  /** The first items in order, and how many more there were. */
+  result(): { kept: T[]; omitted: number } {
+    this.trim();
+    return { kept: [...this.kept], omitted: this.total - this.kept.length };
+  }
+}
+
 interface Collected {
   key: string;
   path: readonly PathSegment[];
   message: string;
 }
 
+const byKey = (a: Collected, b: Collected) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+/** Where a validation hands its problems, one by one, with unformatted paths. */
+export interface ProblemSink {
+  add(path: readonly PathSegment[], message: string): void;
+  /** How many problems were handed over so far. */
+  readonly total: number;
+}
+
 /**
  * Keeps the first `limit` problems in document order (by path, list positions as numbers; equal
  * paths in the order found) and counts the rest, in memory bounded by the limit whatever the input.
  */
-export class ProblemCollector {
-  total = 0;
-  private kept: Collected[] = [];
-  /** Once trimmed, the last kept key: problems sorting after it cannot be reported. */
-  private cutoff: string | undefined;
+export class ProblemCollector implements ProblemSink {
+  private readonly first: FirstInOrder<Collected>;
 
-  constructor(readonly limit: number = MAX_REPORTED_PROBLEMS) {}
-
-  add(path: readonly PathSegment[], message: string): void {
-    this.total++;
-    const key = documentOrderKey(path);
-    if (this.cutoff !== undefined && key >= this.cutoff) return;
-    this.kept.push({ key, path, message });
-    if (this.kept.length >= 2 * this.limit) this.trim();
+  constructor(readonly limit: number = MAX_REPORTED_PROBLEMS) {
+    this.first = new FirstInOrder(limit, byKey);
   }
 
-  private trim(): void {
-    // Array.prototype.sort is stable, so equal paths keep the order they were found in.
-    this.kept.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    if (this.kept.length > this.limit) {
-      this.kept.length = this.limit;
-      this.cutoff = this.kept[this.limit - 1]!.key;
-    }
+  get total(): number {
+    return this.first.total;
+  }
+
+  add(path: readonly PathSegment[], message: string): void {
+    this.first.add({ key: documentOrderKey(path), path, message });
   }
 
   /** The reported problems in document order, and how many more there were. */
   result(): { problems: Problem[]; omitted: number } {
-    this.trim();
-    const problems = this.kept.map(({ path, message }) => ({ path: formatPath(path), message }));
-    return { problems, omitted: this.total - problems.length };
+    const { kept, omitted } = this.first.result();
+    return { problems: kept.map(({ path, message }) => ({ path: formatPath(path), message })), omitted };
   }
 }
 

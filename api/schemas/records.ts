@@ -142,10 +142,17 @@ export const AdverseEventListQuery = PageQuery.extend({
   onsetFrom: isoDate.optional().describe('Onset on or after this date'),
   onsetTo: isoDate.optional().describe('Onset on or before this date'),
   sort: z
-    .enum(['participant', 'onsetDate', '-onsetDate'], { error: 'must be participant, onsetDate or -onsetDate' })
+    .enum(['participant', 'priority', 'onsetDate', '-onsetDate'], { error: 'must be participant, priority, onsetDate or -onsetDate' })
     .default('participant')
-    .describe('Order of the list: by participant and event number, or by onset date'),
+    .describe(
+      'Order of the list: by participant and event number; priority: serious and unresolved events first (serious ' +
+        'unresolved, serious resolved, unresolved, the rest), each group by participant and event number; or by onset date',
+    ),
 });
 export type AdverseEventListQuery = z.output<typeof AdverseEventListQuery>;
+
+/** The listing's filters and order for a download of every matching event (no pages). */
+export const AdverseEventCsvQuery = AdverseEventListQuery.omit({ limit: true, cursor: true });
+export type AdverseEventCsvQuery = z.output<typeof AdverseEventCsvQuery>;
 
 export { Protocol };

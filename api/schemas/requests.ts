@@ -1,5 +1,6 @@
 // Request shapes of the HTTP API, validated at the edge.
 import { z } from 'zod';
+import { INDICATIONS } from './bundle.ts';
 
 export const StudyCodeParams = z.strictObject({
   code: z.string().regex(/^[A-Z0-9-]{2,32}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a study code` }),
@@ -28,14 +29,6 @@ export const ExportQuery = z.strictObject({
   deidentify: booleanQuery.describe('De-identify (always so for a reviewer)'),
 });
 
-export const AnalysisQuery = z.strictObject({
-  by: z
-    .enum(['site', 'indication', 'practitioner-experience'], {
-      error: (issue) => `must be site, indication or practitioner-experience (got ${JSON.stringify(issue.input)})`,
-    })
-    .optional(),
-});
-
 const entityCodeParam = (what: string) =>
   z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a ${what} code` });
 const numberParam = (what: string) =>
@@ -43,6 +36,39 @@ const numberParam = (what: string) =>
     .string()
     .regex(/^[1-9]\d{0,8}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a ${what} number` })
     .transform(Number);
+
+/** The cohort filters of the study-level figures: one site and one indication. */
+const cohortFilters = {
+  site: entityCodeParam('site')
+    .optional()
+    .describe("Only this site's participants (a clinic: one of its own sites, 403 otherwise; 404 for a site the study lacks)"),
+  indication: z
+    .enum(INDICATIONS, { error: (issue) => `must be one of ${INDICATIONS.join(', ')} (got ${JSON.stringify(issue.input)})` })
+    .optional()
+    .describe('Only the participants with this indication'),
+};
+
+export const AnalysisQuery = z.strictObject({
+  by: z
+    .enum(['site', 'indication', 'practitioner-experience'], {
+      error: (issue) => `must be site, indication or practitioner-experience (got ${JSON.stringify(issue.input)})`,
+    })
+    .optional()
+    .describe('Repeat every figure per subgroup of this dimension'),
+  ...cohortFilters,
+});
+
+export const ADVERSE_EVENT_DIMENSIONS = ['category', 'grade', 'serious', 'relatedness', 'site'] as const;
+
+export const AdverseEventRatesQuery = z.strictObject({
+  by: z
+    .enum(ADVERSE_EVENT_DIMENSIONS, {
+      error: (issue) => `must be category, grade, serious, relatedness or site (got ${JSON.stringify(issue.input)})`,
+    })
+    .default('category')
+    .describe('The dimension counted by (default category); every level of it is listed, zero-event ones too'),
+  ...cohortFilters,
+});
 
 export const SiteParams = StudyCodeParams.extend({ siteCode: entityCodeParam('site') });
 export const PractitionerParams = StudyCodeParams.extend({ practitionerCode: entityCodeParam('practitioner') });

@@ -1,7 +1,7 @@
 // Shapes of users, their grants and API tokens, sign-in and one-time links: one definition each
 // for the HTTP API, the `smp user` command and the OpenAPI document.
 import { z } from 'zod';
-import { ROLES } from '../services/access.ts';
+import { ROLES } from './roles.ts';
 import { isoDate } from './fields.ts';
 import { PageQuery } from './records.ts';
 
@@ -203,3 +203,7 @@ export const Me = z
   })
   .meta({ id: 'Me' });
 export type Me = z.output<typeof Me>;
+
+export const SessionState = z
+  .object({ me: Me.nullable().describe('null: not signed in (no session, or it has ended)') })
+  .meta({ id: 'SessionState' });

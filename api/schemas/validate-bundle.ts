@@ -20,7 +20,15 @@ import {
   TreatmentSession,
   type StudyBundle as Bundle,
 } from './bundle.ts';
-import { collectZodProblems, issueMessage, MAX_REPORTED_PROBLEMS, ProblemCollector, type PathSegment, type Problem } from './problems.ts';
+import {
+  collectZodProblems,
+  issueMessage,
+  MAX_REPORTED_PROBLEMS,
+  ProblemCollector,
+  type PathSegment,
+  type Problem,
+  type ProblemSink,
+} from './problems.ts';
 
 export type BundleValidation =
   | { ok: true; bundle: Bundle }
@@ -194,25 +202,36 @@ function participantOf(view: ParticipantView): Out<typeof Participant> {
 
 /** Validate `input` as a `smp-study-bundle/1` document. */
 export function validateBundle(input: unknown, options: ValidateOptions = {}): BundleValidation {
+  const collector = new ProblemCollector(options.maxProblems ?? MAX_REPORTED_PROBLEMS);
+  const bundle = checkBundle(input, collector);
+  if (bundle !== null) return { ok: true, bundle };
+  const { problems, omitted } = collector.result();
+  return { ok: false, problems, problemsOmitted: omitted };
+}
+
+/**
+ * Validate `input`, handing every problem to `sink` as it is found (all of them: the sink decides
+ * what to keep); the bundle when there is none, else null. For imports that report problems
+ * elsewhere than at bundle paths (api/formats/table-import.ts).
+ */
+export function checkBundle(input: unknown, sink: ProblemSink): Bundle | null {
   // zod builds an Error for every failed parse; capturing a stack for each made every problem
   // cost ~20 µs. Nothing here reads those stacks.
   const stackTraceLimit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
   try {
-    return validate(input, options);
+    return validate(input, sink);
   } finally {
     Error.stackTraceLimit = stackTraceLimit;
   }
 }
 
-function validate(input: unknown, options: ValidateOptions): BundleValidation {
-  const collector = new ProblemCollector(options.maxProblems ?? MAX_REPORTED_PROBLEMS);
-  const report: Report = (path, message) => collector.add(path, message);
+function validate(input: unknown, sink: ProblemSink): Bundle | null {
+  const report: Report = (path, message) => sink.add(path, message);
 
   if (!isRecord(input)) {
     parseValue(StudyBundle, input, [], report);
-    const { problems, omitted } = collector.result();
-    return { ok: false, problems, problemsOmitted: omitted };
+    return null;
   }
   const shape = StudyBundle.shape;
   reportUnknownKeys(input, shape, [], report);
@@ -251,22 +270,18 @@ function validate(input: unknown, options: ValidateOptions): BundleValidation {
       }
       participantProblems(view, at, context, report);
       // Views are kept only while the bundle may still be valid: a refused one needs none.
-      if (collector.total === 0) participantViews.push(view);
+      if (sink.total === 0) participantViews.push(view);
     }
   }
 
-  if (collector.total > 0 || !format.ok || !study.ok || !sites.ok || !practitioners.ok || !participantsOk) {
-    const { problems, omitted } = collector.result();
-    return { ok: false, problems, problemsOmitted: omitted };
-  }
-  const bundle: Bundle = {
+  if (sink.total > 0 || !format.ok || !study.ok || !sites.ok || !practitioners.ok || !participantsOk) return null;
+  return {
     format: format.value,
     study: study.value,
     sites: sites.items as Out<typeof Site>[],
     practitioners: practitioners.items as Out<typeof Practitioner>[],
     participants: participantViews.map(participantOf),
   };
-  return { ok: true, bundle };
 }
 
 /** Codes used by an earlier item of the list (items with a malformed code are not compared). */

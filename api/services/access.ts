@@ -3,9 +3,9 @@
 // but the role may not do this) or which sites and which view (de-identified) apply.
 import os from 'node:os';
 import { AppError } from '../errors.ts';
+import { ROLES, type Role } from '../schemas/roles.ts';
 
-export const ROLES = ['admin', 'researcher', 'clinic', 'reviewer'] as const;
-export type Role = (typeof ROLES)[number];
+export { ROLES, type Role };
 
 /** Access to one study, or to one site of it when `siteCode` is set (clinic users). */
 export interface Grant {

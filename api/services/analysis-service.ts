@@ -1,5 +1,6 @@
 // Analysis of a stored study: extract compact facts from the database, then hand them to the
 // pure functions in analysis/. Callable from the CLI and the HTTP API alike.
+import { allCharts, type ChartSpec } from '../../analysis/charts/index.ts';
 import { analyzeCohort, analyzeCohortWithCharts } from '../../analysis/index.ts';
 import type {
   AnalysisSummary,
@@ -14,36 +15,50 @@ import {
   selectAssessmentFacts,
   selectParticipantFacts,
   selectSessionFacts,
+  selectSiteCodes,
+  selectStudyChangeStamp,
   selectSurveyFacts,
 } from '../../db/repositories/analysis-facts-repository.ts';
 import { findStudyByCode } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
 import { reachesSite, requireStudyScope, type Actor } from './access.ts';
+import { inCohort, requireFilterInScope, requireKnownSite, type CohortFilter } from './cohort-filter.ts';
 import { suppressSmallCells } from './small-cell-suppression.ts';
+import { AnswerCache } from './answer-cache.ts';
 import { groupByParticipant } from './group-by-participant.ts';
 import { protocolOf } from './record-mapping.ts';
 
 export interface StudyFacts {
   study: { code: string; title: string };
   protocol: ProtocolFacts;
+  /** Every site of the study by code, participants or not. */
+  sites: string[];
   participants: ParticipantFacts[];
 }
 
-/** Everything the analysis needs about one study, read in five narrow queries. */
-export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> {
+/** A stored study's facts with the study's change stamp in the same snapshot (what they are as of). */
+export interface StoredStudyFacts extends StudyFacts {
+  changeStamp: string;
+}
+
+/** Everything the analysis needs about one study, read in six narrow queries. */
+export async function loadStudyFacts(db: Db, code: string): Promise<StoredStudyFacts> {
   // One snapshot: a replace that commits meanwhile is seen whole or not at all.
-  const [study, participants, sessions, events, assessments, surveys] = await db.readSnapshot(async (kysely) => {
+  const [changeStamp, study, sites, participants, sessions, events, assessments, surveys] = await db.readSnapshot(async (kysely) => {
     const study = await findStudyByCode(kysely, code);
     if (!study) throw new AppError('not_found', `study ${code} does not exist`);
     const id = study.study_id;
+    const form = db.driver === 'pglite' ? 'json' : 'rows';
     return [
+      await selectStudyChangeStamp(kysely, code),
       study,
       ...(await Promise.all([
-        selectParticipantFacts(kysely, id),
-        selectSessionFacts(kysely, id),
+        selectSiteCodes(kysely, id),
+        selectParticipantFacts(kysely, id, form),
+        selectSessionFacts(kysely, id, form),
         selectAdverseEventFacts(kysely, id),
-        selectAssessmentFacts(kysely, id),
-        selectSurveyFacts(kysely, id),
+        selectAssessmentFacts(kysely, id, form),
+        selectSurveyFacts(kysely, id, form),
       ])),
     ] as const;
   });
@@ -74,8 +89,10 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
   }));
 
   return {
+    changeStamp,
     study: { code: study.code, title: study.title },
     protocol: protocolOf(study),
+    sites: sites.map((site) => site.code).sort(),
     participants: participants.map((p) => ({
       code: p.code,
       site: p.site,
@@ -92,7 +109,7 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
   };
 }
 
-export interface AnalysisOptions {
+export interface AnalysisOptions extends CohortFilter {
   by?: SubgroupDimension | undefined;
   /** Whose view (default: the whole study). A clinic's figures are its own sites'. */
   actor?: Actor | undefined;
@@ -101,20 +118,28 @@ export interface AnalysisOptions {
 }
 
 /**
- * The summary and chart series as the actor may see them. A clinic's figures cover its own
- * sites; with `by: 'site'` every site appears as a group, and other sites' small counts are
- * suppressed (see small-cell-suppression.ts).
+ * The summary and chart series as the actor may see them, of the cohort the filters leave (see
+ * cohort-filter.ts). A clinic's figures cover its own sites; with `by: 'site'` every site of the
+ * cohort appears as a group, and other sites' small counts are suppressed (see
+ * small-cell-suppression.ts).
  */
-async function scopedAnalysis(db: Db, code: string, options: AnalysisOptions): Promise<{ summary: AnalysisSummary; series: ChartSeries }> {
+async function scopedAnalysis(
+  db: Db,
+  code: string,
+  options: AnalysisOptions,
+): Promise<{ summary: AnalysisSummary; series: ChartSeries; changeStamp: string }> {
   const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
-  const facts = await loadStudyFacts(db, code);
+  if (scope) requireFilterInScope(scope, options);
+  const { sites, changeStamp, ...facts } = await loadStudyFacts(db, code);
+  requireKnownSite(code, sites, options);
+  const cohort = options.site === undefined && options.indication === undefined ? facts.participants : facts.participants.filter((p) => inCohort(options, p));
   const by = options.by;
-  if (!scope || scope.sites === 'all') return analyzeCohortWithCharts({ ...facts, ...(by ? { by } : {}) });
+  if (!scope || scope.sites === 'all') return { ...analyzeCohortWithCharts({ ...facts, participants: cohort, ...(by ? { by } : {}) }), changeStamp };
 
-  const own = facts.participants.filter((p) => reachesSite(scope, p.site));
-  const result = analyzeCohortWithCharts({ ...facts, participants: own, ...(by && by !== 'site' ? { by } : {}) });
+  const own = cohort.filter((p) => reachesSite(scope, p.site));
+  const result = { ...analyzeCohortWithCharts({ ...facts, participants: own, ...(by && by !== 'site' ? { by } : {}) }), changeStamp };
   if (by === 'site') {
-    const everySite = analyzeCohort({ ...facts, by: 'site' }).subgroups!;
+    const everySite = analyzeCohort({ ...facts, participants: cohort, by: 'site' }).subgroups!;
     result.summary.subgroups = {
       by: 'site',
       groups: everySite.groups.map((group) =>
@@ -138,5 +163,48 @@ export async function analyzeStudyWithCharts(
   code: string,
   options: AnalysisOptions = {},
 ): Promise<{ summary: AnalysisSummary; series: ChartSeries }> {
-  return scopedAnalysis(db, code, options);
+  const { summary, series } = await scopedAnalysis(db, code, options);
+  return { summary, series };
+}
+
+export interface StudyChartsAnswer {
+  summary: AnalysisSummary;
+  charts: ChartSpec[];
+}
+
+/** Chart answers kept per database (see answer-cache.ts): a dashboard opened again is answered at once. */
+const chartAnswers = new WeakMap<Db, AnswerCache<StudyChartsAnswer>>();
+const CHART_ANSWERS_KEPT = 32;
+
+/** The cache of `db`'s chart answers (its hit and miss counts say how it is used). */
+export function chartAnswerCache(db: Db): AnswerCache<StudyChartsAnswer> {
+  let cache = chartAnswers.get(db);
+  if (!cache) chartAnswers.set(db, (cache = new AnswerCache(CHART_ANSWERS_KEPT)));
+  return cache;
+}
+
+/**
+ * The summary and every chart of the report (configuration and table), from one extraction: what
+ * a dashboard draws without recomputing anything. The answer is kept, and given again to the same
+ * question (study, filters, `by`, the caller's sites and view) while the study has not changed.
+ */
+export async function chartStudy(db: Db, code: string, options: AnalysisOptions = {}): Promise<StudyChartsAnswer> {
+  const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
+  if (scope) requireFilterInScope(scope, options);
+  const key = JSON.stringify([
+    code,
+    options.by ?? null,
+    options.site ?? null,
+    options.indication ?? null,
+    scope ? (scope.sites === 'all' ? 'all' : [...scope.sites].sort()) : 'all',
+    scope?.identified ?? true,
+    options.suppressBelow ?? null,
+  ]);
+  const cache = chartAnswerCache(db);
+  const kept = cache.get(key, await selectStudyChangeStamp(db.kysely, code));
+  if (kept) return kept;
+  const { summary, series, changeStamp } = await scopedAnalysis(db, code, options);
+  const answer = { summary, charts: allCharts(summary, series) };
+  cache.set(key, changeStamp, answer);
+  return answer;
 }

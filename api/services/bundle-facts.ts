@@ -59,6 +59,7 @@ export function studyFactsFromBundle(validated: StudyBundle): StudyFacts {
   return {
     study: { code: bundle.study.code, title: bundle.study.title },
     protocol: { ...bundle.study.protocol, followUpMonths: { ...bundle.study.protocol.followUpMonths } },
+    sites: bundle.sites.map((site) => site.code).sort(),
     participants,
   };
 }

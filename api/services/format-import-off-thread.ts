@@ -1,11 +1,12 @@
 // Reads an upload of csv or REDCap files on a worker thread, so that a large import does not hold
 // up every other request (the same reason as validate-off-thread.ts for bundles). The worker
-// answers with the bundle as JSON text, or with every problem and its location.
+// answers with the bundle as JSON text, or with the problems and their locations (the first
+// 1,000, and how many more).
 import type { ImportFormat, ImportSource } from '../formats/read-import.ts';
 import type { LocatedProblem } from '../formats/types.ts';
 import { runOnWorker } from './run-on-worker.ts';
 
-export type FormatWorkerAnswer = { ok: true; json: string } | { ok: false; problems: LocatedProblem[] };
+export type FormatWorkerAnswer = { ok: true; json: string } | { ok: false; problems: LocatedProblem[]; problemsOmitted: number };
 
 const ENTRY = new URL('./format-import-worker.mjs', import.meta.url);
 

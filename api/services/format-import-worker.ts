@@ -7,5 +7,7 @@ import type { FormatWorkerAnswer } from './format-import-off-thread.ts';
 
 const { format, source } = workerData as { format: ImportFormat; source: ImportSource };
 const result = readImport(format, source);
-const answer: FormatWorkerAnswer = result.ok ? { ok: true, json: JSON.stringify(result.bundle) } : { ok: false, problems: result.problems };
+const answer: FormatWorkerAnswer = result.ok
+  ? { ok: true, json: JSON.stringify(result.bundle) }
+  : { ok: false, problems: result.problems, problemsOmitted: result.problemsOmitted };
 parentPort!.postMessage(answer);

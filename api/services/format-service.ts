@@ -2,10 +2,11 @@
 // bundle itself as json), for the command line and the HTTP API alike. Export converts a
 // validated bundle, de-identified first when asked (with the one de-identification of
 // deidentify.ts), into files, and packs several files into a zip. Import reads a folder's files
-// or a zip into a bundle, or throws a validation error listing every problem with its file, row
-// and column; the caller then loads the bundle with importBundle, in one transaction. For the
-// API, a stored study is exported in the caller's view (exportStoredStudy: scope, and
-// de-identification done here, once), and large uploads are read on a worker thread.
+// or a zip into a bundle, or throws a validation error listing the problems with their file, row
+// and column (the first 1,000 and a count of the rest, as for a bundle); the caller then loads
+// the bundle with importBundle, in one transaction. For the API, a stored study is exported in
+// the caller's view (exportStoredStudy: scope, and de-identification done here, once), and large
+// uploads are read on a worker thread.
 import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysisSummary } from '../../analysis/types.ts';
@@ -21,7 +22,7 @@ import { writeSdtm } from '../formats/sdtm/export.ts';
 import type { FormatFile, LocatedProblem } from '../formats/types.ts';
 import type { StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
-import { formatProblem } from '../schemas/problems.ts';
+import { countOf } from '../schemas/problems.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import { JsonBodyBytes } from '../json-input.ts';
 import { commandLineChange, type Actor } from './access.ts';
@@ -143,17 +144,20 @@ export function formatDeidentificationReport(report: DeidentificationReport): st
   ].join('\n');
 }
 
-/** The validation error of an import's problems: each with its file, row and column. */
-function importProblemsError(format: ImportFormat, problems: LocatedProblem[]): AppError {
-  const count = problems.length;
-  return new AppError('validation', `the ${format} import has ${count} problem${count === 1 ? '' : 's'}:\n${problems.map(formatProblem).join('\n')}`, problems);
+/**
+ * The validation error of an import's problems, each with its file, row and column: worded and
+ * capped as a bundle's (the message counts every problem; the first 1,000 are listed).
+ */
+function importProblemsError(format: ImportFormat, problems: LocatedProblem[], problemsOmitted: number): AppError {
+  const count = problems.length + problemsOmitted;
+  return new AppError('validation', `the ${format} import has ${countOf(count, 'problem')}`, problems, { problemsOmitted, summarizes: true });
 }
 
 /** Read an import, or throw a validation AppError whose problems carry file, row and column. */
 export function parseImport(format: ImportFormat, source: ImportSource): StudyBundle {
   const result = readImport(format, source);
   if (result.ok) return result.bundle;
-  throw importProblemsError(format, result.problems);
+  throw importProblemsError(format, result.problems, result.problemsOmitted);
 }
 
 export interface ImportStudyOptions extends ImportOptions {
@@ -176,7 +180,7 @@ export async function importStudy(db: Db, format: ImportFormat, source: ImportSo
   requireImportRole((options.change ?? commandLineChange()).actor);
   if (readOffThread && importSourceBytes(source) > OFF_THREAD_BYTES) {
     const answer = await readImportOffThread(format, source);
-    if (!answer.ok) throw importProblemsError(format, answer.problems);
+    if (!answer.ok) throw importProblemsError(format, answer.problems, answer.problemsOmitted);
     return importBundle(db, new JsonBodyBytes(bytesOf(answer.json)), importOptions);
   }
   return importBundle(db, parseImport(format, source), importOptions);

@@ -248,6 +248,19 @@ async function writeParticipant<T>(db: Db, change: ChangeContext, studyCode: str
   });
 }
 
+/**
+ * Refuse (404) a write to a participant outside the caller's sites before the write's body is
+ * read, so that another site's participant does not exist for a clinic whatever it sends. The
+ * write checks again under its lock.
+ */
+export async function requireReachableParticipant(db: Db, scope: StudyScope, participantCode: string): Promise<void> {
+  if (scope.sites === 'all') return;
+  const study = await findStudyByCode(db.kysely, scope.studyCode);
+  if (!study) throw studyNotFound(scope.studyCode);
+  const participant = await findParticipant(db.kysely, study.study_id, participantCode);
+  if (!participant || !reachesSite(scope, participant.site_code)) throw participantNotFound(participantCode);
+}
+
 /** What a caller may read of a study: its row, scope, and the de-identification key for reviewers. */
 interface ReadContext {
   kysely: Kysely<Database>;
@@ -364,7 +377,8 @@ export async function createParticipant(db: Db, change: ChangeContext, studyCode
   });
 }
 
-function requireSite(scope: StudyScope, site: string): void {
+/** Refuse (403) enrolling or moving a participant at a site outside the caller's. */
+export function requireSite(scope: StudyScope, site: string): void {
   if (!reachesSite(scope, site)) {
     throw new AppError('forbidden', `you may enrol and move participants only at your own sites (${[...(scope.sites as Set<string>)].join(', ')})`, [
       { path: 'site', message: `is not one of your sites` },

@@ -7,8 +7,10 @@
 // - A proportion is suppressed whole when either n or N − n is under the threshold (either
 //   gives the other away with N); N stays when it is not small itself.
 // - Descriptive statistics, the grade trend and the Kaplan–Meier summary are suppressed whole
-//   when their n is under the threshold. Kaplan–Meier steps are individual event times and are
-//   never shown for another site.
+//   when their n is under the threshold. Kaplan–Meier steps and the last observed time are
+//   individual times and are never shown for another site.
+// - The follow-up coverage counts are a distribution (they add up to enrolled); the protocol's
+//   window stays.
 // Objects that lost a figure carry `suppressed: true`, as does the group.
 import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion } from '../../analysis/types.ts';
 
@@ -58,8 +60,8 @@ function trend(s: Suppressor, t: GradeTrend): Suppressed<GradeTrend> {
 
 function kaplanMeier(s: Suppressor, km: KaplanMeier): Suppressed<KaplanMeier> {
   s.any = true;
-  if (km.n < s.threshold) return { n: null, events: null, median: null, steps: null, suppressed: true };
-  return { n: km.n, events: count(s, km.events), median: km.median, steps: null, suppressed: true };
+  if (km.n < s.threshold) return { n: null, events: null, median: null, steps: null, lastMonths: null, suppressed: true };
+  return { n: km.n, events: count(s, km.events), median: km.median, steps: null, lastMonths: null, suppressed: true };
 }
 
 /** A distribution of counts, some of them suppressed. */
@@ -89,6 +91,23 @@ function eventCounts<K extends string>(s: Suppressor, counts: Partial<Record<K, 
   return out;
 }
 
+export type SuppressedEventCount = Suppressed<EventCount> & { suppressed?: true };
+
+/**
+ * Another site's event count and proportion of participants with an event, suppressed as in
+ * `suppressSmallCells`: the count when under the threshold, the proportion whole when n or N − n is.
+ *
+ * @param value the events and the participants with one
+ * @param threshold counts below this are suppressed
+ * @returns the figures with small counts as null, marked `suppressed: true` when any is
+ */
+export function suppressEventCount(value: EventCount, threshold: number): SuppressedEventCount {
+  const s: Suppressor = { threshold, any: false };
+  const out: SuppressedEventCount = { events: count(s, value.events), participants: proportion(s, value.participants) };
+  if (s.any) out.suppressed = true;
+  return out;
+}
+
 /**
  * Another site's figures with every small count suppressed.
  *
@@ -112,7 +131,12 @@ export function suppressSmallCells(figures: CohortFigures, threshold: number): S
       durationMinutes: describe(s, sessions.durationMinutes),
       protocolAdherence: proportion(s, sessions.protocolAdherence),
     },
-    followUp: { months: describe(s, followUp.months), inWindow: proportion(s, followUp.inWindow) },
+    followUp: {
+      months: describe(s, followUp.months),
+      inWindow: proportion(s, followUp.inWindow),
+      window: followUp.window,
+      coverage: distribution(s, { ...followUp.coverage }) as unknown as Suppressed<CohortFigures['followUp']['coverage']>,
+    },
     fading: {
       latestGrade: distribution(s, fading.latestGrade) as unknown as Suppressed<CohortFigures['fading']['latestGrade']>,
       minimalOrNone: proportion(s, fading.minimalOrNone),

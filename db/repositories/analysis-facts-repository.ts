@@ -1,12 +1,64 @@
-// The compact per-participant facts the analysis needs, one narrow query per table. Dates come
-// as day numbers (days since 1970-01-01); rows are ordered by participant, then date.
-import { sql, type Kysely } from 'kysely';
+// The compact per-participant facts the analysis needs, one narrow query per table (on PGlite the
+// large ones answered as one JSON value). Dates come as day numbers (days since 1970-01-01); rows are
+// ordered by participant, then date.
+import { sql, type Expression, type Kysely } from 'kysely';
 import type { Database } from '../types.ts';
 
 const dayNumber = (column: string) => sql<number>`(${sql.ref(column)} - date '1970-01-01')`;
 
-export async function selectParticipantFacts(db: Kysely<Database>, studyId: number) {
-  return db
+/**
+ * How the large tables are read: `json`, each as one JSON array of arrays parsed here, or `rows`,
+ * row by row. PGlite hands each row across from WebAssembly on its own, so there `json` is
+ * several times faster (a 20,000-participant study has some 80,000 sessions); a PostgreSQL
+ * server sends rows faster than it builds the JSON, so there `rows` is.
+ */
+export type FactsForm = 'json' | 'rows';
+
+/**
+ * The rows of `query` (a select in the order wanted) as objects with the columns `columns`. As
+ * JSON, the query stays a subquery so that it is planned as a plain ordered select (aggregating
+ * a join directly could get a poor plan on tables not yet analysed) and `orderBy` (columns of the
+ * query) keeps its order inside the aggregate.
+ */
+async function readFacts<Row extends object>(
+  db: Kysely<Database>,
+  form: FactsForm,
+  query: Expression<unknown> & { execute(): Promise<Array<Record<string, unknown>>> },
+  columns: ReadonlyArray<keyof Row & string>,
+  orderBy: readonly string[],
+): Promise<Row[]> {
+  if (form === 'rows') {
+    const rows = await query.execute();
+    return rows.map((row) => Object.fromEntries(columns.map((column) => [column, row[column]])) as Row);
+  }
+  const tuple = sql.join(columns.map((column) => sql.ref(`r.${column}`)));
+  const order = sql.join(orderBy.map((column) => sql.ref(`r.${column}`)));
+  const { rows } = await sql<{ rows: string }>`
+    select coalesce(json_agg(json_build_array(${tuple}) order by ${order}), '[]')::text as rows from (${query}) as r`.execute(db);
+  const tuples = JSON.parse(rows[0]!.rows) as unknown[][];
+  return tuples.map((values) => Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Row);
+}
+
+/** Every site code of the study, in no particular order. */
+export async function selectSiteCodes(db: Kysely<Database>, studyId: number) {
+  return db.selectFrom('site').select('code').where('study_id', '=', studyId).execute();
+}
+
+export interface ParticipantFactRow {
+  participant_no: number;
+  code: string;
+  site: string;
+  indication: string;
+  /** Years of experience of the practitioner of session 1; null without sessions. */
+  practitioner_years: number | null;
+  withdrawn_on: string | null;
+  withdrawal_cause: string | null;
+  /** numeric, as its text (as the drivers give numeric) */
+  cost_usd: string | null;
+}
+
+export async function selectParticipantFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<ParticipantFactRow[]> {
+  const query = db
     .selectFrom('participant as p')
     .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'p.study_id').onRef('s.site_no', '=', 'p.site_no'))
     .leftJoin('treatment_session as first', (join) =>
@@ -21,23 +73,36 @@ export async function selectParticipantFacts(db: Kysely<Database>, studyId: numb
       's.code as site',
       'p.indication',
       'pr.years_experience as practitioner_years',
-      'p.withdrawn_on',
+      sql<string>`p.withdrawn_on::text`.as('withdrawn_on'),
       'p.withdrawal_cause',
-      'p.cost_usd',
+      sql<string>`p.cost_usd::text`.as('cost_usd'),
     ])
     .where('p.study_id', '=', studyId)
-    .orderBy('p.participant_no')
-    .execute();
+    .orderBy('p.participant_no');
+  return readFacts<ParticipantFactRow>(
+    db,
+    form,
+    query,
+    ['participant_no', 'code', 'site', 'indication', 'practitioner_years', 'withdrawn_on', 'withdrawal_cause', 'cost_usd'],
+    ['participant_no'],
+  );
 }
 
-export async function selectSessionFacts(db: Kysely<Database>, studyId: number) {
-  return db
+export interface SessionFactRow {
+  participant_no: number;
+  day: number;
+  kind: string;
+  duration_minutes: number;
+}
+
+export async function selectSessionFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<SessionFactRow[]> {
+  const query = db
     .selectFrom('treatment_session')
-    .select(['participant_no', dayNumber('session_date').as('day'), 'kind', 'duration_minutes'])
+    .select(['participant_no', 'session_number', dayNumber('session_date').as('day'), 'kind', 'duration_minutes'])
     .where('study_id', '=', studyId)
     .orderBy('participant_no')
-    .orderBy('session_number')
-    .execute();
+    .orderBy('session_number');
+  return readFacts<SessionFactRow>(db, form, query, ['participant_no', 'day', 'kind', 'duration_minutes'], ['participant_no', 'session_number']);
 }
 
 export async function selectAdverseEventFacts(db: Kysely<Database>, studyId: number) {
@@ -50,26 +115,96 @@ export async function selectAdverseEventFacts(db: Kysely<Database>, studyId: num
     .execute();
 }
 
+export interface AssessmentFactRow {
+  participant_no: number;
+  day: number;
+  assessor: string;
+  grade: number;
+  /** numeric, as its text (as the drivers give numeric) */
+  density_score: string | null;
+  needs_touch_up: boolean | null;
+}
+
 /** Same-day assessments come clinician, panel, participant: the order the analysis prefers. */
-export async function selectAssessmentFacts(db: Kysely<Database>, studyId: number) {
-  return db
+export async function selectAssessmentFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<AssessmentFactRow[]> {
+  const query = db
     .selectFrom('fading_assessment')
-    .select(['participant_no', dayNumber('assessed_on').as('day'), 'assessor', 'grade', 'density_score', 'needs_touch_up'])
+    .select([
+      'participant_no',
+      'assessment_no',
+      'assessed_on',
+      sql<number>`case assessor when 'clinician' then 1 when 'panel' then 2 else 3 end`.as('assessor_rank'),
+      dayNumber('assessed_on').as('day'),
+      'assessor',
+      'grade',
+      sql<string>`density_score::text`.as('density_score'),
+      'needs_touch_up',
+    ])
     .where('study_id', '=', studyId)
     .orderBy('participant_no')
     .orderBy('assessed_on')
-    .orderBy(sql`case assessor when 'clinician' then 1 when 'panel' then 2 else 3 end`)
-    .orderBy('assessment_no')
-    .execute();
+    .orderBy('assessor_rank')
+    .orderBy('assessment_no');
+  return readFacts<AssessmentFactRow>(
+    db,
+    form,
+    query,
+    ['participant_no', 'day', 'assessor', 'grade', 'density_score', 'needs_touch_up'],
+    ['participant_no', 'assessed_on', 'assessor_rank', 'assessment_no'],
+  );
 }
 
-export async function selectSurveyFacts(db: Kysely<Database>, studyId: number) {
-  return db
+export interface SurveyFactRow {
+  participant_no: number;
+  day: number;
+  satisfaction: number;
+  would_recommend: boolean | null;
+}
+
+export async function selectSurveyFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<SurveyFactRow[]> {
+  const query = db
     .selectFrom('satisfaction_survey')
-    .select(['participant_no', dayNumber('surveyed_on').as('day'), 'satisfaction', 'would_recommend'])
+    .select(['participant_no', 'surveyed_on', 'survey_no', dayNumber('surveyed_on').as('day'), 'satisfaction', 'would_recommend'])
     .where('study_id', '=', studyId)
     .orderBy('participant_no')
     .orderBy('surveyed_on')
-    .orderBy('survey_no')
+    .orderBy('survey_no');
+  return readFacts<SurveyFactRow>(db, form, query, ['participant_no', 'day', 'satisfaction', 'would_recommend'], ['participant_no', 'surveyed_on', 'survey_no']);
+}
+
+/** Every site of the study by code, with its name and its participants (of one indication when given). */
+export async function selectSiteParticipantCounts(db: Kysely<Database>, studyId: number, indication?: string) {
+  return db
+    .selectFrom('site as s')
+    .leftJoin('participant as p', (join) => {
+      const bySite = join.onRef('p.study_id', '=', 's.study_id').onRef('p.site_no', '=', 's.site_no');
+      return indication === undefined ? bySite : bySite.on('p.indication', '=', indication);
+    })
+    .select(['s.code as site', 's.name', (eb) => eb.fn.count<number | string>('p.participant_no').as('participants')])
+    .where('s.study_id', '=', studyId)
+    .groupBy(['s.site_no', 's.code', 's.name'])
     .execute();
+}
+
+/** The study's adverse events with their participant's number and site code: coded values only, no codes, dates or text. */
+export async function selectAdverseEventRateFacts(db: Kysely<Database>, studyId: number, indication?: string) {
+  let query = db
+    .selectFrom('adverse_event as e')
+    .innerJoin('participant as p', (join) => join.onRef('p.study_id', '=', 'e.study_id').onRef('p.participant_no', '=', 'e.participant_no'))
+    .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'p.study_id').onRef('s.site_no', '=', 'p.site_no'))
+    .select(['e.participant_no', 's.code as site', 'e.category', 'e.grade', 'e.serious', 'e.relatedness'])
+    .where('e.study_id', '=', studyId);
+  if (indication !== undefined) query = query.where('p.indication', '=', indication);
+  return query.execute();
+}
+
+/**
+ * What a study's audit trail says about its changes so far: the number of entries and the last
+ * one, as `count:last`. Every change to a study's records adds an entry in its own transaction
+ * and entries are never removed, so the stamp changes whenever the study's data does.
+ */
+export async function selectStudyChangeStamp(db: Kysely<Database>, studyCode: string): Promise<string> {
+  const { rows } = await sql<{ stamp: string }>`
+    select count(*)::text || ':' || coalesce(max(audit_id)::text, '0') as stamp from audit_event where study_code = ${studyCode}`.execute(db);
+  return rows[0]!.stamp;
 }

@@ -66,23 +66,30 @@ export interface AdverseEventListFilter {
   onsetFrom?: string | undefined;
   onsetTo?: string | undefined;
   name: 'code' | 'pseudonym';
-  sort: 'participant' | 'onsetDate';
+  /** priority: serious unresolved (0), serious resolved (1), unresolved (2), the rest (3); then participant and number. */
+  sort: 'participant' | 'onsetDate' | 'priority';
+  /** Reverses the participant and onset-date orders (priority is always most urgent first). */
   descending: boolean;
-  /** [name, no] or [onsetDate, name, no] of the previous page's last row. */
+  /** [name, no], [onsetDate, name, no] or [priority, name, no] of the previous page's last row. */
   after?: readonly (string | number | null)[] | undefined;
   limit: number;
 }
 
+/** An event's review priority: 0 serious and unresolved, 1 serious, 2 unresolved, 3 the rest. */
+const PRIORITY = sql<number>`((case when e.serious then 0 else 2 end) + (case when e.resolved_date is null then 0 else 1 end))`;
+
 export async function selectAdverseEventPage(db: Kysely<Database>, filter: AdverseEventListFilter) {
   const nameC = sql`${sql.ref(`p.${filter.name}`)} collate "C"`;
-  const direction = filter.descending ? sql`desc` : sql`asc`;
-  const beyond = filter.descending ? sql`<` : sql`>`;
+  const descending = filter.descending && filter.sort !== 'priority';
+  const direction = descending ? sql`desc` : sql`asc`;
+  const beyond = descending ? sql`<` : sql`>`;
   let query = db
     .selectFrom('adverse_event as e')
     .innerJoin('participant as p', (join) => join.onRef('p.study_id', '=', 'e.study_id').onRef('p.participant_no', '=', 'e.participant_no'))
     .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'p.study_id').onRef('s.site_no', '=', 'p.site_no'))
     .selectAll('e')
     .select(['p.code as participant_code', 'p.pseudonym as participant_pseudonym', 'p.enrolled_on', 's.code as site_code'])
+    .select(PRIORITY.as('priority'))
     .where('e.study_id', '=', filter.studyId);
   if (filter.siteCodes !== undefined) query = query.where('s.code', 'in', filter.siteCodes.length > 0 ? filter.siteCodes : ['']);
   if (filter.site !== undefined) query = query.where('s.code', '=', filter.site);
@@ -96,6 +103,11 @@ export async function selectAdverseEventPage(db: Kysely<Database>, filter: Adver
   if (filter.sort === 'participant') {
     if (filter.after) query = query.where(sql<boolean>`(${nameC}, e.event_no) ${beyond} (${filter.after[0]}, ${filter.after[1]}::int)`);
     query = query.orderBy(sql`${nameC} ${direction}`).orderBy(sql`e.event_no ${direction}`);
+  } else if (filter.sort === 'priority') {
+    if (filter.after) {
+      query = query.where(sql<boolean>`(${PRIORITY}, ${nameC}, e.event_no) > (${filter.after[0]}::int, ${filter.after[1]}, ${filter.after[2]}::int)`);
+    }
+    query = query.orderBy(PRIORITY).orderBy(sql`${nameC}`).orderBy('e.event_no');
   } else {
     if (filter.after) {
       query = query.where(

@@ -363,7 +363,7 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
       expect(stored).to.contain(secretHash(secret).toString('hex'));
       const page = await app.request('GET', '/sign-in');
       expect(page.status).to.equal(200);
-      expect(page.body).to.contain('<script type="module" src="/sign-in.js"></script>');
+      expect(page.body).to.contain('<script type="module" src="/app.js"></script>');
     });
 
     it('accepts an invite once: it sets the password and signs in; a second use is refused', async () => {

@@ -29,6 +29,7 @@ const TARGET: Record<Scope, { study: string; site: string }> = {
  * - public: anyone;
  * - self: anyone signed in, about themselves;
  * - studyRead: anyone in the study;
+ * - siteFilteredRead: anyone in the study, of one site's participants: a clinic only of its own (403 elsewhere);
  * - participantRead / participantWrite: the participant's site must be reachable (404 otherwise);
  * - enrol: a clinic enrols only at its own sites (403 elsewhere);
  * - studyWrite: administrators and researchers;
@@ -40,6 +41,7 @@ type Access =
   | 'public'
   | 'self'
   | 'studyRead'
+  | 'siteFilteredRead'
   | 'participantRead'
   | 'participantWrite'
   | 'enrol'
@@ -78,6 +80,8 @@ function expectedStatus(c: Case, role: Role, scope: Scope): number {
   switch (c.access) {
     case 'studyRead':
       return c.ok;
+    case 'siteFilteredRead':
+      return role === 'clinic' && otherSite ? 403 : c.ok;
     case 'participantRead':
       return role === 'clinic' && otherSite ? 404 : c.ok;
     case 'participantWrite':
@@ -232,7 +236,24 @@ describe(`authorization matrix (${DRIVER})`, function () {
       ok: 200,
       prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/analysis?by=site` }),
     },
-    'GET /studies/:code/report': { access: 'studyRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/report` }) },
+    'GET /studies/:code/charts': {
+      access: 'siteFilteredRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/charts?site=${TARGET[s].site}` }),
+    },
+    'GET /studies/:code/report': {
+      access: 'siteFilteredRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/report?site=${TARGET[s].site}&indication=scar` }),
+    },
+    'GET /studies/:code/adverse-events/rates': {
+      access: 'siteFilteredRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/adverse-events/rates?by=site&site=${TARGET[s].site}` }),
+    },
     'GET /studies/:code/sites': { access: 'studyRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/sites` }) },
     'POST /studies/:code/sites': {
       access: 'studyWrite',
@@ -339,6 +360,11 @@ describe(`authorization matrix (${DRIVER})`, function () {
       ok: 200,
       prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/adverse-events` }),
     },
+    'GET /studies/:code/adverse-events.csv': {
+      access: 'studyRead',
+      ok: 200,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/adverse-events.csv?sort=priority` }),
+    },
     'GET /studies/:code/audit': { access: 'auditRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/audit` }) },
     'GET /studies/:code/audit/:id/bundle': {
       access: 'adminOnly',
@@ -365,6 +391,7 @@ describe(`authorization matrix (${DRIVER})`, function () {
       },
     },
     'POST /auth/sign-out': { access: 'public', ok: 204, unscoped: true, prepare: async () => ({ path: '/auth/sign-out' }) },
+    'GET /auth/session': { access: 'public', ok: 200, unscoped: true, prepare: async () => ({ path: '/auth/session' }) },
     'GET /auth/me': { access: 'self', ok: 200, unscoped: true, prepare: async () => ({ path: '/auth/me' }) },
     'POST /auth/password': {
       access: 'self',

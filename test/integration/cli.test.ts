@@ -167,7 +167,7 @@ describe(`smp command line (${DRIVER})`, function () {
       // The API is behind sign-in; the health check is not.
       expect((await fetch(`${url}api/studies`)).status).to.equal(401);
       expect(await (await fetch(`${url}api/health`)).json()).to.deep.equal({ status: 'ok', database: DRIVER });
-      expect(await (await fetch(url)).text()).to.contain('<h1>SMP outcomes tracker</h1>');
+      expect(await (await fetch(url)).text()).to.contain('<script type="module" src="/app.js"></script>');
 
       if (!SERVER_URL) {
         // The embedded database belongs to the serving process; a second process is turned away.

@@ -154,7 +154,7 @@ describe(`HTTP API (${DRIVER})`, function () {
     expect(report.headers.get('content-type')).to.contain('text/html');
     const html = await report.text();
     expect(html).to.contain('Small test cohort');
-    expect(html.match(/<canvas/g)).to.have.length(6);
+    expect(html.match(/<canvas/g)).to.have.length(8);
 
     const badBy = await get(`/api/studies/HTTP-1/analysis?by=clinic`);
     expect(badBy.status).to.equal(400);
@@ -164,14 +164,18 @@ describe(`HTTP API (${DRIVER})`, function () {
     expect((await get(`/api/studies/NOPE-9/analysis`)).status).to.equal(404);
   });
 
-  it('serves the dashboard page', async () => {
-    const page = await fetch(`${base}/`);
-    expect(page.status).to.equal(200);
-    expect(page.headers.get('content-type')).to.contain('text/html');
-    expect(await page.text()).to.contain('SMP outcomes tracker');
-    const script = await fetch(`${base}/main.js`);
+  it('serves the web application at each of its addresses, and its built script', async () => {
+    for (const address of ['/', '/sign-in', '/users', '/studies/SMP-2021', '/studies/SMP-2021/participants/P01']) {
+      const page = await fetch(`${base}${address}`);
+      expect(page.status, address).to.equal(200);
+      expect(page.headers.get('content-type')).to.contain('text/html');
+      expect(await page.text()).to.contain('<script type="module" src="/app.js"></script>');
+    }
+    const script = await fetch(`${base}/app.js`);
     expect(script.headers.get('content-type')).to.contain('javascript');
     expect(await script.text()).to.contain('/api/studies');
     expect((await fetch(`${base}/main.ts`)).status).to.equal(404);
+    expect((await fetch(`${base}/app/main.tsx`)).status).to.equal(404);
+    expect((await fetch(`${base}/no-such-page`)).status).to.equal(404);
   });
 });

@@ -69,6 +69,9 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     await read(`/studies/${CODE}/bundle`);
     for (const by of ['', '?by=site', '?by=indication', '?by=practitioner-experience']) await read(`/studies/${CODE}/analysis${by}`);
     await read(`/studies/${CODE}/report`);
+    await read(`/studies/${CODE}/charts`);
+    await read(`/studies/${CODE}/charts?by=site`);
+    for (const by of ['category', 'grade', 'serious', 'relatedness', 'site']) await read(`/studies/${CODE}/adverse-events/rates?by=${by}`);
     await all(`/studies/${CODE}/sites`);
     for (const practitioner of await all(`/studies/${CODE}/practitioners`)) {
       await read(`/studies/${CODE}/practitioners/${practitioner.code}`);

@@ -1,7 +1,7 @@
 // The analysis keeps its own copy of the study vocabulary (it imports nothing from the API layer);
 // this test holds the copies to the bundle format's single definition.
 import { expect } from 'chai';
-import { ADVERSE_EVENT_CATEGORIES, INDICATION_LABELS, RELATED_JUDGEMENTS } from '../../analysis/constants.ts';
+import { ADVERSE_EVENT_CATEGORIES, INDICATION_LABELS, RELATED_JUDGEMENTS, RELATEDNESS_JUDGEMENTS } from '../../analysis/constants.ts';
 import { AE_CATEGORIES, INDICATIONS, RELATEDNESS } from '../../api/schemas/bundle.ts';
 
 describe('the analysis vocabulary matches the bundle format', () => {
@@ -10,6 +10,9 @@ describe('the analysis vocabulary matches the bundle format', () => {
   });
   it('labels exactly the indications of the format, in its order', () => {
     expect(Object.keys(INDICATION_LABELS)).to.deep.equal([...INDICATIONS]);
+  });
+  it('lists every relatedness judgement of the format, in its order', () => {
+    expect([...RELATEDNESS_JUDGEMENTS]).to.deep.equal([...RELATEDNESS]);
   });
   it('counts as related only relatedness values the format has', () => {
     expect([...RELATED_JUDGEMENTS].every((value) => (RELATEDNESS as readonly string[]).includes(value))).to.equal(true);

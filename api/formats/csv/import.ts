@@ -39,10 +39,13 @@ function fallback(path: string): { file: string; row: number | null } {
 }
 
 /**
- * Read the `csv` format's files (names without folders) into a validated bundle, or every problem.
+ * Read the `csv` format's files (names without folders) into a validated bundle, or the first
+ * 1,000 problems in reading order and a count of the rest.
  */
 export function readCsvTables(files: readonly FormatFile[]): FormatImport {
-  const run = new TableImport(new LocationIndex(fallback));
+  // A file's header, known as soon as it is read: problems within a row are listed in its column order.
+  const headers = new Map<string, readonly string[]>();
+  const run = new TableImport(new LocationIndex(fallback), FILE_ORDER, (file) => headers.get(file) ?? []);
   const byName = new Map(files.map((file) => [file.name, file]));
   const expected = new Set(FILE_ORDER);
   for (const file of files) {
@@ -59,8 +62,11 @@ export function readCsvTables(files: readonly FormatFile[]): FormatImport {
       run.report(locatedProblem(name, null, null, 'is missing (every table is needed, with its header row even when it has no rows)'));
       continue;
     }
-    const { table, problems } = readCsv(file);
-    problems.forEach((problem) => run.report(problem));
+    const table = readCsv(
+      file,
+      (problem) => run.report(problem),
+      (header) => headers.set(name, header),
+    );
     if (table === null) continue;
     const known = new Set(spec.columns.map((column) => column.name));
     for (const column of table.header) {
@@ -157,11 +163,10 @@ export function readCsvTables(files: readonly FormatFile[]): FormatImport {
   }
 
   const input = { format: BUNDLE_FORMAT, ...(study === undefined ? {} : { study }), sites, practitioners, participants };
-  const columnOrder = (file: string) => tables.get(file.replace(/\.csv$/, ''))?.csv.header ?? [];
   // A missing or unreadable table is reported once, not again at every reference to its records.
   const consequence = (problem: { path: string; message: string }) =>
     (unread('study') && problem.path.startsWith('study')) ||
     (unread('sites') && / is not defined in sites$/.test(problem.message)) ||
     (unread('practitioners') && / is not defined in practitioners$/.test(problem.message));
-  return run.finish(input, FILE_ORDER, columnOrder, consequence);
+  return run.finish(input, consequence);
 }

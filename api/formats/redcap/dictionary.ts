@@ -89,16 +89,27 @@ export function formatChoices(choices: readonly Choice[]): string {
 /** Columns of a checkbox field in a records file: `name___code`, REDCap's spelling of each code. */
 export const checkboxColumn = (field: string, code: string) => `${field}___${code.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 
-/** Read a data dictionary; problems name its rows and columns. */
-export function readDictionary(file: FormatFile): { dictionary: Dictionary | null; problems: LocatedProblem[] } {
-  const { table, problems } = readCsv(file);
-  if (table === null) return { dictionary: null, problems };
+/**
+ * Read a data dictionary, handing each problem to `report` with its row and column; null when
+ * the fields cannot be read at all.
+ */
+export function readDictionary(file: FormatFile, report: (problem: LocatedProblem) => void): Dictionary | null {
+  let problemCount = 0;
+  const problem = (row: number | null, column: string | null, message: string) => {
+    problemCount++;
+    report(locatedProblem(file.name, row, column, message));
+  };
+  const table = readCsv(file, (found) => {
+    problemCount++;
+    report(found);
+  });
+  if (table === null) return null;
   const missing = DICTIONARY_HEADER.filter((name) => !table.header.includes(name));
   const unknown = table.header.filter((name) => !(DICTIONARY_HEADER as readonly string[]).includes(name));
   if (missing.length > 0 || unknown.length > 0 || table.header.length !== DICTIONARY_HEADER.length) {
-    for (const name of missing) problems.push(locatedProblem(file.name, 1, name, 'column of the REDCap data dictionary is missing'));
-    for (const name of unknown) problems.push(locatedProblem(file.name, 1, name, 'is not a column of a REDCap data dictionary'));
-    if (missing.includes(NAME) || missing.includes(FORM) || missing.includes(TYPE)) return { dictionary: null, problems };
+    for (const name of missing) problem(1, name, 'column of the REDCap data dictionary is missing');
+    for (const name of unknown) problem(1, name, 'is not a column of a REDCap data dictionary');
+    if (missing.includes(NAME) || missing.includes(FORM) || missing.includes(TYPE)) return null;
   }
   const at = new Map(table.header.map((name, index) => [name, index]));
   const get = (cells: string[], column: string) => cells[at.get(column) ?? -1] ?? '';
@@ -111,27 +122,27 @@ export function readDictionary(file: FormatFile): { dictionary: Dictionary | nul
     const form = get(cells, FORM).trim();
     const type = get(cells, TYPE).trim() as FieldType;
     if (name === '') {
-      problems.push(locatedProblem(file.name, row, NAME, 'is required (the cell is empty)'));
+      problem(row, NAME, 'is required (the cell is empty)');
       continue;
     }
     if (byName.has(name)) {
-      problems.push(locatedProblem(file.name, row, NAME, `field "${name}" is already defined on row ${byName.get(name)!.row}`));
+      problem(row, NAME, `field "${name}" is already defined on row ${byName.get(name)!.row}`);
       continue;
     }
-    if (form === '') problems.push(locatedProblem(file.name, row, FORM, 'is required (the cell is empty)'));
+    if (form === '') problem(row, FORM, 'is required (the cell is empty)');
     if (!(FIELD_TYPES as readonly string[]).includes(type)) {
-      problems.push(locatedProblem(file.name, row, TYPE, `"${type}" is not a REDCap field type (${FIELD_TYPES.join(', ')})`));
+      problem(row, TYPE, `"${type}" is not a REDCap field type (${FIELD_TYPES.join(', ')})`);
       continue;
     }
     let choices: Choice[] | null = FIXED_CHOICES[type] ?? null;
     if (CHOICE_TYPES.has(type)) {
       choices = parseChoices(get(cells, CHOICES));
       if (choices === null) {
-        problems.push(locatedProblem(file.name, row, CHOICES, 'choices must be written "code, label | code, label"'));
+        problem(row, CHOICES, 'choices must be written "code, label | code, label"');
       } else {
         const codes = new Set<string>();
         for (const choice of choices) {
-          if (codes.has(choice.code)) problems.push(locatedProblem(file.name, row, CHOICES, `choice code "${choice.code}" appears twice`));
+          if (codes.has(choice.code)) problem(row, CHOICES, `choice code "${choice.code}" appears twice`);
           codes.add(choice.code);
         }
       }
@@ -141,8 +152,8 @@ export function readDictionary(file: FormatFile): { dictionary: Dictionary | nul
     byName.set(name, field);
     if (form !== '' && !forms.includes(form)) forms.push(form);
   }
-  if (fields.length === 0 && problems.length === 0) problems.push(locatedProblem(file.name, 2, null, 'defines no fields'));
-  return { dictionary: { file: file.name, fields, byName, forms }, problems };
+  if (fields.length === 0 && problemCount === 0) problem(2, null, 'defines no fields');
+  return { file: file.name, fields, byName, forms };
 }
 
 /** One field of a dictionary we write, in the standard columns' terms. */

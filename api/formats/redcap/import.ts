@@ -8,6 +8,7 @@ import { BUNDLE_FORMAT } from '../../schemas/bundle.ts';
 import { issueMessage, problemsFromZod } from '../../schemas/problems.ts';
 import { readCsv, type CsvRow } from '../csv-text.ts';
 import { LocationIndex } from '../locations.ts';
+import { LocatedProblems } from '../located-problems.ts';
 import { TableImport } from '../table-import.ts';
 import { fileText, locatedProblem, type FormatFile, type FormatImport, type LocatedProblem } from '../types.ts';
 import { checkboxColumn, readDictionary } from './dictionary.ts';
@@ -32,13 +33,17 @@ interface RepeatingRow {
   row: CsvRow;
 }
 
-/** Read a REDCap project into a validated bundle, or every problem with its location. */
+/**
+ * Read a REDCap project into a validated bundle, or its problems with their locations (the first
+ * 1,000 and a count of the rest).
+ */
 export function readRedcap(files: RedcapFiles): FormatImport {
   const fileOrder = [files.dictionary.name, files.data.name, files.study?.name, files.mapping?.name].filter((name): name is string => name !== undefined);
-  const early: LocatedProblem[] = [];
+  // Problems of the dictionary, mapping, study part and the records file's layout, as found.
+  const early = new LocatedProblems('as found');
+  const reportEarly = (problem: LocatedProblem) => early.add(problem);
 
-  const { dictionary, problems: dictionaryProblems } = readDictionary(files.dictionary);
-  early.push(...dictionaryProblems);
+  const dictionary = readDictionary(files.dictionary, reportEarly);
 
   let mapping = defaultMapping();
   let mappingStudy: unknown;
@@ -46,30 +51,29 @@ export function readRedcap(files: RedcapFiles): FormatImport {
   if (files.mapping !== undefined) {
     const text = fileText(files.mapping);
     mappingRead = false;
-    if (!text.ok) early.push(text.problem);
+    if (!text.ok) early.add(text.problem);
     else {
       mappingRead = true;
       const parsed = parseMapping(files.mapping.name, text.text);
-      early.push(...parsed.problems);
+      parsed.problems.forEach(reportEarly);
       if (parsed.mapping !== null) mapping = parsed.mapping;
       else mappingRead = false;
       mappingStudy = parsed.study;
     }
   }
-  const studyPart = readStudyPart(files, mappingStudy, mappingRead, early);
+  const studyPart = readStudyPart(files, mappingStudy, mappingRead, reportEarly);
 
   let resolved: ResolvedMapping | null = null;
-  if (dictionary !== null && early.length === 0) {
+  if (dictionary !== null && early.total === 0) {
     const origin = files.mapping === undefined ? { file: files.dictionary.name, builtIn: true } : { file: files.mapping.name, builtIn: false };
     const result = resolveMapping(mapping, dictionary, origin);
-    early.push(...result.problems);
+    result.problems.forEach(reportEarly);
     resolved = result.resolved;
   }
-  const { table, problems: dataProblems } = readCsv(files.data);
-  early.push(...dataProblems);
+  const table = readCsv(files.data, reportEarly);
   // Rows cannot be read without a sound dictionary and mapping: report what is wrong with those.
-  if (dictionary === null || resolved === null || table === null || early.length > 0 || studyPart === null) {
-    return { ok: false, problems: early };
+  if (dictionary === null || resolved === null || table === null || early.total > 0 || studyPart === null) {
+    return early.failure();
   }
 
   const dataFile = files.data.name;
@@ -79,6 +83,8 @@ export function readRedcap(files: RedcapFiles): FormatImport {
       if (/^(study|sites|practitioners)\b/.test(path)) return { file: studyFile, row: null, column: studyPart.prefix + path };
       return { file: dataFile, row: null };
     }),
+    fileOrder,
+    (file) => (file === dataFile ? table.header : []),
   );
   const at = new Map(table.header.map((column, index) => [column, index]));
   const cell = (row: CsvRow, column: string) => {
@@ -237,7 +243,7 @@ export function readRedcap(files: RedcapFiles): FormatImport {
   }
 
   const input = { format: BUNDLE_FORMAT, ...studyPart.content, participants };
-  return run.finish(input, fileOrder, (file) => (file === dataFile ? table.header : []));
+  return run.finish(input);
 }
 
 /** The study-level data, from study.json or the mapping, with where its problems are reported. */
@@ -245,25 +251,25 @@ function readStudyPart(
   files: RedcapFiles,
   mappingStudy: unknown,
   mappingRead: boolean,
-  problems: LocatedProblem[],
+  report: (problem: LocatedProblem) => void,
 ): { file: string; prefix: string; content: { study: unknown; sites: unknown; practitioners: unknown } } | null {
   if (files.study !== undefined) {
     const name = files.study.name;
     const text = fileText(files.study);
     if (!text.ok) {
-      problems.push(text.problem);
+      report(text.problem);
       return null;
     }
     let json: unknown;
     try {
       json = JSON.parse(text.text);
     } catch (error) {
-      problems.push(locatedProblem(name, null, null, `is not valid JSON: ${(error as Error).message}`));
+      report(locatedProblem(name, null, null, `is not valid JSON: ${(error as Error).message}`));
       return null;
     }
     const parsed = StudyFile.safeParse(json, { error: issueMessage });
     if (!parsed.success) {
-      problems.push(...problemsFromZod(parsed.error).map((problem) => locatedProblem(name, null, problem.path, problem.message)));
+      for (const problem of problemsFromZod(parsed.error)) report(locatedProblem(name, null, problem.path, problem.message));
       return null;
     }
     const { study, sites, practitioners } = parsed.data;
@@ -275,7 +281,7 @@ function readStudyPart(
   }
   // An unreadable mapping is reported already; its study section may be what is missing.
   if (!mappingRead) return null;
-  problems.push(
+  report(
     locatedProblem(
       files.data.name,
       null,

@@ -91,8 +91,15 @@ describe('kaplanMeier', () => {
     expect(result.median).to.equal(null);
     expect(result.steps).to.have.length(1);
     expect(result.steps[0]!.survival).to.be.closeTo(2 / 3, 1e-12);
-    expect(kaplanMeier([{ time: 5, event: false }])).to.deep.equal({ n: 1, events: 0, median: null, steps: [] });
-    expect(kaplanMeier([])).to.deep.equal({ n: 0, events: 0, median: null, steps: [] });
+    expect(kaplanMeier([{ time: 5, event: false }])).to.deep.equal({ n: 1, events: 0, median: null, steps: [], lastMonths: 5 });
+    expect(kaplanMeier([])).to.deep.equal({ n: 0, events: 0, median: null, steps: [], lastMonths: null });
+  });
+
+  it('gives the longest time observed, censored or not, as the end of the curve', () => {
+    // 6-MP: the last relapse is at 23 weeks, the longest remission (censored) 35 weeks.
+    expect(kaplanMeier(SIX_MP).lastMonths).to.equal(35);
+    // Placebo: every patient relapsed, the last at 23 weeks.
+    expect(kaplanMeier([1, 4, 23, 8].map((time) => ({ time, event: true }))).lastMonths).to.equal(23);
   });
 
   it('refuses times that are not finite', () => {

@@ -82,6 +82,17 @@ describe('analyzeCohort', () => {
       expect(nonEmpty(summary.followUp.months).max).to.be.closeTo(900 / 30.4375, 1e-12);
     });
 
+    it('places every participant once against the window: no follow-up, before, in or after it', () => {
+      // Latest follow-up months as above; P5 has no sessions. Window 9–16: before none, in P1, P2,
+      // P6, P7, after P3, P4.
+      expect(summary.followUp.window).to.deep.equal({ from: 9, to: 16 });
+      expect(summary.followUp.coverage).to.deep.equal({ noFollowUp: 1, beforeWindow: 0, inWindow: 4, afterWindow: 2 });
+      // Window 12–24: before P1 (11.99) and P2 (9.86); in P3 (23.00), P6 (13.14), P7 (16); after P4 (29.57).
+      const later = analyzeCohort({ study, protocol: { ...protocol, followUpMonths: { from: 12, to: 24 } }, participants });
+      expect(later.followUp.coverage).to.deep.equal({ noFollowUp: 1, beforeWindow: 2, inWindow: 3, afterWindow: 1 });
+      expect(later.followUp.inWindow).to.include({ n: 3, N: 6 });
+    });
+
     it('needs density scores on two different days for a change', () => {
       // Changes: P1 8 − 8.5, P2 6 − 9, P3 7 − 7.5, P7 6 − 9. P6 has two scores, both on one day.
       const change = summary.fading.densityScore.change;
@@ -151,7 +162,8 @@ describe('analyzeCohort', () => {
     expect(summary.participants).to.deep.equal({ enrolled: 0, withdrawn: 0, byIndication: {} });
     expect(summary.sessions).to.deep.equal({ total: 0, perParticipant: { n: 0 }, durationMinutes: { n: 0 }, protocolAdherence: empty });
     expect(summary.fading.latestGrade).to.deep.equal({ '0': 0, '1': 0, '2': 0, '3': 0, '4': 0 });
-    expect(summary.fading.touchUpFree).to.deep.equal({ n: 0, events: 0, median: null, steps: [] });
+    expect(summary.fading.touchUpFree).to.deep.equal({ n: 0, events: 0, median: null, steps: [], lastMonths: null });
+    expect(summary.followUp.coverage).to.deep.equal({ noFollowUp: 0, beforeWindow: 0, inWindow: 0, afterWindow: 0 });
     expect(summary.safety.anyEvent).to.deep.equal(empty);
     expect(summary.safety.byCategory).to.deep.equal({});
     expect(summary.safety.eventsPer100Sessions).to.equal(null);

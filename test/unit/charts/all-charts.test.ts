@@ -6,12 +6,14 @@ import { makeEmptyStudy, makeSeries, makeSummary } from './summary-factory.ts';
 describe('charts/allCharts', () => {
   const charts = allCharts(makeSummary(), makeSeries());
 
-  it('returns the six charts with unique, file-name-safe ids', () => {
+  it('returns the eight charts with unique, file-name-safe ids', () => {
     expect(charts.map((chart) => chart.id)).to.deep.equal([
       'participant-flow',
       'sessions-per-participant',
+      'follow-up-coverage',
       'fading-grade',
       'density-score',
+      'touch-up-free',
       'satisfaction',
       'adverse-events',
     ]);
@@ -56,7 +58,7 @@ describe('charts/allCharts', () => {
   it('builds every chart for a study with no data yet', () => {
     const { summary, series } = makeEmptyStudy();
     const empty = allCharts(summary, series);
-    expect(empty).to.have.length(6);
+    expect(empty).to.have.length(8);
     for (const { id, config, table } of empty) {
       expect(JSON.parse(JSON.stringify(config)), id).to.deep.equal(config);
       for (const row of table.rows) expect(row.length, id).to.equal(table.columns.length);

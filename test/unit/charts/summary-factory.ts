@@ -96,7 +96,12 @@ export function makeCohortFigures(enrolled = ENROLLED): CohortFigures {
       durationMinutes: describe([150, 165, 180, 180, 195, 200, 210, 240, 120, 185]),
       protocolAdherence: proportion(k(34), enrolled),
     },
-    followUp: { months: describe([3, 6, 6.5, 9, 12, 12.2, 14, 18, 24]), inWindow: proportion(k(30), k(37)) },
+    followUp: {
+      months: describe([3, 6, 6.5, 9, 12, 12.2, 14, 18, 24]),
+      inWindow: proportion(k(30), k(37)),
+      window: { from: 6, to: 18 },
+      coverage: { noFollowUp: enrolled - k(37), beforeWindow: k(5), inWindow: k(30), afterWindow: k(37) - k(30) - k(5) },
+    },
     fading: {
       latestGrade: { '0': 10, '1': 12, '2': 8, '3': 4, '4': 2 },
       minimalOrNone: proportion(k(22), k(36)),
@@ -116,6 +121,7 @@ export function makeCohortFigures(enrolled = ENROLLED): CohortFigures {
           { months: 12.0, atRisk: 27, events: 3, survival: 0.764401 },
           { months: 18.4, atRisk: 14, events: 6, survival: 0.436801 },
         ],
+        lastMonths: 24,
       },
     },
     safety: {
@@ -222,13 +228,18 @@ export function makeEmptyStudy(): { summary: AnalysisSummary; series: ChartSerie
   const summary = makeSummary({
     participants: { enrolled: 0, withdrawn: 0, byIndication: {} },
     sessions: { total: 0, perParticipant: empty, durationMinutes: empty, protocolAdherence: none },
-    followUp: { months: empty, inWindow: none },
+    followUp: {
+      months: empty,
+      inWindow: none,
+      window: { from: 6, to: 18 },
+      coverage: { noFollowUp: 0, beforeWindow: 0, inWindow: 0, afterWindow: 0 },
+    },
     fading: {
       latestGrade: { '0': 0, '1': 0, '2': 0, '3': 0, '4': 0 },
       minimalOrNone: none,
       densityScore: { first: empty, latest: empty, change: empty },
       gradeTrend: { n: 0, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null },
-      touchUpFree: { n: 0, events: 0, median: null, steps: [] },
+      touchUpFree: { n: 0, events: 0, median: null, steps: [], lastMonths: null },
     },
     safety: {
       anyEvent: none,

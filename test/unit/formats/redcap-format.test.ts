@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { DICTIONARY_HEADER, parseChoices, readDictionary } from '../../../api/formats/redcap/dictionary.ts';
 import { writeRedcapProject } from '../../../api/formats/redcap/export.ts';
 import { readRedcap, type RedcapFiles } from '../../../api/formats/redcap/import.ts';
-import type { FormatFile } from '../../../api/formats/types.ts';
+import type { FormatFile, LocatedProblem } from '../../../api/formats/types.ts';
 import { smallBundle } from '../../support/bundles.ts';
 import { canonical, cohortBundle, csvRecords, demoBundle, editCsv, fileNamed, lines, setCell, textOf, valid } from './helpers.ts';
 
@@ -288,7 +288,8 @@ describe('redcap format', () => {
       files.dictionary = editCsv(files.dictionary, (t) => {
         t.header[3] = 'Type';
       });
-      const { problems } = readDictionary(files.dictionary);
+      const problems: LocatedProblem[] = [];
+      readDictionary(files.dictionary, (problem) => problems.push(problem));
       expect(lines(problems)).to.deep.equal([
         'data_dictionary.csv:1:Field Type: column of the REDCap data dictionary is missing',
         'data_dictionary.csv:1:Type: is not a column of a REDCap data dictionary',

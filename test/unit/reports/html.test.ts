@@ -59,7 +59,7 @@ describe('reports/html', () => {
       expect(html).to.match(new RegExp(`<canvas id="chart-${chart.id}"[^>]*role="img"`));
       expect(html).to.contain(`<caption>${escapeHtml(chart.table.caption)}</caption>`);
     }
-    expect(html.match(/<canvas /g)).to.have.length(6);
+    expect(html.match(/<canvas /g)).to.have.length(8);
   });
 
   it('has the summary tables, subgroups included', () => {
@@ -80,6 +80,6 @@ describe('reports/html', () => {
     const { summary, series } = makeEmptyStudy();
     const page = renderHtml(summary, series);
     expect(page.replace(/<script[\s\S]*?<\/script>/g, '')).to.not.match(/NaN|undefined|Infinity/);
-    expect(page.match(/<canvas /g)).to.have.length(6);
+    expect(page.match(/<canvas /g)).to.have.length(8);
   });
 });

@@ -46,6 +46,15 @@ describe('reports/markdown', () => {
     ]);
   });
 
+  it("places every participant's latest follow-up against the protocol window in the follow-up section", () => {
+    // The factory: 40 enrolled, 3 without follow-up, latest before the 6–18-month window 5, in it 30, after it 2.
+    const markdown = renderMarkdown(makeSummary());
+    expect(rowOf(markdown, 'No follow-up')).to.equal('| No follow-up | — | 3 | 7.5% |');
+    expect(rowOf(markdown, 'Before the window')).to.equal('| Before the window | < 6 | 5 | 12.5% |');
+    expect(rowOf(markdown, 'In the window')).to.equal('| In the window | 6–18 | 30 | 75.0% |');
+    expect(rowOf(markdown, 'After the window')).to.equal('| After the window | > 18 | 2 | 5.0% |');
+  });
+
   it('formats Describe as mean (SD); median [Q1, Q3]; range min–max, and n = 0 as a dash', () => {
     const markdown = renderMarkdown(summaryWith((summary) => (summary.costUsd = { n: 0 })));
     expect(rowOf(markdown, 'Sessions per participant')).to.equal(
@@ -80,7 +89,7 @@ describe('reports/markdown', () => {
     expect(rowOf(markdown, '18.4')).to.equal('| 18.4 | 14 | 6 | 43.7% |');
     expect(markdown).to.contain('14 touch-ups needed among 37 participants; median 18.4 months.');
     const notReached = renderMarkdown(
-      summaryWith((summary) => (summary.fading.touchUpFree = { n: 10, events: 0, median: null, steps: [] })),
+      summaryWith((summary) => (summary.fading.touchUpFree = { n: 10, events: 0, median: null, steps: [], lastMonths: 12 })),
     );
     expect(notReached).to.contain('median not reached');
   });

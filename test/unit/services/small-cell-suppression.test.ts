@@ -36,12 +36,16 @@ describe('small-cell suppression', () => {
     base.participants.withdrawn = 2;
     base.fading.latestGrade = { '0': 9, '1': 6, '2': 3, '3': 11, '4': 7 };
     base.satisfaction.distribution = { '1': 0, '2': 1, '3': 8, '4': 9, '5': 20 };
+    base.followUp.coverage = { noFollowUp: 2, beforeWindow: 10, inWindow: 30, afterWindow: 6 };
     const out = suppressSmallCells(base, 5);
     expect(out.participants.enrolled).to.equal(12);
     expect(out.participants.withdrawn).to.equal(null);
     // 3 is hidden, and so is the next smallest, 6: the total cannot give 3 back.
     expect(out.fading.latestGrade).to.deep.equal({ '0': 9, '1': null, '2': null, '3': 11, '4': 7, suppressed: true });
     expect(out.satisfaction.distribution).to.deep.equal({ '1': null, '2': null, '3': 8, '4': 9, '5': 20, suppressed: true });
+    // Coverage adds up to enrolled: 2 is hidden, and so is the next smallest, 6; the window stays.
+    expect(out.followUp.coverage).to.deep.equal({ noFollowUp: null, beforeWindow: 10, inWindow: 30, afterWindow: null, suppressed: true });
+    expect(out.followUp.window).to.deep.equal(base.followUp.window);
   });
 
   it('hides descriptive statistics and the trend of fewer than the threshold, and Kaplan–Meier steps always', () => {
@@ -49,14 +53,14 @@ describe('small-cell suppression', () => {
     base.costUsd = { n: 4, mean: 3000, sd: 10, median: 3000, q1: 2990, q3: 3010, min: 2980, max: 3020 };
     base.sessions.durationMinutes = { n: 60, mean: 180, sd: 20, median: 180, q1: 170, q3: 190, min: 120, max: 240 };
     base.fading.gradeTrend = { n: 3, slopePerMonth: 0.1, intercept: 0, r2: 0.5, spearmanRho: 0.5, spearmanP: 0.6 };
-    base.fading.touchUpFree = { n: 30, events: 2, median: null, steps: [{ months: 12, atRisk: 30, events: 2, survival: 0.93 }] };
+    base.fading.touchUpFree = { n: 30, events: 2, median: null, steps: [{ months: 12, atRisk: 30, events: 2, survival: 0.93 }], lastMonths: 20 };
     const out = suppressSmallCells(base, 5);
     expect(out.costUsd).to.deep.equal({ n: null, suppressed: true });
     expect(out.sessions.durationMinutes).to.deep.equal(base.sessions.durationMinutes);
     expect(out.fading.gradeTrend).to.deep.equal({
       n: null, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null, suppressed: true,
     });
-    expect(out.fading.touchUpFree).to.deep.equal({ n: 30, events: null, median: null, steps: null, suppressed: true });
+    expect(out.fading.touchUpFree).to.deep.equal({ n: 30, events: null, median: null, steps: null, lastMonths: null, suppressed: true });
   });
 
   it('leaves a group with every count at or over the threshold as it was, but for the survival steps', () => {
@@ -65,7 +69,7 @@ describe('small-cell suppression', () => {
     const { touchUpFree, ...fading } = out.fading;
     const { touchUpFree: expectedKm, ...expectedFading } = base.fading;
     expect(fading).to.deep.equal(expectedFading);
-    expect(touchUpFree).to.deep.equal({ ...expectedKm, steps: null, suppressed: true });
+    expect(touchUpFree).to.deep.equal({ ...expectedKm, steps: null, lastMonths: null, suppressed: true });
     expect(out.safety).to.deep.equal(base.safety);
   });
 });

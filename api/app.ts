@@ -142,14 +142,15 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
   api.use((req, _res, next) => next(new AppError('not_found', `no such API endpoint: ${req.method} ${req.baseUrl}${req.path}`)));
   app.use('/api', api);
 
-  app.get('/main.js', async (_req, res) => {
-    res.type('text/javascript').send(await webBundle());
+  // The web application: one script, built before the first request (see web-bundle.ts), and
+  // its page for every address the application draws.
+  const script = webBundle();
+  script.catch(() => {}); // a failed build is answered per request below
+  app.get('/app.js', async (_req, res) => {
+    res.type('text/javascript').setHeader('Cache-Control', 'no-cache').send(await webBundle());
   });
-  app.get('/', (_req, res) => res.sendFile(path.join(WEB_DIR, 'index.html')));
-  app.get('/sign-in', (_req, res) => res.sendFile(path.join(WEB_DIR, 'sign-in.html')));
-  app.get('/sign-in.js', async (_req, res) => {
-    res.type('text/javascript').send(await webBundle('sign-in'));
-  });
+  const appPage = (_req: express.Request, res: express.Response) => res.sendFile(path.join(WEB_DIR, 'index.html'));
+  app.get(['/', '/sign-in', '/users', '/studies', '/studies/{*rest}'], appPage);
   app.get('/style.css', (_req, res) => res.sendFile(path.join(WEB_DIR, 'style.css')));
   app.use((_req, res) => {
     res.status(404).type('html').send(NOT_FOUND_PAGE);

@@ -1,33 +1,20 @@
-// The web pages' scripts, bundled from web/<page>.ts with esbuild on first request and kept in
-// memory, so the TypeScript sources are the only copy and there is no build step to forget.
-import { fileURLToPath } from 'node:url';
+// The web application's script. `npm install` builds it into dist/web/app.js (api/bin/build.js);
+// a server starting in a checkout whose web sources changed since builds it again at start-up,
+// so no request ever waits for a build and nobody is served old code.
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-export type WebEntry = 'main' | 'sign-in';
+// Loaded at run time, not bundled into the command: build.js finds the checkout from its own path.
+const BUILD_SCRIPT = pathToFileURL(fileURLToPath(new URL('./bin/build.js', import.meta.url))).href;
 
-const bundles = new Map<WebEntry, Promise<string>>();
+let bundle: Promise<string> | undefined;
 
-export function webBundle(entry: WebEntry = 'main'): Promise<string> {
-  let bundle = bundles.get(entry);
+/** The script, built now if dist/ lacks it or it is stale; call at start-up. */
+export function webBundle(): Promise<string> {
   if (bundle === undefined) {
-    bundle = import('esbuild')
-      .then((esbuild) =>
-        esbuild.build({
-          entryPoints: [fileURLToPath(new URL(`../web/${entry}.ts`, import.meta.url))],
-          bundle: true,
-          format: 'esm',
-          target: 'es2022',
-          platform: 'browser',
-          write: false,
-          legalComments: 'none',
-          logLevel: 'silent',
-        }),
-      )
-      .then((result) => result.outputFiles[0]!.text)
-      .catch((error: unknown) => {
-        bundles.delete(entry);
-        throw error;
-      });
-    bundles.set(entry, bundle);
+    bundle = (import(BUILD_SCRIPT) as Promise<typeof import('./bin/build.js')>).then(({ buildWeb, freshWebBundle }) => freshWebBundle() ?? buildWeb());
+    bundle.catch(() => {
+      bundle = undefined;
+    });
   }
   return bundle;
 }

@@ -105,13 +105,61 @@ export async function build({ clean = false } = {}) {
   const now = Date.now();
   for (const name of fs.readdirSync(DIST)) {
     const file = path.join(DIST, name);
-    if (!written.has(name) && now - fs.statSync(file).mtimeMs > STALE_CHUNK_AGE_MS) fs.rmSync(file, { force: true });
+    const stat = fs.statSync(file);
+    if (!written.has(name) && stat.isFile() && now - stat.mtimeMs > STALE_CHUNK_AGE_MS) fs.rmSync(file, { force: true });
   }
   return path.join(DIST, 'cli.js');
+}
+
+export const WEB_DIST = path.join(DIST, 'web');
+const WEB_MANIFEST = path.join(WEB_DIST, 'manifest.json');
+
+/** The built web application's script, or null when it is missing or a source changed since. */
+export function freshWebBundle() {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(WEB_MANIFEST, 'utf8'));
+    for (const [file, recorded] of Object.entries(manifest.inputs)) if (stamp(file) !== recorded) return null;
+    return fs.readFileSync(path.join(WEB_DIST, 'app.js'), 'utf8');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Bundle the web application (web/app/main.tsx with Preact, chart.js and the shared zod schemas)
+ * into dist/web/app.js, minified, for the browser. Returns the script.
+ */
+export async function buildWeb() {
+  const esbuild = await import('esbuild');
+  const started = Date.now();
+  const result = await esbuild.build({
+    absWorkingDir: ROOT,
+    entryPoints: ['web/app/main.tsx'],
+    bundle: true,
+    format: 'esm',
+    target: 'es2022',
+    platform: 'browser',
+    jsx: 'automatic',
+    jsxImportSource: 'preact',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    write: false,
+    metafile: true,
+    logLevel: 'silent',
+  });
+  const script = result.outputFiles[0].text;
+  fs.mkdirSync(WEB_DIST, { recursive: true });
+  writeAtomically(path.join(WEB_DIST, 'app.js'), script);
+  const sources = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('node_modules/'));
+  const inputs = Object.fromEntries([...sources, ...EXTRA_INPUTS].map((file) => [file, stampIfUnchangedSince(file, started)]));
+  writeAtomically(WEB_MANIFEST, JSON.stringify({ inputs }, null, 1));
+  return script;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const started = performance.now();
   await build({ clean: true });
-  console.error(`built the smp command into dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  await buildWeb();
+  console.error(`built the smp command and the web application into dist/ in ${((performance.now() - started) / 1000).toFixed(1)} s`);
 }

@@ -1,189 +1,360 @@
-// The dashboard as a user meets it after `npm start`: the demo study listed with its counts, a
-// refused import showing every problem, an accepted one appearing in the list, an existing code
-// explained in the page's terms, one import at a time with a busy indicator, a server that does
-// not answer reported, and the study's report opening with its charts drawn.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+// The dashboard and the adverse-event review in a real browser, on the demo study SMP-2021 (22
+// participants, LON 12 and MAN 10, one allergic reaction): every chart drawn (pixels on every
+// canvas), the page's cards and tables equal to what the API answers, the site filter, a clinic's
+// suppressed cells, the review order and the CSV download, a new event showing after a reload,
+// axe-core and no console error. The 20,000-participant dashboard is timed by `npm run bench:web`.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { expect } from 'chai';
-import type { Browser, Page } from 'playwright-core';
-import { createApp } from '../../api/app.ts';
-import { loadDemo } from '../../api/services/demo-service.ts';
-import { launchChromium } from '../support/browser.ts';
-import { smallBundle } from '../support/bundles.ts';
-import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
+import { parse } from 'csv-parse/sync';
+import type { Page } from 'playwright-core';
+import { formatFraction, formatInterval, formatPercent } from '../../analysis/charts/format.ts';
+import { DRIVER } from '../support/database.ts';
+import { apiClient, type ApiClient } from '../support/http.ts';
+import { expectAccessible, openAs, PHONE, screenshots, startWebApp, type WebApp } from '../support/web-app.ts';
 import { createTestUser } from '../support/users.ts';
 
-describe(`browser: dashboard (${DRIVER})`, function () {
-  this.timeout(60_000);
-  let db: TestDb;
-  let server: Server;
-  let browser: Browser;
-  let page: Page;
-  let base: string;
-  let work: string;
-  const consoleErrors: string[] = [];
-  const failedRequests: string[] = [];
+const CODE = 'SMP-2021';
+const CHART_IDS = [
+  'participant-flow',
+  'sessions-per-participant',
+  'follow-up-coverage',
+  'fading-grade',
+  'density-score',
+  'touch-up-free',
+  'satisfaction',
+  'adverse-events',
+];
+
+interface ChartsBody {
+  summary: any;
+  charts: Array<{ id: string; title: string; table: { caption: string; columns: string[]; rows: Array<Array<string | number>> } }>;
+  suppressBelow: number;
+}
+
+/** Waits until every chart of the page's latest answer is drawn. */
+async function chartsDrawn(page: Page): Promise<void> {
+  await page.waitForFunction((count) => document.querySelector('.charts')?.getAttribute('data-drawn') === String(count), CHART_IDS.length, {
+    timeout: 60_000,
+  });
+}
+
+/** Painted pixels and distinct colours of every chart canvas. */
+async function canvasInk(page: Page): Promise<Array<{ id: string; width: number; painted: number; colours: number }>> {
+  // No named local functions inside evaluate: tsx would wrap them in a `__name` helper the page lacks.
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLCanvasElement>('.charts canvas')].map((canvas) => {
+      const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height);
+      let painted = 0;
+      const colours = new Set<number>();
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i + 3]! === 0) continue;
+        painted += 1;
+        if (colours.size < 100) colours.add((data[i]! << 16) | (data[i + 1]! << 8) | data[i + 2]!);
+      }
+      return { id: canvas.id, width: canvas.width, painted, colours: colours.size };
+    }),
+  );
+}
+
+/** Opens every chart's "Table" and reads each table's rows as text. */
+async function chartTables(page: Page): Promise<Record<string, string[][]>> {
+  for (const details of await page.locator('.chart-card details').all()) {
+    if ((await details.getAttribute('open')) === null) await details.locator('summary').click();
+  }
+  await page.waitForFunction((count) => document.querySelectorAll('.chart-card table.data-table').length === count, CHART_IDS.length);
+  return page.evaluate(() =>
+    Object.fromEntries(
+      [...document.querySelectorAll<HTMLElement>('.chart-card')].map((card) => [
+        card.dataset['chart']!,
+        [...card.querySelectorAll('table.data-table tbody tr')].map((row) => [...row.children].map((cell) => cell.textContent ?? '')),
+      ]),
+    ),
+  );
+}
+
+const asText = (rows: Array<Array<string | number>>) => rows.map((row) => row.map(String));
+
+/** The text of a headline card's detail line, e.g. "1/22 · 95% exact [0.1%, 22.8%]". */
+const cardDetail = (page: Page, id: string) => page.locator(`[data-figure="${id}"] .detail`).innerText();
+const cardValue = (page: Page, id: string) => page.locator(`[data-figure="${id}"] .value`).innerText();
+
+/** The compare-sites cell of one figure and one site. */
+const compareCell = (page: Page, row: string, site: string) => page.locator(`#compare-sites tr[data-row="${row}"] td[data-site="${site}"]`).innerText();
+
+/** "1/22 (4.5%) [0.1%, 22.8%]", as the compare-sites table writes a proportion. */
+const proportionText = (p: { n: number; N: number; proportion: number; exact: [number, number] }) =>
+  `${formatFraction(p)} (${formatPercent(p.proportion)}) ${formatInterval(p.exact)}`;
+
+describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () {
+  this.timeout(300_000);
+  let app: WebApp;
+  let researcher: ApiClient;
+  let admin: ApiClient;
 
   before(async () => {
-    db = await freshDb();
-    await loadDemo(db);
-    server = createApp({ db }).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-dashboard-'));
-    browser = await launchChromium();
-    page = await browser.newPage();
-    const [name, value] = (await createTestUser(db, 'admin')).cookie.split('=') as [string, string];
-    await page.context().addCookies([{ name, value, url: base, httpOnly: true, sameSite: 'Strict' }]);
-    page.on('console', (message) => {
-      // Failed requests are checked one by one below; any other console error is a fault.
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) consoleErrors.push(message.text());
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) {
-        failedRequests.push(`${response.request().method()} ${new URL(response.url()).pathname} ${response.status()}`);
-      }
-    });
-    page.on('pageerror', (error) => consoleErrors.push(error.message));
+    app = await startWebApp();
+    researcher = apiClient(app.base, app.users.researcher.headers);
+    admin = apiClient(app.base, app.users.admin.headers);
   });
   after(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await db?.dispose();
-    if (work) fs.rmSync(work, { recursive: true, force: true });
+    await app?.close();
   });
 
-  const studyRows = () =>
-    page.$$eval('#studies tbody tr', (rows) => rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent)));
+  it("draws every chart, and its cards and tables show the API's figures", async () => {
+    const { page, problems, close } = await openAs(app, app.users.researcher);
+    try {
+      await page.goto(`${app.base}/studies/${CODE}`);
+      await chartsDrawn(page);
+      const served = (await researcher.get<ChartsBody>(`/studies/${CODE}/charts?by=site`)).body;
+      expect(served.summary).to.deep.equal({ ...(await researcher.get(`/studies/${CODE}/analysis?by=site`)).body });
+      expect(await page.locator('h1').innerText()).to.equal(served.summary.study.title);
 
-  it('lists the demo study with its counts', async () => {
-    await page.goto(base);
-    await page.waitForSelector('#studies tbody tr td a');
-    const rows = await studyRows();
-    expect(rows).to.have.length(1);
-    expect(rows[0]!.slice(0, 8)).to.deep.equal(['SMP-2021', rows[0]![1], '2', '22', '88', '1', '51', '20']);
-    expect(rows[0]![1]).to.match(/^Scalp micropigmentation/);
-  });
-
-  it('shows every problem of a refused bundle and writes nothing', async () => {
-    const before = await tableCounts(db);
-    const bundle = smallBundle('WEB-1');
-    bundle.participants[0].sessions[1].date = '2021-02-30';
-    bundle.participants[1].site = 'NOWHERE';
-    const file = path.join(work, 'bad.json');
-    fs.writeFileSync(file, JSON.stringify(bundle));
-    await page.setInputFiles('#bundle-file', file);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#import-result li');
-    const items = await page.$$eval('#import-result li', (lis) => lis.map((li) => li.textContent));
-    expect(items).to.deep.equal([
-      'participants[0].sessions[1].date: 2021-02-30 is not a calendar date',
-      'participants[1].site: site "NOWHERE" is not defined in sites',
-    ]);
-    expect(await page.textContent('#import-result p')).to.equal('the bundle has 2 problems');
-    expect(await tableCounts(db)).to.deep.equal(before);
-  });
-
-  it('imports a valid bundle and lists it', async () => {
-    const file = path.join(work, 'good.json');
-    fs.writeFileSync(file, JSON.stringify(smallBundle('WEB-2')));
-    await page.setInputFiles('#bundle-file', file);
-    await page.click('button[type=submit]');
-    await page.waitForFunction(() => document.querySelector('#import-result')?.textContent === 'Imported study WEB-2.');
-    await page.waitForFunction(() => document.querySelectorAll('#studies tbody tr').length === 2);
-    const rows = await studyRows();
-    expect(rows.map((r) => r[0])).to.deep.equal(['SMP-2021', 'WEB-2']);
-    expect(rows[1]!.slice(2, 8)).to.deep.equal(['2', '2', '5', '1', '2', '1']);
-  });
-
-  it("refuses a study code that exists, pointing to the page's checkbox rather than --replace", async () => {
-    const file = path.join(work, 'good.json'); // WEB-2, imported above
-    await page.setInputFiles('#bundle-file', file);
-    await page.click('button[type=submit]');
-    await page.waitForSelector('#import-result.problems p');
-    const message = await page.textContent('#import-result');
-    expect(message).to.equal('Study WEB-2 already exists. To replace it, tick “Replace the study if its code exists already” and import again.');
-    expect(message).not.to.contain('--replace');
-    await page.check('#replace');
-    await page.click('button[type=submit]');
-    await page.waitForFunction(() => document.querySelector('#import-result')?.textContent === 'Replaced study WEB-2.');
-    await page.uncheck('#replace');
-  });
-
-  it('disables the button and shows a busy indicator while an import runs, so a double click imports once', async () => {
-    const file = path.join(work, 'web-3.json');
-    fs.writeFileSync(file, JSON.stringify(smallBundle('WEB-3')));
-    let posts = 0;
-    // Hold each import for a moment, as a large bundle would take, to look at the page meanwhile.
-    await page.route('**/api/studies*', async (route) => {
-      if (route.request().method() === 'POST') {
-        posts++;
-        await new Promise((resolve) => setTimeout(resolve, 700));
+      const ink = await canvasInk(page);
+      expect(ink.map((canvas) => canvas.id)).to.deep.equal(CHART_IDS.map((id) => `chart-${id}`));
+      for (const canvas of ink) {
+        expect(canvas.width, canvas.id).to.be.greaterThan(200);
+        expect(canvas.painted, `${canvas.id} painted pixels`).to.be.greaterThan(2_000);
+        expect(canvas.colours, `${canvas.id} colours`).to.be.greaterThan(5);
       }
-      await route.continue();
-    });
-    try {
-      await page.setInputFiles('#bundle-file', file);
-      await page.dblclick('button[type=submit]');
-      expect(await page.isDisabled('button[type=submit]')).to.equal(true);
-      expect(await page.isVisible('#import-busy')).to.equal(true);
-      expect(await page.textContent('#import-busy')).to.contain('Importing web-3.json…');
-      expect(await page.getAttribute('#import-form', 'aria-busy')).to.equal('true');
-      await page.waitForFunction(() => document.querySelector('#import-result')?.textContent === 'Imported study WEB-3.');
-      // Ready again once the list shows the new study.
-      await page.waitForSelector('button[type=submit]:not([disabled])');
-      expect(posts).to.equal(1);
-      expect(await page.isVisible('#import-busy')).to.equal(false);
-      expect((await studyRows()).map((r) => r[0])).to.deep.equal(['SMP-2021', 'WEB-2', 'WEB-3']);
+      expect(await page.locator('.chart-card h3').allInnerTexts()).to.deep.equal(served.charts.map((chart) => chart.title));
+
+      // The cards: the API's figures, formatted.
+      const { participants, safety } = served.summary;
+      expect(await cardValue(page, 'enrolled')).to.equal('22');
+      expect(participants.enrolled).to.equal(22);
+      const allergic = safety.byCategory.allergic_reaction.participants;
+      expect(allergic.exact[0]).to.be.closeTo(0.0011501, 5e-8);
+      expect(allergic.exact[1]).to.be.closeTo(0.2284444, 5e-8);
+      expect(await cardValue(page, 'any-adverse-event')).to.equal(formatPercent(safety.anyEvent.proportion));
+      expect(await cardDetail(page, 'any-adverse-event')).to.contain('1/22 · 95% exact [0.1%, 22.8%]');
+      expect(await cardDetail(page, 'serious-adverse-event')).to.equal(
+        `${formatFraction(safety.seriousEvent)} · 95% exact ${formatInterval(safety.seriousEvent.exact)}`,
+      );
+      expect(await cardValue(page, 'touch-up-free-median')).to.equal(`${served.summary.fading.touchUpFree.median.toFixed(1)} months`);
+
+      // Every chart's table, cell for cell.
+      const tables = await chartTables(page);
+      for (const chart of served.charts) expect(tables[chart.id], chart.id).to.deep.equal(asText(chart.table.rows));
+      expect(tables['adverse-events']![1]).to.deep.equal(['Allergic reaction', '1', '1/22', '4.5%', '[0.1%, 22.8%]']);
+      expect(tables['adverse-events']!.map((row) => row[0])).to.have.length(8); // zero-event categories included
+
+      // The sites side by side, from the summary's by=site groups.
+      const [london, manchester] = served.summary.subgroups.groups;
+      expect(await compareCell(page, 'enrolled', 'LON')).to.equal(String(london.figures.participants.enrolled));
+      expect(await compareCell(page, 'enrolled', 'MAN')).to.equal('10');
+      expect(await compareCell(page, 'any-adverse-event', 'MAN')).to.equal(proportionText(manchester.figures.safety.anyEvent));
+      expect(await compareCell(page, 'any-adverse-event', 'MAN')).to.equal('1/10 (10.0%) [0.3%, 44.5%]');
+
+      // A chart as a PNG file.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-chart="adverse-events"] button').click()]);
+      expect(download.suggestedFilename()).to.equal(`${CODE}-adverse-events.png`);
+      const png = fs.readFileSync((await download.path())!);
+      expect(png.subarray(1, 4).toString()).to.equal('PNG');
+      expect(png.length).to.be.greaterThan(10_000);
+
+      await expectAccessible(page, 'the dashboard');
+      await screenshots(page, 'dashboard');
+      expect(problems).to.deep.equal([]);
     } finally {
-      await page.unroute('**/api/studies*');
+      await close();
     }
   });
 
-  it('reports a request that gets no answer, for an import and for the listing', async () => {
-    await page.route('**/api/studies*', (route) => route.abort('connectionrefused'));
+  it("shows one site's figures when filtered, with the filter in the address", async () => {
+    const { page, problems, close } = await openAs(app, app.users.researcher);
     try {
-      await page.setInputFiles('#bundle-file', path.join(work, 'web-3.json'));
-      await page.click('button[type=submit]');
-      await page.waitForSelector('#import-result.problems p');
-      expect(await page.textContent('#import-result p')).to.equal(
-        `The import was not completed: the server is not reachable (${base}). Check that \`smp serve\` is running, ` +
-          'reload the page to see whether the study arrived, and import again if not.',
+      await page.goto(`${app.base}/studies/${CODE}`);
+      await chartsDrawn(page);
+      await page.selectOption('#filter-site', 'LON');
+      await page.waitForURL(/\?site=LON$/);
+      await page.waitForFunction(() => document.querySelector('[data-figure="enrolled"] .value')?.textContent === '12');
+      await chartsDrawn(page);
+      const london = (await researcher.get<ChartsBody>(`/studies/${CODE}/charts?site=LON`)).body;
+      expect(london.summary.participants.enrolled).to.equal(12);
+      const tables = await chartTables(page);
+      for (const chart of london.charts) expect(tables[chart.id], chart.id).to.deep.equal(asText(chart.table.rows));
+      expect(await cardDetail(page, 'any-adverse-event')).to.contain(`0/12 · 95% exact ${formatInterval(london.summary.safety.anyEvent.exact)}`);
+      // The address alone gives the same page (a bookmark, a reload).
+      await page.goto(`${app.base}/studies/${CODE}?site=MAN&indication=androgenetic_alopecia`);
+      await chartsDrawn(page);
+      const both = (await researcher.get<ChartsBody>(`/studies/${CODE}/charts?site=MAN&indication=androgenetic_alopecia`)).body;
+      expect(await cardValue(page, 'enrolled')).to.equal(String(both.summary.participants.enrolled));
+      expect(await page.inputValue('#filter-indication')).to.equal('androgenetic_alopecia');
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it("shows a clinic its own site, and other sites' small cells as suppressed", async () => {
+    const { page, problems, close } = await openAs(app, app.users.clinic);
+    try {
+      await page.goto(`${app.base}/studies/${CODE}`);
+      await chartsDrawn(page);
+      const clinic = apiClient(app.base, app.users.clinic.headers);
+      const served = (await clinic.get<ChartsBody>(`/studies/${CODE}/charts?by=site`)).body;
+      expect(await cardValue(page, 'enrolled')).to.equal('12');
+      const manchester = served.summary.subgroups.groups[1];
+      expect(manchester.key).to.equal('MAN');
+      expect(manchester.figures.safety.anyEvent).to.include({ n: null, suppressed: true });
+      expect(await compareCell(page, 'any-adverse-event', 'MAN')).to.equal(`suppressed (< ${served.suppressBelow}) of 10`);
+      expect(await compareCell(page, 'withdrawn', 'MAN')).to.equal(`suppressed (< ${served.suppressBelow})`);
+      expect(await compareCell(page, 'enrolled', 'MAN')).to.equal('10');
+      expect(await compareCell(page, 'any-adverse-event', 'LON')).to.equal(proportionText(served.summary.subgroups.groups[0].figures.safety.anyEvent));
+      // Only its own site to filter by.
+      expect(await page.locator('#filter-site option').allInnerTexts()).to.deep.equal(['All my sites', 'LON — London Scalp Micropigmentation Clinic']);
+      await expectAccessible(page, "a clinic's dashboard");
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('shows a new adverse event in the figures and the chart table after a reload', async () => {
+    const { page, problems, close } = await openAs(app, app.users.researcher);
+    try {
+      await page.goto(`${app.base}/studies/${CODE}`);
+      await chartsDrawn(page);
+      expect(await cardDetail(page, 'any-adverse-event')).to.contain('1/22');
+      const before = (await chartTables(page))['adverse-events']!;
+      expect(before[0]).to.deep.equal(['Infection', '0', '0/22', '0.0%', '[0.0%, 15.4%]']);
+
+      const added = await researcher.post(
+        `/studies/${CODE}/participants/P03/adverse-events`,
+        {
+          category: 'infection',
+          term: 'Folliculitis at the crown',
+          onsetDate: '2018-03-14',
+          resolvedDate: null,
+          grade: 3,
+          serious: true,
+          relatedness: 'probable',
+          outcome: 'recovering',
+          sessionNumber: 1,
+        },
+        { reason: 'Reported at the second session' },
       );
-      expect(await page.isDisabled('button[type=submit]')).to.equal(false);
+      expect(added.status, JSON.stringify(added.body)).to.equal(201);
+
       await page.reload();
-      await page.waitForSelector('#studies tbody td.problems');
-      expect(await page.textContent('#studies tbody')).to.equal(
-        `Could not load the studies: the server is not reachable (${base}); is \`smp serve\` still running?`,
-      );
+      await chartsDrawn(page);
+      const served = (await researcher.get<ChartsBody>(`/studies/${CODE}/charts`)).body;
+      expect(served.summary.safety.anyEvent).to.include({ n: 2, N: 22 });
+      expect(await cardDetail(page, 'any-adverse-event')).to.contain(`2/22 · 95% exact ${formatInterval(served.summary.safety.anyEvent.exact)}`);
+      expect(await cardDetail(page, 'serious-adverse-event')).to.contain('1/22');
+      const after = (await chartTables(page))['adverse-events']!;
+      expect(after).to.deep.equal(asText(served.charts.find((chart) => chart.id === 'adverse-events')!.table.rows));
+      expect(after[0]!.slice(0, 3)).to.deep.equal(['Infection', '1', '1/22']);
+      expect(problems).to.deep.equal([]);
     } finally {
-      await page.unroute('**/api/studies*');
+      await close();
     }
-    await page.reload();
-    await page.waitForSelector('#studies tbody tr td a');
-    expect((await studyRows()).map((r) => r[0])).to.deep.equal(['SMP-2021', 'WEB-2', 'WEB-3']);
   });
 
-  it("opens a study's report with all six charts drawn", async () => {
-    await page.click('#studies tbody tr:first-child a:text("report")');
-    await page.waitForSelector('canvas');
-    await page.waitForFunction(() => document.querySelectorAll('canvas').length >= 6);
-    const painted = await page.$$eval('canvas', (canvases) =>
-      canvases.map((canvas) => {
-        const context = (canvas as HTMLCanvasElement).getContext('2d')!;
-        const { data } = context.getImageData(0, 0, (canvas as HTMLCanvasElement).width, (canvas as HTMLCanvasElement).height);
-        let inked = 0;
-        for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! < 240 || data[i + 1]! < 240 || data[i + 2]! < 240)) inked++;
-        return inked;
-      }),
+  it('reviews adverse events: rates with zero-event levels, serious and unresolved first, the listing as CSV', async () => {
+    // An unresolved, non-serious event besides the serious one added above (P03's infection).
+    const unresolved = await admin.post(
+      `/studies/${CODE}/participants/P12/adverse-events`,
+      {
+        category: 'discoloration',
+        term: 'Blue-grey cast at the temples',
+        onsetDate: '2018-11-20',
+        resolvedDate: null,
+        grade: 1,
+        serious: false,
+        relatedness: 'possible',
+        outcome: 'not_recovered',
+        sessionNumber: 4,
+      },
+      { reason: 'Seen at follow-up' },
     );
-    expect(painted).to.have.length(6);
-    for (const inked of painted) expect(inked).to.be.greaterThan(1000);
-    expect(await page.textContent('body')).to.contain('Outcomes report for study SMP-2021');
-    expect(consoleErrors).to.deep.equal([]);
-    expect(failedRequests).to.deep.equal(['POST /api/studies 400', 'POST /api/studies 409']);
+    expect(unresolved.status, JSON.stringify(unresolved.body)).to.equal(201);
+
+    const { page, problems, close } = await openAs(app, app.users.researcher);
+    try {
+      await page.goto(`${app.base}/studies/${CODE}/adverse-events`);
+      await page.waitForSelector('#ae-rates tbody tr');
+      await page.waitForSelector('#ae-listing tbody tr');
+
+      // Rates by category: every category, events or none, as the API counts them.
+      const byCategory = (await researcher.get(`/studies/${CODE}/adverse-events/rates?by=category`)).body;
+      const rateRows = async () =>
+        page.evaluate(() => [...document.querySelectorAll('#ae-rates tbody tr')].map((row) => [...row.children].map((cell) => cell.textContent ?? '')));
+      const expected = (rates: any[]) =>
+        rates.map((rate) => [
+          rate.label,
+          String(rate.events),
+          String(rate.participants.n),
+          String(rate.participants.N),
+          formatPercent(rate.participants.proportion),
+          formatInterval(rate.participants.exact),
+        ]);
+      expect(await rateRows()).to.deep.equal(expected(byCategory.rates));
+      expect((await rateRows()).map((row) => row[0])).to.have.length(8);
+      expect((await rateRows()).find((row) => row[0] === 'Keloid')).to.deep.equal(['Keloid', '0', '0', '22', '0.0%', '[0.0%, 15.4%]']);
+      await page.selectOption('#rates-by', 'grade');
+      await page.waitForURL(/by=grade/);
+      const byGrade = (await researcher.get(`/studies/${CODE}/adverse-events/rates?by=grade`)).body;
+      await page.waitForFunction(() => document.querySelectorAll('#ae-rates tbody tr').length === 5);
+      expect(await rateRows()).to.deep.equal(expected(byGrade.rates));
+
+      // The listing: serious and unresolved events first, flagged in words.
+      const listing = (await researcher.get(`/studies/${CODE}/adverse-events?sort=priority`)).body.items;
+      const rows = await page.evaluate(() =>
+        [...document.querySelectorAll<HTMLElement>('#ae-listing tbody tr')].map((row) => ({
+          participant: row.dataset['participant'],
+          no: Number(row.dataset['no']),
+          flags: row.children[0]!.textContent,
+          link: row.querySelector('a')?.getAttribute('href'),
+        })),
+      );
+      expect(rows.map((row) => [row.participant, row.no])).to.deep.equal(listing.map((e: any) => [e.participant, e.no]));
+      expect(rows.map((row) => row.flags)).to.deep.equal(['Serious Unresolved', 'Unresolved', '']);
+      expect(rows.map((row) => row.participant)).to.deep.equal(['P03', 'P12', 'P07']);
+      expect(rows[0]!.link).to.equal(`/studies/${CODE}/participants/P03`);
+
+      // The CSV download holds the listing, with the page's filters.
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#ae-csv')]);
+      expect(download.suggestedFilename()).to.equal(`${CODE}-adverse-events.csv`);
+      const csv = fs.readFileSync((await download.path())!, 'utf8');
+      expect(csv).to.equal((await researcher.get(`/studies/${CODE}/adverse-events.csv?sort=priority`)).body);
+      const [header, ...records] = parse(csv) as string[][];
+      expect(header!.slice(0, 5)).to.deep.equal(['participant', 'site', 'no', 'category', 'term']);
+      expect(records.map((record) => [record[0], Number(record[2])])).to.deep.equal(listing.map((e: any) => [e.participant, e.no]));
+      await page.selectOption('#ae-serious', 'true');
+      await page.waitForURL(/serious=true/);
+      await page.waitForFunction(() => document.querySelectorAll('#ae-listing tbody tr').length === 1);
+      expect(await page.getAttribute('#ae-csv', 'href')).to.equal(`/api/studies/${CODE}/adverse-events.csv?serious=true&sort=priority`);
+      const [filtered] = await Promise.all([page.waitForEvent('download'), page.click('#ae-csv')]);
+      expect((parse(fs.readFileSync((await filtered.path())!, 'utf8')) as string[][]).slice(1).map((record) => record[0])).to.deep.equal(['P03']);
+
+      await expectAccessible(page, 'the adverse-event review');
+      await screenshots(page, 'adverse-events');
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('gives a reviewer pseudonyms in the listing and its CSV, and no date filters', async () => {
+    const { page, problems, close } = await openAs(app, app.users.reviewer, PHONE);
+    try {
+      await page.goto(`${app.base}/studies/${CODE}/adverse-events`);
+      await page.waitForSelector('#ae-listing tbody tr');
+      const reviewer = apiClient(app.base, app.users.reviewer.headers);
+      const listing = (await reviewer.get(`/studies/${CODE}/adverse-events?sort=priority`)).body.items;
+      const shown = await page.locator('#ae-listing tbody tr th').allInnerTexts();
+      expect(shown).to.deep.equal(listing.map((e: any) => e.participant));
+      expect(shown.join(' ')).to.not.match(/\bP\d\d\b/);
+      expect(await page.locator('#ae-onset-from').count()).to.equal(0);
+      const [download] = await Promise.all([page.waitForEvent('download'), page.click('#ae-csv')]);
+      const csv = fs.readFileSync((await download.path())!, 'utf8');
+      expect(csv).to.not.match(/\bP\d\d\b/);
+      expect((parse(csv) as string[][]).slice(1).map((record) => record[0])).to.deep.equal(shown);
+      await expectAccessible(page, "a reviewer's adverse-event review at phone width");
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await close();
+    }
   });
 });

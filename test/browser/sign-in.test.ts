@@ -1,133 +1,214 @@
-// Signing in as a user meets it: the dashboard sends a stranger to the sign-in page; the first
-// run's printed link signs the administrator in and asks for a password; signing out and in
-// again with it; and an invite link on which a new user sets their password.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+// Signing in, in a real browser: the first run's printed link (ensureFirstRunAdmin, what
+// `npm start` prints) signs the administrator in and offers to choose a password ("Not now"
+// too); the password then works; a wrong one shows the server's message; a signed-out visit
+// to a page returns there after signing in; and a session that ends while a form is filled in
+// asks to sign in again over the page, then saves what was typed.
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createApp } from '../../api/app.ts';
-import { commandLineChange } from '../../api/services/access.ts';
+import type { Page } from 'playwright-core';
 import { loadDemo } from '../../api/services/demo-service.ts';
-import { ensureFirstRunAdmin } from '../../api/services/first-run.ts';
-import { createUser } from '../../api/services/user-service.ts';
+import { ensureFirstRunAdmin, firstRunMessage, type FirstRunLink } from '../../api/services/first-run.ts';
 import { launchChromium } from '../support/browser.ts';
-import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
+import { DRIVER, freshDb } from '../support/database.ts';
+import { apiClient, startTestServer } from '../support/http.ts';
+import { createTestUser } from '../support/users.ts';
+import { expectAccessible, openAs, screenshots, type WebApp } from '../support/web-app.ts';
 
-const ADMIN_PASSWORD = 'staple battery horse correct';
+const ADMIN_PASSWORD = 'a long walk on a cold morning';
+const RESEARCHER_PASSWORD = 'seven green kites over the harbour';
 
-describe(`browser: sign-in (${DRIVER})`, function () {
-  this.timeout(60_000);
-  let db: TestDb;
-  let server: Server;
-  let browser: Browser;
-  let base: string;
-  const pageErrors: string[] = [];
+/** Chromium logs every answered-but-refused request as a console error; these are the expected ones. */
+function refusedRequests(problems: string[], status: number): string[] {
+  return problems.filter((p) => p.includes(`the server responded with a status of ${status}`));
+}
+
+function otherProblems(problems: string[], ...statuses: number[]): string[] {
+  return problems.filter((p) => !statuses.some((status) => refusedRequests(problems, status).includes(p)));
+}
+
+async function signedInAs(page: Page, username: string): Promise<void> {
+  await page.locator('.app-header .account strong', { hasText: username }).waitFor();
+}
+
+async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+describe(`browser: signing in (${DRIVER})`, function () {
+  this.timeout(180_000);
+  let app: WebApp;
+  let firstRun: FirstRunLink;
 
   before(async () => {
-    db = await freshDb();
+    // A first run: the demo study and no users, as `npm start` finds a new installation.
+    const db = await freshDb();
     await loadDemo(db);
-    server = createApp({ db }).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await launchChromium();
+    const server = await startTestServer(db);
+    firstRun = (await ensureFirstRunAdmin(db, server.base))!;
+    const users = {
+      admin: await createTestUser(db, 'admin', [], 'ada-admin'),
+      researcher: await createTestUser(db, 'researcher', [{ studyCode: 'SMP-2021', siteCode: null }], 'rhea-researcher'),
+      clinic: await createTestUser(db, 'clinic', [{ studyCode: 'SMP-2021', siteCode: 'LON' }], 'lon-clinic'),
+      reviewer: await createTestUser(db, 'reviewer', [{ studyCode: 'SMP-2021', siteCode: null }], 'rita-reviewer'),
+    };
+    const browser = await launchChromium();
+    app = {
+      db,
+      server,
+      base: server.base,
+      browser,
+      users,
+      async close() {
+        await browser.close();
+        await server.close();
+        await db.dispose();
+      },
+    };
+    // The researcher sets a password through the API, as on their invite.
+    const set = await apiClient(app.base, { cookie: users.researcher.cookie, origin: app.base }).post('/auth/password', { newPassword: RESEARCHER_PASSWORD });
+    expect(set.status).to.equal(204);
   });
   after(async () => {
-    await browser?.close();
-    await new Promise((resolve) => server?.close(resolve));
-    await db?.dispose();
-  });
-  afterEach(() => {
-    expect(pageErrors).to.deep.equal([]);
+    await app?.close();
   });
 
-  async function newPage(): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext();
-    const page = await context.newPage();
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    return { context, page };
-  }
-  const studyCodes = (page: Page) => page.$$eval('#studies tbody tr td:first-child', (cells) => cells.map((c) => c.textContent));
+  it('opens the printed first-run link signed in as admin, offering a password or "Not now"', async () => {
+    expect(firstRun.created).to.equal(true);
+    expect(firstRun.username).to.equal('admin');
+    expect(firstRun.link.url).to.match(new RegExp(`^${app.base}/sign-in#sign-in=[A-Za-z0-9_-]{43}$`));
+    expect(firstRunMessage(firstRun)).to.include(`    ${firstRun.link.url}\n`);
 
-  it('sends a visitor without a session from the dashboard to the sign-in page', async () => {
-    const { context, page } = await newPage();
-    await page.goto(base);
-    await page.waitForURL(`${base}/sign-in`);
-    await page.waitForSelector('#sign-in-form', { state: 'visible' });
-    expect(await page.isVisible('#choose-password')).to.equal(false);
-    await context.close();
+    const { page, problems, close } = await openAs(app, null);
+    try {
+      await page.goto(firstRun.link.url);
+      await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
+      expect(await page.locator('main').textContent()).to.include('You are signed in as admin.');
+      expect(page.url()).to.equal(`${app.base}/sign-in`); // the secret is gone from the address bar
+      await expectAccessible(page, 'choosing a password after the first-run link');
+      await page.getByRole('button', { name: 'Not now' }).click();
+      await signedInAs(page, 'admin');
+      await page.getByRole('heading', { name: 'Studies' }).waitFor();
+      expect(page.url()).to.equal(`${app.base}/`);
+      const me = await page.evaluate(async () => (await fetch('/api/auth/me')).json());
+      expect(me).to.include({ username: 'admin', role: 'admin', passwordSet: false });
+      await page.locator('table#studies tbody tr').first().waitFor();
+      await expectAccessible(page, 'the studies page');
+      await screenshots(page, 'studies');
+
+      // Used once: the same link, opened again, is refused with the server's words.
+      const again = await openAs(app, null);
+      try {
+        await again.page.goto(firstRun.link.url);
+        await again.page.getByRole('alert').filter({ hasText: 'this link does not work' }).waitFor();
+        await again.page.getByRole('heading', { name: 'Sign in' }).waitFor();
+        expect(refusedRequests(again.problems, 401)).to.have.length(1);
+        expect(otherProblems(again.problems, 401)).to.deep.equal([]);
+      } finally {
+        await again.close();
+      }
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await close();
+    }
   });
 
-  it('signs the administrator in with the first-run link, which asks for a password; then out, and in with it', async () => {
-    const firstRun = await ensureFirstRunAdmin(db, base);
-    const { context, page } = await newPage();
-    await page.goto(firstRun!.link.url);
-    await page.waitForSelector('#choose-password', { state: 'visible' });
-    // The secret is gone from the address bar (and so from history) at once.
-    expect(page.url()).to.equal(`${base}/sign-in`);
-    expect(await page.textContent('#message')).to.equal('You are signed in as admin.');
+  it('sets the password on the next start’s link; then signs out and in with it, and shows the server’s message for a wrong one', async () => {
+    // No administrator has a password yet, so the next start prints a new link for admin.
+    const next = (await ensureFirstRunAdmin(app.db, app.base))!;
+    expect(next).to.include({ created: false, username: 'admin' });
 
-    await page.fill('#new-password', 'too short');
-    await page.fill('#repeat-password', 'too short');
-    await page.click('#password-form button[type=submit]');
-    await page.waitForSelector('#message li');
-    expect(await page.textContent('#message li')).to.equal('newPassword: must have at least 15 characters (it has 9); a few words make a good password');
+    const { page, problems, close } = await openAs(app, null);
+    try {
+      await page.goto(next.link.url);
+      await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
+      // Too short: the server's rule, in its words.
+      await page.getByLabel('New password').fill('short one');
+      await page.getByLabel('Repeat it').fill('short one');
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await page.getByRole('alert').filter({ hasText: 'at least 15 characters' }).waitFor();
+      await page.getByLabel('New password').fill(ADMIN_PASSWORD);
+      await page.getByLabel('Repeat it').fill(ADMIN_PASSWORD);
+      await page.getByRole('button', { name: 'Set password' }).click();
+      await signedInAs(page, 'admin');
+      await page.getByRole('heading', { name: 'Studies' }).waitFor();
+      // With a password set, a start prints no link any more.
+      expect(await ensureFirstRunAdmin(app.db, app.base)).to.equal(null);
 
-    await page.fill('#new-password', ADMIN_PASSWORD);
-    await page.fill('#repeat-password', ADMIN_PASSWORD);
-    await page.click('#password-form button[type=submit]');
-    await page.waitForURL(`${base}/`);
-    await page.waitForSelector('#studies tbody tr td a');
-    expect(await studyCodes(page)).to.deep.equal(['SMP-2021']);
-    expect(await page.textContent('#account-name')).to.equal('admin (admin)');
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(page.url()).to.equal(`${app.base}/sign-in`);
 
-    await page.click('#sign-out');
-    await page.waitForURL(`${base}/sign-in`);
-    await page.waitForSelector('#sign-in-form', { state: 'visible' });
-    expect(await context.cookies()).to.deep.equal([]);
+      await signIn(page, 'admin', 'not the password at all');
+      const refusal = page.getByRole('alert');
+      await refusal.waitFor();
+      expect(await refusal.textContent()).to.match(/^the username or password is not right \(\d+ failed sign-ins in a row lock an account for \d+ minutes\)$/);
+      await expectAccessible(page, 'the sign-in page with a refusal');
+      await screenshots(page, 'sign-in');
 
-    await page.fill('#username', 'admin');
-    await page.fill('#password', 'not the password at all');
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForSelector('#message p');
-    expect(await page.textContent('#message p')).to.equal('the username or password is not right (5 failed sign-ins in a row lock an account for 15 minutes)');
-
-    await page.fill('#password', ADMIN_PASSWORD);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.waitForURL(`${base}/`);
-    await page.waitForSelector('#studies tbody tr td a');
-    const [cookie] = await context.cookies();
-    expect(cookie).to.deep.include({ name: 'smp_session', httpOnly: true, sameSite: 'Strict', path: '/', secure: false });
-
-    // A used link says so.
-    await page.goto(firstRun!.link.url);
-    await page.waitForSelector('#message p');
-    expect(await page.textContent('#message p')).to.match(/^this link does not work: it was used already/);
-    await context.close();
+      await signIn(page, 'admin', ADMIN_PASSWORD);
+      await signedInAs(page, 'admin');
+      expect(page.url()).to.equal(`${app.base}/`);
+      // The two refusals: the short password (400) and the wrong one (401).
+      expect(refusedRequests(problems, 400)).to.have.length(1);
+      expect(refusedRequests(problems, 401)).to.have.length(1);
+      expect(otherProblems(problems, 400, 401)).to.deep.equal([]);
+    } finally {
+      await close();
+    }
   });
 
-  it('lets an invited user set their password on the invite link and see only their studies', async () => {
-    const { invite } = await createUser(db, commandLineChange(), { username: 'invited.clinic', role: 'clinic', grants: [{ study: 'SMP-2021', site: 'LON' }] }, base);
-    const { context, page } = await newPage();
-    await page.goto(invite.url);
-    await page.waitForSelector('#choose-password', { state: 'visible' });
-    expect(page.url()).to.equal(`${base}/sign-in`);
-    expect(await page.textContent('#choose-password-for')).to.equal('Welcome, invited.clinic. Choose a password to finish setting up your account.');
-    await page.fill('#new-password', 'a clinic password that is long');
-    await page.fill('#repeat-password', 'a clinic password that differs');
-    await page.click('#password-form button[type=submit]');
-    expect(await page.textContent('#message p')).to.equal('The two passwords differ: type the same password twice.');
-    await page.fill('#repeat-password', 'a clinic password that is long');
-    await page.click('#password-form button[type=submit]');
-    await page.waitForURL(`${base}/`);
-    await page.waitForSelector('#studies tbody tr td a');
-    expect(await page.textContent('#account-name')).to.equal('invited.clinic (clinic)');
-    const row = await page.$$eval('#studies tbody tr td', (cells) => cells.slice(0, 4).map((c) => c.textContent));
-    // The clinic's counts are of its own site's participants.
-    expect(row).to.deep.equal(['SMP-2021', row[1], '2', '12']);
+  it('sends a signed-out visit to a study page to sign in, then back to that page', async () => {
+    const { page, problems, close } = await openAs(app, null);
+    try {
+      await page.goto(`${app.base}/studies/SMP-2021/setup?from=bookmark`);
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(page.url()).to.equal(`${app.base}/sign-in?next=${encodeURIComponent('/studies/SMP-2021/setup?from=bookmark')}`);
+      await expectAccessible(page, 'the sign-in page');
+      await signIn(page, 'rhea-researcher', RESEARCHER_PASSWORD);
+      await signedInAs(page, 'rhea-researcher');
+      await page.waitForURL(`${app.base}/studies/SMP-2021/setup?from=bookmark`);
+      await page.locator('table#sites').waitFor();
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await close();
+    }
+  });
 
-    await page.goto(`${base}/sign-in`);
-    await page.waitForSelector('#signed-in', { state: 'visible' });
-    expect(await page.textContent('#signed-in-name')).to.equal('invited.clinic (clinic)');
-    await context.close();
+  it('asks to sign in again when the session has ended while a form was filled in, then saves what was typed', async () => {
+    const researcher = app.users.researcher;
+    const { page, problems, close } = await openAs(app, null);
+    try {
+      await page.goto(`${app.base}/sign-in?next=${encodeURIComponent('/studies/SMP-2021/setup')}`);
+      await signIn(page, 'rhea-researcher', RESEARCHER_PASSWORD);
+      await page.locator('table#sites').waitFor();
+      await page.getByRole('button', { name: 'Add a site' }).click();
+      const form = page.locator('#site-form');
+      await form.getByLabel('Code').fill('BRI');
+      await form.getByLabel('Name').fill('Bristol Scalp Clinic');
+      await form.getByLabel('Reason for the change (optional)').fill('a new clinic joins the study');
+
+      // The session ends on the server (expired, or signed out elsewhere).
+      await app.db.kysely.deleteFrom('auth_session').where('user_id', '=', researcher.userId).execute();
+
+      await form.getByRole('button', { name: 'Add the site' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Your session has ended' });
+      await dialog.waitFor();
+      expect(await dialog.getByLabel('Username').inputValue()).to.equal('rhea-researcher');
+      await expectAccessible(page, 'the sign-in dialog over a form');
+      await dialog.getByLabel('Password').fill(RESEARCHER_PASSWORD);
+      await dialog.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByText('Added site BRI.').waitFor();
+      await dialog.waitFor({ state: 'detached' });
+
+      const adminApi = apiClient(app.base, app.users.admin.headers);
+      expect((await adminApi.get('/studies/SMP-2021/sites/BRI')).body).to.include({ code: 'BRI', name: 'Bristol Scalp Clinic' });
+      const [entry] = (await adminApi.get('/studies/SMP-2021/audit?entity=site&limit=1')).body.items;
+      expect(entry).to.deep.include({ action: 'create', key: 'BRI', reason: 'a new clinic joins the study', user: { username: 'rhea-researcher', role: 'researcher' } });
+      expect(refusedRequests(problems, 401)).to.have.length(1);
+      expect(otherProblems(problems, 401)).to.deep.equal([]);
+    } finally {
+      await close();
+    }
   });
 });

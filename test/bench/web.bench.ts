@@ -1,0 +1,158 @@
+// Benchmark: the web dashboard of a 20,000-participant study in headless Chromium, from
+// navigation to every chart drawn (the page's `smp:dashboard-charts-drawn` performance mark), on
+// PostgreSQL and on PGlite, warm (the first view is a warm-up), median of several views: views
+// right after a change to the study (the server computes the answer afresh) and views of an
+// unchanged study (the server gives its kept answer). Also splits the time: the GET /charts
+// request, and what the page does after its answer.
+//   npm run bench:web [-- --runs 5] [-- --participants 20000] [-- --driver pglite|postgres]
+// PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); works in a database
+// of its own, dropped afterwards. Needs Debian's chromium (test/support/browser.ts).
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import type { Page } from 'playwright-core';
+import { importBundle } from '../../api/services/study-bundle-service.ts';
+import { openDb, type Db } from '../../db/kysely.ts';
+import { migrateToLatest, openMigratedDb } from '../../db/migrate.ts';
+import { generateCohort } from '../../fixtures/generate-cohort.ts';
+import { launchChromium } from '../support/browser.ts';
+import { apiClient, startTestServer } from '../support/http.ts';
+import { createTestUser } from '../support/users.ts';
+
+// The server's request log would drown the figures.
+process.env.SMP_LOG_LEVEL ??= 'silent';
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: 'string', default: '5' },
+    participants: { type: 'string', default: '20000' },
+    driver: { type: 'string' },
+  },
+});
+const runs = Number(values.runs);
+const participants = Number(values.participants);
+const drivers = values.driver ? [values.driver] : ['postgres', 'pglite'];
+const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
+const databaseName = `smp_bench_${process.pid}_web`;
+const CHARTS = 8;
+const TARGET_MS = 1000;
+
+const median = (xs: number[]) => {
+  const s = xs.toSorted((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const ms = (x: number) => `${x.toFixed(0)} ms`;
+
+async function onServer(statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: serverUrl });
+  await client.connect();
+  try {
+    await client.query(statement);
+  } finally {
+    await client.end();
+  }
+}
+
+async function openStore(driver: string): Promise<{ db: Db; drop(): Promise<void> }> {
+  if (driver === 'pglite') {
+    const db = await openDb({});
+    await migrateToLatest(db.kysely);
+    return { db, drop: async () => {} };
+  }
+  await onServer(`drop database if exists ${databaseName} with (force)`);
+  await onServer(`create database ${databaseName}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${databaseName}`;
+  return { db: await openMigratedDb({ databaseUrl: url.toString() }), drop: () => onServer(`drop database if exists ${databaseName} with (force)`) };
+}
+
+interface View {
+  /** Navigation start to the last chart drawn. */
+  drawn: number;
+  /** The GET /charts request, sent to answered. */
+  request: number;
+  /** From the answer to the last chart drawn. */
+  afterAnswer: number;
+}
+
+async function view(page: Page, url: string): Promise<View> {
+  await page.goto(url);
+  await page.waitForFunction((count) => document.querySelector('.charts')?.getAttribute('data-drawn') === String(count), CHARTS, {
+    timeout: 120_000,
+  });
+  return page.evaluate(() => {
+    const drawn = performance.getEntriesByName('smp:dashboard-charts-drawn')[0]!.startTime;
+    const charts = performance.getEntriesByType('resource').find((entry) => entry.name.includes('/charts?')) as PerformanceResourceTiming;
+    return { drawn, request: charts.responseEnd - charts.startTime, afterAnswer: drawn - charts.responseEnd };
+  });
+}
+
+interface DriverResult {
+  /** Views right after a change to the study: the answer is computed. */
+  changed: View[];
+  /** Views of the unchanged study: the answer kept from the view before. */
+  unchanged: View[];
+}
+
+async function bench(driver: string): Promise<DriverResult> {
+  const { db, drop } = await openStore(driver);
+  const code = `BENCH-WEB-${participants}`;
+  const browser = await launchChromium();
+  const server = await startTestServer(db);
+  try {
+    const started = performance.now();
+    await importBundle(db, generateCohort({ seed: 1, participants, code }));
+    console.error(`${driver}: imported ${participants.toLocaleString('en')} participants in ${ms(performance.now() - started)}`);
+    const user = await createTestUser(db, 'admin');
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const [name, value] = user.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: server.base, httpOnly: true, sameSite: 'Strict' }]);
+    const page = await context.newPage();
+    const url = `${server.base}/studies/${code}`;
+    const first = await view(page, url);
+    console.error(`${driver}: first view ${ms(first.drawn)} (warm-up, not counted)`);
+    // A change the audit trail records (a site renamed back and forth) makes the next answer a fresh one.
+    const api = apiClient(server.base, user.headers);
+    const siteCode = (await api.get(`/studies/${code}/sites`)).body.items[0].code as string;
+    const change = async (run: number) => {
+      const site = await api.get(`/studies/${code}/sites/${siteCode}`);
+      const reply = await api.patch(`/studies/${code}/sites/${siteCode}`, { name: `Site ${siteCode} (${run})` }, { ifMatch: site.etag!, reason: 'Benchmark' });
+      if (reply.status !== 200) throw new Error(`renaming the site: ${reply.status} ${JSON.stringify(reply.body)}`);
+    };
+    const changed: View[] = [];
+    const unchanged: View[] = [];
+    for (let run = 0; run < runs; run++) {
+      await change(run);
+      changed.push(await view(page, url));
+      unchanged.push(await view(page, url));
+    }
+    await context.close();
+    return { changed, unchanged };
+  } finally {
+    await browser.close();
+    await server.close();
+    await db.close();
+    await drop();
+  }
+}
+
+const results: Array<[string, DriverResult]> = [];
+for (const driver of drivers) results.push([driver, await bench(driver)]);
+
+function line(driver: string, what: string, views: View[]): string {
+  const drawn = views.map((v) => v.drawn);
+  return (
+    `  ${driver.padEnd(8)} ${what.padEnd(26)} ${ms(median(drawn)).padStart(8)} ` +
+    `(min ${ms(Math.min(...drawn))}, max ${ms(Math.max(...drawn))}; GET /charts ${ms(median(views.map((v) => v.request)))}, ` +
+    `page after the answer ${ms(median(views.map((v) => v.afterAnswer)))})`
+  );
+}
+
+console.log(
+  `dashboard of ${participants.toLocaleString('en')} participants in headless Chromium, from navigation to every chart drawn, ` +
+    `warm, median of ${runs} views (target < ${TARGET_MS} ms):`,
+);
+for (const [driver, result] of results) {
+  console.log(line(driver, 'after a change (computed)', result.changed));
+  console.log(line(driver, 'unchanged (answer kept)', result.unchanged));
+}

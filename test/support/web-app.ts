@@ -1,0 +1,112 @@
+// The web application in a real browser, for the browser tests: a server on a fresh database
+// with the demo study and one user of each role (the clinic user granted the London site only),
+// Debian's Chromium, pages opened as any of those users, and the checks every page must pass:
+// no console error, no failed request, no serious or critical axe-core finding. Screenshots of
+// each page at desktop and phone width go to out/screenshots/.
+import fs from 'node:fs';
+import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
+import { expect } from 'chai';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { loadDemo } from '../../api/services/demo-service.ts';
+import { launchChromium } from './browser.ts';
+import { freshDb, type TestDb } from './database.ts';
+import { startTestServer, type TestServer } from './http.ts';
+import { createTestUser, type TestUser } from './users.ts';
+
+export const SCREENSHOT_DIR = path.resolve('out/screenshots');
+export const DESKTOP = { width: 1280, height: 800 };
+export const PHONE = { width: 390, height: 844 };
+
+export interface WebApp {
+  db: TestDb;
+  server: TestServer;
+  base: string;
+  browser: Browser;
+  users: { admin: TestUser; researcher: TestUser; clinic: TestUser; reviewer: TestUser };
+  close(): Promise<void>;
+}
+
+/** A server with the demo study SMP-2021 and a user of each role; `load` adds more data first. */
+export async function startWebApp(options: { load?: (db: TestDb) => Promise<void>; demo?: boolean } = {}): Promise<WebApp> {
+  const db = await freshDb();
+  if (options.demo !== false) await loadDemo(db);
+  if (options.load) await options.load(db);
+  const users = {
+    admin: await createTestUser(db, 'admin', [], 'ada-admin'),
+    researcher: await createTestUser(db, 'researcher', [{ studyCode: 'SMP-2021', siteCode: null }], 'rhea-researcher'),
+    clinic: await createTestUser(db, 'clinic', [{ studyCode: 'SMP-2021', siteCode: 'LON' }], 'lon-clinic'),
+    reviewer: await createTestUser(db, 'reviewer', [{ studyCode: 'SMP-2021', siteCode: null }], 'rita-reviewer'),
+  };
+  const server = await startTestServer(db);
+  const browser = await launchChromium();
+  return {
+    db,
+    server,
+    base: server.base,
+    browser,
+    users,
+    async close() {
+      await browser.close();
+      await server.close();
+      await db.dispose();
+    },
+  };
+}
+
+export interface OpenPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors, uncaught exceptions and failed requests seen so far. */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+/** A browser context signed in as `user` (by its session cookie), or signed out with null. */
+export async function openAs(app: WebApp, user: TestUser | null, viewport = DESKTOP): Promise<OpenPage> {
+  const context = await app.browser.newContext({ viewport, acceptDownloads: true });
+  if (user) {
+    const [name, value] = user.cookie.split('=') as [string, string];
+    await context.addCookies([{ name, value, url: app.base, httpOnly: true, sameSite: 'Strict' }]);
+  }
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  page.on('requestfailed', (request) => {
+    // A navigation away cancels what the old page was fetching: not a failure of the page.
+    if (request.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
+  });
+  page.on('request', (request) => {
+    if (!request.url().startsWith(app.base) && !request.url().startsWith('data:') && !request.url().startsWith('blob:')) {
+      problems.push(`request outside the server: ${request.url()}`);
+    }
+  });
+  return { context, page, problems, close: () => context.close() };
+}
+
+/** Fails with the findings when axe-core finds a serious or critical accessibility violation. */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 3).join('; ')}`);
+  expect(bad, `axe-core on ${what}`).to.deep.equal([]);
+}
+
+/** Saves the page at desktop and at phone width (full page) as out/screenshots/<name>-*.png. */
+export async function screenshots(page: Page, name: string): Promise<void> {
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
+  const original = page.viewportSize() ?? DESKTOP;
+  await page.setViewportSize(DESKTOP);
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-desktop.png`), fullPage: true });
+  await page.setViewportSize(PHONE);
+  await page.waitForTimeout(150); // charts redraw at the new width
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
+  // Nothing may stick out sideways at phone width (tables scroll inside their own box).
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, `${name} is wider than a 390-pixel phone`).to.be.at.most(0);
+  await page.setViewportSize(original);
+}

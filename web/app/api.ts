@@ -1,0 +1,140 @@
+// Calls to the tracker's HTTP API. Every failure becomes an ApiError carrying the server's
+// problem+json (`detail` and the `problems` with their paths), so pages can show each problem at
+// its field. A request that never gets an answer is reported as such, never dropped silently.
+// When the session has ended (401), the request waits while the application asks the user to
+// sign in again over the current page, then goes out once more: nothing typed is lost.
+import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+
+export interface Problem {
+  path: string;
+  message: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly detail: string,
+    readonly problems: Problem[],
+    readonly body: unknown = null,
+  ) {
+    super(detail);
+  }
+}
+
+/** Status 0: the server did not answer (stopped, or the network is down). */
+export const UNREACHABLE = 0;
+
+export interface ApiResponse<T> {
+  status: number;
+  data: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+let reauthenticate: (() => Promise<void>) | null = null;
+/** One sign-in serves every request that met the ended session. */
+let pendingSignIn: Promise<void> | null = null;
+
+/** Who asks the user to sign in again when a session ends (the application shell). */
+export function onSessionExpired(handler: (() => Promise<void>) | null): void {
+  reauthenticate = handler;
+}
+
+async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
+  let body: BodyInit | null = null;
+  if (options.body instanceof FormData || options.body instanceof Blob) body = options.body;
+  else if (options.body !== undefined) {
+    headers['content-type'] ??= 'application/json';
+    body = JSON.stringify(options.body);
+  }
+  try {
+    return await fetch(path, { method, headers, body, credentials: 'same-origin', ...(options.signal ? { signal: options.signal } : {}) });
+  } catch (error) {
+    if ((error as Error).name === 'AbortError') throw error;
+    throw new ApiError(UNREACHABLE, `The server did not answer (${location.origin}). Check that it is running, then try again.`, []);
+  }
+}
+
+async function readBody(response: Response): Promise<unknown> {
+  const text = await response.text();
+  if (text === '') return null;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** One API call; resolves with the answer, or rejects with an ApiError. */
+export async function request<T = unknown>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  let response = await send(method, path, options);
+  if (response.status === 401 && reauthenticate && !path.startsWith('/api/auth/')) {
+    pendingSignIn ??= reauthenticate().finally(() => {
+      pendingSignIn = null;
+    });
+    await pendingSignIn;
+    response = await send(method, path, options);
+  }
+  const data = await readBody(response);
+  if (!response.ok) {
+    const problem = (data && typeof data === 'object' ? data : {}) as { detail?: string; title?: string; problems?: Problem[] };
+    throw new ApiError(response.status, problem.detail ?? problem.title ?? `The server answered HTTP ${response.status}.`, problem.problems ?? [], data);
+  }
+  return { status: response.status, data: data as T, headers: response.headers };
+}
+
+export const api = {
+  get: <T>(path: string, options?: RequestOptions) => request<T>('GET', path, options),
+  post: <T>(path: string, body?: unknown, options?: RequestOptions) => request<T>('POST', path, { ...options, body }),
+  patch: <T>(path: string, body: unknown, options?: RequestOptions) =>
+    request<T>('PATCH', path, { ...options, body, headers: { 'content-type': 'application/merge-patch+json', ...options?.headers } }),
+  delete: <T>(path: string, options?: RequestOptions) => request<T>('DELETE', path, options),
+};
+
+/**
+ * The headers of a change to a versioned record: `If-Match` with the version the user saw, and
+ * the reason for the change (percent-encoded UTF-8, as the API asks).
+ */
+export function changeHeaders(version: number | string | null, reason: string): Record<string, string> {
+  const headers: Record<string, string> = {};
+  if (version !== null) headers['if-match'] = `"${version}"`;
+  if (reason.trim() !== '') headers['x-change-reason'] = encodeURIComponent(reason.trim());
+  return headers;
+}
+
+export interface Resource<T> {
+  data: T | undefined;
+  error: ApiError | undefined;
+  loading: boolean;
+  /** Fetch again (after a change). */
+  reload: () => void;
+}
+
+/** GET `path` (null: nothing yet) and keep the answer; a newer path supersedes an older one. */
+export function useResource<T>(path: string | null): Resource<T> {
+  const [state, setState] = useState<{ data?: T; error?: ApiError; loading: boolean }>({ loading: path !== null });
+  const [generation, setGeneration] = useState(0);
+  const latest = useRef(0);
+  useEffect(() => {
+    if (path === null) return;
+    const ticket = ++latest.current;
+    const controller = new AbortController();
+    setState((previous) => ({ ...previous, loading: true }));
+    api.get<T>(path, { signal: controller.signal }).then(
+      (response) => ticket === latest.current && setState({ data: response.data, loading: false }),
+      (error: unknown) => {
+        if ((error as Error).name === 'AbortError' || ticket !== latest.current) return;
+        setState({ error: error instanceof ApiError ? error : new ApiError(UNREACHABLE, String(error), []), loading: false });
+      },
+    );
+    return () => controller.abort();
+  }, [path, generation]);
+  const reload = useCallback(() => setGeneration((g) => g + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}

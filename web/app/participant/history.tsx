@@ -1,0 +1,139 @@
+// A participant's history from the audit trail, newest first: when, who, what they did to which
+// record, the reason they gave, and each changed field before → after.
+import { useEffect, useState } from 'preact/hooks';
+import type { AuditEntry } from '../../../api/schemas/audit.ts';
+import { AdverseEvent, FadingAssessment, Participant, SatisfactionSurvey, TreatmentSession } from '../../../api/schemas/bundle.ts';
+import { api, ApiError } from '../api.ts';
+import { ErrorBox, Loading } from '../components/problems.tsx';
+import { labelOf } from '../forms/fields.ts';
+import { displayValue } from './editing.tsx';
+
+const ENTITY_NOUNS: Record<string, string> = {
+  participant: 'participant',
+  session: 'session',
+  adverse_event: 'adverse event',
+  fading_assessment: 'fading assessment',
+  survey: 'survey',
+};
+
+/** "session 3" from `P01/sessions/3`; "participant P01" from `P01`. */
+export function recordName(entry: Pick<AuditEntry, 'entity' | 'key'>): string {
+  const noun = ENTITY_NOUNS[entry.entity] ?? entry.entity.replaceAll('_', ' ');
+  const parts = entry.key.split('/');
+  return parts.length >= 3 ? `${noun} ${parts.at(-1)}` : `${noun} ${entry.key}`;
+}
+
+/** Fields in the order the forms show them (the schemas' order), whatever order the trail stored. */
+const FIELD_ORDER = [
+  ...new Set([Participant, TreatmentSession, AdverseEvent, FadingAssessment, SatisfactionSurvey].flatMap((schema) => Object.keys(schema.shape))),
+];
+const rank = (name: string) => (FIELD_ORDER.indexOf(name) + FIELD_ORDER.length + 1) % (FIELD_ORDER.length + 1);
+
+/** The fields that differ between before and after, each as [name, before, after]. */
+export function changedFields(entry: Pick<AuditEntry, 'before' | 'after'>): [string, unknown, unknown][] {
+  const before = (entry.before ?? {}) as Record<string, unknown>;
+  const after = (entry.after ?? {}) as Record<string, unknown>;
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+    .filter((n) => n !== 'no' && n !== 'version')
+    .sort((a, b) => rank(a) - rank(b));
+  return names
+    .filter((n) => JSON.stringify(before[n] ?? null) !== JSON.stringify(after[n] ?? null))
+    .map((n) => [n, entry.before === null ? undefined : before[n], entry.after === null ? undefined : after[n]]);
+}
+
+const ACTIONS: Record<AuditEntry['action'], string> = { create: 'added', update: 'changed', delete: 'deleted', import: 'imported', replace: 'replaced' };
+
+export function History({ studyCode, participant, refresh }: { studyCode: string; participant: string; refresh: number }) {
+  const [entries, setEntries] = useState<AuditEntry[] | null>(null);
+  const [next, setNext] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const base = `/api/studies/${encodeURIComponent(studyCode)}/audit`;
+
+  const load = (cursor: string | null) => {
+    const query = new URLSearchParams({ participant, limit: '50' });
+    if (cursor) query.set('cursor', cursor);
+    return api.get<{ items: AuditEntry[]; nextCursor: string | null }>(`${base}?${query}`).then(
+      (response) => {
+        setEntries((previous) => (cursor ? [...(previous ?? []), ...response.data.items] : response.data.items));
+        setNext(response.data.nextCursor);
+        setError(null);
+      },
+      (e: unknown) => setError(e instanceof ApiError ? e : new ApiError(0, String(e), [])),
+    );
+  };
+
+  useEffect(() => {
+    void load(null);
+  }, [studyCode, participant, refresh]);
+
+  return (
+    <section aria-labelledby="history-heading" id="history">
+      <h2 id="history-heading">History</h2>
+      <ErrorBox error={error} title="The history could not be read." />
+      {entries === null && !error ? <Loading what="Reading the audit trail" /> : null}
+      {entries && entries.length === 0 ? <p>No changes recorded for this participant (records imported with the study have no history of their own).</p> : null}
+      {entries && entries.length > 0 ? (
+        <div class="table-scroll" tabIndex={0} role="region" aria-label="History of the participant's records">
+          <table id="history-table">
+            <caption>Changes to participant {participant}'s records, newest first</caption>
+            <thead>
+              <tr>
+                <th scope="col">When (UTC)</th>
+                <th scope="col">Who</th>
+                <th scope="col">What</th>
+                <th scope="col">Reason</th>
+                <th scope="col">Changes (before → after)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => {
+                const changes = changedFields(entry);
+                return (
+                  <tr key={entry.id}>
+                    <td>
+                      <time dateTime={entry.at}>{entry.at.replace('T', ' ').slice(0, 19)}</time>
+                    </td>
+                    <td>
+                      {entry.user.username} <span class="hint">({entry.user.role})</span>
+                    </td>
+                    <th scope="row">
+                      {recordName(entry)} {ACTIONS[entry.action]}
+                    </th>
+                    <td>{entry.reason ?? <span class="hint">(none given)</span>}</td>
+                    <td>
+                      {changes.length === 0 ? null : (
+                        <ul class="changes">
+                          {changes.map(([name, before, after]) => (
+                            <li key={name}>
+                              {labelOf(name)}:{' '}
+                              {entry.action === 'create' ? (
+                                displayValue(after)
+                              ) : entry.action === 'delete' ? (
+                                <del>{displayValue(before)}</del>
+                              ) : (
+                                <>
+                                  {displayValue(before)} → {displayValue(after)}
+                                </>
+                              )}
+                            </li>
+                          ))}
+                        </ul>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {next ? (
+        <p>
+          <button type="button" onClick={() => void load(next)}>
+            Show older changes
+          </button>
+        </p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,7 +1,7 @@
 // Analysis of a stored study: extract compact facts from the database, then hand them to the
 // pure functions in analysis/. Callable from the CLI and the HTTP API alike.
 import { allCharts, type ChartSpec } from '../../analysis/charts/index.ts';
-import { analyzeCohort, analyzeCohortWithCharts } from '../../analysis/index.ts';
+import { analyzeCohort, analyzeCohortWithCharts, type AnalyzeCohortInput } from '../../analysis/index.ts';
 import type {
   AnalysisSummary,
   ChartSeries,
@@ -63,30 +63,12 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StoredStudyF
     ] as const;
   });
   type Facts = ParticipantFacts;
-  const sessionsOf = groupByParticipant(sessions, (s): Facts['sessions'][number] => ({
-    day: s.day,
-    kind: s.kind as 'initial' | 'touch_up',
-    durationMinutes: s.duration_minutes,
-  }));
-  const eventsOf = groupByParticipant(events, (e): Facts['adverseEvents'][number] => ({
-    category: e.category as Facts['adverseEvents'][number]['category'],
-    grade: e.grade,
-    serious: e.serious,
-    relatedness: e.relatedness as Facts['adverseEvents'][number]['relatedness'],
-    solicited: e.solicited,
-  }));
-  const assessmentsOf = groupByParticipant(assessments, (a): Facts['assessments'][number] => ({
-    day: a.day,
-    assessor: a.assessor as Facts['assessments'][number]['assessor'],
-    grade: a.grade,
-    densityScore: a.density_score === null ? null : Number(a.density_score),
-    needsTouchUp: a.needs_touch_up,
-  }));
-  const surveysOf = groupByParticipant(surveys, (s): Facts['surveys'][number] => ({
-    day: s.day,
-    satisfaction: s.satisfaction,
-    wouldRecommend: s.would_recommend,
-  }));
+  // The records come from the repository in the analysis's shape (its enumerations as the database
+  // constrains them) and are used as read; each keeps its participant_no, which the analysis ignores.
+  const sessionsOf = groupByParticipant(sessions as Array<(typeof sessions)[number] & Facts['sessions'][number]>);
+  const eventsOf = groupByParticipant(events as Array<(typeof events)[number] & Facts['adverseEvents'][number]>);
+  const assessmentsOf = groupByParticipant(assessments as Array<(typeof assessments)[number] & Facts['assessments'][number]>);
+  const surveysOf = groupByParticipant(surveys);
 
   return {
     changeStamp,
@@ -123,21 +105,28 @@ export interface AnalysisOptions extends CohortFilter {
  * cohort appears as a group, and other sites' small counts are suppressed (see
  * small-cell-suppression.ts).
  */
-async function scopedAnalysis(
+async function scopedAnalysis<Charts extends boolean>(
   db: Db,
   code: string,
   options: AnalysisOptions,
-): Promise<{ summary: AnalysisSummary; series: ChartSeries; changeStamp: string }> {
+  withCharts: Charts,
+): Promise<{ summary: AnalysisSummary; series: Charts extends true ? ChartSeries : undefined; changeStamp: string }> {
   const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
   if (scope) requireFilterInScope(scope, options);
   const { sites, changeStamp, ...facts } = await loadStudyFacts(db, code);
   requireKnownSite(code, sites, options);
   const cohort = options.site === undefined && options.indication === undefined ? facts.participants : facts.participants.filter((p) => inCohort(options, p));
   const by = options.by;
-  if (!scope || scope.sites === 'all') return { ...analyzeCohortWithCharts({ ...facts, participants: cohort, ...(by ? { by } : {}) }), changeStamp };
+  // The chart series only when they are drawn: a summary alone skips their work.
+  const analyze = (input: AnalyzeCohortInput) =>
+    (withCharts ? analyzeCohortWithCharts(input) : { summary: analyzeCohort(input), series: undefined }) as {
+      summary: AnalysisSummary;
+      series: Charts extends true ? ChartSeries : undefined;
+    };
+  if (!scope || scope.sites === 'all') return { ...analyze({ ...facts, participants: cohort, ...(by ? { by } : {}) }), changeStamp };
 
   const own = cohort.filter((p) => reachesSite(scope, p.site));
-  const result = { ...analyzeCohortWithCharts({ ...facts, participants: own, ...(by && by !== 'site' ? { by } : {}) }), changeStamp };
+  const result = { ...analyze({ ...facts, participants: own, ...(by && by !== 'site' ? { by } : {}) }), changeStamp };
   if (by === 'site') {
     const everySite = analyzeCohort({ ...facts, participants: cohort, by: 'site' }).subgroups!;
     result.summary.subgroups = {
@@ -154,7 +143,7 @@ async function scopedAnalysis(
 
 /** The `smp-analysis/1` summary of a stored study. */
 export async function analyzeStudy(db: Db, code: string, options: AnalysisOptions = {}): Promise<AnalysisSummary> {
-  return (await scopedAnalysis(db, code, options)).summary;
+  return (await scopedAnalysis(db, code, options, false)).summary;
 }
 
 /** The summary and the series its charts draw. */
@@ -163,7 +152,7 @@ export async function analyzeStudyWithCharts(
   code: string,
   options: AnalysisOptions = {},
 ): Promise<{ summary: AnalysisSummary; series: ChartSeries }> {
-  const { summary, series } = await scopedAnalysis(db, code, options);
+  const { summary, series } = await scopedAnalysis(db, code, options, true);
   return { summary, series };
 }
 
@@ -203,7 +192,7 @@ export async function chartStudy(db: Db, code: string, options: AnalysisOptions 
   const cache = chartAnswerCache(db);
   const kept = cache.get(key, await selectStudyChangeStamp(db.kysely, code));
   if (kept) return kept;
-  const { summary, series, changeStamp } = await scopedAnalysis(db, code, options);
+  const { summary, series, changeStamp } = await scopedAnalysis(db, code, options, true);
   const answer = { summary, charts: allCharts(summary, series) };
   cache.set(key, changeStamp, answer);
   return answer;

@@ -1,6 +1,7 @@
 // The compact per-participant facts the analysis needs, one narrow query per table (on PGlite the
 // large ones answered as one JSON value). Dates come as day numbers (days since 1970-01-01); rows are
-// ordered by participant, then date.
+// ordered by participant, then date. Records come with the analysis's own field names (see
+// ParticipantFacts), so that they are used as read.
 import { sql, type Expression, type Kysely } from 'kysely';
 import type { Database } from '../types.ts';
 
@@ -14,27 +15,27 @@ const dayNumber = (column: string) => sql<number>`(${sql.ref(column)} - date '19
  */
 export type FactsForm = 'json' | 'rows';
 
+/** A fact query, with or without the columns it is ordered by (which the JSON form needs). */
+type FactQuery = (withOrderColumns: boolean) => Expression<unknown> & { execute(): Promise<unknown[]> };
+
 /**
- * The rows of `query` (a select in the order wanted) as objects with the columns `columns`. As
- * JSON, the query stays a subquery so that it is planned as a plain ordered select (aggregating
- * a join directly could get a poor plan on tables not yet analysed) and `orderBy` (columns of the
- * query) keeps its order inside the aggregate.
+ * The rows of `query` (a select of exactly `columns`, in the order wanted). As rows, they come
+ * as the driver gives them. As JSON, the query stays a subquery, with its order columns added, so
+ * that it is planned as a plain ordered select (aggregating a join directly could get a poor plan
+ * on tables not yet analysed) and `orderBy` (those columns) keeps its order inside the aggregate.
  */
 async function readFacts<Row extends object>(
   db: Kysely<Database>,
   form: FactsForm,
-  query: Expression<unknown> & { execute(): Promise<Array<Record<string, unknown>>> },
+  query: FactQuery,
   columns: ReadonlyArray<keyof Row & string>,
   orderBy: readonly string[],
 ): Promise<Row[]> {
-  if (form === 'rows') {
-    const rows = await query.execute();
-    return rows.map((row) => Object.fromEntries(columns.map((column) => [column, row[column]])) as Row);
-  }
+  if (form === 'rows') return (await query(false).execute()) as Row[];
   const tuple = sql.join(columns.map((column) => sql.ref(`r.${column}`)));
   const order = sql.join(orderBy.map((column) => sql.ref(`r.${column}`)));
   const { rows } = await sql<{ rows: string }>`
-    select coalesce(json_agg(json_build_array(${tuple}) order by ${order}), '[]')::text as rows from (${query}) as r`.execute(db);
+    select coalesce(json_agg(json_build_array(${tuple}) order by ${order}), '[]')::text as rows from (${query(true)}) as r`.execute(db);
   const tuples = JSON.parse(rows[0]!.rows) as unknown[][];
   return tuples.map((values) => Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Row);
 }
@@ -58,27 +59,28 @@ export interface ParticipantFactRow {
 }
 
 export async function selectParticipantFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<ParticipantFactRow[]> {
-  const query = db
-    .selectFrom('participant as p')
-    .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'p.study_id').onRef('s.site_no', '=', 'p.site_no'))
-    .leftJoin('treatment_session as first', (join) =>
-      join.onRef('first.study_id', '=', 'p.study_id').onRef('first.participant_no', '=', 'p.participant_no').on('first.session_number', '=', 1),
-    )
-    .leftJoin('practitioner as pr', (join) =>
-      join.onRef('pr.study_id', '=', 'first.study_id').onRef('pr.practitioner_no', '=', 'first.practitioner_no'),
-    )
-    .select([
-      'p.participant_no',
-      'p.code',
-      's.code as site',
-      'p.indication',
-      'pr.years_experience as practitioner_years',
-      sql<string>`p.withdrawn_on::text`.as('withdrawn_on'),
-      'p.withdrawal_cause',
-      sql<string>`p.cost_usd::text`.as('cost_usd'),
-    ])
-    .where('p.study_id', '=', studyId)
-    .orderBy('p.participant_no');
+  const query = () =>
+    db
+      .selectFrom('participant as p')
+      .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'p.study_id').onRef('s.site_no', '=', 'p.site_no'))
+      .leftJoin('treatment_session as first', (join) =>
+        join.onRef('first.study_id', '=', 'p.study_id').onRef('first.participant_no', '=', 'p.participant_no').on('first.session_number', '=', 1),
+      )
+      .leftJoin('practitioner as pr', (join) =>
+        join.onRef('pr.study_id', '=', 'first.study_id').onRef('pr.practitioner_no', '=', 'first.practitioner_no'),
+      )
+      .select([
+        'p.participant_no',
+        'p.code',
+        's.code as site',
+        'p.indication',
+        'pr.years_experience as practitioner_years',
+        sql<string>`p.withdrawn_on::text`.as('withdrawn_on'),
+        'p.withdrawal_cause',
+        sql<string>`p.cost_usd::text`.as('cost_usd'),
+      ])
+      .where('p.study_id', '=', studyId)
+      .orderBy('p.participant_no');
   return readFacts<ParticipantFactRow>(
     db,
     form,
@@ -92,17 +94,19 @@ export interface SessionFactRow {
   participant_no: number;
   day: number;
   kind: string;
-  duration_minutes: number;
+  durationMinutes: number;
 }
 
 export async function selectSessionFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<SessionFactRow[]> {
-  const query = db
-    .selectFrom('treatment_session')
-    .select(['participant_no', 'session_number', dayNumber('session_date').as('day'), 'kind', 'duration_minutes'])
-    .where('study_id', '=', studyId)
-    .orderBy('participant_no')
-    .orderBy('session_number');
-  return readFacts<SessionFactRow>(db, form, query, ['participant_no', 'day', 'kind', 'duration_minutes'], ['participant_no', 'session_number']);
+  const query = (withOrderColumns: boolean) =>
+    db
+      .selectFrom('treatment_session')
+      .select(['participant_no', dayNumber('session_date').as('day'), 'kind', 'duration_minutes as durationMinutes'])
+      .$if(withOrderColumns, (q) => q.select('session_number'))
+      .where('study_id', '=', studyId)
+      .orderBy('participant_no')
+      .orderBy('session_number');
+  return readFacts<SessionFactRow>(db, form, query, ['participant_no', 'day', 'kind', 'durationMinutes'], ['participant_no', 'session_number']);
 }
 
 export async function selectAdverseEventFacts(db: Kysely<Database>, studyId: number) {
@@ -120,36 +124,36 @@ export interface AssessmentFactRow {
   day: number;
   assessor: string;
   grade: number;
-  /** numeric, as its text (as the drivers give numeric) */
-  density_score: string | null;
-  needs_touch_up: boolean | null;
+  /** numeric(3,1) as a double: the same number as the text parsed */
+  densityScore: number | null;
+  needsTouchUp: boolean | null;
 }
 
 /** Same-day assessments come clinician, panel, participant: the order the analysis prefers. */
 export async function selectAssessmentFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<AssessmentFactRow[]> {
-  const query = db
-    .selectFrom('fading_assessment')
-    .select([
-      'participant_no',
-      'assessment_no',
-      'assessed_on',
-      sql<number>`case assessor when 'clinician' then 1 when 'panel' then 2 else 3 end`.as('assessor_rank'),
-      dayNumber('assessed_on').as('day'),
-      'assessor',
-      'grade',
-      sql<string>`density_score::text`.as('density_score'),
-      'needs_touch_up',
-    ])
-    .where('study_id', '=', studyId)
-    .orderBy('participant_no')
-    .orderBy('assessed_on')
-    .orderBy('assessor_rank')
-    .orderBy('assessment_no');
+  const assessorRank = sql<number>`case assessor when 'clinician' then 1 when 'panel' then 2 else 3 end`;
+  const query = (withOrderColumns: boolean) =>
+    db
+      .selectFrom('fading_assessment')
+      .select([
+        'participant_no',
+        dayNumber('assessed_on').as('day'),
+        'assessor',
+        'grade',
+        sql<number | null>`density_score::float8`.as('densityScore'),
+        'needs_touch_up as needsTouchUp',
+      ])
+      .$if(withOrderColumns, (q) => q.select(['assessed_on', assessorRank.as('assessor_rank'), 'assessment_no']))
+      .where('study_id', '=', studyId)
+      .orderBy('participant_no')
+      .orderBy('assessed_on')
+      .orderBy(assessorRank)
+      .orderBy('assessment_no');
   return readFacts<AssessmentFactRow>(
     db,
     form,
     query,
-    ['participant_no', 'day', 'assessor', 'grade', 'density_score', 'needs_touch_up'],
+    ['participant_no', 'day', 'assessor', 'grade', 'densityScore', 'needsTouchUp'],
     ['participant_no', 'assessed_on', 'assessor_rank', 'assessment_no'],
   );
 }
@@ -158,18 +162,20 @@ export interface SurveyFactRow {
   participant_no: number;
   day: number;
   satisfaction: number;
-  would_recommend: boolean | null;
+  wouldRecommend: boolean | null;
 }
 
 export async function selectSurveyFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<SurveyFactRow[]> {
-  const query = db
-    .selectFrom('satisfaction_survey')
-    .select(['participant_no', 'surveyed_on', 'survey_no', dayNumber('surveyed_on').as('day'), 'satisfaction', 'would_recommend'])
-    .where('study_id', '=', studyId)
-    .orderBy('participant_no')
-    .orderBy('surveyed_on')
-    .orderBy('survey_no');
-  return readFacts<SurveyFactRow>(db, form, query, ['participant_no', 'day', 'satisfaction', 'would_recommend'], ['participant_no', 'surveyed_on', 'survey_no']);
+  const query = (withOrderColumns: boolean) =>
+    db
+      .selectFrom('satisfaction_survey')
+      .select(['participant_no', dayNumber('surveyed_on').as('day'), 'satisfaction', 'would_recommend as wouldRecommend'])
+      .$if(withOrderColumns, (q) => q.select(['surveyed_on', 'survey_no']))
+      .where('study_id', '=', studyId)
+      .orderBy('participant_no')
+      .orderBy('surveyed_on')
+      .orderBy('survey_no');
+  return readFacts<SurveyFactRow>(db, form, query, ['participant_no', 'day', 'satisfaction', 'wouldRecommend'], ['participant_no', 'surveyed_on', 'survey_no']);
 }
 
 /** Every site of the study by code, with its name and its participants (of one indication when given). */

@@ -44,17 +44,17 @@ describe(`analysis facts as rows and as JSON (${DRIVER})`, function () {
     });
   }
 
-  it('writes numeric values as their text and dates as day numbers', async () => {
+  it('gives costs as their text, density scores as numbers and dates as day numbers', async () => {
     const { study_id: id } = await db.kysely.selectFrom('study').select('study_id').where('code', '=', 'FORMS-1').executeTakeFirstOrThrow();
     for (const form of ['rows', 'json'] as const) {
       const [p01, p02] = await selectParticipantFacts(db.kysely, id, form);
       expect(p01, form).to.deep.include({ code: 'P01', site: 'LON', practitioner_years: 6, withdrawn_on: null, cost_usd: '2800.00' });
       expect(p02, form).to.deep.include({ code: 'P02', practitioner_years: 0.5, withdrawn_on: '2019-03-01', cost_usd: null });
       const [first] = await selectSessionFacts(db.kysely, id, form);
-      expect(first, form).to.deep.include({ day: 17903, kind: 'initial', duration_minutes: 180 }); // 2019-01-07
+      expect(first, form).to.deep.include({ day: 17903, kind: 'initial', durationMinutes: 180 }); // 2019-01-07
       const assessments = await selectAssessmentFacts(db.kysely, id, form);
-      expect(assessments[0], form).to.deep.include({ grade: 0, density_score: '8.5', needs_touch_up: false });
-      expect(assessments[1], form).to.deep.include({ needs_touch_up: null });
+      expect(assessments[0], form).to.deep.include({ grade: 0, densityScore: 8.5, needsTouchUp: false });
+      expect(assessments[1], form).to.deep.include({ needsTouchUp: null });
     }
   });
 });

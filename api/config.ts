@@ -17,6 +17,8 @@ export interface Config {
   publicUrl: string | undefined;
   /** Minutes of inactivity after which a sign-in session ends (`SMP_SESSION_IDLE_MINUTES`, default 30). */
   sessionIdleMinutes: number;
+  /** Hours after signing in at which a sign-in session ends however busy (`SMP_SESSION_MAX_HOURS`, default 12). */
+  sessionMaxHours: number;
   /** Failed sign-ins in a row that lock an account (`SMP_SIGN_IN_MAX_FAILURES`, default 5). */
   signInMaxFailures: number;
   /** Minutes a locked account stays locked (`SMP_SIGN_IN_LOCK_MINUTES`, default 15). */
@@ -76,6 +78,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '127.0.0.1',
     publicUrl: publicUrl?.replace(/\/+$/, ''),
     sessionIdleMinutes: wholeNumber(env, 'SMP_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionMaxHours: wholeNumber(env, 'SMP_SESSION_MAX_HOURS', 12, 1, 30 * 24),
     signInMaxFailures: wholeNumber(env, 'SMP_SIGN_IN_MAX_FAILURES', 5, 1, 100),
     signInLockMinutes: wholeNumber(env, 'SMP_SIGN_IN_LOCK_MINUTES', 15, 1, 24 * 60),
     authCacheSeconds: wholeNumber(env, 'SMP_AUTH_CACHE_SECONDS', 5, 0, 300),

@@ -48,7 +48,12 @@ export function authenticate({ db, config }: RouteDeps): RequestHandler {
       }
       const session = cookieValue(req, SESSION_COOKIE);
       if (session !== undefined) {
-        const actor = await actorForSession(db, session, config.sessionIdleMinutes, config.authCacheSeconds);
+        const actor = await actorForSession(
+          db,
+          session,
+          { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours },
+          config.authCacheSeconds,
+        );
         if (actor !== null) {
           if (!SAFE_METHODS.has(req.method)) {
             const origin = req.get('origin');

@@ -64,14 +64,21 @@ export async function actorForToken(db: Db, token: string, cacheSeconds = 0): Pr
   });
 }
 
+/** How long a sign-in session lives: minutes without a request, and hours from signing in. */
+export interface SessionLimits {
+  idleMinutes: number;
+  maxHours: number;
+}
+
 /**
- * The actor of a live sign-in session (used within the idle timeout), or null; renews its idle
- * time. Remembered for `cacheSeconds` (see actor-cache.ts).
+ * The actor of a live sign-in session (used within the idle timeout, and begun within the
+ * session's longest life), or null; renews its idle time. Remembered for `cacheSeconds` (see
+ * actor-cache.ts).
  */
-export async function actorForSession(db: Db, sessionValue: string, idleMinutes: number, cacheSeconds = 0): Promise<Actor | null> {
+export async function actorForSession(db: Db, sessionValue: string, limits: SessionLimits, cacheSeconds = 0): Promise<Actor | null> {
   const hash = secretHash(sessionValue);
-  return cachedActor(`session:${idleMinutes}:${hash.toString('hex')}`, cacheSeconds, async () => {
-    const user = await findUserBySessionHash(db.kysely, hash, idleMinutes);
+  return cachedActor(`session:${limits.idleMinutes}:${limits.maxHours}:${hash.toString('hex')}`, cacheSeconds, async () => {
+    const user = await findUserBySessionHash(db.kysely, hash, limits);
     if (!user) return null;
     if (Number(user.idle_seconds) > TOUCH_INTERVAL_SECONDS) await touchSession(db.kysely, hash);
     return actorOf(db.kysely, user);

@@ -212,15 +212,23 @@ export async function selectStudySiteCodes(db: Kysely<Database>, studyCode: stri
 
 // Sign-in sessions.
 
-/** The enabled user of an unrevoked sign-in session with this hash, used within the last `idleMinutes`. */
-export async function findUserBySessionHash(db: Kysely<Database>, sessionHash: Uint8Array, idleMinutes: number) {
+/**
+ * The enabled user of an unrevoked sign-in session with this hash, used within the last
+ * `idleMinutes` and begun within the last `maxHours`.
+ */
+export async function findUserBySessionHash(
+  db: Kysely<Database>,
+  sessionHash: Uint8Array,
+  limits: { idleMinutes: number; maxHours: number },
+) {
   return db
     .selectFrom('auth_session as s')
     .innerJoin('app_user as u', 'u.user_id', 's.user_id')
     .select(['u.user_id', 'u.username', 'u.role', sql<number>`extract(epoch from now() - s.last_seen_at)`.as('idle_seconds')])
     .where('s.session_hash', '=', sessionHash)
     .where('s.revoked_at', 'is', null)
-    .where('s.last_seen_at', '>', sql<string>`now() - make_interval(mins => ${idleMinutes})`)
+    .where('s.last_seen_at', '>', sql<string>`now() - make_interval(mins => ${limits.idleMinutes})`)
+    .where('s.created_at', '>', sql<string>`now() - make_interval(hours => ${limits.maxHours})`)
     .where('u.disabled_at', 'is', null)
     .executeTakeFirst();
 }

@@ -216,6 +216,34 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
       }
     });
 
+    it('ends a session 12 hours after signing in however busy, or after SMP_SESSION_MAX_HOURS', async () => {
+      const user = await userWithPassword();
+      const { cookie } = await signIn(app, user.username, PASSWORD);
+      const hash = secretHash(cookie!.slice('smp_session='.length));
+      // In use a moment ago, begun this many minutes ago.
+      const begun = (minutes: number) =>
+        db.kysely
+          .updateTable('auth_session')
+          .set({ created_at: sql<string>`now() - make_interval(mins => ${minutes})`, last_seen_at: sql<string>`now()` })
+          .where('session_hash', '=', hash)
+          .execute();
+      await begun(12 * 60 - 1);
+      expect((await app.request('GET', '/api/auth/me', { cookie })).status).to.equal(200);
+      await begun(12 * 60 + 1);
+      const ended = await app.request('GET', '/api/auth/me', { cookie });
+      expect(ended.status).to.equal(401);
+      expect(ended.headers.get('content-type')).to.contain('application/problem+json');
+
+      const longer = await startTestServer(db, { sessionMaxHours: 13 });
+      try {
+        expect((await longer.request('GET', '/api/auth/me', { cookie })).status).to.equal(200);
+        await begun(13 * 60 + 1);
+        expect((await longer.request('GET', '/api/auth/me', { cookie })).status).to.equal(401);
+      } finally {
+        await longer.close();
+      }
+    });
+
     it('signs out: the session is revoked in the database and the cookie cleared', async () => {
       const user = await userWithPassword();
       const { cookie } = await signIn(app, user.username, PASSWORD);

@@ -13,7 +13,7 @@ import type { Db } from '../../db/kysely.ts';
 import { selectAdverseEventRateFacts, selectSiteParticipantCounts } from '../../db/repositories/analysis-facts-repository.ts';
 import { findStudyByCode } from '../../db/repositories/study-repository.ts';
 import { reachesSite, requireStudyScope, studyNotFound, type Actor } from './access.ts';
-import { filtersOf, requireFilterInScope, requireKnownSite, type CohortFilter } from './cohort-filter.ts';
+import { filtersOf, requireFilterInScope, requireKnownSite, suppressionThreshold, type CohortFilter } from './cohort-filter.ts';
 import { suppressEventCount, type SuppressedEventCount } from './small-cell-suppression.ts';
 
 export interface AdverseEventRatesOptions extends CohortFilter {
@@ -73,7 +73,7 @@ export async function studyAdverseEventRates(db: Db, code: string, options: Adve
   const visible = adverseEventRates({ sites: visibleSites, events }, options.by);
   let rates: Array<AdverseEventRate | (SuppressedEventCount & { key: string })> = visible.rates;
   if (options.by === 'site' && visibleSites.length < cohortSites.length) {
-    const threshold = options.suppressBelow ?? 5;
+    const threshold = suppressionThreshold(options, options.suppressBelow);
     rates = adverseEventRates({ sites: cohortSites, events }, 'site').rates.map((rate) =>
       reachesSite(scope!, rate.key) ? rate : { key: rate.key, ...suppressEventCount(rate, threshold) },
     );

@@ -22,7 +22,7 @@ import {
 import { findStudyByCode } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
 import { reachesSite, requireStudyScope, type Actor } from './access.ts';
-import { inCohort, requireFilterInScope, requireKnownSite, type CohortFilter } from './cohort-filter.ts';
+import { inCohort, requireFilterInScope, requireKnownSite, suppressionThreshold, type CohortFilter } from './cohort-filter.ts';
 import { suppressSmallCells } from './small-cell-suppression.ts';
 import { AnswerCache } from './answer-cache.ts';
 import { groupByParticipant } from './group-by-participant.ts';
@@ -129,12 +129,13 @@ async function scopedAnalysis<Charts extends boolean>(
   const result = { ...analyze({ ...facts, participants: own, ...(by && by !== 'site' ? { by } : {}) }), changeStamp };
   if (by === 'site') {
     const everySite = analyzeCohort({ ...facts, participants: cohort, by: 'site' }).subgroups!;
+    const threshold = suppressionThreshold(options, options.suppressBelow);
     result.summary.subgroups = {
       by: 'site',
       groups: everySite.groups.map((group) =>
         reachesSite(scope, group.key)
           ? group
-          : { ...group, figures: suppressSmallCells(group.figures, options.suppressBelow ?? 5) as unknown as typeof group.figures },
+          : { ...group, figures: suppressSmallCells(group.figures, threshold) as unknown as typeof group.figures },
       ),
     };
   }

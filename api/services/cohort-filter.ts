@@ -1,7 +1,8 @@
 // The cohort a study-level figure covers: every participant the caller reaches, or only one site's
 // or one indication's. A clinic may name only its own sites (403 otherwise: the study's sites are
 // no secret to it, and an empty cohort would read as "no participants there"); a site the study
-// does not have is a 404, like /sites/:siteCode.
+// does not have is a 404, like /sites/:siteCode. Another site's figures under an indication filter
+// are withheld from a clinic altogether (suppressionThreshold).
 import type { Indication } from '../../analysis/types.ts';
 import { AppError } from '../errors.ts';
 import { reachesSite, type StudyScope } from './access.ts';
@@ -20,6 +21,15 @@ export function requireFilterInScope(scope: StudyScope, filter: CohortFilter): v
   throw new AppError('forbidden', `you may see the figures of your own sites only${own}`, [
     { path: 'query.site', message: 'is not one of your sites' },
   ]);
+}
+
+/**
+ * The threshold under which another site's counts are hidden from a clinic. With an indication
+ * filter every count is: another site's figures for one indication, set against its figures for
+ * all (asked for separately), would give back by subtraction the small groups each one hides.
+ */
+export function suppressionThreshold(filter: CohortFilter, suppressBelow: number | undefined): number {
+  return filter.indication === undefined ? (suppressBelow ?? 5) : Number.POSITIVE_INFINITY;
 }
 
 /** Refuse (404) a filter on a site the study does not have. */

@@ -3,14 +3,15 @@
 // learns about a small group of participants elsewhere.
 //
 // - A count (enrolled, events, a bucket of a distribution) under the threshold is null.
-// - A distribution with a suppressed bucket has at least two, so the total cannot give it back.
+// - A distribution with a suppressed bucket has at least two, adding up to at least the
+//   threshold, so the total gives back neither one of them nor a small group.
 // - A proportion is suppressed whole when either n or N − n is under the threshold (either
 //   gives the other away with N); N stays when it is not small itself.
 // - Descriptive statistics, the grade trend and the Kaplan–Meier summary are suppressed whole
 //   when their n is under the threshold. Kaplan–Meier steps and the last observed time are
 //   individual times and are never shown for another site.
-// - The follow-up coverage counts are a distribution (they add up to enrolled); the protocol's
-//   window stays.
+// - The follow-up coverage counts are a distribution (they add up to enrolled); its inWindow is
+//   hidden whenever the in-window proportion is; the protocol's window stays.
 // Objects that lost a figure carry `suppressed: true`, as does the group.
 import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion } from '../../analysis/types.ts';
 
@@ -38,8 +39,11 @@ function count(s: Suppressor, value: number): number | null {
   return value;
 }
 
+/** Whether a proportion is hidden: n or N − n is under the threshold (either gives the other away with N). */
+const hidesProportion = (p: Proportion, threshold: number) => p.n < threshold || p.N - p.n < threshold;
+
 function proportion(s: Suppressor, p: Proportion): Suppressed<Proportion> {
-  if (p.n < s.threshold || p.N - p.n < s.threshold) {
+  if (hidesProportion(p, s.threshold)) {
     s.any = true;
     return { n: null, N: count(s, p.N), proportion: null, wilson: null, exact: null, suppressed: true };
   }
@@ -67,13 +71,21 @@ function kaplanMeier(s: Suppressor, km: KaplanMeier): Suppressed<KaplanMeier> {
 /** A distribution of counts, some of them suppressed. */
 type SuppressedCounts = Record<string, number | null> & { suppressed?: true };
 
-/** Each bucket under the threshold is null; one suppressed bucket takes the next smallest with it. */
-function distribution(s: Suppressor, buckets: Partial<Record<string, number>>): SuppressedCounts {
+/**
+ * Each bucket under the threshold is null, and so is each bucket in `alsoHide` (one that another
+ * figure hides). The buckets are known to add up to a total, so the hidden ones must not be
+ * given back by it: while fewer than two are hidden, or the hidden ones add up to less than the
+ * threshold (itself a small group), the smallest shown bucket is hidden too.
+ */
+function distribution(s: Suppressor, buckets: Partial<Record<string, number>>, alsoHide: readonly string[] = []): SuppressedCounts {
   const entries = Object.entries(buckets) as Array<[string, number]>;
-  const hidden = new Set(entries.filter(([, n]) => n < s.threshold).map(([key]) => key));
-  if (hidden.size === 1 && entries.length > 1) {
-    const [next] = entries.filter(([key]) => !hidden.has(key)).sort((a, b) => a[1] - b[1]);
-    hidden.add(next![0]);
+  const hidden = new Set(entries.filter(([key, n]) => n < s.threshold || alsoHide.includes(key)).map(([key]) => key));
+  const shown = entries.filter(([key]) => !hidden.has(key)).sort((a, b) => a[1] - b[1]);
+  let hiddenTotal = entries.reduce((sum, [key, n]) => (hidden.has(key) ? sum + n : sum), 0);
+  while (hidden.size > 0 && (hidden.size < 2 || hiddenTotal < s.threshold) && shown.length > 0) {
+    const [key, n] = shown.shift()!;
+    hidden.add(key);
+    hiddenTotal += n;
   }
   const out: SuppressedCounts = Object.fromEntries(entries.map(([key, n]) => [key, hidden.has(key) ? null : n]));
   if (hidden.size > 0) {
@@ -119,6 +131,7 @@ export function suppressSmallCells(figures: CohortFigures, threshold: number): S
   const s: Suppressor = { threshold, any: false };
   const { participants, sessions, followUp, fading, safety, satisfaction } = figures;
   const events = safety.solicitedEvents + safety.spontaneousEvents;
+  const inWindowHidden = hidesProportion(followUp.inWindow, threshold);
   const out: SuppressedFigures = {
     participants: {
       enrolled: count(s, participants.enrolled),
@@ -135,7 +148,11 @@ export function suppressSmallCells(figures: CohortFigures, threshold: number): S
       months: describe(s, followUp.months),
       inWindow: proportion(s, followUp.inWindow),
       window: followUp.window,
-      coverage: distribution(s, { ...followUp.coverage }) as unknown as Suppressed<CohortFigures['followUp']['coverage']>,
+      // The coverage's inWindow is the proportion's n: hidden with it, or N − n would give back
+      // what the proportion hides.
+      coverage: distribution(s, { ...followUp.coverage }, inWindowHidden ? ['inWindow'] : []) as unknown as Suppressed<
+        CohortFigures['followUp']['coverage']
+      >,
     },
     fading: {
       latestGrade: distribution(s, fading.latestGrade) as unknown as Suppressed<CohortFigures['fading']['latestGrade']>,

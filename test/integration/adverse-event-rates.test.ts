@@ -187,6 +187,33 @@ describe(`adverse-event rates (${DRIVER})`, function () {
       });
     });
 
+    it("withholds other sites' counts under an indication filter, even where they are not small", async () => {
+      const source = generateCohort({ participants: 120, sites: 3, seed: 7, code: 'AER-2', adverseEventRate: 0.6 });
+      await importBundle(db, source);
+      const own = source.sites[0]!.code;
+      const clinic = apiClient(server.base, (await createTestUser(db, 'clinic', [{ studyCode: 'AER-2', siteCode: own }])).headers);
+      const query = '?by=site&indication=androgenetic_alopecia';
+      const served = (await rates(clinic, query, 'AER-2')).body;
+      const full = (await rates(admin, query, 'AER-2')).body;
+      expect(served.rates.map((r: Rate) => r.key)).to.deep.equal(source.sites.map((s) => s.code).sort());
+      for (const [index, rate] of (served.rates as Rate[]).entries()) {
+        const complete = full.rates[index] as Rate;
+        if (rate.key === own) {
+          expect(rate).to.deep.equal(complete);
+          continue;
+        }
+        // Not small: the threshold alone would show these.
+        expect(complete.participants.N, rate.key).to.be.at.least(5);
+        expect(rate).to.deep.equal({
+          key: complete.key,
+          label: complete.label,
+          events: null,
+          participants: { n: null, N: null, proportion: null, wilson: null, exact: null, suppressed: true },
+          suppressed: true,
+        });
+      }
+    });
+
     it("is refused another site's rates (403 naming the field)", async () => {
       const london = apiClient(server.base, (await createTestUser(db, 'clinic', [{ studyCode: CODE, siteCode: 'LON' }])).headers);
       const reply = await rates(london, '?site=MAN');

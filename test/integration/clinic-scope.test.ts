@@ -74,6 +74,34 @@ describe(`clinic scope (${DRIVER})`, function () {
     }
   });
 
+  it("withholds every count of other sites under an indication filter, keeping its own site's", async () => {
+    // Set against the unfiltered by=site figures, another site's figures for one indication would
+    // give back by subtraction the small groups each hides: under the filter, none is shown.
+    const indication = source.participants.find((p) => p.site === own)!.indication;
+    const served = (await clinic.get(`/studies/CLI-1/analysis?by=site&indication=${indication}`)).body;
+    const full = (await admin.get(`/studies/CLI-1/analysis?by=site&indication=${indication}`)).body;
+    const others = served.subgroups.groups.filter((g: { key: string }) => g.key !== own);
+    expect(others.map((g: { key: string }) => g.key)).to.deep.equal(source.sites.map((s) => s.code).filter((c) => c !== own).sort());
+    expect(served.subgroups.groups.find((g: { key: string }) => g.key === own)).to.deep.equal(
+      full.subgroups.groups.find((g: { key: string }) => g.key === own),
+    );
+    for (const group of others) {
+      const counts: unknown[] = [];
+      const collect = (value: unknown, key: string) => {
+        if (['n', 'N', 'events', 'enrolled', 'withdrawn', 'total', 'respondents'].includes(key)) counts.push(value);
+        if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) collect(v, k);
+      };
+      collect(group.figures, '');
+      expect(counts.length, group.key).to.be.greaterThan(20);
+      expect(counts.filter((n) => n !== null), `${group.key}: counts shown`).to.deep.equal([]);
+      expect(group.figures.participants.byIndication, group.key).to.include({ suppressed: true });
+      expect(Object.values(group.figures.followUp.coverage).filter((n) => typeof n === 'number'), group.key).to.deep.equal([]);
+      // The full figures are not all small: the filter, not the threshold, withholds them.
+      const complete = full.subgroups.groups.find((g: { key: string }) => g.key === group.key);
+      expect(complete.figures.participants.enrolled, group.key).to.be.at.least(5);
+    }
+  });
+
   it("lists, exports and reports only the clinic's own participants, and hides the others'", async () => {
     const listed = (await clinic.get('/studies/CLI-1/participants?limit=1000')).body.items;
     const expected = source.participants.filter((p) => p.site === own).map((p) => p.code).sort();

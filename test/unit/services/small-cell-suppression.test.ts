@@ -37,15 +37,44 @@ describe('small-cell suppression', () => {
     base.fading.latestGrade = { '0': 9, '1': 6, '2': 3, '3': 11, '4': 7 };
     base.satisfaction.distribution = { '1': 0, '2': 1, '3': 8, '4': 9, '5': 20 };
     base.followUp.coverage = { noFollowUp: 2, beforeWindow: 10, inWindow: 30, afterWindow: 6 };
+    base.followUp.inWindow = proportion(30, 46);
     const out = suppressSmallCells(base, 5);
     expect(out.participants.enrolled).to.equal(12);
     expect(out.participants.withdrawn).to.equal(null);
     // 3 is hidden, and so is the next smallest, 6: the total cannot give 3 back.
     expect(out.fading.latestGrade).to.deep.equal({ '0': 9, '1': null, '2': null, '3': 11, '4': 7, suppressed: true });
-    expect(out.satisfaction.distribution).to.deep.equal({ '1': null, '2': null, '3': 8, '4': 9, '5': 20, suppressed: true });
+    // 0 and 1 are hidden, but together they are 1, itself a small group: the next smallest, 8, goes too.
+    expect(out.satisfaction.distribution).to.deep.equal({ '1': null, '2': null, '3': null, '4': 9, '5': 20, suppressed: true });
     // Coverage adds up to enrolled: 2 is hidden, and so is the next smallest, 6; the window stays.
     expect(out.followUp.coverage).to.deep.equal({ noFollowUp: null, beforeWindow: 10, inWindow: 30, afterWindow: null, suppressed: true });
     expect(out.followUp.window).to.deep.equal(base.followUp.window);
+  });
+
+  it('hides buckets until the hidden ones add up to at least the threshold', () => {
+    const base = figures();
+    // 2 and 1 are hidden (3 in all, under 5), so the next smallest, 4, goes too: 7 hidden.
+    base.fading.latestGrade = { '0': 12, '1': 4, '2': 2, '3': 1, '4': 0 };
+    // 0, 0, 1 and 3 are hidden but make only 4: the last bucket, 12, goes too.
+    base.satisfaction.distribution = { '1': 0, '2': 0, '3': 1, '4': 3, '5': 12 };
+    const out = suppressSmallCells(base, 5);
+    expect(out.fading.latestGrade).to.deep.equal({ '0': 12, '1': null, '2': null, '3': null, '4': null, suppressed: true });
+    expect(out.satisfaction.distribution).to.deep.equal({ '1': null, '2': null, '3': null, '4': null, '5': null, suppressed: true });
+  });
+
+  it("hides the coverage's in-window count whenever the in-window proportion is hidden", () => {
+    const base = figures();
+    // 12 of 15 followed up in the window: N − n = 3 hides the proportion. Shown, the coverage's
+    // 12 would give back 3 from N = 15.
+    base.followUp.inWindow = proportion(12, 15);
+    base.followUp.coverage = { noFollowUp: 5, beforeWindow: 2, inWindow: 12, afterWindow: 1 };
+    const out = suppressSmallCells(base, 5);
+    expect(out.followUp.inWindow).to.deep.equal({ n: null, N: 15, proportion: null, wilson: null, exact: null, suppressed: true });
+    expect(out.followUp.coverage).to.deep.equal({ noFollowUp: 5, beforeWindow: null, inWindow: null, afterWindow: null, suppressed: true });
+
+    // A proportion that is shown leaves the count as it is.
+    base.followUp.inWindow = proportion(12, 20);
+    base.followUp.coverage = { noFollowUp: 5, beforeWindow: 6, inWindow: 12, afterWindow: 7 };
+    expect(suppressSmallCells(base, 5).followUp.coverage).to.deep.equal({ noFollowUp: 5, beforeWindow: 6, inWindow: 12, afterWindow: 7 });
   });
 
   it('hides descriptive statistics and the trend of fewer than the threshold, and Kaplan–Meier steps always', () => {

@@ -2,17 +2,14 @@
 // seriousness, relatedness or site), the events and the participants with at least one, as a
 // proportion of the cohort with its 95% exact interval. Every level of the vocabulary appears,
 // zero-event ones too: "0 of 22, at most 15.4%" is what a reviewer looks for.
-import { ADVERSE_EVENT_CATEGORIES, RELATEDNESS_JUDGEMENTS } from './constants.ts';
+import { ADVERSE_EVENT_CATEGORIES, CTCAE_GRADES, ctcaeGradeKey, RELATEDNESS_JUDGEMENTS } from './constants.ts';
 import { proportion } from './proportion.ts';
 import type { AdverseEventCategory, Proportion, Relatedness } from './types.ts';
 
 export type AdverseEventDimension = 'category' | 'grade' | 'serious' | 'relatedness' | 'site';
 
-/** CTCAE grades 1 (mild) to 5 (death). */
-export const CTCAE_GRADE_LEVELS: readonly string[] = ['1', '2', '3', '4', '5'];
-
 /** Serious first, as `true` and `false` (the values of the adverse-event listing's `serious` filter). */
-export const SERIOUSNESS_LEVELS: readonly string[] = ['true', 'false'];
+const SERIOUSNESS_LEVELS: readonly string[] = ['true', 'false'];
 
 /** One adverse event: its participant (any identifier unique in the study), site and coded values. */
 export interface AdverseEventFact {
@@ -120,7 +117,7 @@ function levelsOf(by: AdverseEventDimension, sites: AdverseEventRateInput['sites
     case 'category':
       return ADVERSE_EVENT_CATEGORIES;
     case 'grade':
-      return CTCAE_GRADE_LEVELS;
+      return CTCAE_GRADES;
     case 'serious':
       return SERIOUSNESS_LEVELS;
     case 'relatedness':
@@ -139,10 +136,7 @@ function levelOf(event: AdverseEventFact, by: AdverseEventDimension): string {
     case 'category':
       return event.category;
     case 'grade':
-      if (!Number.isInteger(event.grade) || event.grade < 1 || event.grade > 5) {
-        throw new Error(`adverse-event grade must be an integer from 1 to 5, got ${event.grade}`);
-      }
-      return String(event.grade);
+      return ctcaeGradeKey(event.grade);
     case 'serious':
       return String(event.serious);
     case 'relatedness':

@@ -35,8 +35,6 @@ export { analyzeCohort, analyzeCohortWithCharts, type AnalyzeCohortInput } from 
 export { chartSeries, chartSeriesOfOutcomes } from './chart-series.ts';
 export {
   adverseEventRates,
-  CTCAE_GRADE_LEVELS,
-  SERIOUSNESS_LEVELS,
   type AdverseEventDimension,
   type AdverseEventFact,
   type AdverseEventRate,

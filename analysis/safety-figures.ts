@@ -1,10 +1,8 @@
 // The summary's safety figures, reported as CONSORT-Harms asks: participants with events, not only event counts.
-import { ADVERSE_EVENT_CATEGORIES, RELATED_JUDGEMENTS } from './constants.ts';
+import { ADVERSE_EVENT_CATEGORIES, CTCAE_GRADES, ctcaeGradeKey, RELATED_JUDGEMENTS } from './constants.ts';
 import type { ParticipantOutcome } from './participant-outcome.ts';
 import { proportion } from './proportion.ts';
 import type { AdverseEventCategory, CohortFigures, CtcaeGradeKey, EventCount } from './types.ts';
-
-const CTCAE_GRADES: readonly CtcaeGradeKey[] = ['1', '2', '3', '4', '5'];
 
 /**
  * Safety figures. Proportions of enrolled participants with at least one adverse event, one
@@ -94,11 +92,4 @@ function tally<K>(counts: Map<K, { events: number; participants: number }>, key:
     seenForParticipant.add(key);
     entry.participants++;
   }
-}
-
-function ctcaeGradeKey(grade: number): CtcaeGradeKey {
-  if (!Number.isInteger(grade) || grade < 1 || grade > 5) {
-    throw new Error(`adverse-event grade must be an integer from 1 to 5, got ${grade}`);
-  }
-  return String(grade) as CtcaeGradeKey;
 }

@@ -30,11 +30,6 @@ export class TableImport {
     this.problems = new LocatedProblems({ files: fileOrder, columns: columnOrder });
   }
 
-  /** How many problems were reported so far. */
-  get problemCount(): number {
-    return this.problems.total;
-  }
-
   report(problem: LocatedProblem, bundlePath?: string): void {
     this.problems.add(problem);
     if (bundlePath !== undefined) this.reportedPaths.add(bundlePath);

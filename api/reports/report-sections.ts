@@ -21,6 +21,7 @@ import {
   SUBGROUP_DIMENSION_LABELS,
 } from '../../analysis/charts/labels.ts';
 import { followUpCoverageTable } from '../../analysis/charts/follow-up-coverage-chart.ts';
+import { CTCAE_GRADES } from '../../analysis/constants.ts';
 import type { DataTable } from '../../analysis/charts/types.ts';
 import type {
   AnalysisSummary,
@@ -189,7 +190,6 @@ function fadingSection(figures: CohortFigures, prefix: string): ReportSection {
   ]);
 }
 
-const CTCAE_GRADES: readonly CtcaeGradeKey[] = ['1', '2', '3', '4', '5'];
 
 function harmsTable(figures: CohortFigures, caption: string): ReportBlock {
   const { anyEvent, seriousEvent, relatedEvent, withdrawnDueToEvent } = figures.safety;

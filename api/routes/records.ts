@@ -494,7 +494,15 @@ const listingRoutes: RouteSpec[] = [
     responses: { 200: { description: 'The events, as an attachment', contentType: 'text/csv', headers: ['Content-Disposition'] } },
     handler: async ({ deps, actor, params, query, res }) => {
       let csv: ReturnType<typeof adverseEventCsvStream> | null = null;
+      // One listener for the client going away, made before anything can wait on it: a 'close'
+      // that came while a batch was being read is then not missed.
+      const closed = once(res, 'close').catch(() => undefined);
+      const stopIfGone = () => {
+        // A reader that went away never drains: stop reading (and free the snapshot).
+        if (res.destroyed) throw new Error('the client closed the adverse-event download');
+      };
       await forEachAdverseEvent(deps.db, actor!, params.code, query, async (items) => {
+        stopIfGone();
         if (!csv) {
           // Access and filters have been checked: the download starts.
           res.attachment(`${params.code}-adverse-events.csv`).type('text/csv; charset=utf-8');
@@ -504,9 +512,9 @@ const listingRoutes: RouteSpec[] = [
         }
         for (const item of items) {
           if (csv.write(adverseEventCsvRow(item))) continue;
-          // A reader that went away never drains: stop reading (and free the snapshot).
-          await Promise.race([once(csv, 'drain'), once(res, 'close')]);
-          if (res.destroyed) throw new Error('the client closed the adverse-event download');
+          stopIfGone();
+          await Promise.race([once(csv, 'drain'), closed]);
+          stopIfGone();
         }
       });
       csv!.end();

@@ -36,21 +36,15 @@ export interface StudyFacts {
   participants: ParticipantFacts[];
 }
 
-/** A stored study's facts with the study's change stamp in the same snapshot (what they are as of). */
-export interface StoredStudyFacts extends StudyFacts {
-  changeStamp: string;
-}
-
 /** Everything the analysis needs about one study, read in six narrow queries. */
-export async function loadStudyFacts(db: Db, code: string): Promise<StoredStudyFacts> {
+export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> {
   // One snapshot: a replace that commits meanwhile is seen whole or not at all.
-  const [changeStamp, study, sites, participants, sessions, events, assessments, surveys] = await db.readSnapshot(async (kysely) => {
+  const [study, sites, participants, sessions, events, assessments, surveys] = await db.readSnapshot(async (kysely) => {
     const study = await findStudyByCode(kysely, code);
     if (!study) throw new AppError('not_found', `study ${code} does not exist`);
     const id = study.study_id;
     const form = db.driver === 'pglite' ? 'json' : 'rows';
     return [
-      await selectStudyChangeStamp(kysely, code),
       study,
       ...(await Promise.all([
         selectSiteCodes(kysely, id),
@@ -71,7 +65,6 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StoredStudyF
   const surveysOf = groupByParticipant(surveys);
 
   return {
-    changeStamp,
     study: { code: study.code, title: study.title },
     protocol: protocolOf(study),
     sites: sites.map((site) => site.code).sort(),
@@ -110,10 +103,10 @@ async function scopedAnalysis<Charts extends boolean>(
   code: string,
   options: AnalysisOptions,
   withCharts: Charts,
-): Promise<{ summary: AnalysisSummary; series: Charts extends true ? ChartSeries : undefined; changeStamp: string }> {
+): Promise<{ summary: AnalysisSummary; series: Charts extends true ? ChartSeries : undefined }> {
   const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
   if (scope) requireFilterInScope(scope, options);
-  const { sites, changeStamp, ...facts } = await loadStudyFacts(db, code);
+  const { sites, ...facts } = await loadStudyFacts(db, code);
   requireKnownSite(code, sites, options);
   const cohort = options.site === undefined && options.indication === undefined ? facts.participants : facts.participants.filter((p) => inCohort(options, p));
   const by = options.by;
@@ -123,10 +116,10 @@ async function scopedAnalysis<Charts extends boolean>(
       summary: AnalysisSummary;
       series: Charts extends true ? ChartSeries : undefined;
     };
-  if (!scope || scope.sites === 'all') return { ...analyze({ ...facts, participants: cohort, ...(by ? { by } : {}) }), changeStamp };
+  if (!scope || scope.sites === 'all') return analyze({ ...facts, participants: cohort, ...(by ? { by } : {}) });
 
   const own = cohort.filter((p) => reachesSite(scope, p.site));
-  const result = { ...analyze({ ...facts, participants: own, ...(by && by !== 'site' ? { by } : {}) }), changeStamp };
+  const result = analyze({ ...facts, participants: own, ...(by && by !== 'site' ? { by } : {}) });
   if (by === 'site') {
     const everySite = analyzeCohort({ ...facts, participants: cohort, by: 'site' }).subgroups!;
     const threshold = suppressionThreshold(options, options.suppressBelow);
@@ -191,10 +184,14 @@ export async function chartStudy(db: Db, code: string, options: AnalysisOptions 
     options.suppressBelow ?? null,
   ]);
   const cache = chartAnswerCache(db);
-  const kept = cache.get(key, await selectStudyChangeStamp(db.kysely, code));
+  // Read before the analysis's snapshot: the audit trail only grows, and each change adds to it in
+  // its own transaction, so the answer is at least as new as this stamp, and any change
+  // committed meanwhile makes the next stamp differ.
+  const stamp = await selectStudyChangeStamp(db.kysely, code);
+  const kept = cache.get(key, stamp);
   if (kept) return kept;
-  const { summary, series, changeStamp } = await scopedAnalysis(db, code, options, true);
+  const { summary, series } = await scopedAnalysis(db, code, options, true);
   const answer = { summary, charts: allCharts(summary, series) };
-  cache.set(key, changeStamp, answer);
+  cache.set(key, stamp, answer);
   return answer;
 }

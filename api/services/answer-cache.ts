@@ -1,7 +1,7 @@
 // Answers kept for the questions asked again, while the study they came from has not changed:
 // each entry carries the study's change stamp (its audit trail's count and last entry, see
-// selectStudyChangeStamp) as of the snapshot the answer was computed from, and is used only while
-// the stamp is still the same. Least recently used entries go first when the cache is full.
+// selectStudyChangeStamp) read before the answer was computed (the answer is at least that new),
+// and is used only while the stamp is still the same. Least recently used entries go first when the cache is full.
 
 export class AnswerCache<T> {
   private readonly entries = new Map<string, { stamp: string; value: T }>();

@@ -174,7 +174,13 @@ const ANALYZE_AFTER_ROWS = 10_000;
 async function refreshStatistics(db: Db, counts: Record<string, number>): Promise<void> {
   const loaded = Object.entries(counts).filter(([, rows]) => rows > 0);
   if (loaded.reduce((sum, [, rows]) => sum + rows, 0) < ANALYZE_AFTER_ROWS) return;
-  await sql`analyze ${sql.join(loaded.map(([table]) => sql.table(table)))}`.execute(db.kysely);
+  try {
+    await sql`analyze ${sql.join(loaded.map(([table]) => sql.table(table)))}`.execute(db.kysely);
+  } catch (error) {
+    // The import has committed: a failure here costs only speed until autovacuum analyses the
+    // tables, and must not report the import as failed.
+    console.error(`the import committed, but refreshing the planner statistics failed: ${(error as Error).message}`);
+  }
 }
 
 /** Records per kind in a bundle, as the audit trail keeps them. */

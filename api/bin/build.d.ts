@@ -8,7 +8,6 @@ export declare function stamp(file: string): string;
 export declare function freshEntry(): string | null;
 /** Bundle api/cli.ts into dist/; returns the entry file. */
 export declare function build(options?: { clean?: boolean }): Promise<string>;
-export declare const WEB_DIST: string;
 /** The built web application's script, or null when it is missing or a source changed since. */
 export declare function freshWebBundle(): string | null;
 /** Bundle the web application into dist/web/app.js; returns the script. */

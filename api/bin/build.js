@@ -111,7 +111,7 @@ export async function build({ clean = false } = {}) {
   return path.join(DIST, 'cli.js');
 }
 
-export const WEB_DIST = path.join(DIST, 'web');
+const WEB_DIST = path.join(DIST, 'web');
 const WEB_MANIFEST = path.join(WEB_DIST, 'manifest.json');
 
 /** The built web application's script, or null when it is missing or a source changed since. */

@@ -6,7 +6,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, onSessionExpired } from './api.ts';
 import { Loading } from './components/problems.tsx';
 import { SignInForm, SignInPage } from './pages/sign-in.tsx';
-import { Link, matchPath, navigate, pathOf, useLocation } from './router.tsx';
+import { Link, navigate, pathOf, useLocation } from './router.tsx';
 import { findRoute, STUDY_TABS } from './routes.tsx';
 import { isAdmin, SessionContext, useMe, type Me } from './session.ts';
 
@@ -185,5 +185,3 @@ export function App() {
     </Shell>
   );
 }
-
-export { matchPath };

@@ -48,6 +48,3 @@ export function findRoute(pathname: string): { route: Route; params: Record<stri
   }
   return null;
 }
-
-/** The addresses the server answers with the application's page (every route above). */
-export const APP_PATH_PATTERNS = ROUTES.map((r) => r.pattern).concat('/sign-in');

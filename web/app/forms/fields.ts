@@ -3,7 +3,7 @@
 // field's type, choices, bounds and description; the schema itself checks what was typed, with
 // the server's own words (problemsFromZod).
 import { z } from 'zod';
-import { problemsFromZod, type Problem } from '../../../api/schemas/problems.ts';
+import { issueMessage, problemsFromZod, type Problem } from '../../../api/schemas/problems.ts';
 
 export type FieldKind = 'text' | 'longtext' | 'date' | 'integer' | 'number' | 'boolean' | 'optional-boolean' | 'enum';
 
@@ -170,7 +170,8 @@ export function valuesOf(fields: readonly FieldSpec[], texts: Record<string, str
  * path and the server's wording; none when it passes.
  */
 export function check(schema: z.ZodType, value: unknown): Problem[] {
-  const parsed = schema.safeParse(value);
+  // The server's error map (api/validate.ts), so the browser says what the server would say.
+  const parsed = schema.safeParse(value, { error: issueMessage });
   return parsed.success ? [] : problemsFromZod(parsed.error);
 }
 

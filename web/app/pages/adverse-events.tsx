@@ -20,6 +20,7 @@ import { reachableSites } from '../components/reachable-sites.ts';
 import { CountCell, formatCount, formatInterval, formatPercent, NO_DATA, Suppressed, type MaybeProportion } from '../components/figure-cells.tsx';
 import { Link, navigate, pathOf, queryOf } from '../router.tsx';
 import { useMe } from '../session.ts';
+import { useStale } from './audit.tsx';
 
 const DIMENSIONS = [
   { value: 'category', label: 'Category' },
@@ -238,7 +239,11 @@ export function AdverseEventsPage(props: { code?: string; participant?: string; 
   const cursors = paging.query === listingQuery ? paging.cursors : [];
   const setCursors = (change: (list: string[]) => string[]) => setPaging({ query: listingQuery, cursors: change(cursors) });
   const cursor = cursors.at(-1);
-  const page = useResource<PageBody>(`${base}/adverse-events${queryOf({ ...listing, sort, limit: PAGE_SIZE, cursor })}`);
+  const pagePath = `${base}/adverse-events${queryOf({ ...listing, sort, limit: PAGE_SIZE, cursor })}`;
+  const page = useResource<PageBody>(pagePath);
+  // True from the render that asks for another page (before the fetch starts) until it arrives:
+  // the pager waits meanwhile, so a double click cannot push the same cursor twice.
+  const pageStale = useStale(pagePath, page);
 
   const siteOptions = [
     { value: '', label: me.role === 'clinic' ? 'All my sites' : 'All sites' },
@@ -370,13 +375,13 @@ export function AdverseEventsPage(props: { code?: string; participant?: string; 
           )
         ) : null}
         <nav class="pager" aria-label="Pages of events">
-          <button type="button" disabled={cursors.length === 0 || page.loading} onClick={() => setCursors((list) => list.slice(0, -1))}>
+          <button type="button" disabled={cursors.length === 0 || pageStale} onClick={() => setCursors((list) => list.slice(0, -1))}>
             Previous page
           </button>
           <span aria-live="polite">Page {cursors.length + 1}</span>
           <button
             type="button"
-            disabled={!page.data?.nextCursor || page.loading}
+            disabled={!page.data?.nextCursor || pageStale}
             onClick={() => page.data?.nextCursor && setCursors((list) => [...list, page.data!.nextCursor!])}
           >
             Next page

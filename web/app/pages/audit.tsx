@@ -267,8 +267,13 @@ export function useCursorStack() {
   };
 }
 
+/**
+ * Previous and Next. `busy` while a page is on its way: both wait, so a second click cannot
+ * push the same cursor again.
+ */
 export function Pager({
   id,
+  busy = false,
   hasPrevious,
   nextCursor,
   pageNumber,
@@ -276,6 +281,7 @@ export function Pager({
   onNext,
 }: {
   id: string;
+  busy?: boolean;
   hasPrevious: boolean;
   nextCursor: string | null;
   pageNumber: number | null;
@@ -284,12 +290,12 @@ export function Pager({
 }) {
   if (!hasPrevious && nextCursor === null) return null;
   return (
-    <nav class="pager" aria-label={`Pages of ${id}`}>
-      <button type="button" onClick={onPrevious} disabled={!hasPrevious}>
+    <nav class="pager" aria-label={`Pages of ${id}`} aria-busy={busy ? 'true' : undefined}>
+      <button type="button" onClick={onPrevious} disabled={busy || !hasPrevious}>
         Previous<span class="visually-hidden"> page</span>
       </button>
       {pageNumber !== null ? <span>Page {pageNumber}</span> : null}
-      <button type="button" onClick={onNext} disabled={nextCursor === null}>
+      <button type="button" onClick={onNext} disabled={busy || nextCursor === null}>
         Next<span class="visually-hidden"> page</span>
       </button>
     </nav>
@@ -436,6 +442,7 @@ export function AuditPage({ code, url }: { code: string; url: URL }) {
           />
           <Pager
             id="the audit log"
+            busy={stale}
             hasPrevious={cursor !== null}
             nextCursor={audit.data.nextCursor}
             pageNumber={cursor === null ? 1 : pages.depth > 0 ? pages.depth + 1 : null}

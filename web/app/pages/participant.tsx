@@ -143,7 +143,7 @@ function Details({ record }: { record: ParticipantRecord }) {
       {PARTICIPANT_FIELDS.map((f) => (
         <div key={f.name}>
           <dt>{f.label}</dt>
-          <dd>{displayValue(record[f.name as keyof ParticipantRecord])}</dd>
+          <dd>{displayValue(record[f.name as keyof ParticipantRecord], f)}</dd>
         </div>
       ))}
     </dl>
@@ -210,7 +210,7 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
       <main id="main">
         <h1>Participant {participant}</h1>
         <ErrorBox error={studyRecord.error} title="The study could not be read." />
-        <Loading what="Reading the participant" />
+        {studyRecord.error ? null : <Loading what="Reading the participant" />}
       </main>
     );
   }

@@ -5,7 +5,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { INDICATIONS } from '../../../api/schemas/bundle.ts';
 import { ParticipantFields, type ParticipantRecord, type SiteRecord } from '../../../api/schemas/records.ts';
-import { api, ApiError, UNREACHABLE, useResource } from '../api.ts';
+import { api, ApiError, changeHeaders, UNREACHABLE, useResource } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { optionLabel } from '../forms/fields.ts';
@@ -76,8 +76,9 @@ function AddParticipant({ code, sites, onCancel }: { code: string; sites: { valu
         reason="optional"
         submitLabel="Save the new participant"
         onSubmit={async (value, reason) => {
-          const headers: Record<string, string> = reason.trim() ? { 'x-change-reason': encodeURIComponent(reason.trim()) } : {};
-          const response = await api.post<ParticipantRecord>(`/api/studies/${encodeURIComponent(code)}/participants`, value, { headers });
+          const response = await api.post<ParticipantRecord>(`/api/studies/${encodeURIComponent(code)}/participants`, value, {
+            headers: changeHeaders(null, reason),
+          });
           navigate(pathOf('studies', code, 'participants', response.data.code));
         }}
         onCancel={onCancel}

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import type { StudyListing } from '../../../api/schemas/responses.ts';
 import { Protocol, Site, Study } from '../../../api/schemas/bundle.ts';
-import { api, ApiError } from '../api.ts';
+import { api, ApiError, changeHeaders } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
 import { ErrorBox, Loading, ProblemList } from '../components/problems.tsx';
 import { check } from '../forms/fields.ts';
@@ -180,7 +180,7 @@ function NewStudy({ onCreated }: { onCreated: () => void }) {
             sites: [{ code: siteCode, name: siteName }],
           };
           try {
-            await api.post('/api/studies', bundle, reason.trim() ? { headers: { 'x-change-reason': encodeURIComponent(reason.trim()) } } : {});
+            await api.post('/api/studies', bundle, { headers: changeHeaders(null, reason) });
           } catch (error) {
             if (error instanceof ApiError) {
               // The bundle's paths, back in the form's terms.

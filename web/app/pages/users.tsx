@@ -385,7 +385,8 @@ function RoleAndState({ user, onChanged }: { user: UserRecord; onChanged: () => 
   const [role, setRole] = useState<Role>(user.role);
   const action = useAction();
   const [done, setDone] = useState('');
-  useEffect(() => setRole(user.role), [user.username, user.role]);
+  // Keyed by user (ManageUser): only a change of role made elsewhere needs the choice reset.
+  useEffect(() => setRole(user.role), [user.role]);
   const patch = (body: Record<string, unknown>, message: string) =>
     action.run(
       () => api.patch(userPath(user.username), body, { headers: changeHeaders(user.version, '') }),
@@ -450,6 +451,8 @@ function Grants({ user, studies, onChanged }: { user: UserRecord; studies: Study
   const [problems, setProblems] = useState<Problem[]>([]);
   const action = useAction();
   const [done, setDone] = useState('');
+  // Which action the error box speaks for: a refused revoke shows its own problems, not the form's.
+  const [failed, setFailed] = useState<'grant' | 'revoke'>('grant');
   const { fields, other } = byField(problems);
   if (user.role === 'admin')
     return (
@@ -461,7 +464,9 @@ function Grants({ user, studies, onChanged }: { user: UserRecord; studies: Study
   return (
     <section aria-labelledby="grants-heading">
       <h3 id="grants-heading">Grants</h3>
-      {action.error ? <ErrorBox error={new ApiError(action.error.status, action.error.message, other)} title="Not changed." /> : null}
+      {action.error ? (
+        <ErrorBox error={failed === 'revoke' ? action.error : new ApiError(action.error.status, action.error.message, other)} title="Not changed." />
+      ) : null}
       {user.grants.length === 0 ? (
         <p>{user.username} has no grant yet: they see no study.</p>
       ) : (
@@ -472,7 +477,8 @@ function Grants({ user, studies, onChanged }: { user: UserRecord; studies: Study
               <button
                 type="button"
                 disabled={action.busy}
-                onClick={() =>
+                onClick={() => {
+                  setFailed('revoke');
                   action.run(
                     () =>
                       api.delete(
@@ -482,8 +488,8 @@ function Grants({ user, studies, onChanged }: { user: UserRecord; studies: Study
                       setDone(`Revoked ${grantText(grant)}.`);
                       onChanged();
                     },
-                  )
-                }
+                  );
+                }}
               >
                 Revoke<span class="visually-hidden"> {grantText(grant)}</span>
               </button>
@@ -499,6 +505,8 @@ function Grants({ user, studies, onChanged }: { user: UserRecord; studies: Study
           event.preventDefault();
           const body = { study, site: user.role === 'clinic' && site !== '' ? site : null };
           const found = study === '' ? [{ path: 'study', message: 'choose a study' }] : [];
+          setFailed('grant');
+          action.clear();
           setProblems(found);
           if (found.length > 0) return;
           action.run(
@@ -546,7 +554,6 @@ function Grants({ user, studies, onChanged }: { user: UserRecord; studies: Study
 function InviteAgain({ user, onChanged }: { user: UserRecord; onChanged: () => void }) {
   const action = useAction();
   const [link, setLink] = useState<OneTimeLink | null>(null);
-  useEffect(() => setLink(null), [user.username]);
   return (
     <section aria-labelledby="reinvite-heading">
       <h3 id="reinvite-heading">Invite link</h3>
@@ -585,7 +592,6 @@ function Tokens({ user, onChanged }: { user: UserRecord; onChanged: () => void }
   const [issued, setIssued] = useState<NewToken | null>(null);
   const action = useAction();
   const [done, setDone] = useState('');
-  useEffect(() => setIssued(null), [user.username]);
   return (
     <section aria-labelledby="tokens-heading">
       <h3 id="tokens-heading">API tokens</h3>
@@ -731,6 +737,7 @@ function UserAudit({ generation }: { generation: number }) {
           <AuditTable id="user-audit" entries={audit.data.items} code={null} busy={stale} caption="User management, newest first" />
           <Pager
             id="the user-management audit"
+            busy={stale}
             hasPrevious={cursor !== null}
             nextCursor={audit.data.nextCursor}
             pageNumber={pages.depth + 1}
@@ -781,7 +788,7 @@ function AdminUsers() {
           There is no user {selected}. <Link href="/users">Back to the list</Link>
         </p>
       ) : null}
-      {user ? <ManageUser user={user} studies={studies.data?.studies ?? []} onChanged={changed} /> : null}
+      {user ? <ManageUser key={user.username} user={user} studies={studies.data?.studies ?? []} onChanged={changed} /> : null}
       <InviteSection
         studies={studies.data?.studies ?? []}
         onInvited={() => {

@@ -13,12 +13,15 @@ import { RecordForm, type Choice } from '../forms/record-form.tsx';
 
 type Row = Record<string, unknown> & { version: number };
 
-/** A stored value as text for people: empty, yes/no, or the value with underscores as spaces. */
-export function displayValue(value: unknown): string {
+/**
+ * A stored value as text for people: empty, yes/no, or the value itself; a choice of an enum
+ * field (`field` of kind `enum`) with underscores as spaces. Codes, lots and terms stay as typed.
+ */
+export function displayValue(value: unknown, field?: Pick<FieldSpec, 'kind'>): string {
   if (value === null || value === undefined || value === '') return '(empty)';
   if (value === true) return 'yes';
   if (value === false) return 'no';
-  if (typeof value === 'string') return optionLabel(value);
+  if (typeof value === 'string' && field?.kind === 'enum') return optionLabel(value);
   return String(value);
 }
 
@@ -114,9 +117,9 @@ function ConflictPanel({
                         </>
                       ) : null}
                     </th>
-                    <td>{displayValue(base[f.name])}</td>
-                    <td>{displayValue(mine[f.name])}</td>
-                    <td>{displayValue(theirs[f.name])}</td>
+                    <td>{displayValue(base[f.name], f)}</td>
+                    <td>{displayValue(mine[f.name], f)}</td>
+                    <td>{displayValue(theirs[f.name], f)}</td>
                   </tr>
                 );
               })}

@@ -1,11 +1,11 @@
 // A participant's history from the audit trail, newest first: when, who, what they did to which
 // record, the reason they gave, and each changed field before → after.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AuditEntry } from '../../../api/schemas/audit.ts';
 import { AdverseEvent, FadingAssessment, Participant, SatisfactionSurvey, TreatmentSession } from '../../../api/schemas/bundle.ts';
 import { api, ApiError } from '../api.ts';
 import { ErrorBox, Loading } from '../components/problems.tsx';
-import { labelOf } from '../forms/fields.ts';
+import { fieldsOf, labelOf, type FieldSpec } from '../forms/fields.ts';
 import { displayValue } from './editing.tsx';
 
 const ENTITY_NOUNS: Record<string, string> = {
@@ -29,6 +29,17 @@ const FIELD_ORDER = [
 ];
 const rank = (name: string) => (FIELD_ORDER.indexOf(name) + FIELD_ORDER.length + 1) % (FIELD_ORDER.length + 1);
 
+/** Each kind of record's fields by name, so a choice (enum) reads in words and a code stays as typed. */
+const FIELDS_OF_ENTITY: Record<string, Map<string, FieldSpec>> = Object.fromEntries(
+  Object.entries({
+    participant: Participant,
+    session: TreatmentSession,
+    adverse_event: AdverseEvent,
+    fading_assessment: FadingAssessment,
+    survey: SatisfactionSurvey,
+  }).map(([entity, schema]) => [entity, new Map(fieldsOf(schema).map((f) => [f.name, f]))]),
+);
+
 /** The fields that differ between before and after, each as [name, before, after]. */
 export function changedFields(entry: Pick<AuditEntry, 'before' | 'after'>): [string, unknown, unknown][] {
   const before = (entry.before ?? {}) as Record<string, unknown>;
@@ -47,6 +58,9 @@ export function History({ studyCode, participant, refresh }: { studyCode: string
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
+  // Older changes on their way: the button waits, so one click appends one page.
+  const [loadingMore, setLoadingMore] = useState(false);
+  const inFlight = useRef(false);
   const base = `/api/studies/${encodeURIComponent(studyCode)}/audit`;
 
   const load = (cursor: string | null) => {
@@ -60,6 +74,16 @@ export function History({ studyCode, participant, refresh }: { studyCode: string
       },
       (e: unknown) => setError(e instanceof ApiError ? e : new ApiError(0, String(e), [])),
     );
+  };
+
+  const loadOlder = (cursor: string) => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setLoadingMore(true);
+    void load(cursor).finally(() => {
+      inFlight.current = false;
+      setLoadingMore(false);
+    });
   };
 
   useEffect(() => {
@@ -88,6 +112,7 @@ export function History({ studyCode, participant, refresh }: { studyCode: string
             <tbody>
               {entries.map((entry) => {
                 const changes = changedFields(entry);
+                const fields = FIELDS_OF_ENTITY[entry.entity];
                 return (
                   <tr key={entry.id}>
                     <td>
@@ -107,12 +132,12 @@ export function History({ studyCode, participant, refresh }: { studyCode: string
                             <li key={name}>
                               {labelOf(name)}:{' '}
                               {entry.action === 'create' ? (
-                                displayValue(after)
+                                displayValue(after, fields?.get(name))
                               ) : entry.action === 'delete' ? (
-                                <del>{displayValue(before)}</del>
+                                <del>{displayValue(before, fields?.get(name))}</del>
                               ) : (
                                 <>
-                                  {displayValue(before)} → {displayValue(after)}
+                                  {displayValue(before, fields?.get(name))} → {displayValue(after, fields?.get(name))}
                                 </>
                               )}
                             </li>
@@ -129,9 +154,10 @@ export function History({ studyCode, participant, refresh }: { studyCode: string
       ) : null}
       {next ? (
         <p>
-          <button type="button" onClick={() => void load(next)}>
+          <button type="button" disabled={loadingMore} aria-busy={loadingMore ? 'true' : undefined} onClick={() => loadOlder(next)}>
             Show older changes
           </button>
+          {loadingMore ? <span role="status"> Reading older changes…</span> : null}
         </p>
       ) : null}
     </section>

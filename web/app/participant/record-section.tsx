@@ -4,7 +4,7 @@
 import type { ComponentChildren } from 'preact';
 import type { z } from 'zod';
 import { useState } from 'preact/hooks';
-import { api } from '../api.ts';
+import { api, changeHeaders } from '../api.ts';
 import { RecordForm, type Choice } from '../forms/record-form.tsx';
 import { DeleteRecord, EditRecord, useFocusOnMount } from './editing.tsx';
 
@@ -59,8 +59,7 @@ function AddPanel(props: {
         reason="optional"
         submitLabel={`Save the new ${props.noun}`}
         onSubmit={async (value, reason) => {
-          const reasonHeader: Record<string, string> = reason.trim() ? { 'x-change-reason': encodeURIComponent(reason.trim()) } : {};
-          const response = await api.post<Row>(props.path, value, { headers: reasonHeader });
+          const response = await api.post<Row>(props.path, value, { headers: changeHeaders(null, reason) });
           props.onAdded(response.data);
         }}
         onCancel={props.onCancel}

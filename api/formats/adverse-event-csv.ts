@@ -3,6 +3,7 @@
 // never sits whole in memory. Booleans are written true/false, as the listing's filters take them.
 import { stringify, type Stringifier } from 'csv-stringify';
 import type { AdverseEventListItem } from '../schemas/records.ts';
+import { CSV_OPTIONS } from './csv-text.ts';
 
 /** The columns, named as the listing's JSON fields. */
 export const ADVERSE_EVENT_CSV_COLUMNS = [
@@ -34,7 +35,7 @@ export function adverseEventCsvRow(item: AdverseEventListItem): CsvCell[] {
 
 /** A CSV stream with the header row written; write event rows to it, then end it. */
 export function adverseEventCsvStream(): Stringifier {
-  const stream = stringify({ record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+  const stream = stringify(CSV_OPTIONS);
   stream.write([...ADVERSE_EVENT_CSV_COLUMNS]);
   return stream;
 }

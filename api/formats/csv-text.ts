@@ -7,6 +7,9 @@ import { fileText, locatedProblem, type FormatFile, type LocatedProblem } from '
 
 export type Cell = string | number | boolean | null;
 
+/** How every CSV of the project is written: RFC 4180 line ends, and any field with a line break quoted. */
+export const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
+
 /**
  * CSV text of a header and rows. null is an empty cell, booleans are written as `1`/`0` unless
  * the caller converts them first; fields holding a line break are always quoted (a bare CR would
@@ -15,7 +18,7 @@ export type Cell = string | number | boolean | null;
 export function writeCsv(header: readonly string[], rows: Iterable<readonly Cell[]>): string {
   const records: string[][] = [[...header]];
   for (const row of rows) records.push(row.map(cellText));
-  return stringify(records, { record_delimiter: 'windows', quoted_match: /[\r\n]/ });
+  return stringify(records, CSV_OPTIONS);
 }
 
 function cellText(value: Cell): string {

@@ -1,5 +1,6 @@
 // Response shapes of the HTTP API that are not the bundle itself.
 import { z } from 'zod';
+import { ADVERSE_EVENT_DIMENSIONS } from './requests.ts';
 
 export const StudyListing = z
   .object({
@@ -121,7 +122,7 @@ export const AdverseEventRate = z
 export const AdverseEventRates = z
   .object({
     study: z.object({ code: z.string(), title: z.string() }),
-    by: z.enum(['category', 'grade', 'serious', 'relatedness', 'site']).describe('The dimension counted by'),
+    by: z.enum(ADVERSE_EVENT_DIMENSIONS).describe('The dimension counted by'),
     filters: z
       .object({ site: z.string().nullable(), indication: z.string().nullable() })
       .describe('The filters applied to the cohort; null for none'),

@@ -15,10 +15,10 @@ import {
   selectAssessmentFacts,
   selectParticipantFacts,
   selectSessionFacts,
-  selectSiteCodes,
   selectStudyChangeStamp,
   selectSurveyFacts,
 } from '../../db/repositories/analysis-facts-repository.ts';
+import { selectSites } from '../../db/repositories/listing-repository.ts';
 import { findStudyByCode } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
 import { reachesSite, requireStudyScope, type Actor } from './access.ts';
@@ -47,7 +47,7 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
     return [
       study,
       ...(await Promise.all([
-        selectSiteCodes(kysely, id),
+        selectSites(kysely, id),
         selectParticipantFacts(kysely, id, form),
         selectSessionFacts(kysely, id, form),
         selectAdverseEventFacts(kysely, id),
@@ -67,7 +67,7 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
   return {
     study: { code: study.code, title: study.title },
     protocol: protocolOf(study),
-    sites: sites.map((site) => site.code).sort(),
+    sites: sites.map((site) => site.code),
     participants: participants.map((p) => ({
       code: p.code,
       site: p.site,

@@ -40,11 +40,6 @@ async function readFacts<Row extends object>(
   return tuples.map((values) => Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Row);
 }
 
-/** Every site code of the study, in no particular order. */
-export async function selectSiteCodes(db: Kysely<Database>, studyId: number) {
-  return db.selectFrom('site').select('code').where('study_id', '=', studyId).execute();
-}
-
 export interface ParticipantFactRow {
   participant_no: number;
   code: string;

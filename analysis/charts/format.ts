@@ -41,7 +41,7 @@ export function proportionCells(proportion: Proportion): [string, string, string
 }
 
 /** One cell: "16/20 (80.0%) [56.3%, 94.3%]" with the exact interval; "—" when N = 0. */
-export function formatProportion(proportion: Proportion): string {
+export function formatProportion(proportion: Pick<Proportion, 'n' | 'N' | 'proportion' | 'exact'>): string {
   if (proportion.N === 0) return NO_DATA;
   return `${formatFraction(proportion)} (${formatPercent(proportion.proportion)}) ${formatInterval(proportion.exact)}`;
 }

@@ -4,11 +4,9 @@
 // When the session has ended (401), the request waits while the application asks the user to
 // sign in again over the current page, then goes out once more: nothing typed is lost.
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
+import type { Problem } from '../../api/schemas/problems.ts';
 
-export interface Problem {
-  path: string;
-  message: string;
-}
+export type { Problem };
 
 export class ApiError extends Error {
   constructor(
@@ -108,6 +106,12 @@ export function changeHeaders(version: number | string | null, reason: string): 
   return headers;
 }
 
+/** A page of a list, as the API serves it: the items, and the cursor of the next page (null: the last). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
 export interface Resource<T> {
   data: T | undefined;
   error: ApiError | undefined;
@@ -137,4 +141,18 @@ export function useResource<T>(path: string | null): Resource<T> {
   }, [path, generation]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+/**
+ * Whether a resource still shows the answer for an older path (the filters or page changed and
+ * the new answer has not arrived): a table is then marked busy, for screen readers and tests.
+ */
+export function useStale<T>(path: string | null, resource: Resource<T>): boolean {
+  const [shownFor, setShownFor] = useState<string | null>(null);
+  const latestPath = useRef(path);
+  latestPath.current = path;
+  useEffect(() => {
+    if (resource.data !== undefined || resource.error !== undefined) setShownFor(latestPath.current);
+  }, [resource.data, resource.error]);
+  return shownFor !== path || resource.loading;
 }

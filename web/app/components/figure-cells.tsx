@@ -1,7 +1,7 @@
 // How the pages write the API's figures: counts, proportions with their exact interval, and the
 // cells another site's small-cell suppression emptied ("suppressed (< 5)", never a blank). The
 // numbers are the API's; only their formatting is done here, with the report's formatters.
-import { formatFraction, formatInterval, formatNumber, formatPercent, NO_DATA } from '../../../analysis/charts/format.ts';
+import { formatFraction, formatInterval, formatNumber, formatPercent, formatProportion, NO_DATA } from '../../../analysis/charts/format.ts';
 
 const COUNT = new Intl.NumberFormat('en');
 
@@ -40,8 +40,7 @@ export function ProportionCell({ value, below }: { value: MaybeProportion | null
       </>
     );
   }
-  if (value.N === 0) return <>{NO_DATA}</>;
-  return <>{`${formatFraction({ n: value.n, N: value.N })} (${formatPercent(value.proportion)}) ${formatInterval(value.exact)}`}</>;
+  return <>{formatProportion({ ...value, n: value.n, N: value.N })}</>;
 }
 
 /** A number with fixed decimals (a median, a mean), suppressed as such when the server hid it. */

@@ -2,7 +2,6 @@
 // exact intervals (GET /adverse-events/rates, zero-event levels included), then the listing of
 // events, serious and unresolved ones first (the API's sort=priority), flagged in words, a page at
 // a time, with a CSV download of every event the filters match. Filters live in the address.
-import { useState } from 'preact/hooks';
 import {
   ADVERSE_EVENT_CATEGORIES,
   ADVERSE_EVENT_CATEGORY_LABELS,
@@ -13,14 +12,14 @@ import {
 import { RELATEDNESS_JUDGEMENTS } from '../../../analysis/constants.ts';
 import type { AdverseEventCategory, Indication, Relatedness } from '../../../analysis/types.ts';
 import type { AdverseEventListItem, SiteRecord } from '../../../api/schemas/records.ts';
-import { useResource } from '../api.ts';
+import { useResource, useStale, type Page } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
+import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { reachableSites } from '../components/reachable-sites.ts';
 import { CountCell, formatCount, formatInterval, formatPercent, NO_DATA, Suppressed, type MaybeProportion } from '../components/figure-cells.tsx';
 import { Link, navigate, pathOf, queryOf } from '../router.tsx';
 import { useMe } from '../session.ts';
-import { useStale } from './audit.tsx';
 
 const DIMENSIONS = [
   { value: 'category', label: 'Category' },
@@ -62,11 +61,6 @@ interface RatesBody {
   events: number;
   suppressBelow: number;
   rates: Array<{ key: string; label: string; events: number | null; participants: MaybeProportion; suppressed?: true }>;
-}
-
-interface PageBody {
-  items: AdverseEventListItem[];
-  nextCursor: string | null;
 }
 
 const plural = (n: number, noun: string) => `${formatCount(n)} ${noun}${n === 1 ? '' : 's'}`;
@@ -229,18 +223,15 @@ export function AdverseEventsPage(props: { code?: string; participant?: string; 
     navigate(pathOf('studies', code, 'adverse-events') + queryOf(next), { replace: true });
   };
 
-  const sites = useResource<{ items: SiteRecord[] }>(`${base}/sites?limit=1000`);
+  const sites = useResource<Page<SiteRecord>>(`${base}/sites?limit=1000`);
   const rates = useResource<RatesBody>(`${base}/adverse-events/rates${queryOf({ by, site: f.site, indication: f.indication })}`);
 
   const listing = Object.fromEntries(LISTING_FILTERS.map((field) => [field, f[field]]));
   const listingQuery = queryOf({ ...listing, sort });
-  // Pages: the cursors of the pages before this one; a change of filters starts again.
-  const [paging, setPaging] = useState<{ query: string; cursors: string[] }>({ query: listingQuery, cursors: [] });
-  const cursors = paging.query === listingQuery ? paging.cursors : [];
-  const setCursors = (change: (list: string[]) => string[]) => setPaging({ query: listingQuery, cursors: change(cursors) });
-  const cursor = cursors.at(-1);
-  const pagePath = `${base}/adverse-events${queryOf({ ...listing, sort, limit: PAGE_SIZE, cursor })}`;
-  const page = useResource<PageBody>(pagePath);
+  // A change of filters starts again at page 1.
+  const pages = usePaging({ key: listingQuery });
+  const pagePath = `${base}/adverse-events${queryOf({ ...listing, sort, limit: PAGE_SIZE, cursor: pages.cursor })}`;
+  const page = useResource<Page<AdverseEventListItem>>(pagePath);
   // True from the render that asks for another page (before the fetch starts) until it arrives:
   // the pager waits meanwhile, so a double click cannot push the same cursor twice.
   const pageStale = useStale(pagePath, page);
@@ -374,19 +365,17 @@ export function AdverseEventsPage(props: { code?: string; participant?: string; 
             <EventTable code={code} items={page.data.items} />
           )
         ) : null}
-        <nav class="pager" aria-label="Pages of events">
-          <button type="button" disabled={cursors.length === 0 || pageStale} onClick={() => setCursors((list) => list.slice(0, -1))}>
-            Previous page
-          </button>
-          <span aria-live="polite">Page {cursors.length + 1}</span>
-          <button
-            type="button"
-            disabled={!page.data?.nextCursor || pageStale}
-            onClick={() => page.data?.nextCursor && setCursors((list) => [...list, page.data!.nextCursor!])}
-          >
-            Next page
-          </button>
-        </nav>
+        <Pager
+          of="events"
+          always
+          announce
+          busy={pageStale}
+          hasPrevious={pages.depth > 0}
+          hasNext={!!page.data?.nextCursor}
+          pageNumber={pages.depth + 1}
+          onPrevious={pages.previous}
+          onNext={() => pages.next(page.data!.nextCursor!)}
+        />
       </section>
     </main>
   );

@@ -2,19 +2,18 @@
 // update's changed fields before → after; a created or deleted record's fields; an import's
 // summary). Filters and the page live in the address, so a filtered view can be bookmarked.
 // The entry table is also used by the users page for the audit trail of user management.
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { AUDIT_ENTITIES, type AuditEntry } from '../../../api/schemas/audit.ts';
-import { useResource, type Resource } from '../api.ts';
+import { useResource, useStale, type Page } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
+import { ACTION_WORDS, changedFields, flatten, isPlainObject } from '../components/audit-changes.ts';
+import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { optionLabel } from '../forms/fields.ts';
 import { Link, navigate, pathOf, queryOf } from '../router.tsx';
 import { isAdmin, useMe } from '../session.ts';
 
-export interface AuditPageData {
-  items: AuditEntry[];
-  nextCursor: string | null;
-}
+export type AuditPageData = Page<AuditEntry>;
 
 const LOCAL_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
@@ -25,32 +24,6 @@ export function When({ at }: { at: string }) {
       {LOCAL_TIME.format(new Date(at))}
     </time>
   );
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
-}
-
-/** `{a: {b: 1}}` → `[['a.b', 1]]`: nested objects by dotted path; arrays stay whole. */
-export function flatten(value: unknown, prefix = ''): [string, unknown][] {
-  if (!isPlainObject(value)) return prefix === '' ? [] : [[prefix, value]];
-  const out: [string, unknown][] = [];
-  for (const [key, inner] of Object.entries(value)) {
-    const path = prefix === '' ? key : `${prefix}.${key}`;
-    if (isPlainObject(inner) && Object.keys(inner).length > 0) out.push(...flatten(inner, path));
-    else out.push([path, inner]);
-  }
-  return out;
-}
-
-/** The fields that differ between two records, by dotted path, in the order they first appear. */
-export function changedFields(before: unknown, after: unknown): { path: string; before: unknown; after: unknown }[] {
-  const was = new Map(flatten(before));
-  const now = new Map(flatten(after));
-  const paths = [...new Set([...was.keys(), ...now.keys()])];
-  return paths
-    .filter((path) => JSON.stringify(was.get(path) ?? null) !== JSON.stringify(now.get(path) ?? null))
-    .map((path) => ({ path, before: was.get(path) ?? null, after: now.get(path) ?? null }));
 }
 
 /** A stored value as text: empty values say so, so that "" and null are not invisible. */
@@ -178,28 +151,6 @@ function RecordCell({ entry, code }: { entry: AuditEntry; code: string | null })
   );
 }
 
-const ACTION_WORDS: Record<AuditEntry['action'], string> = {
-  create: 'created',
-  update: 'changed',
-  delete: 'deleted',
-  import: 'imported',
-  replace: 'replaced',
-};
-
-/**
- * Whether a resource still shows the answer for an older path (the filters or page changed and
- * the new answer has not arrived): the table is then marked busy, for screen readers and tests.
- */
-export function useStale<T>(path: string | null, resource: Resource<T>): boolean {
-  const [shownFor, setShownFor] = useState<string | null>(null);
-  const latestPath = useRef(path);
-  latestPath.current = path;
-  useEffect(() => {
-    if (resource.data !== undefined || resource.error !== undefined) setShownFor(latestPath.current);
-  }, [resource.data, resource.error]);
-  return shownFor !== path || resource.loading;
-}
-
 /** A table of audit entries, newest first. `code`: the study, for participant and bundle links. */
 export function AuditTable({ id, entries, caption, code, busy }: { id: string; entries: AuditEntry[]; caption: string; code: string | null; busy?: boolean }) {
   if (entries.length === 0)
@@ -244,61 +195,6 @@ export function AuditTable({ id, entries, caption, code, busy }: { id: string; e
         </tbody>
       </table>
     </div>
-  );
-}
-
-/**
- * Paging through a list newest first: the cursors of the pages before this one, so that
- * Previous goes back; `reset` when the filters change.
- */
-export function useCursorStack() {
-  const [stack, setStack] = useState<(string | null)[]>([]);
-  return {
-    depth: stack.length,
-    /** Remember `current` before going to the next page. */
-    push: (current: string | null) => setStack((s) => [...s, current]),
-    /** The cursor of the previous page (null: the first page). */
-    pop: (): string | null => {
-      const previous = stack.at(-1) ?? null;
-      setStack((s) => s.slice(0, -1));
-      return previous;
-    },
-    reset: () => setStack([]),
-  };
-}
-
-/**
- * Previous and Next. `busy` while a page is on its way: both wait, so a second click cannot
- * push the same cursor again.
- */
-export function Pager({
-  id,
-  busy = false,
-  hasPrevious,
-  nextCursor,
-  pageNumber,
-  onPrevious,
-  onNext,
-}: {
-  id: string;
-  busy?: boolean;
-  hasPrevious: boolean;
-  nextCursor: string | null;
-  pageNumber: number | null;
-  onPrevious: () => void;
-  onNext: () => void;
-}) {
-  if (!hasPrevious && nextCursor === null) return null;
-  return (
-    <nav class="pager" aria-label={`Pages of ${id}`} aria-busy={busy ? 'true' : undefined}>
-      <button type="button" onClick={onPrevious} disabled={busy || !hasPrevious}>
-        Previous<span class="visually-hidden"> page</span>
-      </button>
-      {pageNumber !== null ? <span>Page {pageNumber}</span> : null}
-      <button type="button" onClick={onNext} disabled={busy || nextCursor === null}>
-        Next<span class="visually-hidden"> page</span>
-      </button>
-    </nav>
   );
 }
 
@@ -394,7 +290,7 @@ export function AuditPage({ code, url }: { code: string; url: URL }) {
   const me = useMe();
   const filters = filtersOf(url);
   const cursor = url.searchParams.get('cursor');
-  const pages = useCursorStack();
+  const pages = usePaging({ at: cursor });
   // Reviewers see de-identified data only; the trail names participants and users, so the API
   // refuses them: say so without asking.
   const reviewer = me.role === 'reviewer';
@@ -441,14 +337,15 @@ export function AuditPage({ code, url }: { code: string; url: URL }) {
             caption={`Changes in ${code}${filtered ? ' matching the filters' : ''}, newest first`}
           />
           <Pager
-            id="the audit log"
+            of="the audit log"
+            short
             busy={stale}
             hasPrevious={cursor !== null}
-            nextCursor={audit.data.nextCursor}
+            hasNext={audit.data.nextCursor !== null}
             pageNumber={cursor === null ? 1 : pages.depth > 0 ? pages.depth + 1 : null}
-            onPrevious={() => go(filters, pages.pop())}
+            onPrevious={() => go(filters, pages.previous())}
             onNext={() => {
-              pages.push(cursor);
+              pages.next(audit.data!.nextCursor!);
               go(filters, audit.data!.nextCursor);
             }}
           />

@@ -17,7 +17,7 @@ import {
   type StudyRecord,
   type SurveyRecord,
 } from '../../../api/schemas/records.ts';
-import { useResource } from '../api.ts';
+import { useResource, type Page } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { fieldsOf, optionLabel } from '../forms/fields.ts';
@@ -29,11 +29,6 @@ import { Timeline } from '../participant/timeline.tsx';
 import { Link, pathOf } from '../router.tsx';
 import { canEdit, useMe, type Me } from '../session.ts';
 import { siteChoices, todayIso } from '../participant/defaults.ts';
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
 
 const PARTICIPANT_FIELDS = fieldsOf(ParticipantFields);
 

@@ -5,12 +5,12 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { INDICATIONS } from '../../../api/schemas/bundle.ts';
 import { ParticipantFields, type ParticipantRecord, type SiteRecord } from '../../../api/schemas/records.ts';
-import { api, ApiError, changeHeaders, UNREACHABLE, useResource } from '../api.ts';
+import { useResource, useStale, type Page } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
+import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { optionLabel } from '../forms/fields.ts';
-import { RecordForm } from '../forms/record-form.tsx';
-import { useFocusOnMount } from '../participant/editing.tsx';
+import { AddPanel } from '../participant/record-section.tsx';
 import { Link, navigate, pathOf, queryOf } from '../router.tsx';
 import { canEdit, useMe } from '../session.ts';
 import { siteChoices, todayIso } from '../participant/defaults.ts';
@@ -19,32 +19,6 @@ const PAGE_SIZE = 25;
 const FILTERS = ['q', 'site', 'indication', 'withdrawn', 'enrolledFrom', 'enrolledTo', 'sort'] as const;
 type Filter = (typeof FILTERS)[number];
 type Sort = 'code' | '-code' | 'enrolledOn' | '-enrolledOn';
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-/**
- * A page of participants, with the address it answers: while a newer page is on its way the
- * older one stays on screen, marked as not current, so no page is ever labelled with another's
- * number.
- */
-function useParticipantPage(path: string) {
-  const [state, setState] = useState<{ path: string | null; data?: Page<ParticipantRecord>; error?: ApiError }>({ path: null });
-  useEffect(() => {
-    const controller = new AbortController();
-    api.get<Page<ParticipantRecord>>(path, { signal: controller.signal }).then(
-      (response) => setState({ path, data: response.data }),
-      (error: unknown) => {
-        if ((error as Error).name === 'AbortError') return;
-        setState({ path, error: error instanceof ApiError ? error : new ApiError(UNREACHABLE, String(error), []) });
-      },
-    );
-    return () => controller.abort();
-  }, [path]);
-  return { data: state.data, error: state.path === path ? state.error : undefined, loading: state.path !== path };
-}
 
 function SortHeader({ label, field, sort, onSort }: { label: string; field: 'code' | 'enrolledOn'; sort: Sort; onSort: (sort: Sort) => void }) {
   const state = sort === field ? 'ascending' : sort === `-${field}` ? 'descending' : 'none';
@@ -61,32 +35,6 @@ function SortHeader({ label, field, sort, onSort }: { label: string; field: 'cod
   );
 }
 
-function AddParticipant({ code, sites, onCancel }: { code: string; sites: { value: string; label: string }[]; onCancel: () => void }) {
-  const heading = useFocusOnMount<HTMLHeadingElement>();
-  return (
-    <div class="panel add-panel">
-      <h2 ref={heading} tabIndex={-1}>
-        Add a participant
-      </h2>
-      <RecordForm
-        id="add-participant"
-        schema={ParticipantFields}
-        initial={{ enrolledOn: todayIso(), keloidHistory: false, ...(sites.length === 1 ? { site: sites[0]!.value } : {}) }}
-        choices={{ site: sites }}
-        reason="optional"
-        submitLabel="Save the new participant"
-        onSubmit={async (value, reason) => {
-          const response = await api.post<ParticipantRecord>(`/api/studies/${encodeURIComponent(code)}/participants`, value, {
-            headers: changeHeaders(null, reason),
-          });
-          navigate(pathOf('studies', code, 'participants', response.data.code));
-        }}
-        onCancel={onCancel}
-      />
-    </div>
-  );
-}
-
 export function ParticipantsPage(props: { code?: string; participant?: string; url?: URL }) {
   usePageTitle('Participants');
   const code = props.code!;
@@ -100,23 +48,24 @@ export function ParticipantsPage(props: { code?: string; participant?: string; u
   const sort = (['code', '-code', 'enrolledOn', '-enrolledOn'].includes(filters.sort) ? filters.sort : 'code') as Sort;
   const filterKey = queryOf({ ...filters, sort: sort === 'code' ? '' : sort });
 
-  // The cursors of the pages before this one; a new filter or order starts again at page 1.
-  const [stack, setStack] = useState<{ of: string; cursors: string[] }>({ of: filterKey, cursors: [] });
-  const cursors = stack.of === filterKey ? stack.cursors : [];
-  const setCursors = (change: (cursors: string[]) => string[]) => setStack({ of: filterKey, cursors: change(cursors) });
+  // A new filter or order starts again at page 1.
+  const pages = usePaging({ key: filterKey });
   const [adding, setAdding] = useState(false);
   const [search, setSearch] = useState(filters.q);
   useEffect(() => setSearch(filters.q), [filters.q]);
-  const cursor = cursors.at(-1);
 
   const apiQuery = queryOf({
     ...filters,
     sort,
     ...(deidentified ? { enrolledFrom: '', enrolledTo: '', sort: sort.endsWith('enrolledOn') ? 'code' : sort } : {}),
     limit: PAGE_SIZE,
-    cursor,
+    cursor: pages.cursor,
   });
-  const list = useParticipantPage(`${study}/participants${apiQuery}`);
+  // While a newer page is on its way the older one stays on screen, marked as not current, so no
+  // page is ever labelled with another's number.
+  const listPath = `${study}/participants${apiQuery}`;
+  const list = useResource<Page<ParticipantRecord>>(listPath);
+  const loading = useStale(listPath, list);
   const sites = useResource<Page<SiteRecord>>(`${study}/sites?limit=1000`);
   const choices = siteChoices(me, code, sites.data?.items);
 
@@ -135,7 +84,7 @@ export function ParticipantsPage(props: { code?: string; participant?: string; u
   };
   useEffect(() => () => (typing.current ? clearTimeout(typing.current) : undefined), []);
 
-  const pageNumber = cursors.length + 1;
+  const pageNumber = pages.depth + 1;
   const items = list.data?.items;
   const anyFilter = FILTERS.some((f) => f !== 'sort' && filters[f] !== '');
 
@@ -147,7 +96,17 @@ export function ParticipantsPage(props: { code?: string; participant?: string; u
       ) : null}
       {editable ? (
         adding ? (
-          <AddParticipant code={code} sites={choices} onCancel={() => setAdding(false)} />
+          <AddPanel
+            heading="h2"
+            id="add-participant"
+            noun="participant"
+            schema={ParticipantFields}
+            defaults={{ enrolledOn: todayIso(), keloidHistory: false, ...(choices.length === 1 ? { site: choices[0]!.value } : {}) }}
+            choices={{ site: choices }}
+            path={`${study}/participants`}
+            onAdded={(created: ParticipantRecord) => navigate(pathOf('studies', code, 'participants', created.code))}
+            onCancel={() => setAdding(false)}
+          />
         ) : (
           <p>
             <button type="button" class="primary" onClick={() => setAdding(true)}>
@@ -222,12 +181,12 @@ export function ParticipantsPage(props: { code?: string; participant?: string; u
         ) : null}
       </div>
 
-      <ErrorBox error={list.error} title="The participants could not be read." />
-      {list.loading && !items ? <Loading what="Reading the participants" /> : null}
+      <ErrorBox error={loading ? undefined : list.error} title="The participants could not be read." />
+      {loading && !items ? <Loading what="Reading the participants" /> : null}
       {items ? (
         <>
           <p role="status" class="hint" id="participants-status">
-            {list.loading
+            {loading
               ? `Reading page ${pageNumber}…`
               : items.length === 0
                 ? 'No participants match.'
@@ -235,7 +194,7 @@ export function ParticipantsPage(props: { code?: string; participant?: string; u
           </p>
           {items.length > 0 ? (
             <div class="table-scroll">
-              <table id="participants" aria-busy={list.loading ? 'true' : undefined}>
+              <table id="participants" aria-busy={loading ? 'true' : undefined}>
                 <caption>Participants of study {code}{anyFilter ? ', filtered' : ''}</caption>
                 <thead>
                   <tr>
@@ -274,22 +233,16 @@ export function ParticipantsPage(props: { code?: string; participant?: string; u
               </table>
             </div>
           ) : null}
-          <nav class="pager" aria-label="Pages of participants">
-            <button type="button" disabled={cursors.length === 0 || list.loading} onClick={() => setCursors((c) => c.slice(0, -1))}>
-              Previous page
-            </button>
-            <span>Page {pageNumber}</span>
-            <button
-              type="button"
-              disabled={!list.data?.nextCursor || list.loading}
-              onClick={() => {
-                const next = list.data?.nextCursor;
-                if (next) setCursors((c) => [...c, next]);
-              }}
-            >
-              Next page
-            </button>
-          </nav>
+          <Pager
+            of="participants"
+            always
+            busy={loading}
+            hasPrevious={pages.depth > 0}
+            hasNext={!!list.data?.nextCursor}
+            pageNumber={pageNumber}
+            onPrevious={pages.previous}
+            onNext={() => pages.next(list.data!.nextCursor!)}
+          />
         </>
       ) : null}
     </main>

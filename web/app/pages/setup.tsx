@@ -3,23 +3,21 @@
 // reads them (a reviewer sees practitioners by pseudonym). Every change of a stored record sends
 // the version it was made from (If-Match) and a reason; a 412 shows the other person's change.
 // Administrators can delete the whole study at the bottom, after typing its code.
-import { Fragment } from 'preact';
+import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
+import type { z } from 'zod';
 import { Practitioner, Protocol, Site, Study } from '../../../api/schemas/bundle.ts';
 import type { PractitionerRecord, SiteRecord, StudyRecord } from '../../../api/schemas/records.ts';
-import { api, ApiError, changeHeaders, useResource, type Resource } from '../api.ts';
+import { api, ApiError, changeHeaders, useResource, type Page, type Resource } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
+import { DeleteRecord } from '../components/delete-record.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { check, fieldsOf, mergePatchOf } from '../forms/fields.ts';
-import { RecordForm } from '../forms/record-form.tsx';
+import { RecordForm, type Choice } from '../forms/record-form.tsx';
 import { navigate } from '../router.tsx';
 import { isAdmin, useMe, type Me } from '../session.ts';
-import { changedFields, Value } from './audit.tsx';
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
+import { changedFields } from '../components/audit-changes.ts';
+import { Value } from './audit.tsx';
 
 /** Administrators and researchers change a study's structure (access.ts: writeStudy). */
 export function canWriteStudy(me: Me, code: string): boolean {
@@ -123,17 +121,13 @@ const PROTOCOL_WORDS: [string, (p: StudyRecord['protocol']) => string][] = [
   ['Follow-up window (months after the final session)', (p) => `${p.followUpMonths.from} to ${p.followUpMonths.to}`],
 ];
 
-function StudySection({ code, writable, onStudy }: { code: string; writable: boolean; onStudy: (study: StudyRecord) => void }) {
-  const study = useResource<StudyRecord>(studyPath(code));
+function StudySection({ code, writable, study }: { code: string; writable: boolean; study: Resource<StudyRecord> }) {
   // `base`: the record as the form opened (changes are what differs from it); `version`: the
   // version the next save is made from (the newer one once the user chose to apply theirs on top).
   const [editing, setEditing] = useState<{ base: StudyRecord; version: number; session: number } | null>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   useFocusFirstField(editing ? 'study-form' : null);
-  useEffect(() => {
-    if (study.data) onStudy(study.data);
-  }, [study.data]);
 
   if (study.error) return <ErrorBox error={study.error} title="The study could not be read." />;
   if (!study.data) return <Loading what="Reading the study" />;
@@ -226,106 +220,77 @@ function StudySection({ code, writable, onStudy }: { code: string; writable: boo
 
 type Editing<T> = { kind: 'new' } | { kind: 'edit'; base: T; version: number; session: number } | { kind: 'delete'; record: T } | null;
 
+interface Column<T> {
+  label: string;
+  value: (record: T) => ComponentChildren;
+  number?: boolean;
+}
+
 interface StructureProps<T> {
   code: string;
   writable: boolean;
   list: Resource<Page<T>>;
+  /** "site": how one record is named in buttons, headings and messages. */
+  noun: string;
+  /** "sites": the list's segment in the API's paths, also its heading and the table's id. */
+  segment: string;
+  schema: z.ZodObject;
+  /** The table's columns after the code. */
+  columns: readonly Column<T>[];
+  choices?: Record<string, readonly Choice[]>;
+  /** A new record's values before anything is typed. */
+  newInitial?: Record<string, unknown>;
 }
 
-/** Asks for a reason, then deletes; the API's refusal (a site still named, say) is shown as it is. */
-function DeleteConfirm({ id, what, onDelete, onCancel }: { id: string; what: string; onDelete: (reason: string) => Promise<void>; onCancel: () => void }) {
-  const [reason, setReason] = useState('');
-  const [error, setError] = useState<ApiError | null>(null);
-  const [missing, setMissing] = useState(false);
-  const [busy, setBusy] = useState(false);
-  useFocusFirstField(id);
-  return (
-    <form
-      id={id}
-      class="panel stack"
-      onSubmit={(event) => {
-        event.preventDefault();
-        if (reason.trim() === '') {
-          setMissing(true);
-          return;
-        }
-        setBusy(true);
-        setError(null);
-        onDelete(reason).then(
-          () => setBusy(false),
-          (e: unknown) => {
-            setBusy(false);
-            setError(e instanceof ApiError ? e : new ApiError(0, String(e), []));
-          },
-        );
-      }}
-    >
-      <h3>Delete {what}?</h3>
-      <ErrorBox error={error} title={`${what} was not deleted.`} />
-      <p>
-        <label for={`${id}-reason`}>Reason for deleting it</label>
-        <input
-          id={`${id}-reason`}
-          name="reason"
-          value={reason}
-          aria-invalid={missing ? 'true' : undefined}
-          aria-describedby={missing ? `${id}-reason-error` : undefined}
-          onInput={(event) => {
-            setReason((event.currentTarget as HTMLInputElement).value);
-            setMissing(false);
-          }}
-        />
-        {missing ? (
-          <small id={`${id}-reason-error`} class="field-error">
-            give a reason for the deletion
-          </small>
-        ) : null}
-      </p>
-      <p class="actions">
-        <button type="submit" class="danger" disabled={busy}>
-          Delete {what}
-        </button>
-        <button type="button" onClick={onCancel}>
-          Cancel
-        </button>
-      </p>
-    </form>
-  );
-}
-
-function SitesSection({ code, writable, list }: StructureProps<SiteRecord>) {
-  const [editing, setEditing] = useState<Editing<SiteRecord>>(null);
+/** The table of a study's sites or practitioners, with Add, Edit and Delete for those who may change them. */
+function StructureSection<T extends Record<string, unknown> & { code: string; version: number }>(props: StructureProps<T>) {
+  const { code, writable, list, noun, segment, schema, columns, choices } = props;
+  const [editing, setEditing] = useState<Editing<T>>(null);
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
-  useFocusFirstField(editing?.kind === 'new' || editing?.kind === 'edit' ? 'site-form' : null);
+  const formId = `${noun}-form`;
+  useFocusFirstField(editing?.kind === 'new' || editing?.kind === 'edit' ? formId : null);
+  const listPath = `${studyPath(code)}/${segment}`;
+  const recordPath = (record: T) => `${listPath}/${encodeURIComponent(record.code)}`;
   const done = (message: string) => {
     setEditing(null);
     setConflict(null);
     setSaved(message);
     list.reload();
   };
-  const sites = list.data?.items ?? [];
+  const records = list.data?.items ?? [];
+  const title = segment[0]!.toUpperCase() + segment.slice(1);
   return (
-    <section aria-labelledby="sites-heading">
-      <h2 id="sites-heading">Sites</h2>
-      <ErrorBox error={list.error} title="The sites could not be listed." />
-      {list.loading && !list.data ? <Loading what="Listing the sites" /> : null}
+    <section aria-labelledby={`${segment}-heading`}>
+      <h2 id={`${segment}-heading`}>{title}</h2>
+      <ErrorBox error={list.error} title={`The ${segment} could not be listed.`} />
+      {list.loading && !list.data ? <Loading what={`Listing the ${segment}`} /> : null}
       {list.data ? (
         <div class="table-scroll">
-          <table id="sites">
-            <caption>Sites of study {code}</caption>
+          <table id={segment}>
+            <caption>
+              {title} of study {code}
+            </caption>
             <thead>
               <tr>
                 <th scope="col">Code</th>
-                <th scope="col">Clinic name</th>
+                {columns.map((column) => (
+                  <th key={column.label} scope="col" class={column.number ? 'number' : undefined}>
+                    {column.label}
+                  </th>
+                ))}
                 {writable ? <th scope="col">Actions</th> : null}
               </tr>
             </thead>
             <tbody>
-              {sites.map((site) => (
-                <tr key={site.code}>
-                  <th scope="row">{site.code}</th>
-                  <td>{site.name}</td>
+              {records.map((record) => (
+                <tr key={record.code}>
+                  <th scope="row">{record.code}</th>
+                  {columns.map((column) => (
+                    <td key={column.label} class={column.number ? 'number' : undefined}>
+                      {column.value(record)}
+                    </td>
+                  ))}
                   {writable ? (
                     <td class="actions">
                       <button
@@ -333,13 +298,13 @@ function SitesSection({ code, writable, list }: StructureProps<SiteRecord>) {
                         onClick={() => {
                           setSaved(null);
                           setConflict(null);
-                          setEditing({ kind: 'edit', base: site, version: site.version, session: Date.now() });
+                          setEditing({ kind: 'edit', base: record, version: record.version, session: Date.now() });
                         }}
                       >
-                        Edit<span class="visually-hidden"> site {site.code}</span>
+                        Edit<span class="visually-hidden"> {noun} {record.code}</span>
                       </button>
-                      <button type="button" class="danger" onClick={() => setEditing({ kind: 'delete', record: site })}>
-                        Delete<span class="visually-hidden"> site {site.code}</span>
+                      <button type="button" class="danger" onClick={() => setEditing({ kind: 'delete', record })}>
+                        Delete<span class="visually-hidden"> {noun} {record.code}</span>
                       </button>
                     </td>
                   ) : null}
@@ -349,7 +314,11 @@ function SitesSection({ code, writable, list }: StructureProps<SiteRecord>) {
           </table>
         </div>
       ) : null}
-      {list.data?.nextCursor ? <p class="hint">Only the first {sites.length} sites are shown.</p> : null}
+      {list.data?.nextCursor ? (
+        <p class="hint">
+          Only the first {records.length} {segment} are shown.
+        </p>
+      ) : null}
       {writable && editing === null ? (
         <p>
           <button
@@ -359,30 +328,33 @@ function SitesSection({ code, writable, list }: StructureProps<SiteRecord>) {
               setEditing({ kind: 'new' });
             }}
           >
-            Add a site
+            Add a {noun}
           </button>
         </p>
       ) : null}
       {editing?.kind === 'new' ? (
         <div class="panel">
-          <h3>New site</h3>
+          <h3>New {noun}</h3>
           <RecordForm
-            id="site-form"
-            schema={Site}
-            initial={{}}
+            id={formId}
+            schema={schema}
+            initial={props.newInitial ?? {}}
+            choices={choices}
             reason="optional"
-            submitLabel="Add the site"
+            submitLabel={`Add the ${noun}`}
             onCancel={() => setEditing(null)}
             onSubmit={async (value, reason) => {
-              await api.post(`${studyPath(code)}/sites`, value, { headers: changeHeaders(null, reason) });
-              done(`Added site ${String(value.code)}.`);
+              await api.post(listPath, value, { headers: changeHeaders(null, reason) });
+              done(`Added ${noun} ${String(value.code)}.`);
             }}
           />
         </div>
       ) : null}
       {editing?.kind === 'edit' ? (
         <div class="panel">
-          <h3>Edit site {editing.base.code}</h3>
+          <h3>
+            Edit {noun} {editing.base.code}
+          </h3>
           {conflict ? (
             <ConflictNotice
               conflict={conflict}
@@ -395,37 +367,41 @@ function SitesSection({ code, writable, list }: StructureProps<SiteRecord>) {
           ) : null}
           <RecordForm
             key={editing.session}
-            id="site-form"
-            schema={Site}
+            id={formId}
+            schema={schema}
             readOnly={['code']}
             initial={editing.base}
+            choices={choices}
             reason="required"
-            submitLabel="Save the site"
+            submitLabel={`Save the ${noun}`}
             onCancel={() => setEditing(null)}
             onSubmit={async (value, reason) => {
-              const patch = mergePatchOf(editing.base, value, fieldsOf(Site));
+              const patch = mergePatchOf(editing.base, value, fieldsOf(schema));
               if (Object.keys(patch).length === 0) throw new ApiError(400, 'Nothing was changed: change a field first, or cancel.', []);
               try {
-                await api.patch(`${studyPath(code)}/sites/${encodeURIComponent(editing.base.code)}`, patch, {
-                  headers: changeHeaders(editing.version, reason),
-                });
+                await api.patch(recordPath(editing.base), patch, { headers: changeHeaders(editing.version, reason) });
               } catch (error) {
-                setConflict(conflictOf(error, `site ${editing.base.code}`, { ...editing.base, version: editing.version }));
+                setConflict(conflictOf(error, `${noun} ${editing.base.code}`, { ...editing.base, version: editing.version }));
                 throw error;
               }
-              done(`Saved site ${editing.base.code}.`);
+              done(`Saved ${noun} ${editing.base.code}.`);
             }}
           />
         </div>
       ) : null}
       {editing?.kind === 'delete' ? (
-        <DeleteConfirm
-          id="site-delete"
-          what={`site ${editing.record.code}`}
-          onCancel={() => setEditing(null)}
-          onDelete={async (reason) => {
-            await api.delete(`${studyPath(code)}/sites/${encodeURIComponent(editing.record.code)}`, { headers: changeHeaders(editing.record.version, reason) });
-            done(`Deleted site ${editing.record.code}.`);
+        <DeleteRecord
+          key={editing.record.code}
+          id={`${noun}-delete`}
+          what={`${noun} ${editing.record.code}`}
+          path={recordPath(editing.record)}
+          version={editing.record.version}
+          reasonLabel="Reason for deleting it"
+          submitLabel={`Delete ${noun} ${editing.record.code}`}
+          onDeleted={() => done(`Deleted ${noun} ${editing.record.code}.`)}
+          onClose={(reload) => {
+            setEditing(null);
+            if (reload) list.reload();
           }}
         />
       ) : null}
@@ -436,157 +412,11 @@ function SitesSection({ code, writable, list }: StructureProps<SiteRecord>) {
   );
 }
 
-function PractitionersSection({ code, writable, list, sites }: StructureProps<PractitionerRecord> & { sites: SiteRecord[] }) {
-  const [editing, setEditing] = useState<Editing<PractitionerRecord>>(null);
-  const [conflict, setConflict] = useState<Conflict | null>(null);
-  const [saved, setSaved] = useState<string | null>(null);
-  useFocusFirstField(editing?.kind === 'new' || editing?.kind === 'edit' ? 'practitioner-form' : null);
-  const siteChoices = { site: sites.map((s) => ({ value: s.code, label: `${s.code}: ${s.name}` })) };
-  const done = (message: string) => {
-    setEditing(null);
-    setConflict(null);
-    setSaved(message);
-    list.reload();
-  };
-  const practitioners = list.data?.items ?? [];
-  return (
-    <section aria-labelledby="practitioners-heading">
-      <h2 id="practitioners-heading">Practitioners</h2>
-      <ErrorBox error={list.error} title="The practitioners could not be listed." />
-      {list.loading && !list.data ? <Loading what="Listing the practitioners" /> : null}
-      {list.data ? (
-        <div class="table-scroll">
-          <table id="practitioners">
-            <caption>Practitioners of study {code}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Site</th>
-                <th scope="col" class="number">
-                  Years of SMP experience
-                </th>
-                {writable ? <th scope="col">Actions</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {practitioners.map((practitioner) => (
-                <tr key={practitioner.code}>
-                  <th scope="row">{practitioner.code}</th>
-                  <td>{practitioner.site}</td>
-                  <td class="number">{practitioner.yearsExperience}</td>
-                  {writable ? (
-                    <td class="actions">
-                      <button
-                        type="button"
-                        onClick={() => {
-                          setSaved(null);
-                          setConflict(null);
-                          setEditing({ kind: 'edit', base: practitioner, version: practitioner.version, session: Date.now() });
-                        }}
-                      >
-                        Edit<span class="visually-hidden"> practitioner {practitioner.code}</span>
-                      </button>
-                      <button type="button" class="danger" onClick={() => setEditing({ kind: 'delete', record: practitioner })}>
-                        Delete<span class="visually-hidden"> practitioner {practitioner.code}</span>
-                      </button>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
-      {list.data?.nextCursor ? <p class="hint">Only the first {practitioners.length} practitioners are shown.</p> : null}
-      {writable && editing === null ? (
-        <p>
-          <button
-            type="button"
-            onClick={() => {
-              setSaved(null);
-              setEditing({ kind: 'new' });
-            }}
-          >
-            Add a practitioner
-          </button>
-        </p>
-      ) : null}
-      {editing?.kind === 'new' ? (
-        <div class="panel">
-          <h3>New practitioner</h3>
-          <RecordForm
-            id="practitioner-form"
-            schema={Practitioner}
-            initial={sites.length === 1 ? { site: sites[0]!.code } : {}}
-            choices={siteChoices}
-            reason="optional"
-            submitLabel="Add the practitioner"
-            onCancel={() => setEditing(null)}
-            onSubmit={async (value, reason) => {
-              await api.post(`${studyPath(code)}/practitioners`, value, { headers: changeHeaders(null, reason) });
-              done(`Added practitioner ${String(value.code)}.`);
-            }}
-          />
-        </div>
-      ) : null}
-      {editing?.kind === 'edit' ? (
-        <div class="panel">
-          <h3>Edit practitioner {editing.base.code}</h3>
-          {conflict ? (
-            <ConflictNotice
-              conflict={conflict}
-              onKeepMine={() => {
-                setEditing({ ...editing, version: Number(conflict.current.version) });
-                setConflict(null);
-              }}
-              onTakeTheirs={() => done('')}
-            />
-          ) : null}
-          <RecordForm
-            key={editing.session}
-            id="practitioner-form"
-            schema={Practitioner}
-            readOnly={['code']}
-            initial={editing.base}
-            choices={siteChoices}
-            reason="required"
-            submitLabel="Save the practitioner"
-            onCancel={() => setEditing(null)}
-            onSubmit={async (value, reason) => {
-              const patch = mergePatchOf(editing.base, value, fieldsOf(Practitioner));
-              if (Object.keys(patch).length === 0) throw new ApiError(400, 'Nothing was changed: change a field first, or cancel.', []);
-              try {
-                await api.patch(`${studyPath(code)}/practitioners/${encodeURIComponent(editing.base.code)}`, patch, {
-                  headers: changeHeaders(editing.version, reason),
-                });
-              } catch (error) {
-                setConflict(conflictOf(error, `practitioner ${editing.base.code}`, { ...editing.base, version: editing.version }));
-                throw error;
-              }
-              done(`Saved practitioner ${editing.base.code}.`);
-            }}
-          />
-        </div>
-      ) : null}
-      {editing?.kind === 'delete' ? (
-        <DeleteConfirm
-          id="practitioner-delete"
-          what={`practitioner ${editing.record.code}`}
-          onCancel={() => setEditing(null)}
-          onDelete={async (reason) => {
-            await api.delete(`${studyPath(code)}/practitioners/${encodeURIComponent(editing.record.code)}`, {
-              headers: changeHeaders(editing.record.version, reason),
-            });
-            done(`Deleted practitioner ${editing.record.code}.`);
-          }}
-        />
-      ) : null}
-      <p class="ok" role="status">
-        {saved ?? ''}
-      </p>
-    </section>
-  );
-}
+const SITE_COLUMNS: Column<SiteRecord>[] = [{ label: 'Clinic name', value: (site) => site.name }];
+const PRACTITIONER_COLUMNS: Column<PractitionerRecord>[] = [
+  { label: 'Site', value: (practitioner) => practitioner.site },
+  { label: 'Years of SMP experience', value: (practitioner) => practitioner.yearsExperience, number: true },
+];
 
 // ---- Deleting the study ----
 
@@ -688,9 +518,10 @@ export function SetupPage({ code }: { code: string; url?: URL }) {
   usePageTitle(`Sites and practitioners · ${code}`);
   const me = useMe();
   const writable = canWriteStudy(me, code);
-  const [study, setStudy] = useState<StudyRecord | null>(null);
+  const study = useResource<StudyRecord>(studyPath(code));
   const sites = useResource<Page<SiteRecord>>(`${studyPath(code)}/sites?limit=1000`);
   const practitioners = useResource<Page<PractitionerRecord>>(`${studyPath(code)}/practitioners?limit=1000`);
+  const siteList = sites.data?.items ?? [];
   return (
     <main id="main">
       <h1>Set-up: protocol, sites and practitioners</h1>
@@ -701,10 +532,20 @@ export function SetupPage({ code }: { code: string; url?: URL }) {
             : 'You see the study read-only: administrators and researchers change its protocol, sites and practitioners.'}
         </p>
       )}
-      <StudySection code={code} writable={writable} onStudy={setStudy} />
-      <SitesSection code={code} writable={writable} list={sites} />
-      <PractitionersSection code={code} writable={writable} list={practitioners} sites={sites.data?.items ?? []} />
-      {isAdmin(me) && study ? <DeleteStudy code={code} study={study} /> : null}
+      <StudySection code={code} writable={writable} study={study} />
+      <StructureSection code={code} writable={writable} list={sites} noun="site" segment="sites" schema={Site} columns={SITE_COLUMNS} />
+      <StructureSection
+        code={code}
+        writable={writable}
+        list={practitioners}
+        noun="practitioner"
+        segment="practitioners"
+        schema={Practitioner}
+        columns={PRACTITIONER_COLUMNS}
+        choices={{ site: siteList.map((s) => ({ value: s.code, label: `${s.code}: ${s.name}` })) }}
+        newInitial={siteList.length === 1 ? { site: siteList[0]!.code } : {}}
+      />
+      {isAdmin(me) && study.data ? <DeleteStudy code={code} study={study.data} /> : null}
     </main>
   );
 }

@@ -15,14 +15,15 @@ import {
   type UserRecord,
 } from '../../../api/schemas/users.ts';
 import type { SiteRecord } from '../../../api/schemas/records.ts';
-import { api, ApiError, changeHeaders, useResource, type Problem } from '../api.ts';
+import { api, ApiError, changeHeaders, useResource, useStale, type Problem } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
+import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { check } from '../forms/fields.ts';
 import { RecordForm } from '../forms/record-form.tsx';
 import { Link, navigate, queryOf, useLocation } from '../router.tsx';
 import { isAdmin, useMe } from '../session.ts';
-import { AuditTable, Pager, When, useCursorStack, useStale, type AuditPageData } from './audit.tsx';
+import { AuditTable, When, type AuditPageData } from './audit.tsx';
 
 const userPath = (username: string) => `/api/users/${encodeURIComponent(username)}`;
 
@@ -715,17 +716,15 @@ function ManageUser({ user, studies, onChanged }: { user: UserRecord; studies: S
 }
 
 function UserAudit({ generation }: { generation: number }) {
-  const pages = useCursorStack();
-  const [cursor, setCursor] = useState<string | null>(null);
-  const path = `/api/audit${queryOf({ limit: 20, cursor })}`;
+  const pages = usePaging();
+  const path = `/api/audit${queryOf({ limit: 20, cursor: pages.cursor })}`;
   const audit = useResource<AuditPageData>(path);
   const stale = useStale(path, audit);
   // A change made on the page shows at once: back to the newest entries.
   useEffect(() => {
     if (generation === 0) return;
+    if (pages.cursor === null) audit.reload();
     pages.reset();
-    if (cursor === null) audit.reload();
-    else setCursor(null);
   }, [generation]);
   return (
     <section aria-labelledby="user-audit-heading">
@@ -736,16 +735,14 @@ function UserAudit({ generation }: { generation: number }) {
         <>
           <AuditTable id="user-audit" entries={audit.data.items} code={null} busy={stale} caption="User management, newest first" />
           <Pager
-            id="the user-management audit"
+            of="the user-management audit"
+            short
             busy={stale}
-            hasPrevious={cursor !== null}
-            nextCursor={audit.data.nextCursor}
+            hasPrevious={pages.cursor !== null}
+            hasNext={audit.data.nextCursor !== null}
             pageNumber={pages.depth + 1}
-            onPrevious={() => setCursor(pages.pop())}
-            onNext={() => {
-              pages.push(cursor);
-              setCursor(audit.data!.nextCursor);
-            }}
+            onPrevious={pages.previous}
+            onNext={() => pages.next(audit.data!.nextCursor!)}
           />
         </>
       ) : null}

@@ -1,6 +1,7 @@
 // Values the participants pages start their forms with: today's date in the user's time zone,
 // and the sites a user may choose (a clinic's own; everyone else's all).
 import type { SiteRecord } from '../../../api/schemas/records.ts';
+import { grantedSites } from '../components/reachable-sites.ts';
 import type { Choice } from '../forms/record-form.tsx';
 import type { Me } from '../session.ts';
 
@@ -13,10 +14,9 @@ export function todayIso(): string {
 
 /** The sites a user may enrol at or move participants to: a clinic's own, everyone else's all. */
 export function siteChoices(me: Me, code: string, sites: readonly SiteRecord[] | undefined): Choice[] {
-  const grants = me.grants.filter((g) => g.study === code);
-  const own = me.role === 'clinic' && !grants.some((g) => g.site === null) ? new Set(grants.map((g) => g.site)) : null;
   const known = sites ?? [];
-  const codes = own ? [...own].filter((c): c is string => c !== null) : known.map((s) => s.code);
+  // A clinic's granted sites even before (or without) the list of sites, named once it comes.
+  const codes = grantedSites(me, code) ?? known.map((s) => s.code);
   return codes.map((c) => {
     const name = known.find((s) => s.code === c)?.name;
     return { value: c, label: name ? `${c} — ${name}` : c };

@@ -1,15 +1,20 @@
-// Changing and deleting one versioned record from a participant's page. A change is sent as a
-// merge patch with If-Match (the version the user opened) and a reason. When someone else changed
-// the record in the meantime (412), the current record is fetched and the other change explained
-// field by field (the value the user opened, theirs, and who changed it and why, from the audit
-// trail), and the user can re-apply their own change on top of the current version.
+// Changing one versioned record from a participant's page (deleting one is in
+// components/delete-record.tsx). A change is sent as a merge patch with If-Match (the version the
+// user opened) and a reason. When someone else changed the record in the meantime (412), the
+// current record is fetched and the other change explained field by field (the value the user
+// opened, theirs, and who changed it and why, from the audit trail), and the user can re-apply
+// their own change on top of the current version.
 import type { z } from 'zod';
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useMemo, useState } from 'preact/hooks';
 import type { AuditEntry } from '../../../api/schemas/audit.ts';
 import { api, ApiError, changeHeaders } from '../api.ts';
-import { ProblemList } from '../components/problems.tsx';
+import { useFocusOnMount } from '../components/focus.ts';
 import { fieldsOf, mergePatchOf, optionLabel, type FieldSpec } from '../forms/fields.ts';
 import { RecordForm, type Choice } from '../forms/record-form.tsx';
+
+// Shared with the set-up page; the participant's pages import them from here.
+export { DeleteRecord } from '../components/delete-record.tsx';
+export { useFocusOnMount };
 
 type Row = Record<string, unknown> & { version: number };
 
@@ -34,13 +39,6 @@ export async function latestChangeOf(studyCode: string, participant: string, key
   } catch {
     return null;
   }
-}
-
-/** Moves keyboard focus to a panel's heading once it appears, so the change of context is announced. */
-export function useFocusOnMount<T extends HTMLElement>() {
-  const ref = useRef<T>(null);
-  useEffect(() => ref.current?.focus(), []);
-  return ref;
 }
 
 interface Conflict {
@@ -249,98 +247,6 @@ export function EditRecord(props: EditRecordProps) {
         onSubmit={save}
         onCancel={() => props.onClose(false)}
       />
-    </div>
-  );
-}
-
-/** Asks for the reason of a deletion, then deletes; the server's refusal is shown as it gave it. */
-export function DeleteRecord({
-  id,
-  what,
-  path,
-  version,
-  onDeleted,
-  onClose,
-}: {
-  id: string;
-  what: string;
-  path: string;
-  version: number;
-  onDeleted: () => void;
-  onClose: (reload: boolean) => void;
-}) {
-  const [reason, setReason] = useState('');
-  const [missing, setMissing] = useState(false);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [busy, setBusy] = useState(false);
-  const heading = useFocusOnMount<HTMLHeadingElement>();
-  return (
-    <div class="panel delete-panel">
-      <h3 ref={heading} tabIndex={-1}>
-        Delete {what}?
-      </h3>
-      <form
-        id={id}
-        noValidate
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (reason.trim() === '') {
-            setMissing(true);
-            (document.getElementById(`${id}-reason`) as HTMLInputElement | null)?.focus();
-            return;
-          }
-          setMissing(false);
-          setBusy(true);
-          setError(null);
-          api
-            .delete(path, { headers: changeHeaders(version, reason) })
-            .then(onDeleted, (e: unknown) => setError(e instanceof ApiError ? e : new ApiError(0, String(e), [])))
-            .finally(() => setBusy(false));
-        }}
-      >
-        {error ? (
-          <div class="error-box" role="alert">
-            <p>
-              <strong>{what} was not deleted.</strong> {error.message}
-            </p>
-            <ProblemList problems={error.problems.filter((p) => !p.path.startsWith('(header)'))} />
-            {error.status === 412 ? (
-              <p>
-                <button type="button" onClick={() => onClose(true)}>
-                  Reload the page's records
-                </button>
-              </p>
-            ) : null}
-          </div>
-        ) : null}
-        <div class={`field field-reason${missing ? ' has-error' : ''}`}>
-          <label for={`${id}-reason`}>
-            Reason for the deletion<span class="required" aria-hidden="true"> *</span>
-          </label>
-          <input
-            id={`${id}-reason`}
-            name="reason"
-            value={reason}
-            aria-invalid={missing ? 'true' : undefined}
-            aria-describedby={missing ? `${id}-reason-error` : undefined}
-            onInput={(event) => setReason((event.currentTarget as HTMLInputElement).value)}
-          />
-          {missing ? (
-            <small id={`${id}-reason-error`} class="field-error">
-              give a reason for the deletion
-            </small>
-          ) : null}
-        </div>
-        <p class="actions">
-          <button type="submit" class="danger" disabled={busy}>
-            Confirm the deletion
-          </button>
-          <button type="button" onClick={() => onClose(false)}>
-            Cancel
-          </button>
-          {busy ? <span role="status">Deleting…</span> : null}
-        </p>
-      </form>
     </div>
   );
 }

@@ -4,6 +4,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AuditEntry } from '../../../api/schemas/audit.ts';
 import { AdverseEvent, FadingAssessment, Participant, SatisfactionSurvey, TreatmentSession } from '../../../api/schemas/bundle.ts';
 import { api, ApiError } from '../api.ts';
+import { ACTION_WORDS, changedFields as changedPaths } from '../components/audit-changes.ts';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { fieldsOf, labelOf, type FieldSpec } from '../forms/fields.ts';
 import { displayValue } from './editing.tsx';
@@ -40,19 +41,15 @@ const FIELDS_OF_ENTITY: Record<string, Map<string, FieldSpec>> = Object.fromEntr
   }).map(([entity, schema]) => [entity, new Map(fieldsOf(schema).map((f) => [f.name, f]))]),
 );
 
-/** The fields that differ between before and after, each as [name, before, after]. */
-export function changedFields(entry: Pick<AuditEntry, 'before' | 'after'>): [string, unknown, unknown][] {
-  const before = (entry.before ?? {}) as Record<string, unknown>;
-  const after = (entry.after ?? {}) as Record<string, unknown>;
-  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])]
-    .filter((n) => n !== 'no' && n !== 'version')
-    .sort((a, b) => rank(a) - rank(b));
-  return names
-    .filter((n) => JSON.stringify(before[n] ?? null) !== JSON.stringify(after[n] ?? null))
-    .map((n) => [n, entry.before === null ? undefined : before[n], entry.after === null ? undefined : after[n]]);
+/** The fields that differ between before and after, in the forms' order, without the record's number and version. */
+function changedFields(entry: Pick<AuditEntry, 'before' | 'after'>) {
+  return changedPaths(entry.before, entry.after)
+    .filter((change) => change.path !== 'no' && change.path !== 'version')
+    .sort((a, b) => rank(a.path) - rank(b.path));
 }
 
-const ACTIONS: Record<AuditEntry['action'], string> = { create: 'added', update: 'changed', delete: 'deleted', import: 'imported', replace: 'replaced' };
+/** A record is "added" here, as the participant page says when one is saved. */
+const ACTIONS: Record<AuditEntry['action'], string> = { ...ACTION_WORDS, create: 'added' };
 
 export function History({ studyCode, participant, refresh }: { studyCode: string; participant: string; refresh: number }) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
@@ -128,7 +125,7 @@ export function History({ studyCode, participant, refresh }: { studyCode: string
                     <td>
                       {changes.length === 0 ? null : (
                         <ul class="changes">
-                          {changes.map(([name, before, after]) => (
+                          {changes.map(({ path: name, before, after }) => (
                             <li key={name}>
                               {labelOf(name)}:{' '}
                               {entry.action === 'create' ? (

@@ -35,22 +35,26 @@ export interface SectionSpec<R extends Row> {
 
 type Action<R> = { kind: 'none' } | { kind: 'add' } | { kind: 'edit'; record: R } | { kind: 'delete'; record: R };
 
-function AddPanel(props: {
+/** A form to add one record, POSTed to `path`; its heading takes the focus when it opens. */
+export function AddPanel<R extends Row>(props: {
   id: string;
   noun: string;
+  /** The heading's level: h3 in a participant's section, h2 where it stands on its own. */
+  heading?: 'h2' | 'h3';
   schema: z.ZodObject;
   defaults: Record<string, unknown>;
   choices: Record<string, readonly Choice[]>;
   path: string;
-  onAdded: (created: Row) => void;
+  onAdded: (created: R) => void;
   onCancel: () => void;
 }) {
   const heading = useFocusOnMount<HTMLHeadingElement>();
+  const Heading = props.heading ?? 'h3';
   return (
     <div class="panel add-panel">
-      <h3 ref={heading} tabIndex={-1}>
+      <Heading ref={heading} tabIndex={-1}>
         Add {/^[aeiou]/.test(props.noun) ? 'an' : 'a'} {props.noun}
-      </h3>
+      </Heading>
       <RecordForm
         id={props.id}
         schema={props.schema}
@@ -59,7 +63,7 @@ function AddPanel(props: {
         reason="optional"
         submitLabel={`Save the new ${props.noun}`}
         onSubmit={async (value, reason) => {
-          const response = await api.post<Row>(props.path, value, { headers: changeHeaders(null, reason) });
+          const response = await api.post<R>(props.path, value, { headers: changeHeaders(null, reason) });
           props.onAdded(response.data);
         }}
         onCancel={props.onCancel}

@@ -5,10 +5,8 @@
 // intervalToleranceDays` after the one before it, the first touch-up `touchUpAfterDays ±
 // touchUpToleranceDays` after the last initial session, and follow-up runs `followUpMonths.from`
 // to `.to` months (30.4375 days) after the final session of any kind. Bounds are inclusive.
+import { MONTH_DAYS } from '../../../analysis/constants.ts';
 import type { Protocol } from '../../../api/schemas/bundle.ts';
-
-/** Days in a month, as the analysis counts them (365.25 / 12). */
-export const MONTH_DAYS = 30.4375;
 
 export interface TimelineSession {
   number: number;

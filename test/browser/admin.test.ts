@@ -426,13 +426,35 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
   });
 
   it('shows a clinic user the changes at their own sites only', async () => {
+    // One change at each site: P01 is a London participant, P02 a Manchester one (the fixture).
+    const researcherApi = apiClient(app.base, app.users.researcher.headers);
+    const lonReason = 'London invoice corrected (browser test)';
+    const manReason = 'Manchester invoice corrected (browser test)';
+    for (const [code, reason] of [['P01', lonReason], ['P02', manReason]] as const) {
+      const before = await researcherApi.get(`/studies/SMP-2021/participants/${code}`);
+      const patched = await researcherApi.patch(`/studies/SMP-2021/participants/${code}`, { costUsd: before.body.costUsd + 25 }, { ifMatch: before.etag!, reason });
+      expect(patched.status, `patch ${code}`).to.equal(200);
+    }
+    // The administrator sees the Manchester change, so leaving it out below is the clinic's scope.
+    const everything = (await apiClient(app.base, app.users.admin.headers).get('/studies/SMP-2021/audit?entity=participant')).body.items;
+    expect(everything.filter((e: { reason: string }) => e.reason === manReason).map((e: { key: string; sites: string[] }) => [e.key, e.sites])).to.deep.equal([
+      ['P02', ['MAN']],
+    ]);
+
     const { page, problems, close } = await openAs(app, app.users.clinic);
     try {
       await page.goto(`${app.base}/studies/SMP-2021/audit?entity=participant`);
-      await page.locator('table#audit-entries, #audit-entries').first().waitFor();
+      const table = page.locator('table#audit-entries');
+      await table.locator('tbody tr', { hasText: lonReason }).waitFor();
+      await page.locator('table#audit-entries:not([aria-busy])').waitFor();
+      // No other test in this file changes a London participant: the clinic's list is that one change.
       const api = (await apiClient(app.base, app.users.clinic.headers).get('/studies/SMP-2021/audit?entity=participant')).body.items;
-      expect(api.every((e: { sites: string[] }) => e.sites.includes('LON'))).to.equal(true);
-      expect(await page.locator('table#audit-entries tbody tr').count()).to.equal(api.length);
+      expect(api.map((e: { key: string; sites: string[]; reason: string }) => [e.key, e.sites, e.reason])).to.deep.equal([['P01', ['LON'], lonReason]]);
+      const rows = table.locator('tbody tr');
+      expect(await rows.count()).to.equal(1);
+      expect(squash(await rows.locator('td').nth(2).textContent())).to.equal('participant P01 (participant P01)');
+      expect(await table.locator('tbody tr', { hasText: manReason }).count()).to.equal(0);
+      expect(await table.locator('tbody tr', { hasText: /P02|P05/ }).count()).to.equal(0);
       expect(await page.getByText('You see the changes that touch your sites: LON.').count()).to.equal(1);
       expect(problems).to.deep.equal([]);
     } finally {

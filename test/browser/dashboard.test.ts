@@ -7,7 +7,6 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
-import { formatFraction, formatInterval, formatPercent } from '../../analysis/charts/format.ts';
 import { DRIVER } from '../support/database.ts';
 import { apiClient, type ApiClient } from '../support/http.ts';
 import { expectAccessible, openAs, PHONE, screenshots, startWebApp, type WebApp } from '../support/web-app.ts';
@@ -81,9 +80,24 @@ const cardValue = (page: Page, id: string) => page.locator(`[data-figure="${id}"
 /** The compare-sites cell of one figure and one site. */
 const compareCell = (page: Page, row: string, site: string) => page.locator(`#compare-sites tr[data-row="${row}"] td[data-site="${site}"]`).innerText();
 
-/** "1/22 (4.5%) [0.1%, 22.8%]", as the compare-sites table writes a proportion. */
-const proportionText = (p: { n: number; N: number; proportion: number; exact: [number, number] }) =>
-  `${formatFraction(p)} (${formatPercent(p.proportion)}) ${formatInterval(p.exact)}`;
+// Exact (Clopper–Pearson) 95% intervals of the demo study's proportions, as scipy's
+// binomtest(k, n).proportion_ci(method='exact') and R's binom.test(k, n) give them (the same
+// values as test/unit/analysis/adverse-event-rates.test.ts and test/integration/study-charts.test.ts).
+const EXACT = {
+  '0/22': [0, 0.15437251281557457], // [0.0%, 15.4%]
+  '1/22': [0.001150147526581684, 0.22844439766763597], // [0.1%, 22.8%]
+  '2/22': [0.011205586024166507, 0.291612741553955], // [1.1%, 29.2%]
+  '0/12': [0, 0.26464846939705117], // [0.0%, 26.5%]
+  '1/10': [0.0025285785444625728, 0.44501611702819543], // [0.3%, 44.5%]
+} as const;
+
+/** Checks an API proportion's counts and exact interval against `k/n` of EXACT. */
+function expectProportion(p: { n: number; N: number; exact: [number, number] }, fraction: keyof typeof EXACT, what: string): void {
+  const [n, N] = fraction.split('/').map(Number);
+  expect({ n: p.n, N: p.N }, what).to.deep.equal({ n, N });
+  expect(p.exact[0], `${what} lower bound`).to.be.closeTo(EXACT[fraction][0], 1e-9);
+  expect(p.exact[1], `${what} upper bound`).to.be.closeTo(EXACT[fraction][1], 1e-9);
+}
 
 describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () {
   this.timeout(300_000);
@@ -125,12 +139,16 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       const allergic = safety.byCategory.allergic_reaction.participants;
       expect(allergic.exact[0]).to.be.closeTo(0.0011501, 5e-8);
       expect(allergic.exact[1]).to.be.closeTo(0.2284444, 5e-8);
-      expect(await cardValue(page, 'any-adverse-event')).to.equal(formatPercent(safety.anyEvent.proportion));
+      // One participant (P07) of 22 had an adverse event, none a serious one.
+      expectProportion(safety.anyEvent, '1/22', 'any adverse event');
+      expect(await cardValue(page, 'any-adverse-event')).to.equal('4.5%');
       expect(await cardDetail(page, 'any-adverse-event')).to.contain('1/22 · 95% exact [0.1%, 22.8%]');
-      expect(await cardDetail(page, 'serious-adverse-event')).to.equal(
-        `${formatFraction(safety.seriousEvent)} · 95% exact ${formatInterval(safety.seriousEvent.exact)}`,
-      );
-      expect(await cardValue(page, 'touch-up-free-median')).to.equal(`${served.summary.fading.touchUpFree.median.toFixed(1)} months`);
+      expectProportion(safety.seriousEvent, '0/22', 'serious adverse event');
+      expect(await cardDetail(page, 'serious-adverse-event')).to.equal('0/22 · 95% exact [0.0%, 15.4%]');
+      // Kaplan-Meier: touch-ups called for at 941 days (P04; P04 and P01 at risk) and 971 days
+      // (P01) after the final session, so S falls to 0.5 at 941 / 30.4375 = 30.9158 months.
+      expect(served.summary.fading.touchUpFree.median).to.be.closeTo(941 / 30.4375, 1e-9);
+      expect(await cardValue(page, 'touch-up-free-median')).to.equal('30.9 months');
 
       // Every chart's table, cell for cell.
       const tables = await chartTables(page);
@@ -142,7 +160,8 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       const [london, manchester] = served.summary.subgroups.groups;
       expect(await compareCell(page, 'enrolled', 'LON')).to.equal(String(london.figures.participants.enrolled));
       expect(await compareCell(page, 'enrolled', 'MAN')).to.equal('10');
-      expect(await compareCell(page, 'any-adverse-event', 'MAN')).to.equal(proportionText(manchester.figures.safety.anyEvent));
+      // P07's allergic reaction is Manchester's: 1 of its 10.
+      expectProportion(manchester.figures.safety.anyEvent, '1/10', "Manchester's any adverse event");
       expect(await compareCell(page, 'any-adverse-event', 'MAN')).to.equal('1/10 (10.0%) [0.3%, 44.5%]');
 
       // A chart as a PNG file.
@@ -173,12 +192,15 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       expect(london.summary.participants.enrolled).to.equal(12);
       const tables = await chartTables(page);
       for (const chart of london.charts) expect(tables[chart.id], chart.id).to.deep.equal(asText(chart.table.rows));
-      expect(await cardDetail(page, 'any-adverse-event')).to.contain(`0/12 · 95% exact ${formatInterval(london.summary.safety.anyEvent.exact)}`);
+      expectProportion(london.summary.safety.anyEvent, '0/12', "London's any adverse event");
+      expect(await cardDetail(page, 'any-adverse-event')).to.contain('0/12 · 95% exact [0.0%, 26.5%]');
       // The address alone gives the same page (a bookmark, a reload).
       await page.goto(`${app.base}/studies/${CODE}?site=MAN&indication=androgenetic_alopecia`);
       await chartsDrawn(page);
+      // Manchester's androgenetic alopecia participants in the fixture: P02, P07, P13 and P21.
       const both = (await researcher.get<ChartsBody>(`/studies/${CODE}/charts?site=MAN&indication=androgenetic_alopecia`)).body;
-      expect(await cardValue(page, 'enrolled')).to.equal(String(both.summary.participants.enrolled));
+      expect(both.summary.participants.enrolled).to.equal(4);
+      expect(await cardValue(page, 'enrolled')).to.equal('4');
       expect(await page.inputValue('#filter-indication')).to.equal('androgenetic_alopecia');
       expect(problems).to.deep.equal([]);
     } finally {
@@ -200,7 +222,8 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       expect(await compareCell(page, 'any-adverse-event', 'MAN')).to.equal(`suppressed (< ${served.suppressBelow}) of 10`);
       expect(await compareCell(page, 'withdrawn', 'MAN')).to.equal(`suppressed (< ${served.suppressBelow})`);
       expect(await compareCell(page, 'enrolled', 'MAN')).to.equal('10');
-      expect(await compareCell(page, 'any-adverse-event', 'LON')).to.equal(proportionText(served.summary.subgroups.groups[0].figures.safety.anyEvent));
+      expectProportion(served.summary.subgroups.groups[0].figures.safety.anyEvent, '0/12', "London's any adverse event");
+      expect(await compareCell(page, 'any-adverse-event', 'LON')).to.equal('0/12 (0.0%) [0.0%, 26.5%]');
       // Only its own site to filter by.
       expect(await page.locator('#filter-site option').allInnerTexts()).to.deep.equal(['All my sites', 'LON — London Scalp Micropigmentation Clinic']);
       await expectAccessible(page, "a clinic's dashboard");
@@ -240,7 +263,8 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       await chartsDrawn(page);
       const served = (await researcher.get<ChartsBody>(`/studies/${CODE}/charts`)).body;
       expect(served.summary.safety.anyEvent).to.include({ n: 2, N: 22 });
-      expect(await cardDetail(page, 'any-adverse-event')).to.contain(`2/22 · 95% exact ${formatInterval(served.summary.safety.anyEvent.exact)}`);
+      expectProportion(served.summary.safety.anyEvent, '2/22', 'any adverse event');
+      expect(await cardDetail(page, 'any-adverse-event')).to.contain('2/22 · 95% exact [1.1%, 29.2%]');
       expect(await cardDetail(page, 'serious-adverse-event')).to.contain('1/22');
       const after = (await chartTables(page))['adverse-events']!;
       expect(after).to.deep.equal(asText(served.charts.find((chart) => chart.id === 'adverse-events')!.table.rows));
@@ -280,23 +304,38 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       const byCategory = (await researcher.get(`/studies/${CODE}/adverse-events/rates?by=category`)).body;
       const rateRows = async () =>
         page.evaluate(() => [...document.querySelectorAll('#ae-rates tbody tr')].map((row) => [...row.children].map((cell) => cell.textContent ?? '')));
-      const expected = (rates: any[]) =>
-        rates.map((rate) => [
-          rate.label,
-          String(rate.events),
-          String(rate.participants.n),
-          String(rate.participants.N),
-          formatPercent(rate.participants.proportion),
-          formatInterval(rate.participants.exact),
-        ]);
-      expect(await rateRows()).to.deep.equal(expected(byCategory.rates));
-      expect((await rateRows()).map((row) => row[0])).to.have.length(8);
-      expect((await rateRows()).find((row) => row[0] === 'Keloid')).to.deep.equal(['Keloid', '0', '0', '22', '0.0%', '[0.0%, 15.4%]']);
+      // The API's counts, row for row as the page shows them: label, events, participants, of.
+      const counts = (rates: any[]) => rates.map((rate) => [rate.label, String(rate.events), String(rate.participants.n), String(rate.participants.N)]);
+      // Three events by now, one participant each: P07's allergic reaction (grade 1), P03's
+      // infection (grade 3, added above) and P12's discoloration (grade 1). 1/22 is 4.5%, exact
+      // [0.1%, 22.8%]; 2/22 is 9.1%, [1.1%, 29.2%]; 0/22 is 0.0%, [0.0%, 15.4%] (see EXACT).
+      const one = ['1', '1', '22', '4.5%', '[0.1%, 22.8%]'];
+      const none = ['0', '0', '22', '0.0%', '[0.0%, 15.4%]'];
+      const categoryRows = [
+        ['Infection', ...one],
+        ['Allergic reaction', ...one],
+        ['Keloid', ...none],
+        ['Granuloma', ...none],
+        ['MRI interference', ...none],
+        ['Pigment migration', ...none],
+        ['Discoloration', ...one],
+        ['Other', ...none],
+      ];
+      expect(counts(byCategory.rates)).to.deep.equal(categoryRows.map((row) => row.slice(0, 4)));
+      expect(await rateRows()).to.deep.equal(categoryRows);
       await page.selectOption('#rates-by', 'grade');
       await page.waitForURL(/by=grade/);
       const byGrade = (await researcher.get(`/studies/${CODE}/adverse-events/rates?by=grade`)).body;
       await page.waitForFunction(() => document.querySelectorAll('#ae-rates tbody tr').length === 5);
-      expect(await rateRows()).to.deep.equal(expected(byGrade.rates));
+      const gradeRows = [
+        ['1 (mild)', '2', '2', '22', '9.1%', '[1.1%, 29.2%]'],
+        ['2 (moderate)', ...none],
+        ['3 (severe)', ...one],
+        ['4 (life-threatening)', ...none],
+        ['5 (death)', ...none],
+      ];
+      expect(counts(byGrade.rates)).to.deep.equal(gradeRows.map((row) => row.slice(0, 4)));
+      expect(await rateRows()).to.deep.equal(gradeRows);
 
       // The listing: serious and unresolved events first, flagged in words.
       const listing = (await researcher.get(`/studies/${CODE}/adverse-events?sort=priority`)).body.items;

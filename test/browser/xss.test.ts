@@ -5,6 +5,7 @@
 // all: the import refuses them, naming the field.
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
+import { errors, type Page } from 'playwright-core';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { commandLineChange } from '../../api/services/access.ts';
 import { apiClient } from '../support/http.ts';
@@ -32,6 +33,30 @@ function payloadStudy() {
     for (const event of participant.adverseEvents) event.term = `reaction ${PAYLOADS[n++ % PAYLOADS.length]}`;
   }
   return bundle;
+}
+
+/**
+ * Waits until the page reads (as rendered text) each of `shown`, then asserts it, so a page
+ * that never drew its data fails here with the text it lacked. Text that is parsed as markup
+ * does not read as its characters, so finding a payload here also means it stayed text.
+ */
+async function expectText(page: Page, path: string, shown: (string | RegExp)[], absent: string[] = []): Promise<void> {
+  const want: { text?: string; source?: string }[] = shown.map((s) => (typeof s === 'string' ? { text: s } : { source: s.source }));
+  try {
+    await page.waitForFunction(
+      (wanted) => wanted.every((w) => (w.text !== undefined ? document.body.innerText.includes(w.text) : new RegExp(w.source!).test(document.body.innerText))),
+      want,
+      { timeout: 10_000 },
+    );
+  } catch (error) {
+    if (!(error instanceof errors.TimeoutError)) throw error;
+  }
+  const text = await page.evaluate(() => document.body.innerText);
+  for (const s of shown) {
+    if (typeof s === 'string') expect(text, `${path} shows ${s}`).to.include(s);
+    else expect(text, `${path} shows ${s}`).to.match(s);
+  }
+  for (const s of absent) expect(text, `${path} does not show ${s}`).to.not.include(s);
 }
 
 describe(`browser: no scripts from data (${DRIVER})`, function () {
@@ -78,20 +103,39 @@ describe(`browser: no scripts from data (${DRIVER})`, function () {
       // A reviewer names participants by pseudonym: P01 does not exist for them (the API answers 404).
       const reviewerView = apiClient(app.base, app.users.reviewer.headers);
       const participant = role === 'reviewer' ? (await reviewerView.get('/studies/XSS-1/participants?limit=1')).body.items[0].code : 'P01';
-      const pages = [
-        '/',
-        '/studies/XSS-1',
-        '/studies/XSS-1/participants',
-        `/studies/XSS-1/participants/${encodeURIComponent(participant)}`,
-        '/studies/XSS-1/adverse-events',
-        '/studies/XSS-1/audit',
-        '/studies/XSS-1/setup',
-        '/users',
-        '/api/studies/XSS-1/report',
+      // What each page must read as text (from payloadStudy and the audited change above), so
+      // the checks below run on a page that drew the payloads. The study's title holds payloads
+      // 0 and 1; London's name payload 2, Manchester's payload 0; P01's four sessions have the
+      // lots of payloads 0-3; P07's one adverse event is `reaction <payload 3>`; the import's
+      // reason is payload 3 and P01's change payload 1. A reviewer sees lots as pseudonyms and an
+      // event's category for its term, and has no audit log or users page.
+      const title = `Payload study ${PAYLOADS[0]} ${PAYLOADS[1]}`;
+      const london = `London ${PAYLOADS[2]}`;
+      const manchester = `Manchester ${PAYLOADS[0]}`;
+      const asAdmin = role === 'admin';
+      const pages: [string, (string | RegExp)[], string[]][] = [
+        ['/', [title], []],
+        ['/studies/XSS-1', [title, london, manchester], []],
+        ['/studies/XSS-1/participants', [london, manchester], []],
+        [
+          `/studies/XSS-1/participants/${encodeURIComponent(participant)}`,
+          asAdmin ? [PAYLOADS[0]!, PAYLOADS[1]!, PAYLOADS[2]!, PAYLOADS[3]!] : [/LOT-[0-9A-Z]{13}/],
+          asAdmin ? [] : PAYLOADS,
+        ],
+        ['/studies/XSS-1/adverse-events', asAdmin ? [london, manchester, `reaction ${PAYLOADS[3]}`] : [london, manchester], asAdmin ? [] : [`reaction ${PAYLOADS[3]}`]],
+        [
+          '/studies/XSS-1/audit',
+          asAdmin ? [PAYLOADS[1]!, PAYLOADS[3]!, `Title: ${title}`] : ['The audit log is not available to reviewers'],
+          asAdmin ? [] : PAYLOADS,
+        ],
+        ['/studies/XSS-1/setup', [title, london, manchester], []],
+        ['/users', asAdmin ? [`XSS-1: Payload study ${PAYLOADS[0]}`] : ['Only administrators manage users.'], asAdmin ? [] : PAYLOADS],
+        ['/api/studies/XSS-1/report', [title], []],
       ];
-      for (const path of pages) {
+      for (const [path, shown, absent] of pages) {
         await page.goto(`${app.base}${path}`);
         await page.waitForLoadState('networkidle');
+        await expectText(page, path, shown, absent);
         expect(await page.evaluate((mark) => (window as unknown as Record<string, unknown>)[mark], MARK), path).to.equal(undefined);
         // Markup from data would have made elements; there must be none with the payloads' handlers.
         expect(await page.locator('[onerror], [onload]').count(), path).to.equal(0);

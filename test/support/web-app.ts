@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'chai';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { errors, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadDemo } from '../../api/services/demo-service.ts';
 import { launchChromium } from './browser.ts';
 import { freshDb, type TestDb } from './database.ts';
@@ -103,9 +103,15 @@ export async function screenshots(page: Page, name: string): Promise<void> {
   await page.setViewportSize(DESKTOP);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-desktop.png`), fullPage: true });
   await page.setViewportSize(PHONE);
-  await page.waitForTimeout(150); // charts redraw at the new width
+  // Nothing may stick out sideways at phone width (tables scroll inside their own box). Charts
+  // redraw at the new width after the resize, so wait for the page to fit rather than sleep; if
+  // it never fits, the measurement below fails the test with the overflow in pixels.
+  try {
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= document.documentElement.clientWidth, null, { timeout: 5000 });
+  } catch (error) {
+    if (!(error instanceof errors.TimeoutError)) throw error;
+  }
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-phone.png`), fullPage: true });
-  // Nothing may stick out sideways at phone width (tables scroll inside their own box).
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow, `${name} is wider than a 390-pixel phone`).to.be.at.most(0);
   await page.setViewportSize(original);

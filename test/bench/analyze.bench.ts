@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { analyzeStudy, loadStudyFacts } from '../../api/services/analysis-service.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { analyzeCohort } from '../../analysis/index.ts';
@@ -14,33 +13,16 @@ import { openMigratedDb } from '../../db/migrate.ts';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { startTestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
+import { median, ms, onServer, serverUrl } from './common.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '7' } } });
 const runs = Number(values.runs);
-const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const smp = path.resolve(import.meta.dirname, '../../api/bin/smp.js');
 const name = `smp_bench_${process.pid}_analyze`;
 
-const median = (xs: number[]) => {
-  const s = xs.toSorted((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const ms = (x: number) => `${x.toFixed(0)} ms`;
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 async function main() {
-  await admin(`drop database if exists ${name} with (force)`);
-  await admin(`create database ${name}`);
+  await onServer(`drop database if exists ${name} with (force)`);
+  await onServer(`create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const db = await openMigratedDb({ databaseUrl: url.toString() });
@@ -110,7 +92,7 @@ async function main() {
   } finally {
     await server.close();
     await db.close();
-    await admin(`drop database if exists ${name} with (force)`);
+    await onServer(`drop database if exists ${name} with (force)`);
   }
 
   console.log(`analysis on PostgreSQL (${new URL(serverUrl).host}), warm, in-process, median of ${runs} runs:`);

@@ -17,6 +17,7 @@ import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { openMigratedDb } from '../../db/migrate.ts';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { createTestUser } from '../support/users.ts';
+import { onServer, serverUrl } from './common.ts';
 
 const { values } = parseArgs({
   options: {
@@ -30,21 +31,10 @@ const SECONDS = Number(values.seconds);
 const PARTICIPANTS = Number(values.participants);
 const TARGET_WRITES = 1000;
 const TARGET_P99_MS = 50;
-const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const smp = path.resolve(import.meta.dirname, '../../api/bin/smp.js');
 const name = `smp_bench_${process.pid}_api`;
 const CODE = 'LOAD-1';
 const LOG_PATH = path.join(os.tmpdir(), `smp-bench-api-${process.pid}.log`);
-
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
 
 /** CPU seconds (user + system) used so far by the processes whose command name is `name`, or by one pid. */
 function cpuSeconds(filter: { pid: number } | { name: string }): number {
@@ -80,8 +70,8 @@ const DAY = 86_400_000;
 const iso = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 
 async function main() {
-  await admin(`drop database if exists ${name} with (force)`);
-  await admin(`create database ${name}`);
+  await onServer(`drop database if exists ${name} with (force)`);
+  await onServer(`create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();
@@ -298,7 +288,7 @@ async function main() {
     server?.kill('SIGTERM');
     if (server) await new Promise((resolve) => server!.once('exit', resolve));
     fs.rmSync(LOG_PATH, { force: true });
-    await admin(`drop database if exists ${name} with (force)`);
+    await onServer(`drop database if exists ${name} with (force)`);
   }
 }
 

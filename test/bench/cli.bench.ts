@@ -10,14 +10,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { openMigratedDb } from '../../db/migrate.ts';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
+import { median, onServer, serverUrl } from './common.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
-const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const root = path.resolve(import.meta.dirname, '../..');
 const smp = path.join(root, 'api/bin/smp.js');
 const demoFile = path.join(root, 'fixtures/smp-2021.json');
@@ -30,12 +29,6 @@ fs.writeFileSync(
   rssHook,
   "process.on('exit', () => { if (process.env.SMP_BENCH_RSS) require('fs').writeFileSync(process.env.SMP_BENCH_RSS, String(process.resourceUsage().maxRSS)); });",
 );
-
-const median = (xs: number[]) => {
-  const s = xs.toSorted((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 
 interface Figure {
   seconds: number;
@@ -61,16 +54,6 @@ function measure(args: string[], env: NodeJS.ProcessEnv, times = runs): Figure {
   return { seconds: median(seconds), peakMb: median(peaks) };
 }
 
-async function admin(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 interface Row {
   what: string;
   figure: Figure;
@@ -80,13 +63,13 @@ interface Row {
 async function main() {
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
-  const onServer = { DATABASE_URL: url.toString() };
+  const postgres = { DATABASE_URL: url.toString() };
   const dataDir = path.join(work, 'data');
   const embedded = { DATABASE_URL: '', SMP_DATA_DIR: dataDir };
   const rows: Row[] = [];
 
-  await admin(`drop database if exists ${name} with (force)`);
-  await admin(`create database ${name}`);
+  await onServer(`drop database if exists ${name} with (force)`);
+  await onServer(`create database ${name}`);
   try {
     const db = await openMigratedDb({ databaseUrl: url.toString() });
     try {
@@ -97,11 +80,11 @@ async function main() {
     measure([smp, '--version'], {}, 1); // a build in dist/ that is out of date is rebuilt here, not timed
 
     rows.push({ what: 'node -e 0 (Node itself, for reference)', figure: measure(['-e', '0'], {}) });
-    rows.push({ what: 'PostgreSQL: smp --version', figure: measure([smp, '--version'], onServer), target: { seconds: 0.15 } });
-    rows.push({ what: 'PostgreSQL: smp studies', figure: measure([smp, 'studies'], onServer), target: { seconds: 0.35 } });
+    rows.push({ what: 'PostgreSQL: smp --version', figure: measure([smp, '--version'], postgres), target: { seconds: 0.15 } });
+    rows.push({ what: 'PostgreSQL: smp studies', figure: measure([smp, 'studies'], postgres), target: { seconds: 0.35 } });
     rows.push({
       what: 'PostgreSQL: smp analyze --study (20,000 participants)',
-      figure: measure([smp, 'analyze', '--study', 'BENCH-20000'], onServer),
+      figure: measure([smp, 'analyze', '--study', 'BENCH-20000'], postgres),
       target: { seconds: 1.0 },
     });
 
@@ -124,7 +107,7 @@ async function main() {
       target: { seconds: 2.5, peakMb: 300 },
     });
   } finally {
-    await admin(`drop database if exists ${name} with (force)`);
+    await onServer(`drop database if exists ${name} with (force)`);
     fs.rmSync(work, { recursive: true, force: true });
   }
 

@@ -8,25 +8,19 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import { openMigratedDb } from '../../db/migrate.ts';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
+import { median, onServer, serverUrl } from './common.ts';
 
 const { values } = parseArgs({
   options: { participants: { type: 'string', default: '20000' }, runs: { type: 'string', default: '3' } },
 });
 const participants = Number(values.participants);
 const runs = Number(values.runs);
-const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const root = path.resolve(import.meta.dirname, '../..');
 const smp = path.join(root, 'api/bin/smp.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-bench-import-'));
 
-const median = (xs: number[]) => {
-  const s = xs.toSorted((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
 /** Run a command; returns wall time in ms and peak RSS in MB (GNU time), failing loudly. */
@@ -42,22 +36,10 @@ function timed(command: string, args: string[], env: NodeJS.ProcessEnv): { ms: n
   return { ms, peakMb };
 }
 
-async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
-
 /** A new migrated database; returns its URL. */
 async function freshDatabase(name: string): Promise<string> {
-  await withAdmin(async (c) => {
-    await c.query(`drop database if exists ${name} with (force)`);
-    await c.query(`create database ${name}`);
-  });
+  await onServer(`drop database if exists ${name} with (force)`);
+  await onServer(`create database ${name}`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const db = await openMigratedDb({ databaseUrl: url.toString() });
@@ -138,7 +120,7 @@ async function main() {
   timed(process.execPath, [smp, 'studies'], { SMP_DATA_DIR: dataDir, DATABASE_URL: '' });
   const pglite = timed(process.execPath, [smp, 'import', file], { SMP_DATA_DIR: dataDir, DATABASE_URL: '' });
 
-  for (const name of databases) await withAdmin((c) => c.query(`drop database if exists ${name} with (force)`));
+  for (const name of databases) await onServer(`drop database if exists ${name} with (force)`);
   fs.rmSync(work, { recursive: true, force: true });
 
   const importMedian = median(importTimes);

@@ -8,15 +8,16 @@
 // PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); works in a database
 // of its own, dropped afterwards. Needs Debian's chromium (test/support/browser.ts).
 import { parseArgs } from 'node:util';
-import pg from 'pg';
 import type { Page } from 'playwright-core';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
-import { openDb, type Db } from '../../db/kysely.ts';
-import { migrateToLatest, openMigratedDb } from '../../db/migrate.ts';
+import type { Db } from '../../db/kysely.ts';
+import { openMigratedDb } from '../../db/migrate.ts';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { launchChromium } from '../support/browser.ts';
+import { freshPgliteDb } from '../support/database.ts';
 import { apiClient, startTestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
+import { median, ms, onServer, serverUrl } from './common.ts';
 
 // The server's request log would drown the figures.
 process.env.SMP_LOG_LEVEL ??= 'silent';
@@ -31,33 +32,13 @@ const { values } = parseArgs({
 const runs = Number(values.runs);
 const participants = Number(values.participants);
 const drivers = values.driver ? [values.driver] : ['postgres', 'pglite'];
-const serverUrl = process.env.DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/test';
 const databaseName = `smp_bench_${process.pid}_web`;
 const CHARTS = 8;
 const TARGET_MS = 1000;
 
-const median = (xs: number[]) => {
-  const s = xs.toSorted((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-};
-const ms = (x: number) => `${x.toFixed(0)} ms`;
-
-async function onServer(statement: string): Promise<void> {
-  const client = new pg.Client({ connectionString: serverUrl });
-  await client.connect();
-  try {
-    await client.query(statement);
-  } finally {
-    await client.end();
-  }
-}
-
 async function openStore(driver: string): Promise<{ db: Db; drop(): Promise<void> }> {
   if (driver === 'pglite') {
-    const db = await openDb({});
-    await migrateToLatest(db.kysely);
-    return { db, drop: async () => {} };
+    return { db: await freshPgliteDb(), drop: async () => {} };
   }
   await onServer(`drop database if exists ${databaseName} with (force)`);
   await onServer(`create database ${databaseName}`);

@@ -3,24 +3,24 @@
 // set-up page's sites (a bad code refused at its field, nothing written), and what a reviewer
 // sees. Every page visited is checked by axe-core and must log no error.
 import { expect } from 'chai';
-import type { Page } from 'playwright-core';
 import { DRIVER } from '../support/database.ts';
 import { apiClient } from '../support/http.ts';
-import { expectAccessible, openAs, screenshots, startWebApp, type WebApp } from '../support/web-app.ts';
+import {
+  expectAccessible,
+  openAs,
+  problemsExcept,
+  refusedRequests,
+  screenshots,
+  signedInAs,
+  signIn,
+  startWebApp,
+  type WebApp,
+} from '../support/web-app.ts';
 
 const PASSWORD = 'four unrelated words make a password';
 
-/** Chromium logs every answered-but-refused request as a console error; these are the expected ones. */
-function refusedRequests(problems: string[], status: number): string[] {
-  return problems.filter((p) => p.includes(`the server responded with a status of ${status}`));
-}
-
 /** Text as read, with runs of white space as one space. */
 const squash = (text: string | null) => (text ?? '').replace(/\s+/g, ' ').trim();
-
-async function signedInAs(page: Page, username: string): Promise<void> {
-  await page.locator('.app-header .account strong', { hasText: username }).waitFor();
-}
 
 describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
   this.timeout(180_000);
@@ -108,9 +108,7 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       // Signing out, then in again with the password just chosen.
       await page.getByRole('button', { name: 'Sign out' }).click();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-      await page.getByLabel('Username').fill('man-coordinator');
-      await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await signIn(page, 'man-coordinator', PASSWORD);
       await signedInAs(page, 'man-coordinator');
       expect(newcomer.problems).to.deep.equal([]);
     } finally {
@@ -145,7 +143,7 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       await page.getByRole('alert').filter({ hasText: "first revoke lon-clinic's site grants" }).waitFor();
       expect((await adminApi.get('/users/lon-clinic')).body.role).to.equal('clinic');
       expect(refusedRequests(problems, 409)).to.have.length(1);
-      expect(problems.filter((p) => !refusedRequests(problems, 409).includes(p))).to.deep.equal([]);
+      expect(problemsExcept(problems, 409)).to.deep.equal([]);
     } finally {
       await close();
     }
@@ -157,6 +155,7 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       await page.goto(`${app.base}/users?user=rhea-researcher`);
       await page.getByRole('heading', { name: 'Manage rhea-researcher' }).waitFor();
       await page.getByLabel('Expires in days').fill('30');
+      const issued = Date.now();
       await page.getByRole('button', { name: 'Issue a token' }).click();
       const tokenField = page.getByLabel(/^New API token number \d+ for rhea-researcher$/);
       await tokenField.waitFor();
@@ -176,7 +175,12 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       await page.goto(`${app.base}/users?user=rhea-researcher`);
       const row = page.locator('table#tokens tr', { has: page.locator('th', { hasText: `number ${tokenId}` }) });
       await row.waitFor();
-      expect(await row.locator('td').nth(3).textContent()).to.not.equal('never'); // used just now
+      // Used just now: the last-used cell shows a time (to the second) since the token was issued.
+      const lastUsed = row.locator('td').nth(2).locator('time'); // Created, Expires, Last used
+      const usedAt = (await lastUsed.getAttribute('datetime'))!;
+      expect(usedAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+      expect(Date.parse(usedAt)).to.be.within(issued - 1000, Date.now());
+      expect(await lastUsed.textContent()).to.match(/\b\d{4}\b.*\b\d{1,2}:\d{2}:\d{2}\b/); // in local time
       expect(await page.content()).to.not.include(token);
 
       await row.getByRole('button', { name: `Revoke token number ${tokenId}` }).click();
@@ -322,7 +326,7 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       expect((await adminApi.get('/studies/SMP-2021/practitioners/LEE-01')).body).to.include({ site: 'LEE', yearsExperience: 4 });
 
       expect(refusedRequests(problems, 409)).to.have.length(2);
-      expect(problems.filter((p) => !refusedRequests(problems, 409).includes(p))).to.deep.equal([]);
+      expect(problemsExcept(problems, 409)).to.deep.equal([]);
     } finally {
       await close();
     }
@@ -349,7 +353,7 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       await page.getByText('Saved study SMP-2021.').waitFor();
       expect((await adminApi.get('/studies/SMP-2021')).body.protocol).to.include({ intervalToleranceDays: 4, touchUpToleranceDays: 10 });
       expect(refusedRequests(problems, 412)).to.have.length(1);
-      expect(problems.filter((p) => !refusedRequests(problems, 412).includes(p))).to.deep.equal([]);
+      expect(problemsExcept(problems, 412)).to.deep.equal([]);
     } finally {
       await close();
     }

@@ -8,6 +8,7 @@ import path from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { expect } from 'chai';
 import { errors, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Config } from '../../api/config.ts';
 import { loadDemo } from '../../api/services/demo-service.ts';
 import { launchChromium } from './browser.ts';
 import { freshDb, type TestDb } from './database.ts';
@@ -27,18 +28,23 @@ export interface WebApp {
   close(): Promise<void>;
 }
 
-/** A server with the demo study SMP-2021 and a user of each role; `load` adds more data first. */
-export async function startWebApp(options: { load?: (db: TestDb) => Promise<void>; demo?: boolean } = {}): Promise<WebApp> {
+/**
+ * A server with the demo study SMP-2021 and a user of each role; `load` adds more data first,
+ * with the server already answering at `base` (for links printed with the server's address).
+ */
+export async function startWebApp(
+  options: { load?: (db: TestDb, base: string) => Promise<void>; demo?: boolean; config?: Partial<Config> } = {},
+): Promise<WebApp> {
   const db = await freshDb();
   if (options.demo !== false) await loadDemo(db);
-  if (options.load) await options.load(db);
+  const server = await startTestServer(db, options.config);
+  if (options.load) await options.load(db, server.base);
   const users = {
     admin: await createTestUser(db, 'admin', [], 'ada-admin'),
     researcher: await createTestUser(db, 'researcher', [{ studyCode: 'SMP-2021', siteCode: null }], 'rhea-researcher'),
     clinic: await createTestUser(db, 'clinic', [{ studyCode: 'SMP-2021', siteCode: 'LON' }], 'lon-clinic'),
     reviewer: await createTestUser(db, 'reviewer', [{ studyCode: 'SMP-2021', siteCode: null }], 'rita-reviewer'),
   };
-  const server = await startTestServer(db);
   const browser = await launchChromium();
   return {
     db,
@@ -85,6 +91,31 @@ export async function openAs(app: WebApp, user: TestUser | null, viewport = DESK
     }
   });
   return { context, page, problems, close: () => context.close() };
+}
+
+/** Chromium's console error for a request the server answered with `status`. */
+const refusal = (status: number) => `console: Failed to load resource: the server responded with a status of ${status} `;
+
+/** The requests a page saw refused with `status` (Chromium logs each as a console error). */
+export function refusedRequests(problems: string[], status: number): string[] {
+  return problems.filter((p) => p.startsWith(refusal(status)));
+}
+
+/** The problems other than requests refused with one of `statuses`, which a test expects. */
+export function problemsExcept(problems: string[], ...statuses: number[]): string[] {
+  return problems.filter((p) => !statuses.some((status) => p.startsWith(refusal(status))));
+}
+
+/** Waits until the page's header shows `username` signed in. */
+export async function signedInAs(page: Page, username: string): Promise<void> {
+  await page.locator('.app-header .account strong', { hasText: username }).waitFor();
+}
+
+/** Fills in and sends the sign-in form on the page. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
 }
 
 /** Fails with the findings when axe-core finds a serious or critical accessibility violation. */

@@ -2,7 +2,9 @@
 // for the HTTP API, the `smp user` command and the OpenAPI document.
 import { z } from 'zod';
 import { ROLES } from './roles.ts';
-import { isoDate } from './fields.ts';
+import { AUDIT_CURSOR } from './audit.ts';
+import { cursorCheck } from './cursor.ts';
+import { isoDate, searchText } from './fields.ts';
 import { PageQuery } from './records.ts';
 
 /** The shortest password accepted: NIST SP 800-63B-4 asks 15 characters of a password used alone. */
@@ -155,10 +157,10 @@ export const USER_AUDIT_ENTITIES = ['user', 'grant', 'api_token'] as const;
 
 export const UserAuditQuery = PageQuery.extend({
   entity: z.enum(USER_AUDIT_ENTITIES).optional().describe('Only changes of users, grants or API tokens'),
-  user: z.string().min(1).max(64).optional().describe('Only changes made by this user'),
+  user: searchText(64).optional().describe('Only changes made by this user'),
   from: isoDate.optional().describe('Changes on or after this day (UTC)'),
   to: isoDate.optional().describe('Changes on or before this day (UTC)'),
-});
+}).superRefine(cursorCheck(() => AUDIT_CURSOR));
 export type UserAuditQuery = z.output<typeof UserAuditQuery>;
 
 // Sign-in.

@@ -11,6 +11,7 @@ import type { AuditEntry, AuditQuery } from '../schemas/audit.ts';
 import { requireAdmin, requirePermission, requireStudyScope, type Actor, type ChangeContext, type Role } from './access.ts';
 import { forgetActors } from './actor-cache.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { AUDIT_CURSOR } from '../schemas/audit.ts';
 
 export type AuditEntity =
   | 'study'
@@ -85,7 +86,7 @@ export async function listAuditEntries(
 ): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
   const scope = requireStudyScope(actor, studyCode);
   requirePermission(scope, 'readAudit', 'read the audit trail');
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0];
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, AUDIT_CURSOR)[0];
   const rows = await selectAuditEvents(db.kysely, {
     studyCode,
     entity: query.entity,

@@ -44,6 +44,7 @@ import {
 import { requireAdmin, type Actor, type ChangeContext, type Role } from './access.ts';
 import { auditPage, recordChange } from './audit-service.ts';
 import { decodeCursor } from './cursor.ts';
+import { AUDIT_CURSOR } from '../schemas/audit.ts';
 import { secretHash, TOKEN_PREFIX, userSnapshot } from './auth-service.ts';
 import { issueLink, newSecret } from './sign-in-links.ts';
 
@@ -355,7 +356,7 @@ export async function reinviteUser(db: Db, change: ChangeContext, username: stri
 /** The audit trail of user management (users, grants, API tokens), newest first: administrators only. */
 export async function listUserAudit(db: Db, actor: Actor, query: UserAuditQuery) {
   requireAdmin(actor, 'read the audit trail of user management');
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0];
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, AUDIT_CURSOR)[0];
   const rows = await selectAuditEvents(db.kysely, {
     entities: query.entity === undefined ? USER_AUDIT_ENTITIES : [query.entity],
     username: query.user,

@@ -10,6 +10,8 @@ import { PageQuery } from './records.ts';
 /** The shortest password accepted: NIST SP 800-63B-4 asks 15 characters of a password used alone. */
 export const PASSWORD_MIN_LENGTH = 15;
 export const PASSWORD_MAX_LENGTH = 256;
+/** The password rule in words, as the pages state it before the first try. */
+export const PASSWORD_RULE = `At least ${PASSWORD_MIN_LENGTH} characters, and not your username, a common password or a keyboard pattern: a few unrelated words make a good one`;
 
 export const Username = z
   .string()
@@ -36,7 +38,7 @@ export const NewPassword = z
       ctx.issues.push({
         code: 'custom',
         input: ctx.value,
-        message: `must have at least ${PASSWORD_MIN_LENGTH} characters (it has ${length}); a few words make a good password`,
+        message: `is too short: at least ${PASSWORD_MIN_LENGTH} characters (it has ${length}); a few words make a good password`,
       });
     } else if (length > PASSWORD_MAX_LENGTH) {
       ctx.issues.push({ code: 'custom', input: ctx.value, message: `must have at most ${PASSWORD_MAX_LENGTH} characters` });
@@ -44,7 +46,7 @@ export const NewPassword = z
       ctx.issues.push({ code: 'custom', input: ctx.value, message: 'contains a character that cannot be used (NUL or a lone surrogate)' });
     }
   })
-  .describe(`At least ${PASSWORD_MIN_LENGTH} characters`);
+  .describe(`${PASSWORD_RULE} (checked by the server)`);
 
 const studyCode = z
   .string()

@@ -32,6 +32,7 @@ import type { Actor, ChangeContext, Role } from './access.ts';
 import { cachedActor, forgetActors } from './actor-cache.ts';
 import { recordChange } from './audit-service.ts';
 import { hashPassword, needsRehash, verifyPassword } from './password.ts';
+import { checkNewPassword } from './password-policy.ts';
 
 /** The name of the sign-in session cookie. */
 export const SESSION_COOKIE = 'smp_session';
@@ -178,12 +179,6 @@ export async function describeLink(db: Db, secret: string) {
   return { username: link.username, purpose: link.purpose, expiresAt: link.expires_at };
 }
 
-function passwordIsUsername(password: string, username: string, path: string): void {
-  if (password.normalize('NFKC').toLowerCase() === username) {
-    throw new AppError('validation', `invalid request body: ${path}: must not be your username`, [{ path, message: 'must not be your username' }]);
-  }
-}
-
 /** The actor a user acts as on their own behalf (setting their password). */
 async function selfChange(trx: Kysely<Database>, user: UserRow, requestId: string | null): Promise<ChangeContext> {
   return { actor: await actorOf(trx, user), reason: null, requestId };
@@ -197,7 +192,7 @@ export async function acceptInvite(db: Db, secret: string, password: string, req
   const hash = secretHash(secret);
   const link = await findLiveLink(db.kysely, hash);
   if (!link || link.purpose !== 'invite') throw linkRefused();
-  passwordIsUsername(password, link.username, 'password');
+  await checkNewPassword(password, link.username, 'password');
   const passwordHash = await hashPassword(password);
   const session = await db.transaction(async ({ kysely: trx }) => {
     const userId = await consumeLink(trx, hash, 'invite');
@@ -257,7 +252,7 @@ export async function changePassword(
       throw new AppError('validation', `invalid request body: currentPassword: ${message}`, [{ path: 'currentPassword', message }]);
     }
   }
-  passwordIsUsername(body.newPassword, user.username, 'newPassword');
+  await checkNewPassword(body.newPassword, user.username, 'newPassword');
   const passwordHash = await hashPassword(body.newPassword);
   await db.transaction(async ({ kysely: trx }) => {
     await setPasswordHash(trx, user.user_id, passwordHash);

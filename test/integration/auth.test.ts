@@ -404,7 +404,7 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
       const short = await app.request('POST', '/api/auth/invite', { body: { link: secret, password: 'too short' } });
       expect(short.status).to.equal(400);
       expect(short.body.problems).to.deep.equal([
-        { path: 'password', message: 'must have at least 15 characters (it has 9); a few words make a good password' },
+        { path: 'password', message: 'is too short: at least 15 characters (it has 9); a few words make a good password' },
       ]);
       const username = await app.request('POST', '/api/auth/invite', { body: { link: secret, password: 'invited-once' } });
       expect(username.status).to.equal(400);

@@ -63,6 +63,8 @@ export interface RouteRequirements {
 export interface RouteDeps {
   db: Db;
   config: Config;
+  /** The time now: injectable, so that tests move it instead of waiting (sign-in locks, device cookies). */
+  clock: () => Date;
 }
 
 export interface RouteContext<P, Q, B> {

@@ -27,6 +27,7 @@ import {
   type UserRow,
 } from '../../db/repositories/user-repository.ts';
 import { selectAuditEvents } from '../../db/repositories/audit-repository.ts';
+import { distrustDevices } from '../../db/repositories/sign-in-repository.ts';
 import { AppError } from '../errors.ts';
 import { requireVersion } from './versions.ts';
 import {
@@ -195,6 +196,7 @@ async function patchLockedUser(trx: Kysely<Database>, change: ChangeContext, use
   if (disabling) {
     revoked = { sessions: await revokeUserSessions(trx, user.user_id), tokens: await revokeUserTokens(trx, user.user_id) };
     await expireUserLinks(trx, user.user_id);
+    await distrustDevices(trx, user.user_id, new Date());
   }
   const after = (await findUser(trx, username))!;
   await recordChange(trx, change, {
@@ -333,14 +335,16 @@ export async function revokeToken(db: Db, change: ChangeContext, username: strin
 
 /**
  * A new invite link for a user: to finish an invite that expired, or to set a forgotten password.
- * Their older links stop working; their password keeps working until they use the link.
+ * Their older links stop working; their password keeps working until they use the link. Their
+ * browsers are no longer trusted for signing in (a reset: sign-in-guard.ts), as of `now`.
  */
-export async function reinviteUser(db: Db, change: ChangeContext, username: string, baseUrl: string): Promise<OneTimeLink> {
+export async function reinviteUser(db: Db, change: ChangeContext, username: string, baseUrl: string, now = new Date()): Promise<OneTimeLink> {
   requireAdmin(change.actor, 'invite users');
   return db.transaction(async ({ kysely: trx }) => {
     const user = await lockAndRead(trx, username);
     if (user.disabled_at !== null) throw new AppError('conflict', `${username} is disabled; enable them before inviting them again`);
     const invite = await issueLink(trx, user.user_id, 'invite', baseUrl);
+    await distrustDevices(trx, user.user_id, now);
     await recordChange(trx, change, {
       action: 'update',
       entity: 'user',

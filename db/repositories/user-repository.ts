@@ -124,40 +124,6 @@ export async function setPasswordHash(trx: Kysely<Database>, userId: number, pas
     .execute();
 }
 
-/**
- * Count a failed sign-in. The `maxFailures`-th in a row locks the account for `lockMinutes` and
- * starts the count again. Returns whether this failure locked it.
- */
-export async function recordFailedSignIn(db: Kysely<Database>, userId: number, maxFailures: number, lockMinutes: number): Promise<boolean> {
-  const row = await db
-    .updateTable('app_user')
-    .set({
-      failed_sign_ins: sql<number>`case when failed_sign_ins + 1 >= ${maxFailures} then 0 else failed_sign_ins + 1 end`,
-      locked_until: sql<string>`case when failed_sign_ins + 1 >= ${maxFailures} then now() + make_interval(mins => ${lockMinutes}) else locked_until end`,
-    })
-    .where('user_id', '=', userId)
-    .returning(sql<boolean>`failed_sign_ins = 0`.as('locked'))
-    .executeTakeFirst();
-  return row?.locked ?? false;
-}
-
-/**
- * Reset the failure count after a right password, if the user is still enabled, unlocked and has
- * the password that was checked (nothing changed while it was checked). Returns whether it did.
- */
-export async function recordSuccessfulSignIn(trx: Kysely<Database>, userId: number, checkedHash: string): Promise<boolean> {
-  const rows = await trx
-    .updateTable('app_user')
-    .set({ failed_sign_ins: 0, locked_until: null })
-    .where('user_id', '=', userId)
-    .where('password_hash', '=', checkedHash)
-    .where('disabled_at', 'is', null)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', sql<string>`now()`)]))
-    .returning('user_id')
-    .execute();
-  return rows.length === 1;
-}
-
 // Grants.
 
 export async function selectGrants(db: Kysely<Database>, userId: number) {
@@ -233,8 +199,8 @@ export async function findUserBySessionHash(
     .executeTakeFirst();
 }
 
-export async function insertSession(trx: Kysely<Database>, sessionHash: Uint8Array, userId: number): Promise<void> {
-  await trx.insertInto('auth_session').values({ session_hash: sessionHash, user_id: userId }).execute();
+export async function insertSession(trx: Kysely<Database>, sessionHash: Uint8Array, userId: number, userAgent: string | null): Promise<void> {
+  await trx.insertInto('auth_session').values({ session_hash: sessionHash, user_id: userId, user_agent: userAgent }).execute();
 }
 
 export async function touchSession(db: Kysely<Database>, sessionHash: Uint8Array): Promise<void> {

@@ -57,7 +57,7 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
       expect(reply.body).to.deep.equal({
         username: user.username, role: 'clinic', grants: [{ study: 'AUTH-1', site: 'LON' }], passwordSet: true, via: 'session',
       });
-      const setCookie = reply.headers.get('set-cookie')!;
+      const setCookie = reply.headers.getSetCookie()[0]!;
       expect(setCookie).to.match(/^smp_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
       const value = reply.cookie!.slice('smp_session='.length);
       const stored = await everyStoredRow(db);

@@ -155,10 +155,10 @@ export const TokenParams = UserParams.extend({
 export const StudyGrantParams = UserParams.extend({ study: studyCode });
 export const SiteGrantParams = StudyGrantParams.extend({ site: siteCode });
 
-export const USER_AUDIT_ENTITIES = ['user', 'grant', 'api_token'] as const;
+export const USER_AUDIT_ENTITIES = ['user', 'grant', 'api_token', 'session'] as const;
 
 export const UserAuditQuery = PageQuery.extend({
-  entity: z.enum(USER_AUDIT_ENTITIES).optional().describe('Only changes of users, grants or API tokens'),
+  entity: z.enum(USER_AUDIT_ENTITIES).optional().describe('Only changes of users, grants, API tokens or sign-in sessions'),
   user: searchText(64).optional().describe('Only changes made by this user'),
   from: isoDate.optional().describe('Changes on or after this day (UTC)'),
   to: isoDate.optional().describe('Changes on or before this day (UTC)'),
@@ -211,3 +211,27 @@ export type Me = z.output<typeof Me>;
 export const SessionState = z
   .object({ me: Me.nullable().describe('null: not signed in (no session, or it has ended)') })
   .meta({ id: 'SessionState' });
+
+// Your account.
+
+export const SessionRecord = z
+  .object({
+    id: z.int().describe('The session number: end it with DELETE /api/account/sessions/{id}'),
+    createdAt: z.string().describe('When it signed in, UTC'),
+    lastSeenAt: z.string().describe('Its last request, UTC, to within a minute'),
+    userAgent: z.string().nullable().describe('The browser it signed in from (its User-Agent), if it said'),
+    current: z.boolean().describe('The session of this request'),
+  })
+  .meta({ id: 'SignInSession' });
+export type SessionRecord = z.output<typeof SessionRecord>;
+
+export const SessionList = z.object({ sessions: z.array(SessionRecord).describe('Live sessions, newest first') }).meta({ id: 'SignInSessionList' });
+
+export const SessionParams = z.strictObject({
+  id: z.string().regex(/^[1-9]\d{0,9}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a session number` }).transform(Number),
+});
+export const OwnTokenParams = z.strictObject({
+  id: z.string().regex(/^[1-9]\d{0,9}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a token number` }).transform(Number),
+});
+
+export const EndedSessions = z.object({ ended: z.int().describe('How many sessions ended') }).meta({ id: 'EndedSessions' });

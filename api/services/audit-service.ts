@@ -24,7 +24,8 @@ export type AuditEntity =
   | 'survey'
   | 'user'
   | 'grant'
-  | 'api_token';
+  | 'api_token'
+  | 'session';
 
 export interface AuditChange {
   action: 'create' | 'update' | 'delete' | 'import' | 'replace';
@@ -45,7 +46,7 @@ const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 /** Entities whose change alters who may do what: remembered actors are forgotten. */
-const ACCESS_ENTITIES: ReadonlySet<AuditEntity> = new Set(['user', 'grant', 'api_token']);
+const ACCESS_ENTITIES: ReadonlySet<AuditEntity> = new Set(['user', 'grant', 'api_token', 'session']);
 
 /** The audit row of a change that keeps no replaced study (a record's create, update or delete). */
 export function auditRowOf(context: ChangeContext, change: Omit<AuditChange, 'replacedBundle'>): NewAuditRow {

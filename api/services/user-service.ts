@@ -288,6 +288,11 @@ const tokenOf = (row: { token_id: number; created_at: string; expires_at: string
 
 export async function listTokens(db: Db, actor: Actor, username: string): Promise<TokenRecord[]> {
   requireAdmin(actor, "list users' API tokens");
+  return tokensOf(db, username);
+}
+
+/** A user's API tokens, oldest first: for their administrators, or for themselves (account-service.ts). */
+export async function tokensOf(db: Db, username: string): Promise<TokenRecord[]> {
   const user = await requireUser(db.kysely, username);
   return (await selectTokens(db.kysely, user.user_id)).map(tokenOf);
 }
@@ -295,6 +300,11 @@ export async function listTokens(db: Db, actor: Actor, username: string): Promis
 /** A new API token for a user: returned once, stored only as its hash. */
 export async function createToken(db: Db, change: ChangeContext, username: string, expiresInDays: number | null): Promise<NewToken> {
   requireAdmin(change.actor, 'create API tokens');
+  return issueToken(db, change, username, expiresInDays);
+}
+
+/** A new API token for `username`, audited, whoever may ask for it (the caller has checked). */
+export async function issueToken(db: Db, change: ChangeContext, username: string, expiresInDays: number | null): Promise<NewToken> {
   const token = TOKEN_PREFIX + newSecret();
   return db.transaction(async ({ kysely: trx }) => {
     const user = await lockAndRead(trx, username);
@@ -314,6 +324,11 @@ export async function createToken(db: Db, change: ChangeContext, username: strin
 
 export async function revokeToken(db: Db, change: ChangeContext, username: string, tokenId: number): Promise<TokenRecord> {
   requireAdmin(change.actor, 'revoke API tokens');
+  return withdrawToken(db, change, username, tokenId);
+}
+
+/** Revoke one of `username`'s API tokens, audited, whoever may ask for it (the caller has checked). */
+export async function withdrawToken(db: Db, change: ChangeContext, username: string, tokenId: number): Promise<TokenRecord> {
   return db.transaction(async ({ kysely: trx }) => {
     const user = await lockAndRead(trx, username);
     const before = (await selectTokens(trx, user.user_id)).find((t) => t.token_id === tokenId);

@@ -152,7 +152,7 @@ export function createApp({ db, config: overrides = {}, clock = () => new Date()
     res.type('text/javascript').setHeader('Cache-Control', 'no-cache').send(await webBundle());
   });
   const appPage = (_req: express.Request, res: express.Response) => res.sendFile(path.join(WEB_DIR, 'index.html'));
-  app.get(['/', '/sign-in', '/users', '/studies', '/studies/{*rest}'], appPage);
+  app.get(['/', '/sign-in', '/users', '/account', '/studies', '/studies/{*rest}'], appPage);
   app.get('/style.css', (_req, res) => res.sendFile(path.join(WEB_DIR, 'style.css')));
   app.use((_req, res) => {
     res.status(404).type('html').send(NOT_FOUND_PAGE);

@@ -224,6 +224,41 @@ export async function revokeUserSessions(trx: Kysely<Database>, userId: number, 
   return rows.length;
 }
 
+/** A user's live sessions, newest first, marking the one whose hash is `current`. */
+export async function listLiveSessions(
+  db: Kysely<Database>,
+  userId: number,
+  limits: { idleMinutes: number; maxHours: number },
+  current: Uint8Array | null,
+) {
+  return db
+    .selectFrom('auth_session')
+    .select([
+      'session_id',
+      iso('created_at').as('created_at'),
+      iso('last_seen_at').as('last_seen_at'),
+      'user_agent',
+      (current === null ? sql<boolean>`false` : sql<boolean>`session_hash = ${current}`).as('current'),
+    ])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('last_seen_at', '>', sql<string>`now() - make_interval(mins => ${limits.idleMinutes})`)
+    .where('created_at', '>', sql<string>`now() - make_interval(hours => ${limits.maxHours})`)
+    .orderBy('session_id', 'desc')
+    .execute();
+}
+
+/**
+ * End sessions of a user: one (`sessionId`), or all but `keep`. Only sessions not ended yet;
+ * returns the ones ended, with when they began.
+ */
+export async function endSessions(trx: Kysely<Database>, userId: number, which: { sessionId: number } | { keep: Uint8Array | null }) {
+  let query = trx.updateTable('auth_session').set({ revoked_at: sql<string>`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  if ('sessionId' in which) query = query.where('session_id', '=', which.sessionId);
+  else if (which.keep !== null) query = query.where('session_hash', '!=', which.keep);
+  return query.returning(['session_id', iso('created_at').as('created_at'), iso('revoked_at').as('ended_at')]).execute();
+}
+
 // API tokens.
 
 const tokenColumns = [

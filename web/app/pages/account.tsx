@@ -163,7 +163,12 @@ function Sessions() {
                 <tr key={session.id}>
                   <th scope="row" title={session.userAgent ?? undefined}>
                     {browserName(session.userAgent)}
-                    {session.current ? <span class="badge state-active"> this browser</span> : null}
+                    {session.current ? (
+                      <>
+                        {' '}
+                        <span class="badge state-active">this browser</span>
+                      </>
+                    ) : null}
                   </th>
                   <td>
                     <When at={session.createdAt} />

@@ -73,9 +73,9 @@ export const accountRoutes = [
       'Send `{}` for a token that does not expire, or `{"expiresInDays": 90}`. Clinic and reviewer users get their tokens from an ' +
       'administrator (403). Only a signed-in browser may create one: a request with an API token is refused (403).',
     auth: 'user',
+    permission: { need: 'ownTokens' },
     body: TokenCreate,
     responses: { 201: { description: 'The new token', schema: NewToken, headers: ['Location'] } },
-    errors: [403],
     handler: async ({ deps, res, body, change }) => {
       const token = await createMyToken(deps.db, change(), body.expiresInDays, authenticatedBy(res) ?? 'session');
       return { status: 201, location: `/api/account/tokens/${token.id}`, body: token };

@@ -63,15 +63,21 @@ export async function listMyTokens(db: Db, actor: Actor): Promise<TokenRecord[]>
 }
 
 /**
- * A new API token for yourself, if your role may have one of its own. Only from a signed-in
- * browser: a token cannot make more tokens, so a leaked one cannot outlive its revocation.
+ * Refuse (403) a caller who may not create API tokens of their own: a role whose tokens an
+ * administrator issues, or a request made with a token (a token cannot make more tokens, so a
+ * leaked one cannot outlive its revocation).
  */
-export async function createMyToken(db: Db, change: ChangeContext, expiresInDays: number | null, via: 'session' | 'token'): Promise<NewToken> {
-  ownUserId(change.actor);
-  if (!ROLES_WITH_OWN_TOKENS.includes(change.actor.role)) {
-    throw new AppError('forbidden', `a ${change.actor.role} user's API tokens are issued by an administrator; ask one for a token`);
+export function requireOwnTokenRole(actor: Actor, via: 'session' | 'token'): void {
+  ownUserId(actor);
+  if (!ROLES_WITH_OWN_TOKENS.includes(actor.role)) {
+    throw new AppError('forbidden', `a ${actor.role} user's API tokens are issued by an administrator; ask one for a token`);
   }
   if (via !== 'session') throw new AppError('forbidden', 'an API token cannot create tokens: sign in with your password to create one');
+}
+
+/** A new API token for yourself, if you may have one (requireOwnTokenRole). */
+export async function createMyToken(db: Db, change: ChangeContext, expiresInDays: number | null, via: 'session' | 'token'): Promise<NewToken> {
+  requireOwnTokenRole(change.actor, via);
   return issueToken(db, change, change.actor.username, expiresInDays);
 }
 

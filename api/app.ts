@@ -24,6 +24,8 @@ export interface AppDeps {
   db: Db;
   /** Settings; omitted ones come from the environment. */
   config?: Partial<Config>;
+  /** The time now (tests move it); the system clock when omitted. */
+  clock?: () => Date;
 }
 
 const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
@@ -87,9 +89,9 @@ function bodyParserFor(config: Config): (route: RouteSpec) => RequestHandler {
   };
 }
 
-export function createApp({ db, config: overrides = {} }: AppDeps): express.Express {
+export function createApp({ db, config: overrides = {}, clock = () => new Date() }: AppDeps): express.Express {
   const config: Config = { ...configFromEnv(), ...overrides };
-  const deps = { db, config };
+  const deps = { db, config, clock };
   const app = express();
   app.disable('x-powered-by');
   // ETags are record versions, set by the routes; no automatic ones to confuse If-Match.
@@ -132,7 +134,7 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
 
   const api = express.Router();
   api.use(authenticate(deps));
-  api.use(signInRateLimits());
+  api.use(signInRateLimits(deps));
   mountRoutes(api, apiRoutes, deps, bodyParserFor(config));
   api.get('/docs', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.html')));
   api.get('/docs/init.js', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.js')));
@@ -150,7 +152,7 @@ export function createApp({ db, config: overrides = {} }: AppDeps): express.Expr
     res.type('text/javascript').setHeader('Cache-Control', 'no-cache').send(await webBundle());
   });
   const appPage = (_req: express.Request, res: express.Response) => res.sendFile(path.join(WEB_DIR, 'index.html'));
-  app.get(['/', '/sign-in', '/users', '/studies', '/studies/{*rest}'], appPage);
+  app.get(['/', '/sign-in', '/users', '/account', '/studies', '/studies/{*rest}'], appPage);
   app.get('/style.css', (_req, res) => res.sendFile(path.join(WEB_DIR, 'style.css')));
   app.use((_req, res) => {
     res.status(404).type('html').send(NOT_FOUND_PAGE);

@@ -1,10 +1,12 @@
 // The HTTP server: the port is bound first, before the database opens (which takes seconds on
 // the embedded database), so a port in use fails at once and holds nothing. Requests that come
-// while the database is still opening get 503 with Retry-After.
+// while the database is still opening get 503 with Retry-After. The server's time limits are set
+// on purpose (api/config.ts): a client that sends its headers or its body too slowly is answered
+// 408 and its connection closed, so slow requests cannot hold connections for long.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Db } from '../db/kysely.ts';
-import type { Config } from './config.ts';
+import { DEFAULT_TIMEOUTS, type Config } from './config.ts';
 
 export interface BoundServer {
   /** The address to print, e.g. http://127.0.0.1:3000/. */
@@ -19,10 +21,60 @@ const starting: http.RequestListener = (_req, res) => {
   res.end(JSON.stringify({ type: 'about:blank', title: 'starting', status: 503, detail: 'the tracker is starting; try again in a moment' }));
 };
 
+export type ServerConfig = Pick<Config, 'host' | 'port'> &
+  Partial<Pick<Config, 'headersTimeoutSeconds' | 'requestTimeoutSeconds' | 'keepAliveTimeoutSeconds'>>;
+
+/** A problem+json answer written straight to a socket, for errors met before express has the request. */
+function rawProblem(status: number, title: string, detail: string): string {
+  const body = JSON.stringify({ type: 'about:blank', title, status, detail });
+  return (
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\n` +
+    `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`
+  );
+}
+
+/**
+ * Errors of a connection before or while its request is read: too slow (408), headers too large
+ * (431), unreadable (400). Answered as problem+json, then the connection is closed. Node does the
+ * same without a body when no listener is set.
+ */
+function onClientError(error: NodeJS.ErrnoException & { bytesParsed?: number }, socket: Socket, limits: { headers: number; request: number }): void {
+  const response = (socket as Socket & { _httpMessage?: http.ServerResponse })._httpMessage;
+  if (!socket.writable || (response && response.headersSent)) {
+    socket.destroy();
+    return;
+  }
+  let answer: string;
+  if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
+    answer = rawProblem(408, 'request timeout', `the request was not received in full within ${limits.request} seconds (headers within ${limits.headers})`);
+  } else if (error.code === 'HPE_HEADER_OVERFLOW') {
+    answer = rawProblem(431, 'request header fields too large', 'the request headers are too large');
+  } else if (error.code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  } else {
+    answer = rawProblem(400, 'bad request', 'the request is not valid HTTP/1.1');
+  }
+  socket.end(answer);
+}
+
 /** Bind the configured host and port; fails at once, with the port named, when it is in use. */
-export async function bindServer(config: Pick<Config, 'host' | 'port'>): Promise<BoundServer> {
+export async function bindServer(config: ServerConfig): Promise<BoundServer> {
   let handler: http.RequestListener = starting;
-  const server = http.createServer((req, res) => handler(req, res));
+  const headers = config.headersTimeoutSeconds ?? DEFAULT_TIMEOUTS.headers;
+  const request = config.requestTimeoutSeconds ?? DEFAULT_TIMEOUTS.request;
+  const server = http.createServer(
+    {
+      headersTimeout: headers * 1000,
+      requestTimeout: request * 1000,
+      keepAliveTimeout: (config.keepAliveTimeoutSeconds ?? DEFAULT_TIMEOUTS.keepAlive) * 1000,
+      // How often the limits are checked: a tenth of the shorter one (Node's default is every
+      // 30 seconds, which would let a 20-second limit run to 50).
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, Math.min(headers, request) * 100)),
+    },
+    (req, res) => handler(req, res),
+  );
+  server.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => onClientError(error, socket, { headers, request }));
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
     server.once('error', (error: NodeJS.ErrnoException) =>
@@ -50,7 +102,7 @@ export async function bindServer(config: Pick<Config, 'host' | 'port'>): Promise
 }
 
 /** Bind and serve `db` at once (tests and embedding). */
-export async function startServer(db: Db, config: Pick<Config, 'host' | 'port'>): Promise<Omit<BoundServer, 'serve'>> {
+export async function startServer(db: Db, config: ServerConfig): Promise<Omit<BoundServer, 'serve'>> {
   const server = await bindServer(config);
   await server.serve(db);
   return server;

@@ -18,6 +18,8 @@ export interface Database {
   api_token: ApiTokenTable;
   sign_in_link: SignInLinkTable;
   audit_event: AuditEventTable;
+  server_secret: ServerSecretTable;
+  device_sign_in: DeviceSignInTable;
 }
 
 /** A record's version: bigint from record_version_seq, returned as a string. */
@@ -154,6 +156,8 @@ interface AppUserTable {
   disabled_at: string | null;
   created_at: Generated<string>;
   version: Version;
+  /** Device cookies issued before this no longer count (a password change, a new invite). */
+  devices_trusted_from: string | null;
 }
 
 interface UserGrantTable {
@@ -171,6 +175,10 @@ interface AuthSessionTable {
   created_at: Generated<string>;
   last_seen_at: Generated<string>;
   revoked_at: string | null;
+  /** The session's number, to name it in the API (never its hash). */
+  session_id: Generated<number>;
+  /** The browser's User-Agent when it signed in, shortened, for its user to recognise it. */
+  user_agent: string | null;
 }
 
 interface ApiTokenTable {
@@ -191,6 +199,22 @@ interface SignInLinkTable {
   created_at: Generated<string>;
   expires_at: string;
   used_at: string | null;
+}
+
+/** Keys the server made for itself, such as the one that signs device cookies. */
+interface ServerSecretTable {
+  name: string;
+  secret: Uint8Array;
+  created_at: Generated<string>;
+}
+
+/** A trusted browser's failed sign-ins in a row, and its lock. */
+interface DeviceSignInTable {
+  device_id: Uint8Array;
+  user_id: number;
+  failed_sign_ins: Generated<number>;
+  locked_until: string | null;
+  last_failure_at: string;
 }
 
 interface AuditEventTable {

@@ -4,6 +4,7 @@
 // site the body names. The same checks as the services make, in the same words: those still run
 // under their transactions and have the last word.
 import { requireAdmin, requirePermission, requireStudyScope, type Actor } from '../services/access.ts';
+import { requireOwnTokenRole } from '../services/account-service.ts';
 import { requireReachableParticipant, requireSite } from '../services/participant-records-service.ts';
 import { requireImportRole } from '../services/study-bundle-service.ts';
 import type { RouteDeps, RoutePermission } from './route.ts';
@@ -16,13 +17,22 @@ function pathText(params: Record<string, unknown>, name: string): string {
 }
 
 /** Refuse a caller the permission excludes, from the path alone (404 or 403). */
-export async function authorizePath(permission: RoutePermission, actor: Actor, params: Record<string, unknown>, deps: RouteDeps): Promise<void> {
+export async function authorizePath(
+  permission: RoutePermission,
+  actor: Actor,
+  params: Record<string, unknown>,
+  deps: RouteDeps,
+  authenticatedBy: 'session' | 'token',
+): Promise<void> {
   switch (permission.need) {
     case 'admin':
       requireAdmin(actor, permission.action);
       return;
     case 'import':
       requireImportRole(actor);
+      return;
+    case 'ownTokens':
+      requireOwnTokenRole(actor, authenticatedBy);
       return;
     case 'writeStudy':
     case 'writeParticipants': {

@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import { AppError } from '../errors.ts';
 import type { Actor, ChangeContext } from '../services/access.ts';
 import { parseOrThrow } from '../validate.ts';
+import { authenticatedBy } from './authenticate.ts';
 import { authorizeBody, authorizePath } from './authorize.ts';
 import type { Reply, RouteDeps, RouteSpec } from './route.ts';
 
@@ -86,7 +87,7 @@ function gateFor(route: RouteSpec, deps: RouteDeps): RequestHandler {
         throw new AppError('unauthorized', 'sign in, or send an API token as Authorization: Bearer …');
       }
       const params = (route.params ? parseOrThrow(route.params, req.params, 'path') : {}) as Record<string, unknown>;
-      if (route.permission && actor !== null) await authorizePath(route.permission, actor, params, deps);
+      if (route.permission && actor !== null) await authorizePath(route.permission, actor, params, deps, authenticatedBy(res) ?? 'session');
       res.locals.routeParams = params;
       next();
     } catch (error) {

@@ -1,16 +1,35 @@
 // Rate limits on the routes that take a secret: signing in, changing a password, and using a
-// one-time link. Only failed attempts count (a clinic's staff share one address), and the limit
-// is per client address; each account is also locked after repeated failures (auth-service).
-import express, { type RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+// one-time link. Only failed attempts count (a clinic's staff share one address). The limit is
+// per client address, except for a browser with a valid device cookie (a browser that has signed
+// in before), which has a limit of its own: an attacker's failures from the same address (a
+// clinic behind one router) do not hold it back. Accounts are also locked against untrusted
+// browsers after repeated failures (api/services/sign-in-guard.ts).
+import express, { type Request, type RequestHandler } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { AppError } from '../errors.ts';
+import { DEVICE_COOKIE_PREFIX, readDeviceCookie } from '../services/sign-in-guard.ts';
+import type { RouteDeps } from './route.ts';
 
 /** Failed attempts a client address may make in a window before it is refused (429). */
 export const FAILED_ATTEMPTS_PER_WINDOW = 10;
 export const WINDOW_MINUTES = 5;
 
-function limiter(name: string, what: string): RequestHandler {
+/** The counting key of a request: its trusted browser's device, or else its address. */
+async function clientKey(req: Request, deps: RouteDeps): Promise<string> {
+  for (const part of (req.headers.cookie ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, eq).trim();
+    if (eq > 0 && name.startsWith(DEVICE_COOKIE_PREFIX)) {
+      const device = await readDeviceCookie(deps.db, deps.config, name.slice(DEVICE_COOKIE_PREFIX.length), part.slice(eq + 1).trim(), deps.clock());
+      if (device) return `device:${device.deviceId.toString('hex')}`;
+    }
+  }
+  return `address:${ipKeyGenerator(req.ip ?? '')}`;
+}
+
+function limiter(name: string, what: string, deps: RouteDeps): RequestHandler {
   return rateLimit({
+    keyGenerator: (req) => clientKey(req, deps),
     windowMs: WINDOW_MINUTES * 60_000,
     limit: FAILED_ATTEMPTS_PER_WINDOW,
     skipSuccessfulRequests: true,
@@ -29,9 +48,9 @@ function limiter(name: string, what: string): RequestHandler {
 }
 
 /** The limits, as one middleware for the API router (paths relative to /api). Each app has its own counts. */
-export function signInRateLimits(): RequestHandler {
+export function signInRateLimits(deps: RouteDeps): RequestHandler {
   const router = express.Router();
-  router.post(['/auth/sign-in', '/auth/password'], limiter('sign-in', 'sign-ins'));
-  router.post(['/auth/invite', '/auth/sign-in-link', '/auth/link-info'], limiter('one-time-links', 'uses of one-time links'));
+  router.post(['/auth/sign-in', '/auth/password'], limiter('sign-in', 'sign-ins', deps));
+  router.post(['/auth/invite', '/auth/sign-in-link', '/auth/link-info'], limiter('one-time-links', 'uses of one-time links', deps));
   return router;
 }

@@ -37,11 +37,13 @@ export interface ResponseSpec {
  *   study outside the caller's scope, 403 without the right), and a participant the path names
  *   at one of the caller's sites (404); `action` completes "your role may not …". With
  *   `siteInBody`, the body's `site` (where a participant is enrolled or moved to) must be one of
- *   the caller's sites (403), checked once the body is read and before it is validated.
+ *   the caller's sites (403), checked once the body is read and before it is validated;
+ * - `ownTokens`: a role that may create API tokens of its own, from a signed-in browser (403).
  */
 export type RoutePermission =
   | { need: 'admin'; action: string }
   | { need: 'import' }
+  | { need: 'ownTokens' }
   | { need: 'writeStudy' | 'writeParticipants'; action: string; siteInBody?: boolean };
 
 /** What a route needs from the request beyond its schemas. */
@@ -63,6 +65,8 @@ export interface RouteRequirements {
 export interface RouteDeps {
   db: Db;
   config: Config;
+  /** The time now: injectable, so that tests move it instead of waiting (sign-in locks, device cookies). */
+  clock: () => Date;
 }
 
 export interface RouteContext<P, Q, B> {

@@ -17,7 +17,9 @@ import {
   signIn,
   signOut,
   type SignedIn,
+  type SignInClient,
 } from '../services/auth-service.ts';
+import { DEVICE_COOKIE_PATH, deviceCookieName } from '../services/sign-in-guard.ts';
 
 const cookieOptions = (req: Request, config: Config) => ({
   httpOnly: true,
@@ -37,11 +39,33 @@ function refuseForeignOrigin(ctx: RouteContext<unknown, unknown, unknown>): void
   }
 }
 
+/** The browser behind a sign-in: its device cookies, its User-Agent, and the time. */
+function clientOf(ctx: RouteContext<unknown, unknown, unknown>): SignInClient {
+  return {
+    deviceCookie: (username) => cookieValue(ctx.req, deviceCookieName(username)),
+    userAgent: ctx.req.get('user-agent') ?? null,
+    now: ctx.deps.clock(),
+  };
+}
+
+/**
+ * The device cookie that marks this browser as trusted for its user (api/services/sign-in-guard.ts):
+ * sent only to the sign-in routes, for SMP_DEVICE_TRUST_DAYS.
+ */
+function setDeviceCookie(ctx: RouteContext<unknown, unknown, unknown>, device: SignedIn['device']): void {
+  ctx.res.cookie(device.name, device.value, {
+    ...cookieOptions(ctx.req, ctx.deps.config),
+    path: DEVICE_COOKIE_PATH,
+    maxAge: ctx.deps.config.deviceTrustDays * 86_400_000,
+  });
+}
+
 /** Start the browser's session: the new cookie replaces (and ends) the one it had. */
 async function startBrowserSession(ctx: RouteContext<unknown, unknown, unknown>, signedIn: SignedIn) {
   const previous = cookieValue(ctx.req, SESSION_COOKIE);
   if (previous !== undefined) await signOut(ctx.deps.db, previous);
   ctx.res.cookie(SESSION_COOKIE, signedIn.session, cookieOptions(ctx.req, ctx.deps.config));
+  setDeviceCookie(ctx, signedIn.device);
   return { body: signedIn.me };
 }
 
@@ -59,15 +83,17 @@ export const authRoutes = [
     tag: 'Sign-in',
     summary: 'Sign in with a username and password',
     description:
-      'Sets the session cookie. Refused (401) alike for an unknown user and a wrong password. Repeated failures lock ' +
-      'the account for a while (even the right password is then refused), and failed attempts are rate-limited per address (429).',
+      'Sets the session cookie, and a device cookie that marks this browser as trusted for the user. Refused (401) alike ' +
+      'for an unknown user and a wrong password. Repeated failures from untrusted browsers lock them out of the account ' +
+      'for a while (even the right password is then refused); a trusted browser is held back only by its own failures. ' +
+      'Failed attempts are also rate-limited per address, or per trusted browser (429).',
     auth: 'public',
     body: SignInBody,
     responses: { 200: signedInResponse },
     errors: [401, 403, 429],
     handler: async (ctx) => {
       refuseForeignOrigin(ctx);
-      return startBrowserSession(ctx, await signIn(ctx.deps.db, ctx.deps.config, ctx.body));
+      return startBrowserSession(ctx, await signIn(ctx.deps.db, ctx.deps.config, ctx.body, clientOf(ctx)));
     },
   }),
   defineRoute({
@@ -114,13 +140,18 @@ export const authRoutes = [
     operationId: 'changePassword',
     tag: 'Sign-in',
     summary: 'Set your password (with the current one, when you have one)',
-    description: 'Your other sessions end; this one stays. A wrong current password counts as a failed sign-in.',
+    description:
+      'Your other sessions end; this one stays. Your other browsers are no longer trusted for signing in (this one is). ' +
+      'A wrong current password counts as a failed sign-in.',
     auth: 'user',
     body: PasswordChange,
     responses: { 204: { description: 'The password is set' } },
     errors: [403, 429],
-    handler: async ({ deps, req, body, change }) => {
-      await changePassword(deps.db, deps.config, change(), cookieValue(req, SESSION_COOKIE) ?? null, body);
+    handler: async (ctx) => {
+      const { deps, req, res, body, change } = ctx;
+      const device = await changePassword(deps.db, deps.config, change(), cookieValue(req, SESSION_COOKIE) ?? null, body, clientOf(ctx));
+      // The browser keeps its trust; every other browser of the user loses it.
+      if (authenticatedBy(res) === 'session') setDeviceCookie(ctx, device);
       return { status: 204 };
     },
   }),
@@ -149,7 +180,7 @@ export const authRoutes = [
     errors: [401, 403, 429],
     handler: async (ctx) => {
       refuseForeignOrigin(ctx);
-      return startBrowserSession(ctx, await acceptInvite(ctx.deps.db, ctx.body.link, ctx.body.password, ctx.requestId));
+      return startBrowserSession(ctx, await acceptInvite(ctx.deps.db, ctx.deps.config, ctx.body.link, ctx.body.password, ctx.requestId, clientOf(ctx)));
     },
   }),
   defineRoute({
@@ -164,7 +195,7 @@ export const authRoutes = [
     errors: [401, 403, 429],
     handler: async (ctx) => {
       refuseForeignOrigin(ctx);
-      return startBrowserSession(ctx, await redeemSignInLink(ctx.deps.db, ctx.body.link));
+      return startBrowserSession(ctx, await redeemSignInLink(ctx.deps.db, ctx.deps.config, ctx.body.link, clientOf(ctx)));
     },
   }),
 ];

@@ -1,6 +1,7 @@
 // Every route of the HTTP API, in the order of the OpenAPI document; paths are under /api.
 import { readFileSync } from 'node:fs';
 import { defineRoute, type RouteSpec } from '../http/route.ts';
+import { accountRoutes } from './account.ts';
 import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { formatRoutes } from './formats.ts';
@@ -12,7 +13,7 @@ import { userRoutes } from './users.ts';
 /** The API's version: the package's. */
 export const API_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
-const documentedRoutes: RouteSpec[] = [...systemRoutes, ...authRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...auditRoutes, ...userRoutes];
+const documentedRoutes: RouteSpec[] = [...systemRoutes, ...authRoutes, ...accountRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...auditRoutes, ...userRoutes];
 
 let document: unknown;
 

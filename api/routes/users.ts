@@ -205,7 +205,9 @@ export const userRoutes = [
     operationId: 'inviteUser',
     tag: TAG,
     summary: 'A new one-time invite link, to finish an invite or set a forgotten password (administrators)',
-    description: "The user's older links stop working; their password keeps working until they use the new link.",
+    description:
+      "The user's older links stop working; their password keeps working until they use the new link. Their browsers are no longer " +
+      'trusted for signing in: failures from elsewhere can lock them out until they use the link or sign in again.',
     auth: 'user',
     permission: { need: 'admin', action: 'invite users' },
     params: UserParams,
@@ -213,7 +215,7 @@ export const userRoutes = [
     errors: [403, 409],
     handler: async ({ deps, params, change, req }) => ({
       status: 201,
-      body: await reinviteUser(deps.db, change(), params.username, baseUrlOf(req, deps.config)),
+      body: await reinviteUser(deps.db, change(), params.username, baseUrlOf(req, deps.config), deps.clock()),
     }),
   }),
   defineRoute({

@@ -1,20 +1,24 @@
 // Shapes of the audit trail's API.
 import { z } from 'zod';
 import { ROLES } from './roles.ts';
-import { entityCode, isoDate } from './fields.ts';
+import { cursorCheck, type CursorPart } from './cursor.ts';
+import { entityCode, isoDate, searchText } from './fields.ts';
 import { PageQuery } from './records.ts';
 
 export const AUDIT_ENTITIES = [
   'study', 'site', 'practitioner', 'participant', 'session', 'adverse_event', 'fading_assessment', 'survey',
 ] as const;
 
+/** The sort key of an audit trail's cursor: the last entry's number. */
+export const AUDIT_CURSOR: readonly CursorPart[] = ['id'];
+
 export const AuditQuery = PageQuery.extend({
   entity: z.enum(AUDIT_ENTITIES).optional().describe('Only changes of this kind of record'),
   participant: entityCode.optional().describe("Only changes of this participant's records"),
-  user: z.string().min(1).max(64).optional().describe('Only changes by this user'),
+  user: searchText(64).optional().describe('Only changes by this user'),
   from: isoDate.optional().describe('Changes on or after this day (UTC)'),
   to: isoDate.optional().describe('Changes on or before this day (UTC)'),
-});
+}).superRefine(cursorCheck(() => AUDIT_CURSOR));
 export type AuditQuery = z.output<typeof AuditQuery>;
 
 export const AuditEntry = z

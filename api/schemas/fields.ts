@@ -56,6 +56,24 @@ export function text(maxLength: number, minLength = 1) {
     });
 }
 
+/**
+ * Text to search or filter by, from a query string: the database cannot compare U+0000, and a
+ * lone surrogate is not valid Unicode, so both are refused at the parameter.
+ */
+export function searchText(maxLength: number) {
+  return z
+    .string()
+    .min(1)
+    .max(maxLength)
+    .check((ctx) => {
+      if (ctx.value.includes('\u0000')) {
+        ctx.issues.push({ code: 'custom', input: ctx.value, message: 'contains a NUL character (U+0000), which cannot be searched for' });
+      } else if (!ctx.value.isWellFormed()) {
+        ctx.issues.push({ code: 'custom', input: ctx.value, message: 'contains a lone surrogate and is not valid Unicode' });
+      }
+    });
+}
+
 /** Codes of sites, practitioners and participants: letters, digits, `.`, `_` and `-`, up to 64. */
 export const entityCode = z
   .string()

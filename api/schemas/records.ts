@@ -16,7 +16,8 @@ import {
   Study,
   TreatmentSession,
 } from './bundle.ts';
-import { entityCode, isoDate } from './fields.ts';
+import { cursorCheck, type CursorPart } from './cursor.ts';
+import { entityCode, isoDate, searchText } from './fields.ts';
 
 const version = z.int().min(1).describe('Version of the record: send it back in If-Match to change or delete it');
 const recordNo = z.int().min(1).describe('Per-participant number, given at creation and never reused');
@@ -118,21 +119,28 @@ export const PageQuery = z.strictObject({
   cursor: z.string().max(2000).optional().describe('The nextCursor of the previous page'),
 });
 
+/** The sort key of a participant listing's cursor: [name], or [enrolledOn, name] in date order. */
+export const participantCursor = (sort: string): CursorPart[] => (sort.endsWith('enrolledOn') ? ['date', 'text'] : ['text']);
+
+/** The sort key of an adverse-event listing's cursor: [name, no], [priority, name, no] or [onsetDate, name, no]. */
+export const adverseEventCursor = (sort: string): CursorPart[] =>
+  sort === 'participant' ? ['text', 'int'] : sort === 'priority' ? ['int', 'text', 'int'] : ['date', 'text', 'int'];
+
 export const ParticipantListQuery = PageQuery.extend({
   site: entityCode.optional().describe('Only participants of this site'),
   indication: z.enum(INDICATIONS).optional(),
   withdrawn: booleanQuery.optional().describe('true: withdrawn only; false: still in the study'),
   enrolledFrom: isoDate.optional().describe('Enrolled on or after this date'),
   enrolledTo: isoDate.optional().describe('Enrolled on or before this date'),
-  q: z.string().min(1).max(64).optional().describe('Participant code contains this text (case-insensitive)'),
+  q: searchText(64).optional().describe('Participant code contains this text (case-insensitive)'),
   sort: z
     .enum(['code', '-code', 'enrolledOn', '-enrolledOn'], { error: 'must be code, -code, enrolledOn or -enrolledOn' })
     .default('code')
     .describe('Order of the list; a leading - reverses it'),
-});
+}).superRefine(cursorCheck((query) => participantCursor(query.sort)));
 export type ParticipantListQuery = z.output<typeof ParticipantListQuery>;
 
-export const AdverseEventListQuery = PageQuery.extend({
+const AdverseEventFilters = PageQuery.extend({
   site: entityCode.optional(),
   category: z.enum(AE_CATEGORIES).optional(),
   grade: intQuery(1, 5).optional().describe('CTCAE grade'),
@@ -149,10 +157,11 @@ export const AdverseEventListQuery = PageQuery.extend({
         'unresolved, serious resolved, unresolved, the rest), each group by participant and event number; or by onset date',
     ),
 });
+export const AdverseEventListQuery = AdverseEventFilters.superRefine(cursorCheck((query) => adverseEventCursor(query.sort)));
 export type AdverseEventListQuery = z.output<typeof AdverseEventListQuery>;
 
 /** The listing's filters and order for a download of every matching event (no pages). */
-export const AdverseEventCsvQuery = AdverseEventListQuery.omit({ limit: true, cursor: true });
+export const AdverseEventCsvQuery = AdverseEventFilters.omit({ limit: true, cursor: true });
 export type AdverseEventCsvQuery = z.output<typeof AdverseEventCsvQuery>;
 
 export { Protocol };

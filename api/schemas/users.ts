@@ -2,12 +2,16 @@
 // for the HTTP API, the `smp user` command and the OpenAPI document.
 import { z } from 'zod';
 import { ROLES } from './roles.ts';
-import { isoDate } from './fields.ts';
+import { AUDIT_CURSOR } from './audit.ts';
+import { cursorCheck } from './cursor.ts';
+import { isoDate, searchText } from './fields.ts';
 import { PageQuery } from './records.ts';
 
 /** The shortest password accepted: NIST SP 800-63B-4 asks 15 characters of a password used alone. */
 export const PASSWORD_MIN_LENGTH = 15;
 export const PASSWORD_MAX_LENGTH = 256;
+/** The password rule in words, as the pages state it before the first try. */
+export const PASSWORD_RULE = `At least ${PASSWORD_MIN_LENGTH} characters, and not your username, a common password or a keyboard pattern: a few unrelated words make a good one`;
 
 export const Username = z
   .string()
@@ -34,7 +38,7 @@ export const NewPassword = z
       ctx.issues.push({
         code: 'custom',
         input: ctx.value,
-        message: `must have at least ${PASSWORD_MIN_LENGTH} characters (it has ${length}); a few words make a good password`,
+        message: `is too short: at least ${PASSWORD_MIN_LENGTH} characters (it has ${length}); a few words make a good password`,
       });
     } else if (length > PASSWORD_MAX_LENGTH) {
       ctx.issues.push({ code: 'custom', input: ctx.value, message: `must have at most ${PASSWORD_MAX_LENGTH} characters` });
@@ -42,7 +46,7 @@ export const NewPassword = z
       ctx.issues.push({ code: 'custom', input: ctx.value, message: 'contains a character that cannot be used (NUL or a lone surrogate)' });
     }
   })
-  .describe(`At least ${PASSWORD_MIN_LENGTH} characters`);
+  .describe(`${PASSWORD_RULE} (checked by the server)`);
 
 const studyCode = z
   .string()
@@ -151,14 +155,14 @@ export const TokenParams = UserParams.extend({
 export const StudyGrantParams = UserParams.extend({ study: studyCode });
 export const SiteGrantParams = StudyGrantParams.extend({ site: siteCode });
 
-export const USER_AUDIT_ENTITIES = ['user', 'grant', 'api_token'] as const;
+export const USER_AUDIT_ENTITIES = ['user', 'grant', 'api_token', 'session'] as const;
 
 export const UserAuditQuery = PageQuery.extend({
-  entity: z.enum(USER_AUDIT_ENTITIES).optional().describe('Only changes of users, grants or API tokens'),
-  user: z.string().min(1).max(64).optional().describe('Only changes made by this user'),
+  entity: z.enum(USER_AUDIT_ENTITIES).optional().describe('Only changes of users, grants, API tokens or sign-in sessions'),
+  user: searchText(64).optional().describe('Only changes made by this user'),
   from: isoDate.optional().describe('Changes on or after this day (UTC)'),
   to: isoDate.optional().describe('Changes on or before this day (UTC)'),
-});
+}).superRefine(cursorCheck(() => AUDIT_CURSOR));
 export type UserAuditQuery = z.output<typeof UserAuditQuery>;
 
 // Sign-in.
@@ -207,3 +211,27 @@ export type Me = z.output<typeof Me>;
 export const SessionState = z
   .object({ me: Me.nullable().describe('null: not signed in (no session, or it has ended)') })
   .meta({ id: 'SessionState' });
+
+// Your account.
+
+export const SessionRecord = z
+  .object({
+    id: z.int().describe('The session number: end it with DELETE /api/account/sessions/{id}'),
+    createdAt: z.string().describe('When it signed in, UTC'),
+    lastSeenAt: z.string().describe('Its last request, UTC, to within a minute'),
+    userAgent: z.string().nullable().describe('The browser it signed in from (its User-Agent), if it said'),
+    current: z.boolean().describe('The session of this request'),
+  })
+  .meta({ id: 'SignInSession' });
+export type SessionRecord = z.output<typeof SessionRecord>;
+
+export const SessionList = z.object({ sessions: z.array(SessionRecord).describe('Live sessions, newest first') }).meta({ id: 'SignInSessionList' });
+
+export const SessionParams = z.strictObject({
+  id: z.string().regex(/^[1-9]\d{0,9}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a session number` }).transform(Number),
+});
+export const OwnTokenParams = z.strictObject({
+  id: z.string().regex(/^[1-9]\d{0,9}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a token number` }).transform(Number),
+});
+
+export const EndedSessions = z.object({ ended: z.int().describe('How many sessions ended') }).meta({ id: 'EndedSessions' });

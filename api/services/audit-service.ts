@@ -11,6 +11,7 @@ import type { AuditEntry, AuditQuery } from '../schemas/audit.ts';
 import { requireAdmin, requirePermission, requireStudyScope, type Actor, type ChangeContext, type Role } from './access.ts';
 import { forgetActors } from './actor-cache.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
+import { AUDIT_CURSOR } from '../schemas/audit.ts';
 
 export type AuditEntity =
   | 'study'
@@ -23,7 +24,8 @@ export type AuditEntity =
   | 'survey'
   | 'user'
   | 'grant'
-  | 'api_token';
+  | 'api_token'
+  | 'session';
 
 export interface AuditChange {
   action: 'create' | 'update' | 'delete' | 'import' | 'replace';
@@ -44,7 +46,7 @@ const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
 
 /** Entities whose change alters who may do what: remembered actors are forgotten. */
-const ACCESS_ENTITIES: ReadonlySet<AuditEntity> = new Set(['user', 'grant', 'api_token']);
+const ACCESS_ENTITIES: ReadonlySet<AuditEntity> = new Set(['user', 'grant', 'api_token', 'session']);
 
 /** The audit row of a change that keeps no replaced study (a record's create, update or delete). */
 export function auditRowOf(context: ChangeContext, change: Omit<AuditChange, 'replacedBundle'>): NewAuditRow {
@@ -85,7 +87,7 @@ export async function listAuditEntries(
 ): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
   const scope = requireStudyScope(actor, studyCode);
   requirePermission(scope, 'readAudit', 'read the audit trail');
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0];
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, AUDIT_CURSOR)[0];
   const rows = await selectAuditEvents(db.kysely, {
     studyCode,
     entity: query.entity,

@@ -13,8 +13,6 @@ import {
   findUserBySessionHash,
   findUserByTokenHash,
   insertSession,
-  recordFailedSignIn,
-  recordSuccessfulSignIn,
   revokeSession,
   revokeUserSessions,
   selectGrants,
@@ -23,6 +21,7 @@ import {
   touchToken,
   type UserRow,
 } from '../../db/repositories/user-repository.ts';
+import { distrustDevices, recordPasswordSuccess } from '../../db/repositories/sign-in-repository.ts';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/types.ts';
 import type { Config } from '../config.ts';
@@ -32,6 +31,17 @@ import type { Actor, ChangeContext, Role } from './access.ts';
 import { cachedActor, forgetActors } from './actor-cache.ts';
 import { recordChange } from './audit-service.ts';
 import { hashPassword, needsRehash, verifyPassword } from './password.ts';
+import { checkNewPassword } from './password-policy.ts';
+import {
+  deviceCookieName,
+  deviceCookieValue,
+  newDeviceId,
+  readDeviceCookie,
+  recordFailure,
+  recordTrustedSuccess,
+  sourceOf,
+  type GuardConfig,
+} from './sign-in-guard.ts';
 
 /** The name of the sign-in session cookie. */
 export const SESSION_COOKIE = 'smp_session';
@@ -90,17 +100,39 @@ export function userSnapshot(user: Pick<UserRow, 'username' | 'role' | 'password
   return { username: user.username, role: user.role, disabled: user.disabled_at !== null, passwordSet: user.password_hash !== null };
 }
 
+/** Where a sign-in comes from: its browser's device cookie for the user, its User-Agent, and the time. */
+export interface SignInClient {
+  /** The value of the browser's device cookie for a user, if it sent one. */
+  deviceCookie(username: string): string | undefined;
+  userAgent: string | null;
+  now: Date;
+}
+
+/** A User-Agent as kept with a session: printable ASCII, at most 300 characters. */
+const userAgentOf = (userAgent: string | null) => {
+  const kept = userAgent?.replace(/[^\x20-\x7e]/g, '').trim().slice(0, 300);
+  return kept ? kept : null;
+};
+
 /** A new sign-in session for a user, inside the caller's transaction; returns the cookie's value. */
-async function startSession(trx: Kysely<Database>, userId: number): Promise<string> {
+async function startSession(trx: Kysely<Database>, userId: number, client: Pick<SignInClient, 'userAgent'>): Promise<string> {
   const secret = randomBytes(32).toString('base64url');
-  await insertSession(trx, secretHash(secret), userId);
+  await insertSession(trx, secretHash(secret), userId, userAgentOf(client.userAgent));
   return secret;
 }
 
 export interface SignedIn {
   /** The session cookie's value: set it, never store it. */
   session: string;
+  /** The browser's device cookie for this user (see sign-in-guard.ts): set it, never store it. */
+  device: { name: string; value: string };
   me: Me;
+}
+
+/** A new device cookie for the user, keeping the browser's device number when its cookie was this server's. */
+async function deviceFor(db: Db, config: GuardConfig, username: string, client: SignInClient) {
+  const known = await readDeviceCookie(db, config, username, client.deviceCookie(username), client.now);
+  return { name: deviceCookieName(username), value: await deviceCookieValue(db, username, known?.deviceId ?? newDeviceId(), client.now) };
 }
 
 async function meOf(db: Kysely<Database>, userId: number, via: Me['via']): Promise<Me> {
@@ -130,32 +162,36 @@ function signInRefused(config: Pick<Config, 'signInMaxFailures' | 'signInLockMin
 }
 
 /**
- * Sign in with a username and password. Refused alike for an unknown, disabled, locked or
- * not-yet-invited user and for a wrong password; each case costs one password hash. The
- * `signInMaxFailures`-th failure in a row locks the account for `signInLockMinutes`, during which
- * even the right password is refused; a success resets the count.
+ * Sign in with a username and password. Refused alike for an unknown, disabled or
+ * not-yet-invited user, a user locked against this browser, and a wrong password; each case
+ * costs one password hash. Failures are counted and locks applied per browser trust
+ * (sign-in-guard.ts): an attacker's failures lock untrusted browsers out, not the browser the
+ * user signs in with. A success gives the browser a new device cookie.
  */
-export async function signIn(
-  db: Db,
-  config: Pick<Config, 'signInMaxFailures' | 'signInLockMinutes'>,
-  credentials: { username: string; password: string },
-): Promise<SignedIn> {
+export async function signIn(db: Db, config: GuardConfig, credentials: { username: string; password: string }, client: SignInClient): Promise<SignedIn> {
   const username = credentials.username.toLowerCase();
   const user = /^[a-z0-9][a-z0-9._-]{0,63}$/.test(username) ? await findUser(db.kysely, username) : undefined;
-  const usable = user !== undefined && user.disabled_at === null && user.locked_until === null && user.password_hash !== null;
+  const guard = user === undefined ? null : await sourceOf(db, config, user, client.deviceCookie(user.username), client.now);
+  const usable =
+    user !== undefined &&
+    guard !== null &&
+    user.disabled_at === null &&
+    user.password_hash !== null &&
+    (guard.source.trusted || guard.untrustedLockedUntil === null);
   const checkedHash = usable ? user.password_hash : null;
   const right = await verifyPassword(credentials.password, checkedHash);
   if (!right || !usable || checkedHash === null) {
-    if (usable) await recordFailedSignIn(db.kysely, user.user_id, config.signInMaxFailures, config.signInLockMinutes);
+    if (usable) await recordFailure(db, config, user.user_id, guard.source, client.now);
     throw signInRefused(config);
   }
   const session = await db.transaction(async ({ kysely: trx }) => {
-    if (!(await recordSuccessfulSignIn(trx, user.user_id, checkedHash))) throw signInRefused(config);
-    return startSession(trx, user.user_id);
+    if (!(await recordPasswordSuccess(trx, user.user_id, checkedHash, client.now, guard.source.trusted))) throw signInRefused(config);
+    return startSession(trx, user.user_id, client);
   });
+  await recordTrustedSuccess(db, guard.source);
   // A hash made with older, weaker parameters is replaced while the password is at hand.
   if (needsRehash(checkedHash)) await setPasswordHash(db.kysely, user.user_id, await hashPassword(credentials.password));
-  return { session, me: await meOf(db.kysely, user.user_id, 'session') };
+  return { session, device: await deviceFor(db, config, user.username, client), me: await meOf(db.kysely, user.user_id, 'session') };
 }
 
 /** End a sign-in session (signing out). Unknown or ended sessions are left as they are. */
@@ -178,12 +214,6 @@ export async function describeLink(db: Db, secret: string) {
   return { username: link.username, purpose: link.purpose, expiresAt: link.expires_at };
 }
 
-function passwordIsUsername(password: string, username: string, path: string): void {
-  if (password.normalize('NFKC').toLowerCase() === username) {
-    throw new AppError('validation', `invalid request body: ${path}: must not be your username`, [{ path, message: 'must not be your username' }]);
-  }
-}
-
 /** The actor a user acts as on their own behalf (setting their password). */
 async function selfChange(trx: Kysely<Database>, user: UserRow, requestId: string | null): Promise<ChangeContext> {
   return { actor: await actorOf(trx, user), reason: null, requestId };
@@ -193,11 +223,18 @@ async function selfChange(trx: Kysely<Database>, user: UserRow, requestId: strin
  * Accept an invite: set the password and sign in. Any other sessions of the user end (an invite
  * also serves to reset a forgotten password). Recorded in the audit trail as the user's own change.
  */
-export async function acceptInvite(db: Db, secret: string, password: string, requestId: string | null): Promise<SignedIn> {
+export async function acceptInvite(
+  db: Db,
+  config: GuardConfig,
+  secret: string,
+  password: string,
+  requestId: string | null,
+  client: SignInClient,
+): Promise<SignedIn> {
   const hash = secretHash(secret);
   const link = await findLiveLink(db.kysely, hash);
   if (!link || link.purpose !== 'invite') throw linkRefused();
-  passwordIsUsername(password, link.username, 'password');
+  await checkNewPassword(password, link.username, 'password');
   const passwordHash = await hashPassword(password);
   const session = await db.transaction(async ({ kysely: trx }) => {
     const userId = await consumeLink(trx, hash, 'invite');
@@ -205,6 +242,7 @@ export async function acceptInvite(db: Db, secret: string, password: string, req
     const before = (await findUserById(trx, userId))!;
     await setPasswordHash(trx, userId, passwordHash);
     await revokeUserSessions(trx, userId);
+    await distrustDevices(trx, userId, client.now);
     await recordChange(trx, await selfChange(trx, before, requestId), {
       action: 'update',
       entity: 'user',
@@ -213,32 +251,36 @@ export async function acceptInvite(db: Db, secret: string, password: string, req
       before: userSnapshot(before),
       after: { ...userSnapshot({ ...before, password_hash: passwordHash }), passwordChanged: true },
     });
-    return startSession(trx, userId);
+    return startSession(trx, userId, client);
   });
-  return { session, me: await meOf(db.kysely, link.user_id, 'session') };
+  return { session, device: await deviceFor(db, config, link.username, client), me: await meOf(db.kysely, link.user_id, 'session') };
 }
 
 /** Use a one-time sign-in link: a session without a password. */
-export async function redeemSignInLink(db: Db, secret: string): Promise<SignedIn> {
+export async function redeemSignInLink(db: Db, config: GuardConfig, secret: string, client: SignInClient): Promise<SignedIn> {
   const { userId, session } = await db.transaction(async ({ kysely: trx }) => {
     const userId = await consumeLink(trx, secretHash(secret), 'sign-in');
     if (userId === undefined) throw linkRefused();
-    return { userId, session: await startSession(trx, userId) };
+    return { userId, session: await startSession(trx, userId, client) };
   });
-  return { session, me: await meOf(db.kysely, userId, 'session') };
+  const me = await meOf(db.kysely, userId, 'session');
+  return { session, device: await deviceFor(db, config, me.username, client), me };
 }
 
 /**
  * Set one's own password. With a password already set, the current one must be given, and a
- * wrong one counts as a failed sign-in. The user's other sessions end; `currentSession` stays.
+ * wrong one counts as a failed sign-in from this browser (sign-in-guard.ts). The user's other
+ * sessions end (`currentSession` stays), and so does the trust of their other browsers: this
+ * browser's new device cookie is returned.
  */
 export async function changePassword(
   db: Db,
-  config: Pick<Config, 'signInMaxFailures' | 'signInLockMinutes'>,
+  config: GuardConfig,
   change: ChangeContext,
   currentSession: string | null,
   body: { currentPassword?: string | undefined; newPassword: string },
-): Promise<void> {
+  client: SignInClient,
+): Promise<SignedIn['device']> {
   const { actor } = change;
   if (actor.userId === null) throw new AppError('forbidden', 'the command line has no password; use smp user invite NAME');
   const user = await findUserById(db.kysely, actor.userId);
@@ -249,19 +291,21 @@ export async function changePassword(
         { path: 'currentPassword', message: 'is required to change a password' },
       ]);
     }
-    const locked = user.locked_until !== null;
+    const guard = await sourceOf(db, config, user, client.deviceCookie(user.username), client.now);
+    const locked = !guard.source.trusted && guard.untrustedLockedUntil !== null;
     const right = await verifyPassword(body.currentPassword, locked ? null : user.password_hash);
     if (!right) {
-      if (!locked) await recordFailedSignIn(db.kysely, user.user_id, config.signInMaxFailures, config.signInLockMinutes);
-      const message = locked ? `your account is locked after failed sign-ins until ${user.locked_until}` : 'is not your current password';
+      if (!locked) await recordFailure(db, config, user.user_id, guard.source, client.now);
+      const message = locked ? `your account is locked after failed sign-ins until ${guard.untrustedLockedUntil}` : 'is not your current password';
       throw new AppError('validation', `invalid request body: currentPassword: ${message}`, [{ path: 'currentPassword', message }]);
     }
   }
-  passwordIsUsername(body.newPassword, user.username, 'newPassword');
+  await checkNewPassword(body.newPassword, user.username, 'newPassword');
   const passwordHash = await hashPassword(body.newPassword);
   await db.transaction(async ({ kysely: trx }) => {
     await setPasswordHash(trx, user.user_id, passwordHash);
     await revokeUserSessions(trx, user.user_id, currentSession === null ? undefined : secretHash(currentSession));
+    await distrustDevices(trx, user.user_id, client.now);
     await recordChange(trx, change, {
       action: 'update',
       entity: 'user',
@@ -271,4 +315,5 @@ export async function changePassword(
       after: { ...userSnapshot({ ...user, password_hash: passwordHash }), passwordChanged: true },
     });
   });
+  return deviceFor(db, config, user.username, client);
 }

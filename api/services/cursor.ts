@@ -1,29 +1,15 @@
-// Page cursors: the sort key of a page's last item, opaque to clients (base64url JSON).
+// Page cursors in the services: the values of a cursor the query's schema has already checked
+// (api/schemas/cursor.ts), and pages of short lists held in memory.
 import { AppError } from '../errors.ts';
+import { CURSOR_REFUSAL, encodeCursor, readCursor, type CursorPart, type CursorValue } from '../schemas/cursor.ts';
 
-export type CursorValue = string | number | null;
+export { encodeCursor, type CursorPart, type CursorValue };
 
-export function encodeCursor(values: readonly CursorValue[]): string {
-  return Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
-}
-
-/** The values of a cursor made by `encodeCursor`, or a 400 naming `cursor`. */
-export function decodeCursor(cursor: string, length: number): CursorValue[] {
-  try {
-    const values: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (
-      Array.isArray(values) &&
-      values.length === length &&
-      values.every((v) => v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v)))
-    ) {
-      return values as CursorValue[];
-    }
-  } catch {
-    // fall through to the refusal
-  }
-  throw new AppError('validation', 'cursor is not one this list gave out', [
-    { path: 'query.cursor', message: 'is not a cursor this list gave out; start again without it' },
-  ]);
+/** The values of a cursor whose key has the parts `shape`, or a 400 naming `query.cursor`. */
+export function decodeCursor(cursor: string, shape: readonly CursorPart[]): CursorValue[] {
+  const values = readCursor(cursor, shape);
+  if (values === null) throw new AppError('validation', 'cursor is not one this list gave out', [{ path: 'query.cursor', message: CURSOR_REFUSAL }]);
+  return values;
 }
 
 /**
@@ -33,7 +19,8 @@ export function decodeCursor(cursor: string, length: number): CursorValue[] {
 export function pageOf<T>(items: readonly T[], keyOf: (item: T) => string | number, query: { limit: number; cursor?: string | undefined }) {
   let start = 0;
   if (query.cursor !== undefined) {
-    const [after] = decodeCursor(query.cursor, 1);
+    const first = items[0];
+    const [after] = decodeCursor(query.cursor, [first !== undefined && typeof keyOf(first) === 'number' ? 'int' : 'text']);
     start = items.findIndex((item) => keyOf(item) === after) + 1;
     if (start === 0) {
       throw new AppError('validation', 'cursor is not one this list gave out', [

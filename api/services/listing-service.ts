@@ -5,7 +5,14 @@
 import type { Db } from '../../db/kysely.ts';
 import { selectAdverseEventPage, selectParticipantPage } from '../../db/repositories/listing-repository.ts';
 import { AppError } from '../errors.ts';
-import type { AdverseEventListItem, AdverseEventListQuery, ParticipantListQuery, ParticipantRecord } from '../schemas/records.ts';
+import {
+  adverseEventCursor,
+  participantCursor,
+  type AdverseEventListItem,
+  type AdverseEventListQuery,
+  type ParticipantListQuery,
+  type ParticipantRecord,
+} from '../schemas/records.ts';
 import type { Actor } from './access.ts';
 import { decodeCursor, encodeCursor, type CursorValue } from './cursor.ts';
 import { participantDeidentifier } from './deidentify.ts';
@@ -47,7 +54,7 @@ export async function listParticipants(db: Db, actor: Actor, studyCode: string, 
       name: deidentified ? 'pseudonym' : 'code',
       sort: byDate ? 'enrolledOn' : 'name',
       descending: query.sort.startsWith('-'),
-      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor, byDate ? 2 : 1),
+      after: query.cursor === undefined ? undefined : decodeCursor(query.cursor, participantCursor(query.sort)),
       limit: query.limit + 1,
     });
     const page = rows.slice(0, query.limit);
@@ -116,8 +123,6 @@ async function adverseEventPage(
   return { items, lastKey: last ? adverseEventSortKey(query.sort, last, deidentified) : null, more: rows.length > page.limit };
 }
 
-const cursorLength = (sort: AdverseEventListQuery['sort']) => (sort === 'participant' ? 2 : 3);
-
 export async function listAdverseEvents(
   db: Db,
   actor: Actor,
@@ -125,7 +130,7 @@ export async function listAdverseEvents(
   query: AdverseEventListQuery,
 ): Promise<Page<AdverseEventListItem>> {
   return readStudy(db, actor, studyCode, async (context) => {
-    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, cursorLength(query.sort));
+    const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, adverseEventCursor(query.sort));
     const { items, lastKey, more } = await adverseEventPage(context, query, { limit: query.limit, after });
     return { items, nextCursor: more && lastKey ? encodeCursor(lastKey) : null };
   });

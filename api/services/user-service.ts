@@ -27,6 +27,7 @@ import {
   type UserRow,
 } from '../../db/repositories/user-repository.ts';
 import { selectAuditEvents } from '../../db/repositories/audit-repository.ts';
+import { distrustDevices } from '../../db/repositories/sign-in-repository.ts';
 import { AppError } from '../errors.ts';
 import { requireVersion } from './versions.ts';
 import {
@@ -44,6 +45,7 @@ import {
 import { requireAdmin, type Actor, type ChangeContext, type Role } from './access.ts';
 import { auditPage, recordChange } from './audit-service.ts';
 import { decodeCursor } from './cursor.ts';
+import { AUDIT_CURSOR } from '../schemas/audit.ts';
 import { secretHash, TOKEN_PREFIX, userSnapshot } from './auth-service.ts';
 import { issueLink, newSecret } from './sign-in-links.ts';
 
@@ -194,6 +196,7 @@ async function patchLockedUser(trx: Kysely<Database>, change: ChangeContext, use
   if (disabling) {
     revoked = { sessions: await revokeUserSessions(trx, user.user_id), tokens: await revokeUserTokens(trx, user.user_id) };
     await expireUserLinks(trx, user.user_id);
+    await distrustDevices(trx, user.user_id, new Date());
   }
   const after = (await findUser(trx, username))!;
   await recordChange(trx, change, {
@@ -285,6 +288,11 @@ const tokenOf = (row: { token_id: number; created_at: string; expires_at: string
 
 export async function listTokens(db: Db, actor: Actor, username: string): Promise<TokenRecord[]> {
   requireAdmin(actor, "list users' API tokens");
+  return tokensOf(db, username);
+}
+
+/** A user's API tokens, oldest first: for their administrators, or for themselves (account-service.ts). */
+export async function tokensOf(db: Db, username: string): Promise<TokenRecord[]> {
   const user = await requireUser(db.kysely, username);
   return (await selectTokens(db.kysely, user.user_id)).map(tokenOf);
 }
@@ -292,6 +300,11 @@ export async function listTokens(db: Db, actor: Actor, username: string): Promis
 /** A new API token for a user: returned once, stored only as its hash. */
 export async function createToken(db: Db, change: ChangeContext, username: string, expiresInDays: number | null): Promise<NewToken> {
   requireAdmin(change.actor, 'create API tokens');
+  return issueToken(db, change, username, expiresInDays);
+}
+
+/** A new API token for `username`, audited, whoever may ask for it (the caller has checked). */
+export async function issueToken(db: Db, change: ChangeContext, username: string, expiresInDays: number | null): Promise<NewToken> {
   const token = TOKEN_PREFIX + newSecret();
   return db.transaction(async ({ kysely: trx }) => {
     const user = await lockAndRead(trx, username);
@@ -311,6 +324,11 @@ export async function createToken(db: Db, change: ChangeContext, username: strin
 
 export async function revokeToken(db: Db, change: ChangeContext, username: string, tokenId: number): Promise<TokenRecord> {
   requireAdmin(change.actor, 'revoke API tokens');
+  return withdrawToken(db, change, username, tokenId);
+}
+
+/** Revoke one of `username`'s API tokens, audited, whoever may ask for it (the caller has checked). */
+export async function withdrawToken(db: Db, change: ChangeContext, username: string, tokenId: number): Promise<TokenRecord> {
   return db.transaction(async ({ kysely: trx }) => {
     const user = await lockAndRead(trx, username);
     const before = (await selectTokens(trx, user.user_id)).find((t) => t.token_id === tokenId);
@@ -332,14 +350,16 @@ export async function revokeToken(db: Db, change: ChangeContext, username: strin
 
 /**
  * A new invite link for a user: to finish an invite that expired, or to set a forgotten password.
- * Their older links stop working; their password keeps working until they use the link.
+ * Their older links stop working; their password keeps working until they use the link. Their
+ * browsers are no longer trusted for signing in (a reset: sign-in-guard.ts), as of `now`.
  */
-export async function reinviteUser(db: Db, change: ChangeContext, username: string, baseUrl: string): Promise<OneTimeLink> {
+export async function reinviteUser(db: Db, change: ChangeContext, username: string, baseUrl: string, now = new Date()): Promise<OneTimeLink> {
   requireAdmin(change.actor, 'invite users');
   return db.transaction(async ({ kysely: trx }) => {
     const user = await lockAndRead(trx, username);
     if (user.disabled_at !== null) throw new AppError('conflict', `${username} is disabled; enable them before inviting them again`);
     const invite = await issueLink(trx, user.user_id, 'invite', baseUrl);
+    await distrustDevices(trx, user.user_id, now);
     await recordChange(trx, change, {
       action: 'update',
       entity: 'user',
@@ -355,7 +375,7 @@ export async function reinviteUser(db: Db, change: ChangeContext, username: stri
 /** The audit trail of user management (users, grants, API tokens), newest first: administrators only. */
 export async function listUserAudit(db: Db, actor: Actor, query: UserAuditQuery) {
   requireAdmin(actor, 'read the audit trail of user management');
-  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0];
+  const cursor = query.cursor === undefined ? undefined : decodeCursor(query.cursor, AUDIT_CURSOR)[0];
   const rows = await selectAuditEvents(db.kysely, {
     entities: query.entity === undefined ? USER_AUDIT_ENTITIES : [query.entity],
     username: query.user,

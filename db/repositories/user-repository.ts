@@ -124,40 +124,6 @@ export async function setPasswordHash(trx: Kysely<Database>, userId: number, pas
     .execute();
 }
 
-/**
- * Count a failed sign-in. The `maxFailures`-th in a row locks the account for `lockMinutes` and
- * starts the count again. Returns whether this failure locked it.
- */
-export async function recordFailedSignIn(db: Kysely<Database>, userId: number, maxFailures: number, lockMinutes: number): Promise<boolean> {
-  const row = await db
-    .updateTable('app_user')
-    .set({
-      failed_sign_ins: sql<number>`case when failed_sign_ins + 1 >= ${maxFailures} then 0 else failed_sign_ins + 1 end`,
-      locked_until: sql<string>`case when failed_sign_ins + 1 >= ${maxFailures} then now() + make_interval(mins => ${lockMinutes}) else locked_until end`,
-    })
-    .where('user_id', '=', userId)
-    .returning(sql<boolean>`failed_sign_ins = 0`.as('locked'))
-    .executeTakeFirst();
-  return row?.locked ?? false;
-}
-
-/**
- * Reset the failure count after a right password, if the user is still enabled, unlocked and has
- * the password that was checked (nothing changed while it was checked). Returns whether it did.
- */
-export async function recordSuccessfulSignIn(trx: Kysely<Database>, userId: number, checkedHash: string): Promise<boolean> {
-  const rows = await trx
-    .updateTable('app_user')
-    .set({ failed_sign_ins: 0, locked_until: null })
-    .where('user_id', '=', userId)
-    .where('password_hash', '=', checkedHash)
-    .where('disabled_at', 'is', null)
-    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', sql<string>`now()`)]))
-    .returning('user_id')
-    .execute();
-  return rows.length === 1;
-}
-
 // Grants.
 
 export async function selectGrants(db: Kysely<Database>, userId: number) {
@@ -233,8 +199,8 @@ export async function findUserBySessionHash(
     .executeTakeFirst();
 }
 
-export async function insertSession(trx: Kysely<Database>, sessionHash: Uint8Array, userId: number): Promise<void> {
-  await trx.insertInto('auth_session').values({ session_hash: sessionHash, user_id: userId }).execute();
+export async function insertSession(trx: Kysely<Database>, sessionHash: Uint8Array, userId: number, userAgent: string | null): Promise<void> {
+  await trx.insertInto('auth_session').values({ session_hash: sessionHash, user_id: userId, user_agent: userAgent }).execute();
 }
 
 export async function touchSession(db: Kysely<Database>, sessionHash: Uint8Array): Promise<void> {
@@ -256,6 +222,41 @@ export async function revokeUserSessions(trx: Kysely<Database>, userId: number, 
   if (keep) query = query.where('session_hash', '!=', keep);
   const rows = await query.returning('user_id').execute();
   return rows.length;
+}
+
+/** A user's live sessions, newest first, marking the one whose hash is `current`. */
+export async function listLiveSessions(
+  db: Kysely<Database>,
+  userId: number,
+  limits: { idleMinutes: number; maxHours: number },
+  current: Uint8Array | null,
+) {
+  return db
+    .selectFrom('auth_session')
+    .select([
+      'session_id',
+      iso('created_at').as('created_at'),
+      iso('last_seen_at').as('last_seen_at'),
+      'user_agent',
+      (current === null ? sql<boolean>`false` : sql<boolean>`session_hash = ${current}`).as('current'),
+    ])
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .where('last_seen_at', '>', sql<string>`now() - make_interval(mins => ${limits.idleMinutes})`)
+    .where('created_at', '>', sql<string>`now() - make_interval(hours => ${limits.maxHours})`)
+    .orderBy('session_id', 'desc')
+    .execute();
+}
+
+/**
+ * End sessions of a user: one (`sessionId`), or all but `keep`. Only sessions not ended yet;
+ * returns the ones ended, with when they began.
+ */
+export async function endSessions(trx: Kysely<Database>, userId: number, which: { sessionId: number } | { keep: Uint8Array | null }) {
+  let query = trx.updateTable('auth_session').set({ revoked_at: sql<string>`now()` }).where('user_id', '=', userId).where('revoked_at', 'is', null);
+  if ('sessionId' in which) query = query.where('session_id', '=', which.sessionId);
+  else if (which.keep !== null) query = query.where('session_hash', '!=', which.keep);
+  return query.returning(['session_id', iso('created_at').as('created_at'), iso('revoked_at').as('ended_at')]).execute();
 }
 
 // API tokens.

@@ -57,7 +57,7 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
       expect(reply.body).to.deep.equal({
         username: user.username, role: 'clinic', grants: [{ study: 'AUTH-1', site: 'LON' }], passwordSet: true, via: 'session',
       });
-      const setCookie = reply.headers.get('set-cookie')!;
+      const setCookie = reply.headers.getSetCookie()[0]!;
       expect(setCookie).to.match(/^smp_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict$/);
       const value = reply.cookie!.slice('smp_session='.length);
       const stored = await everyStoredRow(db);
@@ -404,7 +404,7 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
       const short = await app.request('POST', '/api/auth/invite', { body: { link: secret, password: 'too short' } });
       expect(short.status).to.equal(400);
       expect(short.body.problems).to.deep.equal([
-        { path: 'password', message: 'must have at least 15 characters (it has 9); a few words make a good password' },
+        { path: 'password', message: 'is too short: at least 15 characters (it has 9); a few words make a good password' },
       ]);
       const username = await app.request('POST', '/api/auth/invite', { body: { link: secret, password: 'invited-once' } });
       expect(username.status).to.equal(400);

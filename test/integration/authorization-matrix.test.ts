@@ -10,7 +10,8 @@ import { issueLink } from '../../api/services/sign-in-links.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
-import { createTestUser } from '../support/users.ts';
+import { secretHash } from '../../api/services/auth-service.ts';
+import { createTestUser, type TestUser } from '../support/users.ts';
 
 type Role = 'anonymous' | 'admin' | 'researcher' | 'clinic' | 'reviewer';
 type Scope = 'own' | 'otherSite' | 'otherStudy';
@@ -35,7 +36,8 @@ const TARGET: Record<Scope, { study: string; site: string }> = {
  * - studyWrite: administrators and researchers;
  * - auditRead: everyone in the study but reviewers;
  * - adminOnly: administrators;
- * - importReplace: administrators, and researchers for their own studies.
+ * - importReplace: administrators, and researchers for their own studies;
+ * - ownTokens: anyone signed in whose role may create API tokens of their own (administrators, researchers).
  */
 type Access =
   | 'public'
@@ -48,13 +50,16 @@ type Access =
   | 'studyWrite'
   | 'auditRead'
   | 'adminOnly'
-  | 'importReplace';
+  | 'importReplace'
+  | 'ownTokens';
 
 interface Prepared {
   path: string;
   body?: unknown;
   ifMatch?: string;
   reason?: string;
+  /** Call with this sign-in session cookie (and this site's Origin) instead of the role's API token. */
+  sessionCookie?: string;
 }
 
 interface Case {
@@ -74,6 +79,7 @@ function expectedStatus(c: Case, role: Role, scope: Scope): number {
   if (c.access === 'self') return c.ok;
   if (role === 'admin') return c.ok;
   if (c.access === 'adminOnly') return 403;
+  if (c.access === 'ownTokens') return role === 'researcher' ? c.ok : 403;
   if (c.access === 'importReplace') return role === 'researcher' && scope !== 'otherStudy' ? c.ok : 403;
   if (scope === 'otherStudy') return 404;
   const otherSite = scope === 'otherSite' && c.bySite === true;
@@ -107,19 +113,22 @@ describe(`authorization matrix (${DRIVER})`, function () {
   let server: TestServer;
   let admin: ApiClient;
   const clients = {} as Record<Role, ApiClient>;
+  const users = {} as Record<Exclude<Role, 'anonymous'>, TestUser>;
   let counter = 0;
   const unique = (prefix: string) => `${prefix}${++counter}`;
 
   before(async () => {
     db = await freshDb();
     server = await startTestServer(db);
-    admin = apiClient(server.base, (await createTestUser(db, 'admin')).headers);
+    users.admin = await createTestUser(db, 'admin');
+    admin = apiClient(server.base, users.admin.headers);
     for (const code of ['MAT-A', 'MAT-B']) expect((await admin.post('/studies', smallBundle(code))).status).to.equal(201);
     clients.anonymous = apiClient(server.base);
     clients.admin = admin;
-    clients.researcher = apiClient(server.base, (await createTestUser(db, 'researcher', [{ studyCode: 'MAT-A', siteCode: null }])).headers);
-    clients.clinic = apiClient(server.base, (await createTestUser(db, 'clinic', [{ studyCode: 'MAT-A', siteCode: 'LON' }])).headers);
-    clients.reviewer = apiClient(server.base, (await createTestUser(db, 'reviewer', [{ studyCode: 'MAT-A', siteCode: null }])).headers);
+    users.researcher = await createTestUser(db, 'researcher', [{ studyCode: 'MAT-A', siteCode: null }]);
+    users.clinic = await createTestUser(db, 'clinic', [{ studyCode: 'MAT-A', siteCode: 'LON' }]);
+    users.reviewer = await createTestUser(db, 'reviewer', [{ studyCode: 'MAT-A', siteCode: null }]);
+    for (const role of ['researcher', 'clinic', 'reviewer'] as const) clients[role] = apiClient(server.base, users[role].headers);
   });
   after(async () => {
     await server?.close();
@@ -495,7 +504,54 @@ describe(`authorization matrix (${DRIVER})`, function () {
       prepare: async () => ({ path: `/users/${(await freshUser()).username}/invite` }),
     },
     'GET /audit': { access: 'adminOnly', ok: 200, unscoped: true, prepare: async () => ({ path: '/audit' }) },
+    'GET /account/sessions': { access: 'self', ok: 200, unscoped: true, prepare: async () => ({ path: '/account/sessions' }) },
+    'DELETE /account/sessions/:id': {
+      access: 'self',
+      ok: 204,
+      unscoped: true,
+      prepare: async (_scope, role) => ({ path: `/account/sessions/${role === 'anonymous' ? 1 : await newSession(users[role])}` }),
+    },
+    'POST /account/sessions/end-others': { access: 'self', ok: 200, unscoped: true, prepare: async () => ({ path: '/account/sessions/end-others' }) },
+    'GET /account/tokens': { access: 'self', ok: 200, unscoped: true, prepare: async () => ({ path: '/account/tokens' }) },
+    'POST /account/tokens': {
+      access: 'ownTokens',
+      ok: 201,
+      unscoped: true,
+      // Tokens are made from a signed-in browser: the call carries a session cookie of the role's user.
+      prepare: async (_scope, role) => ({
+        path: '/account/tokens',
+        body: { expiresInDays: 30 },
+        ...(role === 'anonymous' ? {} : { sessionCookie: await sessionCookie(users[role]) }),
+      }),
+    },
+    'DELETE /account/tokens/:id': {
+      access: 'self',
+      ok: 200,
+      unscoped: true,
+      prepare: async (_scope, role) => {
+        if (role === 'anonymous') return { path: '/account/tokens/1' };
+        const token = await admin.post(`/users/${users[role].username}/tokens`, {});
+        return { path: `/account/tokens/${token.body.id}` };
+      },
+    },
   } satisfies Record<string, Case>);
+
+  /** A new sign-in session of `user`: its cookie. */
+  async function sessionCookie(user: TestUser): Promise<string> {
+    const secret = `matrix-${unique('s')}-${'x'.repeat(32)}`;
+    await db.kysely.insertInto('auth_session').values({ session_hash: secretHash(secret), user_id: user.userId }).execute();
+    return `smp_session=${secret}`;
+  }
+  /** A new sign-in session of `user`: its number. */
+  async function newSession(user: TestUser): Promise<number> {
+    const cookie = await sessionCookie(user);
+    const row = await db.kysely
+      .selectFrom('auth_session')
+      .select('session_id')
+      .where('session_hash', '=', secretHash(cookie.slice('smp_session='.length)))
+      .executeTakeFirstOrThrow();
+    return row.session_id;
+  }
 
   for (const [segment, bodies] of Object.entries(recordBodies)) {
     const key = segment === 'sessions' ? ':number' : ':no';
@@ -564,9 +620,11 @@ describe(`authorization matrix (${DRIVER})`, function () {
           if (scope === 'otherSite' && !c.bySite) continue;
           if (scope !== 'own' && c.unscoped) continue;
           const prepared = await c.prepare(scope, role);
-          const reply = await clients[role].call(route.method.toUpperCase(), prepared.path, prepared.body, {
+          const caller = prepared.sessionCookie ? clients.anonymous : clients[role];
+          const reply = await caller.call(route.method.toUpperCase(), prepared.path, prepared.body, {
             ...(prepared.ifMatch ? { ifMatch: prepared.ifMatch } : {}),
             reason: prepared.reason ?? 'authorization matrix',
+            ...(prepared.sessionCookie ? { headers: { cookie: prepared.sessionCookie, origin: server.base } } : {}),
           });
           calls += 1;
           const expected = expectedStatus(c, role, scope);

@@ -17,6 +17,8 @@ import { listStudies } from '../../api/services/study-service.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { createServerDatabase, DRIVER, freshDb, freshPgliteDb, SERVER_URL, tableCounts, type TestDb } from '../support/database.ts';
 import { createTestUser } from '../support/users.ts';
+import { recordDeviceFailure } from '../../db/repositories/sign-in-repository.ts';
+import { deviceCookieValue, newDeviceId, readDeviceCookie } from '../../api/services/sign-in-guard.ts';
 
 /** Text that COPY must escape and give back exactly. */
 function awkwardBundle() {
@@ -161,18 +163,27 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
     }
   });
 
-  it('carries the users, their grants and tokens, and the audit trail, whose numbers continue after a restore', async () => {
+  it('carries the users, their grants, tokens, sessions and trusted browsers, and the audit trail, whose numbers continue after a restore', async () => {
     const withPeople = await freshPgliteDb();
     const target = await emptyTarget();
     try {
       await importBundle(withPeople, smallBundle('PPL-1'));
       const clinic = await createTestUser(withPeople, 'clinic', [{ studyCode: 'PPL-1', siteCode: 'LON' }], 'lon-coordinator');
       await importBundle(withPeople, smallBundle('PPL-1'), { replace: true, change: { actor: { userId: null, username: 'cli:ana', role: 'admin', grants: [] }, reason: 'Re-import', requestId: null } });
+      // A trusted browser of the clinic user (its cookie signed with the store's key), with a failed sign-in.
+      const now = new Date('2026-12-06T09:00:00Z');
+      const guard = { signInMaxFailures: 5, signInLockMinutes: 15, deviceTrustDays: 30 };
+      const deviceId = newDeviceId();
+      const deviceCookie = await deviceCookieValue(withPeople, 'lon-coordinator', deviceId, now);
+      await recordDeviceFailure(withPeople.kysely, deviceId, clinic.userId, 5, 15, now);
+      await withPeople.kysely.updateTable('auth_session').set({ user_agent: 'Mozilla/5.0 (clinic PC)' }).where('user_id', '=', clinic.userId).execute();
       const auditBefore = await sql<{ n: string; max: string }>`select count(*)::text as n, max(audit_id)::text as max from audit_event`.execute(withPeople.kysely);
       const archived = await backupBytes(withPeople);
       const lines = gunzipSync(archived).toString('utf8').split('\n');
       const tables = lines.filter((line) => line.startsWith('{"table"')).map((line) => JSON.parse(line).table);
-      for (const table of ['app_user', 'user_grant', 'api_token', 'auth_session', 'audit_event', 'study_secret']) expect(tables, table).to.include(table);
+      for (const table of ['app_user', 'user_grant', 'api_token', 'auth_session', 'audit_event', 'study_secret', 'server_secret', 'device_sign_in']) {
+        expect(tables, table).to.include(table);
+      }
       expect(tables.indexOf('user_grant')).to.be.greaterThan(tables.indexOf('app_user'));
 
       await restoreBackup(target, 'archive', fromBytes(archived));
@@ -187,6 +198,13 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
       // The same people, who can still sign in with what they had, and whose studies are the same.
       const { actorForToken } = await import('../../api/services/auth-service.ts');
       expect(await actorForToken(target, clinic.token)).to.deep.include({ username: 'lon-coordinator', role: 'clinic' });
+      // Their browser is still trusted, with its failure counted; their session keeps its number and browser.
+      expect((await readDeviceCookie(target, guard, 'lon-coordinator', deviceCookie, now))?.deviceId).to.deep.equal(deviceId);
+      const failures = await target.kysely.selectFrom('device_sign_in').select(['user_id', 'failed_sign_ins']).execute();
+      expect(failures).to.deep.equal([{ user_id: clinic.userId, failed_sign_ins: 1 }]);
+      const sessions = (kysely: typeof target.kysely) =>
+        kysely.selectFrom('auth_session').select(['session_id', 'user_agent']).where('user_id', '=', clinic.userId).execute();
+      expect(await sessions(target.kysely)).to.deep.equal(await sessions(withPeople.kysely));
       expect(await exportBundle(target, 'PPL-1')).to.deep.equal(await exportBundle(withPeople, 'PPL-1'));
       // Identity numbers continue after the restored ones; the trail still refuses changes.
       await importBundle(target, smallBundle('PPL-2'));

@@ -21,6 +21,8 @@ interface BadRequest {
 }
 
 const P = '/api/studies/BAD-1/participants/P01';
+/** A cursor as the lists encode them, holding `values`: the lists never give these out. */
+const cursor = (values: unknown[]) => Buffer.from(JSON.stringify(values), 'utf8').toString('base64url');
 const json = { 'content-type': 'application/json' };
 const patch = { 'content-type': 'application/merge-patch+json' };
 
@@ -140,6 +142,52 @@ describe(`bad requests (${DRIVER})`, function () {
       problemPath: 'code',
     },
     { name: 'a bad percent-encoding in the path', method: 'GET', path: '/api/studies/%ZZ', status: 400, problemPath: '(path)' },
+    // Values that reached PostgreSQL and failed there (500) before they were checked at the edge.
+    { name: 'a NUL in a participant search', method: 'GET', path: '/api/studies/BAD-1/participants?q=P%00', status: 400, problemPath: 'query.q' },
+    { name: 'a NUL in the study audit user', method: 'GET', path: '/api/studies/BAD-1/audit?user=%00', status: 400, problemPath: 'query.user' },
+    { name: 'a NUL in the user-management audit user', method: 'GET', path: '/api/audit?user=ad%00min', status: 400, problemPath: 'query.user' },
+    ...[['x'], [null], ['\u0000'], [1.5], ['0']].map((values) => ({
+      name: `an audit cursor holding ${JSON.stringify(values)}`,
+      method: 'GET',
+      path: `/api/studies/BAD-1/audit?cursor=${cursor(values)}`,
+      status: 400,
+      problemPath: 'query.cursor',
+    })),
+    ...[['x'], [null], ['\u0000']].map((values) => ({
+      name: `a user-management audit cursor holding ${JSON.stringify(values)}`,
+      method: 'GET',
+      path: `/api/audit?cursor=${cursor(values)}`,
+      status: 400,
+      problemPath: 'query.cursor',
+    })),
+    ...[
+      ['code', ['\u0000']],
+      ['code', [null]],
+      ['code', ['P01', 'P02']],
+      ['enrolledOn', ['x', 'P01']],
+      ['enrolledOn', ['2019-02-30', 'P01']],
+      ['enrolledOn', [null, '\u0000']],
+    ].map(([sort, values]) => ({
+      name: `a participant cursor holding ${JSON.stringify(values)} (sort=${sort})`,
+      method: 'GET',
+      path: `/api/studies/BAD-1/participants?sort=${sort}&cursor=${cursor(values as unknown[])}`,
+      status: 400,
+      problemPath: 'query.cursor',
+    })),
+    ...[
+      ['participant', ['P01', 'x']],
+      ['participant', ['\u0000', 1]],
+      ['priority', ['x', 'P01', 1]],
+      ['onsetDate', ['x', 'P01', 1]],
+      ['-onsetDate', ['2019-01-01', null, 1]],
+    ].map(([sort, values]) => ({
+      name: `an adverse-event cursor holding ${JSON.stringify(values)} (sort=${sort})`,
+      method: 'GET',
+      path: `/api/studies/BAD-1/adverse-events?sort=${sort}&cursor=${cursor(values as unknown[])}`,
+      status: 400,
+      problemPath: 'query.cursor',
+    })),
+    { name: 'a cursor that is not base64url', method: 'GET', path: '/api/studies/BAD-1/participants?cursor=%2B%2F%3D', status: 400, problemPath: 'query.cursor' },
   ];
 
   it('answers each with its status, as problem+json naming the problem, and writes nothing', async () => {

@@ -65,6 +65,10 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     };
 
     await read('/studies');
+    // The reviewer's own account: who they are, their sessions and their tokens.
+    await read('/auth/me');
+    await read('/account/sessions');
+    await read('/account/tokens');
     await read(`/studies/${CODE}`);
     await read(`/studies/${CODE}/bundle`);
     for (const by of ['', '?by=site', '?by=indication', '?by=practitioner-experience']) await read(`/studies/${CODE}/analysis${by}`);

@@ -80,6 +80,27 @@ describe(`write permissions come before the body (${DRIVER})`, function () {
         detail: 'your role may not change participants or their records in study PRM-A',
       }),
     ),
+    // Own API tokens: a role whose tokens an administrator issues, and any request with a token, whatever the body.
+    {
+      name: "a clinic user's own token, with a body that is not JSON",
+      who: 'clinic',
+      method: 'POST',
+      path: '/account/tokens',
+      body: '{"expiresInDays": ',
+      type: JSON_TYPE,
+      status: 403,
+      detail: "a clinic user's API tokens are issued by an administrator; ask one for a token",
+    },
+    {
+      name: "a researcher's own token asked for with an API token",
+      who: 'researcher',
+      method: 'POST',
+      path: '/account/tokens',
+      body: '{"expiresInDays": "soon"}',
+      type: JSON_TYPE,
+      status: 403,
+      detail: 'an API token cannot create tokens: sign in with your password to create one',
+    },
     { name: "a reviewer's session that is not JSON", who: 'reviewer', method: 'POST', path: `/studies/PRM-A/participants/${pseudonym}/sessions`, body: '{"kind": ', type: JSON_TYPE, status: 403 },
     { name: "a reviewer's session sent as text", who: 'reviewer', method: 'POST', path: `/studies/PRM-A/participants/${pseudonym}/sessions`, body: 'hello', type: 'text/plain', status: 403 },
     {
@@ -183,8 +204,8 @@ describe(`write permissions come before the body (${DRIVER})`, function () {
   });
 
   it('declares a permission on every write route that needs a signed-in caller', () => {
-    // Changing one's own password is every signed-in user's right.
-    const self = new Set(['POST /auth/password']);
+    // Changing one's own password, and ending one's own sessions and tokens, is every signed-in user's right.
+    const self = new Set(['POST /auth/password', 'DELETE /account/sessions/:id', 'POST /account/sessions/end-others', 'DELETE /account/tokens/:id']);
     const undeclared = apiRoutes
       .filter((route) => route.method !== 'get' && route.auth === 'user' && route.permission === undefined)
       .map((route) => `${route.method.toUpperCase()} ${route.path}`)

@@ -12,6 +12,8 @@ export interface Reply {
   body: any;
   /** `smp_session=…` from Set-Cookie, if the response set one. */
   cookie: string | undefined;
+  /** `smp_device_<user>=…` from Set-Cookie, if the response set one. */
+  device: string | undefined;
 }
 
 export interface TestServer {
@@ -20,8 +22,9 @@ export interface TestServer {
   request(method: string, path: string, options?: { body?: unknown; cookie?: string; origin?: string | null; headers?: Record<string, string> }): Promise<Reply>;
 }
 
-export async function startTestServer(db: Db, config: Partial<Config> = {}): Promise<TestServer> {
-  const server: Server = createApp({ db, config }).listen(0, '127.0.0.1');
+/** `clock`: the server's time (tests move it to pass a lock or a cookie's life without waiting). */
+export async function startTestServer(db: Db, config: Partial<Config> = {}, clock?: () => Date): Promise<TestServer> {
+  const server: Server = createApp({ db, config, ...(clock ? { clock } : {}) }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {
@@ -40,11 +43,12 @@ export async function startTestServer(db: Db, config: Partial<Config> = {}): Pro
         body: options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
       });
       const text = await response.text();
-      const setCookie = response.headers.get('set-cookie') ?? '';
-      const cookie = /^(smp_session=[^;]+)/.exec(setCookie)?.[1];
+      const setCookies = response.headers.getSetCookie();
+      const cookie = setCookies.map((c) => /^(smp_session=[^;]+)/.exec(c)?.[1]).find((c) => c !== undefined);
+      const device = setCookies.map((c) => /^(smp_device_[^=]+=[^;]+)/.exec(c)?.[1]).find((c) => c !== undefined);
       let body: unknown = text;
       if (text !== '' && /json/.test(response.headers.get('content-type') ?? '')) body = JSON.parse(text);
-      return { status: response.status, headers: response.headers, body, cookie };
+      return { status: response.status, headers: response.headers, body, cookie, device };
     },
   };
 }

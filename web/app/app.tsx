@@ -54,6 +54,7 @@ function Header({ me, onSignOut }: { me: Me; onSignOut: () => void }) {
         <span>
           Signed in as <strong>{me.username}</strong> ({me.role})
         </span>{' '}
+        <Link href="/account">Your account</Link>{' '}
         <button type="button" onClick={onSignOut}>
           Sign out
         </button>

@@ -1,6 +1,7 @@
 // Every page of the application and its address. Study pages (`study: true`) are shown under the
 // study's tabs.
 import type { JSX } from 'preact';
+import { AccountPage } from './pages/account.tsx';
 import { AdverseEventsPage } from './pages/adverse-events.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
@@ -20,6 +21,7 @@ export interface Route {
 export const ROUTES: readonly Route[] = [
   { pattern: '/', render: () => <StudiesPage /> },
   { pattern: '/users', render: () => <UsersPage /> },
+  { pattern: '/account', render: () => <AccountPage /> },
   { pattern: '/studies/:code', study: true, render: (p, url) => <DashboardPage code={p.code!} url={url} /> },
   { pattern: '/studies/:code/participants', study: true, render: (p, url) => <ParticipantsPage code={p.code!} url={url} /> },
   {

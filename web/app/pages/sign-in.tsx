@@ -6,6 +6,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError } from '../api.ts';
 import { ErrorBox, Loading } from '../components/problems.tsx';
+import { PASSWORD_RULE } from '../../../api/schemas/users.ts';
 import type { Me } from '../session.ts';
 
 type Stage =
@@ -84,6 +85,9 @@ function ChoosePassword({ stage, onDone }: { stage: Extract<Stage, { kind: 'choo
       >
         <ErrorBox error={error} />
         <input name="username" autocomplete="username" value={stage.username} hidden readOnly />
+        <p id="password-hint" class="hint">
+          {PASSWORD_RULE}.
+        </p>
         <p>
           <label for="new-password">New password</label>
           <input id="new-password" name="newPassword" type="password" autocomplete="new-password" required aria-describedby="password-hint" />
@@ -91,9 +95,6 @@ function ChoosePassword({ stage, onDone }: { stage: Extract<Stage, { kind: 'choo
         <p>
           <label for="repeat-password">Repeat it</label>
           <input id="repeat-password" name="repeatPassword" type="password" autocomplete="new-password" required />
-        </p>
-        <p id="password-hint" class="hint">
-          A long password is a good one: a few unrelated words work well.
         </p>
         <p class="actions">
           <button type="submit" class="primary" disabled={busy}>

@@ -18,6 +18,7 @@ import type { SiteRecord } from '../../../api/schemas/records.ts';
 import { api, ApiError, changeHeaders, useResource, useStale, type Problem } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
 import { Pager, usePaging } from '../components/paging.tsx';
+import { CopyField } from '../components/copy-field.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { check } from '../forms/fields.ts';
 import { RecordForm } from '../forms/record-form.tsx';
@@ -54,34 +55,6 @@ function UserState({ user }: { user: UserRecord }) {
     );
   if (!user.passwordSet) return <span class="badge state-invited">invited: no password yet</span>;
   return <span class="badge state-active">active</span>;
-}
-
-/** A one-time secret to copy: a read-only field and a Copy button. */
-function CopyField({ id, label, value }: { id: string; label: string; value: string }) {
-  const [copied, setCopied] = useState('');
-  const input = useRef<HTMLInputElement>(null);
-  const copy = () => {
-    const element = input.current!;
-    element.focus();
-    element.select();
-    const fallback = () => setCopied(document.execCommand('copy') ? 'Copied.' : 'Select the text and copy it yourself (Ctrl+C or ⌘C).');
-    if (navigator.clipboard) navigator.clipboard.writeText(value).then(() => setCopied('Copied.'), fallback);
-    else fallback();
-  };
-  return (
-    <div class="copy-field">
-      <label for={id}>{label}</label>
-      <div class="copy-row">
-        <input id={id} ref={input} readOnly value={value} spellcheck={false} onFocus={(event) => event.currentTarget.select()} />
-        <button type="button" onClick={copy}>
-          Copy<span class="visually-hidden"> {label}</span>
-        </button>
-      </div>
-      <small role="status" class="ok">
-        {copied}
-      </small>
-    </div>
-  );
 }
 
 function LinkBox({ username, link, id }: { username: string; link: OneTimeLink; id: string }) {

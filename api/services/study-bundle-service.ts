@@ -153,8 +153,8 @@ export async function importBundle(db: Db, input: unknown, options: ImportOption
       key: code,
       studyCode: code,
       siteCodes: [...new Set([...bundle.sites.map((s) => s.code), ...(replaced?.bundle.sites.map((s) => s.code) ?? [])])],
-      before: replaced ? { title: replaced.bundle.study.title, counts: replaced.counts } : null,
-      after: { title: bundle.study.title, counts: bundleCounts(bundle) },
+      before: replaced ? { title: replaced.bundle.study.title, counts: replaced.counts, countsBySite: siteCounts(replaced.bundle) } : null,
+      after: { title: bundle.study.title, counts: bundleCounts(bundle), countsBySite: siteCounts(bundle) },
       ...(replaced ? { replacedBundle: replaced.bundle } : {}),
     });
     return { code, replaced: existing !== undefined, counts };
@@ -195,6 +195,27 @@ function bundleCounts(bundle: StudyBundle): Record<string, number> {
     fadingAssessments: sum((p) => p.fadingAssessments),
     surveys: sum((p) => p.surveys),
   };
+}
+
+/**
+ * Records per kind at each site (every site, none left out), which the audit trail keeps beside
+ * the whole study's counts: a clinic is shown its own sites' and no more (audit-service.ts).
+ */
+function siteCounts(bundle: StudyBundle): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const site of bundle.sites) {
+    const participants = bundle.participants.filter((p) => p.site === site.code);
+    const sum = (pick: (p: Participant) => unknown[]) => participants.reduce((n, p) => n + pick(p).length, 0);
+    out[site.code] = {
+      practitioners: bundle.practitioners.filter((practitioner) => practitioner.site === site.code).length,
+      participants: participants.length,
+      sessions: sum((p) => p.sessions),
+      adverseEvents: sum((p) => p.adverseEvents),
+      fadingAssessments: sum((p) => p.fadingAssessments),
+      surveys: sum((p) => p.surveys),
+    };
+  }
+  return out;
 }
 
 type Load = (trx: DbTransaction) => Promise<{ table: string; count: number }>;

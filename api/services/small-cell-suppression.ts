@@ -13,21 +13,12 @@
 // - Every indication, adverse-event category and grade is listed, those with none too: a level
 //   left out would say that its count is 0.
 // Objects that lost a figure carry `suppressed: true`, as does the group.
-import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion } from '../../analysis/types.ts';
+import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion, Suppressed, SuppressedFigures } from '../../analysis/types.ts';
 import { complementarySuppression } from './complementary-suppression.ts';
 import { ADVERSE_EVENT_CATEGORIES, CTCAE_GRADES } from '../../analysis/constants.ts';
 import { everyIndication, everyLevel, figureModel } from './figure-relations.ts';
 
-/** A figure as another site's group shows it to a clinic. */
-type Suppressed<T> = T extends number
-  ? number | null
-  : T extends Array<unknown>
-    ? T | null
-    : T extends object
-      ? { [K in keyof T]: Suppressed<T[K]> } & { suppressed?: true }
-      : T;
-
-export type SuppressedFigures = Suppressed<CohortFigures> & { suppressed?: true };
+export type { SuppressedFigures };
 
 /** Whether a proportion is hidden: n or N − n is under the threshold (either gives the other away with N). */
 const hidesProportion = (p: Proportion, threshold: number) => p.n < threshold || p.N - p.n < threshold;

@@ -14,7 +14,7 @@ function groups(seed: number): Array<{ key: string; figures: CohortFigures }> {
   const { sites, ...facts } = studyFactsFromBundle(bundle);
   const summary = analyzeCohort({ ...facts, by: 'site' });
   const { format, study, subgroups, ...whole } = summary;
-  return [{ key: 'all', figures: whole }, ...subgroups!.groups];
+  return [{ key: 'all', figures: whole }, ...subgroups!.groups.map((group) => ({ key: group.key, figures: group.figures as CohortFigures }))];
 }
 
 describe('figure relations', () => {

@@ -129,9 +129,7 @@ export function complementarySuppression(problem: SuppressionProblem): Set<strin
     const determined: number[] = [];
     const givenBack: string[] = [];
     for (const cell of columns) {
-      const unit = new Array<number>(free.length).fill(0);
-      if (!pinned.has(cell)) unit[position.get(cell)!] = 1;
-      if (!pinned.has(cell) && !echelon.contains(unit)) continue;
+      if (!pinned.has(cell) && !echelon.fixes(position.get(cell)!)) continue;
       if (sensitive(cell)) givenBack.push(`cell ${cell}`);
       else determined.push(cell);
     }
@@ -259,6 +257,15 @@ class Echelon {
     return this.rows.filter(({ pivot }) => pivot >= from);
   }
 
+  /**
+   * Whether a combination of the rows is the unit vector of column `col` (so the shown counts
+   * determine that cell): in reduced form, only a row with its pivot there and nothing else can be.
+   */
+  fixes(col: number): boolean {
+    const found = this.rows.find(({ pivot }) => pivot === col);
+    return found !== undefined && found.row.every((entry, at) => at === col || entry === 0);
+  }
+
   /** Whether a combination of the rows gives `vector` (so the shown counts determine its value). */
   contains(vector: readonly number[]): boolean {
     const rest = [...vector];
@@ -267,18 +274,32 @@ class Echelon {
   }
 }
 
-/** target ← target · row[col] − row · target[col], so that target[col] becomes 0; then divided by its gcd. */
+/**
+ * target ← (target · row[col] − row · target[col]) / g, so that target[col] becomes 0; g is
+ * row[col]'s gcd with target[col], which keeps the entries small. A row is divided by the gcd of
+ * its entries only when they grow large: the relations' coefficients are ±1 and rarely do.
+ */
 function eliminate(target: number[], row: readonly number[], col: number): void {
   const factor = target[col]!;
   if (factor === 0) return;
-  const scale = row[col]!;
+  const pivot = row[col]!;
+  const common = gcd(Math.abs(pivot), Math.abs(factor));
+  const scale = pivot / common;
+  const by = factor / common;
+  let largest = 0;
   for (let i = 0; i < target.length; i++) {
-    const value = target[i]! * scale - row[i]! * factor;
+    const entry = row[i]!;
+    if (entry === 0 && target[i] === 0) continue;
+    const value = target[i]! * scale - entry * by;
     if (!Number.isSafeInteger(value)) throw new Error('complementary suppression: a coefficient outgrew exact arithmetic');
     target[i] = value;
+    if (Math.abs(value) > largest) largest = Math.abs(value);
   }
-  normalise(target);
+  if (largest > LARGE_ENTRY) normalise(target);
 }
+
+/** Entries above this are divided down by their row's gcd. */
+const LARGE_ENTRY = 1 << 20;
 
 function normalise(row: number[]): void {
   let divisor = 0;

@@ -131,6 +131,15 @@ describe(`small-cell suppression cannot be undone (${DRIVER})`, function () {
     expect(attacked, 'sites with few solicited or spontaneous events').to.be.at.least(3);
   });
 
+  it("prints the other sites' hidden figures as suppressed, with the footnote, in the clinic's HTML report", async () => {
+    const report = await clinic.get(`/studies/${CODE}/report?by=site`);
+    expect(report.status).to.equal(200);
+    const tables = (report.body as string).slice((report.body as string).indexOf('<main>'), (report.body as string).indexOf('<script>'));
+    expect(tables).not.to.match(/null|NaN/);
+    expect(tables).to.contain('<td class="num">suppressed†');
+    expect(tables).to.contain("<p>† Suppressed: another site&#39;s count under 5 is not shown, nor any figure that would give one back");
+  });
+
   it("shows clinic LON of the demo study its own site's counts of the import, not the whole study's (MAN had one adverse event)", async () => {
     const lon = apiClient(server.base, (await createTestUser(db, 'clinic', [{ studyCode: 'SMP-2021', siteCode: 'LON' }])).headers);
     const entries = (await lon.get('/studies/SMP-2021/audit?entity=study')).body.items;

@@ -3,16 +3,16 @@
 // It knows nothing of the study's figures: ./figure-relations.ts declares them.
 //
 // The counts (cells) are tied by sums (total = part + part + …); an inequality is a sum with an
-// implied slack. A cell under the threshold is sensitive: it is never shown, and it must not be
-// determined by the shown cells. It is determined when its unit vector lies in the row space of
-// the sums restricted to the hidden cells, or when counts cannot go below 0 and a combination of
-// zero counts with non-negative weights is fixed at 0: then each is pinned there (two hidden counts
-// that must add up to 0 are both 0). Nor
-// may the hidden parts of one split add up to a known number under the threshold (a small group
-// given back whole). Everything starts hidden; then, in the caller's order, a cell is shown
-// whenever showing it keeps every sensitive cell open, and a hidden cell that the shown ones
-// determine anyway is shown with it. What stays hidden is protected, and no single hidden cell
-// could be shown without giving one back.
+// implied slack. A cell under the threshold is sensitive: it is never shown, and the shown cells
+// must not determine it. They determine it when its unit vector lies in the row space of the sums
+// restricted to the hidden cells, or when it is 0 and pinned there: counts cannot be negative, so
+// a combination of zero counts with non-negative weights that the shown cells fix at 0 pins each
+// of them (two hidden counts that must add up to 0 are both 0). Nor may the hidden parts of one
+// split add up to a known number under the threshold (a small group given back whole).
+// Everything starts hidden; then, in the caller's order, a cell is shown whenever showing it keeps
+// every sensitive cell open, and a hidden cell that the shown ones determine anyway is shown with
+// it. Showing more only tells more, so what stays hidden is protected, and no hidden cell could be
+// shown without giving one back.
 
 import { solve, type Constraint } from 'yalps';
 
@@ -233,7 +233,7 @@ function coneSupport(rows: readonly EchelonRow[]): number[] {
 /** Above rounding: the program's figures are ratios of small integers. */
 const POSITIVE = 1e-6;
 
-/** Rows of integers brought to reduced echelon form exactly (fraction-free, each row divided by its gcd). */
+/** Rows of integers brought to reduced echelon form exactly (fraction-free), each pivot positive. */
 class Echelon {
   private readonly rows: Array<{ pivot: number; row: number[] }> = [];
 

@@ -15,12 +15,11 @@
 // - Every level of a vocabulary is a cell, those with no participant or event too: another site's
 //   group lists them all, since a level left out would say its count is 0 (and a level listed that
 //   it is at least 1).
-import { ADVERSE_EVENT_CATEGORIES, CTCAE_GRADES, INDICATION_LABELS } from '../../analysis/constants.ts';
+import { INDICATIONS } from '../../analysis/charts/labels.ts';
+import { ADVERSE_EVENT_CATEGORIES, CTCAE_GRADES } from '../../analysis/constants.ts';
 import { proportion } from '../../analysis/proportion.ts';
 import type { CohortFigures, Describe, EventCount, Indication, Proportion } from '../../analysis/types.ts';
 import type { SumRelation, SuppressionCell } from './complementary-suppression.ts';
-
-const INDICATIONS = Object.keys(INDICATION_LABELS) as Indication[];
 
 /**
  * Events and participants at every level, those that did not occur as 0 of the enrolled.
@@ -148,7 +147,7 @@ class ModelBuilder {
  * Cost: O(k) for k figures.
  *
  * @param figures one group's figures, as the analysis computed them
- * @returns its model: cells with their values and paths, the sums, inequalities and dependents
+ * @returns its model: cells with their values and paths, the sums (inequalities among them) and dependents
  * @example
  * figureModel(figures).sums.find((s) => s.total === 'fading.minimalOrNone.n');
  * // => { total: 'fading.minimalOrNone.n', parts: ['fading.latestGrade.0', 'fading.latestGrade.1'] }

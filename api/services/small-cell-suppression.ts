@@ -13,9 +13,9 @@
 // - Every indication, adverse-event category and grade is listed, those with none too: a level
 //   left out would say that its count is 0.
 // Objects that lost a figure carry `suppressed: true`, as does the group.
+import { ADVERSE_EVENT_CATEGORIES, CTCAE_GRADES } from '../../analysis/constants.ts';
 import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion, Suppressed, SuppressedFigures } from '../../analysis/types.ts';
 import { complementarySuppression } from './complementary-suppression.ts';
-import { ADVERSE_EVENT_CATEGORIES, CTCAE_GRADES } from '../../analysis/constants.ts';
 import { everyIndication, everyLevel, figureModel } from './figure-relations.ts';
 
 export type { SuppressedFigures };

@@ -204,16 +204,16 @@ function bundleCounts(bundle: StudyBundle): Record<string, number> {
 function siteCounts(bundle: StudyBundle): Record<string, Record<string, number>> {
   const out: Record<string, Record<string, number>> = {};
   for (const site of bundle.sites) {
-    const participants = bundle.participants.filter((p) => p.site === site.code);
-    const sum = (pick: (p: Participant) => unknown[]) => participants.reduce((n, p) => n + pick(p).length, 0);
-    out[site.code] = {
-      practitioners: bundle.practitioners.filter((practitioner) => practitioner.site === site.code).length,
-      participants: participants.length,
-      sessions: sum((p) => p.sessions),
-      adverseEvents: sum((p) => p.adverseEvents),
-      fadingAssessments: sum((p) => p.fadingAssessments),
-      surveys: sum((p) => p.surveys),
-    };
+    out[site.code] = { practitioners: 0, participants: 0, sessions: 0, adverseEvents: 0, fadingAssessments: 0, surveys: 0 };
+  }
+  for (const practitioner of bundle.practitioners) out[practitioner.site]!.practitioners! += 1;
+  for (const p of bundle.participants) {
+    const counts = out[p.site]!;
+    counts.participants! += 1;
+    counts.sessions! += p.sessions.length;
+    counts.adverseEvents! += p.adverseEvents.length;
+    counts.fadingAssessments! += p.fadingAssessments.length;
+    counts.surveys! += p.surveys.length;
   }
   return out;
 }

@@ -179,13 +179,29 @@ export interface CohortFigures {
   costUsd: Describe;
 }
 
+/**
+ * A figure as another site's group shows it to a clinic (small-cell suppression): any count, and
+ * any figure computed from one, may be hidden (null); an object that lost a figure says `suppressed: true`.
+ */
+export type Suppressed<T> = T extends number
+  ? number | null
+  : T extends Array<unknown>
+    ? T | null
+    : T extends object
+      ? { [K in keyof T]: Suppressed<T[K]> } & { suppressed?: true }
+      : T;
+
+/** Another site's figures as a clinic is shown them: `suppressed: true` when any was hidden. */
+export type SuppressedFigures = Suppressed<CohortFigures> & { suppressed?: true };
+
 export type SubgroupDimension = 'site' | 'indication' | 'practitioner-experience';
 
 export interface Subgroup {
   /** Site code, indication, or `under_1_year` / `1_year_or_more` / `no_sessions`. */
   key: string;
   label: string;
-  figures: CohortFigures;
+  /** Suppressed for another site of a clinic's `by=site` summary. */
+  figures: CohortFigures | SuppressedFigures;
 }
 
 /** The `smp-analysis/1` summary. */

@@ -1,9 +1,33 @@
 // Number formatting shared by chart tables and the Markdown and HTML reports, so a figure reads the
-// same everywhere: percentages to one decimal, intervals as "[0.1%, 22.8%]", "—" for no data.
-import type { Describe, Proportion } from '../types.ts';
+// same everywhere: percentages to one decimal, intervals as "[0.1%, 22.8%]", "—" for no data, and
+// a figure small-cell suppression hid (another site's, for a clinic) as "suppressed†", never as 0.
+import type { Describe, Proportion, Suppressed } from '../types.ts';
 
 /** Shown where there is nothing to report (no denominator, no values). */
 export const NO_DATA = '—';
+
+/** The mark of a suppressed figure, which the footnote `suppressionNote` explains. */
+export const SUPPRESSED_MARK = '†';
+
+/** Shown for a figure small-cell suppression hid: it reads as hidden, never as 0 or as no data. */
+export const SUPPRESSED = `suppressed${SUPPRESSED_MARK}`;
+
+/**
+ * The footnote of a table or page with a suppressed figure.
+ *
+ * @param threshold the server's small-cell threshold, when known
+ * @returns one sentence, starting with the mark
+ */
+export function suppressionNote(threshold?: number | null): string {
+  const small = threshold === undefined || threshold === null ? 'under the small-cell threshold' : `under ${threshold}`;
+  return (
+    `${SUPPRESSED_MARK} Suppressed: another site's count ${small} is not shown, nor any figure that would give one back ` +
+    'with those shown (a total, a share, a rate, the same count elsewhere), so that no one learns about a small group of participants.'
+  );
+}
+
+/** A proportion as served, whose figures suppression may have hidden (null). */
+export type ShownProportion = { [K in keyof Proportion]: Proportion[K] | null } & { suppressed?: true };
 
 /** Fixed decimals without a "-0.0". */
 export function formatNumber(value: number | null | undefined, digits = 1): string {
@@ -24,13 +48,15 @@ export function formatInterval(interval: readonly [number, number] | null | unde
   return `[${formatPercent(interval[0], digits)}, ${formatPercent(interval[1], digits)}]`;
 }
 
-/** "16/20", or "—" when the denominator is 0. */
-export function formatFraction(proportion: Pick<Proportion, 'n' | 'N'>): string {
+/** "16/20"; "—" when the denominator is 0; "suppressed† of 20" (or "suppressed†") when n was hidden. */
+export function formatFraction(proportion: Pick<ShownProportion, 'n' | 'N'>): string {
+  if (proportion.n === null || proportion.N === null) return proportion.N === null ? SUPPRESSED : `${SUPPRESSED} of ${proportion.N}`;
   return proportion.N === 0 ? NO_DATA : `${proportion.n}/${proportion.N}`;
 }
 
 /** The four cells of a proportion row: n/N, %, Wilson 95% CI, exact 95% CI. */
-export function proportionCells(proportion: Proportion): [string, string, string, string] {
+export function proportionCells(proportion: ShownProportion): [string, string, string, string] {
+  if (proportion.n === null || proportion.N === null) return [formatFraction(proportion), SUPPRESSED, SUPPRESSED, SUPPRESSED];
   if (proportion.N === 0) return [NO_DATA, NO_DATA, NO_DATA, NO_DATA];
   return [
     formatFraction(proportion),
@@ -40,15 +66,17 @@ export function proportionCells(proportion: Proportion): [string, string, string
   ];
 }
 
-/** One cell: "16/20 (80.0%) [56.3%, 94.3%]" with the exact interval; "—" when N = 0. */
-export function formatProportion(proportion: Pick<Proportion, 'n' | 'N' | 'proportion' | 'exact'>): string {
+/** One cell: "16/20 (80.0%) [56.3%, 94.3%]" with the exact interval; "—" when N = 0; "suppressed† of 20" when n was hidden. */
+export function formatProportion(proportion: Pick<ShownProportion, 'n' | 'N' | 'proportion' | 'exact'>): string {
+  if (proportion.n === null || proportion.N === null) return formatFraction(proportion);
   if (proportion.N === 0) return NO_DATA;
   return `${formatFraction(proportion)} (${formatPercent(proportion.proportion)}) ${formatInterval(proportion.exact)}`;
 }
 
-/** "mean (SD); median [Q1, Q3]; range min–max", or "—" when n = 0. */
-export function formatDescribe(describe: Describe, digits = 1): string {
-  if (!('mean' in describe)) return NO_DATA;
+/** "mean (SD); median [Q1, Q3]; range min–max"; "—" when n = 0; "suppressed†" when hidden (n null). */
+export function formatDescribe(describe: Describe | Suppressed<Describe>, digits = 1): string {
+  if (describe.n === null) return SUPPRESSED;
+  if (!('mean' in describe) || describe.min === null || describe.max === null) return NO_DATA;
   const f = (value: number | null) => formatNumber(value, digits);
   const rangeSeparator = describe.min < 0 || describe.max < 0 ? ' to ' : '–';
   return (

@@ -122,7 +122,10 @@ export function analysisRows(summary: AnalysisSummary): AnalysisRow[] {
   const rows = figureRows(summary).map((row) => ({ ...row, group: 'all' }));
   if (summary.subgroups !== undefined) {
     for (const group of summary.subgroups.groups) {
-      rows.push(...figureRows(group.figures).map((row) => ({ ...row, group: `${summary.subgroups!.by}=${group.key}` })));
+      // `smp analyze` writes this of a whole study; only the HTTP API suppresses another site's
+      // figures for a clinic, and it answers in JSON, HTML and Markdown, which say so.
+      if ('suppressed' in group.figures) throw new Error(`the analysis CSV holds whole figures, and group ${group.key} was suppressed`);
+      rows.push(...figureRows(group.figures as CohortFigures).map((row) => ({ ...row, group: `${summary.subgroups!.by}=${group.key}` })));
     }
   }
   return rows;

@@ -5,7 +5,7 @@ import { FONT_FAMILY, allCharts } from '../../analysis/charts/index.ts';
 import type { ChartSpec, DataTable } from '../../analysis/charts/types.ts';
 import type { AnalysisSummary, ChartSeries } from '../../analysis/types.ts';
 import { chartJsUmdSource, chartPluginsSource } from './browser-assets.ts';
-import { isNumericColumn, reportSections, type ReportSection } from './report-sections.ts';
+import { isNumericColumn, reportSections, type ReportOptions, type ReportSection } from './report-sections.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -127,9 +127,9 @@ document.documentElement.dataset.chartsDrawn = String(drawn);
 `;
 
 /** The self-contained report page for the summary and its chart series. */
-export function renderHtml(summary: AnalysisSummary, series: ChartSeries): string {
+export function renderHtml(summary: AnalysisSummary, series: ChartSeries, options: ReportOptions = {}): string {
   const charts = allCharts(summary, series);
-  const sections = reportSections(summary);
+  const sections = reportSections(summary, options);
   const title = escapeHtml(summary.study.title);
   const contents = [
     `<li><a href="#charts">Charts</a></li>`,

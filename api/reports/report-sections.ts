@@ -1,8 +1,13 @@
 // The report's content as plain sections of paragraphs and tables, built once from the summary and
 // rendered by both the Markdown and the HTML writers, so the two always show the same figures.
+// Another site's figures that small-cell suppression hid read "suppressed†", and every table with
+// one is followed by the footnote that says why.
 import {
   NO_DATA,
+  SUPPRESSED,
+  suppressionNote,
   formatDescribe,
+  formatFraction,
   formatNumber,
   formatPValue,
   formatPercent,
@@ -30,10 +35,20 @@ import type {
   Describe,
   EventCount,
   GradeKey,
-  Proportion,
   SatisfactionKey,
   Subgroup,
+  Suppressed,
+  SuppressedFigures,
 } from '../../analysis/types.ts';
+import type { ShownProportion } from '../../analysis/charts/format.ts';
+
+/** A group's figures: whole, or another site's as a clinic is shown them. */
+type Figures = CohortFigures | SuppressedFigures;
+
+export interface ReportOptions {
+  /** The server's small-cell threshold, for the footnote of suppressed figures. */
+  suppressBelow?: number | undefined;
+}
 
 export type ReportBlock = { kind: 'paragraph'; text: string } | { kind: 'table'; table: DataTable };
 
@@ -45,14 +60,20 @@ export interface ReportSection {
   subsections: ReportSection[];
 }
 
-/** Whether a column (after the first) holds only figures, so renderers right-align it. */
+/** Whether a column (after the first) holds only figures (suppressed ones too), so renderers right-align it. */
 export function isNumericColumn(table: DataTable, column: number): boolean {
   return (
     column > 0 &&
     table.rows.length > 0 &&
-    table.rows.every((row) => typeof row[column] === 'number' || /^[\d+\-−—.,%/<> ]+$/.test(String(row[column] ?? '')))
+    table.rows.every((row) => typeof row[column] === 'number' || /^[\d+\-−—.,%/<> ]+$/.test(String(row[column] ?? '').replace(SUPPRESSED, '').replace(/ of /, '')))
   );
 }
+
+/** Whether a table shows a suppressed figure (and so needs the footnote). */
+const showsSuppressed = (table: DataTable) => table.rows.some((row) => row.some((cell) => String(cell).startsWith(SUPPRESSED)));
+
+/** A count, or the mark of a suppressed one. */
+const countCell = (count: number | null): string | number => (count === null ? SUPPRESSED : count);
 
 export const DESCRIBE_COLUMN = 'Mean (SD); median [Q1, Q3]; range';
 export const PROPORTION_COLUMNS = ['n/N', '%', 'Wilson 95% CI', 'Exact 95% CI'];
@@ -69,7 +90,7 @@ const section = (id: string, title: string, blocks: ReportBlock[], subsections: 
   subsections,
 });
 
-export function proportionTable(caption: string, rows: Array<[string, Proportion]>): ReportBlock {
+export function proportionTable(caption: string, rows: Array<[string, ShownProportion]>): ReportBlock {
   return table(caption, ['Measure', ...PROPORTION_COLUMNS], rows.map(([label, p]) => [label, ...proportionCells(p)]));
 }
 
@@ -81,18 +102,21 @@ export function describeTable(caption: string, rows: Array<[string, Describe, nu
   );
 }
 
-function eventCountTable(caption: string, firstColumn: string, rows: Array<[string, EventCount]>): ReportBlock {
+type ShownEventCount = { events: number | null; participants: ShownProportion };
+
+function eventCountTable(caption: string, firstColumn: string, rows: Array<[string, EventCount | ShownEventCount]>): ReportBlock {
   return table(
     caption,
     [firstColumn, 'Events (n)', 'Participants (n/N)', 'Participants (%)', 'Wilson 95% CI', 'Exact 95% CI'],
     rows.map(([label, count]) => {
       const [fraction, percent, wilson, exact] = proportionCells(count.participants);
-      return [label, count.events, fraction, percent, wilson, exact];
+      return [label, countCell(count.events), fraction, percent, wilson, exact];
     }),
   );
 }
 
-const share = (count: number, total: number) => (total === 0 ? NO_DATA : formatPercent(count / total));
+const share = (count: number | null, total: number | null) =>
+  count === null || total === null ? SUPPRESSED : total === 0 ? NO_DATA : formatPercent(count / total);
 
 function participantsSection(figures: CohortFigures, prefix: string): ReportSection {
   const { enrolled, withdrawn, byIndication } = figures.participants;
@@ -191,7 +215,7 @@ function fadingSection(figures: CohortFigures, prefix: string): ReportSection {
 }
 
 
-function harmsTable(figures: CohortFigures, caption: string): ReportBlock {
+function harmsTable(figures: Figures, caption: string): ReportBlock {
   const { anyEvent, seriousEvent, relatedEvent, withdrawnDueToEvent } = figures.safety;
   return proportionTable(caption, [
     ['Any adverse event', anyEvent],
@@ -201,12 +225,13 @@ function harmsTable(figures: CohortFigures, caption: string): ReportBlock {
   ]);
 }
 
-function categoryTable(figures: CohortFigures, caption: string): ReportBlock {
-  const { byCategory } = figures.safety;
+function categoryTable(figures: Figures, caption: string): ReportBlock {
+  // Another site's lists every category, suppressed or not (its `suppressed` mark is no category).
+  const byCategory = figures.safety.byCategory as Partial<Record<string, EventCount | ShownEventCount>>;
   return eventCountTable(
     caption,
     'Category',
-    ADVERSE_EVENT_CATEGORIES.flatMap((category): Array<[string, EventCount]> => {
+    ADVERSE_EVENT_CATEGORIES.flatMap((category): Array<[string, EventCount | ShownEventCount]> => {
       const count = byCategory[category];
       return count ? [[ADVERSE_EVENT_CATEGORY_LABELS[category], count]] : [];
     }),
@@ -278,32 +303,37 @@ function cohortSections(figures: CohortFigures, prefix = ''): ReportSection[] {
   ];
 }
 
-/** Key figures side by side: one column for all participants, one per subgroup. */
+/** Key figures side by side: one column for all participants, one per subgroup (another site's suppressed as it was shown). */
 function comparisonTable(summary: AnalysisSummary, groups: Subgroup[], dimension: string): ReportBlock {
-  const cohorts: CohortFigures[] = [summary, ...groups.map((group) => group.figures)];
-  const row = (label: string, cell: (figures: CohortFigures) => string | number) => [label, ...cohorts.map(cell)];
-  const withdrawn = (f: CohortFigures) =>
-    f.participants.enrolled === 0
-      ? NO_DATA
-      : `${f.participants.withdrawn}/${f.participants.enrolled} (${share(f.participants.withdrawn, f.participants.enrolled)})`;
-  const meanSd = (d: Describe, digits: number) =>
-    'mean' in d ? `${formatNumber(d.mean, digits)} (${formatNumber(d.sd, digits)})` : NO_DATA;
+  const cohorts: Figures[] = [summary, ...groups.map((group) => group.figures)];
+  const row = (label: string, cell: (figures: Figures) => string | number) => [label, ...cohorts.map(cell)];
+  const withdrawn = (f: Figures) => {
+    const { withdrawn: n, enrolled: N } = f.participants;
+    if (n === null || N === null) return formatFraction({ n, N });
+    return N === 0 ? NO_DATA : `${n}/${N} (${share(n, N)})`;
+  };
+  const meanSd = (d: Describe | Suppressed<Describe>, digits: number) =>
+    d.n === null ? SUPPRESSED : 'mean' in d ? `${formatNumber(d.mean, digits)} (${formatNumber(d.sd, digits)})` : NO_DATA;
+  const slope = (f: Figures) => (f.fading.gradeTrend.n === null ? SUPPRESSED : formatSigned(f.fading.gradeTrend.slopePerMonth, 3));
+  // No rate without sessions; a rate hidden with sessions (or with their count hidden) is suppressed.
+  const rate = (f: Figures) =>
+    f.safety.eventsPer100Sessions !== null ? formatNumber(f.safety.eventsPer100Sessions, 1) : f.sessions.total === 0 ? NO_DATA : SUPPRESSED;
   return table(
     `Key figures by ${dimension}. Proportions: n/N (%) [95% exact CI]; continuous: mean (SD).`,
     ['Measure', 'All participants', ...groups.map((group) => group.label)],
     [
-      row('Enrolled (n)', (f) => f.participants.enrolled),
+      row('Enrolled (n)', (f) => countCell(f.participants.enrolled)),
       row('Withdrawn', withdrawn),
       row('Protocol adherence', (f) => formatProportion(f.sessions.protocolAdherence)),
       row('Sessions per participant', (f) => meanSd(f.sessions.perParticipant, 1)),
       row('Followed up in window', (f) => formatProportion(f.followUp.inWindow)),
       row('Minimal or no fading', (f) => formatProportion(f.fading.minimalOrNone)),
-      row('Fading slope (grade per month)', (f) => formatSigned(f.fading.gradeTrend.slopePerMonth, 3)),
+      row('Fading slope (grade per month)', slope),
       row('Any adverse event', (f) => formatProportion(f.safety.anyEvent)),
       row('Serious adverse event', (f) => formatProportion(f.safety.seriousEvent)),
       row('Related adverse event', (f) => formatProportion(f.safety.relatedEvent)),
       row('Withdrawn due to an adverse event', (f) => formatProportion(f.safety.withdrawnDueToEvent)),
-      row('Events per 100 sessions', (f) => formatNumber(f.safety.eventsPer100Sessions, 1)),
+      row('Events per 100 sessions', rate),
       row('Very satisfied', (f) => formatProportion(f.satisfaction.verySatisfied)),
       row('Would recommend', (f) => formatProportion(f.satisfaction.wouldRecommend)),
       row('Cost (USD)', (f) => meanSd(f.costUsd, 0)),
@@ -348,7 +378,18 @@ function studySection(summary: AnalysisSummary): ReportSection {
 }
 
 /** Every section of the report, in order: study, the whole cohort, then subgroups when present. */
-export function reportSections(summary: AnalysisSummary): ReportSection[] {
+export function reportSections(summary: AnalysisSummary, options: ReportOptions = {}): ReportSection[] {
   const subgroups = subgroupSection(summary);
-  return [studySection(summary), ...cohortSections(summary), ...(subgroups ? [subgroups] : [])];
+  return [studySection(summary), ...cohortSections(summary), ...(subgroups ? [subgroups] : [])].map((section) =>
+    withFootnotes(section, suppressionNote(options.suppressBelow)),
+  );
+}
+
+/** The section with the footnote after each table that shows a suppressed figure. */
+function withFootnotes(section: ReportSection, note: string): ReportSection {
+  return {
+    ...section,
+    blocks: section.blocks.flatMap((block) => (block.kind === 'table' && showsSuppressed(block.table) ? [block, paragraph(note)] : [block])),
+    subsections: section.subsections.map((subsection) => withFootnotes(subsection, note)),
+  };
 }

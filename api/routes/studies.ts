@@ -182,7 +182,7 @@ export const studyRoutes = [
         suppressBelow: deps.config.suppressBelow,
       });
       const { renderHtml } = await import('../reports/index.ts');
-      const html = renderHtml(summary, series);
+      const html = renderHtml(summary, series, { suppressBelow: deps.config.suppressBelow });
       res.setHeader('Content-Security-Policy', reportContentSecurityPolicy(html));
       res.type('html').send(html);
     },

@@ -5,6 +5,7 @@ import { analyzeCohort, analyzeCohortWithCharts, type AnalyzeCohortInput } from 
 import type {
   AnalysisSummary,
   ChartSeries,
+  CohortFigures,
   ParticipantFacts,
   ProtocolFacts,
   SubgroupDimension,
@@ -128,7 +129,7 @@ async function scopedAnalysis<Charts extends boolean>(
       groups: everySite.groups.map((group) =>
         reachesSite(scope, group.key)
           ? group
-          : { ...group, figures: suppressSmallCells(group.figures, threshold) as unknown as typeof group.figures },
+          : { ...group, figures: suppressSmallCells(group.figures as CohortFigures, threshold) },
       ),
     };
   }

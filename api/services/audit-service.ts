@@ -99,7 +99,27 @@ export async function listAuditEntries(
     before: cursor === undefined ? undefined : String(cursor),
     limit: query.limit + 1,
   });
-  return auditPage(rows, query.limit);
+  const page = auditPage(rows, query.limit);
+  if (scope.sites === 'all') return page;
+  const own = scope.sites;
+  return { ...page, items: page.items.map((entry) => ownSitesOnly(entry, own)) };
+}
+
+/**
+ * An entry as a clinic sees it. A study's import or replace records the whole study's counts,
+ * which, less the clinic's own, give back another site's (a site with one adverse event): the
+ * clinic sees the title and its own sites' counts only (none for an entry written before the
+ * counts were kept by site). Every other entry it sees touches its sites and is its own to see.
+ */
+function ownSitesOnly(entry: AuditEntry, own: ReadonlySet<string>): AuditEntry {
+  if (entry.entity !== 'study' || (entry.action !== 'import' && entry.action !== 'replace')) return entry;
+  const scoped = (record: unknown) => {
+    if (record === null || typeof record !== 'object') return record;
+    const { title, countsBySite } = record as { title?: unknown; countsBySite?: Record<string, unknown> };
+    const mine = Object.entries(countsBySite ?? {}).filter(([site]) => own.has(site));
+    return { title, ...(mine.length > 0 ? { countsBySite: Object.fromEntries(mine) } : {}) };
+  };
+  return { ...entry, before: scoped(entry.before), after: scoped(entry.after) };
 }
 
 /** One page of entries from `limit + 1` rows: the extra row says whether there is a next page. */

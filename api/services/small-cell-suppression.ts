@@ -1,190 +1,184 @@
 // Small-cell suppression of another site's figures, shown to a clinic that benchmarks itself
-// against the rest of a study: every count under the threshold becomes null, so that no one
-// learns about a small group of participants elsewhere.
+// against the rest of a study: no count under the threshold is shown, nor can one be worked out
+// from the figures that are (complementary suppression).
 //
-// - A count (enrolled, events, a bucket of a distribution) under the threshold is null.
-// - A distribution with a suppressed bucket has at least two, adding up to at least the
-//   threshold, so the total gives back neither one of them nor a small group.
-// - A proportion is suppressed whole when either n or N − n is under the threshold (either
-//   gives the other away with N); N stays when it is not small itself.
-// - Descriptive statistics, the grade trend and the Kaplan–Meier summary are suppressed whole
-//   when their n is under the threshold. Kaplan–Meier steps and the last observed time are
+// - Every count of the group, and every relation between them, is declared in
+//   ./figure-relations.ts; ./complementary-suppression.ts picks the counts to hide: each one under
+//   the threshold, and as few others as it takes that no sum, share, rate or repeated count gives
+//   one of them back, nor a small group of them together.
+// - A figure computed from counts (a share and its intervals, a mean, a statistic, a rate) is
+//   hidden with any of them: a proportion keeps its N when N is shown, a descriptive statistic or
+//   the grade trend is hidden whole. Kaplan–Meier steps and the last observed time are
 //   individual times and are never shown for another site.
-// - The follow-up coverage counts are a distribution (they add up to enrolled); its inWindow is
-//   hidden whenever the in-window proportion is; the protocol's window stays.
+// - Every indication, adverse-event category and grade is listed, those with none too: a level
+//   left out would say that its count is 0.
 // Objects that lost a figure carry `suppressed: true`, as does the group.
-import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion } from '../../analysis/types.ts';
+import { ADVERSE_EVENT_CATEGORIES, CTCAE_GRADES } from '../../analysis/constants.ts';
+import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion, Suppressed, SuppressedFigures } from '../../analysis/types.ts';
+import { complementarySuppression } from './complementary-suppression.ts';
+import { everyIndication, everyLevel, figureModel } from './figure-relations.ts';
 
-/** A figure as another site's group shows it to a clinic. */
-type Suppressed<T> = T extends number
-  ? number | null
-  : T extends Array<unknown>
-    ? T | null
-    : T extends object
-      ? { [K in keyof T]: Suppressed<T[K]> } & { suppressed?: true }
-      : T;
-
-export type SuppressedFigures = Suppressed<CohortFigures> & { suppressed?: true };
-
-interface Suppressor {
-  threshold: number;
-  any: boolean;
-}
-
-function count(s: Suppressor, value: number): number | null {
-  if (value < s.threshold) {
-    s.any = true;
-    return null;
-  }
-  return value;
-}
+export type { SuppressedFigures };
 
 /** Whether a proportion is hidden: n or N − n is under the threshold (either gives the other away with N). */
 const hidesProportion = (p: Proportion, threshold: number) => p.n < threshold || p.N - p.n < threshold;
 
-function proportion(s: Suppressor, p: Proportion): Suppressed<Proportion> {
-  if (hidesProportion(p, s.threshold)) {
-    s.any = true;
-    return { n: null, N: count(s, p.N), proportion: null, wilson: null, exact: null, suppressed: true };
-  }
-  return p;
-}
-
-function describe(s: Suppressor, d: Describe): Suppressed<Describe> {
-  if (d.n >= s.threshold) return d;
-  s.any = true;
-  return { n: null, suppressed: true } as Suppressed<Describe>;
-}
-
-function trend(s: Suppressor, t: GradeTrend): Suppressed<GradeTrend> {
-  if (t.n >= s.threshold) return t;
-  s.any = true;
-  return { n: null, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null, suppressed: true };
-}
-
-function kaplanMeier(s: Suppressor, km: KaplanMeier): Suppressed<KaplanMeier> {
-  s.any = true;
-  if (km.n < s.threshold) return { n: null, events: null, median: null, steps: null, lastMonths: null, suppressed: true };
-  return { n: km.n, events: count(s, km.events), median: km.median, steps: null, lastMonths: null, suppressed: true };
-}
-
-/** A distribution of counts, some of them suppressed. */
-type SuppressedCounts = Record<string, number | null> & { suppressed?: true };
-
-/**
- * Each bucket under the threshold is null, and so is each bucket in `alsoHide` (one that another
- * figure hides). The buckets are known to add up to a total, so the hidden ones must not be
- * given back by it: while fewer than two are hidden, or the hidden ones add up to less than the
- * threshold (itself a small group), the smallest shown bucket is hidden too.
- */
-function distribution(s: Suppressor, buckets: Partial<Record<string, number>>, alsoHide: readonly string[] = []): SuppressedCounts {
-  const entries = Object.entries(buckets) as Array<[string, number]>;
-  const hidden = new Set(entries.filter(([key, n]) => n < s.threshold || alsoHide.includes(key)).map(([key]) => key));
-  const shown = entries.filter(([key]) => !hidden.has(key)).sort((a, b) => a[1] - b[1]);
-  let hiddenTotal = entries.reduce((sum, [key, n]) => (hidden.has(key) ? sum + n : sum), 0);
-  while (hidden.size > 0 && (hidden.size < 2 || hiddenTotal < s.threshold) && shown.length > 0) {
-    const [key, n] = shown.shift()!;
-    hidden.add(key);
-    hiddenTotal += n;
-  }
-  const out: SuppressedCounts = Object.fromEntries(entries.map(([key, n]) => [key, hidden.has(key) ? null : n]));
-  if (hidden.size > 0) {
-    s.any = true;
-    out.suppressed = true;
-  }
-  return out;
-}
-
-function eventCounts<K extends string>(s: Suppressor, counts: Partial<Record<K, EventCount>>) {
-  const out: Partial<Record<K, Suppressed<EventCount>>> = {};
-  for (const [key, value] of Object.entries(counts) as Array<[K, EventCount]>) {
-    out[key] = { events: count(s, value.events), participants: proportion(s, value.participants) };
-  }
-  return out;
+function suppressedProportion(p: Proportion, threshold: number): Suppressed<Proportion> {
+  if (!hidesProportion(p, threshold)) return p;
+  return { n: null, N: p.N < threshold ? null : p.N, proportion: null, wilson: null, exact: null, suppressed: true };
 }
 
 export type SuppressedEventCount = Suppressed<EventCount> & { suppressed?: true };
 
 /**
- * Another site's event count and proportion of participants with an event, suppressed as in
- * `suppressSmallCells`: the count when under the threshold, the proportion whole when n or N − n is.
+ * Another site's event count and proportion of participants with an event, as the adverse-event
+ * rates by site show them: the count hidden when under the threshold, the proportion whole when n
+ * or N − n is, N when it is. These are the group's events, anyEvent and enrolled, which
+ * `suppressSmallCells` decides first and by the same rule, so that the two answers hide them alike.
  *
  * @param value the events and the participants with one
  * @param threshold counts below this are suppressed
  * @returns the figures with small counts as null, marked `suppressed: true` when any is
  */
 export function suppressEventCount(value: EventCount, threshold: number): SuppressedEventCount {
-  const s: Suppressor = { threshold, any: false };
-  const out: SuppressedEventCount = { events: count(s, value.events), participants: proportion(s, value.participants) };
-  if (s.any) out.suppressed = true;
+  const events = value.events < threshold ? null : value.events;
+  const participants = suppressedProportion(value.participants, threshold);
+  const out: SuppressedEventCount = { events, participants };
+  if (events === null || participants !== value.participants) out.suppressed = true;
   return out;
 }
 
 /**
- * Another site's figures with every small count suppressed.
+ * Another site's figures with every small count suppressed, and every figure that would give
+ * one back (see figure-relations.ts for what ties them).
+ *
+ * Cost: that of `complementarySuppression` over the group's few dozen counts.
  *
  * @param figures one site's figures
- * @param threshold counts below this are suppressed (5 by default)
- * @returns the figures with small counts as null, marked `suppressed: true`
+ * @param threshold counts below this are suppressed (infinite: every count)
+ * @returns the figures with the hidden ones as null, marked `suppressed: true`
  */
 export function suppressSmallCells(figures: CohortFigures, threshold: number): SuppressedFigures {
-  const s: Suppressor = { threshold, any: false };
+  const model = figureModel(figures);
+  const hidden = Number.isFinite(threshold)
+    ? complementarySuppression({ cells: model.cells, sums: model.sums, threshold, order: model.order })
+    : new Set(model.cells.map((cell) => cell.id));
+  const nulls = new Set<string>(model.withheld);
+  for (const cell of model.cells) if (hidden.has(cell.id)) for (const path of cell.paths) nulls.add(path);
+  for (const dependent of model.dependents) if (dependent.on.some((id) => hidden.has(id))) nulls.add(dependent.path);
+  return withNulls(figures, (path) => nulls.has(path));
+}
+
+/** The figures with the paths `isNull` names as null, in the shapes a suppressed figure takes. */
+function withNulls(figures: CohortFigures, isNull: (path: string) => boolean): SuppressedFigures {
+  let any = false;
+  const value = <T>(path: string, shown: T): T | null => {
+    if (!isNull(path)) return shown;
+    any = true;
+    return null;
+  };
+  const lost = (path: string, keys: readonly string[]) => keys.some((key) => isNull(`${path}.${key}`));
+
+  const proportion = (path: string, p: Proportion): Suppressed<Proportion> => {
+    if (!lost(path, ['n', 'N', 'proportion', 'wilson', 'exact'])) return p;
+    return {
+      n: value(`${path}.n`, p.n),
+      N: value(`${path}.N`, p.N),
+      proportion: value(`${path}.proportion`, p.proportion),
+      wilson: value(`${path}.wilson`, p.wilson),
+      exact: value(`${path}.exact`, p.exact),
+      suppressed: true,
+    };
+  };
+  const describe = (path: string, d: Describe): Suppressed<Describe> => {
+    if (!lost(path, Object.keys(d))) return d;
+    any = true;
+    return { n: null, suppressed: true } as Suppressed<Describe>;
+  };
+  const trend = (path: string, t: GradeTrend): Suppressed<GradeTrend> => {
+    if (!lost(path, Object.keys(t))) return t;
+    any = true;
+    return { n: null, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null, suppressed: true };
+  };
+  const kaplanMeier = (path: string, km: KaplanMeier): Suppressed<KaplanMeier> => {
+    const out = {
+      n: value(`${path}.n`, km.n),
+      events: value(`${path}.events`, km.events),
+      median: value(`${path}.median`, km.median),
+      steps: value(`${path}.steps`, km.steps),
+      lastMonths: value(`${path}.lastMonths`, km.lastMonths),
+    };
+    return lost(path, Object.keys(km)) ? { ...out, suppressed: true } : (out as Suppressed<KaplanMeier>);
+  };
+  const counts = <T extends object>(path: string, buckets: T): Suppressed<T> => {
+    const out: Record<string, unknown> = {};
+    for (const [key, n] of Object.entries(buckets)) out[key] = value(`${path}.${key}`, n);
+    if (lost(path, Object.keys(buckets))) out.suppressed = true;
+    return out as Suppressed<T>;
+  };
+  const eventCounts = <T extends Partial<Record<string, EventCount>>>(path: string, levels: T): Suppressed<T> => {
+    const out: Record<string, SuppressedEventCount> = {};
+    for (const [key, count] of Object.entries(levels) as Array<[string, EventCount]>) {
+      const entry: SuppressedEventCount = {
+        events: value(`${path}.${key}.events`, count.events),
+        participants: proportion(`${path}.${key}.participants`, count.participants),
+      };
+      if (entry.events === null) entry.suppressed = true;
+      out[key] = entry;
+    }
+    return out as Suppressed<T>;
+  };
+
   const { participants, sessions, followUp, fading, safety, satisfaction } = figures;
-  const events = safety.solicitedEvents + safety.spontaneousEvents;
-  const inWindowHidden = hidesProportion(followUp.inWindow, threshold);
   const out: SuppressedFigures = {
     participants: {
-      enrolled: count(s, participants.enrolled),
-      withdrawn: count(s, participants.withdrawn),
-      byIndication: distribution(s, participants.byIndication) as Suppressed<CohortFigures['participants']['byIndication']>,
+      enrolled: value('participants.enrolled', participants.enrolled),
+      withdrawn: value('participants.withdrawn', participants.withdrawn),
+      byIndication: counts('participants.byIndication', everyIndication(participants.byIndication)),
     },
     sessions: {
-      total: count(s, sessions.total),
-      perParticipant: describe(s, sessions.perParticipant),
-      durationMinutes: describe(s, sessions.durationMinutes),
-      protocolAdherence: proportion(s, sessions.protocolAdherence),
+      total: value('sessions.total', sessions.total),
+      perParticipant: describe('sessions.perParticipant', sessions.perParticipant),
+      durationMinutes: describe('sessions.durationMinutes', sessions.durationMinutes),
+      protocolAdherence: proportion('sessions.protocolAdherence', sessions.protocolAdherence),
     },
     followUp: {
-      months: describe(s, followUp.months),
-      inWindow: proportion(s, followUp.inWindow),
+      months: describe('followUp.months', followUp.months),
+      inWindow: proportion('followUp.inWindow', followUp.inWindow),
       window: followUp.window,
-      // The coverage's inWindow is the proportion's n: hidden with it, or N − n would give back
-      // what the proportion hides.
-      coverage: distribution(s, { ...followUp.coverage }, inWindowHidden ? ['inWindow'] : []) as unknown as Suppressed<
-        CohortFigures['followUp']['coverage']
-      >,
+      coverage: counts('followUp.coverage', followUp.coverage),
     },
     fading: {
-      latestGrade: distribution(s, fading.latestGrade) as unknown as Suppressed<CohortFigures['fading']['latestGrade']>,
-      minimalOrNone: proportion(s, fading.minimalOrNone),
+      latestGrade: counts('fading.latestGrade', fading.latestGrade),
+      minimalOrNone: proportion('fading.minimalOrNone', fading.minimalOrNone),
       densityScore: {
-        first: describe(s, fading.densityScore.first),
-        latest: describe(s, fading.densityScore.latest),
-        change: describe(s, fading.densityScore.change),
+        first: describe('fading.densityScore.first', fading.densityScore.first),
+        latest: describe('fading.densityScore.latest', fading.densityScore.latest),
+        change: describe('fading.densityScore.change', fading.densityScore.change),
       },
-      gradeTrend: trend(s, fading.gradeTrend),
-      touchUpFree: kaplanMeier(s, fading.touchUpFree),
+      gradeTrend: trend('fading.gradeTrend', fading.gradeTrend),
+      touchUpFree: kaplanMeier('fading.touchUpFree', fading.touchUpFree),
     },
     safety: {
-      anyEvent: proportion(s, safety.anyEvent),
-      seriousEvent: proportion(s, safety.seriousEvent),
-      relatedEvent: proportion(s, safety.relatedEvent),
-      withdrawnDueToEvent: proportion(s, safety.withdrawnDueToEvent),
-      byCategory: eventCounts(s, safety.byCategory),
-      byGrade: eventCounts(s, safety.byGrade),
-      solicitedEvents: count(s, safety.solicitedEvents),
-      spontaneousEvents: count(s, safety.spontaneousEvents),
-      eventsPer100Sessions: events < threshold ? (count(s, events), null) : safety.eventsPer100Sessions,
+      anyEvent: proportion('safety.anyEvent', safety.anyEvent),
+      seriousEvent: proportion('safety.seriousEvent', safety.seriousEvent),
+      relatedEvent: proportion('safety.relatedEvent', safety.relatedEvent),
+      withdrawnDueToEvent: proportion('safety.withdrawnDueToEvent', safety.withdrawnDueToEvent),
+      byCategory: eventCounts('safety.byCategory', everyLevel(ADVERSE_EVENT_CATEGORIES, safety.byCategory, participants.enrolled)),
+      byGrade: eventCounts('safety.byGrade', everyLevel(CTCAE_GRADES, safety.byGrade, participants.enrolled)),
+      solicitedEvents: value('safety.solicitedEvents', safety.solicitedEvents),
+      spontaneousEvents: value('safety.spontaneousEvents', safety.spontaneousEvents),
+      eventsPer100Sessions: value('safety.eventsPer100Sessions', safety.eventsPer100Sessions),
     },
     satisfaction: {
-      respondents: count(s, satisfaction.respondents),
-      responseRate: proportion(s, satisfaction.responseRate),
-      distribution: distribution(s, satisfaction.distribution) as unknown as Suppressed<CohortFigures['satisfaction']['distribution']>,
-      verySatisfied: proportion(s, satisfaction.verySatisfied),
-      wouldRecommend: proportion(s, satisfaction.wouldRecommend),
+      respondents: value('satisfaction.respondents', satisfaction.respondents),
+      responseRate: proportion('satisfaction.responseRate', satisfaction.responseRate),
+      distribution: counts('satisfaction.distribution', satisfaction.distribution),
+      verySatisfied: proportion('satisfaction.verySatisfied', satisfaction.verySatisfied),
+      wouldRecommend: proportion('satisfaction.wouldRecommend', satisfaction.wouldRecommend),
     },
-    costUsd: describe(s, figures.costUsd),
+    costUsd: describe('costUsd', figures.costUsd),
   };
-  if (s.any) out.suppressed = true;
+  if (any) out.suppressed = true;
   return out;
 }

@@ -153,8 +153,8 @@ export async function importBundle(db: Db, input: unknown, options: ImportOption
       key: code,
       studyCode: code,
       siteCodes: [...new Set([...bundle.sites.map((s) => s.code), ...(replaced?.bundle.sites.map((s) => s.code) ?? [])])],
-      before: replaced ? { title: replaced.bundle.study.title, counts: replaced.counts } : null,
-      after: { title: bundle.study.title, counts: bundleCounts(bundle) },
+      before: replaced ? { title: replaced.bundle.study.title, counts: replaced.counts, countsBySite: siteCounts(replaced.bundle) } : null,
+      after: { title: bundle.study.title, counts: bundleCounts(bundle), countsBySite: siteCounts(bundle) },
       ...(replaced ? { replacedBundle: replaced.bundle } : {}),
     });
     return { code, replaced: existing !== undefined, counts };
@@ -195,6 +195,27 @@ function bundleCounts(bundle: StudyBundle): Record<string, number> {
     fadingAssessments: sum((p) => p.fadingAssessments),
     surveys: sum((p) => p.surveys),
   };
+}
+
+/**
+ * Records per kind at each site (every site, none left out), which the audit trail keeps beside
+ * the whole study's counts: a clinic is shown its own sites' and no more (audit-service.ts).
+ */
+function siteCounts(bundle: StudyBundle): Record<string, Record<string, number>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const site of bundle.sites) {
+    out[site.code] = { practitioners: 0, participants: 0, sessions: 0, adverseEvents: 0, fadingAssessments: 0, surveys: 0 };
+  }
+  for (const practitioner of bundle.practitioners) out[practitioner.site]!.practitioners! += 1;
+  for (const p of bundle.participants) {
+    const counts = out[p.site]!;
+    counts.participants! += 1;
+    counts.sessions! += p.sessions.length;
+    counts.adverseEvents! += p.adverseEvents.length;
+    counts.fadingAssessments! += p.fadingAssessments.length;
+    counts.surveys! += p.surveys.length;
+  }
+  return out;
 }
 
 type Load = (trx: DbTransaction) => Promise<{ table: string; count: number }>;

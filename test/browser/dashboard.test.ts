@@ -219,8 +219,15 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       const manchester = served.summary.subgroups.groups[1];
       expect(manchester.key).to.equal('MAN');
       expect(manchester.figures.safety.anyEvent).to.include({ n: null, suppressed: true });
-      expect(await compareCell(page, 'any-adverse-event', 'MAN')).to.equal(`suppressed (< ${served.suppressBelow}) of 10`);
-      expect(await compareCell(page, 'withdrawn', 'MAN')).to.equal(`suppressed (< ${served.suppressBelow})`);
+      // Hidden figures read as suppressed, with the footnote; never "< 5", since a figure is also
+      // hidden when its remainder is small or it would give another back.
+      expect(await compareCell(page, 'any-adverse-event', 'MAN')).to.equal('suppressed† of 10');
+      expect(await compareCell(page, 'withdrawn', 'MAN')).to.equal('suppressed†');
+      const manchesterCells = await page.locator('#compare-sites td[data-site="MAN"]').allInnerTexts();
+      expect(manchesterCells.filter((text) => text.includes('<'))).to.deep.equal([]);
+      expect(await page.locator('#compare-footnote').innerText()).to.match(
+        new RegExp(`^† Suppressed: another site's count under ${served.suppressBelow} is not shown, nor any figure that would give one back`),
+      );
       expect(await compareCell(page, 'enrolled', 'MAN')).to.equal('10');
       expectProportion(served.summary.subgroups.groups[0].figures.safety.anyEvent, '0/12', "London's any adverse event");
       expect(await compareCell(page, 'any-adverse-event', 'LON')).to.equal('0/12 (0.0%) [0.0%, 26.5%]');

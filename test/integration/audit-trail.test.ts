@@ -1,7 +1,7 @@
 // The audit trail: every write leaves exactly one record, with who, what, when, why, the
 // request, and the values before and after; a refused write leaves none; a replace keeps the
-// whole replaced study; clinics see their sites' entries only; and the database itself refuses
-// any change to the trail.
+// whole replaced study; clinics see their sites' entries only, and of a study's import or replace
+// their own sites' counts only; and the database itself refuses any change to the trail.
 import { sql } from 'kysely';
 import { expect } from 'chai';
 import { smallBundle } from '../support/bundles.ts';
@@ -130,6 +130,10 @@ describe(`audit trail (${DRIVER})`, function () {
     expect(replaced.entry).to.deep.include({ action: 'replace', entity: 'study', key: 'AUD-1', bundleAvailable: true, reason: 'Re-import from the clinic system' });
     expect(replaced.entry.before.counts.participants).to.equal(3);
     expect(replaced.entry.after.counts.participants).to.equal(2);
+    // Kept by site too, every site listed: A1 was Manchester's third participant, EDI had none.
+    expect(replaced.entry.before.countsBySite.EDI).to.deep.equal({ practitioners: 1, participants: 0, sessions: 0, adverseEvents: 0, fadingAssessments: 0, surveys: 0 });
+    expect(Object.keys(replaced.entry.before.countsBySite)).to.deep.equal(['EDI', 'LON', 'MAN']);
+    expect(Object.keys(replaced.entry.after.countsBySite)).to.deep.equal(['LON', 'MAN']);
     const kept = await admin.get(`${S}/audit/${replaced.entry.id}/bundle`);
     expect(kept.status).to.equal(200);
     expect(kept.body).to.deep.equal(before.body);
@@ -156,6 +160,14 @@ describe(`audit trail (${DRIVER})`, function () {
     const clinic = apiClient(server.base, (await createTestUser(db, 'clinic', [{ studyCode: 'AUD-1', siteCode: 'EDI' }])).headers);
     const entries = (await clinic.get(`${S}/audit?limit=1000`)).body.items;
     expect(entries.map((e: { key: string }) => e.key).sort()).to.deep.equal(['AUD-1', 'EDI', 'PR-E']);
+    // The replace touched EDI, which it removed: the clinic sees the titles and EDI's counts, not
+    // the whole study's, which less its own would give back the other sites'.
+    const replace = entries.find((e: { key: string }) => e.key === 'AUD-1');
+    expect(replace).to.deep.include({
+      action: 'replace',
+      before: { title: 'Audited cohort', countsBySite: { EDI: { practitioners: 1, participants: 0, sessions: 0, adverseEvents: 0, fadingAssessments: 0, surveys: 0 } } },
+      after: { title: 'Replaced' },
+    });
   });
 
   it('is refused any UPDATE, DELETE or TRUNCATE by the database itself', async () => {

@@ -108,7 +108,7 @@ describe(`the demo study reproduces the 2021 study's figures (${DRIVER})`, funct
     expect(groups.map((g) => g.key)).to.deep.equal(['under_1_year', '1_year_or_more']);
     const enrolled = groups.map((g) => g.figures.participants.enrolled);
     expect(enrolled[0]! + enrolled[1]!).to.equal(22);
-    expect(groups.reduce((n, g) => n + g.figures.sessions.total, 0)).to.equal(88);
-    expect(groups.reduce((n, g) => n + g.figures.satisfaction.respondents, 0)).to.equal(20);
+    expect(groups.reduce((n, g) => n + g.figures.sessions.total!, 0)).to.equal(88);
+    expect(groups.reduce((n, g) => n + g.figures.satisfaction.respondents!, 0)).to.equal(20);
   });
 });

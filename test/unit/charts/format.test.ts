@@ -10,6 +10,7 @@ import {
   formatProportion,
   formatSigned,
   proportionCells,
+  suppressionNote,
 } from '../../../analysis/charts/format.ts';
 
 describe('charts/format', () => {
@@ -39,6 +40,15 @@ describe('charts/format', () => {
     const p = { n: 16, N: 20, proportion: 0.8, wilson: [0.5839826, 0.9193423] as [number, number], exact: [0.563386, 0.942666] as [number, number] };
     expect(proportionCells(p)).to.deep.equal(['16/20', '80.0%', '[58.4%, 91.9%]', '[56.3%, 94.3%]']);
     expect(formatProportion(p)).to.equal('16/20 (80.0%) [56.3%, 94.3%]');
+  });
+
+  it('reads a suppressed proportion or description as suppressed, never as null/75 (0.0%)', () => {
+    const hidden = { n: null, N: 75, proportion: null, wilson: null, exact: null, suppressed: true as const };
+    expect(formatProportion(hidden)).to.equal('suppressed† of 75');
+    expect(formatFraction({ n: null, N: null })).to.equal('suppressed†');
+    expect(proportionCells(hidden)).to.deep.equal(['suppressed† of 75', 'suppressed†', 'suppressed†', 'suppressed†']);
+    expect(formatDescribe({ n: null })).to.equal('suppressed†');
+    expect(suppressionNote(5)).to.match(/^† Suppressed: another site's count under 5 is not shown, nor any figure that would give one back/);
   });
 
   it('formats Describe as "mean (SD); median [Q1, Q3]; range min–max"', () => {

@@ -1,104 +1,223 @@
-// Small-cell suppression of another site's figures: each kind of figure hidden exactly when one
-// of its counts is under the threshold, and nothing else changed.
+// Small-cell suppression of another site's figures: counts under the threshold hidden (a count of
+// exactly the threshold shown), and every figure that would give one back hidden with it: sums,
+// shares whose n and N are shown, rates times their denominator, repeated counts. Each site is
+// built from participants, so its figures agree as real ones do; every expected value is worked
+// out by hand in the comment beside it, and the integer-programming proof checks the rest.
 import { expect } from 'chai';
-import { analyzeCohort } from '../../../analysis/index.ts';
-import type { CohortFigures, Proportion } from '../../../analysis/types.ts';
-import { suppressSmallCells } from '../../../api/services/small-cell-suppression.ts';
-import { smallCohort } from '../analysis/fixtures/small-cohort.ts';
+import type { Proportion } from '../../../analysis/types.ts';
+import { suppressEventCount, suppressSmallCells } from '../../../api/services/small-cell-suppression.ts';
+import { proveNoDisclosure } from '../../support/disclosure-proof.ts';
+import { people, siteFigures, type Person } from './fixtures/site-figures.ts';
 
-const proportion = (n: number, N: number): Proportion => ({ n, N, proportion: n / N, wilson: [0, 1], exact: [0, 1] });
+const THRESHOLD = 5;
 
-describe('small-cell suppression', () => {
-  const figures = (): CohortFigures => {
-    const cohort = smallCohort();
-    const summary = analyzeCohort({ study: { code: 'S-1', title: 'Small' }, protocol: cohort.protocol, participants: cohort.participants });
-    const { format, study, subgroups, ...figures } = summary;
-    return figures;
-  };
+/** The clinic's view: what the HTTP answer carries. */
+const served = (persons: Person[]) => {
+  const figures = siteFigures(persons);
+  return { figures, shown: JSON.parse(JSON.stringify(suppressSmallCells(figures, THRESHOLD))) };
+};
 
-  it('hides a proportion when n or N − n is under the threshold, keeping a large N', () => {
-    const base = figures();
-    base.safety.anyEvent = proportion(3, 40);
-    base.safety.seriousEvent = proportion(38, 40);
-    base.safety.relatedEvent = proportion(20, 40);
-    base.safety.withdrawnDueToEvent = proportion(0, 3);
-    const out = suppressSmallCells(base, 5);
-    expect(out.safety.anyEvent).to.deep.equal({ n: null, N: 40, proportion: null, wilson: null, exact: null, suppressed: true });
-    expect(out.safety.seriousEvent).to.deep.equal({ n: null, N: 40, proportion: null, wilson: null, exact: null, suppressed: true });
-    expect(out.safety.relatedEvent).to.deep.equal(proportion(20, 40));
-    expect(out.safety.withdrawnDueToEvent).to.deep.equal({ n: null, N: null, proportion: null, wilson: null, exact: null, suppressed: true });
+async function expectNothingGivenBack(persons: Person[]) {
+  const { figures, shown } = served(persons);
+  const { disclosures } = await proveNoDisclosure(figures, shown, THRESHOLD);
+  expect(disclosures).to.deep.equal([]);
+}
+
+const hiddenProportion = (N: number | null) => ({ n: null, N, proportion: null, wilson: null, exact: null, suppressed: true });
+
+describe('small-cell suppression', function () {
+  this.timeout(60_000);
+
+  describe('at the threshold', () => {
+    it('shows a count of exactly the threshold and hides one under it', () => {
+      // 20 enrolled, 5 or 4 withdrawn: the remainders (15, 16) are large.
+      const five = served([...people(5, { withdrawn: 'participant_choice' }), ...people(15)]).shown;
+      const four = served([...people(4, { withdrawn: 'participant_choice' }), ...people(16)]).shown;
+      expect(five.participants).to.include({ enrolled: 20, withdrawn: 5 });
+      expect(four.participants).to.include({ enrolled: 20, withdrawn: null });
+    });
+
+    it('shows a proportion whose remainder is exactly the threshold and hides one whose remainder is under it', () => {
+      const withEvent = { events: [{ category: 'infection' as const }] };
+      // 15 of 20 with an event: remainder 5.
+      const shown = served([...people(15, withEvent), ...people(5)]).shown as { safety: { anyEvent: Proportion } };
+      expect(shown.safety.anyEvent).to.include({ n: 15, N: 20, proportion: 0.75 });
+      // 16 of 20: remainder 4, which 20 − 16 would give back.
+      expect(served([...people(16, withEvent), ...people(4)]).shown.safety.anyEvent).to.deep.equal(hiddenProportion(20));
+    });
+
+    it('hides a proportion whose n is under the threshold, and shows one whose n is the threshold', () => {
+      const serious = { events: [{ category: 'infection' as const, serious: true }] };
+      const minor = { events: [{ category: 'infection' as const }] };
+      // 4 or 5 of 20 with a serious event (all 10 with an event, so anyEvent is 10/20 either way).
+      expect(served([...people(4, serious), ...people(6, minor), ...people(10)]).shown.safety.seriousEvent).to.deep.equal(hiddenProportion(20));
+      expect(served([...people(5, serious), ...people(5, minor), ...people(10)]).shown.safety.seriousEvent).to.include({ n: 5, N: 20 });
+    });
+
+    it('hides a descriptive statistic of fewer values than the threshold, whole', () => {
+      // Costs known for 4 or 5 of 20.
+      const four = served([...people(4, { cost: 3000 }), ...people(16, { cost: null })]).shown;
+      const five = served([...people(5, { cost: 3000 }), ...people(15, { cost: null })]).shown;
+      expect(four.costUsd).to.deep.equal({ n: null, suppressed: true });
+      expect(five.costUsd).to.include({ n: 5, mean: 3000, median: 3000 });
+    });
+  });
+
+  describe('complementary suppression', () => {
+    it('hides the grade-1 count when minimalOrNone.n minus it would give back a small grade 0', async () => {
+      // 36 enrolled: 6 without follow-up; of the 30 followed up (6 before the window, 18 in it, 6
+      // after), latest grades 0: 3, 1: 10, 2: 6, 3: 5, 4: 6, so minimalOrNone is 13/30.
+      const persons = [
+        ...people(6, { grade: null }),
+        ...people(3, { grade: 0, months: 3 }),
+        ...people(3, { grade: 1, months: 3 }),
+        ...people(7, { grade: 1 }),
+        ...people(6, { grade: 2, months: 24 }),
+        ...people(5, { grade: 3 }),
+        ...people(6, { grade: 4 }),
+      ];
+      const { shown } = served(persons);
+      expect(shown.fading.minimalOrNone).to.include({ n: 13, N: 30 });
+      // 13 − grade 1 would give back grade 0 = 3: grade 1 goes too. Grades 2 and 4 (6 each) are
+      // shown first, largest first, and then grade 3 = 30 − 13 − 6 − 6 = 5 is known anyway.
+      expect(shown.fading.latestGrade).to.deep.equal({ '0': null, '1': null, '2': 6, '3': 5, '4': 6, suppressed: true });
+      expect(shown.followUp.coverage).to.deep.equal({ noFollowUp: 6, beforeWindow: 6, inWindow: 18, afterWindow: 6 });
+      await expectNothingGivenBack(persons);
+    });
+
+    it('hides a grade of the remainder when N − n and the other grades would give back a small grade 4', async () => {
+      // 32 followed up, grades 0: 8, 1: 7, 2: 6, 3: 9, 4: 2; minimalOrNone 15/32. Shown 32 − 15 −
+      // grade 2 − grade 3 would be grade 4: the smaller of the two, grade 2, goes with it.
+      const persons = [
+        ...people(8, { grade: 0, months: 3 }),
+        ...people(7, { grade: 1 }),
+        ...people(6, { grade: 2, months: 24 }),
+        ...people(9, { grade: 3 }),
+        ...people(2, { grade: 4 }),
+        ...people(5, { grade: null }),
+      ];
+      const { shown } = served(persons);
+      expect(shown.fading.minimalOrNone).to.include({ n: 15, N: 32 });
+      expect(shown.fading.latestGrade).to.deep.equal({ '0': 8, '1': 7, '2': null, '3': 9, '4': null, suppressed: true });
+      await expectNothingGivenBack(persons);
+    });
+
+    it('hides the solicited events when the rate times the sessions, less them, would give back the spontaneous ones', async () => {
+      // 20 participants, 60 sessions, 13 events: 10 solicited, 3 spontaneous. The rate (21.7 per
+      // 100 sessions) stays, and with it the 13; so the 10 cannot.
+      const persons = [
+        ...people(10, { events: [{ category: 'infection' }] }),
+        ...people(3, { events: [{ category: 'keloid', solicited: false }] }),
+        ...people(7),
+      ];
+      const { shown } = served(persons);
+      expect(shown.sessions.total).to.equal(60);
+      expect(shown.safety.eventsPer100Sessions).to.be.closeTo(100 * 13 / 60, 1e-12);
+      expect(shown.safety).to.include({ solicitedEvents: null, spontaneousEvents: null });
+      // By category the same: keloid's 3 would come back as 13 − infection's 10.
+      expect(shown.safety.byCategory.keloid.events).to.equal(null);
+      expect(shown.safety.byCategory.infection.events).to.equal(null);
+      await expectNothingGivenBack(persons);
+    });
+
+    it('hides the rate with a small number of events, and the mean sessions per participant with a small number of sessions', async () => {
+      // 3 events in 60 sessions: the rate times 60 would be 3. And 4 sessions among 6
+      // participants: the mean (0.67) times 6 would be 4.
+      const few = served([...people(3, { events: [{ category: 'infection' }] }), ...people(17)]).shown;
+      expect(few.safety.eventsPer100Sessions).to.equal(null);
+      const persons = [...people(2, { sessions: 2 }), ...people(4, { sessions: 0 })];
+      const { shown } = served(persons);
+      expect(shown.sessions.total).to.equal(null);
+      expect(shown.sessions.perParticipant).to.deep.equal({ n: null, suppressed: true });
+      expect(shown.sessions.durationMinutes).to.deep.equal({ n: null, suppressed: true });
+      await expectNothingGivenBack(persons);
+    });
+
+    it('hides the followed-up count when enrolled minus it would give back a small group without follow-up', async () => {
+      // 20 enrolled, 18 followed up: 20 − 18 would give back the 2 without follow-up. The density
+      // score's n (18) stays: it only says that 18 to 20 were followed up.
+      const persons = [...people(18), ...people(2, { grade: null })];
+      const { figures, shown } = served(persons);
+      expect(figures.followUp.months.n).to.equal(18);
+      expect(shown.participants.enrolled).to.equal(20);
+      expect(shown.followUp.months).to.deep.equal({ n: null, suppressed: true });
+      expect(shown.followUp.inWindow.N).to.equal(null);
+      expect(shown.fading.minimalOrNone.N).to.equal(null);
+      expect(shown.followUp.coverage.noFollowUp).to.equal(null);
+      expect(shown.fading.densityScore.first).to.include({ n: 18, mean: 7 });
+      await expectNothingGivenBack(persons);
+    });
+
+    it('hides a count that pins another between it and a shown bound', async () => {
+      // 20 enrolled, all followed up, all with a density score: the density score's n (20) ≤
+      // followed up ≤ enrolled (20) would pin the followed-up count at 20, and so the 0 without
+      // follow-up. The density statistics go with it.
+      const persons = people(20);
+      const { shown } = served(persons);
+      expect(shown.participants.enrolled).to.equal(20);
+      expect(shown.followUp.months.n).to.equal(null);
+      expect(shown.fading.densityScore.first).to.deep.equal({ n: null, suppressed: true });
+      expect(shown.fading.densityScore.latest).to.deep.equal({ n: null, suppressed: true });
+      await expectNothingGivenBack(persons);
+    });
+
+    it('keeps Kaplan–Meier steps and the last observed time from another site, always', () => {
+      const { shown } = served(people(20));
+      expect(shown.fading.touchUpFree).to.include({ steps: null, lastMonths: null, suppressed: true });
+    });
+  });
+
+  it('hides events, anyEvent and enrolled exactly as the adverse-event rates by site do', () => {
+    // The rates by site show these three for another site; they must hide them alike, or the two
+    // answers together give back what each hides. Remainders and counts either side of 5.
+    for (const [withEvent, without, eventsEach] of [
+      [3, 17, 1],
+      [4, 1, 2],
+      [5, 15, 1],
+      [16, 4, 1],
+      [15, 5, 1],
+      [2, 2, 3],
+    ] as const) {
+      const persons = [...people(withEvent, { events: Array.from({ length: eventsEach }, () => ({ category: 'infection' as const })) }), ...people(without)];
+      const figures = siteFigures(persons);
+      const analysis = suppressSmallCells(figures, THRESHOLD);
+      const events = figures.safety.solicitedEvents + figures.safety.spontaneousEvents;
+      const rates = suppressEventCount({ events, participants: figures.safety.anyEvent }, THRESHOLD);
+      const label = `${withEvent} with ${eventsEach} events each, ${without} without`;
+      expect(analysis.safety.anyEvent.n, label).to.equal(rates.participants.n);
+      expect(analysis.participants.enrolled, label).to.equal(rates.participants.N);
+      expect(analysis.safety.eventsPer100Sessions === null, label).to.equal(rates.events === null);
+    }
+  });
+
+  it('withholds every count under an infinite threshold (an indication filter)', () => {
+    const out = suppressSmallCells(siteFigures(people(30)), Number.POSITIVE_INFINITY);
+    const everyIndicationHidden = Object.fromEntries(
+      ['androgenetic_alopecia', 'female_pattern_hair_loss', 'alopecia_areata', 'scar', 'birthmark', 'chemotherapy_alopecia', 'hair_transplant_adjunct', 'other'].map((key) => [key, null]),
+    );
+    expect(out.participants).to.deep.equal({ enrolled: null, withdrawn: null, byIndication: { ...everyIndicationHidden, suppressed: true } });
+    expect(Object.keys(out.safety.byCategory)).to.have.length(8);
+    expect(out.safety.byGrade['5']).to.deep.equal({ events: null, participants: hiddenProportion(null), suppressed: true });
+    expect(out.sessions.protocolAdherence).to.deep.equal(hiddenProportion(null));
     expect(out.suppressed).to.equal(true);
   });
 
-  it('hides small counts, and a second bucket of a distribution with one hidden bucket', () => {
-    const base = figures();
-    base.participants.enrolled = 12;
-    base.participants.withdrawn = 2;
-    base.fading.latestGrade = { '0': 9, '1': 6, '2': 3, '3': 11, '4': 7 };
-    base.satisfaction.distribution = { '1': 0, '2': 1, '3': 8, '4': 9, '5': 20 };
-    base.followUp.coverage = { noFollowUp: 2, beforeWindow: 10, inWindow: 30, afterWindow: 6 };
-    base.followUp.inWindow = proportion(30, 46);
-    const out = suppressSmallCells(base, 5);
-    expect(out.participants.enrolled).to.equal(12);
-    expect(out.participants.withdrawn).to.equal(null);
-    // 3 is hidden, and so is the next smallest, 6: the total cannot give 3 back.
-    expect(out.fading.latestGrade).to.deep.equal({ '0': 9, '1': null, '2': null, '3': 11, '4': 7, suppressed: true });
-    // 0 and 1 are hidden, but together they are 1, itself a small group: the next smallest, 8, goes too.
-    expect(out.satisfaction.distribution).to.deep.equal({ '1': null, '2': null, '3': null, '4': 9, '5': 20, suppressed: true });
-    // Coverage adds up to enrolled: 2 is hidden, and so is the next smallest, 6; the window stays.
-    expect(out.followUp.coverage).to.deep.equal({ noFollowUp: null, beforeWindow: 10, inWindow: 30, afterWindow: null, suppressed: true });
-    expect(out.followUp.window).to.deep.equal(base.followUp.window);
-  });
-
-  it('hides buckets until the hidden ones add up to at least the threshold', () => {
-    const base = figures();
-    // 2 and 1 are hidden (3 in all, under 5), so the next smallest, 4, goes too: 7 hidden.
-    base.fading.latestGrade = { '0': 12, '1': 4, '2': 2, '3': 1, '4': 0 };
-    // 0, 0, 1 and 3 are hidden but make only 4: the last bucket, 12, goes too.
-    base.satisfaction.distribution = { '1': 0, '2': 0, '3': 1, '4': 3, '5': 12 };
-    const out = suppressSmallCells(base, 5);
-    expect(out.fading.latestGrade).to.deep.equal({ '0': 12, '1': null, '2': null, '3': null, '4': null, suppressed: true });
-    expect(out.satisfaction.distribution).to.deep.equal({ '1': null, '2': null, '3': null, '4': null, '5': null, suppressed: true });
-  });
-
-  it("hides the coverage's in-window count whenever the in-window proportion is hidden", () => {
-    const base = figures();
-    // 12 of 15 followed up in the window: N − n = 3 hides the proportion. Shown, the coverage's
-    // 12 would give back 3 from N = 15.
-    base.followUp.inWindow = proportion(12, 15);
-    base.followUp.coverage = { noFollowUp: 5, beforeWindow: 2, inWindow: 12, afterWindow: 1 };
-    const out = suppressSmallCells(base, 5);
-    expect(out.followUp.inWindow).to.deep.equal({ n: null, N: 15, proportion: null, wilson: null, exact: null, suppressed: true });
-    expect(out.followUp.coverage).to.deep.equal({ noFollowUp: 5, beforeWindow: null, inWindow: null, afterWindow: null, suppressed: true });
-
-    // A proportion that is shown leaves the count as it is.
-    base.followUp.inWindow = proportion(12, 20);
-    base.followUp.coverage = { noFollowUp: 5, beforeWindow: 6, inWindow: 12, afterWindow: 7 };
-    expect(suppressSmallCells(base, 5).followUp.coverage).to.deep.equal({ noFollowUp: 5, beforeWindow: 6, inWindow: 12, afterWindow: 7 });
-  });
-
-  it('hides descriptive statistics and the trend of fewer than the threshold, and Kaplan–Meier steps always', () => {
-    const base = figures();
-    base.costUsd = { n: 4, mean: 3000, sd: 10, median: 3000, q1: 2990, q3: 3010, min: 2980, max: 3020 };
-    base.sessions.durationMinutes = { n: 60, mean: 180, sd: 20, median: 180, q1: 170, q3: 190, min: 120, max: 240 };
-    base.fading.gradeTrend = { n: 3, slopePerMonth: 0.1, intercept: 0, r2: 0.5, spearmanRho: 0.5, spearmanP: 0.6 };
-    base.fading.touchUpFree = { n: 30, events: 2, median: null, steps: [{ months: 12, atRisk: 30, events: 2, survival: 0.93 }], lastMonths: 20 };
-    const out = suppressSmallCells(base, 5);
-    expect(out.costUsd).to.deep.equal({ n: null, suppressed: true });
-    expect(out.sessions.durationMinutes).to.deep.equal(base.sessions.durationMinutes);
-    expect(out.fading.gradeTrend).to.deep.equal({
-      n: null, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null, suppressed: true,
-    });
-    expect(out.fading.touchUpFree).to.deep.equal({ n: 30, events: null, median: null, steps: null, lastMonths: null, suppressed: true });
-  });
-
-  it('leaves a group with every count at or over the threshold as it was, but for the survival steps', () => {
-    const base = figures();
-    const out = suppressSmallCells(base, 0);
+  it('leaves every figure as it was with a threshold of 0, but for the survival steps and the levels listed', () => {
+    const figures = siteFigures([...people(6, { events: [{ category: 'infection' }] }), ...people(4, { grade: 3 })]);
+    const out = suppressSmallCells(figures, 0);
     const { touchUpFree, ...fading } = out.fading;
-    const { touchUpFree: expectedKm, ...expectedFading } = base.fading;
+    const { touchUpFree: expectedKm, ...expectedFading } = figures.fading;
     expect(fading).to.deep.equal(expectedFading);
     expect(touchUpFree).to.deep.equal({ ...expectedKm, steps: null, lastMonths: null, suppressed: true });
-    expect(out.safety).to.deep.equal(base.safety);
+    // Every level is listed for another site, those that did not occur as 0 of the 10 enrolled.
+    const { byCategory, byGrade, ...safety } = out.safety;
+    const { byCategory: categoriesOccurred, byGrade: gradesOccurred, ...expectedSafety } = figures.safety;
+    expect(safety).to.deep.equal(expectedSafety);
+    expect(byCategory.infection).to.deep.equal(categoriesOccurred.infection);
+    expect(byCategory.keloid).to.deep.include({ events: 0 });
+    expect(byCategory.keloid!.participants).to.include({ n: 0, N: 10, proportion: 0 });
+    expect(byGrade['1']).to.deep.equal(gradesOccurred['1']);
+    expect(Object.keys(byGrade)).to.deep.equal(['1', '2', '3', '4', '5']);
+    expect(out.participants.byIndication).to.include({ androgenetic_alopecia: 10, scar: 0 });
   });
 });

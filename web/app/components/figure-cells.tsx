@@ -1,7 +1,17 @@
 // How the pages write the API's figures: counts, proportions with their exact interval, and the
-// cells another site's small-cell suppression emptied ("suppressed (< 5)", never a blank). The
-// numbers are the API's; only their formatting is done here, with the report's formatters.
-import { formatFraction, formatInterval, formatNumber, formatPercent, formatProportion, NO_DATA } from '../../../analysis/charts/format.ts';
+// cells another site's small-cell suppression emptied ("suppressed†", never a blank or a 0, with
+// the footnote under the table that says why). The numbers are the API's; only their formatting
+// is done here, with the report's formatters and words.
+import {
+  formatFraction,
+  formatInterval,
+  formatNumber,
+  formatPercent,
+  formatProportion,
+  NO_DATA,
+  SUPPRESSED,
+  suppressionNote,
+} from '../../../analysis/charts/format.ts';
 
 const COUNT = new Intl.NumberFormat('en');
 
@@ -14,28 +24,40 @@ export interface MaybeProportion {
   suppressed?: true;
 }
 
-/** The words a suppressed cell shows, with the threshold the server gave. */
-export function Suppressed({ below }: { below: number | null }) {
-  return <span class="suppressed">suppressed{below === null ? '' : ` (< ${below})`}</span>;
+/**
+ * The words a suppressed cell shows. Not "< 5": a figure is also hidden when it would give back
+ * another's small count (a remainder, a total), and then it may be large.
+ */
+export function Suppressed() {
+  return <span class="suppressed">{SUPPRESSED}</span>;
+}
+
+/** The footnote under a table with a suppressed cell, with the threshold the server gave. */
+export function SuppressionFootnote({ below, id }: { below: number; id?: string }) {
+  return (
+    <p class="hint" id={id}>
+      {suppressionNote(below)}
+    </p>
+  );
 }
 
 export function formatCount(value: number): string {
   return COUNT.format(value);
 }
 
-/** A count, or "suppressed (< N)" where the server hid it. */
-export function CountCell({ value, below }: { value: number | null | undefined; below: number | null }) {
-  if (value === null || value === undefined) return <Suppressed below={below} />;
+/** A count, or "suppressed†" where the server hid it. */
+export function CountCell({ value }: { value: number | null | undefined }) {
+  if (value === null || value === undefined) return <Suppressed />;
   return <>{formatCount(value)}</>;
 }
 
-/** "1/22 (4.5%) [0.1%, 22.8%]" with the exact interval; "—" without a denominator; suppressed as such. */
-export function ProportionCell({ value, below }: { value: MaybeProportion | null | undefined; below: number | null }) {
+/** "1/22 (4.5%) [0.1%, 22.8%]" with the exact interval; "—" without a denominator; "suppressed† of 13" where n was hidden. */
+export function ProportionCell({ value }: { value: MaybeProportion | null | undefined }) {
   if (!value) return <>{NO_DATA}</>;
   if (value.n === null || value.N === null) {
     return (
       <>
-        <Suppressed below={below} />
+        <Suppressed />
         {value.N !== null ? ` of ${formatCount(value.N)}` : ''}
       </>
     );
@@ -43,9 +65,9 @@ export function ProportionCell({ value, below }: { value: MaybeProportion | null
   return <>{formatProportion({ ...value, n: value.n, N: value.N })}</>;
 }
 
-/** A number with fixed decimals (a median, a mean), suppressed as such when the server hid it. */
-export function NumberCell({ value, digits = 1, unit = '', below, suppressed }: { value: number | null | undefined; digits?: number; unit?: string; below: number | null; suppressed: boolean }) {
-  if (suppressed) return <Suppressed below={below} />;
+/** A number with fixed decimals (a median, a mean), "suppressed†" when the server hid it. */
+export function NumberCell({ value, digits = 1, unit = '', suppressed }: { value: number | null | undefined; digits?: number; unit?: string; suppressed: boolean }) {
+  if (suppressed) return <Suppressed />;
   const text = formatNumber(value ?? null, digits);
   return <>{text === NO_DATA ? text : `${text}${unit}`}</>;
 }

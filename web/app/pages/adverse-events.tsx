@@ -17,7 +17,16 @@ import { usePageTitle } from '../app.tsx';
 import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { reachableSites } from '../components/reachable-sites.ts';
-import { CountCell, formatCount, formatInterval, formatPercent, NO_DATA, Suppressed, type MaybeProportion } from '../components/figure-cells.tsx';
+import {
+  CountCell,
+  formatCount,
+  formatInterval,
+  formatPercent,
+  NO_DATA,
+  Suppressed,
+  SuppressionFootnote,
+  type MaybeProportion,
+} from '../components/figure-cells.tsx';
 import { Link, navigate, pathOf, queryOf } from '../router.tsx';
 import { useMe } from '../session.ts';
 
@@ -91,53 +100,56 @@ function RatesTable({ data }: { data: RatesBody }) {
     `(Clopper–Pearson) interval; levels without events included. ${plural(data.participants, 'participant')}, ` +
     `${plural(data.events, 'event')} in all.`;
   return (
-    <div class="table-scroll" tabIndex={0} role="region" aria-label="Adverse-event rates (scrolls sideways)">
-      <table id="ae-rates">
-        <caption>{caption}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{byLabel}</th>
-            <th scope="col" class="number">
-              Events
-            </th>
-            <th scope="col" class="number">
-              Participants with ≥1
-            </th>
-            <th scope="col" class="number">
-              N
-            </th>
-            <th scope="col" class="number">
-              Rate
-            </th>
-            <th scope="col" class="number">
-              95% exact interval
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {data.rates.map((rate) => {
-            const p = rate.participants;
-            const hidden = p.n === null;
-            return (
-              <tr key={rate.key} data-key={rate.key}>
-                <th scope="row">{rate.label}</th>
-                <td class="number">
-                  <CountCell value={rate.events} below={data.suppressBelow} />
-                </td>
-                <td class="number">
-                  <CountCell value={p.n} below={data.suppressBelow} />
-                </td>
-                <td class="number">
-                  <CountCell value={p.N} below={data.suppressBelow} />
-                </td>
-                <td class="number">{hidden ? <Suppressed below={data.suppressBelow} /> : p.N === 0 ? NO_DATA : formatPercent(p.proportion)}</td>
-                <td class="number">{hidden ? <Suppressed below={data.suppressBelow} /> : p.N === 0 ? NO_DATA : formatInterval(p.exact)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
-    </div>
+    <>
+      <div class="table-scroll" tabIndex={0} role="region" aria-label="Adverse-event rates (scrolls sideways)">
+        <table id="ae-rates">
+          <caption>{caption}</caption>
+          <thead>
+            <tr>
+              <th scope="col">{byLabel}</th>
+              <th scope="col" class="number">
+                Events
+              </th>
+              <th scope="col" class="number">
+                Participants with ≥1
+              </th>
+              <th scope="col" class="number">
+                N
+              </th>
+              <th scope="col" class="number">
+                Rate
+              </th>
+              <th scope="col" class="number">
+                95% exact interval
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {data.rates.map((rate) => {
+              const p = rate.participants;
+              const hidden = p.n === null;
+              return (
+                <tr key={rate.key} data-key={rate.key}>
+                  <th scope="row">{rate.label}</th>
+                  <td class="number">
+                    <CountCell value={rate.events} />
+                  </td>
+                  <td class="number">
+                    <CountCell value={p.n} />
+                  </td>
+                  <td class="number">
+                    <CountCell value={p.N} />
+                  </td>
+                  <td class="number">{hidden ? <Suppressed /> : p.N === 0 ? NO_DATA : formatPercent(p.proportion)}</td>
+                  <td class="number">{hidden ? <Suppressed /> : p.N === 0 ? NO_DATA : formatInterval(p.exact)}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {data.rates.some((rate) => rate.suppressed) ? <SuppressionFootnote below={data.suppressBelow} id="ae-rates-footnote" /> : null}
+    </>
   );
 }
 

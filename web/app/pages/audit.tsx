@@ -59,11 +59,18 @@ const COUNT_WORDS: Record<string, string> = {
   surveys: 'surveys',
 };
 
-function countsText(record: unknown): string | null {
-  if (!isPlainObject(record) || !isPlainObject(record.counts)) return null;
-  return Object.entries(record.counts)
+const countList = (counts: Record<string, unknown>) =>
+  Object.entries(counts)
     .map(([key, n]) => `${String(n)} ${COUNT_WORDS[key] ?? key}`)
     .join(', ');
+
+/** The whole study's counts; for a clinic, which is shown its own sites' only, those by site. */
+function countsText(record: unknown): string | null {
+  if (!isPlainObject(record)) return null;
+  if (isPlainObject(record.counts)) return countList(record.counts);
+  if (!isPlainObject(record.countsBySite)) return null;
+  const sites = Object.entries(record.countsBySite).filter((entry): entry is [string, Record<string, unknown>] => isPlainObject(entry[1]));
+  return sites.length === 0 ? null : `at ${sites.map(([site, counts]) => `${site}, ${countList(counts)}`).join('; at ')}`;
 }
 
 /** What an entry changed, in words and values. */

@@ -92,7 +92,7 @@ function ConflictNotice({ conflict, onKeepMine, onTakeTheirs }: { conflict: Conf
 
 /** The form's flat fields: title and each protocol field, the follow-up window as from and to. */
 const StudyFields = Study.pick({ code: true, title: true })
-  .extend(Protocol.omit({ followUpMonths: true }).shape)
+  .extend(Protocol.omit({ followUpMonths: true, visits: true }).shape)
   .extend(Protocol.shape.followUpMonths.shape);
 
 function flatStudy(study: StudyRecord): Record<string, unknown> {

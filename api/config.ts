@@ -37,6 +37,8 @@ export interface Config {
   trustProxyHops: number;
   /** Request log level: fatal, error, warn, info, debug or silent (`SMP_LOG_LEVEL`, default info). */
   logLevel: string;
+  /** The IANA time zone whose date is "today" for the worklist (`SMP_TIME_ZONE`; default the server's). */
+  timeZone?: string | undefined;
 }
 
 /** Largest body of a record-level request: one record is small. */
@@ -86,7 +88,19 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     importLimitBytes: wholeNumber(env, 'SMP_IMPORT_LIMIT_MB', 200, 1, 10_000) * 1024 * 1024,
     trustProxyHops: wholeNumber(env, 'SMP_TRUST_PROXY', 0, 0, 10),
     logLevel,
+    timeZone: checkedTimeZone(env.SMP_TIME_ZONE),
   };
+}
+
+/** A time zone the runtime knows (`Europe/London`), or undefined for the server's own. */
+function checkedTimeZone(zone: string | undefined): string | undefined {
+  if (zone === undefined || zone === '') return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new Error(`SMP_TIME_ZONE must be an IANA time zone such as Europe/London (got "${zone}")`);
+  }
+  return zone;
 }
 
 /** The database options of a configuration, for `openMigratedDb`. */

@@ -23,7 +23,8 @@ export type AuditEntity =
   | 'survey'
   | 'user'
   | 'grant'
-  | 'api_token';
+  | 'api_token'
+  | 'calendar_feed';
 
 export interface AuditChange {
   action: 'create' | 'update' | 'delete' | 'import' | 'replace';

@@ -1,0 +1,319 @@
+// The follow-up worklist: every participant's schedule (analysis/schedule.ts) as of a day, as rows
+// a clinic can work through, filtered, ordered by what needs action first and paged; one
+// participant's whole schedule; and the rows behind the CSV and iCalendar exports. A clinic sees
+// its own sites. A reviewer gets the de-identified view: pseudonyms, and each participant's
+// schedule computed from its dates moved back by its own shift, so that every date and status
+// is that of the de-identified record (what a reviewer would compute from a de-identified export).
+import type { Kysely } from 'kysely';
+import { participantSchedule, visitsInOrder, treatmentSteps, type ScheduleStep } from '../../analysis/schedule.ts';
+import type { DayNumber, ProtocolFacts } from '../../analysis/types.ts';
+import type { Db } from '../../db/kysely.ts';
+import { selectSites } from '../../db/repositories/listing-repository.ts';
+import { findStudyByCode, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
+import { selectScheduleFacts, type ScheduleFactRow } from '../../db/repositories/worklist-repository.ts';
+import type { Database } from '../../db/types.ts';
+import { AppError } from '../errors.ts';
+import {
+  SCHEDULE_STATUSES,
+  type ParticipantSchedule,
+  type ScheduleStatus,
+  type WorklistFilters,
+  type WorklistRow,
+} from '../schemas/worklist.ts';
+import { reachesSite, requireStudyScope, studyNotFound, type Actor, type StudyScope } from './access.ts';
+import { requireFilterInScope } from './cohort-filter.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { participantDeidentifier } from './deidentify.ts';
+import { protocolOf } from './record-mapping.ts';
+
+const MS_PER_DAY = 86_400_000;
+const dayOf = (date: string): DayNumber => Date.parse(`${date}T00:00:00Z`) / MS_PER_DAY;
+const dateOf = (day: DayNumber): string => new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
+
+/** Today's date (YYYY-MM-DD) in a time zone (default: the server's). */
+export function todayIn(timeZone?: string, now: Date = new Date()): string {
+  // en-CA writes dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** One participant's schedule with the names and shift of the caller's view. */
+interface ScheduledParticipant {
+  name: string;
+  site: string;
+  /** Days the view moves the participant's dates back (0 in the identified view). */
+  shift: number;
+  steps: ScheduleStep[];
+  unscheduled: Array<{ kind: 'fadingAssessment' | 'survey'; day: DayNumber }>;
+  anchorDay: DayNumber | null;
+}
+
+const numbers = (text: string | null): number[] => (text === null || text === '' ? [] : text.split(',').map(Number));
+
+function sessionsOf(text: string | null, shift: number) {
+  if (text === null || text === '') return [];
+  return text.split(',').map((entry) => ({ day: Number(entry.slice(0, -1)) - shift, kind: entry.endsWith('i') ? ('initial' as const) : ('touch_up' as const) }));
+}
+
+/** The schedule of one participant's facts, in the view's names and dates. */
+function scheduleOf(protocol: ProtocolFacts, row: ScheduleFactRow, key: Uint8Array | null, asOf: DayNumber): ScheduledParticipant {
+  // A de-identified participant's dates all move back by its shift; asOf stays the day it is.
+  const shift = key === null ? 0 : participantDeidentifier(key, { code: row.code, enrolledOn: row.enrolled_on }).shift;
+  const schedule = participantSchedule(
+    protocol,
+    {
+      sessions: sessionsOf(row.sessions, shift),
+      assessmentDays: shift === 0 ? numbers(row.assessments) : numbers(row.assessments).map((d) => d - shift),
+      surveyDays: shift === 0 ? numbers(row.surveys) : numbers(row.surveys).map((d) => d - shift),
+      withdrawnDay: row.withdrawn_day === null ? null : row.withdrawn_day - shift,
+    },
+    asOf,
+  );
+  return { name: key === null ? row.code : row.pseudonym, site: row.site, shift, ...schedule };
+}
+
+/** Every step name of the protocol's schedule, in course order then visit order. */
+export function stepNames(protocol: ProtocolFacts): string[] {
+  const course = treatmentSteps(protocol, [{ day: 0, kind: 'initial' }]).map((s) => s.step);
+  return [...course, ...visitsInOrder(protocol).map((v) => v.code)];
+}
+
+interface StudyView {
+  kysely: Kysely<Database>;
+  study: StudyRow;
+  protocol: ProtocolFacts;
+  scope: StudyScope;
+  key: Uint8Array | null;
+}
+
+/** Read the study in the caller's scope (every study and site for the command line) and run `work` in one snapshot. */
+async function readView<T>(db: Db, actor: Actor | undefined, code: string, work: (view: StudyView) => Promise<T>): Promise<T> {
+  const scope: StudyScope = actor
+    ? requireStudyScope(actor, code)
+    : { studyCode: code, identified: true, writeParticipants: true, writeStudy: true, readAudit: true, sites: 'all' };
+  return db.readSnapshot(async (kysely) => {
+    const study = await findStudyByCode(kysely, code);
+    if (!study) throw studyNotFound(code);
+    const key = scope.identified ? null : await selectStudySecret(kysely, study.study_id);
+    return work({ kysely, study, protocol: protocolOf(study), scope, key });
+  });
+}
+
+/** The sites whose participants the worklist covers: the filter's, within the caller's scope. */
+async function coveredSites(view: StudyView, filters: WorklistFilters): Promise<string[] | undefined> {
+  const { scope, study } = view;
+  if (filters.site === undefined) return scope.sites === 'all' ? undefined : [...scope.sites];
+  for (const site of filters.site) requireFilterInScope(scope, { site });
+  const known = new Set((await selectSites(view.kysely, study.study_id)).map((s) => s.code));
+  const unknown = filters.site.filter((site) => !known.has(site));
+  if (unknown.length > 0) {
+    throw new AppError('not_found', `site ${unknown.join(', ')} does not exist in study ${study.code}`, [
+      { path: 'query.site', message: `${unknown.map((s) => JSON.stringify(s)).join(', ')} is not a site of the study` },
+    ]);
+  }
+  return filters.site;
+}
+
+function requireKnownSteps(protocol: ProtocolFacts, visit: readonly string[] | undefined): void {
+  if (visit === undefined) return;
+  const names = stepNames(protocol);
+  const unknown = visit.filter((v) => !names.includes(v));
+  if (unknown.length > 0) {
+    throw new AppError('validation', `the schedule has no step ${unknown.join(', ')}`, [
+      {
+        path: 'query.visit',
+        message: `${unknown.map((v) => JSON.stringify(v)).join(', ')} ${unknown.length === 1 ? 'is not a step' : 'are not steps'} of the schedule (${names.join(', ')})`,
+      },
+    ]);
+  }
+}
+
+/** A row of the worklist before its days become dates. */
+interface Entry {
+  participant: ScheduledParticipant;
+  step: ScheduleStep;
+  statusRank: number;
+  stepIndex: number;
+}
+
+const STATUS_RANK = new Map<ScheduleStatus, number>(SCHEDULE_STATUSES.map((s, i) => [s, i]));
+
+/** The order of the worklist: status (overdue, due, upcoming, withdrawn, done), target day, participant, step. */
+function compareEntries(a: Entry, b: Entry): number {
+  return (
+    a.statusRank - b.statusRank ||
+    a.step.target - b.step.target ||
+    (a.participant.name < b.participant.name ? -1 : a.participant.name > b.participant.name ? 1 : 0) ||
+    a.stepIndex - b.stepIndex
+  );
+}
+
+type SortKey = [number, number, string, number];
+const keyOf = (e: Entry): SortKey => [e.statusRank, e.step.target, e.participant.name, e.stepIndex];
+
+function afterKey(e: Entry, key: SortKey): boolean {
+  const [rank, target, name, index] = key;
+  if (e.statusRank !== rank) return e.statusRank > rank;
+  if (e.step.target !== target) return e.step.target > target;
+  if (e.participant.name !== name) return e.participant.name > name;
+  return e.stepIndex > index;
+}
+
+const dates = new Map<DayNumber, string>();
+/** Dates of day numbers, remembered: a worklist repeats the same few thousand days. */
+function dateOfDay(day: DayNumber): string {
+  let date = dates.get(day);
+  if (date === undefined) {
+    if (dates.size > 100_000) dates.clear();
+    dates.set(day, (date = dateOf(day)));
+  }
+  return date;
+}
+
+function rowOf(entry: Entry): WorklistRow {
+  const { participant, step } = entry;
+  return {
+    participant: participant.name,
+    site: participant.site,
+    step: step.step,
+    kind: step.kind,
+    label: step.label,
+    target: dateOfDay(step.target),
+    windowStart: dateOfDay(step.windowStart),
+    windowEnd: dateOfDay(step.windowEnd),
+    status: step.status,
+    missing: step.missing,
+  };
+}
+
+export interface WorklistOptions extends WorklistFilters {
+  /** The caller (none: the command line, which sees everything). */
+  actor?: Actor | undefined;
+  /** The time zone of "today" when asOf is not given. */
+  timeZone?: string | undefined;
+}
+
+interface ComputedWorklist {
+  asOf: string;
+  /** The rows the filters keep, in worklist order. */
+  entries: Entry[];
+  /** Counts per step and site and status, under every filter but the status filter. */
+  counts: Array<{ step: string; site: string } & Record<ScheduleStatus, number>>;
+}
+
+async function computeWorklist(db: Db, code: string, options: WorklistOptions): Promise<ComputedWorklist> {
+  const asOf = options.asOf ?? todayIn(options.timeZone);
+  const asOfDay = dayOf(asOf);
+  return readView(db, options.actor, code, async (view) => {
+    const { protocol } = view;
+    requireKnownSteps(protocol, options.visit);
+    const siteCodes = await coveredSites(view, options);
+    const rows = await selectScheduleFacts(view.kysely, view.study.study_id, { siteCodes, form: db.driver === 'pglite' ? 'json' : 'rows' });
+    const names = stepNames(protocol);
+    const stepIndex = new Map(names.map((name, i) => [name, i]));
+    const wantedSteps = options.visit === undefined ? null : new Set(options.visit);
+    const wantedStatus = options.status === undefined ? null : new Set(options.status);
+    const horizonEnd = options.horizonDays === undefined ? null : asOfDay + options.horizonDays;
+    const entries: Entry[] = [];
+    const counts = new Map<string, { step: string; site: string } & Record<ScheduleStatus, number>>();
+    for (const row of rows) {
+      const participant = scheduleOf(protocol, row, view.key, asOfDay);
+      for (const step of participant.steps) {
+        if (wantedSteps !== null && !wantedSteps.has(step.step)) continue;
+        if (horizonEnd !== null && step.status === 'upcoming' && step.windowStart > horizonEnd) continue;
+        const countKey = `${step.step}\u0000${participant.site}`;
+        let count = counts.get(countKey);
+        if (count === undefined) {
+          count = { step: step.step, site: participant.site, overdue: 0, due: 0, upcoming: 0, withdrawn: 0, done: 0 };
+          counts.set(countKey, count);
+        }
+        count[step.status]++;
+        if (wantedStatus !== null && !wantedStatus.has(step.status)) continue;
+        entries.push({ participant, step, statusRank: STATUS_RANK.get(step.status)!, stepIndex: stepIndex.get(step.step)! });
+      }
+    }
+    entries.sort(compareEntries);
+    const orderedCounts = [...counts.values()].sort(
+      (a, b) => stepIndex.get(a.step)! - stepIndex.get(b.step)! || (a.site < b.site ? -1 : a.site > b.site ? 1 : 0),
+    );
+    return { asOf, entries, counts: orderedCounts };
+  });
+}
+
+/**
+ * One page of the worklist in the caller's scope and view: rows after the cursor, in worklist
+ * order (overdue, due, upcoming, withdrawn, done; then target date, participant and step), with
+ * the counts per step and site.
+ */
+export async function worklistPage(
+  db: Db,
+  code: string,
+  options: WorklistOptions & { limit: number; cursor?: string | undefined },
+): Promise<{ asOf: string; items: WorklistRow[]; nextCursor: string | null; counts: ComputedWorklist['counts'] }> {
+  const { asOf, entries, counts } = await computeWorklist(db, code, options);
+  let start = 0;
+  if (options.cursor !== undefined) {
+    const values = decodeCursor(options.cursor, 4);
+    if (typeof values[0] !== 'number' || typeof values[1] !== 'number' || typeof values[2] !== 'string' || typeof values[3] !== 'number') {
+      throw new AppError('validation', 'cursor is not one this list gave out', [
+        { path: 'query.cursor', message: 'is not a cursor this list gave out; start again without it' },
+      ]);
+    }
+    const key = values as SortKey;
+    // The first row after the key (rows are sorted, so a binary search finds it).
+    let low = 0;
+    let high = entries.length;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (afterKey(entries[middle]!, key)) high = middle;
+      else low = middle + 1;
+    }
+    start = low;
+  }
+  const page = entries.slice(start, start + options.limit);
+  const last = page.at(-1);
+  return {
+    asOf,
+    items: page.map(rowOf),
+    nextCursor: start + options.limit < entries.length && last !== undefined ? encodeCursor(keyOf(last)) : null,
+    counts,
+  };
+}
+
+/** Every row of the worklist the filters keep, in worklist order: for `smp worklist` and the downloads. */
+export async function worklistRows(db: Db, code: string, options: WorklistOptions = {}): Promise<{ asOf: string; items: WorklistRow[] }> {
+  const { asOf, entries } = await computeWorklist(db, code, options);
+  return { asOf, items: entries.map(rowOf) };
+}
+
+/** One participant's whole schedule as of a day, in the caller's scope and view (404 outside it). */
+export async function scheduleOfParticipant(
+  db: Db,
+  actor: Actor,
+  code: string,
+  participantCode: string,
+  options: { asOf?: string | undefined; timeZone?: string | undefined } = {},
+): Promise<ParticipantSchedule> {
+  const asOf = options.asOf ?? todayIn(options.timeZone);
+  return readView(db, actor, code, async (view) => {
+    const [row] = await selectScheduleFacts(view.kysely, view.study.study_id, {
+      participant: { by: view.key === null ? 'code' : 'pseudonym', name: participantCode },
+    });
+    if (!row || !reachesSite(view.scope, row.site)) throw new AppError('not_found', `participant ${participantCode} does not exist in this study`);
+    const participant = scheduleOf(view.protocol, row, view.key, dayOf(asOf));
+    return {
+      asOf,
+      participant: participant.name,
+      site: participant.site,
+      finalSession: participant.anchorDay === null ? null : dateOf(participant.anchorDay),
+      steps: participant.steps.map((step) => {
+        const { participant: _name, site: _site, ...row } = rowOf({ participant, step, statusRank: 0, stepIndex: 0 });
+        return {
+          ...row,
+          session: step.session === null ? null : { number: step.session.number, date: dateOf(step.session.day) },
+          records: step.records.map((r) => ({ kind: r.kind, date: dateOf(r.day) })),
+        };
+      }),
+      unscheduled: participant.unscheduled.map((r) => ({ kind: r.kind, date: dateOf(r.day) })),
+    };
+  });
+}

@@ -13,7 +13,7 @@
 // - The follow-up coverage counts are a distribution (they add up to enrolled); its inWindow is
 //   hidden whenever the in-window proportion is; the protocol's window stays.
 // Objects that lost a figure carry `suppressed: true`, as does the group.
-import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion } from '../../analysis/types.ts';
+import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion, VisitRetention } from '../../analysis/types.ts';
 
 /** A figure as another site's group shows it to a clinic. */
 type Suppressed<T> = T extends number
@@ -121,6 +121,22 @@ export function suppressEventCount(value: EventCount, threshold: number): Suppre
 }
 
 /**
+ * Retention at a visit: done, not done and withdrawn add up to the participants, so they are a
+ * distribution (a hidden one takes others with it), and each is also hidden with its proportion.
+ */
+function retentionRow(s: Suppressor, visit: VisitRetention): Suppressed<VisitRetention> {
+  const outcomes = ['done', 'notDone', 'withdrawn'] as const;
+  const hidden = distribution(
+    s,
+    Object.fromEntries(outcomes.map((o) => [o, visit[o].n])),
+    outcomes.filter((o) => hidesProportion(visit[o], s.threshold)),
+  );
+  const shown = (o: (typeof outcomes)[number]) =>
+    hidden[o] === null ? { n: null, N: count(s, visit.participants), proportion: null, wilson: null, exact: null, suppressed: true as const } : visit[o];
+  return { ...visit, participants: count(s, visit.participants), done: shown('done'), notDone: shown('notDone'), withdrawn: shown('withdrawn') };
+}
+
+/**
  * Another site's figures with every small count suppressed.
  *
  * @param figures one site's figures
@@ -184,6 +200,7 @@ export function suppressSmallCells(figures: CohortFigures, threshold: number): S
       wouldRecommend: proportion(s, satisfaction.wouldRecommend),
     },
     costUsd: describe(s, figures.costUsd),
+    ...(figures.retention ? { retention: figures.retention.map((visit) => retentionRow(s, visit)) as unknown as VisitRetention[] } : {}),
   };
   if (s.any) out.suppressed = true;
   return out;

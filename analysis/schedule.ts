@@ -171,10 +171,40 @@ export function treatmentSteps(protocol: ProtocolFacts, sessions: ScheduleInput[
   return steps;
 }
 
+/** The protocol's visits in target order, with their windows in days after the final session. */
+interface VisitTemplate {
+  visit: ScheduledVisitFacts;
+  target: number;
+  start: number;
+  end: number;
+  expectsAssessment: boolean;
+  expectsSurvey: boolean;
+}
+
+const visitTemplates = new WeakMap<readonly ScheduledVisitFacts[], VisitTemplate[]>();
+
+/** The protocol's visits with their windows, in target order; worked out once per list of visits. */
+function templatesOf(protocol: ProtocolFacts): VisitTemplate[] {
+  const visits = protocol.visits;
+  if (!visits || visits.length === 0) return [];
+  let templates = visitTemplates.get(visits);
+  if (templates === undefined) {
+    templates = visits
+      .map((visit) => ({
+        visit,
+        ...visitWindowDays(visit),
+        expectsAssessment: visit.expects.includes('fadingAssessment'),
+        expectsSurvey: visit.expects.includes('survey'),
+      }))
+      .sort((a, b) => a.target - b.target);
+    visitTemplates.set(visits, templates);
+  }
+  return templates;
+}
+
 /** The protocol's visits in target order (their windows do not overlap, so this is window order). */
 export function visitsInOrder(protocol: ProtocolFacts): ScheduledVisitFacts[] {
-  const visits = protocol.visits ?? [];
-  return [...visits].sort((a, b) => visitOffsetDays(a.monthsAfterFinalSession) - visitOffsetDays(b.monthsAfterFinalSession));
+  return templatesOf(protocol).map((t) => t.visit);
 }
 
 const RECORD_ORDER: readonly VisitRecordKind[] = ['fadingAssessment', 'survey'];
@@ -213,53 +243,87 @@ const RECORD_ORDER: readonly VisitRecordKind[] = ['fadingAssessment', 'survey'];
 export function participantSchedule(protocol: ProtocolFacts, participant: ScheduleInput, asOf: DayNumber): ParticipantSchedule {
   const { sessions, withdrawnDay } = participant;
   if (sessions.length === 0) return { anchorDay: null, steps: [], unscheduled: [] };
-  const steps: ScheduleStep[] = treatmentSteps(protocol, sessions).map((t) => {
+  const steps: ScheduleStep[] = [];
+  for (const t of treatmentSteps(protocol, sessions)) {
     const done = t.session !== null;
-    return {
-      ...t,
+    steps.push({
+      step: t.step,
+      kind: t.kind,
+      label: t.label,
+      target: t.target,
+      windowStart: t.windowStart,
+      windowEnd: t.windowEnd,
       status: done ? 'done' : openStatus(t.windowStart, t.windowEnd, withdrawnDay, asOf),
       missing: done ? [] : ['session'],
+      session: t.session,
       records: [],
-    };
-  });
+    });
+  }
 
   let anchorDay = sessions[0]!.day;
   for (const session of sessions) if (session.day > anchorDay) anchorDay = session.day;
-  const visits = visitsInOrder(protocol).map((visit) => {
-    const { target, start, end } = visitWindowDays(visit);
-    return { visit, target: anchorDay + target, windowStart: anchorDay + start, windowEnd: anchorDay + end, records: [] as ScheduleStep['records'] };
-  });
+  const templates = templatesOf(protocol);
   const unscheduled: ParticipantSchedule['unscheduled'] = [];
-  const place = (kind: VisitRecordKind, day: DayNumber) => {
-    for (const v of visits) {
-      if (day >= v.windowStart && day <= v.windowEnd) {
-        v.records.push({ kind, day });
-        return;
-      }
-    }
-    unscheduled.push({ kind, day });
-  };
-  for (const day of participant.assessmentDays) place('fadingAssessment', day);
-  for (const day of participant.surveyDays) place('survey', day);
-  const byDayThenKind = (a: { kind: VisitRecordKind; day: DayNumber }, b: { kind: VisitRecordKind; day: DayNumber }) =>
-    a.day - b.day || RECORD_ORDER.indexOf(a.kind) - RECORD_ORDER.indexOf(b.kind);
-  unscheduled.sort(byDayThenKind);
+  const records: Array<ScheduleStep['records']> = templates.map(() => []);
+  placeRecords(templates, anchorDay, 'fadingAssessment', participant.assessmentDays, records, unscheduled);
+  placeRecords(templates, anchorDay, 'survey', participant.surveyDays, records, unscheduled);
+  if (unscheduled.length > 1) unscheduled.sort(byDayThenKind);
 
-  for (const v of visits) {
-    v.records.sort(byDayThenKind);
-    const missing = RECORD_ORDER.filter((kind) => v.visit.expects.includes(kind) && !v.records.some((r) => r.kind === kind));
+  for (let v = 0; v < templates.length; v++) {
+    const t = templates[v]!;
+    const held = records[v]!;
+    if (held.length > 1) held.sort(byDayThenKind);
+    let hasAssessment = false;
+    let hasSurvey = false;
+    for (const r of held) {
+      if (r.kind === 'fadingAssessment') hasAssessment = true;
+      else hasSurvey = true;
+    }
+    const missing: MissingKind[] = [];
+    if (t.expectsAssessment && !hasAssessment) missing.push('fadingAssessment');
+    if (t.expectsSurvey && !hasSurvey) missing.push('survey');
+    const windowStart = anchorDay + t.start;
+    const windowEnd = anchorDay + t.end;
     steps.push({
-      step: v.visit.code,
+      step: t.visit.code,
       kind: 'visit',
-      label: v.visit.label,
-      target: v.target,
-      windowStart: v.windowStart,
-      windowEnd: v.windowEnd,
-      status: missing.length === 0 ? 'done' : openStatus(v.windowStart, v.windowEnd, withdrawnDay, asOf),
+      label: t.visit.label,
+      target: anchorDay + t.target,
+      windowStart,
+      windowEnd,
+      status: missing.length === 0 ? 'done' : openStatus(windowStart, windowEnd, withdrawnDay, asOf),
       missing,
       session: null,
-      records: v.records,
+      records: held,
     });
   }
   return { anchorDay, steps, unscheduled };
+}
+
+/** Each record goes to the visit whose window holds its day, or to the unscheduled ones. */
+function placeRecords(
+  templates: readonly VisitTemplate[],
+  anchorDay: DayNumber,
+  kind: VisitRecordKind,
+  days: readonly DayNumber[],
+  records: Array<ScheduleStep['records']>,
+  unscheduled: ParticipantSchedule['unscheduled'],
+): void {
+  for (const day of days) {
+    const offset = day - anchorDay;
+    let placed = false;
+    for (let v = 0; v < templates.length; v++) {
+      const t = templates[v]!;
+      if (offset >= t.start && offset <= t.end) {
+        records[v]!.push({ kind, day });
+        placed = true;
+        break;
+      }
+    }
+    if (!placed) unscheduled.push({ kind, day });
+  }
+}
+
+function byDayThenKind(a: { kind: VisitRecordKind; day: DayNumber }, b: { kind: VisitRecordKind; day: DayNumber }): number {
+  return a.day - b.day || RECORD_ORDER.indexOf(a.kind) - RECORD_ORDER.indexOf(b.kind);
 }

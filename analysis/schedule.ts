@@ -27,12 +27,12 @@ export interface ScheduleStep {
   /** Last day of the window, inclusive. */
   windowEnd: DayNumber;
   status: ScheduleStatus;
-  /** What is still missing; empty when done. */
-  missing: MissingKind[];
+  /** What is still missing; empty when done. Shared between steps: read it, do not change it. */
+  missing: readonly MissingKind[];
   /** The session that did a treatment step (its number and day), null otherwise. */
   session: { number: number; day: DayNumber } | null;
-  /** The records a visit's window holds, by kind (empty for treatment steps). */
-  records: Array<{ kind: VisitRecordKind; day: DayNumber }>;
+  /** The records a visit's window holds, by day (empty for treatment steps). Read it, do not change it. */
+  records: ReadonlyArray<{ kind: VisitRecordKind; day: DayNumber }>;
 }
 
 /** What the schedule of one participant is computed from. */
@@ -209,6 +209,17 @@ export function visitsInOrder(protocol: ProtocolFacts): ScheduledVisitFacts[] {
 
 const RECORD_ORDER: readonly VisitRecordKind[] = ['fadingAssessment', 'survey'];
 
+// Shared, never changed: a worklist of 20,000 participants makes some 140,000 steps, and one list
+// per step would be most of its garbage.
+const NOTHING: readonly never[] = Object.freeze([]);
+const SESSION_MISSING: readonly MissingKind[] = Object.freeze(['session'] as const);
+const MISSING_BY_KINDS: ReadonlyArray<readonly MissingKind[]> = [
+  NOTHING,
+  Object.freeze(['fadingAssessment'] as const),
+  Object.freeze(['survey'] as const),
+  Object.freeze(['fadingAssessment', 'survey'] as const),
+];
+
 /**
  * A participant's schedule as of a day.
  *
@@ -254,9 +265,9 @@ export function participantSchedule(protocol: ProtocolFacts, participant: Schedu
       windowStart: t.windowStart,
       windowEnd: t.windowEnd,
       status: done ? 'done' : openStatus(t.windowStart, t.windowEnd, withdrawnDay, asOf),
-      missing: done ? [] : ['session'],
+      missing: done ? NOTHING : SESSION_MISSING,
       session: t.session,
-      records: [],
+      records: NOTHING,
     });
   }
 
@@ -264,24 +275,22 @@ export function participantSchedule(protocol: ProtocolFacts, participant: Schedu
   for (const session of sessions) if (session.day > anchorDay) anchorDay = session.day;
   const templates = templatesOf(protocol);
   const unscheduled: ParticipantSchedule['unscheduled'] = [];
-  const records: Array<ScheduleStep['records']> = templates.map(() => []);
+  const records: Array<Array<{ kind: VisitRecordKind; day: DayNumber }> | null> = templates.length === 0 ? [] : new Array(templates.length).fill(null);
   placeRecords(templates, anchorDay, 'fadingAssessment', participant.assessmentDays, records, unscheduled);
   placeRecords(templates, anchorDay, 'survey', participant.surveyDays, records, unscheduled);
   if (unscheduled.length > 1) unscheduled.sort(byDayThenKind);
 
   for (let v = 0; v < templates.length; v++) {
     const t = templates[v]!;
-    const held = records[v]!;
-    if (held.length > 1) held.sort(byDayThenKind);
+    const held = records[v] ?? NOTHING;
+    if (held.length > 1) (held as Array<{ kind: VisitRecordKind; day: DayNumber }>).sort(byDayThenKind);
     let hasAssessment = false;
     let hasSurvey = false;
     for (const r of held) {
       if (r.kind === 'fadingAssessment') hasAssessment = true;
       else hasSurvey = true;
     }
-    const missing: MissingKind[] = [];
-    if (t.expectsAssessment && !hasAssessment) missing.push('fadingAssessment');
-    if (t.expectsSurvey && !hasSurvey) missing.push('survey');
+    const missing = MISSING_BY_KINDS[(t.expectsAssessment && !hasAssessment ? 1 : 0) + (t.expectsSurvey && !hasSurvey ? 2 : 0)]!;
     const windowStart = anchorDay + t.start;
     const windowEnd = anchorDay + t.end;
     steps.push({
@@ -306,7 +315,7 @@ function placeRecords(
   anchorDay: DayNumber,
   kind: VisitRecordKind,
   days: readonly DayNumber[],
-  records: Array<ScheduleStep['records']>,
+  records: Array<Array<{ kind: VisitRecordKind; day: DayNumber }> | null>,
   unscheduled: ParticipantSchedule['unscheduled'],
 ): void {
   for (const day of days) {
@@ -315,7 +324,7 @@ function placeRecords(
     for (let v = 0; v < templates.length; v++) {
       const t = templates[v]!;
       if (offset >= t.start && offset <= t.end) {
-        records[v]!.push({ kind, day });
+        (records[v] ??= []).push({ kind, day });
         placed = true;
         break;
       }

@@ -10,12 +10,6 @@ const FORMATS = ['table', 'csv', 'json', 'ics'] as const;
 /** The options as the API's query names them, for the shared checks and their messages. */
 const OPTION_OF: Record<string, string> = { asOf: '--as-of', status: '--status', site: '--site', visit: '--visit', horizonDays: '--horizon' };
 
-/** JSON with one row a line: the whole is one JSON document, and a diff or grep reads a row at a time. */
-function jsonText(asOf: string, items: readonly WorklistRow[]): string {
-  if (items.length === 0) return `{"asOf":${JSON.stringify(asOf)},"items":[]}\n`;
-  return `{"asOf":${JSON.stringify(asOf)},"items":[\n${items.map((item) => JSON.stringify(item)).join(',\n')}\n]}\n`;
-}
-
 function tableText(items: readonly WorklistRow[]): string {
   const header = ['PARTICIPANT', 'SITE', 'STEP', 'TARGET', 'WINDOW', 'STATUS', 'MISSING'];
   const rows = items.map((r) => [r.participant, r.site, r.step, r.target, `${r.windowStart} to ${r.windowEnd}`, r.status, r.missing.join(', ')]);
@@ -52,18 +46,28 @@ export async function runWorklistCommand(args: string[]): Promise<void> {
     throw new UsageError(`${option} ${issue.message}`);
   }
   const timeZone = configFromEnv().timeZone;
-  const { worklistRows } = await import('./services/worklist-service.ts');
-  const { asOf, items } = await withDb((db) => worklistRows(db, values.study!, { ...parsed.data, timeZone }));
+  const { worklistJson, worklistRows } = await import('./services/worklist-service.ts');
+  const options = { ...parsed.data, timeZone };
+  if (format === 'json') {
+    const { asOf, rows, json } = await withDb((db) => worklistJson(db, values.study!, options));
+    await emit(json, out, values.force, `the worklist of ${values.study} as of ${asOf} (${rows} rows)`);
+    return;
+  }
+  const { asOf, items } = await withDb((db) => worklistRows(db, values.study!, options));
 
   let text: string;
-  if (format === 'json') text = jsonText(asOf, items);
-  else if (format === 'csv') text = (await import('./formats/worklist-csv.ts')).worklistCsv(items);
+  if (format === 'csv') text = (await import('./formats/worklist-csv.ts')).worklistCsv(items);
   else if (format === 'ics') text = (await import('./formats/worklist-ics.ts')).worklistIcs(values.study, items, new Date());
   else text = items.length === 0 ? `no steps on the worklist of ${values.study} as of ${asOf}\n` : tableText(items);
+  await emit(text, out, values.force, `the worklist of ${values.study} as of ${asOf} (${items.length} rows)`);
+}
+
+/** The text on stdout, or written whole to --out. */
+async function emit(text: string, out: string | undefined, force: boolean, what: string): Promise<void> {
   if (out === undefined) {
     process.stdout.write(text);
     return;
   }
-  await writeOutputFile(out, text, values.force);
-  console.error(`wrote the worklist of ${values.study} as of ${asOf} (${items.length} rows) to ${out}`);
+  await writeOutputFile(out, text, force);
+  console.error(`wrote ${what} to ${out}`);
 }

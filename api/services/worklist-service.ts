@@ -192,7 +192,7 @@ function rowOf(entry: Entry): WorklistRow {
     windowStart: dateOfDay(step.windowStart),
     windowEnd: dateOfDay(step.windowEnd),
     status: step.status,
-    missing: step.missing,
+    missing: [...step.missing],
   };
 }
 
@@ -344,6 +344,41 @@ export async function worklistPage(
 export async function worklistRows(db: Db, code: string, options: WorklistOptions = {}): Promise<{ asOf: string; items: WorklistRow[] }> {
   const { asOf, entries } = await computeWorklist(db, code, options);
   return { asOf, items: entries.map(rowOf) };
+}
+
+/**
+ * The worklist as `{"asOf": …, "items": [rows]}` text, one row a line: the rows of `worklistRows`,
+ * written from fragments made once per participant, step and date (140,000 rows of a 20,000-
+ * participant study serialise in a fraction of what a JSON.stringify per row costs).
+ */
+export async function worklistJson(db: Db, code: string, options: WorklistOptions = {}): Promise<{ asOf: string; rows: number; json: string }> {
+  const { asOf, entries } = await computeWorklist(db, code, options);
+  const head = `{"asOf":${JSON.stringify(asOf)},"items":[`;
+  if (entries.length === 0) return { asOf, rows: 0, json: `${head}]}\n` };
+  const who = new Map<ScheduledParticipant, string>();
+  const what = new Map<string, string>();
+  const missingJson = new Map<string, string>();
+  const dated = new Map<DayNumber, string>();
+  const date = (day: DayNumber) => {
+    let text = dated.get(day);
+    if (text === undefined) dated.set(day, (text = `"${dateOf(day)}"`));
+    return text;
+  };
+  const lines = new Array<string>(entries.length);
+  for (let i = 0; i < entries.length; i++) {
+    const { participant, step } = entries[i]!;
+    let p = who.get(participant);
+    if (p === undefined) who.set(participant, (p = `{"participant":${JSON.stringify(participant.name)},"site":${JSON.stringify(participant.site)},`));
+    let s = what.get(step.step);
+    if (s === undefined) what.set(step.step, (s = `"step":${JSON.stringify(step.step)},"kind":"${step.kind}","label":${JSON.stringify(step.label)},`));
+    const missingKey = step.missing.join(',');
+    let m = missingJson.get(missingKey);
+    if (m === undefined) missingJson.set(missingKey, (m = JSON.stringify(step.missing)));
+    lines[i] =
+      `${p}${s}"target":${date(step.target)},"windowStart":${date(step.windowStart)},"windowEnd":${date(step.windowEnd)},` +
+      `"status":"${step.status}","missing":${m}}`;
+  }
+  return { asOf, rows: entries.length, json: `${head}\n${lines.join(',\n')}\n]}\n` };
 }
 
 /** One participant's whole schedule as of a day, in the caller's scope and view (404 outside it). */

@@ -3,6 +3,7 @@ import { describe } from './describe.ts';
 import { fadingFigures } from './fading-figures.ts';
 import { followUpFigures } from './follow-up-figures.ts';
 import { participantFigures } from './participant-figures.ts';
+import { retentionFigures } from './retention-figures.ts';
 import type { ParticipantOutcome } from './participant-outcome.ts';
 import { safetyFigures } from './safety-figures.ts';
 import { satisfactionFigures } from './satisfaction-figures.ts';
@@ -11,7 +12,8 @@ import type { CohortFigures, ProtocolFacts } from './types.ts';
 
 /**
  * Computes every figure of the summary over the given participants: participants, sessions,
- * follow-up, fading, safety, satisfaction and cost (described over the costs that are known).
+ * follow-up, fading, safety, satisfaction and cost (described over the costs that are known), and
+ * retention by visit when the protocol schedules visits.
  *
  * Cost: O(p + s + a + e) time for p participants, s sessions, a assessments and e events, plus
  * the O(n log n) sorts of the descriptive statistics, ranks and survival times.
@@ -27,7 +29,7 @@ export function cohortFigures(protocol: ProtocolFacts, outcomes: readonly Partic
   for (const { participant } of outcomes) {
     if (participant.costUsd !== null) costs.push(participant.costUsd);
   }
-  return {
+  const figures: CohortFigures = {
     participants: participantFigures(outcomes),
     sessions: sessionFigures(outcomes),
     followUp: followUpFigures(protocol, outcomes),
@@ -36,4 +38,7 @@ export function cohortFigures(protocol: ProtocolFacts, outcomes: readonly Partic
     satisfaction: satisfactionFigures(outcomes),
     costUsd: describe(costs),
   };
+  // A new key only for a protocol with visits: a summary without them is unchanged.
+  if (protocol.visits && protocol.visits.length > 0) figures.retention = retentionFigures(protocol, outcomes);
+  return figures;
 }

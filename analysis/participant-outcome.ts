@@ -8,6 +8,7 @@ import type { SurvivalObservation } from './kaplan-meier.ts';
 import { latestEntry } from './latest-entry.ts';
 import { monthsSince } from './months-since.ts';
 import { isProtocolAdherent } from './protocol-adherence.ts';
+import { participantSchedule } from './schedule.ts';
 import type { DayNumber, ParticipantFacts, ProtocolFacts } from './types.ts';
 
 /** One participant's facts with the derived figures the summary and the charts count. */
@@ -35,6 +36,11 @@ export interface ParticipantOutcome {
   touchUpFree: SurvivalObservation | null;
   /** The last survey of the array, or null without surveys. */
   latestSurvey: ParticipantFacts['surveys'][number] | null;
+  /**
+   * Each scheduled visit (in target order) done, withdrawn or not done; null without sessions
+   * (no schedule) and empty when the protocol schedules no visit.
+   */
+  visitOutcomes: ReadonlyArray<'done' | 'withdrawn' | 'notDone'> | null;
 }
 
 const hasDensity = (assessment: Assessment): boolean => assessment.densityScore !== null;
@@ -79,6 +85,26 @@ export function participantOutcome(participant: ParticipantFacts, protocol: Prot
         : { time: latestFollowUpMonths, event: false };
   }
   const surveys = participant.surveys;
+  let visitOutcomes: ParticipantOutcome['visitOutcomes'] = null;
+  if (finalDay !== null) {
+    visitOutcomes = [];
+    if (protocol.visits && protocol.visits.length > 0) {
+      // "Done" and "withdrawn" do not depend on the day the schedule is judged on.
+      const schedule = participantSchedule(
+        protocol,
+        {
+          sessions: participant.sessions,
+          assessmentDays: participant.assessments.map((a) => a.day),
+          surveyDays: surveys.map((s) => s.day),
+          withdrawnDay: participant.withdrawnDay ?? null,
+        },
+        finalDay,
+      );
+      visitOutcomes = schedule.steps
+        .filter((step) => step.kind === 'visit')
+        .map((step) => (step.status === 'done' || step.status === 'withdrawn' ? step.status : 'notDone'));
+    }
+  }
   return {
     participant,
     adherent: isProtocolAdherent(participant.sessions, protocol),
@@ -92,5 +118,6 @@ export function participantOutcome(participant: ParticipantFacts, protocol: Prot
     densityPair,
     touchUpFree,
     latestSurvey: surveys.length > 0 ? surveys[surveys.length - 1]! : null,
+    visitOutcomes,
   };
 }

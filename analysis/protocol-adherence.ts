@@ -1,16 +1,19 @@
-// Whether a participant's sessions followed the protocol's schedule, for the adherence rate.
+// Whether a participant's sessions followed the protocol's schedule, for the adherence rate. The
+// windows are the schedule's own (analysis/schedule.ts), so the figure, the worklist and the
+// participant timeline judge a session by the same window.
+import { treatmentSteps } from './schedule.ts';
 import type { ParticipantFacts, ProtocolFacts } from './types.ts';
 
 /**
  * True when a participant's sessions kept to the protocol: exactly `initialSessions` initial
- * sessions; every gap between consecutive initial sessions (in session order) within
- * `sessionIntervalDays ± intervalToleranceDays`; and, when a touch-up is planned
- * (`touchUpAfterDays` not null), a first touch-up dated `touchUpAfterDays ± touchUpToleranceDays`
- * after the last initial session. All bounds are inclusive. Without a touch-up when one is
- * planned the participant is not adherent; when none is planned, touch-ups neither count nor
- * disqualify.
+ * sessions; initial session K (K ≥ 2) within its window, session 1's day + (K − 1) ×
+ * `sessionIntervalDays` ± `intervalToleranceDays`; and, when a touch-up is planned
+ * (`touchUpAfterDays` not null), the first touch-up within its window, the last initial session's
+ * day + `touchUpAfterDays` ± `touchUpToleranceDays`. All bounds are inclusive. Without a touch-up
+ * when one is planned the participant is not adherent; when none is planned, touch-ups neither
+ * count nor disqualify.
  *
- * Cost: O(s) time for s sessions, O(1) space.
+ * Cost: O(s) time for s sessions.
  *
  * @param sessions the participant's sessions, in session-number order
  * @param protocol the protocol's schedule
@@ -24,23 +27,11 @@ import type { ParticipantFacts, ProtocolFacts } from './types.ts';
  */
 export function isProtocolAdherent(sessions: ParticipantFacts['sessions'], protocol: ProtocolFacts): boolean {
   let initialCount = 0;
-  let lastInitialDay: number | null = null;
-  let firstTouchUpDay: number | null = null;
-  for (const session of sessions) {
-    if (session.kind === 'initial') {
-      if (lastInitialDay !== null) {
-        const gap = session.day - lastInitialDay;
-        if (Math.abs(gap - protocol.sessionIntervalDays) > protocol.intervalToleranceDays) return false;
-      }
-      initialCount++;
-      lastInitialDay = session.day;
-    } else if (firstTouchUpDay === null) {
-      firstTouchUpDay = session.day;
-    }
-  }
+  for (const session of sessions) if (session.kind === 'initial') initialCount++;
   if (initialCount !== protocol.initialSessions) return false;
-  if (protocol.touchUpAfterDays === null) return true;
-  if (firstTouchUpDay === null || lastInitialDay === null) return false;
-  const touchUpGap = firstTouchUpDay - lastInitialDay;
-  return Math.abs(touchUpGap - protocol.touchUpAfterDays) <= protocol.touchUpToleranceDays;
+  for (const step of treatmentSteps(protocol, sessions)) {
+    const held = step.session;
+    if (held === null || held.day < step.windowStart || held.day > step.windowEnd) return false;
+  }
+  return true;
 }

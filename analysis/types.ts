@@ -35,6 +35,24 @@ export interface ProtocolFacts {
   touchUpAfterDays: number | null;
   touchUpToleranceDays: number;
   followUpMonths: { from: number; to: number };
+  /** The scheduled follow-up visits; absent or null when the protocol schedules none. */
+  visits?: readonly ScheduledVisitFacts[] | null | undefined;
+}
+
+/** The kinds of record a follow-up visit can expect. */
+export type VisitRecordKind = 'fadingAssessment' | 'survey';
+
+/** A follow-up visit the protocol schedules (a study's `protocol.visits[]` in the bundle). */
+export interface ScheduledVisitFacts {
+  /** Unique in the study, e.g. `FU6`. */
+  code: string;
+  label: string;
+  /** Months (of 30.4375 days) after the final session. */
+  monthsAfterFinalSession: number;
+  windowBeforeDays: number;
+  windowAfterDays: number;
+  /** The kinds of record the visit collects: a non-empty subset. */
+  expects: readonly VisitRecordKind[];
 }
 
 /** Everything the analysis needs to know about one participant. Arrays are in date order. */
@@ -46,6 +64,8 @@ export interface ParticipantFacts {
   /** Years of experience of the practitioner of the participant's first session; null without sessions. */
   practitionerYears: number | null;
   withdrawn: boolean;
+  /** Day of withdrawal; null (or absent, where only `withdrawn` is known) when not withdrawn. */
+  withdrawnDay?: DayNumber | null | undefined;
   withdrawalCause: WithdrawalCause | null;
   costUsd: number | null;
   /** In session-number order (which is date order). */
@@ -177,6 +197,24 @@ export interface CohortFigures {
     wouldRecommend: Proportion;
   };
   costUsd: Describe;
+  /** Retention by scheduled visit; present only when the protocol schedules visits. */
+  retention?: VisitRetention[];
+}
+
+/**
+ * Retention at one scheduled visit, over the participants who have a schedule (at least one
+ * session): done, withdrawn before the window ended without it, and neither (not done: missed,
+ * or not yet reached). The three add up to `participants`.
+ */
+export interface VisitRetention {
+  visit: string;
+  label: string;
+  monthsAfterFinalSession: number;
+  /** Participants with at least one session. */
+  participants: number;
+  done: Proportion;
+  notDone: Proportion;
+  withdrawn: Proportion;
 }
 
 /**

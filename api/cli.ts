@@ -1,4 +1,4 @@
-// The `smp` command line: serve, demo, import, export, studies, backup, restore, analyze, user.
+// The `smp` command line: serve, demo, import, export, studies, backup, restore, analyze, worklist, user.
 // Exit status: 0 success, 2 invalid input (problems on stderr), 1 any other failure.
 // Each command loads its services when it runs, so `smp --help` and `smp --version` load nothing.
 import fs from 'node:fs';
@@ -239,6 +239,34 @@ Options:
     async run(args) {
       const { runAnalyzeCommand } = await import('./analyze-command.ts');
       await runAnalyzeCommand(args);
+    },
+  },
+
+  worklist: {
+    usage: `worklist --study CODE [--as-of DATE] [--status S,…] [--site CODE,…] [--visit STEP,…]
+          [--horizon DAYS] [--format table|csv|json|ics] [--out FILE] [--force]`,
+    summary: "the follow-up worklist: each participant's treatment steps and scheduled visits with their windows and status",
+    help: `Every step of every participant's schedule (session-K, touch-up, and the visits of the
+protocol's "visits") with its target date, window and status as of a day: done, upcoming
+(before the window), due (in it), overdue (after it), or withdrawn (the participant withdrew on
+or before the window's last day without it). Overdue first, then due, upcoming, withdrawn, done;
+then by target date, participant and step. Every status is listed unless --status narrows it.
+
+Options:
+  --study CODE      the stored study (read in one snapshot)
+  --as-of DATE      the day statuses are judged on, YYYY-MM-DD (default: today in SMP_TIME_ZONE,
+                    or the computer's time zone)
+  --status S,…      only these statuses: overdue, due, upcoming, withdrawn, done
+  --site CODE,…     only these sites' participants
+  --visit STEP,…    only these steps: visit codes, session-K, touch-up
+  --horizon DAYS    upcoming steps only when their window opens within DAYS of --as-of
+  --format F        table (default); csv; json: {"asOf": DATE, "items": [rows]}, the rows of
+                    GET /api/studies/CODE/worklist; ics: an iCalendar file of the upcoming and
+                    due steps
+  --out FILE        write to FILE instead of stdout (--force to overwrite it)`,
+    async run(args) {
+      const { runWorklistCommand } = await import('./worklist-command.ts');
+      await runWorklistCommand(args);
     },
   },
 

@@ -45,6 +45,8 @@ export interface Config {
   keepAliveTimeoutSeconds: number;
   /** Days a browser that signed in stays trusted for its user (`SMP_DEVICE_TRUST_DAYS`, default 30). */
   deviceTrustDays: number;
+  /** The IANA time zone whose date is "today" for the worklist (`SMP_TIME_ZONE`; default the server's). */
+  timeZone?: string | undefined;
 }
 
 /**
@@ -114,7 +116,19 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): Config {
     requestTimeoutSeconds,
     keepAliveTimeoutSeconds: wholeNumber(env, 'SMP_KEEP_ALIVE_TIMEOUT_SECONDS', DEFAULT_TIMEOUTS.keepAlive, 1, 3600),
     deviceTrustDays: wholeNumber(env, 'SMP_DEVICE_TRUST_DAYS', 30, 1, 365),
+    timeZone: checkedTimeZone(env.SMP_TIME_ZONE),
   };
+}
+
+/** A time zone the runtime knows (`Europe/London`), or undefined for the server's own. */
+function checkedTimeZone(zone: string | undefined): string | undefined {
+  if (zone === undefined || zone === '') return undefined;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+  } catch {
+    throw new Error(`SMP_TIME_ZONE must be an IANA time zone such as Europe/London (got "${zone}")`);
+  }
+  return zone;
 }
 
 /** The database options of a configuration, for `openMigratedDb`. */

@@ -1,6 +1,6 @@
 // The Kysely `Database` interface. It follows db/migrations: change a migration, change this.
 // Dates come back as `YYYY-MM-DD` strings and int8/numeric as strings from both drivers (db/kysely.ts).
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 export interface Database {
   study: StudyTable;
@@ -20,6 +20,7 @@ export interface Database {
   audit_event: AuditEventTable;
   server_secret: ServerSecretTable;
   device_sign_in: DeviceSignInTable;
+  calendar_feed: CalendarFeedTable;
 }
 
 /** A record's version: bigint from record_version_seq, returned as a string. */
@@ -36,8 +37,20 @@ interface StudyTable {
   touch_up_tolerance_days: number;
   follow_up_from_months: number;
   follow_up_to_months: number;
+  /** The scheduled follow-up visits as the bundle writes them (jsonb, read back as objects); null: none. Written as JSON text. */
+  visits: ColumnType<StoredVisit[] | null, string | null, string | null>;
   imported_at: Generated<string>;
   version: Version;
+}
+
+/** A scheduled visit as stored in `study.visits` (jsonb: its keys come back in jsonb's own order). */
+export interface StoredVisit {
+  code: string;
+  label: string;
+  monthsAfterFinalSession: number;
+  windowBeforeDays: number;
+  windowAfterDays: number;
+  expects: Array<'fadingAssessment' | 'survey'>;
 }
 
 interface SiteTable {
@@ -235,4 +248,15 @@ interface AuditEventTable {
   reason: string | null;
   /** gzip of the replaced or deleted study's bundle. */
   replaced_bundle: Uint8Array | null;
+}
+
+interface CalendarFeedTable {
+  feed_id: Generated<number>;
+  user_id: number;
+  study_code: string;
+  /** SHA-256 of the feed's secret: the secret itself is never stored. */
+  token_hash: Uint8Array;
+  created_at: Generated<string>;
+  revoked_at: string | null;
+  last_used_at: string | null;
 }

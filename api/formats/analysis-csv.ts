@@ -114,6 +114,10 @@ export function figureRows(f: CohortFigures): Row[] {
   rows.push(...proportion('satisfaction.wouldRecommend', q.wouldRecommend));
 
   rows.push(...describe('costUsd', f.costUsd));
+  // Retention by scheduled visit: present when the protocol schedules visits.
+  f.retention?.forEach((visit, index) => {
+    for (const outcome of ['done', 'notDone', 'withdrawn'] as const) rows.push(...proportion(`retention[${index}].${outcome}`, visit[outcome]));
+  });
   return rows;
 }
 

@@ -26,6 +26,7 @@ import {
   SUBGROUP_DIMENSION_LABELS,
 } from '../../analysis/charts/labels.ts';
 import { followUpCoverageTable } from '../../analysis/charts/follow-up-coverage-chart.ts';
+import { retentionSection } from './retention-section.ts';
 import { CTCAE_GRADES } from '../../analysis/constants.ts';
 import type { DataTable } from '../../analysis/charts/types.ts';
 import type {
@@ -296,6 +297,7 @@ function cohortSections(figures: CohortFigures, prefix = ''): ReportSection[] {
     participantsSection(figures, prefix),
     sessionsSection(figures, prefix),
     followUpSection(figures, prefix),
+    ...[retentionSection(figures, prefix)].filter((s): s is ReportSection => s !== null),
     fadingSection(figures, prefix),
     safetySection(figures, prefix),
     satisfactionSection(figures, prefix),

@@ -9,11 +9,12 @@ import { recordRoutes } from './records.ts';
 import { studyRoutes } from './studies.ts';
 import { systemRoutes } from './system.ts';
 import { userRoutes } from './users.ts';
+import { worklistRoutes } from './worklist.ts';
 
 /** The API's version: the package's. */
 export const API_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
-const documentedRoutes: RouteSpec[] = [...systemRoutes, ...authRoutes, ...accountRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...auditRoutes, ...userRoutes];
+const documentedRoutes: RouteSpec[] = [...systemRoutes, ...authRoutes, ...accountRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...worklistRoutes, ...auditRoutes, ...userRoutes];
 
 let document: unknown;
 

@@ -3,6 +3,7 @@
 // and the committed JSON Schema (api/schemas/smp-study-bundle-1.schema.json) all come from here.
 import { z } from 'zod';
 import { decimalPlaces, entityCode, isoDate, text } from './fields.ts';
+import { ScheduledVisits } from './visit-schedule.ts';
 
 export const BUNDLE_FORMAT = 'smp-study-bundle/1';
 
@@ -58,6 +59,7 @@ export const Protocol = z
         },
       })
       .describe('Protocol follow-up window in months (a month is 30.4375 days)'),
+    visits: ScheduledVisits.nullish(),
   })
   .meta({ id: 'Protocol' });
 

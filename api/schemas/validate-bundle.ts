@@ -29,6 +29,7 @@ import {
   type Problem,
   type ProblemSink,
 } from './problems.ts';
+import { visitsOutsideFollowUp } from './visit-schedule.ts';
 
 export type BundleValidation =
   | { ok: true; bundle: Bundle }
@@ -237,6 +238,9 @@ function validate(input: unknown, sink: ProblemSink): Bundle | null {
   reportUnknownKeys(input, shape, [], report);
   const format = parseValue(shape.format, input.format, ['format'], report);
   const study = parseValue(shape.study, input.study, ['study'], report);
+  if (study.ok) {
+    for (const problem of visitsOutsideFollowUp(study.value.protocol)) report(['study', 'protocol', ...problem.path], problem.message);
+  }
   const sites = parseList(shape.sites, Site, input.sites, ['sites'], report);
   const practitioners = parseList(shape.practitioners, Practitioner, input.practitioners, ['practitioners'], report);
 

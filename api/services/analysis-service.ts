@@ -75,6 +75,7 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
       indication: p.indication as Facts['indication'],
       practitionerYears: p.practitioner_years,
       withdrawn: p.withdrawn_on !== null,
+      withdrawnDay: p.withdrawn_on === null ? null : Date.parse(`${p.withdrawn_on}T00:00:00Z`) / 86_400_000,
       withdrawalCause: p.withdrawal_cause as Facts['withdrawalCause'],
       costUsd: p.cost_usd === null ? null : Number(p.cost_usd),
       sessions: sessionsOf.get(p.participant_no) ?? [],

@@ -25,7 +25,8 @@ export type AuditEntity =
   | 'user'
   | 'grant'
   | 'api_token'
-  | 'session';
+  | 'session'
+  | 'calendar_feed';
 
 export interface AuditChange {
   action: 'create' | 'update' | 'delete' | 'import' | 'replace';

@@ -36,6 +36,7 @@ export function studyFactsFromBundle(validated: StudyBundle): StudyFacts {
       indication: p.indication,
       practitionerYears: first ? (yearsOf.get(first.practitioner) ?? null) : null,
       withdrawn: p.withdrawnOn !== null,
+      withdrawnDay: p.withdrawnOn === null ? null : dayNumber(p.withdrawnOn),
       withdrawalCause: p.withdrawalCause,
       costUsd: p.costUsd === null ? null : stored(p.costUsd, 2),
       sessions: p.sessions.map((s) => ({ day: dayNumber(s.date), kind: s.kind, durationMinutes: s.durationMinutes })),

@@ -247,6 +247,24 @@ export function figureModel(figures: CohortFigures): FigureModel {
   const withCost = m.describe('costUsd', figures.costUsd, undefined);
   m.atMost([withCost], [enrolled]);
 
+  // Retention by scheduled visit: at every visit, done, not done and withdrawn add up to the
+  // participants with a schedule (at least one session), the same count at every visit and no
+  // more than the enrolled; those withdrawn before a visit are among the withdrawn.
+  if (figures.retention && figures.retention.length > 0) {
+    const scheduled = m.cell(
+      figures.retention.map((_, i) => `retention.${i}.participants`),
+      figures.retention[0]!.participants,
+    );
+    m.atMost([scheduled], [enrolled]);
+    figures.retention.forEach((visit, i) => {
+      const path = `retention.${i}`;
+      m.model.constants.push(`${path}.visit`, `${path}.label`, `${path}.monthsAfterFinalSession`);
+      const outcomes = (['done', 'notDone', 'withdrawn'] as const).map((outcome) => m.proportion(`${path}.${outcome}`, visit[outcome], { N: scheduled }).n);
+      m.sum(scheduled, outcomes);
+      m.atMost([outcomes[2]!], [withdrawn]);
+    });
+  }
+
   m.model.order = [
     // Also in the adverse-event rates by site, which decide them on their own size: first, so
     // that the two answers hide them alike.

@@ -28,6 +28,19 @@ export function protocolOf(study: StudyRow): Protocol {
     touchUpAfterDays: study.touch_up_after_days,
     touchUpToleranceDays: study.touch_up_tolerance_days,
     followUpMonths: { from: study.follow_up_from_months, to: study.follow_up_to_months },
+    // Present only when the study schedules visits; keys in the bundle's order (jsonb keeps its own).
+    ...(study.visits === null
+      ? {}
+      : {
+          visits: study.visits.map((v) => ({
+            code: v.code,
+            label: v.label,
+            monthsAfterFinalSession: v.monthsAfterFinalSession,
+            windowBeforeDays: v.windowBeforeDays,
+            windowAfterDays: v.windowAfterDays,
+            expects: v.expects,
+          })),
+        }),
   };
 }
 
@@ -41,6 +54,7 @@ export function protocolColumns(protocol: Protocol) {
     touch_up_tolerance_days: protocol.touchUpToleranceDays,
     follow_up_from_months: protocol.followUpMonths.from,
     follow_up_to_months: protocol.followUpMonths.to,
+    visits: protocol.visits ? JSON.stringify(protocol.visits) : null,
   };
 }
 

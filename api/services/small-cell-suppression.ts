@@ -14,7 +14,7 @@
 //   left out would say that its count is 0.
 // Objects that lost a figure carry `suppressed: true`, as does the group.
 import { ADVERSE_EVENT_CATEGORIES, CTCAE_GRADES } from '../../analysis/constants.ts';
-import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion, Suppressed, SuppressedFigures } from '../../analysis/types.ts';
+import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion, Suppressed, SuppressedFigures, VisitRetention } from '../../analysis/types.ts';
 import { complementarySuppression } from './complementary-suppression.ts';
 import { everyIndication, everyLevel, figureModel } from './figure-relations.ts';
 
@@ -178,6 +178,25 @@ function withNulls(figures: CohortFigures, isNull: (path: string) => boolean): S
       wouldRecommend: proportion('satisfaction.wouldRecommend', satisfaction.wouldRecommend),
     },
     costUsd: describe('costUsd', figures.costUsd),
+    ...(figures.retention
+      ? {
+          retention: figures.retention.map(
+            (visit, i): Suppressed<VisitRetention> => {
+              const path = `retention.${i}`;
+              const row = {
+                ...visit,
+                participants: value(`${path}.participants`, visit.participants),
+                done: proportion(`${path}.done`, visit.done),
+                notDone: proportion(`${path}.notDone`, visit.notDone),
+                withdrawn: proportion(`${path}.withdrawn`, visit.withdrawn),
+              };
+              return lost(path, ['participants']) || row.done !== visit.done || row.notDone !== visit.notDone || row.withdrawn !== visit.withdrawn
+                ? { ...row, suppressed: true }
+                : row;
+            },
+          ) as unknown as VisitRetention[],
+        }
+      : {}),
   };
   if (any) out.suppressed = true;
   return out;

@@ -16,7 +16,8 @@ import {
 } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
 import { Protocol as ProtocolSchema } from '../schemas/bundle.ts';
-import { issueMessage, problemsFromZod } from '../schemas/problems.ts';
+import { formatPath, issueMessage, problemsFromZod } from '../schemas/problems.ts';
+import { visitsOutsideFollowUp } from '../schemas/visit-schedule.ts';
 import type { StudyRecord } from '../schemas/records.ts';
 import type { StudyListing } from '../schemas/responses.ts';
 import { requireAdmin, requirePermission, requireStudyScope, visibleStudyCodes, type Actor, type ChangeContext } from './access.ts';
@@ -115,8 +116,11 @@ export async function patchStudy(
     const title = patch.title ?? study.title;
     const merged = mergePatch(before.protocol, patch.protocol ?? {});
     const parsed = ProtocolSchema.safeParse(merged, { error: issueMessage });
-    if (!parsed.success) {
-      const problems = problemsFromZod(parsed.error, ['protocol']);
+    const outside = parsed.success ? visitsOutsideFollowUp(parsed.data) : [];
+    if (!parsed.success || outside.length > 0) {
+      const problems = parsed.success
+        ? outside.map((p) => ({ path: formatPath(['protocol', ...p.path]), message: p.message }))
+        : problemsFromZod(parsed.error, ['protocol']);
       throw new AppError('validation', `the protocol has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
     }
     const row = await updateStudy(trx.kysely, study.study_id, {

@@ -1,10 +1,10 @@
 // Studies: find, lock, list with counts, create, change and delete, and each study's
 // de-identification key. SQL only; the rules live in api/services.
-import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../types.ts';
 
 export type StudyRow = Selectable<Database['study']>;
-type NewStudy = Omit<StudyRow, 'study_id' | 'imported_at'>;
+type NewStudy = Omit<Insertable<Database['study']>, 'study_id' | 'imported_at'>;
 export type StudyChanges = Omit<Updateable<Database['study']>, 'study_id' | 'code'>;
 
 /** Tables holding a study's records, children before parents (the order deletes must take). */

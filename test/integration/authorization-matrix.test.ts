@@ -374,6 +374,60 @@ describe(`authorization matrix (${DRIVER})`, function () {
       ok: 200,
       prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/adverse-events.csv?sort=priority` }),
     },
+    'GET /studies/:code/worklist': {
+      access: 'siteFilteredRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/worklist?site=${TARGET[s].site}&asOf=2021-01-10` }),
+    },
+    'GET /studies/:code/worklist.csv': {
+      access: 'siteFilteredRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/worklist.csv?site=${TARGET[s].site}&status=due,overdue` }),
+    },
+    'GET /studies/:code/worklist.ics': {
+      access: 'siteFilteredRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/worklist.ics?site=${TARGET[s].site}` }),
+    },
+    'GET /studies/:code/participants/:participantCode/schedule': {
+      access: 'participantRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${(await participantPath(s, role, true)).path}/schedule` }),
+    },
+    'GET /studies/:code/worklist/feeds': {
+      access: 'studyRead',
+      ok: 200,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/worklist/feeds` }),
+    },
+    'POST /studies/:code/worklist/feeds': {
+      access: 'studyRead',
+      ok: 201,
+      prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/worklist/feeds`, body: {} }),
+    },
+    'DELETE /studies/:code/worklist/feeds/:id': {
+      access: 'studyRead',
+      ok: 200,
+      prepare: async (s, role) => {
+        // Each user revokes a feed of their own; out of scope (another study) there is none to reach.
+        const owner = role === 'anonymous' || s === 'otherStudy' ? admin : clients[role];
+        const created = await owner.post(`/studies/${TARGET[s].study}/worklist/feeds`, {});
+        expect(created.status, 'preparing a feed').to.equal(201);
+        return { path: `/studies/${TARGET[s].study}/worklist/feeds/${created.body.id}` };
+      },
+    },
+    'GET /calendar/worklist.ics': {
+      access: 'public',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => {
+        const created = await admin.post('/studies/MAT-A/worklist/feeds', {});
+        return { path: `/calendar/worklist.ics?token=${new URL(created.body.url).searchParams.get('token')}` };
+      },
+    },
     'GET /studies/:code/audit': { access: 'auditRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/audit` }) },
     'GET /studies/:code/audit/:id/bundle': {
       access: 'adminOnly',

@@ -19,6 +19,7 @@ import { createServerDatabase, DRIVER, freshDb, freshPgliteDb, SERVER_URL, table
 import { createTestUser } from '../support/users.ts';
 import { recordDeviceFailure } from '../../db/repositories/sign-in-repository.ts';
 import { deviceCookieValue, newDeviceId, readDeviceCookie } from '../../api/services/sign-in-guard.ts';
+import { insertFeed } from '../../db/repositories/worklist-repository.ts';
 
 /** Text that COPY must escape and give back exactly. */
 function awkwardBundle() {
@@ -81,6 +82,9 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
     source = await freshPgliteDb();
     await loadDemo(source);
     await importBundle(source, awkwardBundle());
+    // A calendar feed of the worklist: its table is carried like every other.
+    const feedUser = await createTestUser(source, 'clinic', [{ studyCode: 'SMP-2021', siteCode: 'LON' }], 'feed-owner');
+    await insertFeed(source.kysely, feedUser.userId, 'SMP-2021', new Uint8Array(32).fill(7));
     archive = await backupBytes(source);
   });
   after(async () => {
@@ -103,6 +107,11 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
         expect(await exportBundle(target, code), code).to.deep.equal(await exportBundle(source, code));
       }
       expect(await listStudies(target)).to.deep.equal(await listStudies(source));
+      // The demo's scheduled visits and the calendar feed come back as they were.
+      expect((await exportBundle(target, 'SMP-2021')).study.protocol.visits?.map((v) => v.code)).to.deep.equal(['FU8', 'FU18', 'FU30']);
+      const feeds = (db: Db) => db.kysely.selectFrom('calendar_feed').select(['feed_id', 'user_id', 'study_code', 'token_hash', 'created_at']).execute();
+      expect(await feeds(target)).to.deep.equal(await feeds(source));
+      expect(await feeds(target)).to.have.length(1);
       expect(await tableCounts(target)).to.deep.equal(await tableCounts(source));
       // Identity sequences continue after the restored keys.
       await importBundle(target, smallBundle('AFTER-1'));

@@ -222,7 +222,7 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
       const refused = smp(storeA, 'export', DEMO, '--format', 'csv', '--out', folder);
       expect(refused.status).to.equal(2);
       expect(refused.stderr).to.equal(
-        `smp export: ${folder} holds study.csv, sites.csv, practitioners.csv, participants.csv, sessions.csv, adverse_events.csv, ` +
+        `smp export: ${folder} holds study.csv, visits.csv, sites.csv, practitioners.csv, participants.csv, sessions.csv, adverse_events.csv, ` +
           'fading_assessments.csv, surveys.csv, codebook.csv already; add --force to overwrite them\n',
       );
       expect(fs.readFileSync(path.join(folder, 'sites.csv'), 'utf8')).to.equal('edited');

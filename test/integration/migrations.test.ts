@@ -49,6 +49,7 @@ describe(`migrations (${DRIVER})`, function () {
         }).execute();
       }
 
+      // Every migration after the first runs, in order.
       expect(await migrateToLatest(kysely)).to.deep.equal(Object.keys(migrations).slice(1));
 
       const key = (await kysely.selectFrom('study_secret').select('deid_key').where('study_id', '=', study_id).executeTakeFirstOrThrow()).deid_key;

@@ -7,6 +7,7 @@ import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { AE_CATEGORIES, type StudyBundle } from '../../api/schemas/bundle.ts';
 import { validateBundle } from '../../api/schemas/validate-bundle.ts';
 import { analyzeStudy } from '../../api/services/analysis-service.ts';
+import { participantDeidentifier } from '../../api/services/deidentify.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
@@ -42,6 +43,11 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     db = await freshDb();
     server = await startTestServer(db);
     const source = generateCohort({ participants: 120, seed: 23, code: CODE, withdrawalRate: 0.2, adverseEventRate: 0.6 });
+    // A follow-up schedule, so that the worklist and retention by visit are read too.
+    source.study.protocol.visits = [
+      { code: 'FU8', label: '8-month review', monthsAfterFinalSession: 8, windowBeforeDays: 30, windowAfterDays: 45, expects: ['fadingAssessment'] },
+      { code: 'FU24', label: '24-month review', monthsAfterFinalSession: 24, windowBeforeDays: 90, windowAfterDays: 90, expects: ['fadingAssessment', 'survey'] },
+    ];
     const checked = validateBundle(source);
     if (!checked.ok) throw new Error('generated cohort is invalid');
     original = checked.bundle;
@@ -80,6 +86,13 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     for (const practitioner of await all(`/studies/${CODE}/practitioners`)) {
       await read(`/studies/${CODE}/practitioners/${practitioner.code}`);
     }
+    await all(`/studies/${CODE}/worklist?asOf=2020-06-01`);
+    await all(`/studies/${CODE}/worklist`);
+    await read(`/studies/${CODE}/worklist.csv?asOf=2020-06-01`);
+    await read(`/studies/${CODE}/worklist.ics?asOf=2020-06-01`);
+    const feed = await reviewer.post(`/studies/${CODE}/worklist/feeds`, {});
+    const feedUrl = new URL(feed.body.url);
+    bodies.push({ path: feedUrl.pathname, text: await (await fetch(`${server.base}${feedUrl.pathname}${feedUrl.search}`)).text() });
     await all(`/studies/${CODE}/adverse-events`);
     await all(`/studies/${CODE}/adverse-events?unresolved=true`);
     for (const participant of await all(`/studies/${CODE}/participants`)) {
@@ -88,6 +101,7 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
       for (const segment of ['sessions', 'adverse-events', 'fading-assessments', 'surveys']) {
         for (const item of await all(`${base}/${segment}`)) await read(`${base}/${segment}/${item.number ?? item.no}`);
       }
+      await read(`${base}/schedule?asOf=2020-06-01`);
     }
   });
   after(async () => {
@@ -141,6 +155,31 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     }
     const served = JSON.parse(bodies.find((b) => b.path === `/studies/${CODE}/analysis`)!.text);
     expect(served).to.deep.equal(await analyzeStudy(db, CODE));
+  });
+
+  it("dates the worklist from each participant's shifted dates, never its true ones", async () => {
+    const { deid_key: key } = await db.kysely
+      .selectFrom('study_secret as k')
+      .innerJoin('study as s', 's.study_id', 'k.study_id')
+      .select('k.deid_key')
+      .where('s.code', '=', CODE)
+      .executeTakeFirstOrThrow();
+    const dayOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+    let checked = 0;
+    for (const p of original.participants) {
+      const deidentifier = participantDeidentifier(key, p);
+      const body = bodies.find((b) => b.path === `/studies/${CODE}/participants/${deidentifier.code}/schedule?asOf=2020-06-01`);
+      const schedule = JSON.parse(body!.text);
+      if (p.sessions.length === 0) {
+        expect(schedule.steps).to.deep.equal([]);
+        continue;
+      }
+      const trueFinal = p.sessions.at(-1)!.date;
+      expect(schedule.finalSession, p.code).to.not.equal(trueFinal);
+      expect(dayOf(trueFinal) - dayOf(schedule.finalSession), p.code).to.equal(deidentifier.shift);
+      checked++;
+    }
+    expect(checked).to.be.greaterThan(100);
   });
 
   it('refuses date filters and date order, which would find true dates out', async () => {

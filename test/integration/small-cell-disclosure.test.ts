@@ -45,6 +45,12 @@ describe(`small-cell suppression cannot be undone (${DRIVER})`, function () {
       participants: 96, sites: 8, seed: 15, code: CODE,
       adverseEventRate: 0.8, withdrawalRate: 0.2, surveyResponseRate: 0.6, touchUpNeedRate: 0.3, protocolDeviationRate: 0.2,
     });
+    // A schedule, so that retention by visit is proved too.
+    registry.study.protocol.visits = [
+      { code: 'FU8', label: '8-month review', monthsAfterFinalSession: 8, windowBeforeDays: 30, windowAfterDays: 60, expects: ['fadingAssessment'] },
+      { code: 'FU15', label: '15-month review', monthsAfterFinalSession: 15, windowBeforeDays: 60, windowAfterDays: 60, expects: ['fadingAssessment', 'survey'] },
+      { code: 'FU26', label: '26-month review', monthsAfterFinalSession: 26, windowBeforeDays: 90, windowAfterDays: 90, expects: ['fadingAssessment', 'survey'] },
+    ];
     await importBundle(db, registry);
     await importBundle(db, JSON.parse(readFileSync(new URL('../../fixtures/smp-2021.json', import.meta.url), 'utf8')) as StudyBundle);
     own = registry.sites[0]!.code;

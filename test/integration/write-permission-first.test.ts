@@ -204,8 +204,16 @@ describe(`write permissions come before the body (${DRIVER})`, function () {
   });
 
   it('declares a permission on every write route that needs a signed-in caller', () => {
-    // Changing one's own password, and ending one's own sessions and tokens, is every signed-in user's right.
-    const self = new Set(['POST /auth/password', 'DELETE /account/sessions/:id', 'POST /account/sessions/end-others', 'DELETE /account/tokens/:id']);
+    // Changing one's own password, ending one's own sessions and tokens, and making or revoking
+    // one's own calendar feeds of a study one reaches, are every signed-in user's right.
+    const self = new Set([
+      'POST /auth/password',
+      'DELETE /account/sessions/:id',
+      'POST /account/sessions/end-others',
+      'DELETE /account/tokens/:id',
+      'POST /studies/:code/worklist/feeds',
+      'DELETE /studies/:code/worklist/feeds/:id',
+    ]);
     const undeclared = apiRoutes
       .filter((route) => route.method !== 'get' && route.auth === 'user' && route.permission === undefined)
       .map((route) => `${route.method.toUpperCase()} ${route.path}`)

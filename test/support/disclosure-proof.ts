@@ -45,18 +45,30 @@ export function valueAt(figures: unknown, path: string): unknown {
 
 /** Every leaf of a figures object (numbers, nulls, arrays) by dotted path; `suppressed` markers left out. */
 export function leafPaths(figures: unknown, prefix = ''): string[] {
-  if (figures === null || typeof figures !== 'object' || Array.isArray(figures)) return [prefix];
+  if (figures === null || typeof figures !== 'object') return [prefix];
+  // A list of numbers (an interval) is one figure; a list of objects (retention by visit) is one
+  // figure per entry and key, at `retention.0.done.n`.
+  if (Array.isArray(figures) && !figures.some((item) => item !== null && typeof item === 'object')) return [prefix];
   return Object.entries(figures).flatMap(([key, value]) => (key === 'suppressed' ? [] : leafPaths(value, prefix === '' ? key : `${prefix}.${key}`)));
 }
 
 /** The paths the model accounts for; a figure missing here is one without declared relations. */
-export function declaredPaths(model: FigureModel): Set<string> {
-  return new Set([
+export function declaredPaths(model: FigureModel): { has(path: string): boolean } {
+  const declared = new Set([
     ...model.cells.flatMap((cell) => cell.paths),
     ...model.dependents.map((dependent) => dependent.path),
     ...model.withheld,
     ...model.constants,
   ]);
+  // A withheld list (the Kaplan–Meier steps) covers every figure inside it.
+  return {
+    has(path: string): boolean {
+      for (let at = path; ; at = at.slice(0, at.lastIndexOf('.'))) {
+        if (declared.has(at)) return true;
+        if (!at.includes('.')) return false;
+      }
+    },
+  };
 }
 
 /** Checks that every declared sum and bound holds on the true figures: a wrong relation proves nothing. */

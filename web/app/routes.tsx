@@ -5,6 +5,7 @@ import { AccountPage } from './pages/account.tsx';
 import { AdverseEventsPage } from './pages/adverse-events.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
+import { FollowUpsPage } from './pages/follow-ups.tsx';
 import { ParticipantPage } from './pages/participant.tsx';
 import { ParticipantsPage } from './pages/participants.tsx';
 import { SetupPage } from './pages/setup.tsx';
@@ -29,6 +30,7 @@ export const ROUTES: readonly Route[] = [
     study: true,
     render: (p, url) => <ParticipantPage code={p.code!} participant={p.participant!} url={url} />,
   },
+  { pattern: '/studies/:code/follow-ups', study: true, render: (p, url) => <FollowUpsPage code={p.code!} url={url} /> },
   { pattern: '/studies/:code/adverse-events', study: true, render: (p, url) => <AdverseEventsPage code={p.code!} url={url} /> },
   { pattern: '/studies/:code/audit', study: true, render: (p, url) => <AuditPage code={p.code!} url={url} /> },
   { pattern: '/studies/:code/setup', study: true, render: (p, url) => <SetupPage code={p.code!} url={url} /> },
@@ -38,6 +40,7 @@ export const ROUTES: readonly Route[] = [
 export const STUDY_TABS: readonly { suffix: string; label: string }[] = [
   { suffix: '', label: 'Dashboard' },
   { suffix: '/participants', label: 'Participants' },
+  { suffix: '/follow-ups', label: 'Follow-ups' },
   { suffix: '/adverse-events', label: 'Adverse events' },
   { suffix: '/audit', label: 'Audit log' },
   { suffix: '/setup', label: 'Sites and practitioners' },

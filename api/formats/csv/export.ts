@@ -5,11 +5,14 @@ import { canonicalOrder } from '../../schemas/bundle-order.ts';
 import { writeCsv, type Cell } from '../csv-text.ts';
 import type { FormatFile } from '../types.ts';
 import { CODEBOOK_FILE, CSV_TABLES, fileOf, type ColumnSpec, type TableSpec } from './tables.ts';
+import { visitsTable } from './visits-table.ts';
 
 /** The study as CSV tables and their codebook. */
 export function writeCsvTables(bundle: StudyBundle): FormatFile[] {
   const ordered = canonicalOrder(bundle);
   const files: FormatFile[] = CSV_TABLES.map((table) => ({ name: fileOf(table), content: writeTable(table as TableSpec<unknown>, ordered) }));
+  // visits.csv only for a study that schedules visits (after study.csv, like its place in the bundle).
+  if (ordered.study.protocol.visits) files.splice(1, 0, { name: fileOf(visitsTable), content: writeTable(visitsTable, ordered) });
   files.push({ name: CODEBOOK_FILE, content: writeCodebook() });
   return files;
 }
@@ -30,7 +33,7 @@ export const CODEBOOK_COLUMNS = ['table', 'column', 'type', 'unit', 'allowed_val
 /** codebook.csv: one row per column of every table. */
 export function writeCodebook(): string {
   const rows: Cell[][] = [];
-  for (const table of CSV_TABLES) {
+  for (const table of [CSV_TABLES[0], visitsTable, ...CSV_TABLES.slice(1)]) {
     for (const column of table.columns as ReadonlyArray<ColumnSpec<unknown>>) {
       const codes = column.labels === undefined ? null : Object.keys(column.labels);
       rows.push([

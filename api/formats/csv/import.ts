@@ -11,12 +11,15 @@ import { LocationIndex } from '../locations.ts';
 import { TableImport } from '../table-import.ts';
 import { locatedProblem, type FormatFile, type FormatImport } from '../types.ts';
 import { CODEBOOK_FILE, CSV_TABLES, fileOf, type ColumnSpec, type TableSpec } from './tables.ts';
+import { expectsOfCell, visitsTable } from './visits-table.ts';
 
 type AnyTable = TableSpec<unknown>;
 type AnyColumn = ColumnSpec<unknown>;
 
 const TABLES = CSV_TABLES as ReadonlyArray<AnyTable>;
-const FILE_ORDER = [...TABLES.map(fileOf), CODEBOOK_FILE];
+const FILE_ORDER = [fileOf(TABLES[0]!), fileOf(visitsTable), ...TABLES.slice(1).map(fileOf), CODEBOOK_FILE];
+/** The files every csv study has (visits.csv only when it schedules visits). */
+const REQUIRED_FILES = [...TABLES.map(fileOf), CODEBOOK_FILE];
 const CHILD_LISTS: Readonly<Record<string, string>> = {
   sessions: 'sessions',
   adverse_events: 'adverseEvents',
@@ -35,6 +38,7 @@ interface ReadTable {
 function fallback(path: string): { file: string; row: number | null } {
   for (const [table, list] of Object.entries(CHILD_LISTS)) if (path.includes(`.${list}`)) return { file: `${table}.csv`, row: null };
   for (const table of ['sites', 'practitioners', 'participants']) if (path.startsWith(table)) return { file: `${table}.csv`, row: null };
+  if (path.startsWith('study.protocol.visits')) return { file: 'visits.csv', row: null };
   return { file: 'study.csv', row: null };
 }
 
@@ -50,12 +54,13 @@ export function readCsvTables(files: readonly FormatFile[]): FormatImport {
   const expected = new Set(FILE_ORDER);
   for (const file of files) {
     if (!expected.has(file.name)) {
-      run.report(locatedProblem(file.name, null, null, `is not a file of the csv format (its files are ${FILE_ORDER.join(', ')})`));
+      run.report(locatedProblem(file.name, null, null, `is not a file of the csv format (its files are ${REQUIRED_FILES.join(', ')}, and visits.csv for scheduled visits)`));
     }
   }
 
   const tables = new Map<string, ReadTable>();
-  for (const spec of TABLES) {
+  // visits.csv is optional: a study without it schedules no visits.
+  for (const spec of [...TABLES, ...(byName.has(fileOf(visitsTable)) ? [visitsTable as AnyTable] : [])]) {
     const name = fileOf(spec);
     const file = byName.get(name);
     if (file === undefined) {
@@ -113,6 +118,14 @@ export function readCsvTables(files: readonly FormatFile[]): FormatImport {
     for (const row of extra) run.report(locatedProblem(studyTable.file, row.row, null, 'is a second study; the csv format holds one study'));
   }
   const studyCode = typeof study?.code === 'string' ? study.code : undefined;
+  const visitsCsv = tables.get('visits');
+  if (study !== undefined && visitsCsv !== undefined && visitsCsv.csv.rows.length > 0) {
+    const protocol = (study.protocol ??= {}) as Record<string, unknown>;
+    protocol.visits = visitsCsv.csv.rows.map((row, index) => {
+      const visit = readRecord(visitsCsv, row, `study.protocol.visits[${index}]`);
+      return { ...visit, expects: expectsOfCell(visit.expects) };
+    });
+  }
 
   const checkStudyCode = (table: ReadTable, row: CsvRow) => {
     const code = cell(table, row, 'study_code');

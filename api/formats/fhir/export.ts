@@ -67,7 +67,12 @@ export function writeFhir(input: StudyBundle, options: FhirOptions = {}): Format
     description:
       `Protocol: ${protocol.initialSessions} initial sessions ${protocol.sessionIntervalDays} ± ${protocol.intervalToleranceDays} days apart` +
       (protocol.touchUpAfterDays === null ? ', no touch-up planned' : `, a touch-up ${protocol.touchUpAfterDays} ± ${protocol.touchUpToleranceDays} days after the last`) +
-      `; follow-up ${protocol.followUpMonths.from} to ${protocol.followUpMonths.to} months after the final session.`,
+      `; follow-up ${protocol.followUpMonths.from} to ${protocol.followUpMonths.to} months after the final session` +
+      (protocol.visits
+        ? `; scheduled visits: ${protocol.visits
+            .map((v) => `${v.code} (${v.label}) ${v.monthsAfterFinalSession} months after the final session, −${v.windowBeforeDays}/+${v.windowAfterDays} days, expecting ${v.expects.join(' and ')}`)
+            .join('; ')}.`
+        : '.'),
     site: bundle.sites.map((site) => ref('Location', site.code)),
     arm: [{ name: 'SMP', description: 'Scalp micropigmentation' }],
   });

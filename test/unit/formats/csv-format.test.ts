@@ -5,6 +5,7 @@ import { expect } from 'chai';
 import { writeCodebook, writeCsvTables } from '../../../api/formats/csv/export.ts';
 import { readCsvTables } from '../../../api/formats/csv/import.ts';
 import { CSV_TABLES } from '../../../api/formats/csv/tables.ts';
+import { visitsTable } from '../../../api/formats/csv/visits-table.ts';
 import type { FormatFile } from '../../../api/formats/types.ts';
 import { smallBundle } from '../../support/bundles.ts';
 import { canonical, cohortBundle, csvRecords, demoBundle, editCsv, fileNamed, lines, replaceFile, setCell, textOf, valid } from './helpers.ts';
@@ -48,7 +49,9 @@ describe('csv format', () => {
 
     it('writes one file per table and the codebook, each with a header row, RFC 4180 with CRLF', () => {
       const files = writeCsvTables(demoBundle());
-      expect(files.map((f) => f.name)).to.deep.equal([...TABLE_FILES, 'codebook.csv']);
+      // The demo schedules follow-up visits: visits.csv follows study.csv.
+      expect(files.map((f) => f.name)).to.deep.equal([TABLE_FILES[0], 'visits.csv', ...TABLE_FILES.slice(1), 'codebook.csv']);
+      expect(writeCsvTables(valid(smallBundle())).map((f) => f.name), 'no visits.csv without visits').to.deep.equal([...TABLE_FILES, 'codebook.csv']);
       for (const file of files) {
         const text = textOf(file);
         expect(text.endsWith('\r\n'), file.name).to.equal(true);
@@ -108,11 +111,11 @@ describe('csv format', () => {
 
     it('lists every column of every table once, in file order, with type and definition', () => {
       const files = writeCsvTables(demoBundle());
-      for (const name of TABLE_FILES) {
+      for (const name of [...TABLE_FILES, 'visits.csv']) {
         const header = textOf(fileNamed(files, name)).split('\r\n')[0]!.split(',');
         expect(codebook.filter((r) => `${r.table}.csv` === name).map((r) => r.column), name).to.deep.equal(header);
       }
-      expect(codebook).to.have.length(CSV_TABLES.reduce((n, t) => n + t.columns.length, 0));
+      expect(codebook).to.have.length(CSV_TABLES.reduce((n, t) => n + t.columns.length, 0) + visitsTable.columns.length);
       for (const row of codebook) {
         expect(['text', 'category', 'integer', 'number', 'boolean', 'date']).to.include(row.type);
         expect(row.definition, `${row.table}.${row.column}`).to.not.equal('');
@@ -181,7 +184,7 @@ describe('csv format', () => {
         'adverse_events.csv:2:session_number: participant has no session 9',
         'fading_assessments.csv:4: has 3 cells but the header has 10 columns',
         'surveys.csv:2:study_code: is "OTHER" but study.csv describes study "TEST-1"',
-        'notes.txt: is not a file of the csv format (its files are study.csv, sites.csv, practitioners.csv, participants.csv, sessions.csv, adverse_events.csv, fading_assessments.csv, surveys.csv, codebook.csv)',
+        'notes.txt: is not a file of the csv format (its files are study.csv, sites.csv, practitioners.csv, participants.csv, sessions.csv, adverse_events.csv, fading_assessments.csv, surveys.csv, codebook.csv, and visits.csv for scheduled visits)',
       ]);
     });
 

@@ -1,6 +1,7 @@
 // The participant timeline's visit windows and deviations, worked out by hand from the protocol
-// (the same rule as analysis/protocol-adherence.ts: each initial session measured from the one
-// before, the touch-up from the last initial session, follow-up from the final session).
+// (the schedule's rule, as analysis/protocol-adherence.ts judges it: each initial session measured
+// from session 1, the touch-up from the last initial session, follow-up and scheduled visits from
+// the final session).
 import { expect } from 'chai';
 import type { Protocol } from '../../../api/schemas/bundle.ts';
 import { isProtocolAdherent } from '../../../analysis/protocol-adherence.ts';
@@ -23,7 +24,7 @@ describe('web: participant timeline model', () => {
     expect(dateOf(dayOf('2024-02-29') + 1)).to.equal('2024-03-01');
   });
 
-  it('draws each window from the session before it, and finds no deviation in an adherent schedule', () => {
+  it('draws each window from session 1, and finds no deviation in an adherent schedule', () => {
     const sessions = [s(1, '2024-01-08'), s(2, '2024-01-15'), s(3, '2024-01-24'), s(4, '2024-02-20', 'touch_up')];
     const view = protocolView(PROTOCOL, sessions, '2024-03-01');
     expect(view.windows.map((w) => [w.kind, w.label, w.from, w.to])).to.deep.equal([
@@ -51,25 +52,26 @@ describe('web: participant timeline model', () => {
     expect(view.deviations).to.deep.equal([
       {
         sessionNumber: 3,
-        text: 'Session 3 (initial, 2024-01-29) came 14 days after session 2 (2024-01-15); the protocol expects 7 ± 3 days (2024-01-19 to 2024-01-25).',
+        text: 'Session 3 (initial, 2024-01-29) came 21 days after session 1 (2024-01-08); the protocol expects 14 ± 3 days (2024-01-19 to 2024-01-25).',
       },
     ]);
     const days = sessions.map((x) => ({ day: dayOf(x.date), kind: x.kind, durationMinutes: 60 }));
     expect(isProtocolAdherent(days, PROTOCOL)).to.equal(false);
   });
 
-  it('keeps later windows from expected dates when a session is missing, and reports a window that has passed', () => {
+  it('keeps later windows from session 1 when a session is missing, and reports a window that has passed', () => {
     const view = protocolView(PROTOCOL, [s(1, '2024-01-08')], '2024-04-01');
     expect(view.windows.map((w) => [w.label, w.from, w.to])).to.deep.equal([
       ['Initial session 2', '2024-01-12', '2024-01-18'],
       ['Initial session 3', '2024-01-19', '2024-01-25'],
-      ['Touch-up', '2024-02-14', '2024-02-28'],
+      // From the last initial session so far (session 1): 2024-01-08 + 30 = 2024-02-07 ± 7.
+      ['Touch-up', '2024-01-31', '2024-02-14'],
       ['Follow-up', '2024-08-09', '2026-09-08'],
     ]);
     expect(view.deviations.map((d) => d.text)).to.deep.equal([
       'Initial session 2 is missing: its window (2024-01-12 to 2024-01-18) has passed.',
       'Initial session 3 is missing: its window (2024-01-19 to 2024-01-25) has passed.',
-      'Touch-up is missing: its window (2024-02-14 to 2024-02-28) has passed.',
+      'Touch-up is missing: its window (2024-01-31 to 2024-02-14) has passed.',
     ]);
     expect(protocolView(PROTOCOL, [s(1, '2024-01-08')], '2024-01-10').deviations, 'nothing is overdue yet').to.deep.equal([]);
   });
@@ -84,6 +86,20 @@ describe('web: participant timeline model', () => {
     const none = protocolView({ ...PROTOCOL, touchUpAfterDays: null }, sessions.slice(0, 3), '2025-01-01');
     expect(none.windows.map((w) => w.kind)).to.deep.equal(['initial', 'initial', 'follow_up']);
     expect(none.deviations).to.deep.equal([]);
+  });
+
+  it('draws each scheduled visit from the final session with its status, and reports a missed one', () => {
+    const visits = [
+      // 8 × 30.4375 = 243.5 → 244 days after 2024-02-20: 2024-10-21, window 2024-09-21 to 2024-12-05.
+      { code: 'FU8', label: '8-month review', monthsAfterFinalSession: 8, windowBeforeDays: 30, windowAfterDays: 45, expects: ['fadingAssessment' as const, 'survey' as const] },
+    ];
+    const sessions = [s(1, '2024-01-08'), s(2, '2024-01-15'), s(3, '2024-01-22'), s(4, '2024-02-20', 'touch_up')];
+    const view = protocolView({ ...PROTOCOL, visits }, sessions, '2024-12-06', { assessments: ['2024-09-21'], surveys: [] });
+    const fu8 = view.windows.find((w) => w.kind === 'visit')!;
+    expect([fu8.label, fu8.from, fu8.to, fu8.status]).to.deep.equal(['FU8: 8-month review', '2024-09-21', '2024-12-05', 'overdue']);
+    expect(view.deviations.map((d) => d.text)).to.deep.equal(['FU8 (8-month review) is missing a survey: its window (2024-09-21 to 2024-12-05) has passed.']);
+    const done = protocolView({ ...PROTOCOL, visits }, sessions, '2024-12-06', { assessments: ['2024-09-21'], surveys: ['2024-12-05'] });
+    expect(done.windows.find((w) => w.kind === 'visit')!.status).to.equal('done');
   });
 
   it('has no window before the first session', () => {

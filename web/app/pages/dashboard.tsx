@@ -14,6 +14,7 @@ import { ErrorBox, Loading } from '../components/problems.tsx';
 import { reachableSites } from '../components/reachable-sites.ts';
 import { CompareSites } from '../dashboard/compare-sites.tsx';
 import { HeadlineFigures } from '../dashboard/headline-figures.tsx';
+import { RetentionByVisit } from '../dashboard/retention.tsx';
 import { navigate, pathOf, queryOf } from '../router.tsx';
 import { useMe } from '../session.ts';
 
@@ -119,6 +120,7 @@ export function DashboardPage(props: { code?: string; participant?: string; url?
       {data ? (
         <>
           <HeadlineFigures summary={data.summary} />
+          <RetentionByVisit summary={data.summary} suppressBelow={data.suppressBelow} />
           <section aria-labelledby="charts-heading">
             <h2 id="charts-heading">Charts</h2>
             <ChartGrid charts={data.charts} fileStem={stem} />

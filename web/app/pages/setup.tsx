@@ -92,7 +92,7 @@ function ConflictNotice({ conflict, onKeepMine, onTakeTheirs }: { conflict: Conf
 
 /** The form's flat fields: title and each protocol field, the follow-up window as from and to. */
 const StudyFields = Study.pick({ code: true, title: true })
-  .extend(Protocol.omit({ followUpMonths: true }).shape)
+  .extend(Protocol.omit({ followUpMonths: true, visits: true }).shape)
   .extend(Protocol.shape.followUpMonths.shape);
 
 function flatStudy(study: StudyRecord): Record<string, unknown> {
@@ -119,6 +119,12 @@ const PROTOCOL_WORDS: [string, (p: StudyRecord['protocol']) => string][] = [
   ['Days between initial sessions', (p) => `${p.sessionIntervalDays} (± ${p.intervalToleranceDays})`],
   ['Touch-up after (days)', (p) => (p.touchUpAfterDays === null ? 'no touch-up planned' : `${p.touchUpAfterDays} (± ${p.touchUpToleranceDays})`)],
   ['Follow-up window (months after the final session)', (p) => `${p.followUpMonths.from} to ${p.followUpMonths.to}`],
+  [
+    'Scheduled visits (months after the final session, window in days; change them with PATCH /api/studies/CODE)',
+    (p) =>
+      p.visits?.map((v) => `${v.code} ${v.label}: ${v.monthsAfterFinalSession} (−${v.windowBeforeDays}/+${v.windowAfterDays}), ${v.expects.join(' and ')}`).join('; ') ??
+      'none',
+  ],
 ];
 
 function StudySection({ code, writable, study }: { code: string; writable: boolean; study: Resource<StudyRecord> }) {

@@ -146,7 +146,7 @@ function ImportForm({ onImported }: { onImported: () => void }) {
 
 /** A new study: its code, title and protocol, and its first site (more can be added later). */
 const NewStudyFields = Study.omit({ protocol: true })
-  .extend(Protocol.omit({ followUpMonths: true }).shape)
+  .extend(Protocol.omit({ followUpMonths: true, visits: true }).shape)
   .extend(Protocol.shape.followUpMonths.shape)
   .extend({ siteCode: Site.shape.code, siteName: Site.shape.name });
 

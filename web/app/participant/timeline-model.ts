@@ -1,11 +1,13 @@
 // What a participant's timeline shows, worked out from the records and the protocol: the expected
 // visit windows and the sessions that fell outside theirs. Pure (dates in, windows and words out),
-// so it is tested without a browser. The windows follow the analysis's adherence rule
-// (analysis/protocol-adherence.ts): each initial session is due `sessionIntervalDays ±
-// intervalToleranceDays` after the one before it, the first touch-up `touchUpAfterDays ±
-// touchUpToleranceDays` after the last initial session, and follow-up runs `followUpMonths.from`
-// to `.to` months (30.4375 days) after the final session of any kind. Bounds are inclusive.
+// so it is tested without a browser. The windows are the schedule's (analysis/schedule.ts, the same
+// module the worklist and the adherence figure use): initial session K is due (K − 1) ×
+// `sessionIntervalDays` ± `intervalToleranceDays` after session 1, the touch-up
+// `touchUpAfterDays ± touchUpToleranceDays` after the last initial session, each scheduled visit
+// round(months × 30.4375) days after the final session within its own window, and follow-up runs
+// `followUpMonths.from` to `.to` months after the final session. Bounds are inclusive.
 import { MONTH_DAYS } from '../../../analysis/constants.ts';
+import { participantSchedule } from '../../../analysis/schedule.ts';
 import type { Protocol } from '../../../api/schemas/bundle.ts';
 
 export interface TimelineSession {
@@ -14,11 +16,11 @@ export interface TimelineSession {
   date: string;
 }
 
-export type WindowKind = 'initial' | 'touch_up' | 'follow_up';
+export type WindowKind = 'initial' | 'touch_up' | 'follow_up' | 'visit';
 
 export interface VisitWindow {
   kind: WindowKind;
-  /** "Session 2", "Touch-up", "Follow-up". */
+  /** "Session 2", "Touch-up", "Follow-up", "FU8: 8-month review". */
   label: string;
   from: string;
   to: string;
@@ -26,6 +28,15 @@ export interface VisitWindow {
   basis: string;
   /** The session held for it (initial and touch-up windows), if any. */
   sessionNumber: number | null;
+  /** A scheduled visit's status as of today (done, upcoming, due, overdue, withdrawn); null for other windows. */
+  status?: string | null;
+}
+
+/** The records besides sessions that scheduled visits count, and the withdrawal. */
+export interface TimelineRecords {
+  assessments?: readonly string[];
+  surveys?: readonly string[];
+  withdrawnOn?: string | null;
 }
 
 export interface Deviation {
@@ -54,56 +65,80 @@ export function dateOf(day: number): string {
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /**
- * The protocol's expected visit windows for a participant's sessions, and every session outside
- * its window. A window is anchored on the session before it when that was held, else on the
- * centre of that session's own window, so that later windows still show while earlier sessions
- * are missing. `today` (ISO date) decides whether a missing visit is overdue.
+ * The protocol's expected visit windows for a participant's sessions (and its scheduled visits,
+ * from its assessments, surveys and withdrawal), and every session outside its window. `today`
+ * (ISO date) decides whether a missing step is overdue.
  */
-export function protocolView(protocol: Protocol, sessions: readonly TimelineSession[], today: string): ProtocolView {
+export function protocolView(protocol: Protocol, sessions: readonly TimelineSession[], today: string, records: TimelineRecords = {}): ProtocolView {
   const ordered = [...sessions].sort((a, b) => a.number - b.number);
-  const initial = ordered.filter((s) => s.kind === 'initial');
   const windows: VisitWindow[] = [];
   const deviations: Deviation[] = [];
   const sessionStatus = new Map<number, 'in-window' | 'outside-window' | 'no-window'>();
   for (const s of ordered) sessionStatus.set(s.number, 'no-window');
-  const todayDay = dayOf(today);
-
-  const judge = (held: TimelineSession | undefined, window: VisitWindow, describe: (s: TimelineSession) => string) => {
-    if (held) {
-      const day = dayOf(held.date);
-      const inside = day >= dayOf(window.from) && day <= dayOf(window.to);
-      sessionStatus.set(held.number, inside ? 'in-window' : 'outside-window');
-      if (!inside) deviations.push({ sessionNumber: held.number, text: describe(held) });
-    } else if (dayOf(window.to) < todayDay) {
-      deviations.push({ sessionNumber: null, text: `${window.label} is missing: its window (${window.from} to ${window.to}) has passed.` });
-    }
-  };
-
-  // Initial sessions 2..n, each measured from the one before.
-  const first = initial[0];
-  let anchor: { day: number; what: string } | null = first ? { day: dayOf(first.date), what: `session ${first.number} (${first.date})` } : null;
+  const schedule = participantSchedule(
+    protocol,
+    {
+      sessions: ordered.map((s) => ({ day: dayOf(s.date), kind: s.kind })),
+      assessmentDays: (records.assessments ?? []).map(dayOf),
+      surveyDays: (records.surveys ?? []).map(dayOf),
+      withdrawnDay: records.withdrawnOn ? dayOf(records.withdrawnOn) : null,
+    },
+    dayOf(today),
+  );
+  const first = ordered[0];
+  const initial = ordered.filter((s) => s.kind === 'initial');
+  const lastInitial = initial.at(-1);
   const { sessionIntervalDays: interval, intervalToleranceDays: tolerance } = protocol;
-  for (let index = 1; index < protocol.initialSessions && anchor; index++) {
-    const centre = anchor.day + interval;
-    const held = initial[index];
+
+  for (const step of schedule.steps) {
+    const from = dateOf(step.windowStart);
+    const to = dateOf(step.windowEnd);
+    if (step.kind === 'visit') {
+      const visit = (protocol.visits ?? []).find((v) => v.code === step.step)!;
+      windows.push({
+        kind: 'visit',
+        label: `${step.step}: ${step.label}`,
+        from,
+        to,
+        basis: `${visit.monthsAfterFinalSession} months after the final session (${dateOf(schedule.anchorDay!)}), −${plural(visit.windowBeforeDays, 'day')} / +${plural(visit.windowAfterDays, 'day')}`,
+        sessionNumber: null,
+        status: step.status,
+      });
+      if (step.status === 'overdue') {
+        const missing = step.missing.map((m) => (m === 'fadingAssessment' ? 'a fading assessment' : 'a survey')).join(' and ');
+        deviations.push({ sessionNumber: null, text: `${step.step} (${step.label}) is missing ${missing}: its window (${from} to ${to}) has passed.` });
+      }
+      continue;
+    }
+    const held = step.session === null ? undefined : ordered.find((s) => s.number === step.session!.number);
+    const isTouchUp = step.kind === 'touch_up';
+    const k = isTouchUp ? 0 : Number(step.step.slice('session-'.length));
     const window: VisitWindow = {
-      kind: 'initial',
-      label: held ? `Session ${held.number}` : `Initial session ${index + 1}`,
-      from: dateOf(centre - tolerance),
-      to: dateOf(centre + tolerance),
-      basis: `${interval} ± ${plural(tolerance, 'day')} after ${anchor.what}`,
+      kind: isTouchUp ? 'touch_up' : 'initial',
+      label: held ? (isTouchUp ? `Touch-up (session ${held.number})` : `Session ${held.number}`) : isTouchUp ? 'Touch-up' : `Initial session ${k}`,
+      from,
+      to,
+      basis: isTouchUp
+        ? `${protocol.touchUpAfterDays} ± ${plural(protocol.touchUpToleranceDays, 'day')} after the last initial session, ${lastInitial!.number} (${lastInitial!.date})`
+        : `${(k - 1) * interval} ± ${plural(tolerance, 'day')} after session ${first!.number} (${first!.date})`,
       sessionNumber: held?.number ?? null,
     };
     windows.push(window);
-    const previous = initial[index - 1];
-    judge(held, window, (s) => {
-      const gap = dayOf(s.date) - (previous ? dayOf(previous.date) : anchor!.day);
-      return (
-        `Session ${s.number} (initial, ${s.date}) came ${plural(gap, 'day')} after ${anchor!.what}; ` +
-        `the protocol expects ${interval} ± ${plural(tolerance, 'day')} (${window.from} to ${window.to}).`
-      );
-    });
-    anchor = held ? { day: dayOf(held.date), what: `session ${held.number} (${held.date})` } : { day: centre, what: `the expected date of initial session ${index + 1} (${dateOf(centre)})` };
+    if (held) {
+      const day = dayOf(held.date);
+      const inside = day >= step.windowStart && day <= step.windowEnd;
+      sessionStatus.set(held.number, inside ? 'in-window' : 'outside-window');
+      if (!inside) {
+        const text = isTouchUp
+          ? `Session ${held.number} (touch-up, ${held.date}) came ${plural(day - dayOf(lastInitial!.date), 'day')} after the last initial session, ${lastInitial!.number} (${lastInitial!.date}); ` +
+            `the protocol expects ${protocol.touchUpAfterDays} ± ${plural(protocol.touchUpToleranceDays, 'day')} (${from} to ${to}).`
+          : `Session ${held.number} (initial, ${held.date}) came ${plural(day - dayOf(first!.date), 'day')} after session ${first!.number} (${first!.date}); ` +
+            `the protocol expects ${(k - 1) * interval} ± ${plural(tolerance, 'day')} (${from} to ${to}).`;
+        deviations.push({ sessionNumber: held.number, text });
+      }
+    } else if (step.status === 'overdue') {
+      deviations.push({ sessionNumber: null, text: `${window.label} is missing: its window (${from} to ${to}) has passed.` });
+    }
   }
   for (const extra of initial.slice(protocol.initialSessions)) {
     sessionStatus.set(extra.number, 'outside-window');
@@ -112,31 +147,8 @@ export function protocolView(protocol: Protocol, sessions: readonly TimelineSess
       text: `Session ${extra.number} (initial, ${extra.date}) is beyond the ${plural(protocol.initialSessions, 'initial session')} the protocol plans.`,
     });
   }
-
-  // The first touch-up, measured from the last initial session.
-  if (protocol.touchUpAfterDays !== null && anchor) {
-    const lastInitial = initial.length >= protocol.initialSessions ? initial.at(-1)! : null;
-    const base = lastInitial ? { day: dayOf(lastInitial.date), what: `the last initial session, ${lastInitial.number} (${lastInitial.date})` } : anchor;
-    const centre = base.day + protocol.touchUpAfterDays;
-    const tol = protocol.touchUpToleranceDays;
-    const held = ordered.find((s) => s.kind === 'touch_up');
-    const window: VisitWindow = {
-      kind: 'touch_up',
-      label: held ? `Touch-up (session ${held.number})` : 'Touch-up',
-      from: dateOf(centre - tol),
-      to: dateOf(centre + tol),
-      basis: `${protocol.touchUpAfterDays} ± ${plural(tol, 'day')} after ${base.what}`,
-      sessionNumber: held?.number ?? null,
-    };
-    windows.push(window);
-    judge(held, window, (s) => {
-      const gap = dayOf(s.date) - base.day;
-      return (
-        `Session ${s.number} (touch-up, ${s.date}) came ${plural(gap, 'day')} after ${base.what}; ` +
-        `the protocol expects ${protocol.touchUpAfterDays} ± ${plural(tol, 'day')} (${window.from} to ${window.to}).`
-      );
-    });
-  }
+  // A touch-up beyond the first: judged by no window.
+  deviations.sort((a, b) => (a.sessionNumber ?? Infinity) - (b.sessionNumber ?? Infinity));
 
   // Follow-up, measured from the final session of any kind.
   const final = ordered.reduce<TimelineSession | null>((latest, s) => (latest === null || s.date >= latest.date ? s : latest), null);

@@ -55,11 +55,13 @@ const WINDOW_FILL: Record<VisitWindow['kind'], string> = {
   initial: '#56B4E940',
   touch_up: '#E69F0040',
   follow_up: '#009E7326',
+  visit: '#CC79A733',
 };
 const WINDOW_STROKE: Record<VisitWindow['kind'], string> = {
   initial: OKABE_ITO.blue,
   touch_up: '#9a6700',
   follow_up: '#00674b',
+  visit: '#8a3f6e',
 };
 
 const laneY = (lane: Lane) => TOP + LANES.findIndex((l) => l.lane === lane) * LANE_HEIGHT + LANE_HEIGHT / 2;
@@ -173,15 +175,19 @@ function Marker({ x, y, label, children }: { x: number; y: number; label: string
 
 export function Timeline(props: TimelineProps) {
   const [span, setSpan] = useState<'all' | 'treatment'>('all');
-  const view = protocolView(props.protocol, props.sessions, props.today);
+  const view = protocolView(props.protocol, props.sessions, props.today, {
+    assessments: props.fadingAssessments.map((a) => a.date),
+    surveys: props.surveys.map((s) => s.date),
+    withdrawnOn: props.withdrawnOn,
+  });
   const events = eventsOf(props, view);
 
-  const treatmentEnd = view.windows.filter((w) => w.kind !== 'follow_up').reduce((end, w) => (w.to > end ? w.to : end), '');
+  const treatmentEnd = view.windows.filter((w) => w.kind !== 'follow_up' && w.kind !== 'visit').reduce((end, w) => (w.to > end ? w.to : end), '');
   const lastSession = props.sessions.reduce((end, s) => (s.date > end ? s.date : end), '');
   const days = [
     ...events.map((e) => dayOf(e.date)),
     ...props.adverseEvents.flatMap((e) => (e.resolvedDate ? [dayOf(e.resolvedDate)] : [])),
-    ...view.windows.flatMap((w) => (span === 'treatment' && w.kind === 'follow_up' ? [] : [dayOf(w.from), dayOf(w.to)])),
+    ...view.windows.flatMap((w) => (span === 'treatment' && (w.kind === 'follow_up' || w.kind === 'visit') ? [] : [dayOf(w.from), dayOf(w.to)])),
   ].filter((day) => span === 'all' || day <= dayOf([treatmentEnd, lastSession, props.enrolledOn].sort().at(-1)!) + 14);
   const first = Math.min(...days);
   const last = Math.max(...days);

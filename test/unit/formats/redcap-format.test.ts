@@ -137,6 +137,24 @@ describe('redcap format', () => {
       const bundle = valid(input);
       expect(canonical(read(ownFiles(writeRedcapProject(bundle))))).to.deep.equal(canonical(bundle));
     });
+
+    it('writes formulas behind an apostrophe and reads them back exactly', () => {
+      const input = smallBundle();
+      input.participants[0].adverseEvents[0].term = '=HYPERLINK("http://x.invalid","open")';
+      input.participants[0].sessions[0].pigmentLot = '-LOT';
+      input.participants[0].sessions[1].pigmentLot = "'=typed with its apostrophe";
+      input.participants[1].withdrawalReason = '@SUM(1+1)';
+      const bundle = valid(input);
+      const files = writeRedcapProject(bundle);
+      const records = csvRecords(textOf(fileNamed(files, 'records.csv')));
+      expect(records.filter((r) => r.redcap_repeat_instrument === 'adverse_event').map((r) => r.ae_term)).to.deep.equal([`'=HYPERLINK("http://x.invalid","open")`]);
+      expect(records.filter((r) => r.redcap_repeat_instrument === 'session' && r.record_id === 'P01').map((r) => r.session_pigment_lot).slice(0, 2)).to.deep.equal([
+        "'-LOT",
+        "''=typed with its apostrophe",
+      ]);
+      expect(records.find((r) => r.record_id === 'P02' && r.redcap_repeat_instrument === '')!.withdrawal_reason).to.equal("'@SUM(1+1)");
+      expect(canonical(read(ownFiles(files)))).to.deep.equal(canonical(bundle));
+    });
   });
 
   describe('a clinic\'s own project, through a mapping file', () => {

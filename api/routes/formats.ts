@@ -133,7 +133,8 @@ export const formatRoutes = [
       'Answers with one file (json: the bundle; fhir: a FHIR R4 Bundle) or a zip of the format’s folder (csv, redcap, sdtm), ' +
       'as an attachment. `deidentify=true` de-identifies the export (pseudonyms, a date shift per participant, no free text, ' +
       'pigment lots pseudonymised); a reviewer’s export is always de-identified. A de-identified export says what was changed ' +
-      'in the X-Deidentification-Report header (JSON counts), and a zip also holds the report as deidentification-report.txt.',
+      'in the X-Deidentification-Report header (JSON: counts, and the rule of the date shift but no figure of the shifts), ' +
+      'and a zip also holds the report as deidentification-report.txt.',
     auth: 'user',
     params: StudyCodeParams,
     query: ExportQuery,

@@ -132,15 +132,14 @@ export function exportDownload(exported: StudyExport, options: { withReport?: bo
 /** The report `--deidentify` prints: what was removed or transformed. */
 export function formatDeidentificationReport(report: DeidentificationReport): string {
   const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-  const shift = report.shiftDays === null ? 'no dates' : `by ${report.shiftDays.min} to ${report.shiftDays.max} days`;
   return [
     'De-identified with the study\'s key:',
     `- codes replaced by pseudonyms: ${plural(report.participantCodes, 'participant')}, ${plural(report.practitionerCodes, 'practitioner')}`,
     `- pigment lots replaced by pseudonyms: ${report.pigmentLots}`,
-    `- dates moved back ${shift}, one shift per participant: ${plural(report.datesShifted, 'date')}`,
+    `- dates moved back: ${plural(report.datesShifted, 'date')}; ${report.dateShift}`,
     `- free text removed: ${plural(report.termsReplaced, 'adverse-event term')} replaced by the category, ${plural(report.withdrawalReasonsRemoved, 'withdrawal reason')} removed`,
     `- birth years top-coded (age 90 or over): ${report.birthYearsTopCoded}`,
-    '- kept: study code and title, protocol, site codes and names, practitioners\' experience, every coded value and number',
+    '- kept: study code and title, protocol, site codes, names and countries, practitioners\' experience, every coded value and number',
   ].join('\n');
 }
 

@@ -231,6 +231,10 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
           }
           const deidentified = deidentifyBundle(visible, key);
           expect(JSON.parse(report!)).to.deep.equal(deidentified.report);
+          // Counts and the rule of the shift; nothing derived from the shifts themselves.
+          expect(Object.keys(JSON.parse(report!))).to.deep.equal([
+            'participantCodes', 'practitionerCodes', 'pigmentLots', 'datesShifted', 'dateShift', 'termsReplaced', 'withdrawalReasonsRemoved', 'birthYearsTopCoded',
+          ]);
           expect(deidentified.report.participantCodes).to.equal(visible.participants.length);
           if (files.length > 1) expect(textOf(fileNamed(files, DEIDENTIFICATION_REPORT_FILE))).to.equal(`${formatDeidentificationReport(deidentified.report)}\n`);
           expect(leaks(files, original, deidentified.bundle)).to.deep.equal([]);

@@ -19,7 +19,8 @@ import { writeFhir } from '../formats/fhir/export.ts';
 import { IMPORT_FORMATS, readImport, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
 import { writeRedcapProject } from '../formats/redcap/export.ts';
 import { writeSdtm } from '../formats/sdtm/export.ts';
-import type { FormatFile, LocatedProblem } from '../formats/types.ts';
+import { sdtmWarnings } from '../formats/sdtm/domains.ts';
+import type { ExportWarning, FormatFile, LocatedProblem } from '../formats/types.ts';
 import type { StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
 import { countOf } from '../schemas/problems.ts';
@@ -53,6 +54,8 @@ export interface StudyExport {
   createdAt: Date;
   /** What de-identification changed; null for an identified export. */
   deidentification: DeidentificationReport | null;
+  /** What the format requires but the study lacks (SDTM: sites without a country); the files are written all the same. */
+  warnings: ExportWarning[];
 }
 
 /** The study in `format`, de-identified first when asked. */
@@ -82,7 +85,8 @@ export function exportStudy(bundle: StudyBundle, format: ExportFormat, options: 
   })();
   const name = `${code}-${format}${deidentification ? '-deidentified' : ''}`;
   if (deidentification && files.length === 1) files[0] = { ...files[0]!, name: files[0]!.name.replace(code, `${code}-deidentified`) };
-  return { format, name, files, createdAt, deidentification };
+  const warnings = format === 'sdtm' ? sdtmWarnings(source) : [];
+  return { format, name, files, createdAt, deidentification, warnings };
 }
 
 /**

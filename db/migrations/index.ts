@@ -3,8 +3,10 @@
 import type { Migration } from 'kysely';
 import * as studyDataStore from './2026-11-23-01-study-data-store.ts';
 import * as liveDataCapture from './2026-11-24-01-live-data-capture.ts';
+import * as siteCountry from './2026-12-06-01-site-country.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-01-study-data-store': studyDataStore,
   '2026-11-24-01-live-data-capture': liveDataCapture,
+  '2026-12-06-01-site-country': siteCountry,
 };

@@ -3,6 +3,7 @@
 // for byte apart from its time stamp and source, and the same studies; a damaged archive is
 // refused whole and writes nothing; a store with data is never restored into; and users, their
 // grants and tokens and the append-only audit trail are carried over, their numbers continuing.
+import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
@@ -100,6 +101,10 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
       for (const code of ['SMP-2021', 'AWK-1']) {
         expect(await exportBundle(target, code), code).to.deep.equal(await exportBundle(source, code));
       }
+      expect((await exportBundle(target, 'SMP-2021')).sites.map((site) => [site.code, site.country])).to.deep.equal([
+        ['LON', 'GBR'],
+        ['MAN', 'GBR'],
+      ]);
       expect(await listStudies(target)).to.deep.equal(await listStudies(source));
       expect(await tableCounts(target)).to.deep.equal(await tableCounts(source));
       // Identity sequences continue after the restored keys.
@@ -110,6 +115,47 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
         ['AWK-1', 2],
         ['AFTER-1', 3],
       ]);
+    } finally {
+      await target.dispose();
+    }
+  });
+
+  it('restores an archive made before sites had a country: the schema is brought up to date, every country null', async () => {
+    // The archive the previous version wrote: no site-country migration, no country column.
+    const lines = gunzipSync(archive).toString('utf8').split('\n');
+    const header = JSON.parse(lines[0]!);
+    expect(header.migrations.at(-1)).to.equal('2026-12-06-01-site-country');
+    header.migrations = header.migrations.slice(0, -1);
+    const older: string[] = [JSON.stringify(header)];
+    let countryAt = -1;
+    for (const line of lines.slice(1, -2)) {
+      if (line.startsWith('{"table"')) {
+        const section = JSON.parse(line);
+        countryAt = section.table === 'site' ? section.columns.indexOf('country') : -1;
+        if (countryAt >= 0) section.columns.splice(countryAt, 1);
+        older.push(JSON.stringify(section));
+      } else if (countryAt >= 0 && line !== '\\.') {
+        const cells = line.split('\t');
+        cells.splice(countryAt, 1);
+        older.push(cells.join('\t'));
+      } else older.push(line);
+    }
+    const body = `${older.join('\n')}\n`;
+    const end = { ...JSON.parse(lines.at(-2)!), sha256: createHash('sha256').update(body).digest('hex') };
+    const previous = gzipSync(Buffer.from(`${body}${JSON.stringify(end)}\n`));
+    expect(gunzipSync(previous).toString('utf8')).to.not.contain('"country"');
+
+    const target = await emptyTarget();
+    try {
+      await restoreBackup(target, 'previous.smpbackup', fromBytes(previous));
+      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(target.kysely);
+      expect(applied.rows.map((row) => row.name).at(-1)).to.equal('2026-12-06-01-site-country');
+      const demo = await exportBundle(target, 'SMP-2021');
+      expect(demo.sites.map((site) => [site.code, site.country])).to.deep.equal([
+        ['LON', null],
+        ['MAN', null],
+      ]);
+      expect({ ...demo, sites: [] }).to.deep.equal({ ...(await exportBundle(source, 'SMP-2021')), sites: [] });
     } finally {
       await target.dispose();
     }

@@ -24,6 +24,7 @@ import { canonicalOrder } from '../../api/schemas/bundle-order.ts';
 import { formatProblem } from '../../api/schemas/problems.ts';
 import { deidentifyBundle } from '../../api/services/deidentify.ts';
 import { EXPORT_FORMATS, exportStudy, formatDeidentificationReport, readImport, type ExportFormat } from '../../api/services/format-service.ts';
+import { smallBundle } from '../support/bundles.ts';
 import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
 import { csvRecords, demoBundle, editCsv, fileNamed, setCell, textOf, valid } from '../unit/formats/helpers.ts';
 
@@ -187,6 +188,22 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
       const run = ok(smp(storeA, 'export', DEMO, '--format', 'sdtm'));
       expect(run.stderr).to.match(new RegExp(`^wrote study ${DEMO} \\(sdtm\\) to ${DEMO}-sdtm: dm\\.json, dm\\.csv, ex\\.json`));
       expect(fs.readdirSync(at(`${DEMO}-sdtm`))).to.have.length(10);
+    });
+
+    it('writes sdtm for a study whose sites have no country, with a warning on stderr naming each such site', () => {
+      const bundle = smallBundle('NOCOUNTRY-2');
+      bundle.sites[0].country = 'GBR';
+      fs.writeFileSync(at('nocountry.json'), JSON.stringify(bundle));
+      ok(smp(storeA, 'import', at('nocountry.json')));
+      const out = at('nocountry-sdtm');
+      const run = ok(smp(storeA, 'export', 'NOCOUNTRY-2', '--format', 'sdtm', '--out', out));
+      expect(run.stderr).to.equal(
+        'warning: site MAN has no country, so DM.COUNTRY (required by SDTM) is empty for its 1 participant; give the site its ISO 3166-1 alpha-3 country code\n' +
+          `wrote study NOCOUNTRY-2 (sdtm) to ${out}: dm.json, dm.csv, ex.json, ex.csv, ae.json, ae.csv, qs.json, qs.csv, fa.json, fa.csv\n`,
+      );
+      expect(fs.readFileSync(path.join(out, 'dm.csv'), 'utf8').split('\r\n')[2]).to.match(/^NOCOUNTRY-2,DM,NOCOUNTRY-2-MAN-P02,.*,$/);
+      // The csv export carries no warning: the country is optional there.
+      expect(ok(smp(storeA, 'export', 'NOCOUNTRY-2', '--format', 'csv', '--out', at('nocountry-csv'))).stderr).to.not.contain('warning');
     });
 
     it('writes fhir as one file, to stdout or to --out', () => {

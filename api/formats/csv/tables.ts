@@ -135,6 +135,10 @@ export const sitesTable: TableSpec<StudyRow & { site: Site }> = {
     studyCodeKey(),
     { name: 'site_code', type: 'text', field: 'code', allowed: ENTITY_CODE, definition: 'Code of the site (clinic), unique in the study.', value: (r) => r.site.code },
     { name: 'site_name', type: 'text', field: 'name', allowed: '1 to 200 characters', definition: 'Name of the clinic.', value: (r) => r.site.name },
+    {
+      name: 'country', type: 'category', field: 'country', nullable: true, allowed: 'an ISO 3166-1 alpha-3 country code: three capital letters, e.g. GBR',
+      definition: 'Country the site is in (ISO 3166-1 alpha-3); empty if not recorded.', value: (r) => r.site.country,
+    },
   ],
 };
 

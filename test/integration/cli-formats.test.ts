@@ -348,6 +348,17 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
       }
     });
 
+    it("reads a REDCap project's own export folder (REDCap's file names, a BOM, CRLF) whose date of birth gives the birth year", () => {
+      const run = ok(smp(storeA, 'import', '--format', 'redcap', path.join(ROOT, 'fixtures/redcap-registry')));
+      expect(run.stdout).to.equal('imported study SMP-REG-2023: 2 sites, 2 practitioners, 3 participants, 9 treatment sessions, 1 adverse event, 3 fading assessments, 2 satisfaction surveys\n');
+      const stored = storedBundle(storeA, 'SMP-REG-2023');
+      expect(stored.participants.map((p) => [p.code, p.birthYear])).to.deep.equal([
+        ['1001', 1979],
+        ['1002', 1986],
+        ['1003', 1958],
+      ]);
+    });
+
     it('reads a REDCap project from --dictionary, --data and --study, and a clinic\'s own project through --mapping', () => {
       const folder = at('redcap-out');
       const run = ok(

@@ -440,7 +440,7 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       expect(download.status()).to.equal(200);
       const kept = await download.json();
       expect(kept.study).to.include({ code: 'DEL-1', title: 'A study to delete' });
-      expect(kept.sites).to.deep.equal([{ code: 'ONE', name: 'Only site' }]);
+      expect(kept.sites).to.deep.equal([{ code: 'ONE', name: 'Only site', country: null }]);
       expect(problems).to.deep.equal([]);
     } finally {
       await close();

@@ -49,7 +49,7 @@ describe(`smp backup and smp restore (${DRIVER} → pglite)`, function () {
     expect(backup.stderr.trim()).to.equal(
       // The demo and BAK-1: 205 rows of study data, a key for each study, and two audit entries
       // (their imports), in the 15 tables of the schema.
-      `wrote ${file}: 2 studies, 209 rows in 15 tables (${DRIVER}, schema 2026-11-24-01-live-data-capture)`,
+      `wrote ${file}: 2 studies, 209 rows in 15 tables (${DRIVER}, schema 2026-12-06-01-site-country)`,
     );
 
     const kept = smp(env, 'backup', file);

@@ -73,6 +73,20 @@ describe('csv format', () => {
       expect(canonical(roundTrip(files))).to.deep.equal(canonical(bundle));
     });
 
+    it('reads sites.csv written before sites had a country: the column is absent and the sites have none', () => {
+      const bundle = demoBundle();
+      const written = writeCsvTables(bundle);
+      const files = replaceFile(written, editCsv(fileNamed(written, 'sites.csv'), (t) => {
+        const at = t.header.indexOf('country');
+        t.header.splice(at, 1);
+        for (const row of t.rows) row.splice(at, 1);
+      }));
+      expect(textOf(fileNamed(files, 'sites.csv')).split('\r\n')[0]).to.equal('study_code,site_code,site_name');
+      const read = roundTrip(files);
+      expect(read.sites).to.deep.equal(bundle.sites.map((site) => ({ ...site, country: null })));
+      expect(canonical({ ...read, sites: bundle.sites })).to.deep.equal(canonical(bundle));
+    });
+
     it('writes one file per table and the codebook, each with a header row, RFC 4180 with CRLF', () => {
       const files = writeCsvTables(demoBundle());
       expect(files.map((f) => f.name)).to.deep.equal([...TABLE_FILES, 'codebook.csv']);

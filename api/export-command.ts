@@ -1,6 +1,7 @@
 // `smp export CODE [--format F] [--out PATH] [--deidentify] [--force]`: a stored study, read in
 // one snapshot, as the bundle or in an interchange format, de-identified once with the study's
-// key when asked (the report of what changed goes to stderr). Where it goes follows the format
+// key when asked (the report of what changed goes to stderr, and so does a warning for what the
+// format requires but the study lacks, such as a site's country for SDTM). Where it goes follows the format
 // and PATH: a zip when PATH ends in .zip; else one file (json, fhir: stdout without --out) or a
 // folder (csv, redcap, sdtm: CODE-FORMAT/ without --out). Nothing is overwritten without --force.
 import fs from 'node:fs/promises';
@@ -61,6 +62,7 @@ export async function runExportCommand(args: string[]): Promise<void> {
   }
 
   if (exported.deidentification) console.error(service.formatDeidentificationReport(exported.deidentification));
+  for (const warning of exported.warnings) console.error(`warning: ${warning.message}`);
   if (written !== null) {
     const label = [format === 'json' ? null : format, exported.deidentification ? 'de-identified' : null].filter(Boolean).join(', ');
     console.error(`wrote study ${code}${label === '' ? '' : ` (${label})`} to ${written}`);

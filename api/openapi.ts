@@ -48,10 +48,22 @@ function requestOf(route: RouteSpec): RouteConfig['request'] {
   };
 }
 
+/** What the API's own response headers hold; the standard ones need no words. */
+const HEADER_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'X-Deidentification-Report':
+    'A de-identified export: what was changed, as JSON: participantCodes, practitionerCodes, pigmentLots, datesShifted, ' +
+    'dateShift (the rule of the date shift, in words), termsReplaced, withdrawalReasonsRemoved, birthYearsTopCoded',
+  'X-Export-Warnings':
+    'Present when the format requires what the study lacks (the files are written all the same): a JSON array of ' +
+    '{path, message}, e.g. [{"path":"sites[0].country","message":"site LON has no country, …"}]',
+};
+
 function responsesOf(route: RouteSpec): RouteConfig['responses'] {
   const responses: RouteConfig['responses'] = {};
   for (const [status, spec] of Object.entries(route.responses)) {
-    const headers = Object.fromEntries((spec.headers ?? []).map((name) => [name, { schema: { type: 'string' as const } }]));
+    const headers = Object.fromEntries(
+      (spec.headers ?? []).map((name) => [name, { ...(HEADER_DESCRIPTIONS[name] ? { description: HEADER_DESCRIPTIONS[name] } : {}), schema: { type: 'string' as const } }]),
+    );
     responses[status] = {
       description: spec.description,
       ...(spec.headers ? { headers } : {}),

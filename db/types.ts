@@ -58,6 +58,8 @@ interface SiteTable {
   site_no: number;
   code: string;
   name: string;
+  /** ISO 3166-1 alpha-3 code; null where it was not recorded. */
+  country: string | null;
   version: Version;
 }
 

@@ -1,30 +1,65 @@
 // CSV text in and out, RFC 4180: comma-separated, fields with commas, quotes or line breaks in
 // double quotes, CRLF between records, UTF-8 without a byte-order mark (one is accepted on read).
-// csv-parse and csv-stringify do the quoting; this module adds row numbers and located problems.
+// csv-parse and csv-stringify do the quoting; this module adds row numbers, located problems,
+// and the one rule that keeps a spreadsheet from running a text cell as a formula.
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
 import { fileText, locatedProblem, type FormatFile, type LocatedProblem } from './types.ts';
 
 export type Cell = string | number | boolean | null;
 
-/** How every CSV of the project is written: RFC 4180 line ends, and any field with a line break quoted. */
-export const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
+/**
+ * A text cell a spreadsheet would run as a formula: one that starts with `=`, `+`, `-`, `@`, a tab
+ * or a carriage return (OWASP, "CSV Injection"), also behind any number of apostrophes, so that
+ * the apostrophe added to neutralise it can always be told apart from one that was typed.
+ */
+const FORMULA_START = /^'*[=+\-@\t\r]/;
 
 /**
- * CSV text of a header and rows. null is an empty cell, booleans are written as `1`/`0` unless
- * the caller converts them first; fields holding a line break are always quoted (a bare CR would
- * otherwise be read as the end of a record).
+ * A text cell as it is written: an apostrophe put before any text that starts with a formula
+ * character, or with apostrophes followed by one (`=SUM(A1)` → `'=SUM(A1)`, `'=x` → `''=x`).
+ * Spreadsheets show such a cell as text. Every other text is written as it is. Numbers are not
+ * text cells and are never changed (a negative number stays a number).
+ *
+ * @param text the cell's text
+ * @returns the text to write
  */
-export function writeCsv(header: readonly string[], rows: Iterable<readonly Cell[]>): string {
-  const records: string[][] = [[...header]];
-  for (const row of rows) records.push(row.map(cellText));
-  return stringify(records, CSV_OPTIONS);
+export function neutraliseFormula(text: string): string {
+  return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
-function cellText(value: Cell): string {
-  if (value === null) return '';
-  if (typeof value === 'boolean') return value ? '1' : '0';
-  return String(value);
+/**
+ * The inverse of neutraliseFormula, applied to every cell read: one leading apostrophe is removed
+ * from a cell that is an apostrophe followed by text neutraliseFormula would have neutralised
+ * (`'=SUM(A1)` → `=SUM(A1)`, `''=x` → `'=x`). Any other cell is read as it is, so a round trip
+ * is exact for every text.
+ *
+ * @param text the cell as read
+ * @returns the cell's text
+ */
+export function restoreFormula(text: string): string {
+  return text.startsWith("'") && FORMULA_START.test(text) ? text.slice(1) : text;
+}
+
+/**
+ * How every CSV of the project is written: RFC 4180 line ends, any field with a line break
+ * quoted, text neutralised against formulas, booleans as `1`/`0`.
+ */
+export const CSV_OPTIONS = {
+  record_delimiter: 'windows',
+  quoted_match: /[\r\n]/,
+  cast: { string: (value: string) => neutraliseFormula(value), boolean: (value: boolean) => (value ? '1' : '0') },
+} as const;
+
+/**
+ * CSV text of a header and rows. null is an empty cell, booleans are written as `1`/`0`, text is
+ * neutralised against formulas (neutraliseFormula) and numbers are written as they are; fields
+ * holding a line break are always quoted (a bare CR would otherwise be read as the end of a record).
+ */
+export function writeCsv(header: readonly string[], rows: Iterable<readonly Cell[]>): string {
+  const records: Cell[][] = [[...header]];
+  for (const row of rows) records.push([...row]);
+  return stringify(records, CSV_OPTIONS);
 }
 
 /** One data row of a read CSV file: its row number (the header is row 1) and its cells. */
@@ -39,7 +74,8 @@ export interface CsvTable {
 }
 
 /**
- * Parse a CSV file, handing each problem to `report`. Blank lines are skipped (as R's read.csv
+ * Parse a CSV file, handing each problem to `report`. Every data cell is restored from its
+ * neutralised form (restoreFormula). Blank lines are skipped (as R's read.csv
  * does). A row with more or fewer cells than the header, a duplicate or empty column name, or a
  * quote that never closes is a problem; the table is still returned with the rows that could be
  * read, so that their own problems are reported too. Null when no table could be read.
@@ -84,7 +120,7 @@ export function readCsv(
       report(locatedProblem(file.name, info.records, null, `has ${record.length} cells but the header has ${header.length} columns`));
       continue;
     }
-    rows.push({ row: info.records, cells: record });
+    rows.push({ row: info.records, cells: record.map(restoreFormula) });
   }
   return { header, rows };
 }

@@ -32,6 +32,15 @@ export function formatLocation(file: string, row: number | null, column: string 
   return [file, ...(row === null ? [] : [String(row)]), ...(column === null ? [] : [column])].join(':');
 }
 
+/**
+ * Something an export could not write as its standard wants, though it wrote the rest: `path` is
+ * the bundle field to fill (`sites[0].country`), `message` a sentence that names the record.
+ */
+export interface ExportWarning {
+  path: string;
+  message: string;
+}
+
 export function locatedProblem(file: string, row: number | null, column: string | null, message: string): LocatedProblem {
   return { path: formatLocation(file, row, column), file, row, column, message };
 }

@@ -50,6 +50,22 @@ export const AE_OUTCOME_LABELS: Labels<typeof AE_OUTCOMES> = {
 };
 export const ASSESSOR_LABELS: Labels<typeof ASSESSORS> = { clinician: 'Clinician', panel: 'Panel', participant: 'Participant' };
 
+/**
+ * Each adverse-event category's CTCAE v5.0 term (a MedDRA lowest-level term) and its system
+ * organ class: SDTM's AEDECOD and AEBODSYS. Where CTCAE has no term for the category, the SOC's
+ * own "Other, specify" term of CTCAE, in the SOC the event belongs to (the README says why for each).
+ */
+export const AE_CATEGORY_CTCAE: Readonly<Record<(typeof AE_CATEGORIES)[number], { term: string; soc: string }>> = {
+  infection: { term: 'Skin infection', soc: 'Infections and infestations' },
+  allergic_reaction: { term: 'Allergic reaction', soc: 'Immune system disorders' },
+  keloid: { term: 'Skin and subcutaneous tissue disorders - Other, specify', soc: 'Skin and subcutaneous tissue disorders' },
+  granuloma: { term: 'Skin and subcutaneous tissue disorders - Other, specify', soc: 'Skin and subcutaneous tissue disorders' },
+  mri_interference: { term: 'Injury, poisoning and procedural complications - Other, specify', soc: 'Injury, poisoning and procedural complications' },
+  pigment_migration: { term: 'Skin and subcutaneous tissue disorders - Other, specify', soc: 'Skin and subcutaneous tissue disorders' },
+  discoloration: { term: 'Skin and subcutaneous tissue disorders - Other, specify', soc: 'Skin and subcutaneous tissue disorders' },
+  other: { term: 'General disorders and administration site conditions - Other, specify', soc: 'General disorders and administration site conditions' },
+};
+
 /** Fitzpatrick skin types 1–6, by number. */
 export const FITZPATRICK_LABELS: Readonly<Record<number, string>> = { 1: 'Type I', 2: 'Type II', 3: 'Type III', 4: 'Type IV', 5: 'Type V', 6: 'Type VI' };
 /** CTCAE grades 1–5, by number. */

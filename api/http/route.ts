@@ -24,7 +24,7 @@ export interface ResponseSpec {
   /** A non-JSON body (e.g. `text/html`), or the media types it may have. */
   contentType?: string | readonly string[];
   /** Response headers worth documenting, e.g. ETag and Location. */
-  headers?: Array<'ETag' | 'Location' | 'Content-Disposition' | 'Set-Cookie' | 'X-Deidentification-Report'>;
+  headers?: Array<'ETag' | 'Location' | 'Content-Disposition' | 'Set-Cookie' | 'X-Deidentification-Report' | 'X-Export-Warnings'>;
 }
 
 /**

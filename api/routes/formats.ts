@@ -133,7 +133,10 @@ export const formatRoutes = [
       'Answers with one file (json: the bundle; fhir: a FHIR R4 Bundle) or a zip of the format’s folder (csv, redcap, sdtm), ' +
       'as an attachment. `deidentify=true` de-identifies the export (pseudonyms, a date shift per participant, no free text, ' +
       'pigment lots pseudonymised); a reviewer’s export is always de-identified. A de-identified export says what was changed ' +
-      'in the X-Deidentification-Report header (JSON counts), and a zip also holds the report as deidentification-report.txt.',
+      'in the X-Deidentification-Report header (JSON: counts, and the rule of the date shift but no figure of the shifts), ' +
+      'and a zip also holds the report as deidentification-report.txt. What the format requires but the study lacks is listed ' +
+      'in the X-Export-Warnings header (sdtm: each site with participants but no country, whose DM.COUNTRY is then empty); ' +
+      'the export is written all the same.',
     auth: 'user',
     params: StudyCodeParams,
     query: ExportQuery,
@@ -141,13 +144,14 @@ export const formatRoutes = [
       200: {
         description: 'The export, as an attachment: application/json (json), application/fhir+json (fhir) or application/zip (csv, redcap, sdtm)',
         contentType: DOWNLOAD_CONTENT_TYPES,
-        headers: ['Content-Disposition', 'X-Deidentification-Report'],
+        headers: ['Content-Disposition', 'X-Deidentification-Report', 'X-Export-Warnings'],
       },
     },
     handler: async ({ deps, actor, params, query, res }) => {
       const exported = await exportStoredStudy(deps.db, params.code, query.format, { actor: actor!, deidentify: query.deidentify });
       const download = exportDownload(exported, { withReport: true });
       if (exported.deidentification) res.setHeader('X-Deidentification-Report', JSON.stringify(exported.deidentification));
+      if (exported.warnings.length > 0) res.setHeader('X-Export-Warnings', JSON.stringify(exported.warnings));
       // Study data: kept by no cache between the server and the user.
       res.setHeader('Cache-Control', 'no-store');
       res.attachment(download.name).type(download.contentType).send(Buffer.from(download.bytes.buffer, download.bytes.byteOffset, download.bytes.byteLength));

@@ -485,9 +485,10 @@ const listingRoutes: RouteSpec[] = [
     summary: 'Every adverse event the listing’s filters match, as a CSV download in the listing’s order',
     description:
       'The same filters, order, scope and view as GET /studies/{code}/adverse-events, without pages: one row per event with ' +
-      'the listing’s fields as columns (participant, site, no, category, term, onsetDate, resolvedDate, grade, serious, ' +
-      'relatedness, outcome, sessionNumber, solicited), RFC 4180, UTF-8, booleans as true/false. A clinic gets its own sites; ' +
-      'a reviewer gets pseudonyms and shifted dates, as in the listing.',
+      'the listing’s fields as columns, named as in the csv export’s adverse_events.csv (participant_code, site_code, event_no, ' +
+      'category, term, onset_date, resolved_date, grade, serious, relatedness, outcome, session_number, solicited), RFC 4180, ' +
+      'UTF-8, booleans as 1/0, and text that starts with =, +, -, @, a tab or a carriage return behind an apostrophe (so a ' +
+      'spreadsheet shows it as text). A clinic gets its own sites; a reviewer gets pseudonyms and shifted dates, as in the listing.',
     auth: 'user',
     params: StudyCodeParams,
     query: AdverseEventCsvQuery,

@@ -2,6 +2,7 @@
 // These zod schemas are the single definition of its shape: validation, the TypeScript types
 // and the committed JSON Schema (api/schemas/smp-study-bundle-1.schema.json) all come from here.
 import { z } from 'zod';
+import { COUNTRY_CODES } from './countries.ts';
 import { decimalPlaces, entityCode, isoDate, text } from './fields.ts';
 import { ScheduledVisits } from './visit-schedule.ts';
 
@@ -80,6 +81,13 @@ export const Site = z
   .strictObject({
     code: entityCode.describe('Site code, unique in the study'),
     name: text(200).describe('Clinic name'),
+    country: z
+      .enum(COUNTRY_CODES, {
+        error: (issue) => `${JSON.stringify(issue.input)} is not an ISO 3166-1 alpha-3 country code (three capital letters, e.g. GBR, USA, DEU)`,
+      })
+      .nullable()
+      .default(null)
+      .describe('ISO 3166-1 alpha-3 code of the country the site is in, e.g. GBR; null if not recorded'),
   })
   .meta({ id: 'Site' });
 

@@ -71,14 +71,26 @@ export function dateShiftDays(secret: Uint8Array, participantCode: string): numb
 const dayOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
 const dateOf = (day: number) => new Date(day * 86_400_000).toISOString().slice(0, 10);
 
-/** What de-identification removed or changed, for the report `smp export --deidentify` prints. */
+/**
+ * How dates move, as a reader of a de-identified export may be told. Only the rule: any figure of
+ * the actual shifts (their least, greatest or mean) would narrow down a participant's own shift,
+ * and in a one-participant study be it.
+ */
+export const DATE_SHIFT_RULE =
+  "each participant's dates are moved back by a secret number of days between 1 and 364, the same for all of that participant's dates";
+
+/**
+ * What de-identification removed or changed, for the report `smp export --deidentify` prints and
+ * the X-Deidentification-Report header. Counts of records and the rule of the date shift only:
+ * nothing derived from the shifts themselves.
+ */
 export interface DeidentificationReport {
   participantCodes: number;
   practitionerCodes: number;
   pigmentLots: number;
   datesShifted: number;
-  /** Smallest and largest shift in days, null without participants. */
-  shiftDays: { min: number; max: number } | null;
+  /** DATE_SHIFT_RULE. */
+  dateShift: string;
   termsReplaced: number;
   withdrawalReasonsRemoved: number;
   birthYearsTopCoded: number;
@@ -180,7 +192,7 @@ export function deidentifyBundle(bundle: StudyBundle, secret: Uint8Array): { bun
     practitionerCodes: 0,
     pigmentLots: 0,
     datesShifted: 0,
-    shiftDays: null,
+    dateShift: DATE_SHIFT_RULE,
     termsReplaced: 0,
     withdrawalReasonsRemoved: 0,
     birthYearsTopCoded: 0,
@@ -198,11 +210,6 @@ export function deidentifyBundle(bundle: StudyBundle, secret: Uint8Array): { bun
 
   const participants = bundle.participants.map((p): Participant => {
     const deidentifier = participantDeidentifier(secret, p, lot);
-    const shift = deidentifier.shift;
-    report.shiftDays = {
-      min: Math.min(shift, report.shiftDays?.min ?? shift),
-      max: Math.max(shift, report.shiftDays?.max ?? shift),
-    };
     const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = p;
     const { topCoded, ...deidentified } = deidentifyParticipantFields(deidentifier, fields);
     if (topCoded) report.birthYearsTopCoded += 1;

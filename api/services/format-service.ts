@@ -19,7 +19,8 @@ import { writeFhir } from '../formats/fhir/export.ts';
 import { IMPORT_FORMATS, readImport, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
 import { writeRedcapProject } from '../formats/redcap/export.ts';
 import { writeSdtm } from '../formats/sdtm/export.ts';
-import type { FormatFile, LocatedProblem } from '../formats/types.ts';
+import { sdtmWarnings } from '../formats/sdtm/domains.ts';
+import type { ExportWarning, FormatFile, LocatedProblem } from '../formats/types.ts';
 import type { StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
 import { countOf } from '../schemas/problems.ts';
@@ -53,6 +54,8 @@ export interface StudyExport {
   createdAt: Date;
   /** What de-identification changed; null for an identified export. */
   deidentification: DeidentificationReport | null;
+  /** What the format requires but the study lacks (SDTM: sites without a country); the files are written all the same. */
+  warnings: ExportWarning[];
 }
 
 /** The study in `format`, de-identified first when asked. */
@@ -82,7 +85,8 @@ export function exportStudy(bundle: StudyBundle, format: ExportFormat, options: 
   })();
   const name = `${code}-${format}${deidentification ? '-deidentified' : ''}`;
   if (deidentification && files.length === 1) files[0] = { ...files[0]!, name: files[0]!.name.replace(code, `${code}-deidentified`) };
-  return { format, name, files, createdAt, deidentification };
+  const warnings = format === 'sdtm' ? sdtmWarnings(source) : [];
+  return { format, name, files, createdAt, deidentification, warnings };
 }
 
 /**
@@ -132,15 +136,14 @@ export function exportDownload(exported: StudyExport, options: { withReport?: bo
 /** The report `--deidentify` prints: what was removed or transformed. */
 export function formatDeidentificationReport(report: DeidentificationReport): string {
   const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-  const shift = report.shiftDays === null ? 'no dates' : `by ${report.shiftDays.min} to ${report.shiftDays.max} days`;
   return [
     'De-identified with the study\'s key:',
     `- codes replaced by pseudonyms: ${plural(report.participantCodes, 'participant')}, ${plural(report.practitionerCodes, 'practitioner')}`,
     `- pigment lots replaced by pseudonyms: ${report.pigmentLots}`,
-    `- dates moved back ${shift}, one shift per participant: ${plural(report.datesShifted, 'date')}`,
+    `- dates moved back: ${plural(report.datesShifted, 'date')}; ${report.dateShift}`,
     `- free text removed: ${plural(report.termsReplaced, 'adverse-event term')} replaced by the category, ${plural(report.withdrawalReasonsRemoved, 'withdrawal reason')} removed`,
     `- birth years top-coded (age 90 or over): ${report.birthYearsTopCoded}`,
-    '- kept: study code and title, protocol, site codes and names, practitioners\' experience, every coded value and number',
+    '- kept: study code and title, protocol, site codes, names and countries, practitioners\' experience, every coded value and number',
   ].join('\n');
 }
 

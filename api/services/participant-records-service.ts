@@ -206,7 +206,8 @@ async function checkParticipant(kysely: Kysely<Database>, context: CheckContext,
   const bundle: StudyBundle = {
     format: BUNDLE_FORMAT,
     study: { code: study.code, title: study.title, protocol: protocolOf(study) },
-    sites: [...sites.values()].map(({ code, name }) => ({ code, name })),
+    // The site's country is no part of a participant's rules: it is not read for the check.
+    sites: [...sites.values()].map(({ code, name }) => ({ code, name, country: null })),
     practitioners: [...practitioners.values()].map(({ code, site, yearsExperience }) => ({ code, site, yearsExperience })),
     participants: [participant],
   };

@@ -64,13 +64,14 @@ interface Keyed {
   version: string;
 }
 
-export const siteFromRow = (row: Pick<Row<'site'>, 'code' | 'name'>): Site => ({ code: row.code, name: row.name });
+export const siteFromRow = (row: Pick<Row<'site'>, 'code' | 'name' | 'country'>): Site => ({ code: row.code, name: row.name, country: row.country });
 
 export const siteRow = (site: Site, key: Keyed & { siteNo: number }): NewRow<'site'> => ({
   study_id: key.studyId,
   site_no: key.siteNo,
   code: site.code,
   name: site.name,
+  country: site.country,
   version: key.version,
 });
 

@@ -26,10 +26,10 @@ import { requirePermission, requireStudyScope, studyNotFound, type Actor, type C
 import { recordChange } from './audit-service.ts';
 import { pseudonym } from './deidentify.ts';
 import { mergePatch } from './merge-patch.ts';
-import { practitionerFromRow, siteFromRow } from './record-mapping.ts';
+import { practitionerFromRow, siteFromRow, siteRow } from './record-mapping.ts';
 import { requireVersion } from './versions.ts';
 
-const siteRecord = (row: { code: string; name: string; version: string }): SiteRecord => ({ ...siteFromRow(row), version: Number(row.version) });
+const siteRecord = (row: { code: string; name: string; country: string | null; version: string }): SiteRecord => ({ ...siteFromRow(row), version: Number(row.version) });
 
 /** A practitioner as the reader sees it: by pseudonym in the de-identified view. */
 function practitionerRecord(
@@ -112,7 +112,7 @@ export async function createSite(db: Db, change: ChangeContext, studyCode: strin
       ]);
     }
     const version = await nextVersion(trx);
-    await insertSite(trx, { study_id: studyId, site_no: await nextLocalNo(trx, 'site', 'site_no', studyId), code: site.code, name: site.name, version });
+    await insertSite(trx, siteRow(site, { studyId, siteNo: await nextLocalNo(trx, 'site', 'site_no', studyId), version }));
     await recordChange(trx, change, { action: 'create', entity: 'site', key: site.code, studyCode, siteCodes: [site.code], before: null, after: site });
     return { ...site, version: Number(version) };
   });
@@ -134,7 +134,7 @@ export async function patchSite(
     const after = parseWhole<Site>(SiteSchema, mergePatch(before, patch), 'site');
     if (after.code !== code) throw keyChange(code);
     const version = await nextVersion(trx);
-    await updateSite(trx, studyId, row.site_no, { name: after.name, version });
+    await updateSite(trx, studyId, row.site_no, { name: after.name, country: after.country, version });
     await recordChange(trx, change, { action: 'update', entity: 'site', key: code, studyCode, siteCodes: [code], before, after });
     return { ...after, version: Number(version) };
   });

@@ -15,7 +15,7 @@ export type RecordTable =
   | 'satisfaction_survey';
 
 const COLUMNS: { [T in RecordTable]: ReadonlyArray<keyof Database[T] & string> } = {
-  site: ['study_id', 'site_no', 'code', 'name', 'version'],
+  site: ['study_id', 'site_no', 'code', 'name', 'country', 'version'],
   practitioner: ['study_id', 'practitioner_no', 'code', 'site_no', 'years_experience', 'pseudonym', 'version'],
   participant: [
     'study_id', 'participant_no', 'code', 'site_no', 'sex', 'birth_year', 'indication', 'fitzpatrick',

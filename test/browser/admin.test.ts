@@ -299,12 +299,30 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       expect((await adminApi.get('/studies/SMP-2021/sites')).body.items).to.deep.equal(sitesBefore);
 
       await form.getByLabel('Code').fill('LEE');
+      // The country is chosen from ISO 3166-1's list, by code and name.
+      expect(await form.locator('select[name="country"] option').count()).to.equal(250);
+      await form.getByLabel('Country').selectOption('GBR');
       await form.getByRole('button', { name: 'Add the site' }).click();
       await page.getByText('Added site LEE.').waitFor();
-      await page.locator('table#sites th', { hasText: 'LEE' }).waitFor();
+      const row = page.locator('table#sites tr', { has: page.locator('th', { hasText: 'LEE' }) });
+      await row.waitFor();
+      expect((await row.locator('td').allTextContents()).slice(0, 2)).to.deep.equal([
+        'Leeds Scalp Clinic',
+        'GBR: United Kingdom of Great Britain and Northern Ireland',
+      ]);
       const sitesAfter = (await adminApi.get('/studies/SMP-2021/sites')).body.items;
-      const pairs = (sites: { code: string; name: string }[]) => sites.map((s) => `${s.code}: ${s.name}`).sort();
-      expect(pairs(sitesAfter)).to.deep.equal(pairs([...sitesBefore, { code: 'LEE', name: 'Leeds Scalp Clinic' }]));
+      const triples = (sites: { code: string; name: string; country: string | null }[]) => sites.map((s) => `${s.code}: ${s.name} (${s.country})`).sort();
+      expect(triples(sitesAfter)).to.deep.equal(triples([...sitesBefore, { code: 'LEE', name: 'Leeds Scalp Clinic', country: 'GBR' }]));
+
+      // Editing the site changes its country, as the API then shows.
+      await page.getByRole('button', { name: 'Edit site LEE' }).click();
+      const edit = page.locator('#site-form');
+      expect(await edit.getByLabel('Country').inputValue()).to.equal('GBR');
+      await edit.getByLabel('Country').selectOption('IRL');
+      await edit.getByLabel(/Reason/).fill('Moved to Dublin');
+      await edit.getByRole('button', { name: 'Save the site' }).click();
+      await page.getByText('Saved site LEE.').waitFor();
+      expect((await adminApi.get('/studies/SMP-2021/sites/LEE')).body).to.include({ name: 'Leeds Scalp Clinic', country: 'IRL' });
 
       // A site that participants still name cannot be deleted: the API's refusal is shown.
       await page.getByRole('button', { name: 'Delete site LON' }).click();
@@ -422,7 +440,7 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       expect(download.status()).to.equal(200);
       const kept = await download.json();
       expect(kept.study).to.include({ code: 'DEL-1', title: 'A study to delete' });
-      expect(kept.sites).to.deep.equal([{ code: 'ONE', name: 'Only site' }]);
+      expect(kept.sites).to.deep.equal([{ code: 'ONE', name: 'Only site', country: null }]);
       expect(problems).to.deep.equal([]);
     } finally {
       await close();

@@ -365,7 +365,7 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       const csv = fs.readFileSync((await download.path())!, 'utf8');
       expect(csv).to.equal((await researcher.get(`/studies/${CODE}/adverse-events.csv?sort=priority`)).body);
       const [header, ...records] = parse(csv) as string[][];
-      expect(header!.slice(0, 5)).to.deep.equal(['participant', 'site', 'no', 'category', 'term']);
+      expect(header!.slice(0, 5)).to.deep.equal(['participant_code', 'site_code', 'event_no', 'category', 'term']);
       expect(records.map((record) => [record[0], Number(record[2])])).to.deep.equal(listing.map((e: any) => [e.participant, e.no]));
       await page.selectOption('#ae-serious', 'true');
       await page.waitForURL(/serious=true/);

@@ -3,8 +3,9 @@
 // order, scope and view, and the small-cell threshold the dashboard and rates answer with.
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
-import { ADVERSE_EVENT_CSV_COLUMNS } from '../../api/formats/adverse-event-csv.ts';
+import { writeCsvTables } from '../../api/formats/csv/export.ts';
 import { smallBundle } from '../support/bundles.ts';
+import { textOf, valid } from '../unit/formats/helpers.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
@@ -37,7 +38,7 @@ const event = (extra: Record<string, unknown>) => ({
 
 /**
  * P01 (LON) and P02 (MAN) with an event in each review group: serious unresolved, serious,
- * unresolved, the rest. Events are numbered in onset order: P02's headache is its no. 1.
+ * unresolved, the rest. Events are numbered in onset order: P02's headache (its term a formula) is its no. 1.
  */
 function reviewBundle() {
   const bundle = smallBundle(CODE);
@@ -47,7 +48,8 @@ function reviewBundle() {
   );
   bundle.participants[1].adverseEvents.push(
     event({ category: 'granuloma', term: 'Nodule', onsetDate: '2019-02-10', resolvedDate: '2019-02-20', grade: 3, serious: true, outcome: 'recovered' }),
-    event({ category: 'other', term: 'Headache', onsetDate: '2019-02-05' }),
+    // A term a spreadsheet would run as a formula.
+    event({ category: 'other', term: '=HYPERLINK("http://x.invalid","Headache")', onsetDate: '2019-02-05' }),
   );
   return bundle;
 }
@@ -73,11 +75,20 @@ function csvRecords(text: string): string[][] {
   return parse(text, { relax_column_count: false }) as string[][];
 }
 
-/** An item's cells as the CSV writes them. */
+/** The CSV's header: the csv export's adverse_events.csv names, and the event's number. */
+const HEADER = [
+  'participant_code', 'site_code', 'event_no', 'category', 'term', 'onset_date', 'resolved_date',
+  'grade', 'serious', 'relatedness', 'outcome', 'session_number', 'solicited',
+];
+const FIELDS = ['participant', 'site', 'no', 'category', 'term', 'onsetDate', 'resolvedDate', 'grade', 'serious', 'relatedness', 'outcome', 'sessionNumber', 'solicited'];
+
+/** An item's cells as the CSV writes them: booleans 1/0, formulas behind an apostrophe. */
 const cells = (item: Item) =>
-  ADVERSE_EVENT_CSV_COLUMNS.map((column) => {
-    const value = item[column];
-    return value === null || value === undefined ? '' : String(value);
+  FIELDS.map((field) => {
+    const value = item[field];
+    if (value === null || value === undefined) return '';
+    if (typeof value === 'boolean') return value ? '1' : '0';
+    return /^[=+\-@\t\r]/.test(String(value)) ? `'${String(value)}` : String(value);
   });
 
 describe(`adverse-event review: priority order and CSV download (${DRIVER})`, function () {
@@ -159,11 +170,18 @@ describe(`adverse-event review: priority order and CSV download (${DRIVER})`, fu
       expect(reply.body).to.contain('\r\n');
       const listing: Item[] = (await admin.get(`/studies/${CODE}/adverse-events?sort=priority`)).body.items;
       const [header, ...rows] = csvRecords(reply.body as string);
-      expect(header).to.deep.equal([...ADVERSE_EVENT_CSV_COLUMNS]);
+      expect(header).to.deep.equal(HEADER);
       expect(rows).to.deep.equal(listing.map(cells));
       // Quotes and commas in free text survive the round trip.
       expect(rows[0]![4]).to.equal('Cellulitis, "spreading"');
-      expect(rows[0]!.slice(0, 3).concat(rows[0]!.slice(8, 9))).to.deep.equal(['P01', 'LON', '2', 'true']);
+      expect(rows[0]!.slice(0, 3).concat(rows[0]!.slice(8, 9))).to.deep.equal(['P01', 'LON', '2', '1']);
+      // A formula is written behind an apostrophe, so a spreadsheet shows it as text.
+      const formula = rows.find((row) => row[0] === 'P02' && row[2] === '1')!;
+      expect(formula.slice(3)).to.deep.equal(['other', `'=HYPERLINK("http://x.invalid","Headache")`, '2019-02-05', '', '2', '0', 'possible', 'recovering', '', '0']);
+      // The header names are the csv export's for the same fields (but the event's number, which it has not).
+      const exported = writeCsvTables(valid(reviewBundle()));
+      const names = [...csvRecords(textOf(exported.find((f) => f.name === 'adverse_events.csv')!))[0]!, 'site_code', 'event_no'];
+      expect(HEADER.filter((name) => !names.includes(name))).to.deep.equal([]);
     });
 
     it('applies the filters, and writes the header alone when nothing matches', async () => {
@@ -171,7 +189,7 @@ describe(`adverse-event review: priority order and CSV download (${DRIVER})`, fu
       expect(serious.slice(1).map((row) => [row[0], row[2]])).to.deep.equal([['P02', '2']]);
       const none = await admin.get(`/studies/${CODE}/adverse-events.csv?category=mri_interference`);
       expect(none.status).to.equal(200);
-      expect(csvRecords(none.body)).to.deep.equal([[...ADVERSE_EVENT_CSV_COLUMNS]]);
+      expect(csvRecords(none.body)).to.deep.equal([HEADER]);
     });
 
     it("gives a clinic its own sites' events, and a reviewer pseudonyms as in the listing", async () => {
@@ -211,7 +229,7 @@ describe(`adverse-event review: priority order and CSV download (${DRIVER})`, fu
       const reply = await admin.get('/studies/AER-BIG/adverse-events.csv?sort=priority');
       const rows = csvRecords(reply.body).slice(1);
       expect(rows).to.have.length(2_405);
-      const ranks = rows.map((row) => (row[8] === 'true' ? 0 : 2) + (row[6] === '' ? 0 : 1));
+      const ranks = rows.map((row) => (row[8] === '1' ? 0 : 2) + (row[6] === '' ? 0 : 1));
       expect(ranks).to.deep.equal(ranks.toSorted((a, b) => a - b));
       expect(new Set(rows.map((row) => `${row[0]}#${row[2]}`)).size).to.equal(2_405);
     });

@@ -101,7 +101,7 @@ describe(`audit trail (${DRIVER})`, function () {
     expect(survey.entry.entity).to.equal('survey');
 
     const site = await audited(() => api.post(`${S}/sites`, { code: 'EDI', name: 'Edinburgh clinic' }), 201);
-    expect(site.entry).to.deep.include({ entity: 'site', key: 'EDI', sites: ['EDI'], after: { code: 'EDI', name: 'Edinburgh clinic' } });
+    expect(site.entry).to.deep.include({ entity: 'site', key: 'EDI', sites: ['EDI'], after: { code: 'EDI', name: 'Edinburgh clinic', country: null } });
     const practitioner = await audited(() => api.post(`${S}/practitioners`, { code: 'PR-E', site: 'EDI', yearsExperience: 0.5 }), 201);
     expect(practitioner.entry).to.deep.include({ entity: 'practitioner', key: 'PR-E', after: { code: 'PR-E', site: 'EDI', yearsExperience: 0.5 } });
     const study = await api.get(S);

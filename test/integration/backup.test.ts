@@ -3,12 +3,15 @@
 // for byte apart from its time stamp and source, and the same studies; a damaged archive is
 // refused whole and writes nothing; a store with data is never restored into; and users, their
 // grants and tokens and the append-only audit trail are carried over, their numbers continuing.
+import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import type { Db } from '../../db/kysely.ts';
 import { openDb } from '../../db/kysely.ts';
+import { migrateTo } from '../../db/migrate.ts';
+import { migrations } from '../../db/migrations/index.ts';
 import { isAppError } from '../../api/errors.ts';
 import { createBackup, restoreBackup } from '../../api/services/backup-service.ts';
 import { loadDemo } from '../../api/services/demo-service.ts';
@@ -52,6 +55,21 @@ function comparable(archive: Buffer) {
 }
 
 /** A database with no tables at all (the target a user makes with createdb), or an empty PGlite. */
+/** The tables and their columns of a store migrated up to `name` (an older version's schema). */
+async function previousSchema(name: string): Promise<Map<string, Set<string>>> {
+  const db = await openDb({});
+  try {
+    await migrateTo(db.kysely, name);
+    const { rows } = await sql<{ table_name: string; column_name: string }>`
+      select table_name, column_name from information_schema.columns where table_schema = 'public'`.execute(db.kysely);
+    const tables = new Map<string, Set<string>>();
+    for (const row of rows) tables.set(row.table_name, (tables.get(row.table_name) ?? new Set()).add(row.column_name));
+    return tables;
+  } finally {
+    await db.close();
+  }
+}
+
 async function emptyTarget(): Promise<TestDb> {
   if (!SERVER_URL) return freshDb();
   const database = await createServerDatabase();
@@ -106,6 +124,10 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
       for (const code of ['SMP-2021', 'AWK-1']) {
         expect(await exportBundle(target, code), code).to.deep.equal(await exportBundle(source, code));
       }
+      expect((await exportBundle(target, 'SMP-2021')).sites.map((site) => [site.code, site.country])).to.deep.equal([
+        ['LON', 'GBR'],
+        ['MAN', 'GBR'],
+      ]);
       expect(await listStudies(target)).to.deep.equal(await listStudies(source));
       // The demo's scheduled visits and the calendar feed come back as they were.
       expect((await exportBundle(target, 'SMP-2021')).study.protocol.visits?.map((v) => v.code)).to.deep.equal(['FU8', 'FU18', 'FU30']);
@@ -121,6 +143,61 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
         ['AWK-1', 2],
         ['AFTER-1', 3],
       ]);
+    } finally {
+      await target.dispose();
+    }
+  });
+
+  it('restores an archive made before sites had a country: the schema is brought up to date, every country null', async () => {
+    // The archive the previous version wrote: its schema ends at the live-data-capture migration,
+    // so it has none of the later tables and columns (site country, visits, sign-in trust, …).
+    const PREVIOUS = '2026-11-24-01-live-data-capture';
+    const lines = gunzipSync(archive).toString('utf8').split('\n');
+    const header = JSON.parse(lines[0]!);
+    expect(header.migrations).to.include(PREVIOUS);
+    header.migrations = header.migrations.slice(0, header.migrations.indexOf(PREVIOUS) + 1);
+    const then = await previousSchema(PREVIOUS);
+    const older: string[] = [JSON.stringify(header)];
+    // The columns each kept line keeps, by index; undefined while skipping a table it did not have.
+    let keep: number[] | undefined = [];
+    for (const line of lines.slice(1, -2)) {
+      if (line.startsWith('{"table"')) {
+        const section = JSON.parse(line);
+        const columns = then.get(section.table);
+        keep = columns === undefined ? undefined : section.columns.flatMap((column: string, index: number) => (columns.has(column) ? [index] : []));
+        if (keep === undefined) continue;
+        section.columns = keep.map((index) => section.columns[index]);
+        older.push(JSON.stringify(section));
+      } else if (keep === undefined) continue;
+      else if (line === '\\.') older.push(line);
+      else {
+        const cells = line.split('\t');
+        older.push(keep.map((index) => cells[index]).join('\t'));
+      }
+    }
+    const body = `${older.join('\n')}\n`;
+    const closing = JSON.parse(lines.at(-2)!);
+    const tables = Object.fromEntries(Object.entries(closing.tables as Record<string, number>).filter(([table]) => then.has(table)));
+    const rows = Object.values(tables).reduce((sum, n) => sum + n, 0);
+    const end = { ...closing, tables, rows, sha256: createHash('sha256').update(body).digest('hex') };
+    const previous = gzipSync(Buffer.from(`${body}${JSON.stringify(end)}\n`));
+    expect(gunzipSync(previous).toString('utf8')).to.not.contain('"country"');
+
+    const target = await emptyTarget();
+    try {
+      await restoreBackup(target, 'previous.smpbackup', fromBytes(previous));
+      const applied = await sql<{ name: string }>`select name from kysely_migration order by name`.execute(target.kysely);
+      expect(applied.rows.map((row) => row.name)).to.deep.equal(Object.keys(migrations));
+      const demo = await exportBundle(target, 'SMP-2021');
+      expect(demo.sites.map((site) => [site.code, site.country])).to.deep.equal([
+        ['LON', null],
+        ['MAN', null],
+      ]);
+      // The older archive had no scheduled visits either; the rest is as it was.
+      const { visits, ...protocol } = (await exportBundle(source, 'SMP-2021')).study.protocol;
+      expect(visits).to.have.length(3);
+      expect(demo.study.protocol.visits).to.equal(undefined);
+      expect({ ...demo, sites: [] }).to.deep.equal({ ...(await exportBundle(source, 'SMP-2021')), study: { ...demo.study, protocol }, sites: [] });
     } finally {
       await target.dispose();
     }

@@ -24,6 +24,7 @@ import { canonicalOrder } from '../../api/schemas/bundle-order.ts';
 import { formatProblem } from '../../api/schemas/problems.ts';
 import { deidentifyBundle } from '../../api/services/deidentify.ts';
 import { EXPORT_FORMATS, exportStudy, formatDeidentificationReport, readImport, type ExportFormat } from '../../api/services/format-service.ts';
+import { smallBundle } from '../support/bundles.ts';
 import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
 import { csvRecords, demoBundle, editCsv, fileNamed, setCell, textOf, valid } from '../unit/formats/helpers.ts';
 
@@ -189,6 +190,22 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
       expect(fs.readdirSync(at(`${DEMO}-sdtm`))).to.have.length(10);
     });
 
+    it('writes sdtm for a study whose sites have no country, with a warning on stderr naming each such site', () => {
+      const bundle = smallBundle('NOCOUNTRY-2');
+      bundle.sites[0].country = 'GBR';
+      fs.writeFileSync(at('nocountry.json'), JSON.stringify(bundle));
+      ok(smp(storeA, 'import', at('nocountry.json')));
+      const out = at('nocountry-sdtm');
+      const run = ok(smp(storeA, 'export', 'NOCOUNTRY-2', '--format', 'sdtm', '--out', out));
+      expect(run.stderr).to.equal(
+        'warning: site MAN has no country, so DM.COUNTRY (required by SDTM) is empty for its 1 participant; give the site its ISO 3166-1 alpha-3 country code\n' +
+          `wrote study NOCOUNTRY-2 (sdtm) to ${out}: dm.json, dm.csv, ex.json, ex.csv, ae.json, ae.csv, qs.json, qs.csv, fa.json, fa.csv\n`,
+      );
+      expect(fs.readFileSync(path.join(out, 'dm.csv'), 'utf8').split('\r\n')[2]).to.match(/^NOCOUNTRY-2,DM,NOCOUNTRY-2-MAN-P02,.*,$/);
+      // The csv export carries no warning: the country is optional there.
+      expect(ok(smp(storeA, 'export', 'NOCOUNTRY-2', '--format', 'csv', '--out', at('nocountry-csv'))).stderr).to.not.contain('warning');
+    });
+
     it('writes fhir as one file, to stdout or to --out', () => {
       const run = ok(smp(storeA, 'export', DEMO, '--format', 'fhir'));
       expect(run.stderr).to.equal('');
@@ -329,6 +346,17 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
         ok(smp(storeB, 'import', '--format', format, out, '--replace'));
         expect(canonicalOrder(storedBundle(storeB, COHORT)), format).to.deep.equal(cohort);
       }
+    });
+
+    it("reads a REDCap project's own export folder (REDCap's file names, a BOM, CRLF) whose date of birth gives the birth year", () => {
+      const run = ok(smp(storeA, 'import', '--format', 'redcap', path.join(ROOT, 'fixtures/redcap-registry')));
+      expect(run.stdout).to.equal('imported study SMP-REG-2023: 2 sites, 2 practitioners, 3 participants, 9 treatment sessions, 1 adverse event, 3 fading assessments, 2 satisfaction surveys\n');
+      const stored = storedBundle(storeA, 'SMP-REG-2023');
+      expect(stored.participants.map((p) => [p.code, p.birthYear])).to.deep.equal([
+        ['1001', 1979],
+        ['1002', 1986],
+        ['1003', 1958],
+      ]);
     });
 
     it('reads a REDCap project from --dictionary, --data and --study, and a clinic\'s own project through --mapping', () => {

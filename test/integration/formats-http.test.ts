@@ -24,7 +24,8 @@ import {
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
-import { editCsv, fileNamed, setCell, textOf, valid } from '../unit/formats/helpers.ts';
+import { csvRecords, editCsv, fileNamed, setCell, textOf, valid } from '../unit/formats/helpers.ts';
+import { smallBundle } from '../support/bundles.ts';
 import fs from 'node:fs';
 
 const CODE = 'FMT-1';
@@ -192,8 +193,31 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
     expect(importing.responses['415'].description).to.equal('Body not sent as application/json, application/zip, multipart/form-data');
     const exporting = document.paths['/api/studies/{code}/export'].get;
     expect(Object.keys(exporting.responses['200'].content)).to.deep.equal(['application/json', 'application/fhir+json', 'application/zip']);
-    expect(Object.keys(exporting.responses['200'].headers)).to.deep.equal(['Content-Disposition', 'X-Deidentification-Report']);
+    expect(Object.keys(exporting.responses['200'].headers)).to.deep.equal(['Content-Disposition', 'X-Deidentification-Report', 'X-Export-Warnings']);
+    expect(exporting.responses['200'].headers['X-Export-Warnings'].description).to.match(/^Present when the format requires what the study lacks/);
     expect(exporting.parameters.find((p: { name: string }) => p.name === 'format').schema.enum).to.deep.equal(['json', 'csv', 'redcap', 'sdtm', 'fhir']);
+  });
+
+  it("exports SDTM for a study whose sites have no country, naming each such site in X-Export-Warnings", async () => {
+    const bundle = smallBundle('NOCOUNTRY-1');
+    bundle.sites[1].country = 'GBR';
+    expect((await admin.post('/studies', bundle)).status).to.equal(201);
+    const reply = await download('admin', '/studies/NOCOUNTRY-1/export?format=sdtm');
+    expect(reply.status).to.equal(200);
+    expect(JSON.parse(reply.headers.get('x-export-warnings')!)).to.deep.equal([
+      {
+        path: 'sites[0].country',
+        message: 'site LON has no country, so DM.COUNTRY (required by SDTM) is empty for its 1 participant; give the site its ISO 3166-1 alpha-3 country code',
+      },
+    ]);
+    const dm = csvRecords(textOf(fileNamed(filesOf(reply), 'dm.csv')));
+    expect(dm.map((row) => [row.SITEID, row.COUNTRY])).to.deep.equal([
+      ['LON', ''],
+      ['MAN', 'GBR'],
+    ]);
+    // Other formats, and a study whose sites all have a country, carry no warning.
+    expect((await download('admin', '/studies/NOCOUNTRY-1/export?format=csv')).headers.get('x-export-warnings')).to.equal(null);
+    expect((await download('admin', `/studies/${CODE}/export?format=sdtm`)).headers.get('x-export-warnings')).to.equal(null);
   });
 
   describe('GET /studies/:code/export', () => {
@@ -231,6 +255,10 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
           }
           const deidentified = deidentifyBundle(visible, key);
           expect(JSON.parse(report!)).to.deep.equal(deidentified.report);
+          // Counts and the rule of the shift; nothing derived from the shifts themselves.
+          expect(Object.keys(JSON.parse(report!))).to.deep.equal([
+            'participantCodes', 'practitionerCodes', 'pigmentLots', 'datesShifted', 'dateShift', 'termsReplaced', 'withdrawalReasonsRemoved', 'birthYearsTopCoded',
+          ]);
           expect(deidentified.report.participantCodes).to.equal(visible.participants.length);
           if (files.length > 1) expect(textOf(fileNamed(files, DEIDENTIFICATION_REPORT_FILE))).to.equal(`${formatDeidentificationReport(deidentified.report)}\n`);
           expect(leaks(files, original, deidentified.bundle)).to.deep.equal([]);

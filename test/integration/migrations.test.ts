@@ -1,6 +1,7 @@
 // Upgrading a store made before live data capture: the second migration gives every study a
 // key, every participant and practitioner the pseudonym the application computes, every record
-// a version, and record numbers that continue after the stored ones.
+// a version, and record numbers that continue after the stored ones; the third gives sites a
+// country column, null for the sites already stored.
 import { Migrator, type Kysely } from 'kysely';
 import { expect } from 'chai';
 import { openDb } from '../../db/kysely.ts';
@@ -63,6 +64,10 @@ describe(`migrations (${DRIVER})`, function () {
       const practitioner = await kysely.selectFrom('practitioner').select('pseudonym').executeTakeFirstOrThrow();
       expect(practitioner.pseudonym).to.equal(pseudonym(key, 'practitioner', 'PR-A'));
       expect((await kysely.selectFrom('adverse_event').select('event_no').execute()).map((e) => e.event_no).sort()).to.deep.equal([1, 3]);
+      // Sites stored before they had a country have none; the column takes three capital letters only.
+      expect(await kysely.selectFrom('site').select(['code', 'country']).execute()).to.deep.equal([{ code: 'LON', country: null }]);
+      const lowerCase = await kysely.updateTable('site').set({ country: 'gbr' }).execute().then(() => null, (e: unknown) => e as Error);
+      expect(lowerCase?.message).to.match(/site_country_check/);
       // Running the migrations again changes nothing.
       expect(await migrateToLatest(kysely)).to.deep.equal([]);
     } finally {

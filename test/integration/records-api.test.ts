@@ -362,7 +362,7 @@ describe(`record-level API (${DRIVER})`, function () {
       const unknownSite = await api.post('/studies/REC-1/practitioners', { code: 'PR-D', site: 'NOWHERE', yearsExperience: 2 });
       expect(unknownSite.body.problems).to.deep.equal([{ path: 'site', message: 'site "NOWHERE" is not defined in sites' }]);
       const renamed = await api.patch('/studies/REC-1/sites/BRS', { name: 'Bristol Clifton clinic' }, { ifMatch: site.etag!, reason: 'Clinic renamed' });
-      expect(renamed.body).to.deep.equal({ code: 'BRS', name: 'Bristol Clifton clinic', version: Number(renamed.etag) });
+      expect(renamed.body).to.deep.equal({ code: 'BRS', name: 'Bristol Clifton clinic', country: null, version: Number(renamed.etag) });
       const inUse = await api.delete('/studies/REC-1/sites/BRS', { ifMatch: renamed.etag!, reason: 'Closed' });
       expect(inUse.status).to.equal(409);
       expect(inUse.body.detail).to.equal('site BRS still has 0 participants and 1 practitioner; move or delete them first');
@@ -373,6 +373,32 @@ describe(`record-level API (${DRIVER})`, function () {
       expect(refused.status).to.equal(409);
       expect(refused.body.detail).to.match(/^practitioner PR-A gave \d+ sessions and cannot be deleted$/);
       expect((await api.get('/studies/REC-1/sites')).body.items.map((s: { code: string }) => s.code)).to.deep.equal(['LON', 'MAN']);
+    });
+  });
+
+  describe("a site's country", () => {
+    it('is an ISO 3166-1 alpha-3 code, given at creation or by merge patch, and cleared with null', async () => {
+      const site = await api.post('/studies/REC-1/sites', { code: 'DUB', name: 'Dublin clinic', country: 'IRL' });
+      expect(site.status).to.equal(201);
+      expect(site.body).to.deep.equal({ code: 'DUB', name: 'Dublin clinic', country: 'IRL', version: Number(site.etag) });
+      expect((await api.get('/studies/REC-1/sites/DUB')).body.country).to.equal('IRL');
+      for (const [country, shown] of [['UK', '"UK"'], ['gbr', '"gbr"'], ['XXX', '"XXX"'], [826, '826']] as const) {
+        const bad = await api.patch('/studies/REC-1/sites/DUB', { country }, { ifMatch: site.etag!, reason: 'Moved' });
+        expect(bad.status, String(country)).to.equal(400);
+        expect(bad.body.problems).to.deep.equal([
+          { path: 'country', message: `${shown} is not an ISO 3166-1 alpha-3 country code (three capital letters, e.g. GBR, USA, DEU)` },
+        ]);
+      }
+      const badNew = await api.post('/studies/REC-1/sites', { code: 'XX1', name: 'Nowhere', country: 'ZZZ' });
+      expect(badNew.status).to.equal(400);
+      expect(badNew.body.problems.map((p: { path: string }) => p.path)).to.deep.equal(['country']);
+      expect((await api.get('/studies/REC-1/sites/XX1')).status).to.equal(404);
+      const moved = await api.patch('/studies/REC-1/sites/DUB', { country: 'GBR' }, { ifMatch: site.etag!, reason: 'Moved to Belfast' });
+      expect(moved.body).to.deep.equal({ code: 'DUB', name: 'Dublin clinic', country: 'GBR', version: Number(moved.etag) });
+      const cleared = await api.patch('/studies/REC-1/sites/DUB', { country: null }, { ifMatch: moved.etag!, reason: 'Unknown' });
+      expect(cleared.body.country).to.equal(null);
+      expect((await api.get('/studies/REC-1/bundle')).body.sites.find((s: { code: string }) => s.code === 'DUB')).to.deep.equal({ code: 'DUB', name: 'Dublin clinic', country: null });
+      expect((await api.delete('/studies/REC-1/sites/DUB', { ifMatch: cleared.etag!, reason: 'Closed' })).status).to.equal(204);
     });
   });
 

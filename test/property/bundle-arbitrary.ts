@@ -13,6 +13,7 @@ import {
   WITHDRAWAL_CAUSES,
   type StudyBundle,
 } from '../../api/schemas/bundle.ts';
+import { COUNTRY_CODES } from '../../api/schemas/countries.ts';
 
 /** How many runs a property makes: a few in `npm test`, many more in `npm run test:fuzz` (FUZZ_RUNS). */
 export const runs = (quick: number) => Number(process.env.FUZZ_RUNS ?? quick);
@@ -165,7 +166,7 @@ export function validBundle(studyCode: string): fc.Arbitrary<Bundle> {
           window: fc.tuple(fc.double({ min: 0, max: 600, noNaN: true }), fc.double({ min: 0, max: 600, noNaN: true })),
         })
         .map(({ window: [a, b], ...protocol }) => ({ ...protocol, followUpMonths: { from: Math.min(a, b), to: Math.max(a, b) } })),
-      sites: fc.uniqueArray(fc.record({ code, name: text(200) }), { minLength: 1, maxLength: 3, selector: (s) => s.code }),
+      sites: fc.uniqueArray(fc.record({ code, name: text(200), country: nullable(fc.constantFrom(...COUNTRY_CODES)) }), { minLength: 1, maxLength: 3, selector: (s) => s.code }),
       practitionerCodes: fc.uniqueArray(code, { minLength: 1, maxLength: 3 }),
       participantCodes: fc.uniqueArray(code, { maxLength: 4 }),
     })

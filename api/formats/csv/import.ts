@@ -78,7 +78,7 @@ export function readCsvTables(files: readonly FormatFile[]): FormatImport {
       if (column !== '' && !known.has(column)) run.report(locatedProblem(name, 1, column, `is not a column of ${name} (codebook.csv lists them)`));
     }
     for (const column of spec.columns) {
-      if (!column.derived && !table.header.includes(column.name)) run.columnMissing(locatedProblem(name, 1, column.name, 'column is missing'));
+      if (!column.derived && !column.addedLater && !table.header.includes(column.name)) run.columnMissing(locatedProblem(name, 1, column.name, 'column is missing'));
     }
     tables.set(spec.name, { spec, file: name, csv: table, position: new Map(table.header.map((column, index) => [column, index])) });
   }

@@ -59,6 +59,8 @@ export interface ColumnSpec<R> {
   nullable?: boolean;
   /** Derived from other columns on export; not read on import. */
   derived?: boolean;
+  /** Added after the format's first version: a file written before lacks it, and its rows read as empty cells. */
+  addedLater?: boolean;
   value: (row: R) => Cell;
 }
 
@@ -135,6 +137,10 @@ export const sitesTable: TableSpec<StudyRow & { site: Site }> = {
     studyCodeKey(),
     { name: 'site_code', type: 'text', field: 'code', allowed: ENTITY_CODE, definition: 'Code of the site (clinic), unique in the study.', value: (r) => r.site.code },
     { name: 'site_name', type: 'text', field: 'name', allowed: '1 to 200 characters', definition: 'Name of the clinic.', value: (r) => r.site.name },
+    {
+      name: 'country', type: 'category', field: 'country', nullable: true, addedLater: true, allowed: 'an ISO 3166-1 alpha-3 country code: three capital letters, e.g. GBR',
+      definition: 'Country the site is in (ISO 3166-1 alpha-3); empty if not recorded. Files written before sites had a country lack the column: their sites have none.', value: (r) => r.site.country,
+    },
   ],
 };
 

@@ -77,7 +77,14 @@ export function writeFhir(input: StudyBundle, options: FhirOptions = {}): Format
     arm: [{ name: 'SMP', description: 'Scalp micropigmentation' }],
   });
   for (const site of bundle.sites) {
-    add(url('Location', site.code), { resourceType: 'Location', identifier: [{ system: `${SYSTEM}site`, value: site.code }], status: 'active', name: site.name });
+    add(url('Location', site.code), {
+      resourceType: 'Location',
+      identifier: [{ system: `${SYSTEM}site`, value: site.code }],
+      status: 'active',
+      name: site.name,
+      // R4 takes an ISO 3166 two- or three-letter code here.
+      ...(site.country === null ? {} : { address: { country: site.country } }),
+    });
   }
   const siteOfPractitioner = new Map(bundle.practitioners.map((p) => [p.code, p.site]));
   for (const practitioner of bundle.practitioners) {
@@ -157,7 +164,8 @@ function adverseEvent(event: AdverseEvent, patient: Json, suspect: Json | null, 
     event: concept([local('adverse-event-category', event.category, AE_CATEGORY_LABELS[event.category])], event.term),
     subject: patient,
     date: event.onsetDate,
-    seriousness: concept([coding(`${HL7}adverse-event-seriousness`, event.serious ? 'serious' : 'non-serious', event.serious ? 'Serious' : 'Non-serious')]),
+    // R4's codes (case-sensitive); `serious` and `non-serious` are R5's.
+    seriousness: concept([coding(`${HL7}adverse-event-seriousness`, event.serious ? 'Serious' : 'Non-serious', event.serious ? 'Serious' : 'Non-serious')]),
     severity: concept([
       coding(`${HL7}adverse-event-severity`, SEVERITY(event.grade)),
       local('ctcae-grade', String(event.grade), CTCAE_GRADE_LABELS[event.grade]),

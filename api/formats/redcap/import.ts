@@ -13,7 +13,7 @@ import { TableImport } from '../table-import.ts';
 import { fileText, locatedProblem, type FormatFile, type FormatImport, type LocatedProblem } from '../types.ts';
 import { checkboxColumn, readDictionary } from './dictionary.ts';
 import { BUNDLE_FIELDS, LIST_OF, REPEAT_INSTANCE, REPEAT_INSTRUMENT, type RecordKind, type RepeatingKind } from './layout.ts';
-import { StudyFile, decodeValue, defaultMapping, parseMapping, resolveMapping, type ResolvedMapping } from './mapping.ts';
+import { StudyFile, decodeValue, decodeYear, defaultMapping, parseMapping, resolveMapping, type ResolvedMapping } from './mapping.ts';
 
 export interface RedcapFiles {
   dictionary: FormatFile;
@@ -215,7 +215,7 @@ export function readRedcap(files: RedcapFiles): FormatImport {
         columns[target] = source.field.name;
         if (!at.has(source.field.name)) continue;
         const raw = cell(row, source.field.name);
-        const value = decodeValue(source, BUNDLE_FIELDS[kind][target]!, raw);
+        const value = source.kind === 'year' ? decodeYear(BUNDLE_FIELDS[kind][target]!, raw) : decodeValue(source, BUNDLE_FIELDS[kind][target]!, raw);
         if (value.ok) record[target] = value.value;
         else {
           if (raw !== '') record[target] = raw;

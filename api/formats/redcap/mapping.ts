@@ -4,6 +4,7 @@
 // layout (layout.ts) is read. It can also carry the study-level data REDCap has no place for
 // (the same content as the study.json written beside an export).
 import { z } from 'zod';
+import { isCalendarDate } from '../../schemas/fields.ts';
 import { formatPath, issueMessage, problemsFromZod } from '../../schemas/problems.ts';
 import { readCell, type CellType } from '../cells.ts';
 import { locatedProblem, type LocatedProblem } from '../types.ts';
@@ -43,6 +44,10 @@ const FieldSource = z.union([
       .union([z.literal('code'), z.literal('label'), z.record(z.string(), Value)])
       .optional()
       .describe('Choice code → bundle value; "code": the code is the value; "label": the choice\'s label is the value'),
+  }),
+  z.strictObject({
+    field: z.string().min(1).describe('REDCap date field (validation date_ymd, date_dmy, date_mdy or a datetime)'),
+    part: z.literal('year').describe('"year": the year of the date, e.g. a date of birth for birthYear; the rest of the date is not read'),
   }),
   z.strictObject({ value: Value.nullable().describe('The same value for every record') }),
 ]);
@@ -86,6 +91,7 @@ export function defaultMapping(): RedcapMapping {
 export type ResolvedSource =
   | { kind: 'constant'; value: unknown }
   | { kind: 'instance' }
+  | { kind: 'year'; field: DictionaryField }
   | { kind: 'field'; field: DictionaryField; choices: 'code' | 'label' | Readonly<Record<string, string | number | boolean>> | null };
 
 export interface ResolvedMapping {
@@ -172,7 +178,7 @@ export function resolveMapping(mapping: RedcapMapping, dictionary: Dictionary, o
         continue;
       }
       const name = typeof source === 'string' ? source : source.field;
-      const choices = typeof source === 'string' ? undefined : source.choices;
+      const choices = typeof source === 'string' || 'part' in source ? undefined : source.choices;
       if (name === REPEAT_INSTANCE) {
         if (kind === 'participant') at(path, 'participant fields cannot come from redcap_repeat_instance (the participant row is not repeating)');
         else fields[kind].push({ target, source: { kind: 'instance' } });
@@ -188,6 +194,16 @@ export function resolveMapping(mapping: RedcapMapping, dictionary: Dictionary, o
         at(path, `REDCap field "${name}" is on instrument "${field.form}", not on "${expectedForm}", which holds the ${kind} records`);
       } else if (kind === 'participant' && instruments.has(field.form)) {
         at(path, `REDCap field "${name}" is on the repeating instrument "${field.form}"; participant fields come from non-repeating instruments`);
+      }
+      if (typeof source === 'object' && 'part' in source) {
+        if (field.type !== 'text' || !DATE_VALIDATIONS.has(field.validation)) {
+          const validation = field.validation === '' ? 'no validation' : `validation ${field.validation}`;
+          at([...path, 'part'], `REDCap field "${name}" is a ${field.type} field with ${validation}, not a date: "part": "year" reads the year of a date field (date_ymd, date_dmy, date_mdy or a datetime)`);
+        }
+        if (bundleField.type !== 'integer') at([...path, 'part'], `${kind}.${target} does not hold a year: "part": "year" fills a whole-number field such as birthYear`);
+        fields[kind].push({ target, source: { kind: 'year', field } });
+        mapped.add(name);
+        continue;
       }
       if (field.type === 'checkbox') at(path, `REDCap field "${name}" is a checkbox, which holds several values; map a dropdown, radio or text field`);
       if (choices !== undefined && typeof choices === 'object' && field.choices !== null) {
@@ -230,6 +246,29 @@ function notOurLayout(dictionary: Dictionary): LocatedProblem {
     null,
     `is not the SMP layout${lacks.length > 0 ? ` (it lacks ${lacks.join(' and ')})` : ''}; to read a project of your own, give a mapping file (--mapping)`,
   );
+}
+
+/** REDCap's date and datetime validations; a records export writes them all as `YYYY-MM-DD[ HH:MM[:SS]]`. */
+const DATE_VALIDATIONS = new Set([
+  'date_ymd', 'date_dmy', 'date_mdy',
+  'datetime_ymd', 'datetime_dmy', 'datetime_mdy',
+  'datetime_seconds_ymd', 'datetime_seconds_dmy', 'datetime_seconds_mdy',
+]);
+const EXPORTED_DATE = /^(\d{4}-\d{2}-\d{2})(?: \d{2}:\d{2}(?::\d{2})?)?$/;
+
+/**
+ * Read the year of a date cell (`{"field", "part": "year"}`): REDCap exports dates as
+ * `YYYY-MM-DD` (datetimes with the time after a space) whatever the field's display format.
+ * Only the year is kept.
+ *
+ * @returns the year, null for an empty cell of a nullable field, or a message for the cell
+ */
+export function decodeYear(target: { type: CellType; nullable: boolean }, raw: string): { ok: true; value: unknown } | { ok: false; message: string; raw: string } {
+  if (raw === '') return readCell(target.type, raw, target.nullable);
+  const match = EXPORTED_DATE.exec(raw);
+  if (match === null) return { ok: false, message: `must be a date as REDCap exports it, YYYY-MM-DD (got ${JSON.stringify(raw)})`, raw };
+  if (!isCalendarDate(match[1]!)) return { ok: false, message: `${match[1]} is not a calendar date`, raw };
+  return { ok: true, value: Number(raw.slice(0, 4)) };
 }
 
 /**

@@ -1,10 +1,11 @@
-// The SDTM domains of a study, variable by variable (SDTMIG naming): DM demographics, EX
+// The SDTM domains of a study, variable by variable (SDTMIG 3.4 naming): DM demographics, EX
 // exposure (one record per session), AE adverse events, QS the satisfaction survey, and FA
 // findings about the micropigmentation (fading grade, dot density, touch-up need). Study days
 // are SDTM's: day 1 is RFSTDTC, the first session's date, and there is no day 0.
 import type { Participant, StudyBundle } from '../../schemas/bundle.ts';
 import { ageAtEnrolment, finalSessionDate, firstSessionDate, studyDay } from '../derived.ts';
-import { AE_CATEGORY_LABELS, SATISFACTION_VALUE_LABELS } from '../vocabulary.ts';
+import { AE_CATEGORY_CTCAE, AE_CATEGORY_LABELS, SATISFACTION_VALUE_LABELS } from '../vocabulary.ts';
+import type { ExportWarning } from '../types.ts';
 import type { DatasetJsonDataType, DatasetValue } from './dataset-json.ts';
 
 export interface SdtmVariable<R> {
@@ -22,21 +23,45 @@ export interface SdtmDomain<R> {
   rows: (bundle: StudyBundle) => R[];
 }
 
-/** What every subject-level row knows: the study, the participant and their reference start. */
+/** What every subject-level row knows: the study, the participant, their site's country and their reference start. */
 interface Subject {
   studyCode: string;
   participant: Participant;
   usubjid: string;
+  /** ISO 3166-1 alpha-3 code of the participant's site; null when the site has none. */
+  country: string | null;
   rfstdtc: string | null;
 }
 
-const subjects = (bundle: StudyBundle): Subject[] =>
-  bundle.participants.map((participant) => ({
+const subjects = (bundle: StudyBundle): Subject[] => {
+  const countries = new Map(bundle.sites.map((site) => [site.code, site.country]));
+  return bundle.participants.map((participant) => ({
     studyCode: bundle.study.code,
     participant,
     usubjid: `${bundle.study.code}-${participant.site}-${participant.code}`,
+    country: countries.get(participant.site) ?? null,
     rfstdtc: firstSessionDate(participant),
   }));
+};
+
+/**
+ * What an SDTM export of the study lacks that SDTM requires: each site with participants but no
+ * country, whose participants' DM.COUNTRY is then empty. The export is written all the same.
+ */
+export function sdtmWarnings(bundle: StudyBundle): ExportWarning[] {
+  const participants = new Map<string, number>();
+  for (const participant of bundle.participants) participants.set(participant.site, (participants.get(participant.site) ?? 0) + 1);
+  return bundle.sites.flatMap((site, index) => {
+    const count = participants.get(site.code) ?? 0;
+    if (site.country !== null || count === 0) return [];
+    return [
+      {
+        path: `sites[${index}].country`,
+        message: `site ${site.code} has no country, so DM.COUNTRY (required by SDTM) is empty for its ${count} participant${count === 1 ? '' : 's'}; give the site its ISO 3166-1 alpha-3 country code`,
+      },
+    ];
+  });
+}
 
 const YN = (value: boolean) => (value ? 'Y' : 'N');
 
@@ -97,8 +122,11 @@ export const DM: SdtmDomain<DmRow> = {
     { name: 'SEX', label: 'Sex', dataType: 'string', value: (r) => SEX_CODES[r.subject.participant.sex] },
     { name: 'ARMCD', label: 'Planned Arm Code', dataType: 'string', value: () => ARM.code },
     { name: 'ARM', label: 'Description of Planned Arm', dataType: 'string', value: () => ARM.name },
-    { name: 'ACTARMCD', label: 'Actual Arm Code', dataType: 'string', value: (r) => (r.subject.rfstdtc === null ? 'NOTTRT' : ARM.code) },
-    { name: 'ACTARM', label: 'Description of Actual Arm', dataType: 'string', value: (r) => (r.subject.rfstdtc === null ? 'Not Treated' : ARM.name) },
+    // SDTMIG 3.4: a subject assigned but never treated has no actual arm, and ARMNRS says why.
+    { name: 'ACTARMCD', label: 'Actual Arm Code', dataType: 'string', value: (r) => (r.subject.rfstdtc === null ? null : ARM.code) },
+    { name: 'ACTARM', label: 'Description of Actual Arm', dataType: 'string', value: (r) => (r.subject.rfstdtc === null ? null : ARM.name) },
+    { name: 'ARMNRS', label: 'Reason Arm and/or Actual Arm is Null', dataType: 'string', value: (r) => (r.subject.rfstdtc === null ? 'ASSIGNED, NOT TREATED' : null) },
+    { name: 'COUNTRY', label: 'Country', dataType: 'string', value: (r) => r.subject.country },
   ],
 };
 
@@ -144,9 +172,10 @@ export const AE: SdtmDomain<AeRow> = {
     ...common<AeRow>('AE'),
     { name: 'AESEQ', label: 'Sequence Number', dataType: 'integer', keySequence: 3, value: (r) => r.seq },
     { name: 'AETERM', label: 'Reported Term for the Adverse Event', dataType: 'string', value: (r) => r.event.term },
-    { name: 'AEDECOD', label: 'Dictionary-Derived Term', dataType: 'string', value: () => null },
+    { name: 'AEDECOD', label: 'Dictionary-Derived Term', dataType: 'string', value: (r) => AE_CATEGORY_CTCAE[r.event.category].term },
     { name: 'AECAT', label: 'Category for Adverse Event', dataType: 'string', value: (r) => AE_CATEGORY_LABELS[r.event.category].toUpperCase() },
     { name: 'AEPRESP', label: 'Pre-Specified Adverse Event', dataType: 'string', value: (r) => (r.event.solicited ? 'Y' : null) },
+    { name: 'AEBODSYS', label: 'Body System or Organ Class', dataType: 'string', value: (r) => AE_CATEGORY_CTCAE[r.event.category].soc },
     { name: 'AESER', label: 'Serious Event', dataType: 'string', value: (r) => YN(r.event.serious) },
     { name: 'AETOXGR', label: 'Standard Toxicity Grade', dataType: 'string', value: (r) => String(r.event.grade) },
     { name: 'AEREL', label: 'Causality', dataType: 'string', value: (r) => AEREL[r.event.relatedness] },

@@ -47,6 +47,47 @@ describe('csv format', () => {
       expect(canonical(roundTrip(writeCsvTables(bundle)))).to.deep.equal(canonical(bundle));
     });
 
+    it('writes text that a spreadsheet would run as a formula behind an apostrophe, reads it back exactly, and leaves negative numbers alone', () => {
+      const input = smallBundle();
+      input.participants[0].adverseEvents[0].term = '=HYPERLINK("http://x.invalid","open")';
+      input.participants[0].sessions[0].pigmentLot = '+cmd|\' /C calc\'!A0';
+      input.participants[0].sessions[1].pigmentLot = "'=typed with its apostrophe";
+      input.participants[0].sessions[2].pigmentLot = '-LOT';
+      input.participants[0].sessions[3].pigmentLot = "'plain";
+      input.participants[1].withdrawalReason = '@SUM(1+1)';
+      input.sites[0].name = '\tTabbed clinic';
+      const bundle = valid(input);
+      const files = writeCsvTables(bundle);
+      const sessions = csvRecords(textOf(fileNamed(files, 'sessions.csv')));
+      expect(sessions.filter((r) => r.participant_code === 'P01').map((r) => r.pigment_lot)).to.deep.equal([
+        `'+cmd|' /C calc'!A0`,
+        "''=typed with its apostrophe",
+        "'-LOT",
+        "'plain",
+      ]);
+      expect(csvRecords(textOf(fileNamed(files, 'adverse_events.csv')))[0]!.term).to.equal(`'=HYPERLINK("http://x.invalid","open")`);
+      const participants = csvRecords(textOf(fileNamed(files, 'participants.csv')));
+      expect(participants[1]!.withdrawal_reason).to.equal("'@SUM(1+1)");
+      // Enrolment precedes the first session: a negative study day, written as a number.
+      expect(participants.map((r) => r.enrolled_study_day)).to.deep.equal(['-5', '-3']);
+      expect(csvRecords(textOf(fileNamed(files, 'sites.csv')))[0]!.site_name).to.equal("'\tTabbed clinic");
+      expect(canonical(roundTrip(files))).to.deep.equal(canonical(bundle));
+    });
+
+    it('reads sites.csv written before sites had a country: the column is absent and the sites have none', () => {
+      const bundle = demoBundle();
+      const written = writeCsvTables(bundle);
+      const files = replaceFile(written, editCsv(fileNamed(written, 'sites.csv'), (t) => {
+        const at = t.header.indexOf('country');
+        t.header.splice(at, 1);
+        for (const row of t.rows) row.splice(at, 1);
+      }));
+      expect(textOf(fileNamed(files, 'sites.csv')).split('\r\n')[0]).to.equal('study_code,site_code,site_name');
+      const read = roundTrip(files);
+      expect(read.sites).to.deep.equal(bundle.sites.map((site) => ({ ...site, country: null })));
+      expect(canonical({ ...read, sites: bundle.sites })).to.deep.equal(canonical(bundle));
+    });
+
     it('writes one file per table and the codebook, each with a header row, RFC 4180 with CRLF', () => {
       const files = writeCsvTables(demoBundle());
       // The demo schedules follow-up visits: visits.csv follows study.csv.

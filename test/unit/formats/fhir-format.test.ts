@@ -6,7 +6,8 @@ import { expect } from 'chai';
 import { Ajv, type ValidateFunction } from 'ajv';
 import { writeFhir } from '../../../api/formats/fhir/export.ts';
 import type { StudyBundle } from '../../../api/schemas/bundle.ts';
-import { cohortBundle, demoBundle, textOf } from './helpers.ts';
+import { smallBundle } from '../../support/bundles.ts';
+import { cohortBundle, demoBundle, textOf, valid } from './helpers.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -124,6 +125,29 @@ describe('fhir format', function () {
     });
   }
 
+  it("gives each site's Location its country, and none to a site without one", () => {
+    const bundle = demoBundle();
+    bundle.sites[1] = { ...bundle.sites[1]!, country: null };
+    const locations = exportOf(bundle).entry.filter((e: any) => e.resource.resourceType === 'Location').map((e: any) => e.resource);
+    expect(locations.map((l: any) => [l.identifier[0].value, l.name, l.address])).to.deep.equal([
+      ['LON', 'London Scalp Micropigmentation Clinic', { country: 'GBR' }],
+      ['MAN', 'Manchester Hair and Scalp Clinic', undefined],
+    ]);
+    const validate = fhirSchema()('Location');
+    for (const location of locations) expect(validate(location), JSON.stringify(validate.errors)).to.equal(true);
+  });
+
+  it("codes seriousness with R4's case-sensitive codes Serious and Non-serious", () => {
+    const input = smallBundle();
+    input.participants[0].adverseEvents[0] = { ...input.participants[0].adverseEvents[0], grade: 3, serious: true };
+    const events = exportOf(valid(input)).entry.filter((e: any) => e.resource.resourceType === 'AdverseEvent').map((e: any) => e.resource);
+    expect(events.map((e: any) => e.seriousness.coding)).to.deep.equal([
+      [{ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-seriousness', code: 'Serious', display: 'Serious' }],
+    ]);
+    const validate = fhirSchema()('AdverseEvent');
+    expect(validate(events[0]), JSON.stringify(validate.errors)).to.equal(true);
+  });
+
   it('is reproducible, and its UUIDs depend on the study and record keys', () => {
     const bundle = demoBundle();
     expect(exportOf(bundle)).to.deep.equal(exportOf(bundle));
@@ -137,7 +161,8 @@ describe('fhir format', function () {
     const [event] = document.entry.filter((e: any) => e.resource.resourceType === 'AdverseEvent').map((e: any) => e.resource);
     expect(event.event.text).to.equal('Localised pruritic erythema at pigment sites');
     expect(event.date).to.equal('2018-06-20');
-    expect(event.seriousness.coding[0]).to.deep.equal({ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-seriousness', code: 'non-serious', display: 'Non-serious' });
+    // R4's codes, case-sensitive (R5 spells them serious and non-serious).
+    expect(event.seriousness.coding[0]).to.deep.equal({ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-seriousness', code: 'Non-serious', display: 'Non-serious' });
     expect(event.severity.coding[0]).to.deep.equal({ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-severity', code: 'mild' });
     expect(event.outcome.coding[0].code).to.equal('resolved');
     expect(event.suspectEntity[0].causality[0].assessment.coding[0]).to.deep.equal({ system: 'http://terminology.hl7.org/CodeSystem/adverse-event-causality-assess', code: 'Probably-Likely' });

@@ -6,6 +6,7 @@ import { zipSync } from 'fflate';
 import { analyzeCohort } from '../../../analysis/index.ts';
 import { unzipFiles } from '../../../api/formats/archive.ts';
 import { analysisRows } from '../../../api/formats/analysis-csv.ts';
+import { DATE_SHIFT_RULE } from '../../../api/services/deidentify.ts';
 import { exportDownload, exportStudy, formatDeidentificationReport, readImport, redcapRoles } from '../../../api/services/format-service.ts';
 import { canonical, demoBundle, lines, textOf } from './helpers.ts';
 
@@ -59,7 +60,7 @@ describe('format service', () => {
       practitionerCodes: 4,
       pigmentLots: 12,
       datesShifted: 301,
-      shiftDays: { min: 3, max: 360 },
+      dateShift: DATE_SHIFT_RULE,
       termsReplaced: 1,
       withdrawalReasonsRemoved: 0,
       birthYearsTopCoded: 0,
@@ -69,10 +70,10 @@ describe('format service', () => {
         "De-identified with the study's key:",
         '- codes replaced by pseudonyms: 22 participants, 4 practitioners',
         '- pigment lots replaced by pseudonyms: 12',
-        '- dates moved back by 3 to 360 days, one shift per participant: 301 dates',
+        "- dates moved back: 301 dates; each participant's dates are moved back by a secret number of days between 1 and 364, the same for all of that participant's dates",
         '- free text removed: 1 adverse-event term replaced by the category, 0 withdrawal reasons removed',
         '- birth years top-coded (age 90 or over): 0',
-        "- kept: study code and title, protocol, site codes and names, practitioners' experience, every coded value and number",
+        "- kept: study code and title, protocol, site codes, names and countries, practitioners' experience, every coded value and number",
       ].join('\n'),
     );
   });

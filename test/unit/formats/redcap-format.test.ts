@@ -6,6 +6,7 @@ import { expect } from 'chai';
 import { DICTIONARY_HEADER, parseChoices, readDictionary } from '../../../api/formats/redcap/dictionary.ts';
 import { writeRedcapProject } from '../../../api/formats/redcap/export.ts';
 import { readRedcap, type RedcapFiles } from '../../../api/formats/redcap/import.ts';
+import { redcapRoles } from '../../../api/formats/read-import.ts';
 import type { FormatFile, LocatedProblem } from '../../../api/formats/types.ts';
 import { smallBundle } from '../../support/bundles.ts';
 import { canonical, cohortBundle, csvRecords, demoBundle, editCsv, fileNamed, lines, setCell, textOf, valid } from './helpers.ts';
@@ -137,6 +138,24 @@ describe('redcap format', () => {
       const bundle = valid(input);
       expect(canonical(read(ownFiles(writeRedcapProject(bundle))))).to.deep.equal(canonical(bundle));
     });
+
+    it('writes formulas behind an apostrophe and reads them back exactly', () => {
+      const input = smallBundle();
+      input.participants[0].adverseEvents[0].term = '=HYPERLINK("http://x.invalid","open")';
+      input.participants[0].sessions[0].pigmentLot = '-LOT';
+      input.participants[0].sessions[1].pigmentLot = "'=typed with its apostrophe";
+      input.participants[1].withdrawalReason = '@SUM(1+1)';
+      const bundle = valid(input);
+      const files = writeRedcapProject(bundle);
+      const records = csvRecords(textOf(fileNamed(files, 'records.csv')));
+      expect(records.filter((r) => r.redcap_repeat_instrument === 'adverse_event').map((r) => r.ae_term)).to.deep.equal([`'=HYPERLINK("http://x.invalid","open")`]);
+      expect(records.filter((r) => r.redcap_repeat_instrument === 'session' && r.record_id === 'P01').map((r) => r.session_pigment_lot).slice(0, 2)).to.deep.equal([
+        "'-LOT",
+        "''=typed with its apostrophe",
+      ]);
+      expect(records.find((r) => r.record_id === 'P02' && r.redcap_repeat_instrument === '')!.withdrawal_reason).to.equal("'@SUM(1+1)");
+      expect(canonical(read(ownFiles(files)))).to.deep.equal(canonical(bundle));
+    });
   });
 
   describe('a clinic\'s own project, through a mapping file', () => {
@@ -225,6 +244,103 @@ describe('redcap format', () => {
         'map.json:format: must be "smp-redcap-mapping/1" (got "other")',
         'map.json:fields.visits: is not a field of this format',
       ]);
+    });
+  });
+
+  describe('a REDCap export that stores a date of birth (fixtures/redcap-registry)', () => {
+    const REGISTRY = new URL('../../../fixtures/redcap-registry/', import.meta.url);
+    const NAMES = ['SMPRegistry_DataDictionary_2024-03-04.csv', 'SMPRegistry_DATA_2024-03-04_0932.csv', 'smp-registry-mapping.json'];
+    const registryFiles = (): FormatFile[] => NAMES.map((name) => ({ name, content: new Uint8Array(fs.readFileSync(new URL(name, REGISTRY))) }));
+    const registryRoles = (files = registryFiles()) => {
+      const roles = redcapRoles(files);
+      if ('problems' in roles) throw new Error(lines(roles.problems).join('\n'));
+      return roles;
+    };
+    const withMapping = (edit: (mapping: any) => void): RedcapFiles => {
+      const roles = registryRoles();
+      const mapping = JSON.parse(textOf(roles.mapping!));
+      edit(mapping);
+      return { ...roles, mapping: { name: roles.mapping!.name, content: JSON.stringify(mapping) } };
+    };
+
+    it('is laid out as REDCap writes it: its own file names, a byte-order mark, CRLF line ends, repeating instruments', () => {
+      for (const file of registryFiles().slice(0, 2)) {
+        const bytes = file.content as Uint8Array;
+        expect([...bytes.subarray(0, 3)], file.name).to.deep.equal([0xef, 0xbb, 0xbf]);
+        const text = new TextDecoder().decode(bytes);
+        expect(text.split('\r\n').length, file.name).to.equal(text.split('\n').length);
+      }
+      const roles = registryRoles();
+      expect([roles.dictionary.name, roles.data.name, roles.mapping?.name]).to.deep.equal(NAMES);
+      const header = new TextDecoder().decode(roles.data.content as Uint8Array).split('\r\n')[0]!.split(',');
+      expect(header.slice(0, 5)).to.deep.equal(['record_id', 'redcap_repeat_instrument', 'redcap_repeat_instance', 'dob', 'email']);
+    });
+
+    it('reads the year of the date of birth into birthYear, and nothing else of it', () => {
+      const bundle = read(registryRoles());
+      expect(bundle.study.code).to.equal('SMP-REG-2023');
+      expect(bundle.sites).to.deep.equal([
+        { code: 'EDI', name: 'Edinburgh Scalp Clinic', country: 'GBR' },
+        { code: 'GLA', name: 'Glasgow Scalp Clinic', country: 'GBR' },
+      ]);
+      expect(bundle.participants.map((p) => [p.code, p.birthYear, p.sex, p.site, p.indication, p.fitzpatrick, p.keloidHistory, p.enrolledOn, p.withdrawnOn, p.withdrawalCause])).to.deep.equal([
+        ['1001', 1979, 'male', 'GLA', 'androgenetic_alopecia', 2, false, '2023-01-09', null, null],
+        ['1002', 1986, 'female', 'EDI', 'female_pattern_hair_loss', null, false, '2023-02-06', '2023-03-20', 'participant_choice'],
+        ['1003', 1958, 'male', 'EDI', 'scar', 4, true, '2023-04-03', null, null],
+      ]);
+      const [p1, p2, p3] = bundle.participants;
+      expect(p1!.sessions.map((s) => [s.number, s.kind, s.date, s.durationMinutes, s.practitioner, s.pigmentLot, s.anesthesia])).to.deep.equal([
+        [1, 'initial', '2023-01-16', 180, 'GLA-01', 'INK-2301', 'topical'],
+        [2, 'initial', '2023-01-23', 150, 'GLA-01', 'INK-2301', 'topical'],
+        [3, 'initial', '2023-01-30', 140, 'GLA-01', 'INK-2301', 'none'],
+        [4, 'touch_up', '2023-03-01', 90, 'GLA-01', 'INK-2302', 'none'],
+      ]);
+      expect(p1!.adverseEvents).to.deep.equal([
+        {
+          category: 'allergic_reaction', term: 'Itchy redness around the dots, settled with cetirizine', onsetDate: '2023-01-17', resolvedDate: '2023-01-24',
+          grade: 1, serious: false, relatedness: 'probable', outcome: 'recovered', sessionNumber: 1, solicited: false,
+        },
+      ]);
+      expect(p1!.fadingAssessments.map((a) => [a.date, a.grade, a.densityScore, a.needsTouchUp, a.assessor])).to.deep.equal([
+        ['2023-09-04', 0, 9, false, 'clinician'],
+        ['2024-02-05', 1, 8.6, false, 'participant'],
+      ]);
+      expect(p2!.withdrawalReason).to.equal('Relocating for work, may return');
+      expect(p3!.surveys).to.deep.equal([{ date: '2023-12-04', satisfaction: 4, wouldRecommend: null }]);
+      // Neither the full date of birth nor the ignored e-mail address is anywhere in the bundle.
+      const text = JSON.stringify(bundle);
+      for (const value of ['1979-08-23', '1986-02-11', '1958-11-30', 'example.org']) expect(text).to.not.contain(value);
+    });
+
+    it('refuses a year read from a field that is not a date, into a field that is not a year, and dates that are not dates', () => {
+      const mapped = withMapping((m) => {
+        m.fields.participant.birthYear = { field: 'email', part: 'year' };
+        m.fields.session.durationMinutes = { field: 'tx_date', part: 'year' };
+        m.fields.session.date = { field: 'tx_date', part: 'year' };
+        m.ignore = [];
+      });
+      expect(problemsOf(mapped)).to.deep.equal([
+        'smp-registry-mapping.json:fields.participant.birthYear.part: REDCap field "email" is a text field with validation email, not a date: "part": "year" reads the year of a date field (date_ymd, date_dmy, date_mdy or a datetime)',
+        'smp-registry-mapping.json:fields.session.date.part: session.date does not hold a year: "part": "year" fills a whole-number field such as birthYear',
+      ]);
+      const roles = registryRoles();
+      const data = editCsv(roles.data, (t) => {
+        setCell(t, 0, 'dob', '1979-02-30');
+        setCell(t, 9, 'dob', '11/02/1986');
+        setCell(t, 12, 'dob', '');
+      });
+      expect(problemsOf({ ...roles, data })).to.deep.equal([
+        'SMPRegistry_DATA_2024-03-04_0932.csv:2:dob: 1979-02-30 is not a calendar date',
+        'SMPRegistry_DATA_2024-03-04_0932.csv:11:dob: must be a date as REDCap exports it, YYYY-MM-DD (got "11/02/1986")',
+        'SMPRegistry_DATA_2024-03-04_0932.csv:14:dob: is required (the cell is empty)',
+      ]);
+    });
+
+    it('reads a datetime field\'s year the same way', () => {
+      const roles = registryRoles();
+      const dictionary = editCsv(roles.dictionary, (t) => setCell(t, 1, 'Text Validation Type OR Show Slider Number', 'datetime_seconds_dmy'));
+      const data = editCsv(roles.data, (t) => setCell(t, 0, 'dob', '1979-08-23 07:45:00'));
+      expect(read({ ...roles, dictionary, data }).participants[0]!.birthYear).to.equal(1979);
     });
   });
 

@@ -3,9 +3,11 @@
 // and the SDTM conventions: USUBJID, study days with no day 0, controlled terms, --SEQ.
 import { expect } from 'chai';
 import { writeSdtm } from '../../../api/formats/sdtm/export.ts';
+import { exportStudy } from '../../../api/services/format-service.ts';
+import { smallBundle } from '../../support/bundles.ts';
 import type { FormatFile } from '../../../api/formats/types.ts';
 import type { StudyBundle } from '../../../api/schemas/bundle.ts';
-import { cohortBundle, csvRecords, demoBundle, fileNamed, textOf } from './helpers.ts';
+import { cohortBundle, csvRecords, demoBundle, fileNamed, textOf, valid } from './helpers.ts';
 
 const TOP_LEVEL_ORDER = [
   'datasetJSONCreationDateTime', 'datasetJSONVersion', 'fileOID', 'dbLastModifiedDateTime', 'originator', 'sourceSystem',
@@ -111,9 +113,9 @@ describe('sdtm format', () => {
       };
       expect(broken((d) => delete d.itemGroupOID)).to.deep.equal(['missing itemGroupOID']);
       expect(broken((d) => (d.records = 2))).to.deep.equal(['records is 2 but there are 1 rows']);
-      expect(broken((d) => d.rows[0].pop())).to.deep.equal(['row 0: 15 values for 16 columns']);
+      expect(broken((d) => d.rows[0].pop())).to.deep.equal(['row 0: 16 values for 17 columns']);
       expect(broken((d) => (d.rows[0][3] = '1'))).to.deep.equal(['row 0, AESEQ: "1" does not match dataType integer']);
-      expect(broken((d) => (d.rows[0][12] = '20-06-2018'))).to.deep.equal(['row 0, AESTDTC: "20-06-2018" does not match dataType date']);
+      expect(broken((d) => (d.rows[0][13] = '20-06-2018'))).to.deep.equal(['row 0, AESTDTC: "20-06-2018" does not match dataType date']);
       expect(broken((d) => (d.rows[0][4] = 'x'.repeat(200)))).to.deep.equal([`row 0, AETERM: "${'x'.repeat(200)}" does not match dataType string`]);
       expect(broken((d) => (d.datasetJSONVersion = '1.0.0'))).to.deep.equal(['bad datasetJSONVersion']);
       expect(broken((d) => delete d.columns[4].length)).to.deep.equal(['column 4: string without length']);
@@ -147,18 +149,21 @@ describe('sdtm format', () => {
       it('has one DM row per participant with USUBJID study-site-participant, SEX M/F/U, RFSTDTC the first session', () => {
         const dm = rowsOf(JSON.parse(textOf(fileNamed(files, 'dm.json'))));
         expect(dm).to.have.length(source.participants.length);
+        const countries = new Map(source.sites.map((site) => [site.code, site.country]));
         source.participants.forEach((p, i) => {
           const first = p.sessions.map((s) => s.date).sort()[0] ?? null;
           expect(dm[i]).to.include({
             USUBJID: `${source.study.code}-${p.site}-${p.code}`,
             SUBJID: p.code,
             SITEID: p.site,
+            COUNTRY: countries.get(p.site),
             SEX: { female: 'F', male: 'M', other: 'U', unknown: 'U' }[p.sex],
             AGE: Number(p.enrolledOn.slice(0, 4)) - p.birthYear,
             AGEU: 'YEARS',
             RFSTDTC: first,
             ARMCD: 'SMP',
-            ACTARMCD: first === null ? 'NOTTRT' : 'SMP',
+            ACTARMCD: first === null ? null : 'SMP',
+            ARMNRS: first === null ? 'ASSIGNED, NOT TREATED' : null,
           });
         });
       });
@@ -200,12 +205,90 @@ describe('sdtm format', () => {
     });
   }
 
+  it("takes DM.COUNTRY from the participant's site, and still exports a study whose sites have none, with a warning naming each", () => {
+    const input = smallBundle();
+    input.sites[0].country = 'GBR';
+    input.sites.push({ code: 'ZRH', name: 'Zürich clinic' });
+    const bundle = valid(input);
+    expect(bundle.sites.map((site) => site.country)).to.deep.equal(['GBR', null, null]);
+    const exported = exportStudy(bundle, 'sdtm', { createdAt: CREATED });
+    const dm = rowsOf(JSON.parse(textOf(fileNamed(exported.files, 'dm.json'))));
+    expect(dm.map((r: any) => [r.SITEID, r.COUNTRY])).to.deep.equal([
+      ['LON', 'GBR'],
+      ['MAN', null],
+    ]);
+    expect(csvRecords(textOf(fileNamed(exported.files, 'dm.csv'))).map((r) => r.COUNTRY)).to.deep.equal(['GBR', '']);
+    // MAN has a participant and no country; ZRH has no country but no participant either, so no DM row lacks it.
+    expect(exported.warnings).to.deep.equal([
+      {
+        path: 'sites[1].country',
+        message: 'site MAN has no country, so DM.COUNTRY (required by SDTM) is empty for its 1 participant; give the site its ISO 3166-1 alpha-3 country code',
+      },
+    ]);
+    // The other formats carry the country without requiring it.
+    expect(exportStudy(bundle, 'csv').warnings).to.deep.equal([]);
+    expect(exportStudy(valid(smallBundle()), 'sdtm', { createdAt: CREATED }).warnings.map((w) => w.path)).to.deep.equal(['sites[0].country', 'sites[1].country']);
+  });
+
+  it('codes every category with its CTCAE v5.0 term and system organ class, and writes a formula term behind an apostrophe in ae.csv', () => {
+    const input = smallBundle();
+    const categories = ['infection', 'allergic_reaction', 'keloid', 'granuloma', 'mri_interference', 'pigment_migration', 'discoloration', 'other'];
+    input.participants[0].adverseEvents = categories.map((category, i) => ({
+      category,
+      term: i === 7 ? '=HYPERLINK("http://x.invalid")' : `Event ${i + 1}`,
+      onsetDate: `2019-01-${String(10 + i).padStart(2, '0')}`,
+      resolvedDate: null,
+      grade: 1,
+      serious: false,
+      relatedness: 'possible',
+      outcome: 'recovering',
+      sessionNumber: null,
+      solicited: false,
+    }));
+    const files = writeSdtm(valid(input), { createdAt: CREATED });
+    const ae = rowsOf(JSON.parse(textOf(fileNamed(files, 'ae.json'))));
+    // CTCAE v5.0 (NCI, 2017): each term as the criteria spell it, with its SOC; "- Other, specify"
+    // where the criteria have no term for the category (the README says why for each).
+    expect(ae.map((r: any) => [r.AETERM, r.AECAT, r.AEDECOD, r.AEBODSYS])).to.deep.equal([
+      ['Event 1', 'INFECTION', 'Skin infection', 'Infections and infestations'],
+      ['Event 2', 'ALLERGIC REACTION', 'Allergic reaction', 'Immune system disorders'],
+      ['Event 3', 'KELOID', 'Skin and subcutaneous tissue disorders - Other, specify', 'Skin and subcutaneous tissue disorders'],
+      ['Event 4', 'GRANULOMA', 'Skin and subcutaneous tissue disorders - Other, specify', 'Skin and subcutaneous tissue disorders'],
+      ['Event 5', 'MRI INTERFERENCE', 'Injury, poisoning and procedural complications - Other, specify', 'Injury, poisoning and procedural complications'],
+      ['Event 6', 'PIGMENT MIGRATION', 'Skin and subcutaneous tissue disorders - Other, specify', 'Skin and subcutaneous tissue disorders'],
+      ['Event 7', 'DISCOLORATION', 'Skin and subcutaneous tissue disorders - Other, specify', 'Skin and subcutaneous tissue disorders'],
+      ['=HYPERLINK("http://x.invalid")', 'OTHER', 'General disorders and administration site conditions - Other, specify', 'General disorders and administration site conditions'],
+    ]);
+    // The CSV copy writes the term a spreadsheet would run behind an apostrophe; the JSON keeps it as it is.
+    const csv = textOf(fileNamed(files, 'ae.csv')).split('\r\n');
+    expect(csv[0]).to.equal('STUDYID,DOMAIN,USUBJID,AESEQ,AETERM,AEDECOD,AECAT,AEPRESP,AEBODSYS,AESER,AETOXGR,AEREL,AEOUT,AESTDTC,AEENDTC,AESTDY,AEENDY');
+    expect(csv[8]).to.equal(
+      `TEST-1,AE,TEST-1-LON-P01,8,"'=HYPERLINK(""http://x.invalid"")","General disorders and administration site conditions - Other, specify",OTHER,,General disorders and administration site conditions,N,1,POSSIBLY RELATED,RECOVERING/RESOLVING,2019-01-17,,11,`,
+    );
+  });
+
+  it('writes an untreated participant with no actual arm, and ARMNRS "ASSIGNED, NOT TREATED" (SDTMIG 3.4)', () => {
+    const input = smallBundle();
+    input.participants[1].sessions = [];
+    input.participants[1].adverseEvents = [];
+    input.participants[1].fadingAssessments = [];
+    input.participants[1].surveys = [];
+    input.sites[0].country = 'GBR';
+    input.sites[1].country = 'GBR';
+    const dm = rowsOf(JSON.parse(textOf(fileNamed(writeSdtm(valid(input), { createdAt: CREATED }), 'dm.json'))));
+    const arms = (r: any) => [r.USUBJID, r.ARMCD, r.ARM, r.ACTARMCD, r.ACTARM, r.ARMNRS, r.COUNTRY];
+    expect(dm.map(arms)).to.deep.equal([
+      ['TEST-1-LON-P01', 'SMP', 'Scalp micropigmentation', 'SMP', 'Scalp micropigmentation', null, 'GBR'],
+      ['TEST-1-MAN-P02', 'SMP', 'Scalp micropigmentation', null, null, 'ASSIGNED, NOT TREATED', 'GBR'],
+    ]);
+  });
+
   it('maps the demo study\'s adverse event, survey and assessment to SDTM terms', () => {
     const files = writeSdtm(demoBundle(), { createdAt: CREATED });
     const [ae] = rowsOf(JSON.parse(textOf(fileNamed(files, 'ae.json'))));
     expect(ae).to.deep.equal({
-      STUDYID: 'SMP-2021', DOMAIN: 'AE', USUBJID: 'SMP-2021-MAN-P07', AESEQ: 1, AETERM: 'Localised pruritic erythema at pigment sites', AEDECOD: null,
-      AECAT: 'ALLERGIC REACTION', AEPRESP: null, AESER: 'N', AETOXGR: '1', AEREL: 'PROBABLY RELATED', AEOUT: 'RECOVERED/RESOLVED',
+      STUDYID: 'SMP-2021', DOMAIN: 'AE', USUBJID: 'SMP-2021-MAN-P07', AESEQ: 1, AETERM: 'Localised pruritic erythema at pigment sites', AEDECOD: 'Allergic reaction',
+      AECAT: 'ALLERGIC REACTION', AEPRESP: null, AEBODSYS: 'Immune system disorders', AESER: 'N', AETOXGR: '1', AEREL: 'PROBABLY RELATED', AEOUT: 'RECOVERED/RESOLVED',
       AESTDTC: '2018-06-20', AEENDTC: '2018-07-02', AESTDY: sdtmDay('2018-06-20', '2018-06-04'), AEENDY: sdtmDay('2018-07-02', '2018-06-04'),
     });
     const qs = rowsOf(JSON.parse(textOf(fileNamed(files, 'qs.json')))).filter((r: any) => r.USUBJID === 'SMP-2021-LON-P01');

@@ -136,6 +136,30 @@ describe('de-identification', () => {
     expect(report).to.include({ withdrawalReasonsRemoved: 1, termsReplaced: 1 });
   });
 
+  it("reports nothing derived from the shifts: a one-participant study's report is the same under any key", () => {
+    const input = smallBundle();
+    input.participants = [input.participants[0]];
+    const one = valid(input);
+    const first = deidentifyBundle(one, SECRET);
+    const second = deidentifyBundle(one, OTHER_SECRET);
+    // The two keys move this participant by different numbers of days …
+    expect(dayOf(one.participants[0]!.enrolledOn) - dayOf(first.bundle.participants[0]!.enrolledOn)).to.not.equal(
+      dayOf(one.participants[0]!.enrolledOn) - dayOf(second.bundle.participants[0]!.enrolledOn),
+    );
+    // … and the report says the same, in the same words, under both: counts and the rule only.
+    expect(second.report).to.deep.equal(first.report);
+    expect(first.report).to.deep.equal({
+      participantCodes: 1,
+      practitionerCodes: 2,
+      pigmentLots: 2,
+      datesShifted: 10,
+      dateShift: "each participant's dates are moved back by a secret number of days between 1 and 364, the same for all of that participant's dates",
+      termsReplaced: 1,
+      withdrawalReasonsRemoved: 0,
+      birthYearsTopCoded: 0,
+    });
+  });
+
   it('shifts a participant enrolled in the first days of 1900 no further back than 1900-01-01', () => {
     const input = smallBundle();
     const p = input.participants[1];

@@ -64,6 +64,7 @@ const LABELS: Record<string, string> = {
   to: 'Follow-up window to (months)',
   siteCode: 'First site: code',
   siteName: 'First site: clinic name',
+  siteCountry: 'First site: country',
 };
 
 /** `birthYear` → `Birth year`. */

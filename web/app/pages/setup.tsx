@@ -12,6 +12,7 @@ import { api, ApiError, changeHeaders, useResource, type Page, type Resource } f
 import { usePageTitle } from '../app.tsx';
 import { DeleteRecord } from '../components/delete-record.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
+import { COUNTRY_CHOICES, COUNTRY_NAMES } from '../forms/country-choices.ts';
 import { check, fieldsOf, mergePatchOf } from '../forms/fields.ts';
 import { RecordForm, type Choice } from '../forms/record-form.tsx';
 import { navigate } from '../router.tsx';
@@ -418,7 +419,12 @@ function StructureSection<T extends Record<string, unknown> & { code: string; ve
   );
 }
 
-const SITE_COLUMNS: Column<SiteRecord>[] = [{ label: 'Clinic name', value: (site) => site.name }];
+const SITE_COLUMNS: Column<SiteRecord>[] = [
+  { label: 'Clinic name', value: (site) => site.name },
+  { label: 'Country', value: (site) => (site.country === null ? '—' : `${site.country}: ${COUNTRY_NAMES.get(site.country) ?? ''}`) },
+];
+/** A site's country chosen by code and name. */
+const SITE_CHOICES = { country: COUNTRY_CHOICES };
 const PRACTITIONER_COLUMNS: Column<PractitionerRecord>[] = [
   { label: 'Site', value: (practitioner) => practitioner.site },
   { label: 'Years of SMP experience', value: (practitioner) => practitioner.yearsExperience, number: true },
@@ -539,7 +545,7 @@ export function SetupPage({ code }: { code: string; url?: URL }) {
         </p>
       )}
       <StudySection code={code} writable={writable} study={study} />
-      <StructureSection code={code} writable={writable} list={sites} noun="site" segment="sites" schema={Site} columns={SITE_COLUMNS} />
+      <StructureSection code={code} writable={writable} list={sites} noun="site" segment="sites" schema={Site} columns={SITE_COLUMNS} choices={SITE_CHOICES} />
       <StructureSection
         code={code}
         writable={writable}

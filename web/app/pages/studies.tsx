@@ -6,6 +6,7 @@ import { Protocol, Site, Study } from '../../../api/schemas/bundle.ts';
 import { api, ApiError, changeHeaders } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
 import { ErrorBox, Loading, ProblemList } from '../components/problems.tsx';
+import { COUNTRY_CHOICES } from '../forms/country-choices.ts';
 import { check } from '../forms/fields.ts';
 import { RecordForm } from '../forms/record-form.tsx';
 import { Link, navigate, pathOf } from '../router.tsx';
@@ -148,7 +149,7 @@ function ImportForm({ onImported }: { onImported: () => void }) {
 const NewStudyFields = Study.omit({ protocol: true })
   .extend(Protocol.omit({ followUpMonths: true, visits: true }).shape)
   .extend(Protocol.shape.followUpMonths.shape)
-  .extend({ siteCode: Site.shape.code, siteName: Site.shape.name });
+  .extend({ siteCode: Site.shape.code, siteName: Site.shape.name, siteCountry: Site.shape.country });
 
 function NewStudy({ onCreated }: { onCreated: () => void }) {
   const [open, setOpen] = useState(false);
@@ -168,16 +169,17 @@ function NewStudy({ onCreated }: { onCreated: () => void }) {
         id="new-study"
         schema={NewStudyFields}
         initial={{ initialSessions: 3, sessionIntervalDays: 7, intervalToleranceDays: 3, touchUpAfterDays: 30, touchUpToleranceDays: 7 }}
+        choices={{ siteCountry: COUNTRY_CHOICES }}
         reason="optional"
         submitLabel="Create study"
         onCancel={() => setOpen(false)}
         extraCheck={(value) => check(Protocol.shape.followUpMonths, { from: value.from, to: value.to })}
         onSubmit={async (value, reason) => {
-          const { code, title, siteCode, siteName, from, to, ...protocol } = value;
+          const { code, title, siteCode, siteName, siteCountry, from, to, ...protocol } = value;
           const bundle = {
             format: 'smp-study-bundle/1',
             study: { code, title, protocol: { ...protocol, followUpMonths: { from, to } } },
-            sites: [{ code: siteCode, name: siteName }],
+            sites: [{ code: siteCode, name: siteName, country: siteCountry ?? null }],
           };
           try {
             await api.post('/api/studies', bundle, { headers: changeHeaders(null, reason) });
@@ -191,7 +193,8 @@ function NewStudy({ onCreated }: { onCreated: () => void }) {
                   .replace(/^study\.protocol\./, '')
                   .replace(/^study\./, '')
                   .replace(/^sites\[0\]\.code/, 'siteCode')
-                  .replace(/^sites\[0\]\.name/, 'siteName'),
+                  .replace(/^sites\[0\]\.name/, 'siteName')
+                  .replace(/^sites\[0\]\.country/, 'siteCountry'),
               }));
               throw new ApiError(error.status, error.message, renamed, error.body);
             }

@@ -68,7 +68,7 @@ export async function up(db: Kysely<any>): Promise<void> {
         to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as occurred_at,
         request_id, user_id, username, role, action, entity, entity_key, study_code, site_codes,
         participant_code, before, after, reason, encode(sha256(replaced_bundle), 'hex') as replaced_bundle_sha256
-      from audit_event where audit_id > ${after}::bigint order by audit_id limit ${PAGE}`.execute(db);
+      from audit_event where audit_id > ${after}::bigint order by audit_event.audit_id limit ${PAGE}`.execute(db);
     if (rows.length === 0) break;
     const hashes: Array<{ id: string; hash: Buffer }> = [];
     for (const row of rows) {

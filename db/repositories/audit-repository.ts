@@ -83,8 +83,9 @@ export async function selectChainEntries(db: Kysely<Database>, filter: { studyCo
       sql<string | null>`encode(sha256(replaced_bundle), 'hex')`.as('replaced_bundle_sha256'),
       'chain_hash',
     ])
-    .where('audit_id', '>', filter.after)
-    .orderBy('audit_id')
+    .where('audit_event.audit_id', '>', filter.after)
+    // The table's column, not the text of the same name above: ids in numeric order.
+    .orderBy('audit_event.audit_id')
     .limit(filter.limit);
   if (filter.studyCode !== undefined) query = query.where('study_code', '=', filter.studyCode);
   return query.execute();

@@ -208,8 +208,8 @@ Options:
     summary: 'load an archive made by `smp backup` into an empty store',
     help: `Load an archive made by \`smp backup\` into the configured store, which must be empty: a new
 PostgreSQL database (DATABASE_URL) or a new embedded data directory (SMP_DATA_DIR).
-The whole archive is checked first (its format, structure and checksum); a damaged one is
-refused and nothing is written. Then every table is loaded in one transaction.
+The whole archive is checked first (its format, structure and checksum, and the audit trail's
+hash chains); a damaged one, or one whose audit trail was edited, is refused and nothing is written. Then every table is loaded in one transaction.
 
 To move from the embedded database to PostgreSQL:
   smp backup store.smpbackup

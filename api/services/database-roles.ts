@@ -64,9 +64,10 @@ $owner$;
 grant usage on schema ${s} to ${runtime};
 grant select, insert, update, delete on all tables in schema ${s} to ${runtime};
 grant usage, select on all sequences in schema ${s} to ${runtime};
--- The audit trail: read and append only.
+-- The audit trail: read and append only; its chains' heads are moved on, never removed.
 revoke all on audit_event from ${runtime};
 grant select, insert on audit_event to ${runtime};
+revoke delete, truncate on audit_chain from ${runtime};
 -- Tables and sequences that later migrations make (run as the owner) get the same grants.
 alter default privileges for role ${owner} in schema ${s} grant select, insert, update, delete on tables to ${runtime};
 alter default privileges for role ${owner} in schema ${s} grant usage, select on sequences to ${runtime};

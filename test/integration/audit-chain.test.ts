@@ -318,6 +318,7 @@ describe(`audit hash chain (${DRIVER})`, function () {
         expect(await refused('delete from audit_event')).to.deep.equal(['42501', 'permission denied for table audit_event']);
         expect(await refused('truncate audit_event')).to.deep.equal(['42501', 'permission denied for table audit_event']);
         expect(await refused('drop table audit_event')).to.deep.equal(['42501', 'must be owner of table audit_event']);
+        expect(await refused('delete from audit_chain')).to.deep.equal(['42501', 'permission denied for table audit_chain']);
         expect(await auditCount(app)).to.equal(1);
       } finally {
         await client.end().catch(() => {});

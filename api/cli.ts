@@ -1,4 +1,4 @@
-// The `smp` command line: serve, demo, import, export, studies, backup, restore, analyze, worklist, user.
+// The `smp` command line: serve, demo, import, export, studies, backup, restore, analyze, worklist, user, audit, db.
 // Exit status: 0 success, 2 invalid input (problems on stderr), 1 any other failure.
 // Each command loads its services when it runs, so `smp --help` and `smp --version` load nothing.
 import fs from 'node:fs';
@@ -208,8 +208,8 @@ Options:
     summary: 'load an archive made by `smp backup` into an empty store',
     help: `Load an archive made by \`smp backup\` into the configured store, which must be empty: a new
 PostgreSQL database (DATABASE_URL) or a new embedded data directory (SMP_DATA_DIR).
-The whole archive is checked first (its format, structure and checksum); a damaged one is
-refused and nothing is written. Then every table is loaded in one transaction.
+The whole archive is checked first (its format, structure and checksum, and the audit trail's
+hash chains); a damaged one, or one whose audit trail was edited, is refused and nothing is written. Then every table is loaded in one transaction.
 
 To move from the embedded database to PostgreSQL:
   smp backup store.smpbackup
@@ -287,6 +287,47 @@ Options:
     async run(args) {
       const { runUserCommand } = await import('./user-command.ts');
       await runUserCommand(args);
+    },
+  },
+
+  audit: {
+    usage: 'audit verify [--study CODE]',
+    summary: "recompute the audit trail's hash chains; names the first entry that breaks one (exit 1)",
+    help: `Recompute the SHA-256 hash chain of the audit trail from the stored entries, in one snapshot:
+each study's entries form a chain, and the changes outside any study (users, grants) another.
+An entry that was changed, or removed, after it was written breaks its chain there.
+
+Options:
+  --study CODE   verify that study's chain only
+
+When every chain holds, prints the number of entries verified and each chain's last entry and
+hash (keep a copy elsewhere: a trail rewritten from before that entry no longer ends in it).
+Otherwise names the first broken entry of each broken chain (its id, time and study) and exits 1.`,
+    async run(args) {
+      const { runAuditCommand } = await import('./audit-command.ts');
+      await runAuditCommand(args);
+    },
+  },
+
+  db: {
+    usage: `db (migrate|roles) …
+       smp db migrate
+       smp db roles [--print] [--owner NAME] [--runtime NAME]`,
+    summary: 'bring the schema up to date; on PostgreSQL, make the owner and runtime roles (--print: the SQL)',
+    help: `  db migrate      bring the configured database to the current schema (every command does so
+                  on start; run it as the owner role when the roles are split)
+  db roles        PostgreSQL only, as a superuser: make an owner role, which owns the schema and
+                  runs migrations, and a runtime role for \`smp serve\`, which reads and writes rows
+                  and of the audit trail may only read and append (INSERT, SELECT); it owns nothing,
+                  so it cannot switch off the trail's triggers
+
+Options of db roles:
+  --print          print the SQL instead of running it
+  --owner NAME     the owner role (default smp_owner)
+  --runtime NAME   the runtime role (default smp_app)`,
+    async run(args) {
+      const { runDbCommand } = await import('./db-command.ts');
+      await runDbCommand(args);
     },
   },
 };

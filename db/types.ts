@@ -18,6 +18,7 @@ export interface Database {
   api_token: ApiTokenTable;
   sign_in_link: SignInLinkTable;
   audit_event: AuditEventTable;
+  audit_chain: AuditChainTable;
   server_secret: ServerSecretTable;
   device_sign_in: DeviceSignInTable;
   calendar_feed: CalendarFeedTable;
@@ -250,6 +251,15 @@ interface AuditEventTable {
   reason: string | null;
   /** gzip of the replaced or deleted study's bundle. */
   replaced_bundle: Uint8Array | null;
+  /** SHA-256 over the previous entry's hash and this entry's canonical content (api/services/audit-chain.ts). */
+  chain_hash: Uint8Array;
+}
+
+/** The head of each audit hash chain (a study's code, or '' for changes outside any study). */
+interface AuditChainTable {
+  chain: string;
+  last_audit_id: string | null;
+  last_hash: Uint8Array | null;
 }
 
 interface CalendarFeedTable {

@@ -4,7 +4,15 @@ import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/types.ts';
-import { insertAuditEvent, selectAuditEvents, selectReplacedBundle, type NewAuditRow } from '../../db/repositories/audit-repository.ts';
+import {
+  insertAuditEvent,
+  lockAuditChain,
+  selectAuditEvents,
+  selectReplacedBundle,
+  type ChainedAuditRow,
+  type NewAuditRow,
+} from '../../db/repositories/audit-repository.ts';
+import { canonicalAuditContent, chainHash, chainOf, GENESIS_HASH, sha256Hex } from './audit-chain.ts';
 import type { Db } from '../../db/kysely.ts';
 import { AppError } from '../errors.ts';
 import type { AuditEntry, AuditQuery } from '../schemas/audit.ts';
@@ -70,13 +78,42 @@ export function auditRowOf(context: ChangeContext, change: Omit<AuditChange, 're
   };
 }
 
+/** A value as jsonb gives it back: what the chain's hash must cover. */
+const asStored = (value: unknown): unknown => (value === null || value === undefined ? null : JSON.parse(JSON.stringify(value)));
+
+/**
+ * Make `row` the next entry of its chain: lock the chain's head until the transaction ends (so
+ * that appends from every process are serialised), take the entry's id and time, and hash it.
+ * Called last in a change's transaction, right before the row is inserted.
+ */
+export async function chainAuditRow(trx: Kysely<Database>, row: NewAuditRow): Promise<ChainedAuditRow> {
+  const link = await lockAuditChain(trx, chainOf(row.study_code ?? null));
+  const content = canonicalAuditContent({
+    audit_id: link.audit_id,
+    occurred_at: link.occurred_at,
+    request_id: row.request_id ?? null,
+    user_id: row.user_id ?? null,
+    username: row.username,
+    role: row.role,
+    action: row.action,
+    entity: row.entity,
+    entity_key: row.entity_key,
+    study_code: row.study_code ?? null,
+    site_codes: row.site_codes ?? [],
+    participant_code: row.participant_code ?? null,
+    before: asStored(row.before),
+    after: asStored(row.after),
+    reason: row.reason ?? null,
+    replaced_bundle_sha256: row.replaced_bundle ? sha256Hex(row.replaced_bundle) : null,
+  });
+  return { ...row, audit_id: link.audit_id, occurred_at: link.occurred_at, chain_hash: chainHash(link.last_hash ?? GENESIS_HASH, content) };
+}
+
 /** Write the audit record of one change, inside the change's transaction. */
 export async function recordChange(trx: Kysely<Database>, context: ChangeContext, change: AuditChange): Promise<string> {
   if (ACCESS_ENTITIES.has(change.entity)) forgetActors();
-  return insertAuditEvent(trx, {
-    ...auditRowOf(context, change),
-    replaced_bundle: change.replacedBundle === undefined ? null : await gzipAsync(JSON.stringify(change.replacedBundle)),
-  });
+  const replaced_bundle = change.replacedBundle === undefined ? null : await gzipAsync(JSON.stringify(change.replacedBundle));
+  return insertAuditEvent(trx, await chainAuditRow(trx, { ...auditRowOf(context, change), replaced_bundle }));
 }
 
 /** A study's audit trail, newest first, a page at a time. Clinics see their sites' entries. */

@@ -12,8 +12,9 @@
 //   {"end":"smp-backup/1","tables":{"study":2,…},"rows":N,"sha256":"…"}
 //
 // The SHA-256 covers every byte before the last line. Restore checks the whole archive first
-// (format, structure, row counts, checksum) and writes nothing unless it is intact; then loads it
-// into an empty store in one transaction and resets the identity sequences.
+// (format, structure, row counts, checksum, the audit trail's hash chains) and writes nothing
+// unless it is intact; then loads it into an empty store in one transaction and resets the
+// identity sequences.
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
@@ -32,6 +33,8 @@ import {
   type TableShape,
 } from '../../db/repositories/backup-repository.ts';
 import { AppError } from '../errors.ts';
+import { describeBreak } from './audit-chain.ts';
+import { ArchiveChainCheck } from './audit-chain-archive.ts';
 
 export const BACKUP_FORMAT = 'smp-backup/1';
 const SECTION_END = '\\.';
@@ -230,12 +233,26 @@ async function* readArchive(file: string, input: Readable): AsyncGenerator<Archi
   yield { kind: 'end', summary: { header, tables: counted, rows: end.rows as number } };
 }
 
-/** Check a whole archive (structure, row counts, checksum) without touching any database. */
+/**
+ * Check a whole archive (structure, row counts, checksum, and the audit trail's hash chains)
+ * without touching any database.
+ */
 export async function verifyBackup(file: string, open: () => Readable): Promise<BackupSummary & { columns: Record<string, string[]> }> {
   const columns: Record<string, string[]> = {};
+  const chains = new ArchiveChainCheck();
   for await (const event of readArchive(file, open())) {
+    try {
+      if (event.kind === 'table') chains.table(event.name, event.columns);
+      if (event.kind === 'rows') chains.rows(event.text);
+    } catch (error) {
+      throw refused(file, `its audit trail cannot be read (${(error as Error).message})`);
+    }
     if (event.kind === 'table') columns[event.name] = event.columns;
-    if (event.kind === 'end') return { ...event.summary, columns };
+    if (event.kind === 'end') {
+      const breaks = chains.finish()?.breaks ?? [];
+      if (breaks.length > 0) throw refused(file, `its audit trail was changed: ${breaks.map(describeBreak).join('; ')}`);
+      return { ...event.summary, columns };
+    }
   }
   throw refused(file, 'it is cut short');
 }

@@ -44,7 +44,7 @@ import {
   type ChangeContext,
   type StudyScope,
 } from './access.ts';
-import { auditRowOf, recordChange, type AuditEntity } from './audit-service.ts';
+import { auditRowOf, chainAuditRow, recordChange, type AuditEntity } from './audit-service.ts';
 import { deidentifyParticipantFields, participantDeidentifier, pseudonym } from './deidentify.ts';
 import { mergePatch } from './merge-patch.ts';
 import { writeToParticipant } from './participant-write-queue.ts';
@@ -585,7 +585,7 @@ export async function createRecord<L extends RecordList>(
       spec.table,
       { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
       { kind: 'insert', no: key, counter: spec.counter, columns: columnsOf(list, created, checked.practitionerNo) },
-      recordAudit(change, 'create', loaded, list, key, { before: null, after: created }),
+      await chainAuditRow(trx, recordAudit(change, 'create', loaded, list, key, { before: null, after: created })),
     ))!;
     return withKey(list, { key, record: created, version });
   });
@@ -625,7 +625,7 @@ export async function patchRecord<L extends RecordList>(
       spec.table,
       { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
       { kind: 'update', no: key, columns: columnsOf(list, record, checked.practitionerNo) },
-      recordAudit(change, 'update', loaded, list, key, { before: current.record, after: record }),
+      await chainAuditRow(trx, recordAudit(change, 'update', loaded, list, key, { before: current.record, after: record })),
     ))!;
     return withKey(list, { key, record, version });
   });
@@ -658,7 +658,7 @@ export async function deleteRecord(
       spec.table,
       { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
       { kind: 'delete', no: key },
-      recordAudit(change, 'delete', loaded, list, key, { before: current.record, after: null }),
+      await chainAuditRow(trx, recordAudit(change, 'delete', loaded, list, key, { before: current.record, after: null })),
     );
   });
 }

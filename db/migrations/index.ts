@@ -4,6 +4,7 @@ import type { Migration } from 'kysely';
 import * as studyDataStore from './2026-11-23-01-study-data-store.ts';
 import * as liveDataCapture from './2026-11-24-01-live-data-capture.ts';
 import * as siteCountry from './2026-12-06-01-site-country.ts';
+import * as auditHashChain from './2026-12-06-02-audit-hash-chain.ts';
 import * as signInHardening from './2026-12-06-03-sign-in-hardening.ts';
 import * as visitSchedule from './2026-12-06-07-visit-schedule.ts';
 
@@ -11,6 +12,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-23-01-study-data-store': studyDataStore,
   '2026-11-24-01-live-data-capture': liveDataCapture,
   '2026-12-06-01-site-country': siteCountry,
+  '2026-12-06-02-audit-hash-chain': auditHashChain,
   '2026-12-06-03-sign-in-hardening': signInHardening,
   '2026-12-06-07-visit-schedule': visitSchedule,
 };

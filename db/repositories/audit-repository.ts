@@ -1,18 +1,40 @@
 // The audit trail: insert one row per change, read them back filtered and a page at a time.
-// Rows are never updated or deleted (the table's triggers refuse it).
+// Rows are never updated or deleted (the table's triggers refuse it). Each row is appended to its
+// chain (audit_chain): the chain's head is locked, the row's id and time taken under that lock,
+// and the head moved to the new row in the insert's own statement.
 import { sql, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Database } from '../types.ts';
 
 export type AuditRow = Selectable<Database['audit_event']>;
-export type NewAuditRow = Omit<Insertable<Database['audit_event']>, 'audit_id' | 'occurred_at' | 'before' | 'after'> & {
+export type NewAuditRow = Omit<Insertable<Database['audit_event']>, 'audit_id' | 'occurred_at' | 'before' | 'after' | 'chain_hash'> & {
   before: unknown;
   after: unknown;
 };
+/** A row ready to append: its id and time taken under the chain's lock, and its hash. */
+export type ChainedAuditRow = NewAuditRow & { audit_id: string; occurred_at: string; chain_hash: Uint8Array };
+
+/** The time format of the chain's canonical content: UTC to the microsecond. */
+const CHAIN_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
+
+/**
+ * Lock a chain's head (making it on first use) for the rest of the transaction, and take the
+ * next entry's id and time under that lock: one statement.
+ */
+export async function lockAuditChain(trx: Kysely<Database>, chain: string): Promise<{ last_hash: Uint8Array | null; audit_id: string; occurred_at: string }> {
+  const { rows } = await sql<{ last_hash: Uint8Array | null; audit_id: string; occurred_at: string }>`
+    insert into audit_chain (chain) values (${chain})
+    on conflict (chain) do update set last_hash = audit_chain.last_hash
+    returning last_hash,
+      nextval(pg_get_serial_sequence('audit_event', 'audit_id'))::text as audit_id,
+      to_char(clock_timestamp() at time zone 'UTC', ${sql.lit(CHAIN_TIME)}) as occurred_at`.execute(trx);
+  return rows[0]!;
+}
 
 /** An audit row's column values, for an insert of its own or one that rides along with a change. */
-export function auditValues(event: NewAuditRow) {
+export function auditValues(event: ChainedAuditRow) {
   return {
     ...event,
+    occurred_at: sql`${event.occurred_at}::timestamptz`,
     // jsonb from text: both drivers then store exactly this JSON.
     before: event.before === null ? null : sql`${JSON.stringify(event.before)}::jsonb`,
     after: event.after === null ? null : sql`${JSON.stringify(event.after)}::jsonb`,
@@ -20,9 +42,60 @@ export function auditValues(event: NewAuditRow) {
   } as never;
 }
 
-export async function insertAuditEvent(trx: Kysely<Database>, event: NewAuditRow): Promise<string> {
-  const { audit_id } = await trx.insertInto('audit_event').values(auditValues(event)).returning('audit_id').executeTakeFirstOrThrow();
+/** The update that moves a chain's head to `event`, to run in the statement that inserts it. */
+export function advanceChainHead(db: Kysely<Database>, event: ChainedAuditRow) {
+  return db
+    .updateTable('audit_chain')
+    .set({ last_audit_id: event.audit_id, last_hash: event.chain_hash })
+    .where('chain', '=', event.study_code ?? '');
+}
+
+export async function insertAuditEvent(trx: Kysely<Database>, event: ChainedAuditRow): Promise<string> {
+  const { audit_id } = await trx
+    .with('head', (db) => advanceChainHead(db as unknown as Kysely<Database>, event) as never)
+    .insertInto('audit_event')
+    .values(auditValues(event))
+    .returning('audit_id')
+    .executeTakeFirstOrThrow();
   return audit_id;
+}
+
+/** The columns the chain covers, of entries after `after` in id order (one study's, or all). */
+export async function selectChainEntries(db: Kysely<Database>, filter: { studyCode?: string | undefined; after: string; limit: number }) {
+  let query = db
+    .selectFrom('audit_event')
+    .select([
+      sql<string>`audit_id::text`.as('audit_id'),
+      sql<string>`to_char(occurred_at at time zone 'UTC', ${sql.lit(CHAIN_TIME)})`.as('occurred_at'),
+      'request_id',
+      'user_id',
+      'username',
+      'role',
+      'action',
+      'entity',
+      'entity_key',
+      'study_code',
+      'site_codes',
+      'participant_code',
+      'before',
+      'after',
+      'reason',
+      sql<string | null>`encode(sha256(replaced_bundle), 'hex')`.as('replaced_bundle_sha256'),
+      'chain_hash',
+    ])
+    .where('audit_event.audit_id', '>', filter.after)
+    // The table's column, not the text of the same name above: ids in numeric order.
+    .orderBy('audit_event.audit_id')
+    .limit(filter.limit);
+  if (filter.studyCode !== undefined) query = query.where('study_code', '=', filter.studyCode);
+  return query.execute();
+}
+
+/** The chains' heads (one study's, or all). */
+export async function selectChainHeads(db: Kysely<Database>, studyCode?: string) {
+  let query = db.selectFrom('audit_chain').select(['chain', sql<string | null>`last_audit_id::text`.as('last_audit_id'), 'last_hash']).orderBy('chain');
+  if (studyCode !== undefined) query = query.where('chain', '=', studyCode);
+  return query.execute();
 }
 
 export interface AuditFilter {

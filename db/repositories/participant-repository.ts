@@ -2,7 +2,7 @@
 // Also the study's sites and practitioners by code. SQL only; the rules live in api/services.
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../types.ts';
-import { auditValues, type NewAuditRow } from './audit-repository.ts';
+import { advanceChainHead, auditValues, type ChainedAuditRow } from './audit-repository.ts';
 
 export type ParticipantRow = Selectable<Database['participant']> & { site_code: string };
 export type SessionRow = Selectable<Database['treatment_session']> & { practitioner_code: string; practitioner_pseudonym: string };
@@ -270,7 +270,7 @@ export async function writeRecordWithAudit(
   table: ChildTable,
   key: { studyId: number; participantNo: number },
   write: RecordWrite,
-  audit: NewAuditRow,
+  audit: ChainedAuditRow,
 ): Promise<string | null> {
   const keyColumn = CHILD_KEYS[table];
   const ofRecord = (db: Kysely<Database>) => {
@@ -313,7 +313,8 @@ export async function writeRecordWithAudit(
         })
         .where('study_id', '=', key.studyId)
         .where('participant_no', '=', key.participantNo) as never,
-    );
+    )
+    .with('head', (db) => advanceChainHead(db as unknown as Kysely<Database>, audit) as never);
   const row = await query
     .insertInto('audit_event')
     .values(auditValues(audit))

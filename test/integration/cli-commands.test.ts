@@ -13,7 +13,7 @@ import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts
 
 const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const PACKAGE = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
-const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'backup', 'restore', 'analyze'];
+const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'backup', 'restore', 'analyze', 'audit', 'db'];
 
 describe(`smp command conveniences (${DRIVER})`, function () {
   this.timeout(120_000);
@@ -57,6 +57,9 @@ describe(`smp command conveniences (${DRIVER})`, function () {
       expect(smp('help', command).stdout, command).to.equal(run.stdout);
     }
     expect(smp('import', '--help').stdout).to.contain('--replace   replace the stored study');
+    const list = smp('--help').stdout;
+    expect(list).to.match(/^ {2}audit verify \[--study CODE\] +recompute the audit trail's hash chains/m);
+    expect(list).to.match(/^ {2}db \(migrate\|roles\) … +bring the schema up to date; on PostgreSQL, make the owner and runtime roles/m);
     expect(smp('export', '-h').stdout).to.contain('--force');
   });
 

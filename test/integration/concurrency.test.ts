@@ -95,7 +95,7 @@ describe(`concurrent writes (${DRIVER})`, function () {
 
   it('gives a writer that waited for the participant the records its predecessor committed', async () => {
     const { lockAndLoadParticipant, writeRecordWithAudit } = await import('../../db/repositories/participant-repository.ts');
-    const { auditRowOf } = await import('../../api/services/audit-service.ts');
+    const { auditRowOf, chainAuditRow } = await import('../../api/services/audit-service.ts');
     const { commandLineChange } = await import('../../api/services/access.ts');
     const code = 'C7';
     let releaseFirst!: () => void;
@@ -110,7 +110,7 @@ describe(`concurrent writes (${DRIVER})`, function () {
         'satisfaction_survey',
         { studyId: loaded.study.study_id, participantNo: loaded.participant.participant_no },
         { kind: 'insert', no: loaded.participant.last_survey_no + 1, counter: 'last_survey_no', columns: { surveyed_on: '2021-05-05', satisfaction: 3, would_recommend: null } },
-        auditRowOf(commandLineChange(), { action: 'create', entity: 'survey', key: `${code}/surveys/x`, studyCode: 'CON-1', before: null, after: {} }),
+        await chainAuditRow(kysely, auditRowOf(commandLineChange(), { action: 'create', entity: 'survey', key: `${code}/surveys/x`, studyCode: 'CON-1', before: null, after: {} })),
       );
       await firstMayCommit;
       return loaded.surveys.length;

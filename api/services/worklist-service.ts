@@ -60,11 +60,29 @@ interface ScheduledParticipant {
   anchorDay: DayNumber | null;
 }
 
-/** Days joined by commas (`17600,17610`), each moved back by `shift`. */
+// The aggregated facts are read a character at a time: splitting 20,000 participants' lists
+// into strings and numbers made most of the reading's garbage.
+const COMMA = 44;
+const COLON = 58;
+const MINUS = 45;
+const LETTER_I = 105;
+
+/** Whole days joined by commas (`17600,-12,17610`), each moved back by `shift`. */
 function numbers(text: string | null, shift: number): number[] {
   if (text === null || text === '') return [];
   const days: number[] = [];
-  for (const part of text.split(',')) days.push(Number(part) - shift);
+  let value = 0;
+  let sign = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === COMMA) {
+      days.push(sign * value - shift);
+      value = 0;
+      sign = 1;
+    } else if (c === MINUS) sign = -1;
+    else value = value * 10 + (c - 48);
+  }
+  days.push(sign * value - shift);
   return days;
 }
 
@@ -73,15 +91,23 @@ function sessionsOf(text: string | null, shift: number): ScheduleInput['sessions
   if (text === null || text === '') return [];
   const sessions: Array<{ number: number; day: DayNumber; kind: 'initial' | 'touch_up' }> = [];
   let inOrder = true;
-  for (const part of text.split(',')) {
-    const colon = part.indexOf(':');
-    const number = Number(part.slice(0, colon));
-    if (sessions.length > 0 && number < sessions[sessions.length - 1]!.number) inOrder = false;
-    sessions.push({
-      number,
-      day: Number(part.slice(colon + 1, -1)) - shift,
-      kind: part.charCodeAt(part.length - 1) === 105 /* i */ ? 'initial' : 'touch_up',
-    });
+  let number = 0;
+  let value = 0;
+  let sign = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === COLON) {
+      number = value;
+      value = 0;
+    } else if (c === MINUS) sign = -1;
+    else if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
+    else if (c !== COMMA) {
+      // The kind's letter ends a session.
+      if (sessions.length > 0 && number < sessions[sessions.length - 1]!.number) inOrder = false;
+      sessions.push({ number, day: sign * value - shift, kind: c === LETTER_I ? 'initial' : 'touch_up' });
+      value = 0;
+      sign = 1;
+    }
   }
   if (!inOrder) sessions.sort((a, b) => a.number - b.number);
   return sessions;

@@ -266,10 +266,12 @@ class ByteWriter {
     this.buffer.copy(grown, 0, 0, this.length);
     this.buffer = grown;
   }
-  /** Bytes of at most the size reserved. */
+  /** Bytes of at most the size reserved (a loop: for the short fragments of a row, faster than set). */
   put(bytes: Uint8Array): void {
-    this.buffer.set(bytes, this.length);
-    this.length += bytes.length;
+    const b = this.buffer;
+    let at = this.length;
+    for (let i = 0; i < bytes.length; i++) b[at++] = bytes[i]!;
+    this.length = at;
   }
   /** A day's date (YYYY-MM-DD, as Date.toISOString writes it), without a Date for the years 0 to 9999. */
   putDate(day: DayNumber): void {

@@ -68,7 +68,7 @@ const MINUS = 45;
 const LETTER_I = 105;
 
 /** Whole days joined by commas (`17600,-12,17610`), each moved back by `shift`. */
-function numbers(text: string | null, shift: number): number[] {
+export function daysOfFacts(text: string | null, shift: number): number[] {
   if (text === null || text === '') return [];
   const days: number[] = [];
   let value = 0;
@@ -87,7 +87,7 @@ function numbers(text: string | null, shift: number): number[] {
 }
 
 /** Sessions as `<number>:<day><i|t>` joined by commas, in any order: in number order, each day moved back by `shift`. */
-function sessionsOf(text: string | null, shift: number): ScheduleInput['sessions'] {
+export function sessionsOfFacts(text: string | null, shift: number): ScheduleInput['sessions'] {
   if (text === null || text === '') return [];
   const sessions: Array<{ number: number; day: DayNumber; kind: 'initial' | 'touch_up' }> = [];
   let inOrder = true;
@@ -120,9 +120,9 @@ function scheduleOf(protocol: ProtocolFacts, row: ScheduleFactRow, key: Uint8Arr
   const schedule = participantSchedule(
     protocol,
     {
-      sessions: sessionsOf(row.sessions, shift),
-      assessmentDays: numbers(row.assessments, shift),
-      surveyDays: numbers(row.surveys, shift),
+      sessions: sessionsOfFacts(row.sessions, shift),
+      assessmentDays: daysOfFacts(row.assessments, shift),
+      surveyDays: daysOfFacts(row.surveys, shift),
       withdrawnDay: row.withdrawn_day === null ? null : row.withdrawn_day - shift,
     },
     asOf,

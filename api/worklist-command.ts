@@ -62,8 +62,8 @@ export async function runWorklistCommand(args: string[]): Promise<void> {
   await emit(text, out, values.force, `the worklist of ${values.study} as of ${asOf} (${items.length} rows)`);
 }
 
-/** The text on stdout, or written whole to --out. */
-async function emit(text: string, out: string | undefined, force: boolean, what: string): Promise<void> {
+/** The text (or its bytes) on stdout, or written whole to --out. */
+async function emit(text: string | Uint8Array, out: string | undefined, force: boolean, what: string): Promise<void> {
   if (out === undefined) {
     process.stdout.write(text);
     return;

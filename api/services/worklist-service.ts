@@ -18,7 +18,6 @@ import {
   SCHEDULE_STATUSES,
   WORKLIST_CURSOR,
   type ParticipantSchedule,
-  type ScheduleStatus,
   type WorklistFilters,
   type WorklistRow,
 } from '../schemas/worklist.ts';
@@ -28,10 +27,21 @@ import { AnswerCache } from './answer-cache.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
 import { participantDeidentifier } from './deidentify.ts';
 import { protocolOf } from './record-mapping.ts';
+import {
+  buildWorklistTable,
+  cellAfterKey,
+  dateOf,
+  keyOfCell,
+  rowOfCell,
+  selectCells,
+  worklistJsonBytes,
+  type SortKey,
+  type WorklistCounts,
+  type WorklistTable,
+} from './worklist-table.ts';
 
 const MS_PER_DAY = 86_400_000;
 const dayOf = (date: string): DayNumber => Date.parse(`${date}T00:00:00Z`) / MS_PER_DAY;
-const dateOf = (day: DayNumber): string => new Date(day * MS_PER_DAY).toISOString().slice(0, 10);
 
 /** Today's date (YYYY-MM-DD) in a time zone (default: the server's). */
 export function todayIn(timeZone?: string, now: Date = new Date()): string {
@@ -50,21 +60,56 @@ interface ScheduledParticipant {
   anchorDay: DayNumber | null;
 }
 
-/** Days joined by commas (`17600,17610`), each moved back by `shift`. */
-function numbers(text: string | null, shift: number): number[] {
+// The aggregated facts are read a character at a time: splitting 20,000 participants' lists
+// into strings and numbers made most of the reading's garbage.
+const COMMA = 44;
+const COLON = 58;
+const MINUS = 45;
+const LETTER_I = 105;
+
+/** Whole days joined by commas (`17600,-12,17610`), each moved back by `shift`. */
+export function daysOfFacts(text: string | null, shift: number): number[] {
   if (text === null || text === '') return [];
   const days: number[] = [];
-  for (const part of text.split(',')) days.push(Number(part) - shift);
+  let value = 0;
+  let sign = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === COMMA) {
+      days.push(sign * value - shift);
+      value = 0;
+      sign = 1;
+    } else if (c === MINUS) sign = -1;
+    else value = value * 10 + (c - 48);
+  }
+  days.push(sign * value - shift);
   return days;
 }
 
-/** Sessions as `<day><i|t>` joined by commas, in number order, each moved back by `shift`. */
-function sessionsOf(text: string | null, shift: number): ScheduleInput['sessions'] {
+/** Sessions as `<number>:<day><i|t>` joined by commas, in any order: in number order, each day moved back by `shift`. */
+export function sessionsOfFacts(text: string | null, shift: number): ScheduleInput['sessions'] {
   if (text === null || text === '') return [];
-  const sessions: Array<{ day: DayNumber; kind: 'initial' | 'touch_up' }> = [];
-  for (const part of text.split(',')) {
-    sessions.push({ day: Number(part.slice(0, -1)) - shift, kind: part.charCodeAt(part.length - 1) === 105 /* i */ ? 'initial' : 'touch_up' });
+  const sessions: Array<{ number: number; day: DayNumber; kind: 'initial' | 'touch_up' }> = [];
+  let inOrder = true;
+  let number = 0;
+  let value = 0;
+  let sign = 1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === COLON) {
+      number = value;
+      value = 0;
+    } else if (c === MINUS) sign = -1;
+    else if (c >= 48 && c <= 57) value = value * 10 + (c - 48);
+    else if (c !== COMMA) {
+      // The kind's letter ends a session.
+      if (sessions.length > 0 && number < sessions[sessions.length - 1]!.number) inOrder = false;
+      sessions.push({ number, day: sign * value - shift, kind: c === LETTER_I ? 'initial' : 'touch_up' });
+      value = 0;
+      sign = 1;
+    }
   }
+  if (!inOrder) sessions.sort((a, b) => a.number - b.number);
   return sessions;
 }
 
@@ -75,9 +120,9 @@ function scheduleOf(protocol: ProtocolFacts, row: ScheduleFactRow, key: Uint8Arr
   const schedule = participantSchedule(
     protocol,
     {
-      sessions: sessionsOf(row.sessions, shift),
-      assessmentDays: numbers(row.assessments, shift),
-      surveyDays: numbers(row.surveys, shift),
+      sessions: sessionsOfFacts(row.sessions, shift),
+      assessmentDays: daysOfFacts(row.assessments, shift),
+      surveyDays: daysOfFacts(row.surveys, shift),
       withdrawnDay: row.withdrawn_day === null ? null : row.withdrawn_day - shift,
     },
     asOf,
@@ -141,62 +186,6 @@ function requireKnownSteps(protocol: ProtocolFacts, visit: readonly string[] | u
   }
 }
 
-/** A row of the worklist before its days become dates. */
-interface Entry {
-  participant: ScheduledParticipant;
-  step: ScheduleStep;
-  statusRank: number;
-  stepIndex: number;
-}
-
-const STATUS_RANK = new Map<ScheduleStatus, number>(SCHEDULE_STATUSES.map((s, i) => [s, i]));
-
-type SortKey = [number, number, string, number];
-const keyOf = (e: Entry): SortKey => [e.statusRank, e.step.target, e.participant.name, e.stepIndex];
-
-/** Whether an entry comes after a sort key in the worklist's order. */
-function afterKey(e: Entry, key: SortKey): boolean {
-  const [rank, target, name, index] = key;
-  if (e.statusRank !== rank) return e.statusRank > rank;
-  if (e.step.target !== target) return e.step.target > target;
-  if (e.participant.name !== name) return e.participant.name > name;
-  return e.stepIndex > index;
-}
-
-// The worklist's order as one number per row, so that 140,000 rows sort as a Float64Array:
-// status (3 bits), target day + 40,000 (17 bits: 1860 to 2218), the participant's rank by name
-// (21 bits) and the step's index (12 bits): 53 bits, exact in a double.
-const TARGET_OFFSET = 40_000;
-const sortKey = (statusRank: number, target: number, nameRank: number, stepIndex: number) =>
-  ((statusRank * 131_072 + (target + TARGET_OFFSET)) * 2_097_152 + nameRank) * 4096 + stepIndex;
-
-const dates = new Map<DayNumber, string>();
-/** Dates of day numbers, remembered: a worklist repeats the same few thousand days. */
-function dateOfDay(day: DayNumber): string {
-  let date = dates.get(day);
-  if (date === undefined) {
-    if (dates.size > 100_000) dates.clear();
-    dates.set(day, (date = dateOf(day)));
-  }
-  return date;
-}
-
-function rowOf(entry: Entry): WorklistRow {
-  const { participant, step } = entry;
-  return {
-    participant: participant.name,
-    site: participant.site,
-    step: step.step,
-    kind: step.kind,
-    label: step.label,
-    target: dateOfDay(step.target),
-    windowStart: dateOfDay(step.windowStart),
-    windowEnd: dateOfDay(step.windowEnd),
-    status: step.status,
-    missing: [...step.missing],
-  };
-}
-
 export interface WorklistOptions extends WorklistFilters {
   /** The caller (none: the command line, which sees everything). */
   actor?: Actor | undefined;
@@ -205,27 +194,34 @@ export interface WorklistOptions extends WorklistFilters {
 }
 
 interface ComputedWorklist {
-  asOf: string;
-  /** The rows the filters keep, in worklist order. */
-  entries: Entry[];
+  table: WorklistTable;
+  /** The cells of the rows the filters keep, in worklist order. */
+  cells: Int32Array;
   /** Counts per step and site and status, under every filter but the status filter. */
-  counts: Array<{ step: string; site: string } & Record<ScheduleStatus, number>>;
+  counts: WorklistCounts;
 }
 
 /** The schedule facts read, kept per database (see answer-cache.ts): each worklist of an unchanged study reads none. */
 const factsCaches = new WeakMap<Db, AnswerCache<ScheduleFactRow[]>>();
+/** The worklist tables computed (per view, sites and day), kept the same way: another page or filter only selects. */
+const tableCaches = new WeakMap<Db, AnswerCache<WorklistTable>>();
 const FACTS_KEPT = 8;
+
+function cacheOf<T>(caches: WeakMap<Db, AnswerCache<T>>, db: Db): AnswerCache<T> {
+  let cache = caches.get(db);
+  if (!cache) caches.set(db, (cache = new AnswerCache<T>(FACTS_KEPT)));
+  return cache;
+}
 
 /**
  * The study's schedule facts (of some sites): kept while the study's change stamp stays the same,
- * so that a worklist asked again (another page, day or filter) computes from the facts in memory.
+ * so that a worklist asked again (another day or view) computes from the facts in memory.
  * The stamp is read before the snapshot: a change committed meanwhile gives the next stamp.
  */
 async function scheduleFacts(db: Db, view: StudyView, siteCodes: string[] | undefined, stamp: string | undefined): Promise<ScheduleFactRow[]> {
   const form = db.driver === 'pglite' ? 'json' : 'rows';
   if (stamp === undefined) return selectScheduleFacts(view.kysely, view.study.study_id, { siteCodes, form });
-  let cache = factsCaches.get(db);
-  if (!cache) factsCaches.set(db, (cache = new AnswerCache(FACTS_KEPT)));
+  const cache = cacheOf(factsCaches, db);
   const key = JSON.stringify([view.study.code, view.study.study_id, siteCodes === undefined ? 'all' : [...siteCodes].sort()]);
   const kept = cache.get(key, stamp);
   if (kept) return kept;
@@ -234,68 +230,46 @@ async function scheduleFacts(db: Db, view: StudyView, siteCodes: string[] | unde
   return rows;
 }
 
-async function computeWorklist(db: Db, code: string, options: WorklistOptions & { stamp?: string }): Promise<ComputedWorklist> {
+/** Every participant's schedule as of the day, in worklist order (kept per study change stamp when one is given). */
+async function worklistTable(db: Db, view: StudyView, siteCodes: string[] | undefined, asOf: string, stamp: string | undefined): Promise<WorklistTable> {
+  const compute = async () => {
+    const rows = await scheduleFacts(db, view, siteCodes, stamp);
+    const asOfDay = dayOf(asOf);
+    return buildWorklistTable(
+      asOf,
+      rows,
+      (row) => (view.key === null ? row.code : row.pseudonym),
+      (row) => {
+        const participant = scheduleOf(view.protocol, row, view.key, asOfDay);
+        return { name: participant.name, site: participant.site, schedule: participant };
+      },
+      stepNames(view.protocol).length,
+    );
+  };
+  if (stamp === undefined) return compute();
+  const cache = cacheOf(tableCaches, db);
+  const key = JSON.stringify([view.study.code, view.study.study_id, view.key === null ? 'identified' : 'deidentified', siteCodes === undefined ? 'all' : [...siteCodes].sort(), asOf]);
+  const kept = cache.get(key, stamp);
+  if (kept) return kept;
+  const table = await compute();
+  cache.set(key, stamp, table);
+  return table;
+}
+
+async function computeWorklist(db: Db, code: string, options: WorklistOptions & { stamp?: string | undefined }): Promise<ComputedWorklist> {
   const asOf = options.asOf ?? todayIn(options.timeZone);
-  const asOfDay = dayOf(asOf);
   return readView(db, options.actor, code, async (view) => {
     const { protocol } = view;
     requireKnownSteps(protocol, options.visit);
     const siteCodes = await coveredSites(view, options);
-    const rows = await scheduleFacts(db, view, siteCodes, options.stamp);
+    const table = await worklistTable(db, view, siteCodes, asOf, options.stamp);
     const names = stepNames(protocol);
-    const wantedStep = names.map((name) => options.visit === undefined || options.visit.includes(name));
-    const wantedStatus = SCHEDULE_STATUSES.map((status) => options.status === undefined || options.status.includes(status));
-    const horizonEnd = options.horizonDays === undefined ? null : asOfDay + options.horizonDays;
-
-    const participants = rows.map((row) => scheduleOf(protocol, row, view.key, asOfDay));
-    // Ranks by name, for the sort key (names are unique in a study).
-    const byName = participants.map((_, i) => i).sort((a, b) => (participants[a]!.name < participants[b]!.name ? -1 : 1));
-    const siteIndex = new Map<string, number>();
-    const siteNames: string[] = [];
-    // counts[step][site][status]
-    const counts: number[][][] = names.map(() => []);
-    const keys = new Float64Array(participants.length * names.length);
-    let kept = 0;
-    for (let rank = 0; rank < byName.length; rank++) {
-      const participant = participants[byName[rank]!]!;
-      let site = siteIndex.get(participant.site);
-      if (site === undefined) {
-        site = siteNames.length;
-        siteIndex.set(participant.site, site);
-        siteNames.push(participant.site);
-      }
-      const steps = participant.steps;
-      for (let stepIndex = 0; stepIndex < steps.length; stepIndex++) {
-        if (!wantedStep[stepIndex]) continue;
-        const step = steps[stepIndex]!;
-        if (horizonEnd !== null && step.status === 'upcoming' && step.windowStart > horizonEnd) continue;
-        const statusRank = STATUS_RANK.get(step.status)!;
-        const cell = (counts[stepIndex]![site] ??= [0, 0, 0, 0, 0]);
-        cell[statusRank]!++;
-        if (!wantedStatus[statusRank]) continue;
-        keys[kept++] = sortKey(statusRank, step.target, rank, stepIndex);
-      }
-    }
-    const ordered = keys.subarray(0, kept).sort();
-    const entries = new Array<Entry>(kept);
-    for (let i = 0; i < kept; i++) {
-      const key = ordered[i]!;
-      const stepIndex = key % 4096;
-      const rank = Math.floor(key / 4096) % 2_097_152;
-      const statusRank = Math.floor(key / (4096 * 2_097_152 * 131_072));
-      const participant = participants[byName[rank]!]!;
-      entries[i] = { participant, step: participant.steps[stepIndex]!, statusRank, stepIndex };
-    }
-    const orderedSites = siteNames.map((_, i) => i).sort((a, b) => (siteNames[a]! < siteNames[b]! ? -1 : 1));
-    const countRows: ComputedWorklist['counts'] = [];
-    names.forEach((step, stepIndex) => {
-      for (const site of orderedSites) {
-        const cell = counts[stepIndex]![site];
-        if (cell === undefined) continue;
-        countRows.push({ step, site: siteNames[site]!, overdue: cell[0]!, due: cell[1]!, upcoming: cell[2]!, withdrawn: cell[3]!, done: cell[4]! });
-      }
+    const { cells, counts } = selectCells(table, names, {
+      wantedStep: names.map((name) => options.visit === undefined || options.visit.includes(name)),
+      wantedStatus: SCHEDULE_STATUSES.map((status) => options.status === undefined || options.status.includes(status)),
+      horizonEnd: options.horizonDays === undefined ? null : dayOf(asOf) + options.horizonDays,
     });
-    return { asOf, entries, counts: countRows };
+    return { table, cells, counts };
   });
 }
 
@@ -308,73 +282,62 @@ export async function worklistPage(
   db: Db,
   code: string,
   options: WorklistOptions & { limit: number; cursor?: string | undefined },
-): Promise<{ asOf: string; items: WorklistRow[]; nextCursor: string | null; counts: ComputedWorklist['counts'] }> {
+): Promise<{ asOf: string; items: WorklistRow[]; nextCursor: string | null; counts: WorklistCounts }> {
   if (options.actor) requireStudyScope(options.actor, code);
   const stamp = await selectStudyChangeStamp(db.kysely, code);
-  const { asOf, entries, counts } = await computeWorklist(db, code, { ...options, stamp });
+  const { table, cells, counts } = await computeWorklist(db, code, { ...options, stamp });
   let start = 0;
   if (options.cursor !== undefined) {
-    const values = decodeCursor(options.cursor, WORKLIST_CURSOR);
-    const key = values as SortKey;
+    const key = decodeCursor(options.cursor, WORKLIST_CURSOR) as SortKey;
     // The first row after the key (rows are sorted, so a binary search finds it).
     let low = 0;
-    let high = entries.length;
+    let high = cells.length;
     while (low < high) {
       const middle = (low + high) >>> 1;
-      if (afterKey(entries[middle]!, key)) high = middle;
+      if (cellAfterKey(table, cells[middle]!, key)) high = middle;
       else low = middle + 1;
     }
     start = low;
   }
-  const page = entries.slice(start, start + options.limit);
-  const last = page.at(-1);
+  const page = cells.subarray(start, start + options.limit);
+  const items = Array.from(page, (cell) => rowOfCell(table, cell));
   return {
-    asOf,
-    items: page.map(rowOf),
-    nextCursor: start + options.limit < entries.length && last !== undefined ? encodeCursor(keyOf(last)) : null,
+    asOf: table.asOf,
+    items,
+    nextCursor: start + options.limit < cells.length && page.length > 0 ? encodeCursor(keyOfCell(table, page[page.length - 1]!)) : null,
     counts,
   };
 }
 
 /** Every row of the worklist the filters keep, in worklist order: for `smp worklist` and the downloads. */
 export async function worklistRows(db: Db, code: string, options: WorklistOptions = {}): Promise<{ asOf: string; items: WorklistRow[] }> {
-  const { asOf, entries } = await computeWorklist(db, code, options);
-  return { asOf, items: entries.map(rowOf) };
+  const { table, cells } = await computeWorklist(db, code, options);
+  return { asOf: table.asOf, items: Array.from(cells, (cell) => rowOfCell(table, cell)) };
 }
 
 /**
- * The worklist as `{"asOf": …, "items": [rows]}` text, one row a line: the rows of `worklistRows`,
- * written from fragments made once per participant, step and date (140,000 rows of a 20,000-
- * participant study serialise in a fraction of what a JSON.stringify per row costs).
+ * The worklist as the UTF-8 bytes of `{"asOf": …, "items": [rows]}`, one row a line: the rows of
+ * `worklistRows`, written straight from the table's columns (see worklist-table.ts).
  */
-export async function worklistJson(db: Db, code: string, options: WorklistOptions = {}): Promise<{ asOf: string; rows: number; json: string }> {
-  const { asOf, entries } = await computeWorklist(db, code, options);
-  const head = `{"asOf":${JSON.stringify(asOf)},"items":[`;
-  if (entries.length === 0) return { asOf, rows: 0, json: `${head}]}\n` };
-  const who = new Map<ScheduledParticipant, string>();
-  const what = new Map<string, string>();
-  const missingJson = new Map<string, string>();
-  const dated = new Map<DayNumber, string>();
-  const date = (day: DayNumber) => {
-    let text = dated.get(day);
-    if (text === undefined) dated.set(day, (text = `"${dateOf(day)}"`));
-    return text;
+export async function worklistJson(db: Db, code: string, options: WorklistOptions = {}): Promise<{ asOf: string; rows: number; json: Buffer }> {
+  const { table, cells } = await computeWorklist(db, code, options);
+  return { asOf: table.asOf, rows: cells.length, json: worklistJsonBytes(table, cells) };
+}
+
+/** A worklist row of one participant's step. */
+function rowOfStep(participant: ScheduledParticipant, step: ScheduleStep): WorklistRow {
+  return {
+    participant: participant.name,
+    site: participant.site,
+    step: step.step,
+    kind: step.kind,
+    label: step.label,
+    target: dateOf(step.target),
+    windowStart: dateOf(step.windowStart),
+    windowEnd: dateOf(step.windowEnd),
+    status: step.status,
+    missing: [...step.missing],
   };
-  const lines = new Array<string>(entries.length);
-  for (let i = 0; i < entries.length; i++) {
-    const { participant, step } = entries[i]!;
-    let p = who.get(participant);
-    if (p === undefined) who.set(participant, (p = `{"participant":${JSON.stringify(participant.name)},"site":${JSON.stringify(participant.site)},`));
-    let s = what.get(step.step);
-    if (s === undefined) what.set(step.step, (s = `"step":${JSON.stringify(step.step)},"kind":"${step.kind}","label":${JSON.stringify(step.label)},`));
-    const missingKey = step.missing.join(',');
-    let m = missingJson.get(missingKey);
-    if (m === undefined) missingJson.set(missingKey, (m = JSON.stringify(step.missing)));
-    lines[i] =
-      `${p}${s}"target":${date(step.target)},"windowStart":${date(step.windowStart)},"windowEnd":${date(step.windowEnd)},` +
-      `"status":"${step.status}","missing":${m}}`;
-  }
-  return { asOf, rows: entries.length, json: `${head}\n${lines.join(',\n')}\n]}\n` };
 }
 
 /** One participant's whole schedule as of a day, in the caller's scope and view (404 outside it). */
@@ -398,7 +361,7 @@ export async function scheduleOfParticipant(
       site: participant.site,
       finalSession: participant.anchorDay === null ? null : dateOf(participant.anchorDay),
       steps: participant.steps.map((step) => {
-        const { participant: _name, site: _site, ...row } = rowOf({ participant, step, statusRank: 0, stepIndex: 0 });
+        const { participant: _name, site: _site, ...row } = rowOfStep(participant, step);
         return {
           ...row,
           session: step.session === null ? null : { number: step.session.number, date: dateOf(step.session.day) },

@@ -12,7 +12,11 @@ export interface ScheduleFactRow {
   enrolled_on: string;
   /** Days since 1970-01-01, or null. */
   withdrawn_day: number | null;
-  /** Sessions in number order as `<day><i|t>` joined by commas, e.g. `17600i,17607i`; null without sessions. */
+  /**
+   * Sessions as `<number>:<day><i|t>` joined by commas, e.g. `1:17600i,2:17607i`, in no particular
+   * order (an ordered aggregate sorts each participant's sessions again, which costs PostgreSQL 15
+   * more than the rest of the query); null without sessions.
+   */
   sessions: string | null;
   /** Days of the fading assessments, joined by commas; null without any. */
   assessments: string | null;
@@ -52,7 +56,7 @@ export async function selectScheduleFacts(
     join site s on s.study_id = p.study_id and s.site_no = p.site_no
     left join (
       select t.participant_no,
-        string_agg((t.session_date - date '1970-01-01')::text || case t.kind when 'initial' then 'i' else 't' end, ',' order by t.session_number) as days
+        string_agg(t.session_number::text || ':' || (t.session_date - date '1970-01-01')::text || case t.kind when 'initial' then 'i' else 't' end, ',') as days
       from treatment_session t where t.study_id = ${studyId} ${only('t')} group by t.participant_no
     ) ts on ts.participant_no = p.participant_no
     left join (

@@ -13,7 +13,7 @@ import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts
 
 const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const PACKAGE = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
-const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'backup', 'restore', 'analyze', 'audit', 'db'];
+const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'backup', 'restore', 'analyze', 'worklist', 'user', 'audit', 'db'];
 
 describe(`smp command conveniences (${DRIVER})`, function () {
   this.timeout(120_000);
@@ -60,7 +60,19 @@ describe(`smp command conveniences (${DRIVER})`, function () {
     const list = smp('--help').stdout;
     expect(list).to.match(/^ {2}audit verify \[--study CODE\] +recompute the audit trail's hash chains/m);
     expect(list).to.match(/^ {2}db \(migrate\|roles\) … +bring the schema up to date; on PostgreSQL, make the owner and runtime roles/m);
+    expect(smp('worklist', '--help').stdout).to.match(/^Usage: smp worklist --study CODE \[--as-of DATE\]/);
     expect(smp('export', '-h').stdout).to.contain('--force');
+  });
+
+  it('lists every command in smp --help, each with its options', () => {
+    const run = smp('--help');
+    expect(run.status).to.equal(0);
+    const listed = run.stdout
+      .split('\n')
+      .filter((line) => /^  [a-z]/.test(line))
+      .map((line) => line.trim().split(' ')[0]);
+    expect(listed).to.deep.equal(COMMANDS);
+    expect(run.stdout).to.contain('  worklist --study CODE [--as-of DATE] [--status S,…] [--site CODE,…] [--visit STEP,…]\n          [--horizon DAYS] [--format table|csv|json|ics]');
   });
 
   it('says "is a directory" for a directory given as a bundle file (exit 2)', () => {
@@ -72,7 +84,7 @@ describe(`smp command conveniences (${DRIVER})`, function () {
   });
 
   it('suggests `smp studies` after an unknown study code', () => {
-    for (const args of [['export', 'NOPE-2'], ['analyze', '--study', 'NOPE-2']]) {
+    for (const args of [['export', 'NOPE-2'], ['analyze', '--study', 'NOPE-2'], ['worklist', '--study', 'NOPE-2']]) {
       const run = smp(...args);
       expect(run.status, args[0]).to.equal(2);
       expect(run.stderr.trim(), args[0]).to.equal(`smp ${args[0]}: study NOPE-2 does not exist (\`smp studies\` lists the stored studies)`);

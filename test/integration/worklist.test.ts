@@ -125,6 +125,24 @@ describe(`follow-up worklist (${DRIVER})`, function () {
       expect(await allPages(admin, 'asOf=2020-12-01&status=upcoming&horizonDays=21')).to.deep.equal(upcoming);
     });
 
+    it('shows a record added since in the next worklist (a worklist is kept only while the study is unchanged)', async () => {
+      expect((await admin.post('/studies', scheduledBundle('WORK-2'))).status).to.equal(201);
+      const due = async () => (await admin.get(`/studies/WORK-2/worklist?asOf=${AS_OF}&status=due&limit=10`)).body.items.map((r: any) => [r.participant, r.step, r.missing]);
+      expect(await due()).to.deep.equal([['P01', 'FU24', ['fadingAssessment', 'survey']]]);
+      expect(await due(), 'asked again').to.deep.equal([['P01', 'FU24', ['fadingAssessment', 'survey']]]);
+      // A survey inside FU24's window (2020-12-22 to 2021-04-21), then an assessment.
+      const survey = await admin.post('/studies/WORK-2/participants/P01/surveys', { date: '2021-01-05', satisfaction: 4, wouldRecommend: true });
+      expect(survey.status, JSON.stringify(survey.body)).to.equal(201);
+      expect(await due()).to.deep.equal([['P01', 'FU24', ['fadingAssessment']]]);
+      const assessment = await admin.post('/studies/WORK-2/participants/P01/fading-assessments', {
+        date: '2021-01-06', grade: 1, densityScore: 8, needsTouchUp: false, assessor: 'clinician',
+      });
+      expect(assessment.status, JSON.stringify(assessment.body)).to.equal(201);
+      expect(await due()).to.deep.equal([]);
+      const done = (await admin.get(`/studies/WORK-2/worklist?asOf=${AS_OF}&visit=FU24&site=LON`)).body.items;
+      expect(done.map((r: any) => [r.participant, r.status, r.missing])).to.deep.equal([['P01', 'done', []]]);
+    });
+
     it('defaults asOf to today in the server’s time zone', async () => {
       const reply = await admin.get(`/studies/${CODE}/worklist?limit=1`);
       const today = new Intl.DateTimeFormat('en-CA', { year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());

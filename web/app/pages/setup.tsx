@@ -5,10 +5,12 @@
 // Administrators can delete the whole study at the bottom, after typing its code.
 import { Fragment, type ComponentChildren } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { Practitioner, Protocol, Site, Study } from '../../../api/schemas/bundle.ts';
+import { ScheduledVisit, visitsOutsideFollowUp, type VisitRecordKind } from '../../../api/schemas/visit-schedule.ts';
+import { visitWindowDays } from '../../../analysis/schedule.ts';
 import type { PractitionerRecord, SiteRecord, StudyRecord } from '../../../api/schemas/records.ts';
-import { api, ApiError, changeHeaders, useResource, type Page, type Resource } from '../api.ts';
+import { api, ApiError, changeHeaders, useResource, type Page, type Problem, type Resource } from '../api.ts';
 import { usePageTitle } from '../app.tsx';
 import { DeleteRecord } from '../components/delete-record.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
@@ -120,12 +122,6 @@ const PROTOCOL_WORDS: [string, (p: StudyRecord['protocol']) => string][] = [
   ['Days between initial sessions', (p) => `${p.sessionIntervalDays} (± ${p.intervalToleranceDays})`],
   ['Touch-up after (days)', (p) => (p.touchUpAfterDays === null ? 'no touch-up planned' : `${p.touchUpAfterDays} (± ${p.touchUpToleranceDays})`)],
   ['Follow-up window (months after the final session)', (p) => `${p.followUpMonths.from} to ${p.followUpMonths.to}`],
-  [
-    'Scheduled visits (months after the final session, window in days; change them with PATCH /api/studies/CODE)',
-    (p) =>
-      p.visits?.map((v) => `${v.code} ${v.label}: ${v.monthsAfterFinalSession} (−${v.windowBeforeDays}/+${v.windowAfterDays}), ${v.expects.join(' and ')}`).join('; ') ??
-      'none',
-  ],
 ];
 
 function StudySection({ code, writable, study }: { code: string; writable: boolean; study: Resource<StudyRecord> }) {
@@ -220,6 +216,264 @@ function StudySection({ code, writable, study }: { code: string; writable: boole
         {saved ?? ''}
       </p>
     </section>
+  );
+}
+
+// ---- Scheduled follow-up visits ----
+
+type Visit = z.output<typeof ScheduledVisit>;
+
+/** A visit's form: its fields, with the kinds it expects as one checkbox each. */
+const VisitFields = ScheduledVisit.omit({ expects: true }).extend({
+  expectsFadingAssessment: z.boolean().default(false).describe('The visit collects a fading assessment'),
+  expectsSurvey: z.boolean().default(false).describe('The visit collects a satisfaction survey'),
+});
+
+const flatVisit = (visit: Visit): Record<string, unknown> => {
+  const { expects, ...fields } = visit;
+  return { ...fields, expectsFadingAssessment: expects.includes('fadingAssessment'), expectsSurvey: expects.includes('survey') };
+};
+
+function visitOfForm(value: Record<string, unknown>): Record<string, unknown> {
+  const { expectsFadingAssessment, expectsSurvey, ...fields } = value;
+  const expects: VisitRecordKind[] = [];
+  if (expectsFadingAssessment === true) expects.push('fadingAssessment');
+  if (expectsSurvey === true) expects.push('survey');
+  return { ...fields, expects };
+}
+
+/**
+ * A problem of the protocol's visits (the browser's `visits[1].windowBeforeDays` or the server's
+ * `protocol.visits[1].windowBeforeDays`) at the form's field: the stored list was valid, so the
+ * edited visit caused it. A window that overlaps another is shown at the months.
+ */
+function atVisitField(problem: Problem): Problem {
+  const match = /(?:^|\.)visits\[\d+\](?:\.(\w+))?/.exec(problem.path);
+  if (!match) return problem;
+  const field = match[1];
+  if (field === undefined) return { ...problem, path: 'monthsAfterFinalSession' };
+  if (field === 'expects') return { ...problem, path: 'expectsFadingAssessment' };
+  return { ...problem, path: field };
+}
+
+const VISIT_COLUMNS: Array<[string, (visit: Visit) => string, boolean]> = [
+  ['Label', (v) => v.label, false],
+  ['Months after the final session', (v) => String(v.monthsAfterFinalSession), true],
+  ['Window (days after the final session)', (v) => {
+    const { start, end } = visitWindowDays(v);
+    return `${start} to ${end} (−${v.windowBeforeDays}/+${v.windowAfterDays})`;
+  }, false],
+  ['Expects', (v) => v.expects.map((kind) => (kind === 'fadingAssessment' ? 'fading assessment' : 'survey')).join(' and '), false],
+];
+
+type VisitEditing = { kind: 'new' } | { kind: 'edit'; index: number; session: number } | { kind: 'remove'; index: number } | null;
+
+/**
+ * The protocol's scheduled follow-up visits: a table, and for those who change the study, add,
+ * change and remove. Each is a change of the study (PATCH with the whole list, If-Match and a
+ * reason), checked first with the server's own rules over the whole list.
+ */
+function VisitsSection({ code, writable, study }: { code: string; writable: boolean; study: Resource<StudyRecord> }) {
+  const [editing, setEditing] = useState<VisitEditing>(null);
+  const [saved, setSaved] = useState<string | null>(null);
+  useFocusFirstField(editing?.kind === 'new' || editing?.kind === 'edit' ? 'visit-form' : editing?.kind === 'remove' ? 'visit-remove' : null);
+  const record = study.data;
+  if (!record) return null;
+  const visits = record.protocol.visits ?? [];
+
+  /** The list with the form's visit in place (or added), checked as the server checks the protocol. */
+  const listWith = (value: Record<string, unknown>, index: number | null) => {
+    const visit = visitOfForm(value);
+    return index === null ? [...visits, visit] : visits.map((v, i) => (i === index ? visit : v));
+  };
+  const checkList = (list: Array<Record<string, unknown>>, index: number | null): Problem[] => {
+    const own = check(ScheduledVisit, list[index ?? list.length - 1]).map((p) => atVisitField({ ...p, path: `visits[0].${p.path}` }));
+    if (own.length > 0) return own;
+    const protocol = { ...record.protocol, visits: list };
+    return [...check(Protocol, protocol), ...visitsOutsideFollowUp(protocol as Parameters<typeof visitsOutsideFollowUp>[0]).map((p) => ({ path: `visits[${String(p.path[1])}].${String(p.path[2])}`, message: p.message }))].map(atVisitField);
+  };
+  const save = async (list: unknown[], reason: string, message: string) => {
+    try {
+      await api.patch(studyPath(code), { protocol: { visits: list.length === 0 ? null : list } }, { headers: changeHeaders(record.version, reason) });
+    } catch (error) {
+      if (error instanceof ApiError) throw new ApiError(error.status, error.detail, error.problems.map(atVisitField), error.body);
+      throw error;
+    }
+    setEditing(null);
+    setSaved(message);
+    study.reload();
+  };
+  const visitForm = (index: number | null, session: number) => (
+    <RecordForm
+      key={session}
+      id="visit-form"
+      schema={VisitFields}
+      readOnly={index === null ? [] : ['code']}
+      initial={index === null ? {} : flatVisit(visits[index]!)}
+      reason="required"
+      submitLabel={index === null ? 'Add the visit' : 'Save the visit'}
+      onCancel={() => setEditing(null)}
+      extraCheck={(value) => checkList(listWith(value, index), index)}
+      onSubmit={async (value, reason) => {
+        const visit = visitOfForm(value);
+        await save(listWith(value, index), reason, index === null ? `Added visit ${String(visit.code)}.` : `Saved visit ${String(visit.code)}.`);
+      }}
+    />
+  );
+  return (
+    <section aria-labelledby="visits-heading">
+      <h2 id="visits-heading">Scheduled visits</h2>
+      <p class="hint">
+        Follow-up visits, each in a window around its target (months of 30.4375 days after the final session); windows must not overlap. A change
+        of the visits is a change of the study, audited with its reason.
+      </p>
+      {visits.length === 0 ? (
+        <p>The protocol schedules no visits.</p>
+      ) : (
+        <div class="table-scroll">
+          <table id="visits">
+            <caption>Scheduled visits of study {code}</caption>
+            <thead>
+              <tr>
+                <th scope="col">Code</th>
+                {VISIT_COLUMNS.map(([label, , number]) => (
+                  <th key={label} scope="col" class={number ? 'number' : undefined}>
+                    {label}
+                  </th>
+                ))}
+                {writable ? <th scope="col">Actions</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {visits.map((visit, index) => (
+                <tr key={visit.code}>
+                  <th scope="row">{visit.code}</th>
+                  {VISIT_COLUMNS.map(([label, value, number]) => (
+                    <td key={label} class={number ? 'number' : undefined}>
+                      {value(visit)}
+                    </td>
+                  ))}
+                  {writable ? (
+                    <td class="actions">
+                      <button
+                        type="button"
+                        onClick={() => {
+                          setSaved(null);
+                          setEditing({ kind: 'edit', index, session: Date.now() });
+                        }}
+                      >
+                        Edit<span class="visually-hidden"> visit {visit.code}</span>
+                      </button>
+                      <button
+                        type="button"
+                        class="danger"
+                        onClick={() => {
+                          setSaved(null);
+                          setEditing({ kind: 'remove', index });
+                        }}
+                      >
+                        Remove<span class="visually-hidden"> visit {visit.code}</span>
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {writable && editing === null ? (
+        <p>
+          <button
+            type="button"
+            onClick={() => {
+              setSaved(null);
+              setEditing({ kind: 'new' });
+            }}
+          >
+            Add a visit
+          </button>
+        </p>
+      ) : null}
+      {editing?.kind === 'new' ? (
+        <div class="panel">
+          <h3>New visit</h3>
+          {visitForm(null, 0)}
+        </div>
+      ) : null}
+      {editing?.kind === 'edit' && visits[editing.index] ? (
+        <div class="panel">
+          <h3>Edit visit {visits[editing.index]!.code}</h3>
+          {visitForm(editing.index, editing.session)}
+        </div>
+      ) : null}
+      {editing?.kind === 'remove' && visits[editing.index] ? (
+        <RemoveVisit
+          code={visits[editing.index]!.code}
+          onRemove={(reason) => save(visits.filter((_, i) => i !== editing.index), reason, `Removed visit ${visits[editing.index]!.code}.`)}
+          onClose={() => setEditing(null)}
+        />
+      ) : null}
+      <p class="ok" role="status">
+        {saved ?? ''}
+      </p>
+    </section>
+  );
+}
+
+/** Removing a visit: the reason for the change, then the study change. */
+function RemoveVisit({ code, onRemove, onClose }: { code: string; onRemove: (reason: string) => Promise<void>; onClose: () => void }) {
+  const [reason, setReason] = useState('');
+  const [problem, setProblem] = useState<string | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <form
+      id="visit-remove"
+      class="panel stack"
+      noValidate
+      onSubmit={(event) => {
+        event.preventDefault();
+        if (reason.trim() === '') {
+          setProblem('give a reason for the change');
+          return;
+        }
+        setProblem(null);
+        setBusy(true);
+        setError(null);
+        onRemove(reason).catch((e: ApiError) => {
+          setBusy(false);
+          setError(e);
+        });
+      }}
+    >
+      <h3>Remove visit {code}</h3>
+      <ErrorBox error={error} title="The visit was not removed." />
+      <p>
+        <label for="visit-remove-reason">Reason for removing it</label>
+        <input
+          id="visit-remove-reason"
+          name="reason"
+          value={reason}
+          aria-invalid={problem ? 'true' : undefined}
+          aria-describedby={problem ? 'visit-remove-reason-error' : undefined}
+          onInput={(event) => setReason((event.currentTarget as HTMLInputElement).value)}
+        />
+        {problem ? (
+          <small id="visit-remove-reason-error" class="field-error">
+            {problem}
+          </small>
+        ) : null}
+      </p>
+      <p class="actions">
+        <button type="submit" class="danger" disabled={busy}>
+          Remove visit {code}
+        </button>
+        <button type="button" onClick={onClose}>
+          Cancel
+        </button>
+      </p>
+    </form>
   );
 }
 
@@ -545,6 +799,7 @@ export function SetupPage({ code }: { code: string; url?: URL }) {
         </p>
       )}
       <StudySection code={code} writable={writable} study={study} />
+      <VisitsSection code={code} writable={writable} study={study} />
       <StructureSection code={code} writable={writable} list={sites} noun="site" segment="sites" schema={Site} columns={SITE_COLUMNS} choices={SITE_CHOICES} />
       <StructureSection
         code={code}

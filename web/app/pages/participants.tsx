@@ -3,7 +3,7 @@
 // button works), and, for those who may change records, a form to enrol a participant. A clinic
 // sees its own sites only; a reviewer sees pseudonyms and no date filters (dates are shifted).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { INDICATIONS } from '../../../api/schemas/bundle.ts';
+import { INDICATIONS } from '../../../analysis/vocabulary.ts';
 import { ParticipantFields, type ParticipantRecord, type SiteRecord } from '../../../api/schemas/records.ts';
 import { useResource, useStale, type Page } from '../api.ts';
 import { usePageTitle } from '../app.tsx';

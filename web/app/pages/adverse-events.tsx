@@ -17,7 +17,7 @@ import {
 } from '../../../analysis/vocabulary.ts';
 import type { AdverseEventListItem, SiteRecord } from '../../../api/schemas/records.ts';
 import { useResource, useStale, type Page } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { reachableSites } from '../components/reachable-sites.ts';

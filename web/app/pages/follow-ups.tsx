@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import type { SiteRecord } from '../../../api/schemas/records.ts';
 import type { WorklistRow } from '../../../api/schemas/worklist.ts';
 import { api, useResource, useStale, type Page } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { reachableSites } from '../components/reachable-sites.ts';

@@ -57,7 +57,9 @@ are refused; run both on a PostgreSQL server (DATABASE_URL) to use them side by 
         if ((await listStudies(db)).length === 0 && (await loadDemo(db))) {
           console.error(`loaded the demo study ${code} into the empty database`);
         }
-        await server.serve(db);
+        // In a checkout whose web sources changed since `npm install`, the script is rebuilt first.
+        const { webBundle } = await import('./web-bundle.ts');
+        await server.serve(db, { webScript: webBundle });
       } catch (error) {
         await server.close();
         await db?.close();

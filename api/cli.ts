@@ -75,8 +75,9 @@ are refused; run both on a PostgreSQL server (DATABASE_URL) to use them side by 
         await openDb.close();
         process.exit(0);
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // A failure to close is left to crash the process, as an unhandled rejection does.
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
     },
   },
 
@@ -302,7 +303,7 @@ const USAGE = `Usage: smp <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, command]) => {
+  .map(([, command]) => {
     // Further forms of a command (lines starting "smp …") are left to its own --help.
     const [first, ...rest] = command.usage.split('\n').filter((line) => !line.trimStart().startsWith('smp '));
     return first!.length <= 31

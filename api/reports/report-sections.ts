@@ -32,7 +32,6 @@ import type { DataTable } from '../../analysis/charts/types.ts';
 import type {
   AnalysisSummary,
   CohortFigures,
-  CtcaeGradeKey,
   Describe,
   EventCount,
   GradeKey,

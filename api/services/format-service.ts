@@ -7,7 +7,7 @@
 // the bundle with importBundle, in one transaction. For the API, a stored study is exported in
 // the caller's view (exportStoredStudy: scope, and de-identification done here, once), and large
 // uploads are read on a worker thread.
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysisSummary } from '../../analysis/types.ts';
 import type { Db } from '../../db/kysely.ts';

@@ -3,7 +3,7 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/types.ts';
+import type { Database } from '../../db/kysely.ts';
 import { insertAuditEvent, selectAuditEvents, selectReplacedBundle, type NewAuditRow } from '../../db/repositories/audit-repository.ts';
 import type { Db } from '../../db/kysely.ts';
 import { AppError } from '../errors.ts';

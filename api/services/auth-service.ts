@@ -23,7 +23,7 @@ import {
 } from '../../db/repositories/user-repository.ts';
 import { distrustDevices, recordPasswordSuccess } from '../../db/repositories/sign-in-repository.ts';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/types.ts';
+import type { Database } from '../../db/kysely.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Me } from '../schemas/users.ts';

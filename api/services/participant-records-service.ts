@@ -21,7 +21,7 @@ import {
 } from '../../db/repositories/participant-repository.ts';
 import { nextLocalNo } from '../../db/repositories/structure-repository.ts';
 import { findStudyByCode, lockStudy, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
-import type { Database } from '../../db/types.ts';
+import type { Database } from '../../db/kysely.ts';
 import { AppError } from '../errors.ts';
 import {
   BUNDLE_FORMAT,

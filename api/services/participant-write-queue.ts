@@ -23,7 +23,7 @@ import {
   lockAndLoadParticipant,
   type LoadedParticipant,
 } from '../../db/repositories/participant-repository.ts';
-import type { Database } from '../../db/types.ts';
+import type { Database } from '../../db/kysely.ts';
 import { isAppError } from '../errors.ts';
 
 /** A write to one participant: `run` checks it against the loaded participant and makes it. */

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Db, DbTransaction } from '../../db/kysely.ts';
-import type { Database } from '../../db/types.ts';
+import type { Database } from '../../db/kysely.ts';
 import { copyRecords, selectRecords, type RecordTable } from '../../db/repositories/study-records-repository.ts';
 import {
   deleteStudyRecords,

@@ -4,7 +4,7 @@
 // one transaction, and the audit record never holds a secret or a hash.
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/kysely.ts';
-import type { Database } from '../../db/types.ts';
+import type { Database } from '../../db/kysely.ts';
 import {
   countEnabledAdmins,
   deleteGrant,

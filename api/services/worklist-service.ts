@@ -12,7 +12,7 @@ import { selectStudyChangeStamp } from '../../db/repositories/analysis-facts-rep
 import { selectSites } from '../../db/repositories/listing-repository.ts';
 import { findStudyByCode, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
 import { selectScheduleFacts, type ScheduleFactRow } from '../../db/repositories/worklist-repository.ts';
-import type { Database } from '../../db/types.ts';
+import type { Database } from '../../db/kysely.ts';
 import { AppError } from '../errors.ts';
 import {
   SCHEDULE_STATUSES,

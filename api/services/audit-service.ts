@@ -3,9 +3,8 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/kysely.ts';
 import { insertAuditEvent, selectAuditEvents, selectReplacedBundle, type NewAuditRow } from '../../db/repositories/audit-repository.ts';
-import type { Db } from '../../db/kysely.ts';
+import type { Database, Db } from '../../db/kysely.ts';
 import { AppError } from '../errors.ts';
 import type { AuditEntry, AuditQuery } from '../schemas/audit.ts';
 import { requireAdmin, requirePermission, requireStudyScope, type Actor, type ChangeContext, type Role } from './access.ts';

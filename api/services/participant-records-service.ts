@@ -4,7 +4,7 @@
 // The change and its audit record commit together. Reads follow the caller's scope: a clinic
 // reaches its own sites only (others are 404), a reviewer sees the de-identified view.
 import type { Kysely } from 'kysely';
-import type { Db } from '../../db/kysely.ts';
+import type { Database, Db } from '../../db/kysely.ts';
 import {
   deleteParticipant,
   findParticipant,
@@ -21,7 +21,6 @@ import {
 } from '../../db/repositories/participant-repository.ts';
 import { nextLocalNo } from '../../db/repositories/structure-repository.ts';
 import { findStudyByCode, lockStudy, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
-import type { Database } from '../../db/kysely.ts';
 import { AppError } from '../errors.ts';
 import {
   BUNDLE_FORMAT,

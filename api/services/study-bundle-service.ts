@@ -4,8 +4,7 @@
 // its records. Export reads the study back into a bundle in canonical order.
 import { randomBytes } from 'node:crypto';
 import { sql, type Insertable, type Kysely } from 'kysely';
-import type { Db, DbTransaction } from '../../db/kysely.ts';
-import type { Database } from '../../db/kysely.ts';
+import type { Database, Db, DbTransaction } from '../../db/kysely.ts';
 import { copyRecords, selectRecords, type RecordTable } from '../../db/repositories/study-records-repository.ts';
 import {
   deleteStudyRecords,

@@ -2,30 +2,12 @@
 // db/repositories/analysis-facts-repository.ts extracts them. Output: the `smp-analysis/1`
 // summary. Plain data only, so the module stays pure and the browser can import the types.
 
+import type { AdverseEventCategory, Assessor, CtcaeGradeKey, Indication, Relatedness, SessionKind, WithdrawalCause } from './vocabulary.ts';
+
 /** Days since 1970-01-01 (a PostgreSQL `date - date '1970-01-01'`). */
 export type DayNumber = number;
 
-export type Indication =
-  | 'androgenetic_alopecia'
-  | 'female_pattern_hair_loss'
-  | 'alopecia_areata'
-  | 'scar'
-  | 'birthmark'
-  | 'chemotherapy_alopecia'
-  | 'hair_transplant_adjunct'
-  | 'other';
-export type AdverseEventCategory =
-  | 'infection'
-  | 'allergic_reaction'
-  | 'keloid'
-  | 'granuloma'
-  | 'mri_interference'
-  | 'pigment_migration'
-  | 'discoloration'
-  | 'other';
-export type Relatedness = 'not_related' | 'unlikely' | 'possible' | 'probable' | 'definite';
-export type WithdrawalCause = 'adverse_event' | 'lost_to_follow_up' | 'participant_choice' | 'other';
-export type Assessor = 'clinician' | 'panel' | 'participant';
+export type { AdverseEventCategory, Assessor, CtcaeGradeKey, Indication, Relatedness, SessionKind, WithdrawalCause };
 
 /** The protocol figures the analysis needs (a study's `protocol` in the bundle). */
 export interface ProtocolFacts {
@@ -69,7 +51,7 @@ export interface ParticipantFacts {
   withdrawalCause: WithdrawalCause | null;
   costUsd: number | null;
   /** In session-number order (which is date order). */
-  sessions: Array<{ day: DayNumber; kind: 'initial' | 'touch_up'; durationMinutes: number }>;
+  sessions: Array<{ day: DayNumber; kind: SessionKind; durationMinutes: number }>;
   adverseEvents: Array<{
     category: AdverseEventCategory;
     grade: number;
@@ -136,7 +118,6 @@ export interface KaplanMeier {
 
 export type GradeKey = '0' | '1' | '2' | '3' | '4';
 export type SatisfactionKey = '1' | '2' | '3' | '4' | '5';
-export type CtcaeGradeKey = '1' | '2' | '3' | '4' | '5';
 
 /**
  * Enrolled participants by where their latest follow-up assessment falls against the protocol's

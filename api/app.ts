@@ -2,6 +2,7 @@
 // /api/openapi.json), its reference at /api/docs, and the web pages at /. No listen here, so
 // tests drive it in-process.
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
@@ -18,7 +19,6 @@ import { signInRateLimits } from './http/rate-limit.ts';
 import { bodyOfKinds } from './http/upload-body.ts';
 import type { RouteSpec } from './http/route.ts';
 import { apiRoutes } from './routes/index.ts';
-import { webBundle } from './web-bundle.ts';
 
 export interface AppDeps {
   db: Db;
@@ -26,9 +26,15 @@ export interface AppDeps {
   config?: Partial<Config>;
   /** The time now (tests move it); the system clock when omitted. */
   clock?: () => Date;
+  /**
+   * The web application's script, served at /app.js. `smp serve` passes the development-time
+   * rebuild (api/web-bundle.ts); when omitted, the script `npm install` built into dist/web/app.js.
+   */
+  webScript?: () => Promise<string>;
 }
 
 const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
+const BUILT_WEB_SCRIPT = fileURLToPath(new URL('../dist/web/app.js', import.meta.url));
 const SWAGGER_UI_DIR = path.dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 /** Import bodies above this size are read and validated on a worker thread. */
@@ -89,7 +95,21 @@ function bodyParserFor(config: Config): (route: RouteSpec) => RequestHandler {
   };
 }
 
-export function createApp({ db, config: overrides = {}, clock = () => new Date() }: AppDeps): express.Express {
+/** The script `npm install` built, read once (and again after a failed read). */
+function builtWebScript(): () => Promise<string> {
+  let script: Promise<string> | undefined;
+  return () => {
+    if (script === undefined) {
+      script = fs.promises.readFile(BUILT_WEB_SCRIPT, 'utf8');
+      script.catch(() => {
+        script = undefined;
+      });
+    }
+    return script;
+  };
+}
+
+export function createApp({ db, config: overrides = {}, clock = () => new Date(), webScript = builtWebScript() }: AppDeps): express.Express {
   const config: Config = { ...configFromEnv(), ...overrides };
   const deps = { db, config, clock };
   const app = express();
@@ -144,12 +164,11 @@ export function createApp({ db, config: overrides = {}, clock = () => new Date()
   api.use((req, _res, next) => next(new AppError('not_found', `no such API endpoint: ${req.method} ${req.baseUrl}${req.path}`)));
   app.use('/api', api);
 
-  // The web application: one script, built before the first request (see web-bundle.ts), and
+  // The web application: one script, ready before the first request (see AppDeps.webScript), and
   // its page for every address the application draws.
-  const script = webBundle();
-  script.catch(() => {}); // a failed build is answered per request below
+  webScript().catch(() => {}); // a failed build or read is answered per request below
   app.get('/app.js', async (_req, res) => {
-    res.type('text/javascript').setHeader('Cache-Control', 'no-cache').send(await webBundle());
+    res.type('text/javascript').setHeader('Cache-Control', 'no-cache').send(await webScript());
   });
   const appPage = (_req: express.Request, res: express.Response) => res.sendFile(path.join(WEB_DIR, 'index.html'));
   app.get(['/', '/sign-in', '/users', '/account', '/studies', '/studies/{*rest}'], appPage);

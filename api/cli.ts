@@ -57,7 +57,9 @@ are refused; run both on a PostgreSQL server (DATABASE_URL) to use them side by 
         if ((await listStudies(db)).length === 0 && (await loadDemo(db))) {
           console.error(`loaded the demo study ${code} into the empty database`);
         }
-        await server.serve(db);
+        // In a checkout whose web sources changed since `npm install`, the script is rebuilt first.
+        const { webBundle } = await import('./web-bundle.ts');
+        await server.serve(db, { webScript: webBundle });
       } catch (error) {
         await server.close();
         await db?.close();
@@ -73,8 +75,9 @@ are refused; run both on a PostgreSQL server (DATABASE_URL) to use them side by 
         await openDb.close();
         process.exit(0);
       };
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      // A failure to close is left to crash the process, as an unhandled rejection does.
+      process.once('SIGINT', () => void stop());
+      process.once('SIGTERM', () => void stop());
     },
   },
 
@@ -341,7 +344,7 @@ const USAGE = `Usage: smp <command> [options]
 
 Commands:
 ${Object.entries(commands)
-  .map(([name, command]) => {
+  .map(([, command]) => {
     // Further forms of a command (lines starting "smp …") are left to its own --help.
     const [first, ...rest] = command.usage.split('\n').filter((line) => !line.trimStart().startsWith('smp '));
     return first!.length <= 31

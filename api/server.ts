@@ -6,13 +6,14 @@
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Db } from '../db/kysely.ts';
+import type { AppDeps } from './app.ts';
 import { DEFAULT_TIMEOUTS, type Config } from './config.ts';
 
 export interface BoundServer {
   /** The address to print, e.g. http://127.0.0.1:3000/. */
   url: string;
-  /** Start answering with the tracker on `db`. */
-  serve(db: Db): Promise<void>;
+  /** Start answering with the tracker on `db`; `options.webScript`: see AppDeps. */
+  serve(db: Db, options?: Pick<AppDeps, 'webScript'>): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -92,9 +93,9 @@ export async function bindServer(config: ServerConfig): Promise<BoundServer> {
   const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
     url: `http://${host}:${port}/`,
-    async serve(db) {
+    async serve(db, options = {}) {
       const { createApp } = await import('./app.ts');
-      handler = createApp({ db });
+      handler = createApp({ db, ...options });
     },
     // Stops accepting, lets requests under way finish (an import commits or rolls back whole).
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),

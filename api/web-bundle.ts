@@ -1,5 +1,6 @@
 // The web application's script. `npm install` builds it into dist/web/app.js (api/bin/build.js);
-// a server starting in a checkout whose web sources changed since builds it again at start-up,
+// `smp serve` passes this to the server (AppDeps.webScript): in a checkout whose web sources changed
+// since, it builds the script again at start-up,
 // so no request ever waits for a build and nobody is served old code.
 import { fileURLToPath, pathToFileURL } from 'node:url';
 

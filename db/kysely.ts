@@ -10,6 +10,9 @@ import { lockDataDir, type LockHolder } from './data-dir-lock.ts';
 import { connectionFailure, DEFAULT_CONNECT_TIMEOUT_MS, parseDatabaseUrl, redactedUrl } from './postgres-url.ts';
 import type { Database } from './types.ts';
 
+/** The database's tables, for services that hand a connection or a transaction to repositories. */
+export type { Database };
+
 const PG_DATE = 1082;
 const PG_INT8 = 20;
 const PG_TIMESTAMPTZ = 1184;

@@ -1,5 +1,6 @@
 // The interactive API reference at /api/docs: Swagger UI, served from this server's own copy of
 // swagger-ui-dist, reading the generated /api/openapi.json. Nothing loads from the internet.
+/* global SwaggerUIBundle -- defined by swagger-ui-bundle.js, loaded before this script */
 window.ui = SwaggerUIBundle({
   url: '/api/openapi.json',
   dom_id: '#swagger-ui',

@@ -26,6 +26,7 @@ export declare const valueLabelsPlugin: Plugin;
 export declare const chartPlugins: Plugin[];
 
 declare module 'chart.js' {
+  // eslint-disable-next-line @typescript-eslint/no-unused-vars -- merging needs chart.js's own type parameter
   interface PluginOptionsByType<TType extends ChartType> {
     errorBars?: ErrorBarsOptions;
     tickLabels?: TickLabelsOptions;

@@ -3,10 +3,16 @@
 // of their scope) whatever the body holds; then, for routes that enrol or move participants, the
 // site the body names. The same checks as the services make, in the same words: those still run
 // under their transactions and have the last word.
-import { requireAdmin, requirePermission, requireStudyScope, type Actor } from '../services/access.ts';
-import { requireOwnTokenRole } from '../services/account-service.ts';
-import { requireReachableParticipant, requireSite } from '../services/participant-records-service.ts';
-import { requireImportRole } from '../services/study-bundle-service.ts';
+import {
+  requireAdmin,
+  requireImportRole,
+  requireOwnTokenRole,
+  requirePermission,
+  requireReachableParticipant,
+  requireSite,
+  requireStudyScope,
+  type Actor,
+} from '../services/access.ts';
 import type { RouteDeps, RoutePermission } from './route.ts';
 
 /** The path parameter a route's permission reads, which the route's params schema must give. */

@@ -26,13 +26,15 @@ import {
   SUBGROUP_DIMENSION_LABELS,
 } from '../../analysis/charts/labels.ts';
 import { followUpCoverageTable } from '../../analysis/charts/follow-up-coverage-chart.ts';
+import type { ReportBlock, ReportSection } from './report-section.ts';
 import { retentionSection } from './retention-section.ts';
+
+export type { ReportBlock, ReportSection };
 import { CTCAE_GRADES } from '../../analysis/constants.ts';
 import type { DataTable } from '../../analysis/charts/types.ts';
 import type {
   AnalysisSummary,
   CohortFigures,
-  CtcaeGradeKey,
   Describe,
   EventCount,
   GradeKey,
@@ -51,15 +53,7 @@ export interface ReportOptions {
   suppressBelow?: number | undefined;
 }
 
-export type ReportBlock = { kind: 'paragraph'; text: string } | { kind: 'table'; table: DataTable };
 
-export interface ReportSection {
-  /** Fragment-safe id, unique in the report. */
-  id: string;
-  title: string;
-  blocks: ReportBlock[];
-  subsections: ReportSection[];
-}
 
 /** Whether a column (after the first) holds only figures (suppressed ones too), so renderers right-align it. */
 export function isNumericColumn(table: DataTable, column: number): boolean {

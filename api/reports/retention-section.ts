@@ -2,7 +2,7 @@
 // did it, did not, and withdrew before its window ended, as proportions with exact intervals.
 import { formatProportion } from '../../analysis/charts/format.ts';
 import type { CohortFigures } from '../../analysis/types.ts';
-import type { ReportSection } from './report-sections.ts';
+import type { ReportSection } from './report-section.ts';
 
 export function retentionSection(figures: CohortFigures, prefix: string): ReportSection | null {
   const retention = figures.retention;

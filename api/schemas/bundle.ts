@@ -1,40 +1,27 @@
 // The study bundle `smp-study-bundle/1`: the public interchange format for import and export.
 // These zod schemas are the single definition of its shape: validation, the TypeScript types
-// and the committed JSON Schema (api/schemas/smp-study-bundle-1.schema.json) all come from here.
+// and the committed JSON Schema (api/schemas/smp-study-bundle-1.schema.json) all come from here;
+// its coded lists come from the study vocabulary (analysis/vocabulary.ts).
 import { z } from 'zod';
+import {
+  AE_CATEGORIES,
+  AE_OUTCOMES,
+  ANESTHESIA,
+  ASSESSORS,
+  INDICATIONS,
+  RELATEDNESS,
+  SESSION_KINDS,
+  SEXES,
+  WITHDRAWAL_CAUSES,
+} from '../../analysis/vocabulary.ts';
 import { COUNTRY_CODES } from './countries.ts';
 import { decimalPlaces, entityCode, isoDate, text } from './fields.ts';
 import { ScheduledVisits } from './visit-schedule.ts';
 
 export const BUNDLE_FORMAT = 'smp-study-bundle/1';
 
-export const SEXES = ['female', 'male', 'other', 'unknown'] as const;
-export const INDICATIONS = [
-  'androgenetic_alopecia',
-  'female_pattern_hair_loss',
-  'alopecia_areata',
-  'scar',
-  'birthmark',
-  'chemotherapy_alopecia',
-  'hair_transplant_adjunct',
-  'other',
-] as const;
-export const WITHDRAWAL_CAUSES = ['adverse_event', 'lost_to_follow_up', 'participant_choice', 'other'] as const;
-export const SESSION_KINDS = ['initial', 'touch_up'] as const;
-export const ANESTHESIA = ['topical', 'local', 'none'] as const;
-export const AE_CATEGORIES = [
-  'infection',
-  'allergic_reaction',
-  'keloid',
-  'granuloma',
-  'mri_interference',
-  'pigment_migration',
-  'discoloration',
-  'other',
-] as const;
-export const RELATEDNESS = ['not_related', 'unlikely', 'possible', 'probable', 'definite'] as const;
-export const AE_OUTCOMES = ['recovered', 'recovering', 'not_recovered', 'recovered_with_sequelae', 'fatal', 'unknown'] as const;
-export const ASSESSORS = ['clinician', 'panel', 'participant'] as const;
+/** The format's coded lists, from the study vocabulary. */
+export { AE_CATEGORIES, AE_OUTCOMES, ANESTHESIA, ASSESSORS, INDICATIONS, RELATEDNESS, SESSION_KINDS, SEXES, WITHDRAWAL_CAUSES };
 
 const int = (min: number, max: number) => z.int().min(min).max(max);
 

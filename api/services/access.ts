@@ -1,9 +1,13 @@
 // Who is acting and what they may reach. Every service that reads or writes study data asks
 // here first; the answer decides 404 (out of scope: existence must not leak), 403 (in scope,
-// but the role may not do this) or which sites and which view (de-identified) apply.
+// but the role may not do this) or which sites and which view (de-identified) apply. The HTTP
+// layer's checks before a body is read (api/http/authorize.ts) come from here too.
 import os from 'node:os';
+import type { Db } from '../../db/kysely.ts';
+import { findParticipant } from '../../db/repositories/participant-repository.ts';
+import { findStudyByCode } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
-import { ROLES, type Role } from '../schemas/roles.ts';
+import { ROLES, ROLES_WITH_OWN_TOKENS, type Role } from '../schemas/roles.ts';
 
 export { ROLES, type Role };
 
@@ -114,4 +118,56 @@ export function reachesSite(scope: StudyScope, siteCode: string): boolean {
 
 export function requireAdmin(actor: Actor, action: string): void {
   if (actor.role !== 'admin') throw new AppError('forbidden', `only an administrator may ${action}`);
+}
+
+/** The caller's own account, or a 403 for the command line, which has none. */
+export function ownUserId(actor: Actor): number {
+  if (actor.userId === null) throw new AppError('forbidden', 'the command line has no account of its own; use smp user');
+  return actor.userId;
+}
+
+/**
+ * Refuse (403) a caller who may not create API tokens of their own: a role whose tokens an
+ * administrator issues, or a request made with a token (a token cannot make more tokens, so a
+ * leaked one cannot outlive its revocation).
+ */
+export function requireOwnTokenRole(actor: Actor, via: 'session' | 'token'): void {
+  ownUserId(actor);
+  if (!ROLES_WITH_OWN_TOKENS.includes(actor.role)) {
+    throw new AppError('forbidden', `a ${actor.role} user's API tokens are issued by an administrator; ask one for a token`);
+  }
+  if (via !== 'session') throw new AppError('forbidden', 'an API token cannot create tokens: sign in with your password to create one');
+}
+
+/** Refuse (403) a role that never imports, before any of the input is read. */
+export function requireImportRole(actor: Actor): void {
+  if (actor.role === 'clinic' || actor.role === 'reviewer') {
+    throw new AppError('forbidden', 'your role may not import studies: only administrators and researchers do');
+  }
+}
+
+export function participantNotFound(code: string): AppError {
+  return new AppError('not_found', `participant ${code} does not exist in this study`);
+}
+
+/**
+ * Refuse (404) a write to a participant outside the caller's sites before the write's body is
+ * read, so that another site's participant does not exist for a clinic whatever it sends. The
+ * write checks again under its lock.
+ */
+export async function requireReachableParticipant(db: Db, scope: StudyScope, participantCode: string): Promise<void> {
+  if (scope.sites === 'all') return;
+  const study = await findStudyByCode(db.kysely, scope.studyCode);
+  if (!study) throw studyNotFound(scope.studyCode);
+  const participant = await findParticipant(db.kysely, study.study_id, participantCode);
+  if (!participant || !reachesSite(scope, participant.site_code)) throw participantNotFound(participantCode);
+}
+
+/** Refuse (403) enrolling or moving a participant at a site outside the caller's. */
+export function requireSite(scope: StudyScope, site: string): void {
+  if (!reachesSite(scope, site)) {
+    throw new AppError('forbidden', `you may enrol and move participants only at your own sites (${[...(scope.sites as Set<string>)].join(', ')})`, [
+      { path: 'site', message: `is not one of your sites` },
+    ]);
+  }
 }

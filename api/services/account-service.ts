@@ -5,17 +5,11 @@
 import type { Db } from '../../db/kysely.ts';
 import { endSessions, listLiveSessions } from '../../db/repositories/user-repository.ts';
 import { AppError } from '../errors.ts';
-import { ROLES_WITH_OWN_TOKENS } from '../schemas/roles.ts';
 import type { NewToken, SessionRecord, TokenRecord } from '../schemas/users.ts';
-import type { Actor, ChangeContext } from './access.ts';
+import { ownUserId, requireOwnTokenRole, type Actor, type ChangeContext } from './access.ts';
 import { recordChange } from './audit-service.ts';
 import { secretHash, type SessionLimits } from './auth-service.ts';
 import { issueToken, tokensOf, withdrawToken } from './user-service.ts';
-
-function ownUserId(actor: Actor): number {
-  if (actor.userId === null) throw new AppError('forbidden', 'the command line has no account of its own; use smp user');
-  return actor.userId;
-}
 
 /** Your live sessions, newest first; `currentSession` (the cookie's value) is marked current. */
 export async function listMySessions(db: Db, actor: Actor, limits: SessionLimits, currentSession: string | null): Promise<SessionRecord[]> {
@@ -60,19 +54,6 @@ export async function endMyOtherSessions(db: Db, change: ChangeContext, currentS
 export async function listMyTokens(db: Db, actor: Actor): Promise<TokenRecord[]> {
   ownUserId(actor);
   return tokensOf(db, actor.username);
-}
-
-/**
- * Refuse (403) a caller who may not create API tokens of their own: a role whose tokens an
- * administrator issues, or a request made with a token (a token cannot make more tokens, so a
- * leaked one cannot outlive its revocation).
- */
-export function requireOwnTokenRole(actor: Actor, via: 'session' | 'token'): void {
-  ownUserId(actor);
-  if (!ROLES_WITH_OWN_TOKENS.includes(actor.role)) {
-    throw new AppError('forbidden', `a ${actor.role} user's API tokens are issued by an administrator; ask one for a token`);
-  }
-  if (via !== 'session') throw new AppError('forbidden', 'an API token cannot create tokens: sign in with your password to create one');
 }
 
 /** A new API token for yourself, if you may have one (requireOwnTokenRole). */

@@ -3,7 +3,6 @@
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/types.ts';
 import {
   insertAuditEvent,
   lockAuditChain,
@@ -13,7 +12,7 @@ import {
   type NewAuditRow,
 } from '../../db/repositories/audit-repository.ts';
 import { canonicalAuditContent, chainHash, chainOf, GENESIS_HASH, sha256Hex } from './audit-chain.ts';
-import type { Db } from '../../db/kysely.ts';
+import type { Database, Db } from '../../db/kysely.ts';
 import { AppError } from '../errors.ts';
 import type { AuditEntry, AuditQuery } from '../schemas/audit.ts';
 import { requireAdmin, requirePermission, requireStudyScope, type Actor, type ChangeContext, type Role } from './access.ts';

@@ -4,7 +4,7 @@
 // link. Every refusal of a password says the same thing, whatever the reason, so that it does
 // not tell which usernames exist.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db } from '../../db/kysely.ts';
+import type { Database, Db } from '../../db/kysely.ts';
 import {
   consumeLink,
   findLiveLink,
@@ -23,7 +23,6 @@ import {
 } from '../../db/repositories/user-repository.ts';
 import { distrustDevices, recordPasswordSuccess } from '../../db/repositories/sign-in-repository.ts';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/types.ts';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Me } from '../schemas/users.ts';

@@ -7,7 +7,7 @@
 // the bundle with importBundle, in one transaction. For the API, a stored study is exported in
 // the caller's view (exportStoredStudy: scope, and de-identification done here, once), and large
 // uploads are read on a worker thread.
-import { readdir, readFile, writeFile, mkdir } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysisSummary } from '../../analysis/types.ts';
 import type { Db } from '../../db/kysely.ts';
@@ -26,10 +26,10 @@ import { canonicalOrder } from '../schemas/bundle-order.ts';
 import { countOf } from '../schemas/problems.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import { JsonBodyBytes } from '../json-input.ts';
-import { commandLineChange, type Actor } from './access.ts';
+import { commandLineChange, requireImportRole, type Actor } from './access.ts';
 import { deidentifyBundle, type DeidentificationReport } from './deidentify.ts';
 import { importSourceBytes, readImportOffThread } from './format-import-off-thread.ts';
-import { importBundle, readStudyView, requireImportRole, type ImportOptions, type StudyView } from './study-bundle-service.ts';
+import { importBundle, readStudyView, type ImportOptions, type StudyView } from './study-bundle-service.ts';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'redcap', 'sdtm', 'fhir'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];

@@ -4,7 +4,7 @@
 // The change and its audit record commit together. Reads follow the caller's scope: a clinic
 // reaches its own sites only (others are 404), a reviewer sees the de-identified view.
 import type { Kysely } from 'kysely';
-import type { Db } from '../../db/kysely.ts';
+import type { Database, Db } from '../../db/kysely.ts';
 import {
   deleteParticipant,
   findParticipant,
@@ -21,7 +21,6 @@ import {
 } from '../../db/repositories/participant-repository.ts';
 import { nextLocalNo } from '../../db/repositories/structure-repository.ts';
 import { findStudyByCode, lockStudy, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
-import type { Database } from '../../db/types.ts';
 import { AppError } from '../errors.ts';
 import {
   BUNDLE_FORMAT,
@@ -36,8 +35,10 @@ import type { Problem } from '../schemas/problems.ts';
 import type { ParticipantFields, ParticipantRecord } from '../schemas/records.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 import {
+  participantNotFound,
   reachesSite,
   requirePermission,
+  requireSite,
   requireStudyScope,
   studyNotFound,
   type Actor,
@@ -112,10 +113,6 @@ interface Loaded {
 
 /** A record as the API returns it: the bundle record, its number where it has one, its version. */
 export type RecordResponse<L extends RecordList> = RecordOf<L> & { no?: number; version: number };
-
-function participantNotFound(code: string): AppError {
-  return new AppError('not_found', `participant ${code} does not exist in this study`);
-}
 
 function loadedOf(rows: LoadedParticipant): Loaded {
   const { study, participant: row } = rows;
@@ -249,19 +246,6 @@ async function writeParticipant<T>(db: Db, change: ChangeContext, studyCode: str
   });
 }
 
-/**
- * Refuse (404) a write to a participant outside the caller's sites before the write's body is
- * read, so that another site's participant does not exist for a clinic whatever it sends. The
- * write checks again under its lock.
- */
-export async function requireReachableParticipant(db: Db, scope: StudyScope, participantCode: string): Promise<void> {
-  if (scope.sites === 'all') return;
-  const study = await findStudyByCode(db.kysely, scope.studyCode);
-  if (!study) throw studyNotFound(scope.studyCode);
-  const participant = await findParticipant(db.kysely, study.study_id, participantCode);
-  if (!participant || !reachesSite(scope, participant.site_code)) throw participantNotFound(participantCode);
-}
-
 /** What a caller may read of a study: its row, scope, and the de-identification key for reviewers. */
 interface ReadContext {
   kysely: Kysely<Database>;
@@ -376,15 +360,6 @@ export async function createParticipant(db: Db, change: ChangeContext, studyCode
     });
     return participantResponse(fields, version, { sessions: 0, adverseEvents: 0, fadingAssessments: 0, surveys: 0 });
   });
-}
-
-/** Refuse (403) enrolling or moving a participant at a site outside the caller's. */
-export function requireSite(scope: StudyScope, site: string): void {
-  if (!reachesSite(scope, site)) {
-    throw new AppError('forbidden', `you may enrol and move participants only at your own sites (${[...(scope.sites as Set<string>)].join(', ')})`, [
-      { path: 'site', message: `is not one of your sites` },
-    ]);
-  }
 }
 
 /** Change a participant's fields with a JSON merge patch. */

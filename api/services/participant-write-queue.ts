@@ -17,13 +17,12 @@
 // - With nothing queued, a write runs at once on its own: batching adds no wait when the server
 //   is quiet.
 import type { Kysely } from 'kysely';
-import type { Db } from '../../db/kysely.ts';
+import type { Database, Db } from '../../db/kysely.ts';
 import {
   lockAndLoadAvailableParticipants,
   lockAndLoadParticipant,
   type LoadedParticipant,
 } from '../../db/repositories/participant-repository.ts';
-import type { Database } from '../../db/types.ts';
 import { isAppError } from '../errors.ts';
 
 /** A write to one participant: `run` checks it against the loaded participant and makes it. */

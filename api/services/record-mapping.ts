@@ -3,7 +3,7 @@
 // same whichever way it was written.
 import type { Insertable, Selectable } from 'kysely';
 import type { StudyRow } from '../../db/repositories/study-repository.ts';
-import type { Database } from '../../db/types.ts';
+import type { Database } from '../../db/kysely.ts';
 import type {
   AdverseEvent,
   FadingAssessment,

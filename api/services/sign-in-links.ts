@@ -4,7 +4,7 @@
 // log and proxy; the page's script reads it and posts it to the API. Stored only as a hash.
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { Database } from '../../db/types.ts';
+import type { Database } from '../../db/kysely.ts';
 import { expireUserLinks, insertLink } from '../../db/repositories/user-repository.ts';
 import type { Config } from '../config.ts';
 import type { OneTimeLink } from '../schemas/users.ts';

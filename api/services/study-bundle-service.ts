@@ -4,8 +4,7 @@
 // its records. Export reads the study back into a bundle in canonical order.
 import { randomBytes } from 'node:crypto';
 import { sql, type Insertable, type Kysely } from 'kysely';
-import type { Db, DbTransaction } from '../../db/kysely.ts';
-import type { Database } from '../../db/types.ts';
+import type { Database, Db, DbTransaction } from '../../db/kysely.ts';
 import { copyRecords, selectRecords, type RecordTable } from '../../db/repositories/study-records-repository.ts';
 import {
   deleteStudyRecords,
@@ -27,7 +26,7 @@ import { JsonBodyBytes, jsonFailureError } from '../json-input.ts';
 import { validateOffThread } from './validate-off-thread.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
-import { commandLineChange, reachesSite, requireStudyScope, studyScope, type Actor, type ChangeContext } from './access.ts';
+import { commandLineChange, reachesSite, requireImportRole, requireStudyScope, studyScope, type Actor, type ChangeContext } from './access.ts';
 import { recordChange } from './audit-service.ts';
 import { deidentifyBundle, pseudonym } from './deidentify.ts';
 import { groupByParticipant } from './group-by-participant.ts';
@@ -87,13 +86,6 @@ export async function parseBundle(input: unknown): Promise<StudyBundle> {
 function bundleProblemsError(problems: Problem[], problemsOmitted: number): AppError {
   const count = problems.length + problemsOmitted;
   return new AppError('validation', `the bundle has ${countOf(count, 'problem')}`, problems, { problemsOmitted, summarizes: true });
-}
-
-/** Refuse (403) a role that never imports, before any of the input is read. */
-export function requireImportRole(actor: Actor): void {
-  if (actor.role === 'clinic' || actor.role === 'reviewer') {
-    throw new AppError('forbidden', 'your role may not import studies: only administrators and researchers do');
-  }
 }
 
 /** Import a bundle (already parsed JSON, not yet validated) as one transaction. */

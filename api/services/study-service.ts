@@ -2,8 +2,7 @@
 // fields, changed with a merge patch or deleted whole; and a stored study's protocol in the
 // bundle's terms.
 import { sql, type Kysely } from 'kysely';
-import type { Database } from '../../db/types.ts';
-import type { Db } from '../../db/kysely.ts';
+import type { Database, Db } from '../../db/kysely.ts';
 import {
   deleteStudy as deleteStudyRows,
   findStudyByCode,

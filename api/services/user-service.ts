@@ -3,8 +3,7 @@
 // administrators may; the command line acts as one. Each change and its audit record commit in
 // one transaction, and the audit record never holds a secret or a hash.
 import type { Kysely } from 'kysely';
-import type { Db } from '../../db/kysely.ts';
-import type { Database } from '../../db/types.ts';
+import type { Database, Db } from '../../db/kysely.ts';
 import {
   countEnabledAdmins,
   deleteGrant,

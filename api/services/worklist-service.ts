@@ -7,12 +7,11 @@
 import type { Kysely } from 'kysely';
 import { participantSchedule, treatmentSteps, visitsInOrder, type ScheduleInput, type ScheduleStep } from '../../analysis/schedule.ts';
 import type { DayNumber, ProtocolFacts } from '../../analysis/types.ts';
-import type { Db } from '../../db/kysely.ts';
+import type { Database, Db } from '../../db/kysely.ts';
 import { selectStudyChangeStamp } from '../../db/repositories/analysis-facts-repository.ts';
 import { selectSites } from '../../db/repositories/listing-repository.ts';
 import { findStudyByCode, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
 import { selectScheduleFacts, type ScheduleFactRow } from '../../db/repositories/worklist-repository.ts';
-import type { Database } from '../../db/types.ts';
 import { AppError } from '../errors.ts';
 import {
   SCHEDULE_STATUSES,

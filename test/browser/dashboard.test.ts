@@ -10,7 +10,6 @@ import type { Page } from 'playwright-core';
 import { DRIVER } from '../support/database.ts';
 import { apiClient, type ApiClient } from '../support/http.ts';
 import { expectAccessible, openAs, PHONE, screenshots, startWebApp, type WebApp } from '../support/web-app.ts';
-import { createTestUser } from '../support/users.ts';
 
 const CODE = 'SMP-2021';
 const CHART_IDS = [

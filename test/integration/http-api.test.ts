@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { expect } from 'chai';
 import { createApp } from '../../api/app.ts';
+import { webBundle } from '../../api/web-bundle.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
 import { createTestUser } from '../support/users.ts';
@@ -17,7 +18,7 @@ describe(`HTTP API (${DRIVER})`, function () {
   before(async () => {
     db = await freshDb();
     auth = (await createTestUser(db, 'admin')).headers;
-    server = createApp({ db }).listen(0, '127.0.0.1');
+    server = createApp({ db, webScript: webBundle }).listen(0, '127.0.0.1');
     await new Promise((resolve) => server.once('listening', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });

@@ -11,8 +11,8 @@ import {
   RELATEDNESS,
   SEXES,
   WITHDRAWAL_CAUSES,
-  type StudyBundle,
-} from '../../api/schemas/bundle.ts';
+} from '../../analysis/vocabulary.ts';
+import type { StudyBundle } from '../../api/schemas/bundle.ts';
 import { COUNTRY_CODES } from '../../api/schemas/countries.ts';
 
 /** How many runs a property makes: a few in `npm test`, many more in `npm run test:fuzz` (FUZZ_RUNS). */

@@ -3,6 +3,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../api/app.ts';
+import { webBundle } from '../../api/web-bundle.ts';
 import type { Config } from '../../api/config.ts';
 import type { Db } from '../../db/kysely.ts';
 
@@ -24,7 +25,7 @@ export interface TestServer {
 
 /** `clock`: the server's time (tests move it to pass a lock or a cookie's life without waiting). */
 export async function startTestServer(db: Db, config: Partial<Config> = {}, clock?: () => Date): Promise<TestServer> {
-  const server: Server = createApp({ db, config, ...(clock ? { clock } : {}) }).listen(0, '127.0.0.1');
+  const server: Server = createApp({ db, config, webScript: webBundle, ...(clock ? { clock } : {}) }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -2,6 +2,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { createApp } from '../../api/app.ts';
+import { webBundle } from '../../api/web-bundle.ts';
 import type { Config } from '../../api/config.ts';
 import type { Db } from '../../db/kysely.ts';
 
@@ -11,7 +12,7 @@ export interface TestServer {
 }
 
 export async function startTestServer(db: Db, config: Partial<Config> = {}): Promise<TestServer> {
-  const server: Server = createApp({ db, config }).listen(0, '127.0.0.1');
+  const server: Server = createApp({ db, config, webScript: webBundle }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

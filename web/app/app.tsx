@@ -4,18 +4,12 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, onSessionExpired } from './api.ts';
+import { usePageTitle } from './components/page-title.ts';
 import { Loading } from './components/problems.tsx';
 import { SignInForm, SignInPage } from './pages/sign-in.tsx';
 import { Link, navigate, pathOf, useLocation } from './router.tsx';
 import { findRoute, STUDY_TABS } from './routes.tsx';
 import { isAdmin, SessionContext, useMe, type Me } from './session.ts';
-
-/** Sets the document's title while a page is shown. */
-export function usePageTitle(title: string): void {
-  useEffect(() => {
-    document.title = `${title} · SMP outcomes tracker`;
-  }, [title]);
-}
 
 function SessionExpiredDialog({ me, onSignedIn }: { me: Me; onSignedIn: (me: Me) => void }) {
   const dialog = useRef<HTMLDialogElement>(null);

@@ -6,12 +6,12 @@ import { useState } from 'preact/hooks';
 import { ROLES_WITH_OWN_TOKENS } from '../../../api/schemas/roles.ts';
 import { PASSWORD_RULE, TokenCreate, type NewToken, type SessionRecord, type TokenRecord } from '../../../api/schemas/users.ts';
 import { api, ApiError, useResource } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { CopyField } from '../components/copy-field.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { RecordForm } from '../forms/record-form.tsx';
 import { useMe } from '../session.ts';
-import { When } from './audit.tsx';
+import { When } from '../components/audit-table.tsx';
 
 /** A browser's User-Agent in a few words (“Firefox on Windows”), or the text itself when not recognised. */
 export function browserName(userAgent: string | null): string {

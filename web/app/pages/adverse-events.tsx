@@ -2,18 +2,22 @@
 // exact intervals (GET /adverse-events/rates, zero-event levels included), then the listing of
 // events, serious and unresolved ones first (the API's sort=priority), flagged in words, a page at
 // a time, with a CSV download of every event the filters match. Filters live in the address.
+import { CTCAE_GRADE_LABELS } from '../../../analysis/charts/labels.ts';
 import {
-  ADVERSE_EVENT_CATEGORIES,
   ADVERSE_EVENT_CATEGORY_LABELS,
-  CTCAE_GRADE_LABELS,
+  AE_CATEGORIES,
+  AE_OUTCOME_LABELS,
   INDICATION_LABELS,
+  RELATEDNESS,
   RELATEDNESS_LABELS,
-} from '../../../analysis/charts/labels.ts';
-import { RELATEDNESS_JUDGEMENTS } from '../../../analysis/constants.ts';
-import type { AdverseEventCategory, Indication, Relatedness } from '../../../analysis/types.ts';
+  type AdverseEventCategory,
+  type AdverseEventOutcome,
+  type Indication,
+  type Relatedness,
+} from '../../../analysis/vocabulary.ts';
 import type { AdverseEventListItem, SiteRecord } from '../../../api/schemas/records.ts';
 import { useResource, useStale, type Page } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { reachableSites } from '../components/reachable-sites.ts';
@@ -38,15 +42,6 @@ const DIMENSIONS = [
   { value: 'site', label: 'Site' },
 ] as const;
 type Dimension = (typeof DIMENSIONS)[number]['value'];
-
-const OUTCOME_LABELS: Record<string, string> = {
-  recovered: 'Recovered',
-  recovering: 'Recovering',
-  not_recovered: 'Not recovered',
-  recovered_with_sequelae: 'Recovered with sequelae',
-  fatal: 'Fatal',
-  unknown: 'Unknown',
-};
 
 const ORDERS = [
   { value: 'priority', label: 'Serious and unresolved first', dated: false },
@@ -209,7 +204,7 @@ function EventTable({ code, items }: { code: string; items: AdverseEventListItem
               <td>{RELATEDNESS_LABELS[event.relatedness as Relatedness] ?? event.relatedness}</td>
               <td>{event.onsetDate}</td>
               <td>{event.resolvedDate ?? 'not resolved'}</td>
-              <td>{OUTCOME_LABELS[event.outcome] ?? event.outcome}</td>
+              <td>{AE_OUTCOME_LABELS[event.outcome as AdverseEventOutcome] ?? event.outcome}</td>
             </tr>
           ))}
         </tbody>
@@ -294,7 +289,7 @@ export function AdverseEventsPage(props: { code?: string; participant?: string; 
             label="Category"
             value={f.category}
             onChange={(category) => set({ category })}
-            options={[{ value: '', label: 'Any category' }, ...ADVERSE_EVENT_CATEGORIES.map((c) => ({ value: c, label: ADVERSE_EVENT_CATEGORY_LABELS[c] }))]}
+            options={[{ value: '', label: 'Any category' }, ...AE_CATEGORIES.map((c) => ({ value: c, label: ADVERSE_EVENT_CATEGORY_LABELS[c] }))]}
           />
           <SelectField
             id="ae-grade"
@@ -319,7 +314,7 @@ export function AdverseEventsPage(props: { code?: string; participant?: string; 
             label="Relatedness"
             value={f.relatedness}
             onChange={(relatedness) => set({ relatedness })}
-            options={[{ value: '', label: 'Any relatedness' }, ...RELATEDNESS_JUDGEMENTS.map((r) => ({ value: r, label: RELATEDNESS_LABELS[r] }))]}
+            options={[{ value: '', label: 'Any relatedness' }, ...RELATEDNESS.map((r) => ({ value: r, label: RELATEDNESS_LABELS[r] }))]}
           />
           <SelectField
             id="ae-unresolved"

@@ -4,11 +4,11 @@
 // indication filters live in the address. Every number is the API's: the page only formats it.
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ChartSpec } from '../../../analysis/charts/types.ts';
-import { INDICATION_LABELS } from '../../../analysis/constants.ts';
+import { INDICATION_LABELS } from '../../../analysis/vocabulary.ts';
 import type { AnalysisSummary, Indication } from '../../../analysis/types.ts';
 import type { SiteRecord } from '../../../api/schemas/records.ts';
 import { useResource } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { ChartCard } from '../charts/chart-card.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { reachableSites } from '../components/reachable-sites.ts';

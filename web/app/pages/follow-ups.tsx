@@ -6,7 +6,7 @@ import { useState } from 'preact/hooks';
 import type { SiteRecord } from '../../../api/schemas/records.ts';
 import type { WorklistRow } from '../../../api/schemas/worklist.ts';
 import { api, useResource, useStale, type Page } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { reachableSites } from '../components/reachable-sites.ts';
@@ -134,6 +134,27 @@ function Feeds({ base }: { base: string }) {
   const [created, setCreated] = useState<string | null>(null);
   const [error, setError] = useState<Error | null>(null);
   const live = (feeds.data?.items ?? []).filter((f) => f.revokedAt === null);
+  // Each catches its own failure and shows it, so a click never leaves a promise rejected.
+  const createFeed = async () => {
+    setError(null);
+    try {
+      const reply = await api.post<{ url: string }>(`${base}/worklist/feeds`, {});
+      setCreated(reply.data.url);
+      feeds.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
+  const revokeFeed = async (id: number) => {
+    setError(null);
+    try {
+      await api.delete(`${base}/worklist/feeds/${id}`);
+      setCreated(null);
+      feeds.reload();
+    } catch (e) {
+      setError(e as Error);
+    }
+  };
   return (
     <section aria-labelledby="feeds-heading">
       <h2 id="feeds-heading">Calendar feed</h2>
@@ -151,16 +172,7 @@ function Feeds({ base }: { base: string }) {
         <button
           type="button"
           id="feed-create"
-          onClick={async () => {
-            setError(null);
-            try {
-              const reply = await api.post<{ url: string }>(`${base}/worklist/feeds`, {});
-              setCreated(reply.data.url);
-              feeds.reload();
-            } catch (e) {
-              setError(e as Error);
-            }
-          }}
+          onClick={() => void createFeed()}
         >
           New calendar feed
         </button>
@@ -173,16 +185,7 @@ function Feeds({ base }: { base: string }) {
               {feed.lastUsedAt ? `, last read ${feed.lastUsedAt.slice(0, 10)}` : ', not read yet'}{' '}
               <button
                 type="button"
-                onClick={async () => {
-                  setError(null);
-                  try {
-                    await api.delete(`${base}/worklist/feeds/${feed.id}`);
-                    setCreated(null);
-                    feeds.reload();
-                  } catch (e) {
-                    setError(e as Error);
-                  }
-                }}
+                onClick={() => void revokeFeed(feed.id)}
               >
                 Revoke feed {feed.id}
               </button>

@@ -18,7 +18,7 @@ import {
   type SurveyRecord,
 } from '../../../api/schemas/records.ts';
 import { useResource, type Page } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { fieldsOf, optionLabel } from '../forms/fields.ts';
 import type { Choice } from '../forms/record-form.tsx';

@@ -3,10 +3,10 @@
 // button works), and, for those who may change records, a form to enrol a participant. A clinic
 // sees its own sites only; a reviewer sees pseudonyms and no date filters (dates are shifted).
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { INDICATIONS } from '../../../api/schemas/bundle.ts';
+import { INDICATIONS } from '../../../analysis/vocabulary.ts';
 import { ParticipantFields, type ParticipantRecord, type SiteRecord } from '../../../api/schemas/records.ts';
 import { useResource, useStale, type Page } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { optionLabel } from '../forms/fields.ts';

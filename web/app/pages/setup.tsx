@@ -11,7 +11,7 @@ import { ScheduledVisit, visitsOutsideFollowUp, type VisitRecordKind } from '../
 import { visitWindowDays } from '../../../analysis/schedule.ts';
 import type { PractitionerRecord, SiteRecord, StudyRecord } from '../../../api/schemas/records.ts';
 import { api, ApiError, changeHeaders, useResource, type Page, type Problem, type Resource } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { DeleteRecord } from '../components/delete-record.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { COUNTRY_CHOICES, COUNTRY_NAMES } from '../forms/country-choices.ts';
@@ -20,7 +20,7 @@ import { RecordForm, type Choice } from '../forms/record-form.tsx';
 import { navigate } from '../router.tsx';
 import { isAdmin, useMe, type Me } from '../session.ts';
 import { changedFields } from '../components/audit-changes.ts';
-import { Value } from './audit.tsx';
+import { Value } from '../components/audit-table.tsx';
 
 /** Administrators and researchers change a study's structure (access.ts: writeStudy). */
 export function canWriteStudy(me: Me, code: string): boolean {

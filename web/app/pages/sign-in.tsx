@@ -166,7 +166,10 @@ export function SignInPage({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
       {stage.kind === 'choose-password' ? (
         <ChoosePassword
           stage={stage}
-          onDone={(me) => (me ? onSignedIn(me) : api.get<Me>('/api/auth/me').then((r) => onSignedIn(r.data), setError))}
+          onDone={(me) => {
+            if (me) onSignedIn(me);
+            else void api.get<Me>('/api/auth/me').then((r) => onSignedIn(r.data), setError);
+          }}
         />
       ) : null}
       {stage.kind === 'form' ? (

@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import type { StudyListing } from '../../../api/schemas/responses.ts';
 import { Protocol, Site, Study } from '../../../api/schemas/bundle.ts';
 import { api, ApiError, changeHeaders } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { ErrorBox, Loading, ProblemList } from '../components/problems.tsx';
 import { COUNTRY_CHOICES } from '../forms/country-choices.ts';
 import { check } from '../forms/fields.ts';

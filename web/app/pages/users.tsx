@@ -16,7 +16,7 @@ import {
 } from '../../../api/schemas/users.ts';
 import type { SiteRecord } from '../../../api/schemas/records.ts';
 import { api, ApiError, changeHeaders, useResource, useStale, type Problem } from '../api.ts';
-import { usePageTitle } from '../app.tsx';
+import { usePageTitle } from '../components/page-title.ts';
 import { Pager, usePaging } from '../components/paging.tsx';
 import { CopyField } from '../components/copy-field.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
@@ -24,7 +24,7 @@ import { check } from '../forms/fields.ts';
 import { RecordForm } from '../forms/record-form.tsx';
 import { Link, navigate, queryOf, useLocation } from '../router.tsx';
 import { isAdmin, useMe } from '../session.ts';
-import { AuditTable, When, type AuditPageData } from './audit.tsx';
+import { AuditTable, When, type AuditPageData } from '../components/audit-table.tsx';
 
 const userPath = (username: string) => `/api/users/${encodeURIComponent(username)}`;
 

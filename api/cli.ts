@@ -49,7 +49,7 @@ are refused; run both on a PostgreSQL server (DATABASE_URL) to use them side by 
       const { openMigratedDb } = await import('../db/migrate.ts');
       let db: Awaited<ReturnType<typeof openMigratedDb>> | undefined;
       try {
-        db = await openMigratedDb({ ...dbOptions(config), lockHolder: { command: commandLine(), url: server.url } });
+        db = await openMigratedDb({ ...dbOptions(config), lockHolder: { command: commandLine(), url: server.url }, serveLocalCommands: true });
         const [{ listStudies }, { loadDemo, DEMO_STUDY_CODE: code }] = await Promise.all([
           import('./services/study-service.ts'),
           import('./services/demo-service.ts'),

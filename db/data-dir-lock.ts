@@ -55,7 +55,7 @@ export function serverHolding(dataDir: string): { pid: number; url?: string | un
   } catch {
     return null; // no lock
   }
-  if (!owner || !owner.servesSocket || owner.pid === process.pid || !isAlive(owner.pid)) return null;
+  if (!owner || !owner.servesSocket || !isAlive(owner.pid)) return null;
   return { pid: owner.pid, url: owner.url };
 }
 

@@ -152,11 +152,12 @@ export async function serveLocalCommands(
         .catch(failed);
     });
 
-  const connections = new Set<net.Socket>();
-  const endings = new Set<Promise<void>>();
+  /** Each open connection, with its end: closed and cleaned up after. */
+  const connections = new Map<net.Socket, Promise<void>>();
 
   const server = net.createServer((socket) => {
-    connections.add(socket);
+    let ended!: () => void;
+    connections.set(socket, new Promise<void>((resolve) => (ended = resolve)));
     let buffered = Buffer.alloc(0);
     let started = false;
     let lease: Lease | null = null;
@@ -270,12 +271,13 @@ export async function serveLocalCommands(
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
-      connections.delete(socket);
-      const ending = chain
+      void chain
         .then(cleanUp)
         .catch((error: unknown) => onWarning(`could not clean up after a local command: ${errorText(error)}`))
-        .finally(() => endings.delete(ending));
-      endings.add(ending);
+        .finally(() => {
+          connections.delete(socket);
+          ended();
+        });
     });
   });
 
@@ -292,9 +294,10 @@ export async function serveLocalCommands(
     path: socketPath,
     async close() {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const socket of connections) socket.destroy();
+      const ends = [...connections.values()];
+      for (const socket of connections.keys()) socket.destroy();
       await closed;
-      await Promise.all([...endings]);
+      await Promise.all(ends);
       fs.rmSync(socketPath, { force: true });
     },
   };

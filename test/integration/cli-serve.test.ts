@@ -49,13 +49,34 @@ describe(`smp serve beside other commands (${DRIVER})`, function () {
       });
       const seconds = (performance.now() - started) / 1000;
       expect(run.status).to.equal(1);
-      expect(run.stderr.trim()).to.equal(`smp serve: port ${port} on 127.0.0.1 is in use; choose another with --port N or PORT`);
+      expect(run.stderr.trim()).to.equal(
+        `smp serve: port ${port} on 127.0.0.1 is in use; choose another: \`npm start -- --port N\`, \`smp serve --port N\` or \`PORT=N npm start\``,
+      );
       // It did not wait for the database (seconds on the embedded one): it never opened it.
       expect(seconds).to.be.below(5);
       expect(fs.existsSync(path.join(env.SMP_DATA_DIR!, 'smp.lock'))).to.equal(false);
       expect(fs.existsSync(env.SMP_DATA_DIR!)).to.equal(false);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('takes the port from `npm start -- --port N`, as the port-in-use message says', async () => {
+    const blockers = [net.createServer(), net.createServer()];
+    for (const blocker of blockers) await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const [port, other] = blockers.map((blocker) => (blocker.address() as net.AddressInfo).port);
+    try {
+      // Both ports are in use, so the message names the one the server tried: N, not PORT.
+      const run = spawnSync('npm', ['start', '--silent', '--', '--port', String(port)], {
+        cwd: path.dirname(path.dirname(path.dirname(SMP))),
+        env: { ...env, PORT: String(other) },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status).to.equal(1);
+      expect(run.stderr).to.include(`smp serve: port ${port} on 127.0.0.1 is in use; choose another: \`npm start -- --port N\``);
+    } finally {
+      for (const blocker of blockers) await new Promise((resolve) => blocker.close(resolve));
     }
   });
 

@@ -127,6 +127,8 @@ describe(`smp commands beside a running server (${DRIVER})`, function () {
       expect(backup.status, backup.stderr).to.equal(0);
 
       // The new user accepts the invite and signs in, on the running server.
+      // On the embedded database the link points at the running server's address.
+      if (DRIVER === 'pglite') expect(userAdd.stdout).to.include(`${url}sign-in#invite=`);
       const secret = /#invite=([A-Za-z0-9_-]{43})$/m.exec(userAdd.stdout)?.[1];
       expect(secret, userAdd.stdout).to.be.a('string');
       const password = 'copper lantern orbit meadow';

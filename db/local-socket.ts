@@ -183,7 +183,8 @@ export async function serveLocalCommands(
       const { target, chunks } = copying!;
       copying = null;
       if (failure !== null) {
-        const reason = failure.replace(/'/g, "''");
+        // Inside a dollar-quoted string: only a `$` could end it early.
+        const reason = failure.replace(/\$/g, '').replace(/'/g, "''");
         await run(query(`do $$ begin raise exception 'COPY from stdin failed: %', '${reason}'; end $$`));
       } else {
         await pglite._handleBlob(new Blob(chunks.map((chunk) => new Uint8Array(chunk))));
@@ -206,7 +207,11 @@ export async function serveLocalCommands(
       while (buffered.length >= 4) {
         if (!started) {
           const length = buffered.readInt32BE(0);
-          if (buffered.length < length || length < 8) return;
+          if (length < 8) {
+            socket.destroy(); // not the PostgreSQL protocol
+            return;
+          }
+          if (buffered.length < length) return;
           const code = buffered.readInt32BE(4);
           buffered = buffered.subarray(length);
           if (code === SSL_REQUEST || code === GSS_REQUEST) socket.write('N');

@@ -30,11 +30,13 @@ const commands: Record<string, Command> = {
 On an empty database it first loads the demo study ${DEMO_STUDY_CODE}.
 
 Options:
-  --port N   the HTTP port (default: PORT, or 3000; 0 picks a free one)
+  --port N   the HTTP port (default: PORT, or 3000; 0 picks a free one); through npm, after
+             \`--\`: npm start -- --port N
 
 The port is taken before the database opens: a port in use fails at once.
-On the embedded database the server holds SMP_DATA_DIR while it runs, so other smp commands
-are refused; run both on a PostgreSQL server (DATABASE_URL) to use them side by side.`,
+On the embedded database the server holds SMP_DATA_DIR while it runs and answers the other smp
+commands on a socket in it (SMP_DATA_DIR/socket, open to this OS user only), so they work
+beside it.`,
     async run(args) {
       const { values, positionals } = parse(args, { port: { type: 'string' } });
       if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
@@ -49,7 +51,7 @@ are refused; run both on a PostgreSQL server (DATABASE_URL) to use them side by 
       const { openMigratedDb } = await import('../db/migrate.ts');
       let db: Awaited<ReturnType<typeof openMigratedDb>> | undefined;
       try {
-        db = await openMigratedDb({ ...dbOptions(config), lockHolder: { command: commandLine(), url: server.url } });
+        db = await openMigratedDb({ ...dbOptions(config), lockHolder: { command: commandLine(), url: server.url }, serveLocalCommands: true });
         const [{ listStudies }, { loadDemo, DEMO_STUDY_CODE: code }] = await Promise.all([
           import('./services/study-service.ts'),
           import('./services/demo-service.ts'),

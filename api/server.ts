@@ -59,6 +59,12 @@ function onClientError(error: NodeJS.ErrnoException & { bytesParsed?: number }, 
   socket.end(answer);
 }
 
+/**
+ * How to choose the port, in the forms that work: npm passes options to the script only after
+ * `--` (`npm start --port N` would be read by npm itself and never reach the server).
+ */
+export const HOW_TO_CHOOSE_A_PORT = '`npm start -- --port N`, `smp serve --port N` or `PORT=N npm start`';
+
 /** Bind the configured host and port; fails at once, with the port named, when it is in use. */
 export async function bindServer(config: ServerConfig): Promise<BoundServer> {
   let handler: http.RequestListener = starting;
@@ -81,9 +87,9 @@ export async function bindServer(config: ServerConfig): Promise<BoundServer> {
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'EADDRINUSE'
-          ? new Error(`port ${config.port} on ${config.host} is in use; choose another with --port N or PORT`)
+          ? new Error(`port ${config.port} on ${config.host} is in use; choose another: ${HOW_TO_CHOOSE_A_PORT}`)
           : error.code === 'EACCES'
-            ? new Error(`port ${config.port} on ${config.host} needs privileges; choose one above 1023 with --port N or PORT`)
+            ? new Error(`port ${config.port} on ${config.host} needs privileges; choose one above 1023: ${HOW_TO_CHOOSE_A_PORT}`)
             : error,
       ),
     );

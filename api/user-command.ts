@@ -8,6 +8,7 @@ import { configFromEnv } from './config.ts';
 import { AppError } from './errors.ts';
 import { GrantInput, RoleField, Username, type GrantRecord, type OneTimeLink, type UserRecord } from './schemas/users.ts';
 import { commandLineActor, commandLineChange, type Role } from './services/access.ts';
+import { serverHolding } from '../db/data-dir-lock.ts';
 import { publicBaseUrl } from './services/sign-in-links.ts';
 import {
   changeAccess,
@@ -100,7 +101,9 @@ export async function runUserCommand(args: string[]): Promise<void> {
     throw new UsageError(subcommand === undefined ? 'user needs a command: add, list, grant, revoke, enable, invite, token or tokens' : `unknown user command "${subcommand}"`);
   }
   const config = configFromEnv();
-  const baseUrl = publicBaseUrl(config);
+  // Beside a server on the embedded database, links point at that server's address.
+  const server = config.publicUrl === undefined && !config.databaseUrl ? serverHolding(config.dataDir) : null;
+  const baseUrl = server?.url ? server.url.replace(/\/+$/, '') : publicBaseUrl(config);
   const usesPublicUrl = config.publicUrl !== undefined;
   const change = commandLineChange();
   const actor = commandLineActor();

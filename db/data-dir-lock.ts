@@ -12,6 +12,8 @@ export interface LockHolder {
   command: string;
   /** The address of the server holding it, for `smp serve`. */
   url?: string | undefined;
+  /** Whether it answers other local commands on the data directory's socket (`smp serve`). */
+  servesSocket?: boolean | undefined;
 }
 
 interface LockRecord extends LockHolder {
@@ -33,11 +35,28 @@ function readLock(lockPath: string): LockRecord | null {
   try {
     const record = JSON.parse(text) as Partial<LockRecord> | number;
     if (typeof record === 'number') return { pid: record, command: 'smp' };
-    if (Number.isInteger(record.pid) && record.pid! > 0) return { pid: record.pid!, command: record.command ?? 'smp', url: record.url };
+    if (Number.isInteger(record.pid) && record.pid! > 0) {
+      return { pid: record.pid!, command: record.command ?? 'smp', url: record.url, servesSocket: record.servesSocket === true };
+    }
   } catch {
     // not a lock this program wrote: treated as no owner
   }
   return null;
+}
+
+/**
+ * The live process holding `dataDir` that answers local commands on its socket, or null when
+ * none does (no lock, a lock left by a process that has ended, or a holder without a socket).
+ */
+export function serverHolding(dataDir: string): { pid: number; url?: string | undefined } | null {
+  let owner: LockRecord | null;
+  try {
+    owner = readLock(path.join(dataDir, LOCK_FILE));
+  } catch {
+    return null; // no lock
+  }
+  if (!owner || !owner.servesSocket || !isAlive(owner.pid)) return null;
+  return { pid: owner.pid, url: owner.url };
 }
 
 /** The message for a data directory held by another live process: who holds it and what to do. */

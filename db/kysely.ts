@@ -2,11 +2,13 @@
 // given. Both return the same values (dates and int8 as strings) and offer the same transaction
 // with a COPY loader, so everything above this file has one code path.
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { lockDataDir, type LockHolder } from './data-dir-lock.ts';
+import { lockDataDir, serverHolding, type LockHolder } from './data-dir-lock.ts';
+import { serveLocalCommands, SOCKET_PORT, socketFolderOf, socketPathFits, socketPathOf } from './local-socket.ts';
 import { connectionFailure, DEFAULT_CONNECT_TIMEOUT_MS, parseDatabaseUrl, redactedUrl } from './postgres-url.ts';
 import type { Database } from './types.ts';
 
@@ -70,6 +72,16 @@ export interface DbOptions {
   lockHolder?: LockHolder | undefined;
   /** PostgreSQL only: how long to wait for the server to accept a connection (default 10 s). */
   connectTimeoutMs?: number | undefined;
+  /**
+   * PGlite on disk only: answer other local `smp` commands on a Unix socket in the data directory
+   * while this process holds it (`smp serve`).
+   */
+  serveLocalCommands?: boolean | undefined;
+  /**
+   * PGlite on disk only: when a server holding the data directory answers on its socket, use the
+   * database through it (every command but `smp serve`). Default true.
+   */
+  throughServer?: boolean | undefined;
 }
 
 /** Rows per COPY batch: bounds memory while keeping round trips few. */
@@ -116,7 +128,45 @@ function copyStatement(table: string, columns: readonly string[], source: string
 }
 
 export async function openDb(options: DbOptions = {}): Promise<Db> {
-  return options.databaseUrl ? openPostgres(options.databaseUrl, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS) : openPglite(options);
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS);
+  const onDisk = options.dataDir !== undefined && !options.dataDir.includes('://');
+  if (onDisk && !options.serveLocalCommands && options.throughServer !== false) {
+    const viaServer = await openThroughServer(options.dataDir!);
+    if (viaServer) return viaServer;
+  }
+  return openPglite(options);
+}
+
+/** How long a command waits for a starting server to open its socket (PGlite opens in seconds). */
+const SERVER_SOCKET_WAIT_MS = 60_000;
+
+/**
+ * The embedded database through the server that holds it, when one answers on the data
+ * directory's socket; null when none does (no server, or a socket left by one that was killed),
+ * and the caller opens the directory itself. A server that holds the directory but has not yet
+ * opened its socket (it is still opening the database) is waited for.
+ */
+async function openThroughServer(dataDir: string): Promise<Db | null> {
+  const socketPath = socketPathOf(dataDir);
+  const giveUp = Date.now() + SERVER_SOCKET_WAIT_MS;
+  for (;;) {
+    const holder = serverHolding(dataDir);
+    if (holder === null || Date.now() > giveUp) return null;
+    if (fs.existsSync(socketPath)) {
+      // No named statements (keepPlans): they would outlive the command in the one shared session.
+      const pool = new pg.Pool({ host: socketFolderOf(dataDir), port: SOCKET_PORT, user: 'postgres', database: 'postgres', max: 4 });
+      pool.on('error', () => {});
+      try {
+        (await pool.connect()).release();
+        return postgresDb(pool, { driver: 'pglite', location: `${dataDir} (through the server, pid ${holder.pid})`, onClose: () => {} });
+      } catch (error) {
+        await pool.end().catch(() => {});
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ECONNREFUSED' && code !== 'ENOENT') throw error;
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function openPglite(options: DbOptions): Promise<Db> {
@@ -126,7 +176,8 @@ async function openPglite(options: DbOptions): Promise<Db> {
     import('kysely-pglite-dialect'),
   ]);
   const onDisk = options.dataDir !== undefined && !options.dataDir.includes('://');
-  const unlock = onDisk ? lockDataDir(options.dataDir!, options.lockHolder) : () => {};
+  const servesSocket = onDisk && options.serveLocalCommands === true && socketPathFits(options.dataDir!);
+  const unlock = onDisk ? lockDataDir(options.dataDir!, { command: 'smp', ...options.lockHolder, servesSocket }) : () => {};
   const pglite = await PGlite.create(options.dataDir ?? 'memory://', {
     parsers: {
       [pgliteTypes.DATE]: (value: string) => value,
@@ -139,6 +190,16 @@ async function openPglite(options: DbOptions): Promise<Db> {
     throw error;
   });
   const kysely = new Kysely<Database>({ dialect: new PGliteDialect(pglite) });
+  let localSocket: { close(): Promise<void> } | null = null;
+  if (onDisk && options.serveLocalCommands) {
+    try {
+      localSocket = await serveLocalCommands(pglite, kysely, options.dataDir!);
+    } catch (error) {
+      await kysely.destroy();
+      unlock();
+      throw error;
+    }
+  }
 
   return {
     kysely,
@@ -176,6 +237,7 @@ async function openPglite(options: DbOptions): Promise<Db> {
         });
     },
     async close() {
+      await localSocket?.close();
       await kysely.destroy();
       unlock();
     },
@@ -212,8 +274,6 @@ function keepPlans(client: pg.PoolClient): void {
 
 async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Promise<Db> {
   const server = parseDatabaseUrl(databaseUrl);
-  // A CommonJS package: its exports object is the default export under Node and in the bundle alike.
-  const { from: copyFrom, to: copyTo } = (await import('pg-copy-streams')).default;
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10, connectionTimeoutMillis: connectTimeoutMs });
   // The tracker's queries are short scans and sorts, where compiling them with LLVM (PostgreSQL's
   // JIT, on by default above a cost that a 20,000-participant study passes) costs more than it
@@ -236,12 +296,19 @@ async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Prom
     await pool.end().catch(() => {});
     throw connectionFailure(error, server, connectTimeoutMs);
   }
+  return postgresDb(pool, { driver: 'postgres', location: redactedUrl(databaseUrl), onClose: () => (closed = true) });
+}
+
+/** A Db on a pg pool: a PostgreSQL server, or the embedded database through the server holding it. */
+async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; location: string; onClose: () => void }): Promise<Db> {
+  // A CommonJS package: its exports object is the default export under Node and in the bundle alike.
+  const { from: copyFrom, to: copyTo } = (await import('pg-copy-streams')).default;
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   return {
     kysely,
-    driver: 'postgres',
-    location: redactedUrl(databaseUrl),
+    driver: options.driver,
+    location: options.location,
     readSnapshot: (work) => readSnapshot(kysely, work),
     async transaction(work, options = {}) {
       const client = await pool.connect();
@@ -278,7 +345,7 @@ async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Prom
       }
     },
     close: () => {
-      closed = true;
+      options.onClose();
       return kysely.destroy();
     },
   };

@@ -15,7 +15,7 @@ import {
   WITHDRAWAL_CAUSES,
 } from '../../analysis/vocabulary.ts';
 import { COUNTRY_CODES } from './countries.ts';
-import { decimalPlaces, entityCode, isoDate, text } from './fields.ts';
+import { decimalPlaces, entityCode, recordDate, text } from './fields.ts';
 import { ScheduledVisits } from './visit-schedule.ts';
 
 export const BUNDLE_FORMAT = 'smp-study-bundle/1';
@@ -90,7 +90,7 @@ export const TreatmentSession = z
   .strictObject({
     number: int(1, 1000).describe('Session number: 1, 2, 3… consecutive, ascending with date'),
     kind: z.enum(SESSION_KINDS).describe('initial or touch_up'),
-    date: isoDate,
+    date: recordDate,
     durationMinutes: int(1, 1440).describe('Session length in minutes'),
     practitioner: entityCode.describe('Code of the practitioner who treated'),
     pigmentLot: text(100).describe('Pigment lot number'),
@@ -102,8 +102,8 @@ export const AdverseEvent = z
   .strictObject({
     category: z.enum(AE_CATEGORIES).describe('Adverse-event category'),
     term: text(500).describe('Verbatim term as reported'),
-    onsetDate: isoDate,
-    resolvedDate: isoDate.nullable().default(null).describe('Date resolved; null while unresolved'),
+    onsetDate: recordDate,
+    resolvedDate: recordDate.nullable().default(null).describe('Date resolved; null while unresolved'),
     grade: int(1, 5).describe('CTCAE grade, 1 mild … 5 death'),
     serious: z.boolean().describe('Serious adverse event (SAE)'),
     relatedness: z.enum(RELATEDNESS).describe('Relationship to the procedure'),
@@ -118,7 +118,7 @@ export const AdverseEvent = z
 
 export const FadingAssessment = z
   .strictObject({
-    date: isoDate,
+    date: recordDate,
     grade: int(0, 4).describe('Fading: 0 none, 1 minimal, 2 mild, 3 moderate, 4 marked'),
     densityScore: decimalPlaces(1).min(0).max(10).nullable().default(null).describe('Dot density score 0–10, one decimal'),
     needsTouchUp: z.boolean().nullable().default(null).describe('Whether a touch-up is needed; null if not assessed'),
@@ -128,7 +128,7 @@ export const FadingAssessment = z
 
 export const SatisfactionSurvey = z
   .strictObject({
-    date: isoDate,
+    date: recordDate,
     satisfaction: int(1, 5).describe('1 very dissatisfied … 5 very satisfied'),
     wouldRecommend: z.boolean().nullable().default(null).describe('Would recommend SMP; null when unanswered'),
   })
@@ -143,8 +143,8 @@ export const Participant = z
     indication: z.enum(INDICATIONS),
     fitzpatrick: int(1, 6).nullable().default(null).describe('Fitzpatrick skin type 1–6'),
     keloidHistory: z.boolean().describe('History of keloid scarring'),
-    enrolledOn: isoDate,
-    withdrawnOn: isoDate.nullable().default(null),
+    enrolledOn: recordDate,
+    withdrawnOn: recordDate.nullable().default(null),
     withdrawalCause: z.enum(WITHDRAWAL_CAUSES).nullable().default(null).describe('Required with withdrawnOn'),
     withdrawalReason: text(2000).nullable().default(null).describe('Free-text reason for withdrawal'),
     costUsd: decimalPlaces(2).min(0).max(10_000_000).nullable().default(null).describe('Cost of treatment in US dollars'),

@@ -1,6 +1,7 @@
 // Field-level building blocks shared by every schema: calendar dates, codes and text that
 // PostgreSQL can store byte for byte. Each check carries the plain sentence users will read.
 import { z } from 'zod';
+import { latestRecordDate, today } from './today.ts';
 
 /** True when `value` is `YYYY-MM-DD` naming a day that exists in the Gregorian calendar. */
 export function isCalendarDate(value: string): boolean {
@@ -14,20 +15,37 @@ export function isCalendarDate(value: string): boolean {
 
 const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
+/** What is wrong with `value` as a date between 1900 and 2100, or null. */
+function dateProblem(value: string): string | null {
+  if (!DATE_SHAPE.test(value)) return `${JSON.stringify(value)} is not a date in the form YYYY-MM-DD`;
+  if (!isCalendarDate(value)) return `${value} is not a calendar date`;
+  if (value < '1900-01-01' || value > '2100-12-31') return `${value} is outside the years 1900 to 2100`;
+  return null;
+}
+
 /** An ISO calendar date (`YYYY-MM-DD`) between 1900 and 2100. */
 export const isoDate = z
   .string()
   .check((ctx) => {
-    const value = ctx.value;
-    if (!DATE_SHAPE.test(value)) {
-      ctx.issues.push({ code: 'custom', input: value, message: `${JSON.stringify(value)} is not a date in the form YYYY-MM-DD` });
-    } else if (!isCalendarDate(value)) {
-      ctx.issues.push({ code: 'custom', input: value, message: `${value} is not a calendar date` });
-    } else if (value < '1900-01-01' || value > '2100-12-31') {
-      ctx.issues.push({ code: 'custom', input: value, message: `${value} is outside the years 1900 to 2100` });
-    }
+    const problem = dateProblem(ctx.value);
+    if (problem !== null) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
   })
   .meta({ format: 'date', description: 'ISO calendar date, YYYY-MM-DD' });
+
+/**
+ * The date of something that has happened (an enrolment, a session, an assessment): an ISO date
+ * not after today (api/schemas/today.ts: in SMP_TIME_ZONE, with one day of grace).
+ */
+export const recordDate = z
+  .string()
+  .check((ctx) => {
+    const problem = dateProblem(ctx.value);
+    if (problem !== null) ctx.issues.push({ code: 'custom', input: ctx.value, message: problem });
+    else if (ctx.value > latestRecordDate()) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, message: `${ctx.value} is after today (${today()}): a record cannot be dated in the future` });
+    }
+  })
+  .meta({ format: 'date', description: 'ISO calendar date, YYYY-MM-DD, not after today' });
 
 /**
  * Free text stored exactly as given. PostgreSQL text cannot hold U+0000, and a lone UTF-16

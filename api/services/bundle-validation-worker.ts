@@ -3,6 +3,7 @@
 // thread is faster than a structured clone), or with the problems.
 import { parentPort, workerData } from 'node:worker_threads';
 import { parseJsonBytes } from '../json-input.ts';
+import { setToday } from '../schemas/today.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 import type { WorkerAnswer } from './validate-off-thread.ts';
 
@@ -14,4 +15,6 @@ function answer(bytes: Uint8Array): WorkerAnswer {
   return { kind: 'valid', json: JSON.stringify(validation.bundle) };
 }
 
-parentPort!.postMessage(answer((workerData as { bytes: Uint8Array }).bytes));
+const { bytes, today } = workerData as { bytes: Uint8Array; today: string };
+setToday(today);
+parentPort!.postMessage(answer(bytes));

@@ -4,6 +4,7 @@
 // 1,000, and how many more).
 import type { ImportFormat, ImportSource } from '../formats/read-import.ts';
 import type { LocatedProblem } from '../formats/types.ts';
+import { today } from '../schemas/today.ts';
 import { runOnWorker } from './run-on-worker.ts';
 
 export type FormatWorkerAnswer = { ok: true; json: string } | { ok: false; problems: LocatedProblem[]; problemsOmitted: number };
@@ -38,5 +39,6 @@ function transferable(source: ImportSource): ArrayBuffer[] {
 
 /** Read an import on a worker thread; the source's byte arrays are handed over to it. */
 export function readImportOffThread(format: ImportFormat, source: ImportSource): Promise<FormatWorkerAnswer> {
-  return runOnWorker<FormatWorkerAnswer>(ENTRY, { format, source }, transferable(source), 'reading the import');
+  // The worker judges dates against this thread's "today", which tests may have fixed.
+  return runOnWorker<FormatWorkerAnswer>(ENTRY, { format, source, today: today() }, transferable(source), 'reading the import');
 }

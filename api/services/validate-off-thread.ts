@@ -3,6 +3,7 @@
 // where starting a worker would cost more than the work.
 import type { JsonFailure } from '../json-input.ts';
 import type { Problem } from '../schemas/problems.ts';
+import { today } from '../schemas/today.ts';
 import { runOnWorker } from './run-on-worker.ts';
 
 export type WorkerAnswer =
@@ -16,5 +17,6 @@ const ENTRY = new URL('./bundle-validation-worker.mjs', import.meta.url);
 export function validateOffThread(bytes: Uint8Array): Promise<WorkerAnswer> {
   // The worker takes the bytes over; a view into a shared pool would take the pool with it.
   const own = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes : bytes.slice();
-  return runOnWorker<WorkerAnswer>(ENTRY, { bytes: own }, [own.buffer as ArrayBuffer], 'bundle validation');
+  // The worker judges dates against this thread's "today", which tests may have fixed.
+  return runOnWorker<WorkerAnswer>(ENTRY, { bytes: own, today: today() }, [own.buffer as ArrayBuffer], 'bundle validation');
 }

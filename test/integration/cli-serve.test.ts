@@ -1,7 +1,6 @@
 // `smp serve` and the other commands side by side: a port in use fails at once and holds
 // nothing (not even the embedded database's lock); requests that arrive while the database
-// opens are told to retry; and with the server running, a second command on the embedded
-// database is refused with what to do instead, while on PostgreSQL it simply works.
+// opens are told to retry; and with the server running, a second command works beside it.
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -50,13 +49,34 @@ describe(`smp serve beside other commands (${DRIVER})`, function () {
       });
       const seconds = (performance.now() - started) / 1000;
       expect(run.status).to.equal(1);
-      expect(run.stderr.trim()).to.equal(`smp serve: port ${port} on 127.0.0.1 is in use; choose another with --port N or PORT`);
+      expect(run.stderr.trim()).to.equal(
+        `smp serve: port ${port} on 127.0.0.1 is in use; choose another: \`npm start -- --port N\`, \`smp serve --port N\` or \`PORT=N npm start\``,
+      );
       // It did not wait for the database (seconds on the embedded one): it never opened it.
       expect(seconds).to.be.below(5);
       expect(fs.existsSync(path.join(env.SMP_DATA_DIR!, 'smp.lock'))).to.equal(false);
       expect(fs.existsSync(env.SMP_DATA_DIR!)).to.equal(false);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
+    }
+  });
+
+  it('takes the port from `npm start -- --port N`, as the port-in-use message says', async () => {
+    const blockers = [net.createServer(), net.createServer()];
+    for (const blocker of blockers) await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+    const [port, other] = blockers.map((blocker) => (blocker.address() as net.AddressInfo).port);
+    try {
+      // Both ports are in use, so the message names the one the server tried: N, not PORT.
+      const run = spawnSync('npm', ['start', '--silent', '--', '--port', String(port)], {
+        cwd: path.dirname(path.dirname(path.dirname(SMP))),
+        env: { ...env, PORT: String(other) },
+        encoding: 'utf8',
+        timeout: 60_000,
+      });
+      expect(run.status).to.equal(1);
+      expect(run.stderr).to.include(`smp serve: port ${port} on 127.0.0.1 is in use; choose another: \`npm start -- --port N\``);
+    } finally {
+      for (const blocker of blockers) await new Promise((resolve) => blocker.close(resolve));
     }
   });
 
@@ -94,43 +114,22 @@ describe(`smp serve beside other commands (${DRIVER})`, function () {
     return { child, url, token };
   }
 
-  it(
-    DRIVER === 'pglite'
-      ? 'refuses `smp import` while the server holds the embedded database, saying what to do'
-      : 'imports with `smp import` while the server runs on the same PostgreSQL database',
-    async () => {
-      const file = path.join(work, 'serve-1.json');
-      fs.writeFileSync(file, JSON.stringify(smallBundle('SERVE-1')));
-      const { child, url, token } = await startServe();
-      try {
-        const run = spawnSync(process.execPath, [SMP, 'import', file], { env, encoding: 'utf8' });
-        const listed = ((await (await fetch(`${url}api/studies`, { headers: { authorization: `Bearer ${token}` } })).json()) as { studies: Array<{ code: string }> }).studies.map((s) => s.code);
-        if (DRIVER === 'pglite') {
-          expect(run.status).to.equal(1);
-          expect(run.stderr).to.equal(
-            [
-              `smp import: the embedded database in ${env.SMP_DATA_DIR} is in use by another process: smp serve --port 0 (pid ${child.pid}) at ${url}.`,
-              'The embedded database serves one process at a time. Either:',
-              '  - stop that server (Ctrl-C in its terminal) and run this command again; or',
-              '  - run the server and the commands on a PostgreSQL server instead: set DATABASE_URL=postgres://… for both',
-              '    (`smp backup FILE` here, then `smp restore FILE` with DATABASE_URL set, moves the data over).',
-              `Meanwhile the server's page at ${url} imports bundles and downloads each study's bundle, analysis and report.`,
-              '',
-            ].join('\n'),
-          );
-          expect(listed).to.deep.equal(['SMP-2021']);
-        } else {
-          expect(run.status, run.stderr).to.equal(0);
-          expect(listed).to.deep.equal(['SERVE-1', 'SMP-2021']);
-        }
-      } finally {
-        child.kill('SIGTERM');
-        await new Promise((resolve) => child.once('exit', resolve));
-      }
-      // Once the server has stopped, the embedded database is free again.
-      const after = spawnSync(process.execPath, [SMP, 'import', file, '--replace'], { env, encoding: 'utf8' });
-      expect(after.status, after.stderr).to.equal(0);
-      expect(fs.existsSync(path.join(env.SMP_DATA_DIR!, 'smp.lock'))).to.equal(false);
-    },
-  );
+  it('imports with `smp import` while the server runs on the same database (embedded: through its socket)', async () => {
+    const file = path.join(work, 'serve-1.json');
+    fs.writeFileSync(file, JSON.stringify(smallBundle('SERVE-1')));
+    const { child, url, token } = await startServe();
+    try {
+      const run = spawnSync(process.execPath, [SMP, 'import', file], { env, encoding: 'utf8' });
+      const listed = ((await (await fetch(`${url}api/studies`, { headers: { authorization: `Bearer ${token}` } })).json()) as { studies: Array<{ code: string }> }).studies.map((s) => s.code);
+      expect(run.status, run.stderr).to.equal(0);
+      expect(listed).to.deep.equal(['SERVE-1', 'SMP-2021']);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+    }
+    // Once the server has stopped, the embedded database is free again.
+    const after = spawnSync(process.execPath, [SMP, 'import', file, '--replace'], { env, encoding: 'utf8' });
+    expect(after.status, after.stderr).to.equal(0);
+    expect(fs.existsSync(path.join(env.SMP_DATA_DIR!, 'smp.lock'))).to.equal(false);
+  });
 });

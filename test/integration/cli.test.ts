@@ -170,8 +170,12 @@ describe(`smp command line (${DRIVER})`, function () {
       expect(await (await fetch(url)).text()).to.contain('<script type="module" src="/app.js"></script>');
 
       if (!SERVER_URL) {
-        // The embedded database belongs to the serving process; a second process is turned away.
-        const second = spawnSync(process.execPath, [SMP, 'studies'], { env: serveEnv, encoding: 'utf8' });
+        // The embedded database belongs to the serving process: other commands use it through
+        // the server's socket, and a second server is turned away.
+        const studies = spawnSync(process.execPath, [SMP, 'studies'], { env: serveEnv, encoding: 'utf8' });
+        expect(studies.status, studies.stderr).to.equal(0);
+        expect(studies.stdout).to.match(/^SMP-2021 +2 +22 /m);
+        const second = spawnSync(process.execPath, [SMP, 'serve', '--port', '0'], { env: serveEnv, encoding: 'utf8' });
         expect(second.status).to.equal(1);
         expect(second.stderr).to.contain(`is in use by another process: smp serve --port 0 (pid ${child.pid}) at ${url}`);
       }

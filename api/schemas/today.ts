@@ -1,0 +1,35 @@
+// "Today" for the rule that no record is dated after it: the date in SMP_TIME_ZONE (or the
+// computer's own time zone when it is unset), with one day of grace for a clinic a time zone
+// ahead. Tests replace the clock with `setToday`. Imports nothing, so the web page can use it.
+
+/** Days after today a record date may still fall on: a clinic ahead of the server's zone. */
+export const DATE_GRACE_DAYS = 1;
+
+let fixedToday: (() => string) | null = null;
+
+/** The calendar date (YYYY-MM-DD) of `now` in `timeZone` (undefined: the computer's own). */
+export function todayIn(timeZone: string | undefined, now: Date): string {
+  // en-CA writes dates as YYYY-MM-DD.
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** Today's date: the one set by `setToday`, else today in SMP_TIME_ZONE. */
+export function today(): string {
+  if (fixedToday) return fixedToday();
+  const env = typeof process === 'undefined' ? undefined : process.env;
+  return todayIn(env?.SMP_TIME_ZONE || undefined, new Date());
+}
+
+/** Fix "today" (a date, or a function giving one) for tests and worker threads; null restores the clock. */
+export function setToday(source: string | (() => string) | null): void {
+  fixedToday = typeof source === 'string' ? () => source : source;
+}
+
+/** The day `days` after the ISO date `date`. */
+export function addDays(date: string, days: number): string {
+  const [year, month, day] = date.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
+}
+
+/** The latest date a record may carry: today plus the grace. */
+export const latestRecordDate = () => addDays(today(), DATE_GRACE_DAYS);

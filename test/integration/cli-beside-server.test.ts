@@ -1,0 +1,214 @@
+// The command line beside a running `smp serve`: `smp user add`, `smp analyze --study` and
+// `smp backup` run while enrolments arrive over HTTP, on the embedded database (through the
+// server's socket) and on PostgreSQL alike. Every acknowledged write is kept, the new user signs
+// in, the analysis is whole, and the backup restores with counts that agree. A server killed with
+// -9 leaves a socket behind that does not stop the next command.
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import { sql } from 'kysely';
+import { openDb } from '../../db/kysely.ts';
+import { socketPathOf } from '../../db/local-socket.ts';
+import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+import { adminTokenInStore } from '../support/users.ts';
+
+const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
+
+interface Run {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run `smp …` without blocking this process, so that HTTP writes go on meanwhile. */
+function smp(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [SMP, ...args], { env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+const enrolment = (code: string) => ({
+  code,
+  site: 'LON',
+  sex: 'female',
+  birthYear: 1980,
+  indication: 'alopecia_areata',
+  fitzpatrick: 3,
+  keloidHistory: false,
+  enrolledOn: '2020-05-04',
+  costUsd: 3000,
+});
+
+describe(`smp commands beside a running server (${DRIVER})`, function () {
+  this.timeout(180_000);
+  let work: string;
+  let env: NodeJS.ProcessEnv;
+  let dropDatabases: Array<() => Promise<void>> = [];
+
+  before(async () => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-beside-'));
+    env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
+    if (SERVER_URL) {
+      const database = await createServerDatabase();
+      env.DATABASE_URL = database.url;
+      dropDatabases.push(database.drop);
+    }
+  });
+  after(async () => {
+    for (const drop of dropDatabases) await drop();
+    dropDatabases = [];
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  async function startServe(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcessWithoutNullStreams; url: string; token: string }> {
+    const token = await adminTokenInStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.SMP_DATA_DIR });
+    const child = spawn(process.execPath, [SMP, 'serve', '--port', '0'], { env });
+    child.stderr.resume();
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /SMP outcomes tracker: (http:\/\/\S+)/.exec(out);
+        if (match) resolve(match[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
+    });
+    return { child, url, token };
+  }
+
+  const stop = async (child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals) => {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill(signal);
+    await exited;
+  };
+
+  it('runs user add, analyze --study and backup while enrolments arrive over HTTP, losing nothing', async () => {
+    const { child, url, token } = await startServe(env);
+    const acknowledged: string[] = [];
+    let running = true;
+    let commands: [Run, Run, Run];
+    const outDir = path.join(work, 'analysis');
+    const archive = path.join(work, 'store.smpbackup');
+    try {
+      // Two writers enrol participants one after another until the commands are done.
+      const writer = async (prefix: string) => {
+        for (let n = 1; running; n++) {
+          const code = `${prefix}${String(n).padStart(4, '0')}`;
+          const response = await fetch(`${url}api/studies/SMP-2021/participants`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify(enrolment(code)),
+          });
+          if (response.status === 201) acknowledged.push(code);
+          else throw new Error(`enrolment ${code}: ${response.status} ${await response.text()}`);
+        }
+      };
+      const writers = [writer('A'), writer('B')];
+      // Let the writes begin before the commands start.
+      while (acknowledged.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
+      commands = await Promise.all([
+        smp(env, 'user', 'add', 'carol', '--role', 'researcher', '--study', 'SMP-2021'),
+        smp(env, 'analyze', '--study', 'SMP-2021', '--out', outDir),
+        smp(env, 'backup', archive),
+      ]);
+      running = false;
+      await Promise.all(writers);
+      const [userAdd, analyze, backup] = commands;
+      expect(userAdd.status, userAdd.stderr).to.equal(0);
+      expect(analyze.status, analyze.stderr).to.equal(0);
+      expect(backup.status, backup.stderr).to.equal(0);
+
+      // The new user accepts the invite and signs in, on the running server.
+      // On the embedded database the link points at the running server's address.
+      if (DRIVER === 'pglite') expect(userAdd.stdout).to.include(`${url}sign-in#invite=`);
+      const secret = /#invite=([A-Za-z0-9_-]{43})$/m.exec(userAdd.stdout)?.[1];
+      expect(secret, userAdd.stdout).to.be.a('string');
+      const password = 'copper lantern orbit meadow';
+      const invite = await fetch(`${url}api/auth/invite`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ link: secret, password }) });
+      expect(invite.status, await invite.clone().text()).to.equal(200);
+      const signIn = await fetch(`${url}api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'carol', password }) });
+      expect(signIn.status).to.equal(200);
+      expect(((await signIn.json()) as { username: string }).username).to.equal('carol');
+
+      // The analysis read one snapshot: the 22 demo participants and some of the new ones.
+      const analysis = JSON.parse(fs.readFileSync(path.join(outDir, 'analysis.json'), 'utf8')) as { format: string; participants: { enrolled: number } };
+      expect(analysis.format).to.equal('smp-analysis/1');
+      expect(analysis.participants.enrolled).to.be.within(22, 22 + acknowledged.length);
+    } finally {
+      running = false;
+      await stop(child, 'SIGTERM');
+    }
+    expect(acknowledged.length).to.be.above(3);
+
+    // Every acknowledged enrolment is stored, once, and nothing else was added.
+    const db = await openDb({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.SMP_DATA_DIR, throughServer: false });
+    let backupCodes: string[];
+    try {
+      const stored = await db.kysely
+        .selectFrom('participant')
+        .innerJoin('study', 'study.study_id', 'participant.study_id')
+        .where('study.code', '=', 'SMP-2021')
+        .select('participant.code')
+        .execute();
+      const added = stored.map((row) => row.code).filter((code) => /^[AB]\d{4}$/.test(code));
+      expect(added.sort()).to.deep.equal([...acknowledged].sort());
+      expect(stored.length).to.equal(22 + acknowledged.length);
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from app_user where username = 'carol'`.execute(db.kysely);
+      expect(rows[0]!.n).to.equal(1);
+    } finally {
+      await db.close();
+    }
+
+    // The backup restores into an empty store, with the participants it read all present.
+    const restoreEnv: NodeJS.ProcessEnv = { ...env, SMP_DATA_DIR: path.join(work, 'restored') };
+    if (SERVER_URL) {
+      const database = await createServerDatabase();
+      restoreEnv.DATABASE_URL = database.url;
+      dropDatabases.push(database.drop);
+    }
+    const restore = await smp(restoreEnv, 'restore', archive);
+    expect(restore.status, restore.stderr).to.equal(0);
+    const restored = await openDb({ databaseUrl: restoreEnv.DATABASE_URL || undefined, dataDir: restoreEnv.SMP_DATA_DIR });
+    try {
+      const rows = await restored.kysely.selectFrom('participant').select('code').execute();
+      backupCodes = rows.map((row) => row.code).filter((code) => /^[AB]\d{4}$/.test(code));
+      expect(rows.length).to.equal(22 + backupCodes.length);
+      expect(backupCodes.every((code) => acknowledged.includes(code))).to.equal(true);
+      // Each writer's enrolments are acknowledged in order, so a snapshot holds a prefix of each.
+      for (const prefix of ['A', 'B']) {
+        const mine = backupCodes.filter((code) => code.startsWith(prefix)).sort();
+        expect(mine).to.deep.equal(acknowledged.filter((code) => code.startsWith(prefix)).slice(0, mine.length));
+      }
+      // Participant count and its audit trail agree: one enrolment event per added participant.
+      const { rows: events } = await sql<{ n: number }>`
+        select count(*)::int as n from audit_event where entity = 'participant' and action = 'create'`.execute(restored.kysely);
+      expect(events[0]!.n).to.equal(backupCodes.length);
+    } finally {
+      await restored.close();
+    }
+  });
+
+  if (DRIVER === 'pglite') {
+    it('opens the data directory itself when the server was killed and left its socket behind', async () => {
+      const killedEnv = { ...env, SMP_DATA_DIR: path.join(work, 'killed') };
+      const { child } = await startServe(killedEnv);
+      const socket = socketPathOf(killedEnv.SMP_DATA_DIR);
+      expect(fs.statSync(socket).isSocket()).to.equal(true);
+      expect(fs.statSync(socket).mode & 0o777).to.equal(0o600);
+      expect(fs.statSync(path.dirname(socket)).mode & 0o777).to.equal(0o700);
+      await stop(child, 'SIGKILL');
+      expect(fs.existsSync(socket)).to.equal(true);
+      const studies = await smp(killedEnv, 'studies');
+      expect(studies.status, studies.stderr).to.equal(0);
+      expect(studies.stdout).to.match(/^SMP-2021 +2 +22 /m);
+    });
+  }
+});

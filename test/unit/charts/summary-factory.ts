@@ -2,6 +2,7 @@
 // cohort with every section filled, zero-event adverse-event categories, and a subgroup variant.
 // Proportions get real Wilson and Clopper–Pearson intervals so formatted figures are plausible.
 import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
+import { PRIMARY_OUTCOME } from '../../../analysis/in-window-outcomes.ts';
 import type {
   AdverseEventCategory,
   AnalysisSummary,
@@ -123,6 +124,8 @@ export function makeCohortFigures(enrolled = ENROLLED): CohortFigures {
         ],
         lastMonths: 24,
       },
+      touchUpFreeMedian: { months: 18.4, lower: 12.0, upper: null, atRisk: 14, unstable: false },
+      minimalOrNoneInWindow: proportion(k(18), k(30)),
     },
     safety: {
       anyEvent: proportion(k(9), enrolled),
@@ -145,6 +148,7 @@ export function makeCohortFigures(enrolled = ENROLLED): CohortFigures {
       distribution: { '1': 1, '2': 2, '3': 4, '4': 10, '5': 15 },
       verySatisfied: proportion(15, 32),
       wouldRecommend: proportion(28, 31),
+      verySatisfiedInWindow: proportion(k(12), k(26)),
     },
     costUsd: describe([2500, 3000, 3200, 3500, 4000, 2800, 4500]),
   };
@@ -154,6 +158,7 @@ export function makeSummary(overrides: Partial<AnalysisSummary> = {}): AnalysisS
   return {
     format: 'smp-analysis/1',
     study: { code: 'SMP-DEMO-01', title: 'Scalp micropigmentation outcomes: demo cohort' },
+    primaryOutcome: { ...PRIMARY_OUTCOME },
     ...makeCohortFigures(),
     ...overrides,
   };
@@ -169,6 +174,7 @@ export function makeSummaryWithSubgroups(): AnalysisSummary {
     distribution: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
     verySatisfied: proportion(0, 0),
     wouldRecommend: proportion(0, 0),
+    verySatisfiedInWindow: proportion(0, 0),
   };
   south.costUsd = { n: 0 };
   return makeSummary({
@@ -240,6 +246,8 @@ export function makeEmptyStudy(): { summary: AnalysisSummary; series: ChartSerie
       densityScore: { first: empty, latest: empty, change: empty },
       gradeTrend: { n: 0, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null },
       touchUpFree: { n: 0, events: 0, median: null, steps: [], lastMonths: null },
+      touchUpFreeMedian: { months: null, lower: null, upper: null, atRisk: null, unstable: false },
+      minimalOrNoneInWindow: none,
     },
     safety: {
       anyEvent: none,
@@ -258,6 +266,7 @@ export function makeEmptyStudy(): { summary: AnalysisSummary; series: ChartSerie
       distribution: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
       verySatisfied: none,
       wouldRecommend: none,
+      verySatisfiedInWindow: none,
     },
     costUsd: empty,
   });

@@ -299,4 +299,8 @@ export interface ChartSeries {
   /** Every category of the protocol's list, zero-event ones included, with participants as a Proportion of enrolled. */
   adverseEventCategories: Array<{ category: AdverseEventCategory; events: number; participants: Proportion }>;
   flow: ParticipantFlow;
+  /** Touch-up-free times censored (no touch-up needed by the latest follow-up), counted by months rounded to 0.1. */
+  touchUpFreeCensored: Array<{ months: number; count: number }>;
+  /** Participants at risk of a first touch-up need (time ≥ t) at every whole year t from 0 to the longest time observed. */
+  touchUpFreeAtRisk: Array<{ months: number; atRisk: number }>;
 }

@@ -198,6 +198,18 @@ export function makeSeries(overrides: Partial<ChartSeries> = {}): ChartSeries {
     if (typical < 4) fadingPoints.push({ months: month, grade: typical + 1, count: 1 + (index % 2) });
   });
   return {
+    // Consistent with the summary's Kaplan–Meier steps: 2, 3, 10 and 8 censored between them.
+    touchUpFreeCensored: [
+      { months: 7.5, count: 2 },
+      { months: 10.4, count: 3 },
+      { months: 15, count: 10 },
+      { months: 24, count: 8 },
+    ],
+    touchUpFreeAtRisk: [
+      { months: 0, atRisk: 37 },
+      { months: 12, atRisk: 27 },
+      { months: 24, atRisk: 8 },
+    ],
     fadingPoints,
     densityPairs: [
       { first: 8, latest: 7, count: 4 },
@@ -280,6 +292,8 @@ export function makeEmptyStudy(): { summary: AnalysisSummary; series: ChartSerie
       participants: none,
     })),
     flow: { enrolled: 0, completedProtocol: 0, followedUp: 0, surveyed: 0, withdrawn: 0 },
+    touchUpFreeCensored: [],
+    touchUpFreeAtRisk: [],
   };
   return { summary, series };
 }

@@ -29,3 +29,5 @@ show("not reached", c(1, 2, 3, 4, 5), c(1, 0, 0, 0, 0))
 show("example", c(1, 2, 3, 4, 5, 6), c(1, 0, 1, 1, 0, 1))
 # Thirty subjects, two in three with an event: every limit is reached.
 show("thirty", 1:30, as.integer((1:30) %% 3 != 0))
+# The hand-made cohort of test/unit/charts/touch-up-free-chart.test.ts: 2, 3*, 5, 5, 8*, 10, 12*.
+show("hand-made chart", c(2, 3, 5, 5, 8, 10, 12), c(1, 0, 1, 1, 0, 1, 0))

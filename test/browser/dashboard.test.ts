@@ -149,6 +149,12 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       // (P01) after the final session, so S falls to 0.5 at 941 / 30.4375 = 30.9158 months.
       expect(served.summary.fading.touchUpFree.median).to.be.closeTo(941 / 30.4375, 1e-9);
       expect(await cardValue(page, 'touch-up-free-median')).to.equal('31.4 months');
+      // R's survfit (log-log): 31.41 months, 95% CI 30.92 to NA, resting on 2 participants at risk.
+      const medianDetail = await page.locator('[data-figure="touch-up-free-median"] .detail').innerText();
+      expect(medianDetail).to.contain('95% CI 30.9 to not reached (log-log)');
+      expect(medianDetail).to.contain('unstable: 2 at risk at the median');
+      expect(await cardValue(page, 'minimal-or-no-fading-in-window')).to.equal('100.0%');
+      expect(await page.locator('[data-figure="minimal-or-no-fading-in-window"] .what').innerText()).to.contain('(primary outcome)');
 
       // Every chart's table, cell for cell.
       const tables = await chartTables(page);

@@ -35,10 +35,7 @@ export function densityAxisRange(series: ChartSeries): { min: number; max: numbe
 export function densityDescription(summary: AnalysisSummary, series: ChartSeries): string {
   const plotted = series.densityPairs.reduce((sum, pair) => sum + pair.count, 0);
   const followedUp = summary.fading.minimalOrNone.N;
-  return (
-    `${plotted} of ${followedUp} participants followed up: those with a density score on two different follow-up days. ` +
-    `Change (latest − first): ${formatDescribe(summary.fading.densityScore.change)}; below the line = density fell`
-  );
+  return `${plotted} of ${followedUp} participants followed up, those scored on two different days; below the line = density fell`;
 }
 
 export function densityChart(summary: AnalysisSummary, series: ChartSeries): ChartConfiguration<'bubble' | 'line'> {
@@ -116,11 +113,11 @@ export function densityChart(summary: AnalysisSummary, series: ChartSeries): Cha
 
 export function densityTable(summary: AnalysisSummary, series: ChartSeries): DataTable {
   const rows = [...series.densityPairs].sort((a, b) => a.first - b.first || a.latest - b.latest);
-  const { first, latest } = summary.fading.densityScore;
+  const { first, latest, change } = summary.fading.densityScore;
   return {
     caption:
       `Participants by density score (0–10) at their first and latest follow-up assessment: ${densityDescription(summary, series)}. ` +
-      `First: ${formatDescribe(first)}. Latest: ${formatDescribe(latest)}.`,
+      `First: ${formatDescribe(first)}. Latest: ${formatDescribe(latest)}. Change (latest − first): ${formatDescribe(change)}.`,
     columns: ['First score', 'Latest score', 'Change', 'Participants (n)'],
     rows: rows.map((pair) => [
       formatNumber(pair.first, 1),

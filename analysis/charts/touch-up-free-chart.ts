@@ -59,7 +59,7 @@ export function touchUpFreeChart(summary: AnalysisSummary, series: ChartSeries):
           fill: false,
         },
         {
-          label: 'Censored (no touch-up needed by the latest follow-up)',
+          label: 'Censored: no touch-up needed yet',
           data: marks.map(({ x, y }) => ({ x, y })),
           showLine: false,
           pointStyle: 'cross',
@@ -77,7 +77,8 @@ export function touchUpFreeChart(summary: AnalysisSummary, series: ChartSeries):
       plugins: {
         title: chartTitle(TOUCH_UP_FREE_CHART_TITLE),
         subtitle: chartSubtitle(curveDescription(km, summary.fading.touchUpFreeMedian)),
-        legend: legend(marks.length > 0),
+        // At the top: the number-at-risk row takes the space under the axis.
+        legend: { ...legend(marks.length > 0), position: 'top' as const },
         ...(atRisk.length > 0
           ? {
               atRiskRow: {

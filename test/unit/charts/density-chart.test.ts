@@ -21,10 +21,11 @@ describe('charts/density-score', () => {
 
   it('says how many participants it plots and why', () => {
     // 19 participants in the 8 pairs, of the 36 followed up (minimalOrNone's N).
-    expect(config.options?.plugins?.subtitle?.text).to.match(
-      /^19 of 36 participants followed up: those with a density score on two different follow-up days\. Change \(latest − first\): /,
+    expect(config.options?.plugins?.subtitle?.text).to.equal(
+      '19 of 36 participants followed up, those scored on two different days; below the line = density fell',
     );
     expect(densityTable(summary, series).caption).to.contain('19 of 36 participants followed up');
+    expect(densityTable(summary, series).caption).to.match(/Change \(latest − first\): /);
   });
 
   it('zooms both axes to the scores present, whole points and half a point beyond', () => {

@@ -53,7 +53,7 @@ describe('charts/touch-up-free', () => {
 
   it('marks each censored time on the curve', () => {
     const marks = config.data.datasets[1]!;
-    expect(marks.label).to.equal('Censored (no touch-up needed by the latest follow-up)');
+    expect(marks.label).to.equal('Censored: no touch-up needed yet');
     expect(marks.pointStyle).to.equal('cross');
     const points = marks.data as Array<{ x: number; y: number }>;
     expect(points.map((point) => point.x)).to.deep.equal([3, 8, 12]);

@@ -40,6 +40,8 @@ export function chartSeriesOfOutcomes(outcomes: readonly ParticipantOutcome[]): 
   const categoryEvents = new Map<AdverseEventCategory, { events: number; participants: number }>(
     ADVERSE_EVENT_CATEGORIES.map((category) => [category, { events: 0, participants: 0 }]),
   );
+  const censored = new Map<number, number>();
+  const survivalTimes: number[] = [];
   const flow = { enrolled: outcomes.length, completedProtocol: 0, followedUp: 0, surveyed: 0, withdrawn: 0 };
 
   for (const outcome of outcomes) {
@@ -65,6 +67,13 @@ export function chartSeriesOfOutcomes(outcomes: readonly ParticipantOutcome[]): 
         tally.participants++;
       }
     }
+    if (outcome.touchUpFree !== null) {
+      survivalTimes.push(outcome.touchUpFree.time);
+      if (!outcome.touchUpFree.event) {
+        const months = Math.round(outcome.touchUpFree.time * 10) / 10;
+        censored.set(months, (censored.get(months) ?? 0) + 1);
+      }
+    }
     if (outcome.completedProtocol) flow.completedProtocol++;
     if (outcome.latestFollowUp !== null) flow.followedUp++;
     if (participant.surveys.length > 0) flow.surveyed++;
@@ -80,7 +89,18 @@ export function chartSeriesOfOutcomes(outcomes: readonly ParticipantOutcome[]): 
       return { category, events: tally.events, participants: proportion(tally.participants, outcomes.length) };
     }),
     flow,
+    touchUpFreeCensored: [...censored.keys()].sort((a, b) => a - b).map((months) => ({ months, count: censored.get(months)! })),
+    touchUpFreeAtRisk: atRiskByYear(survivalTimes),
   };
+}
+
+/** Subjects with time ≥ t at t = 0, 12, 24, … months, up to the longest time. */
+function atRiskByYear(times: number[]): Array<{ months: number; atRisk: number }> {
+  if (times.length === 0) return [];
+  const longest = Math.max(...times);
+  const rows: Array<{ months: number; atRisk: number }> = [];
+  for (let months = 0; months <= longest; months += 12) rows.push({ months, atRisk: times.filter((time) => time >= months).length });
+  return rows;
 }
 
 function increment(counts: Map<number, Map<number, number>>, outer: number, inner: number): void {

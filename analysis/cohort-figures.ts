@@ -2,6 +2,7 @@
 import { describe } from './describe.ts';
 import { fadingFigures } from './fading-figures.ts';
 import { followUpFigures } from './follow-up-figures.ts';
+import { inWindowOutcomes } from './in-window-outcomes.ts';
 import { participantFigures } from './participant-figures.ts';
 import { retentionFigures } from './retention-figures.ts';
 import type { ParticipantOutcome } from './participant-outcome.ts';
@@ -29,13 +30,14 @@ export function cohortFigures(protocol: ProtocolFacts, outcomes: readonly Partic
   for (const { participant } of outcomes) {
     if (participant.costUsd !== null) costs.push(participant.costUsd);
   }
+  const inWindow = inWindowOutcomes(protocol, outcomes);
   const figures: CohortFigures = {
     participants: participantFigures(outcomes),
     sessions: sessionFigures(outcomes),
     followUp: followUpFigures(protocol, outcomes),
-    fading: fadingFigures(outcomes),
+    fading: { ...fadingFigures(outcomes), minimalOrNoneInWindow: inWindow.minimalOrNone },
     safety: safetyFigures(outcomes),
-    satisfaction: satisfactionFigures(outcomes),
+    satisfaction: { ...satisfactionFigures(outcomes), verySatisfiedInWindow: inWindow.verySatisfied },
     costUsd: describe(costs),
   };
   // A new key only for a protocol with visits: a summary without them is unchanged.

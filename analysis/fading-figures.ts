@@ -1,6 +1,7 @@
 // The summary's fading figures: latest grades, density scores, the grade trend and touch-up-free time.
 import { describe } from './describe.ts';
 import { kaplanMeier, type SurvivalObservation } from './kaplan-meier.ts';
+import { kaplanMeierMedian } from './kaplan-meier-median.ts';
 import { linearRegression } from './linear-regression.ts';
 import { monthsSince } from './months-since.ts';
 import type { ParticipantOutcome } from './participant-outcome.ts';
@@ -19,7 +20,8 @@ import type { CohortFigures, GradeKey } from './types.ts';
  *   assessment (all assessors), computed over the points in (months, grade) order so that the
  *   figures do not depend on the order of the participants;
  * - `touchUpFree`: Kaplan–Meier of time to the first follow-up assessment needing a touch-up,
- *   censored at the latest follow-up assessment; participants without follow-up left out.
+ *   censored at the latest follow-up assessment; participants without follow-up left out;
+ * - `touchUpFreeMedian`: its median with the 95% log-log interval, as R's survfit prints them.
  *
  * Cost: O(p + a) time for p participants and a follow-up assessments, plus O(a log a) sorts.
  *
@@ -29,7 +31,7 @@ import type { CohortFigures, GradeKey } from './types.ts';
  * @example
  * fadingFigures(outcomes).latestGrade; // => { '0': 1, '1': 2, '2': 0, '3': 1, '4': 0 }
  */
-export function fadingFigures(outcomes: readonly ParticipantOutcome[]): CohortFigures['fading'] {
+export function fadingFigures(outcomes: readonly ParticipantOutcome[]): Omit<CohortFigures['fading'], 'minimalOrNoneInWindow'> {
   const latestGrade: Record<GradeKey, number> = { '0': 0, '1': 0, '2': 0, '3': 0, '4': 0 };
   let followedUp = 0;
   let minimalOrNone = 0;
@@ -72,6 +74,7 @@ export function fadingFigures(outcomes: readonly ParticipantOutcome[]): CohortFi
       spearmanP: rank === null ? null : rank.p,
     },
     touchUpFree: kaplanMeier(touchUpFree),
+    touchUpFreeMedian: kaplanMeierMedian(touchUpFree),
   };
 }
 

@@ -15,6 +15,8 @@ export { linearRegression, type LinearFit } from './linear-regression.ts';
 export { averageRanks } from './average-ranks.ts';
 export { spearman, type SpearmanCorrelation } from './spearman.ts';
 export { kaplanMeier, type SurvivalObservation } from './kaplan-meier.ts';
+export { UNSTABLE_MEDIAN_AT_RISK, kaplanMeierMedian } from './kaplan-meier-median.ts';
+export { PRIMARY_OUTCOME, inWindowOutcomes } from './in-window-outcomes.ts';
 export { latestEntry } from './latest-entry.ts';
 export { earliestEntry } from './earliest-entry.ts';
 export { finalSessionDay } from './final-session-day.ts';

@@ -15,7 +15,7 @@ export interface SurvivalObservation {
  * before censorings at tied times, as in R's `survfit` and every textbook table). The median is
  * the first event time at which S(t) ≤ 0.5, or null if S never falls that far. (R's
  * `survfit` instead takes the midpoint to the next event time when S is exactly 0.5 on a
- * plateau; this function does not.) `lastMonths` is the longest time observed, event or
+ * plateau; this function does not: `kaplanMeierMedian` does.) `lastMonths` is the longest time observed, event or
  * censoring: the curve is defined up to it, and a plot draws its last plateau that far.
  *
  * Reference: Kaplan E. L. & Meier P. (1958), "Nonparametric estimation from incomplete

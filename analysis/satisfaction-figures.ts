@@ -18,7 +18,7 @@ import type { CohortFigures, SatisfactionKey } from './types.ts';
  * @example
  * satisfactionFigures(outcomes).distribution; // => { '1': 0, '2': 0, '3': 1, '4': 1, '5': 2 }
  */
-export function satisfactionFigures(outcomes: readonly ParticipantOutcome[]): CohortFigures['satisfaction'] {
+export function satisfactionFigures(outcomes: readonly ParticipantOutcome[]): Omit<CohortFigures['satisfaction'], 'verySatisfiedInWindow'> {
   const distribution: Record<SatisfactionKey, number> = { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 };
   let respondents = 0;
   let verySatisfied = 0;

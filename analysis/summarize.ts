@@ -1,6 +1,7 @@
 // The `smp-analysis/1` summary: every figure for the cohort, and again per subgroup when asked.
 import { chartSeriesOfOutcomes } from './chart-series.ts';
 import { cohortFigures } from './cohort-figures.ts';
+import { PRIMARY_OUTCOME } from './in-window-outcomes.ts';
 import { participantOutcome, type ParticipantOutcome } from './participant-outcome.ts';
 import { subgroupOf } from './subgroup-of.ts';
 import type { AnalysisSummary, ChartSeries, ParticipantFacts, ProtocolFacts, Subgroup, SubgroupDimension } from './types.ts';
@@ -53,6 +54,7 @@ function summaryOfOutcomes(input: AnalyzeCohortInput, outcomes: readonly Partici
   const summary: AnalysisSummary = {
     format: 'smp-analysis/1',
     study: { code: input.study.code, title: input.study.title },
+    primaryOutcome: { ...PRIMARY_OUTCOME },
     ...cohortFigures(protocol, outcomes),
   };
   if (by !== undefined) summary.subgroups = { by, groups: subgroups(protocol, outcomes, by) };

@@ -116,6 +116,22 @@ export interface KaplanMeier {
   lastMonths: number | null;
 }
 
+/**
+ * The median of a Kaplan–Meier curve with its 95% log-log interval, as R's
+ * `quantile(survfit(..., conf.type = "log-log"), 0.5)` gives them; null where not reached.
+ */
+export interface KaplanMeierMedian {
+  /** Null when the curve stays above 50% ("not reached"). */
+  months: number | null;
+  lower: number | null;
+  /** Null when the upper pointwise limit stays above 50% ("not reached"). */
+  upper: number | null;
+  /** Participants still at risk at the median; null when it is not reached. */
+  atRisk: number | null;
+  /** Fewer than 5 participants at risk at the median. */
+  unstable: boolean;
+}
+
 export type GradeKey = '0' | '1' | '2' | '3' | '4';
 export type SatisfactionKey = '1' | '2' | '3' | '4' | '5';
 
@@ -157,6 +173,10 @@ export interface CohortFigures {
     densityScore: { first: Describe; latest: Describe; change: Describe };
     gradeTrend: GradeTrend;
     touchUpFree: KaplanMeier;
+    /** The median of `touchUpFree` with its 95% log-log interval and the participants at risk at it. */
+    touchUpFreeMedian: KaplanMeierMedian;
+    /** Grade ≤ 1 at the latest assessment within the protocol's follow-up window (the primary outcome). */
+    minimalOrNoneInWindow: Proportion;
   };
   safety: {
     anyEvent: Proportion;
@@ -176,6 +196,8 @@ export interface CohortFigures {
     distribution: Record<SatisfactionKey, number>;
     verySatisfied: Proportion;
     wouldRecommend: Proportion;
+    /** Satisfaction 5 on the latest survey within the protocol's follow-up window. */
+    verySatisfiedInWindow: Proportion;
   };
   costUsd: Describe;
   /** Retention by scheduled visit; present only when the protocol schedules visits. */
@@ -204,6 +226,8 @@ export interface VisitRetention {
  */
 export type Suppressed<T> = T extends number
   ? number | null
+  : T extends boolean
+    ? boolean | null
   : T extends Array<unknown>
     ? T | null
     : T extends object
@@ -227,6 +251,8 @@ export interface Subgroup {
 export interface AnalysisSummary extends CohortFigures {
   format: 'smp-analysis/1';
   study: { code: string; title: string };
+  /** The protocol's primary outcome: the summary key of its figure, and its name. */
+  primaryOutcome: { figure: string; label: string };
   /** Present with `--by`: every figure repeated per subgroup. */
   subgroups?: { by: SubgroupDimension; groups: Subgroup[] };
 }
@@ -254,4 +280,8 @@ export interface ChartSeries {
   /** Every category of the protocol's list, zero-event ones included, with participants as a Proportion of enrolled. */
   adverseEventCategories: Array<{ category: AdverseEventCategory; events: number; participants: Proportion }>;
   flow: ParticipantFlow;
+  /** Touch-up-free times censored (no touch-up needed by the latest follow-up), counted by months rounded to 0.1. */
+  touchUpFreeCensored: Array<{ months: number; count: number }>;
+  /** Participants at risk of a first touch-up need (time ≥ t) at every whole year t from 0 to the longest time observed. */
+  touchUpFreeAtRisk: Array<{ months: number; atRisk: number }>;
 }

@@ -66,7 +66,7 @@ export function adverseEventsChart(_summary: AnalysisSummary, series: ChartSerie
           min: 0,
           max: percentAxisMax(bounds.map((bound) => bound?.[1] ?? 0)),
         },
-        y: { ...axis('Adverse-event category (participants n/N)'), grid: { display: false } },
+        y: { ...axis('Adverse-event category'), grid: { display: false } },
       },
     },
   };

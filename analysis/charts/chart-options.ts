@@ -16,6 +16,25 @@ export function chartSubtitle(text: string): DeepPartialTitle {
   return { display: text !== '', text, color: TEXT_COLOUR, font: font(12), padding: { bottom: 12 } };
 }
 
+/** The longest line of an axis title, in characters: a vertical title fits a 16rem phone chart box. */
+export const AXIS_TITLE_LINE = 22;
+
+/**
+ * An axis title broken at spaces into lines of at most `AXIS_TITLE_LINE` characters (a word
+ * longer than that keeps its own line); chart.js draws no more than the axis is long, so a long
+ * title on one line is cut.
+ */
+export function axisTitleLines(title: string): string | string[] {
+  if (title.length <= AXIS_TITLE_LINE) return title;
+  const lines: string[] = [];
+  for (const word of title.split(' ')) {
+    const last = lines[lines.length - 1];
+    if (last !== undefined && last.length + 1 + word.length <= AXIS_TITLE_LINE) lines[lines.length - 1] = `${last} ${word}`;
+    else lines.push(word);
+  }
+  return lines;
+}
+
 /** A linear or category axis with a titled unit, readable ticks and light grid lines. */
 export function axis(title: string): Pick<CartesianScaleOptions, 'title'> & {
   ticks: { color: string; font: Font };
@@ -23,7 +42,7 @@ export function axis(title: string): Pick<CartesianScaleOptions, 'title'> & {
   border: { color: string };
 } {
   return {
-    title: { display: true, text: title, color: TEXT_COLOUR, font: font(13, 'bold'), align: 'center', padding: 6 },
+    title: { display: true, text: axisTitleLines(title), color: TEXT_COLOUR, font: font(13, 'bold'), align: 'center', padding: 6 },
     ticks: { color: TEXT_COLOUR, font: font(12) },
     grid: { color: GRID_COLOUR },
     border: { color: TEXT_COLOUR },

@@ -20,7 +20,17 @@ export interface ValueLabelsOptions {
   font?: { family?: string; size?: number; weight?: string | number | null };
 }
 
+export interface AtRiskRowOptions {
+  label: string;
+  /** x values (months) of the counts. */
+  times: number[];
+  counts: number[];
+  color?: string;
+  font?: { family?: string; size?: number; weight?: string | number | null };
+}
+
 export declare const errorBarsPlugin: Plugin;
+export declare const atRiskRowPlugin: Plugin;
 export declare const tickLabelsPlugin: Plugin;
 export declare const valueLabelsPlugin: Plugin;
 export declare const chartPlugins: Plugin[];
@@ -31,5 +41,6 @@ declare module 'chart.js' {
     errorBars?: ErrorBarsOptions;
     tickLabels?: TickLabelsOptions;
     valueLabels?: ValueLabelsOptions;
+    atRiskRow?: AtRiskRowOptions;
   }
 }

@@ -156,4 +156,35 @@ export const valueLabelsPlugin = {
 };
 
 /** Every plugin above, for `Chart.register(...chartPlugins)`. */
-export const chartPlugins = [errorBarsPlugin, tickLabelsPlugin, valueLabelsPlugin];
+/**
+ * Writes a number-at-risk row under the x axis, one count under each given time, with its label
+ * at the left. Options, at `options.plugins.atRiskRow`: { label, times: number[], counts: number[],
+ * color?, font? }. The chart's bottom layout padding must leave room for the row.
+ */
+export const atRiskRowPlugin = {
+  id: 'atRiskRow',
+  afterDraw(chart) {
+    const options = rawPluginOptions(chart, 'atRiskRow');
+    if (!options || !Array.isArray(options.times) || !Array.isArray(options.counts)) return;
+    const xScale = chart.scales.x;
+    if (!xScale) return;
+    const ctx = chart.ctx;
+    const font = options.font || {};
+    const size = typeof font.size === 'number' ? font.size : 12;
+    ctx.save();
+    ctx.fillStyle = options.color || '#000000';
+    ctx.font = (font.weight ? font.weight + ' ' : '') + size + 'px ' + (font.family || 'sans-serif');
+    ctx.textBaseline = 'top';
+    const y = xScale.bottom + 6;
+    ctx.textAlign = 'left';
+    ctx.fillText(String(options.label || ''), 4, y);
+    ctx.textAlign = 'center';
+    options.times.forEach((time, index) => {
+      const x = xScale.getPixelForValue(time);
+      if (x >= xScale.left - 1 && x <= xScale.right + 1) ctx.fillText(String(options.counts[index]), x, y);
+    });
+    ctx.restore();
+  },
+};
+
+export const chartPlugins = [errorBarsPlugin, tickLabelsPlugin, valueLabelsPlugin, atRiskRowPlugin];

@@ -17,9 +17,32 @@ export const DENSITY_SCALE = { min: 0, max: 10 } as const;
 // which the tickLabels plugin names the whole ones and hides the rest.
 const SCALE_TICKS = Array.from({ length: DENSITY_SCALE.max + 1 }, (_, score) => String(score));
 
+/**
+ * The axes' range: the scores present, widened to whole points and half a point beyond so edge
+ * bubbles stay inside, within the scale; the whole scale when there is nothing to plot. Both axes
+ * get the same range, so the line of no change runs corner to corner.
+ */
+export function densityAxisRange(series: ChartSeries): { min: number; max: number } {
+  const scores = series.densityPairs.flatMap((pair) => [pair.first, pair.latest]);
+  if (scores.length === 0) return { min: DENSITY_SCALE.min - 0.5, max: DENSITY_SCALE.max + 0.5 };
+  return {
+    min: Math.max(DENSITY_SCALE.min, Math.floor(Math.min(...scores))) - 0.5,
+    max: Math.min(DENSITY_SCALE.max, Math.ceil(Math.max(...scores))) + 0.5,
+  };
+}
+
+/** Who is plotted and why: participants with a density score on two different follow-up days. */
+export function densityDescription(summary: AnalysisSummary, series: ChartSeries): string {
+  const plotted = series.densityPairs.reduce((sum, pair) => sum + pair.count, 0);
+  const followedUp = summary.fading.minimalOrNone.N;
+  return `${plotted} of ${followedUp} participants followed up, those scored on two different days; below the line = density fell`;
+}
+
 export function densityChart(summary: AnalysisSummary, series: ChartSeries): ChartConfiguration<'bubble' | 'line'> {
-  const pairs = series.densityPairs;
+  // Largest first, so a smaller bubble is drawn over a larger one it overlaps, never hidden under it.
+  const pairs = [...series.densityPairs].sort((a, b) => b.count - a.count || a.first - b.first || a.latest - b.latest);
   const maxCount = Math.max(0, ...pairs.map((pair) => pair.count));
+  const range = densityAxisRange(series);
   return {
     type: 'bubble',
     data: {
@@ -58,9 +81,7 @@ export function densityChart(summary: AnalysisSummary, series: ChartSeries): Cha
       layout: LAYOUT,
       plugins: {
         title: chartTitle(DENSITY_CHART_TITLE),
-        subtitle: chartSubtitle(
-          `Change (latest − first): ${formatDescribe(summary.fading.densityScore.change)}; below the line = density fell`,
-        ),
+        subtitle: chartSubtitle(densityDescription(summary, series)),
         legend: legend(true),
         tickLabels: { x: SCALE_TICKS, y: SCALE_TICKS },
         ...(pairs.length > 0 && pairs.length <= MAX_LABELLED_BUBBLES
@@ -76,15 +97,13 @@ export function densityChart(summary: AnalysisSummary, series: ChartSeries): Cha
         x: {
           ...axis('Density score at first follow-up assessment (0–10)'),
           type: 'linear',
-          min: DENSITY_SCALE.min - 0.5,
-          max: DENSITY_SCALE.max + 0.5,
+          ...range,
           ticks: { ...axis('').ticks, stepSize: 0.5, maxTicksLimit: 2 * (DENSITY_SCALE.max - DENSITY_SCALE.min) + 3 },
         },
         y: {
           ...axis('Density score at latest assessment (0–10)'),
           type: 'linear',
-          min: DENSITY_SCALE.min - 0.5,
-          max: DENSITY_SCALE.max + 0.5,
+          ...range,
           ticks: { ...axis('').ticks, stepSize: 0.5, maxTicksLimit: 2 * (DENSITY_SCALE.max - DENSITY_SCALE.min) + 3 },
         },
       },
@@ -97,8 +116,8 @@ export function densityTable(summary: AnalysisSummary, series: ChartSeries): Dat
   const { first, latest, change } = summary.fading.densityScore;
   return {
     caption:
-      `Participants by density score (0–10) at their first and latest follow-up assessment. ` +
-      `First: ${formatDescribe(first)}. Latest: ${formatDescribe(latest)}. Change: ${formatDescribe(change)}.`,
+      `Participants by density score (0–10) at their first and latest follow-up assessment: ${densityDescription(summary, series)}. ` +
+      `First: ${formatDescribe(first)}. Latest: ${formatDescribe(latest)}. Change (latest − first): ${formatDescribe(change)}.`,
     columns: ['First score', 'Latest score', 'Change', 'Participants (n)'],
     rows: rows.map((pair) => [
       formatNumber(pair.first, 1),

@@ -1,7 +1,7 @@
 // Number formatting shared by chart tables and the Markdown and HTML reports, so a figure reads the
 // same everywhere: percentages to one decimal, intervals as "[0.1%, 22.8%]", "—" for no data, and
 // a figure small-cell suppression hid (another site's, for a clinic) as "suppressed†", never as 0.
-import type { Describe, Proportion, Suppressed } from '../types.ts';
+import type { Describe, KaplanMeierMedian, Proportion, Suppressed } from '../types.ts';
 
 /** Shown where there is nothing to report (no denominator, no values). */
 export const NO_DATA = '—';
@@ -96,4 +96,22 @@ export function formatPValue(p: number | null | undefined): string {
 export function formatSigned(value: number | null | undefined, digits = 2): string {
   const text = formatNumber(value, digits);
   return text === NO_DATA || text.startsWith('-') || Number(text) === 0 ? text : `+${text}`;
+}
+
+/**
+ * The median touch-up-free time as the reports and the dashboard show it: "31.4 months (95% CI
+ * 30.9 to not reached)", "not reached", and a warning when it rests on fewer than 5 at risk.
+ */
+export function formatMedianTime(median: Suppressed<KaplanMeierMedian> | KaplanMeierMedian): string {
+  if (median.months === null) return 'suppressed' in median && median.suppressed ? SUPPRESSED : 'not reached';
+  const limit = (value: number | null) => (value === null ? 'not reached' : formatNumber(value, 1));
+  const text = `${formatNumber(median.months, 1)} months (95% CI ${limit(median.lower)} to ${limit(median.upper)})`;
+  return median.unstable ? `${text}, unstable: ${median.atRisk} at risk at the median` : text;
+}
+
+/** The least-squares intercept, named as a grade only when it falls on the 0–4 scale. */
+export function formatIntercept(intercept: number | null | undefined): string {
+  if (intercept === null || intercept === undefined) return NO_DATA;
+  const text = formatNumber(intercept, 3);
+  return intercept < 0 || intercept > 4 ? `${text} (outside the 0–4 scale: not a grade)` : text;
 }

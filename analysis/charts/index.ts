@@ -53,7 +53,7 @@ export {
   followUpCoverageTable,
   formatWindowMonths,
 } from './follow-up-coverage-chart.ts';
-export { touchUpFreeChart, touchUpFreeCurve, touchUpFreeTable } from './touch-up-free-chart.ts';
+export { touchUpFreeCensorMarks, touchUpFreeChart, touchUpFreeCurve, touchUpFreeTable } from './touch-up-free-chart.ts';
 export { SATISFACTION_COLOURS, satisfactionChart, satisfactionTable } from './satisfaction-chart.ts';
 export { sessionsChart, sessionsTable } from './sessions-chart.ts';
 export { FONT_FAMILY, OKABE_ITO, OKABE_ITO_ORDER, withAlpha } from './palette.ts';

@@ -31,11 +31,15 @@ export const METHODS = {
   median: 'median; lower and upper are the quartiles (linear interpolation, R type 7)',
   range: 'minimum (lower) and maximum (upper)',
   slope: 'least-squares slope of grade on months since the final session, per month',
-  intercept: 'least-squares intercept (grade at the final session)',
+  intercept: 'least-squares intercept (fitted grade at 0 months; not a grade outside 0-4)',
   r2: 'coefficient of determination of the least-squares line',
   rho: "Spearman's rho with average ranks for ties",
   rhoP: "two-sided p of Spearman's rho, Student's t with n - 2 degrees of freedom",
   kmMedian: 'Kaplan-Meier median months to a touch-up need (first time survival <= 0.5); n events of N participants',
+  kmMedianLogLog:
+    'Kaplan-Meier median months to a touch-up need as R quantile(survfit(conf.type = "log-log")) gives it, 95% log-log interval (empty: not reached); n events of N participants',
+  kmMedianAtRisk: 'participants at risk when the touch-up-free curve first falls to 50% (the median is unstable below 5)',
+  primary: 'proportion, Clopper-Pearson exact 95% interval; the protocol primary outcome',
   rate: 'events per 100 sessions: 100 n / N',
 } as const;
 
@@ -78,6 +82,8 @@ export function figureRows(f: CohortFigures): Row[] {
   const graded = Object.values(f.fading.latestGrade).reduce((a, b) => a + b, 0);
   for (const [grade, n] of Object.entries(f.fading.latestGrade)) rows.push(share(`fading.latestGrade.${grade}`, n, graded));
   rows.push(...proportion('fading.minimalOrNone', f.fading.minimalOrNone));
+  const [primaryExact, primaryWilson] = proportion('fading.minimalOrNoneInWindow', f.fading.minimalOrNoneInWindow);
+  rows.push({ ...primaryExact!, method: METHODS.primary }, primaryWilson!);
   rows.push(...describe('fading.densityScore.first', f.fading.densityScore.first));
   rows.push(...describe('fading.densityScore.latest', f.fading.densityScore.latest));
   rows.push(...describe('fading.densityScore.change', f.fading.densityScore.change));
@@ -90,6 +96,9 @@ export function figureRows(f: CohortFigures): Row[] {
   rows.push(single('fading.gradeTrend.spearmanP', trend.spearmanP, METHODS.rhoP));
   const km = f.fading.touchUpFree;
   rows.push({ figure: 'fading.touchUpFree.median', n: km.events, N: km.n, estimate: km.median, lower: null, upper: null, method: METHODS.kmMedian });
+  const median = f.fading.touchUpFreeMedian;
+  rows.push({ figure: 'fading.touchUpFreeMedian.months', n: km.events, N: km.n, estimate: median.months, lower: median.lower, upper: median.upper, method: METHODS.kmMedianLogLog });
+  rows.push({ figure: 'fading.touchUpFreeMedian.atRisk', n: median.atRisk, N: null, estimate: null, lower: null, upper: null, method: METHODS.kmMedianAtRisk });
 
   const s = f.safety;
   rows.push(...proportion('safety.anyEvent', s.anyEvent));
@@ -112,6 +121,7 @@ export function figureRows(f: CohortFigures): Row[] {
   for (const [score, n] of Object.entries(q.distribution)) rows.push(share(`satisfaction.distribution.${score}`, n, q.respondents));
   rows.push(...proportion('satisfaction.verySatisfied', q.verySatisfied));
   rows.push(...proportion('satisfaction.wouldRecommend', q.wouldRecommend));
+  rows.push(...proportion('satisfaction.verySatisfiedInWindow', q.verySatisfiedInWindow));
 
   rows.push(...describe('costUsd', f.costUsd));
   // Retention by scheduled visit: present when the protocol schedules visits.

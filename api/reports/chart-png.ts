@@ -2,7 +2,7 @@
 // size, device pixel ratio 1, white background, DejaVu Sans when the machine has it.
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { GlobalFonts, createCanvas } from '@napi-rs/canvas';
+import { type Canvas, GlobalFonts, createCanvas } from '@napi-rs/canvas';
 import {
   BarController,
   BarElement,
@@ -84,6 +84,18 @@ function copyPlain<T>(value: T): T {
 
 /** Draws one chart configuration and returns the PNG bytes. The configuration is not modified. */
 export function renderChartPng(config: ChartConfiguration, size: PngSize = DEFAULT_PNG_SIZE): Buffer {
+  return drawChart(config, size, (_chart, canvas) => canvas.toBuffer('image/png'));
+}
+
+/**
+ * Draws one chart configuration on a canvas of the given size and hands the drawn chart (its
+ * laid-out scales, its context) to `inspect`; the configuration is not modified.
+ */
+export function drawChart<T>(
+  config: ChartConfiguration,
+  size: PngSize,
+  inspect: (chart: Chart, canvas: Canvas) => T,
+): T {
   prepareChartJs();
   const canvas = createCanvas(size.width, size.height);
   // chart.js mutates the configuration it is given; the caller's stays as it was.
@@ -94,7 +106,7 @@ export function renderChartPng(config: ChartConfiguration, size: PngSize = DEFAU
     plugins: [...(config.plugins ?? []), whiteBackground],
   } as ChartConfiguration);
   try {
-    return canvas.toBuffer('image/png');
+    return inspect(chart, canvas);
   } finally {
     chart.destroy();
   }

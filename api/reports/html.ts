@@ -118,7 +118,15 @@ let drawn = 0;
 for (const { id, config } of payload.charts) {
   const canvas = document.getElementById('chart-' + id);
   if (!canvas) continue;
-  config.options = Object.assign({}, config.options, { responsive: true, maintainAspectRatio: true, aspectRatio: 16 / 9 });
+  // On a phone the chart is squarer, and labels written past the end of horizontal bars get room.
+  const narrow = window.matchMedia('(max-width: 540px)').matches;
+  const options = Object.assign({}, config.options, { responsive: true, maintainAspectRatio: true, aspectRatio: narrow ? 1 : 16 / 9 });
+  if (options.indexAxis === 'y' && options.plugins && options.plugins.valueLabels) {
+    const layout = options.layout || {};
+    const padding = typeof layout.padding === 'object' ? layout.padding : {};
+    options.layout = Object.assign({}, layout, { padding: Object.assign({}, padding, { right: Math.max(padding.right || 0, 72) }) });
+  }
+  config.options = options;
   new Chart(canvas, config);
   drawn += 1;
 }

@@ -8,6 +8,8 @@ import {
   suppressionNote,
   formatDescribe,
   formatFraction,
+  formatIntercept,
+  formatMedianTime,
   formatNumber,
   formatPValue,
   formatPercent,
@@ -157,10 +159,9 @@ function followUpSection(figures: CohortFigures, prefix: string): ReportSection 
 const GRADES: readonly GradeKey[] = ['0', '1', '2', '3', '4'];
 
 function fadingSection(figures: CohortFigures, prefix: string): ReportSection {
-  const { latestGrade, minimalOrNone, densityScore, gradeTrend, touchUpFree } = figures.fading;
+  const { latestGrade, minimalOrNone, minimalOrNoneInWindow, densityScore, gradeTrend, touchUpFree, touchUpFreeMedian } = figures.fading;
   const assessed = GRADES.reduce((sum, grade) => sum + latestGrade[grade], 0);
-  const median =
-    touchUpFree.median === null ? 'not reached' : `${formatNumber(touchUpFree.median, 1)} months`;
+  const { from, to } = figures.followUp.window;
   return section(`${prefix}fading`, 'Fading', [
     table(
       `Fading grade at each participant's latest assessment (${assessed} participants assessed)`,
@@ -174,6 +175,7 @@ function fadingSection(figures: CohortFigures, prefix: string): ReportSection {
     ),
     proportionTable('Minimal or no fading (grade 0–1) at the latest assessment', [
       ['Minimal or no fading', minimalOrNone],
+      [`Minimal or no fading within the ${from}–${to}-month window (primary outcome)`, minimalOrNoneInWindow],
     ]),
     describeTable('Dot density score (0–10) at the first and latest follow-up assessment', [
       ['Density score, first', densityScore.first],
@@ -186,7 +188,7 @@ function fadingSection(figures: CohortFigures, prefix: string): ReportSection {
       [
         ['Follow-up assessments (n)', gradeTrend.n],
         ['Slope (grade per month)', formatSigned(gradeTrend.slopePerMonth, 3)],
-        ['Intercept (grade at the final session)', formatNumber(gradeTrend.intercept, 3)],
+        ['Intercept (fitted grade at 0 months)', formatIntercept(gradeTrend.intercept)],
         ['R²', formatNumber(gradeTrend.r2, 3)],
         ['Spearman ρ', formatNumber(gradeTrend.spearmanRho, 3)],
         ['Spearman p (two-sided)', formatPValue(gradeTrend.spearmanP)],
@@ -194,7 +196,8 @@ function fadingSection(figures: CohortFigures, prefix: string): ReportSection {
     ),
     paragraph(
       `Touch-up-free time (Kaplan–Meier, months since the final session): ${touchUpFree.events} ` +
-        `touch-ups needed among ${touchUpFree.n} participants; median ${median}.`,
+        `touch-ups needed among ${touchUpFree.n} participants; median ${formatMedianTime(touchUpFreeMedian)} ` +
+        `(95% interval by the log-log method, as R's survfit gives it).`,
     ),
     table(
       'Kaplan–Meier steps: touch-up-free survival',
@@ -258,7 +261,8 @@ function safetySection(figures: CohortFigures, prefix: string): ReportSection {
 const SATISFACTION_SCORES: readonly SatisfactionKey[] = ['1', '2', '3', '4', '5'];
 
 function satisfactionSection(figures: CohortFigures, prefix: string): ReportSection {
-  const { respondents, responseRate, distribution, verySatisfied, wouldRecommend } = figures.satisfaction;
+  const { respondents, responseRate, distribution, verySatisfied, wouldRecommend, verySatisfiedInWindow } = figures.satisfaction;
+  const { from, to } = figures.followUp.window;
   const answered = SATISFACTION_SCORES.reduce((sum, score) => sum + distribution[score], 0);
   return section(`${prefix}satisfaction`, 'Satisfaction', [
     paragraph(`Respondents: ${respondents} (each participant's latest survey).`),
@@ -266,6 +270,7 @@ function satisfactionSection(figures: CohortFigures, prefix: string): ReportSect
       ['Responded to a survey', responseRate],
       ['Very satisfied (score 5)', verySatisfied],
       ['Would recommend SMP', wouldRecommend],
+      [`Very satisfied at the latest survey within the ${from}–${to}-month window`, verySatisfiedInWindow],
     ]),
     table(
       'Satisfaction score at the latest survey',

@@ -200,6 +200,13 @@ export function figureModel(figures: CohortFigures): FigureModel {
   m.sum(followedUp, [touchUps, m.implied('fading.touchUpFree.N−events', touchUpFree.n - touchUpFree.events)]);
   m.dependent('fading.touchUpFree.median', [followedUp]);
   m.model.withheld.push('fading.touchUpFree.steps', 'fading.touchUpFree.lastMonths');
+  for (const key of ['months', 'lower', 'upper']) m.dependent(`fading.touchUpFreeMedian.${key}`, [followedUp]);
+  // The participants at risk at the median are a count at one time, as the steps are.
+  m.model.withheld.push('fading.touchUpFreeMedian.atRisk', 'fading.touchUpFreeMedian.unstable');
+  // Within the window: every participant whose latest assessment is in it has one in it.
+  const assessedInWindow = m.proportion('fading.minimalOrNoneInWindow', fading.minimalOrNoneInWindow, {});
+  m.atMost([assessedInWindow.N], [followedUp]);
+  m.atMost([coverage.inWindow], [assessedInWindow.N]);
   m.atMost([withDensity], [followedUp]);
   m.atMost([withDensityChange], [withDensity]);
   m.atMost([followedUp], [assessments]);
@@ -243,6 +250,8 @@ export function figureModel(figures: CohortFigures): FigureModel {
   m.proportion('satisfaction.verySatisfied', satisfaction.verySatisfied, { n: scores[4]!, N: response.n });
   const recommend = m.proportion('satisfaction.wouldRecommend', satisfaction.wouldRecommend, {});
   m.atMost([recommend.N], [response.n]);
+  const surveyedInWindow = m.proportion('satisfaction.verySatisfiedInWindow', satisfaction.verySatisfiedInWindow, {});
+  m.atMost([surveyedInWindow.N], [response.n]);
 
   const withCost = m.describe('costUsd', figures.costUsd, undefined);
   m.atMost([withCost], [enrolled]);

@@ -14,7 +14,7 @@
 //   left out would say that its count is 0.
 // Objects that lost a figure carry `suppressed: true`, as does the group.
 import { ADVERSE_EVENT_CATEGORIES, CTCAE_GRADES } from '../../analysis/constants.ts';
-import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, Proportion, Suppressed, SuppressedFigures, VisitRetention } from '../../analysis/types.ts';
+import type { CohortFigures, Describe, EventCount, GradeTrend, KaplanMeier, KaplanMeierMedian, Proportion, Suppressed, SuppressedFigures, VisitRetention } from '../../analysis/types.ts';
 import { complementarySuppression } from './complementary-suppression.ts';
 import { everyIndication, everyLevel, figureModel } from './figure-relations.ts';
 
@@ -110,6 +110,16 @@ function withNulls(figures: CohortFigures, isNull: (path: string) => boolean): S
     };
     return lost(path, Object.keys(km)) ? { ...out, suppressed: true } : (out as Suppressed<KaplanMeier>);
   };
+  const median = (path: string, m: KaplanMeierMedian): Suppressed<KaplanMeierMedian> => {
+    const out = {
+      months: value(`${path}.months`, m.months),
+      lower: value(`${path}.lower`, m.lower),
+      upper: value(`${path}.upper`, m.upper),
+      atRisk: value(`${path}.atRisk`, m.atRisk),
+      unstable: value(`${path}.unstable`, m.unstable),
+    };
+    return lost(path, Object.keys(m)) ? { ...out, suppressed: true } : out;
+  };
   const counts = <T extends object>(path: string, buckets: T): Suppressed<T> => {
     const out: Record<string, unknown> = {};
     for (const [key, n] of Object.entries(buckets)) out[key] = value(`${path}.${key}`, n);
@@ -158,6 +168,8 @@ function withNulls(figures: CohortFigures, isNull: (path: string) => boolean): S
       },
       gradeTrend: trend('fading.gradeTrend', fading.gradeTrend),
       touchUpFree: kaplanMeier('fading.touchUpFree', fading.touchUpFree),
+      touchUpFreeMedian: median('fading.touchUpFreeMedian', fading.touchUpFreeMedian),
+      minimalOrNoneInWindow: proportion('fading.minimalOrNoneInWindow', fading.minimalOrNoneInWindow),
     },
     safety: {
       anyEvent: proportion('safety.anyEvent', safety.anyEvent),
@@ -176,6 +188,7 @@ function withNulls(figures: CohortFigures, isNull: (path: string) => boolean): S
       distribution: counts('satisfaction.distribution', satisfaction.distribution),
       verySatisfied: proportion('satisfaction.verySatisfied', satisfaction.verySatisfied),
       wouldRecommend: proportion('satisfaction.wouldRecommend', satisfaction.wouldRecommend),
+      verySatisfiedInWindow: proportion('satisfaction.verySatisfiedInWindow', satisfaction.verySatisfiedInWindow),
     },
     costUsd: describe('costUsd', figures.costUsd),
     ...(figures.retention

@@ -147,7 +147,13 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       // Kaplan-Meier: touch-ups called for at 941 days (P04; P04 and P01 at risk) and 971 days
       // (P01) after the final session, so S falls to 0.5 at 941 / 30.4375 = 30.9158 months.
       expect(served.summary.fading.touchUpFree.median).to.be.closeTo(941 / 30.4375, 1e-9);
-      expect(await cardValue(page, 'touch-up-free-median')).to.equal('30.9 months');
+      expect(await cardValue(page, 'touch-up-free-median')).to.equal('31.4 months');
+      // R's survfit (log-log): 31.41 months, 95% CI 30.92 to NA, resting on 2 participants at risk.
+      const medianDetail = await page.locator('[data-figure="touch-up-free-median"] .detail').innerText();
+      expect(medianDetail).to.contain('95% CI 30.9 to not reached (log-log)');
+      expect(medianDetail).to.contain('unstable: 2 at risk at the median');
+      expect(await cardValue(page, 'minimal-or-no-fading-in-window')).to.equal('100.0%');
+      expect(await page.locator('[data-figure="minimal-or-no-fading-in-window"] .what').innerText()).to.contain('(primary outcome)');
 
       // Every chart's table, cell for cell.
       const tables = await chartTables(page);
@@ -172,6 +178,27 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
 
       await expectAccessible(page, 'the dashboard');
       await screenshots(page, 'dashboard');
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('says to add a participant for an empty study, instead of drawing empty charts', async () => {
+    const demo = (await admin.get<any>(`/studies/${CODE}/bundle`)).body;
+    const empty = { format: demo.format, study: { ...demo.study, code: 'EMPTY-1', title: 'A study without participants' }, sites: [{ code: 'ONE', name: 'Only site' }] };
+    expect((await admin.post('/studies', empty)).status).to.equal(201);
+    const { page, problems, close } = await openAs(app, app.users.admin);
+    try {
+      await page.goto(`${app.base}/studies/EMPTY-1`);
+      const message = page.locator('[data-empty-study]');
+      await message.waitFor({ timeout: 20_000 }).catch(async (error: unknown) => {
+        throw new Error(`${String(error)}: ${await page.locator('main').innerText()}`);
+      });
+      expect(await message.innerText()).to.equal('No participants yet: add one.');
+      expect(await message.locator('a').getAttribute('href')).to.equal('/studies/EMPTY-1/participants');
+      expect(await page.locator('.charts canvas').count()).to.equal(0);
+      expect(await page.locator('#headline-heading').count()).to.equal(0);
       expect(problems).to.deep.equal([]);
     } finally {
       await close();

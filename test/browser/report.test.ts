@@ -110,6 +110,41 @@ describe('browser: HTML report', function () {
     expect(changed.differing, 'pixels drawn by the error bars').to.be.greaterThan(500);
   });
 
+  it('keeps every bar label inside its chart at phone width', async () => {
+    const phone = await browser!.newPage({ viewport: { width: 390, height: 844 } });
+    try {
+      await phone.goto(page.url());
+      await phone.waitForFunction(() => document.documentElement.dataset['chartsDrawn'] !== undefined, null, { timeout: 15_000 });
+      // No named local functions inside evaluate: tsx would wrap them in a `__name` helper the page lacks.
+      const labels = await phone.evaluate(() => {
+        const ChartJs = (window as unknown as { Chart: any }).Chart;
+        const out: Array<{ chart: string; text: string; right: number; width: number }> = [];
+        for (const canvas of document.querySelectorAll<HTMLCanvasElement>('canvas')) {
+          const chart = ChartJs.getChart(canvas);
+          const options = chart?.config.options.plugins?.valueLabels;
+          if (!chart || !options || chart.config.options.indexAxis !== 'y') continue;
+          const font = options.font ?? {};
+          chart.ctx.save();
+          chart.ctx.font = `${font.weight ? `${font.weight} ` : ''}${font.size ?? 12}px ${font.family ?? 'sans-serif'}`;
+          for (const series of options.labels) {
+            const meta = chart.getDatasetMeta(series.datasetIndex);
+            series.texts.forEach((text: string | null, index: number) => {
+              if (!text) return;
+              const { x } = meta.data[index].getProps(['x'], true);
+              out.push({ chart: canvas.id, text, right: x + 6 + chart.ctx.measureText(text).width, width: chart.width });
+            });
+          }
+          chart.ctx.restore();
+        }
+        return out;
+      });
+      expect(labels.length, 'bar labels measured').to.be.greaterThan(5);
+      expect(labels.filter((label) => label.right > label.width)).to.deep.equal([]);
+    } finally {
+      await phone.close();
+    }
+  });
+
   it('shows a hostile study title as text, without running it', async () => {
     expect(await page.title()).to.equal(`${HOSTILE_TITLE} — outcomes report`);
     expect(await page.locator('h1').textContent()).to.equal(HOSTILE_TITLE);

@@ -90,7 +90,7 @@ describe(`study charts and cohort filters (${DRIVER})`, function () {
       ]);
       // Touch-ups are called for at the latest visits of P04 (941 days = 30.92 months after the
       // final session; P04 and P01 still at risk) and P01 (971 days = 31.90 months; P01 alone):
-      // S = 1 − 1/2 = 0.5, then 0.5 × (1 − 1/1) = 0; median 30.9 months.
+      // S = 1 − 1/2 = 0.5, then 0.5 × (1 − 1/1) = 0; `median` (first time S ≤ 0.5) 30.9 months.
       expect(tableOf(charts, 'touch-up-free').rows).to.deep.equal([
         ['0.0', 22, 0, '100.0%'],
         ['30.9', 2, 1, '50.0%'],
@@ -103,6 +103,23 @@ describe(`study charts and cohort filters (${DRIVER})`, function () {
         [31.9014, 0],
       ]);
       expect(tableOf(charts, 'participant-flow').rows.map((row) => row[1])).to.deep.equal([22, 22, 22, 20, 0]);
+      // The median as R 4.2.2 / survival 3.5.3 gives it (test/reference/km-median.R, "demo"):
+      // quantile(survfit(Surv(months, event) ~ 1, conf.type = "log-log"), 0.5) → 31.408624229979466,
+      // lower 30.915811088295687, upper NA; 2 at risk when the curve falls to 50%.
+      const median = summary.fading.touchUpFreeMedian;
+      expect(median.months).to.be.closeTo(31.408624229979466, 1e-6);
+      expect(median.lower).to.be.closeTo(30.915811088295687, 1e-6);
+      expect(median).to.include({ upper: null, atRisk: 2, unstable: true });
+      // 20 censored; at risk 22, 18 and 8 at 0, 12 and 24 months (R: summary(fit, times = c(0, 12, 24))$n.risk).
+      const km = charts.find((chart) => chart.id === 'touch-up-free')!.config as any;
+      const censored = (km.data.datasets[1].data as unknown[]).length;
+      expect(censored).to.be.within(1, 20); // 20 times, some sharing a 0.1-month mark
+      expect(km.options.plugins.atRiskRow).to.deep.include({ times: [0, 12, 24], counts: [22, 18, 8] });
+      // Within the 7–32-month window (counted from the bundle by hand in Python): every latest
+      // assessment in it, grade ≤ 1 (22/22); 20 surveyed in it, 16 very satisfied.
+      expect(summary.fading.minimalOrNoneInWindow).to.include({ n: 22, N: 22 });
+      expect(summary.satisfaction.verySatisfiedInWindow).to.include({ n: 16, N: 20 });
+      expect(summary.primaryOutcome.figure).to.equal('fading.minimalOrNoneInWindow');
     });
 
     it('charts the cohort only, whatever `by`; the summary carries the subgroups', async () => {

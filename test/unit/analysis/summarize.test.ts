@@ -13,7 +13,7 @@ import { expectDeepClose, nonEmpty, smallCohort, smallCohortExpected } from './f
 const study = { code: 'SMP-TEST', title: 'Composition test cohort' };
 
 function figuresOf(summary: AnalysisSummary): CohortFigures {
-  const { format: _format, study: _study, subgroups: _subgroups, ...figures } = summary;
+  const { format: _format, study: _study, primaryOutcome: _primaryOutcome, subgroups: _subgroups, ...figures } = summary;
   return figures;
 }
 

@@ -38,9 +38,10 @@ describe('charts/allCharts', () => {
       const scales = Object.entries(config.options?.scales ?? {});
       expect(scales, id).to.have.length(2);
       for (const [axisId, scale] of scales) {
-        const axisTitle = (scale as { title?: { display?: boolean; text?: string } }).title;
+        const axisTitle = (scale as { title?: { display?: boolean; text?: string | string[] } }).title;
         expect(axisTitle?.display, `${id} ${axisId}`).to.equal(true);
-        expect(axisTitle?.text, `${id} ${axisId}`).to.match(/\S/);
+        const text = Array.isArray(axisTitle?.text) ? axisTitle.text.join(' ') : axisTitle?.text;
+        expect(text, `${id} ${axisId}`).to.match(/\S/);
       }
     }
   });

@@ -37,5 +37,5 @@ export function scale(config: ChartConfiguration, id: string): Record<string, an
 export function axisTitle(config: ChartConfiguration, id: string): string {
   const title = scale(config, id).title;
   expect(title?.display, `axis ${id} title displayed`).to.equal(true);
-  return String(title.text);
+  return Array.isArray(title.text) ? title.text.join(' ') : String(title.text);
 }

@@ -1,7 +1,7 @@
 // The shared plugins against a stand-in chart: no canvas needed to check what they draw.
 import { expect } from 'chai';
 import type { Chart } from 'chart.js';
-import { chartPlugins, errorBarsPlugin, tickLabelsPlugin, valueLabelsPlugin } from '../../../analysis/charts/chart-plugins.js';
+import { atRiskRowPlugin, chartPlugins, errorBarsPlugin, tickLabelsPlugin, valueLabelsPlugin } from '../../../analysis/charts/chart-plugins.js';
 
 type Call = [string, ...number[]] | [string, string, number, number];
 
@@ -54,8 +54,22 @@ const hook = (plugin: unknown, name: string) =>
   (plugin as Record<string, (chart: Chart, args?: unknown, options?: unknown) => void>)[name]!;
 
 describe('charts/chart-plugins', () => {
-  it('exports the three plugins with their ids', () => {
-    expect(chartPlugins.map((plugin) => plugin.id)).to.deep.equal(['errorBars', 'tickLabels', 'valueLabels']);
+  it('exports the four plugins with their ids', () => {
+    expect(chartPlugins.map((plugin) => plugin.id)).to.deep.equal(['errorBars', 'tickLabels', 'valueLabels', 'atRiskRow']);
+  });
+
+  it('atRiskRow writes the label and each count under the x axis at its time, skipping times off the axis', () => {
+    const { chart, ctx } = fakeChart({ atRiskRow: { label: 'At risk', times: [0, 12, 48], counts: [37, 27, 3] } }, [], {});
+    // x axis from pixel 50 (0 months) to 450 (24 months): 12 months at 250, 48 months off the axis.
+    (chart as unknown as { scales: unknown }).scales = {
+      x: { left: 50, right: 450, bottom: 280, getPixelForValue: (months: number) => 50 + (400 * months) / 24 },
+    };
+    hook(atRiskRowPlugin, 'afterDraw')(chart);
+    expect(ctx.calls.filter((call) => call[0] === 'fillText')).to.deep.equal([
+      ['fillText', 'At risk', 4, 286],
+      ['fillText', '37', 50, 286],
+      ['fillText', '27', 250, 286],
+    ]);
   });
 
   it('errorBars draws a horizontal whisker with caps from the low to the high bound', () => {

@@ -2,6 +2,7 @@
 // cohort with every section filled, zero-event adverse-event categories, and a subgroup variant.
 // Proportions get real Wilson and Clopper–Pearson intervals so formatted figures are plausible.
 import betaQuantile from '@stdlib/stats-base-dists-beta-quantile';
+import { PRIMARY_OUTCOME } from '../../../analysis/in-window-outcomes.ts';
 import type {
   AdverseEventCategory,
   AnalysisSummary,
@@ -123,6 +124,8 @@ export function makeCohortFigures(enrolled = ENROLLED): CohortFigures {
         ],
         lastMonths: 24,
       },
+      touchUpFreeMedian: { months: 18.4, lower: 12.0, upper: null, atRisk: 14, unstable: false },
+      minimalOrNoneInWindow: proportion(k(18), k(30)),
     },
     safety: {
       anyEvent: proportion(k(9), enrolled),
@@ -145,6 +148,7 @@ export function makeCohortFigures(enrolled = ENROLLED): CohortFigures {
       distribution: { '1': 1, '2': 2, '3': 4, '4': 10, '5': 15 },
       verySatisfied: proportion(15, 32),
       wouldRecommend: proportion(28, 31),
+      verySatisfiedInWindow: proportion(k(12), k(26)),
     },
     costUsd: describe([2500, 3000, 3200, 3500, 4000, 2800, 4500]),
   };
@@ -154,6 +158,7 @@ export function makeSummary(overrides: Partial<AnalysisSummary> = {}): AnalysisS
   return {
     format: 'smp-analysis/1',
     study: { code: 'SMP-DEMO-01', title: 'Scalp micropigmentation outcomes: demo cohort' },
+    primaryOutcome: { ...PRIMARY_OUTCOME },
     ...makeCohortFigures(),
     ...overrides,
   };
@@ -169,6 +174,7 @@ export function makeSummaryWithSubgroups(): AnalysisSummary {
     distribution: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
     verySatisfied: proportion(0, 0),
     wouldRecommend: proportion(0, 0),
+    verySatisfiedInWindow: proportion(0, 0),
   };
   south.costUsd = { n: 0 };
   return makeSummary({
@@ -192,6 +198,18 @@ export function makeSeries(overrides: Partial<ChartSeries> = {}): ChartSeries {
     if (typical < 4) fadingPoints.push({ months: month, grade: typical + 1, count: 1 + (index % 2) });
   });
   return {
+    // Consistent with the summary's Kaplan–Meier steps: 2, 3, 10 and 8 censored between them.
+    touchUpFreeCensored: [
+      { months: 7.5, count: 2 },
+      { months: 10.4, count: 3 },
+      { months: 15, count: 10 },
+      { months: 24, count: 8 },
+    ],
+    touchUpFreeAtRisk: [
+      { months: 0, atRisk: 37 },
+      { months: 12, atRisk: 27 },
+      { months: 24, atRisk: 8 },
+    ],
     fadingPoints,
     densityPairs: [
       { first: 8, latest: 7, count: 4 },
@@ -240,6 +258,8 @@ export function makeEmptyStudy(): { summary: AnalysisSummary; series: ChartSerie
       densityScore: { first: empty, latest: empty, change: empty },
       gradeTrend: { n: 0, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null },
       touchUpFree: { n: 0, events: 0, median: null, steps: [], lastMonths: null },
+      touchUpFreeMedian: { months: null, lower: null, upper: null, atRisk: null, unstable: false },
+      minimalOrNoneInWindow: none,
     },
     safety: {
       anyEvent: none,
@@ -258,6 +278,7 @@ export function makeEmptyStudy(): { summary: AnalysisSummary; series: ChartSerie
       distribution: { '1': 0, '2': 0, '3': 0, '4': 0, '5': 0 },
       verySatisfied: none,
       wouldRecommend: none,
+      verySatisfiedInWindow: none,
     },
     costUsd: empty,
   });
@@ -271,6 +292,8 @@ export function makeEmptyStudy(): { summary: AnalysisSummary; series: ChartSerie
       participants: none,
     })),
     flow: { enrolled: 0, completedProtocol: 0, followedUp: 0, surveyed: 0, withdrawn: 0 },
+    touchUpFreeCensored: [],
+    touchUpFreeAtRisk: [],
   };
   return { summary, series };
 }

@@ -87,11 +87,27 @@ describe('reports/markdown', () => {
     expect(rowOf(markdown, 'Slope (grade per month)')).to.equal('| Slope (grade per month) | +0.085 |');
     expect(rowOf(markdown, 'Spearman p (two-sided)')).to.equal('| Spearman p (two-sided) | <0.001 |');
     expect(rowOf(markdown, '18.4')).to.equal('| 18.4 | 14 | 6 | 43.7% |');
-    expect(markdown).to.contain('14 touch-ups needed among 37 participants; median 18.4 months.');
+    expect(markdown).to.contain(
+      "14 touch-ups needed among 37 participants; median 18.4 months (95% CI 12.0 to not reached) (95% interval by the log-log method, as R's survfit gives it).",
+    );
+    expect(rowOf(markdown, 'Minimal or no fading within the 6–18-month window (primary outcome)')).to.contain('| 18/30 | 60.0% |');
+    expect(rowOf(markdown, 'Intercept (fitted grade at 0 months)')).to.equal('| Intercept (fitted grade at 0 months) | 0.620 |');
     const notReached = renderMarkdown(
-      summaryWith((summary) => (summary.fading.touchUpFree = { n: 10, events: 0, median: null, steps: [], lastMonths: 12 })),
+      summaryWith((summary) => {
+        summary.fading.touchUpFree = { n: 10, events: 0, median: null, steps: [], lastMonths: 12 };
+        summary.fading.touchUpFreeMedian = { months: null, lower: null, upper: null, atRisk: null, unstable: false };
+      }),
     );
     expect(notReached).to.contain('median not reached');
+    // The demo's median: 31.4 months resting on 2 at risk; an intercept below the scale is not called a grade.
+    const unstable = renderMarkdown(
+      summaryWith((summary) => {
+        summary.fading.touchUpFreeMedian = { months: 31.408624229979466, lower: 30.915811088295687, upper: null, atRisk: 2, unstable: true };
+        summary.fading.gradeTrend.intercept = -0.365;
+      }),
+    );
+    expect(unstable).to.contain('median 31.4 months (95% CI 30.9 to not reached), unstable: 2 at risk at the median');
+    expect(rowOf(unstable, 'Intercept (fitted grade at 0 months)')).to.contain('-0.365 (outside the 0–4 scale: not a grade)');
   });
 
   it('reports participants by indication and satisfaction', () => {

@@ -13,7 +13,7 @@ function groups(seed: number): Array<{ key: string; figures: CohortFigures }> {
   const bundle = generateCohort({ participants: 120, sites: 10, seed, code: 'REL-1', adverseEventRate: 0.8, withdrawalRate: 0.2, touchUpNeedRate: 0.3 });
   const { sites, ...facts } = studyFactsFromBundle(bundle);
   const summary = analyzeCohort({ ...facts, by: 'site' });
-  const { format, study, subgroups, ...whole } = summary;
+  const { format, study, primaryOutcome, subgroups, ...whole } = summary;
   return [{ key: 'all', figures: whole }, ...subgroups!.groups.map((group) => ({ key: group.key, figures: group.figures as CohortFigures }))];
 }
 

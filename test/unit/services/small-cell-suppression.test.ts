@@ -202,13 +202,14 @@ describe('small-cell suppression', function () {
     expect(out.suppressed).to.equal(true);
   });
 
-  it('leaves every figure as it was with a threshold of 0, but for the survival steps and the levels listed', () => {
+  it('leaves every figure as it was with a threshold of 0, but for the survival steps, the at-risk count at the median and the levels listed', () => {
     const figures = siteFigures([...people(6, { events: [{ category: 'infection' }] }), ...people(4, { grade: 3 })]);
     const out = suppressSmallCells(figures, 0);
-    const { touchUpFree, ...fading } = out.fading;
-    const { touchUpFree: expectedKm, ...expectedFading } = figures.fading;
+    const { touchUpFree, touchUpFreeMedian, ...fading } = out.fading;
+    const { touchUpFree: expectedKm, touchUpFreeMedian: expectedMedian, ...expectedFading } = figures.fading;
     expect(fading).to.deep.equal(expectedFading);
     expect(touchUpFree).to.deep.equal({ ...expectedKm, steps: null, lastMonths: null, suppressed: true });
+    expect(touchUpFreeMedian).to.deep.equal({ ...expectedMedian, atRisk: null, unstable: null, suppressed: true });
     // Every level is listed for another site, those that did not occur as 0 of the 10 enrolled.
     const { byCategory, byGrade, ...safety } = out.safety;
     const { byCategory: categoriesOccurred, byGrade: gradesOccurred, ...expectedSafety } = figures.safety;

@@ -36,9 +36,11 @@ const ROWS: Row[] = [
     id: 'touch-up-free-median',
     label: 'Median months free of a touch-up need',
     cell: (f) => {
-      const km = f.fading.touchUpFree as { n: number | null; median: number | null };
-      if (km.n !== null && km.n > 0 && km.median === null) return 'not reached';
-      return <NumberCell value={km.median} suppressed={km.n === null} />;
+      // The median as R's survfit gives it (the midpoint where the curve rests at exactly 50%).
+      const km = f.fading.touchUpFree as { n: number | null };
+      const median = f.fading.touchUpFreeMedian as { months: number | null };
+      if (km.n !== null && km.n > 0 && median.months === null) return 'not reached';
+      return <NumberCell value={median.months} suppressed={km.n === null} />;
     },
   },
   { id: 'any-adverse-event', label: 'Participants with an adverse event', cell: (f) => proportion(f.safety.anyEvent) },

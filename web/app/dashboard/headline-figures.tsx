@@ -23,6 +23,8 @@ function fractionWithInterval(p: Proportion): string {
 export function HeadlineFigures({ summary }: { summary: AnalysisSummary }) {
   const { participants, sessions, followUp, fading, safety, satisfaction } = summary;
   const km = fading.touchUpFree;
+  const median = fading.touchUpFreeMedian;
+  const limit = (value: number | null) => (value === null ? 'not reached' : formatNumber(value));
   return (
     <section aria-labelledby="headline-heading">
       <h2 id="headline-heading">Headline figures</h2>
@@ -40,14 +42,33 @@ export function HeadlineFigures({ summary }: { summary: AnalysisSummary }) {
         >
           {fractionWithInterval(followUp.inWindow)}
         </Figure>
+        <Figure
+          id="minimal-or-no-fading-in-window"
+          value={formatPercent(fading.minimalOrNoneInWindow.proportion)}
+          what={`minimal or no fading at the latest assessment ${followUp.window.from}–${followUp.window.to} months after the final session (primary outcome)`}
+        >
+          {fractionWithInterval(fading.minimalOrNoneInWindow)}
+        </Figure>
         <Figure id="minimal-or-no-fading" value={formatPercent(fading.minimalOrNone.proportion)} what="minimal or no fading at the latest assessment">
           {fractionWithInterval(fading.minimalOrNone)}
         </Figure>
         <Figure
           id="touch-up-free-median"
-          value={km.median === null ? (km.n === 0 ? NO_DATA : 'not reached') : `${formatNumber(km.median)} months`}
+          value={median.months === null ? (km.n === 0 ? NO_DATA : 'not reached') : `${formatNumber(median.months)} months`}
           what="median time free of a touch-up need"
         >
+          {median.months === null ? null : (
+            <>
+              95% CI {limit(median.lower)} to {limit(median.upper)} (log-log)
+              <br />
+            </>
+          )}
+          {median.unstable ? (
+            <>
+              <strong class="unstable">unstable: {median.atRisk === null ? NO_DATA : formatCount(median.atRisk)} at risk at the median</strong>
+              <br />
+            </>
+          ) : null}
           {formatCount(km.events)} touch-up{km.events === 1 ? '' : 's'} needed among {formatCount(km.n)} followed up
         </Figure>
         <Figure id="any-adverse-event" value={formatPercent(safety.anyEvent.proportion)} what="participants with an adverse event">

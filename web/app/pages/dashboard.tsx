@@ -117,7 +117,17 @@ export function DashboardPage(props: { code?: string; participant?: string; url?
       <Filters code={code} site={site} indication={indication} sites={sites.data?.items} />
       <ErrorBox error={charts.error} title="The dashboard could not be loaded." />
       {charts.loading ? <Loading what={data ? 'Updating the figures' : 'Loading the figures'} /> : null}
-      {data ? (
+      {data && data.summary.participants.enrolled === 0 ? (
+        <p class="empty-study" data-empty-study>
+          {site !== '' || indication !== '' ? (
+            'No participants match these filters.'
+          ) : (
+            <>
+              No participants yet: <a href={pathOf('studies', code, 'participants')}>add one</a>.
+            </>
+          )}
+        </p>
+      ) : data ? (
         <>
           <HeadlineFigures summary={data.summary} />
           <RetentionByVisit summary={data.summary} suppressBelow={data.suppressBelow} />

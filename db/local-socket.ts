@@ -9,6 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import type { PGlite } from '@electric-sql/pglite';
 import type { Kysely } from 'kysely';
+import type { Database } from './types.ts';
 
 /** The folder of the socket inside a data directory (mode 0700: only its owner may enter). */
 export const SOCKET_FOLDER = 'socket';
@@ -127,7 +128,7 @@ export interface LocalSocketServer {
  */
 export async function serveLocalCommands(
   pglite: PGlite,
-  kysely: Kysely<any>,
+  kysely: Kysely<Database>,
   dataDir: string,
   onWarning: (text: string) => void = (text) => console.error(text),
 ): Promise<LocalSocketServer | null> {

@@ -53,12 +53,13 @@ describe('browser: a participant printed as a casebook', function () {
     await app?.close();
   });
 
-  async function openParticipant(): Promise<OpenPage> {
-    const opened = await openAs(app, app.users.researcher);
+  async function openParticipant(user = app.users.researcher, code = participant, history = true): Promise<OpenPage> {
+    const opened = await openAs(app, user);
     open.push(opened);
     const { page } = opened;
-    await page.goto(`${app.base}/studies/${STUDY}/participants/${encodeURIComponent(participant)}`);
-    for (const selector of ['#timeline', '#sessions-table', '#adverse-events-table', '#fading-assessments-table', '#surveys-table', '#history-table tbody tr']) {
+    await page.goto(`${app.base}/studies/${STUDY}/participants/${encodeURIComponent(code)}`);
+    const tables = ['#timeline', '#sessions-table', '#adverse-events-table', '#fading-assessments-table', '#surveys-table'];
+    for (const selector of history ? [...tables, '#history-table tbody tr'] : tables) {
       await page.locator(selector).first().waitFor({ timeout: 15_000 });
     }
     return opened;
@@ -111,6 +112,30 @@ describe('browser: a participant printed as a casebook', function () {
     expect(await shown(page, '#history .print-only')).to.equal(1);
     await page.emulateMedia({ media: 'screen' });
     expect(await shown(page, '#history .print-only')).to.equal(0);
+    expect(problems).to.deep.equal([]);
+  });
+
+  it("prints a reviewer's de-identified casebook at once, every record without the history", async () => {
+    const reviewer = apiClient(app.base, app.users.reviewer.headers);
+    const listed = (await reviewer.get(`/studies/${STUDY}/participants?limit=1000`)).body.items as { code: string; counts: Record<string, number> }[];
+    const pseudonym = listed.find((p) => Object.values(p.counts).every((n) => n > 0))!.code;
+    const { page, problems } = await openParticipant(app.users.reviewer, pseudonym, false);
+    await page.evaluate(() => {
+      (window as unknown as { printed: number }).printed = 0;
+      window.print = () => void (window as unknown as { printed: number }).printed++;
+    });
+    await page.getByRole('button', { name: 'Print the casebook' }).click();
+    await page.waitForFunction(() => (window as unknown as { printed: number }).printed === 1, null, { timeout: 15_000 });
+    await page.emulateMedia({ media: 'print' });
+    expect(await shown(page, 'button')).to.equal(0);
+    expect(await shown(page, '.notice')).to.equal(1);
+    const base = `/studies/${STUDY}/participants/${pseudonym}`;
+    for (const list of ['sessions', 'adverse-events', 'fading-assessments', 'surveys']) {
+      expect(await shown(page, `#${list}-table tbody tr`), list).to.equal(await count(reviewer, `${base}/${list}`));
+    }
+    expect(await shown(page, '#history-table')).to.equal(0);
+    expect(await page.locator('.casebook-title').textContent()).to.contain(`Casebook of participant ${pseudonym}`);
+    expect(await page.locator('main').textContent()).to.not.match(new RegExp(`\\b${participant}\\b`));
     expect(problems).to.deep.equal([]);
   });
 });

@@ -61,7 +61,8 @@ function chartFigure(chart: ChartSpec, index: number): string {
 function htmlSection(section: ReportSection, level: number): string {
   const heading = `<h${level}>${escapeHtml(section.title)}</h${level}>`;
   const blocks = section.blocks.map((block) =>
-    block.kind === 'paragraph' ? `<p>${escapeHtml(block.text)}</p>` : htmlTable(block.table),
+    // A table wider than a phone scrolls inside its own box, not the page.
+    block.kind === 'paragraph' ? `<p>${escapeHtml(block.text)}</p>` : `<div class="table-scroll">${htmlTable(block.table)}</div>`,
   );
   const subsections = section.subsections.map((subsection) => htmlSection(subsection, level + 1));
   return `<section id="${escapeHtml(section.id)}">\n${[heading, ...blocks, ...subsections].join('\n')}\n</section>`;
@@ -92,6 +93,8 @@ figure.chart figcaption { font-weight: 700; font-size: 1.05rem; margin-bottom: .
 .chart-box { position: relative; width: 100%; max-width: 960px; margin: 0 auto 1rem; }
 .chart-box canvas { display: block; max-width: 100%; }
 .chart-table { overflow: auto; max-height: 26rem; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
+.table-scroll caption { position: sticky; left: 0; }
 .chart-table caption { position: sticky; left: 0; }
 table.compact { font-size: .85rem; }
 footer { color: var(--muted); font-size: .85rem; padding: 2rem 1.25rem 3rem; }
@@ -100,7 +103,7 @@ footer { color: var(--muted); font-size: .85rem; padding: 2rem 1.25rem 3rem; }
   body { font-size: 11pt; }
   nav { display: none; }
   header, main, footer { max-width: none; padding: 0; }
-  .chart-table { max-height: none; overflow: visible; }
+  .chart-table, .table-scroll { max-height: none; overflow: visible; }
   figure.chart { border: none; padding: 0; break-inside: avoid; }
   table, h2, h3 { break-inside: avoid; break-after: auto; }
   h2, h3 { break-after: avoid; }

@@ -132,7 +132,12 @@ export const ParticipantListQuery = PageQuery.extend({
   withdrawn: booleanQuery.optional().describe('true: withdrawn only; false: still in the study'),
   enrolledFrom: isoDate.optional().describe('Enrolled on or after this date'),
   enrolledTo: isoDate.optional().describe('Enrolled on or before this date'),
-  q: searchText(64).optional().describe('Participant code contains this text (case-insensitive)'),
+  q: searchText(64)
+    .optional()
+    .describe(
+      'Text to find (case-insensitive) in the participant code, a session\'s pigment lot or practitioner code, or an adverse-event term; ' +
+        'in the de-identified view (reviewers) in the pseudonym only',
+    ),
   sort: z
     .enum(['code', '-code', 'enrolledOn', '-enrolledOn'], { error: 'must be code, -code, enrolledOn or -enrolledOn' })
     .default('code')

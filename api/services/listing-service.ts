@@ -1,7 +1,8 @@
 // Study-wide listings for the people who work across participants: participants and adverse
 // events, filtered and a page at a time, in the caller's scope and view. In the de-identified
 // view participants are named and sorted by pseudonym, and date filters and date order are not
-// offered: they would let true dates be found out.
+// offered: they would let true dates be found out. The participant search reaches pigment lots,
+// adverse-event terms and practitioners too, except in the de-identified view (pseudonyms only).
 import type { Db } from '../../db/kysely.ts';
 import { selectAdverseEventPage, selectParticipantPage } from '../../db/repositories/listing-repository.ts';
 import { AppError } from '../errors.ts';
@@ -51,6 +52,8 @@ export async function listParticipants(db: Db, actor: Actor, studyCode: string, 
       enrolledFrom: query.enrolledFrom,
       enrolledTo: query.enrolledTo,
       search: query.q,
+      // The de-identified view replaces terms and practitioner codes: searching them would reveal them.
+      searchRecords: !deidentified,
       name: deidentified ? 'pseudonym' : 'code',
       sort: byDate ? 'enrolledOn' : 'name',
       descending: query.sort.startsWith('-'),

@@ -13,8 +13,10 @@ export interface ParticipantListFilter {
   withdrawn?: boolean | undefined;
   enrolledFrom?: string | undefined;
   enrolledTo?: string | undefined;
-  /** Text the code (or pseudonym) contains, case-insensitively. */
+  /** Text to find, case-insensitively: in the code (or pseudonym), and with `searchRecords` in the records too. */
   search?: string | undefined;
+  /** Also match a session's pigment lot or practitioner code and an adverse event's term. */
+  searchRecords: boolean;
   /** Which column names the participant: the code, or the pseudonym in a de-identified view. */
   name: 'code' | 'pseudonym';
   sort: 'name' | 'enrolledOn';
@@ -43,7 +45,24 @@ export async function selectParticipantPage(db: Kysely<Database>, filter: Partic
   if (filter.withdrawn !== undefined) query = query.where('p.withdrawn_on', filter.withdrawn ? 'is not' : 'is', null);
   if (filter.enrolledFrom !== undefined) query = query.where('p.enrolled_on', '>=', filter.enrolledFrom);
   if (filter.enrolledTo !== undefined) query = query.where('p.enrolled_on', '<=', filter.enrolledTo);
-  if (filter.search !== undefined) query = query.where(sql<boolean>`${name} ilike ${`%${escapeLike(filter.search)}%`}`);
+  if (filter.search !== undefined) {
+    const pattern = `%${escapeLike(filter.search)}%`;
+    // One uncorrelated set of matching participants, hashed once: each child table is read once
+    // (about 40 ms at 20,000 participants on PostgreSQL 15), where correlated EXISTS tests made the
+    // planner's estimate large enough to switch on JIT compilation (about 300 ms).
+    query = filter.searchRecords
+      ? query.where(sql<boolean>`(${name} ilike ${pattern} or p.participant_no in (
+          select ts.participant_no from treatment_session ts
+            where ts.study_id = ${filter.studyId} and ts.pigment_lot ilike ${pattern}
+          union all
+          select ts.participant_no from treatment_session ts
+            join practitioner pr on pr.study_id = ts.study_id and pr.practitioner_no = ts.practitioner_no
+            where ts.study_id = ${filter.studyId} and pr.code ilike ${pattern}
+          union all
+          select ae.participant_no from adverse_event ae
+            where ae.study_id = ${filter.studyId} and ae.term ilike ${pattern}))`)
+      : query.where(sql<boolean>`${name} ilike ${pattern}`);
+  }
   if (filter.sort === 'name') {
     if (filter.after) query = query.where(sql<boolean>`${nameC} ${beyond} ${filter.after[0]}`);
     query = query.orderBy(sql`${nameC} ${direction}`);

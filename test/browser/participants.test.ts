@@ -434,7 +434,7 @@ describe('browser: participants and a participant page', function () {
     await shows(page.locator('#participants tbody tr:first-child th', { hasText: 'Q06' }));
     expect(await page.locator('#participants thead th', { hasText: 'Code' }).getAttribute('aria-sort')).to.equal('descending');
 
-    await page.getByLabel('Code contains').fill('Q0');
+    await page.getByLabel(/^Find by code/).fill('Q0');
     await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'Q0');
     await shows(page.getByText(/^Page 1: participants 1–6\./));
     expect(await codes()).to.deep.equal(['Q06', 'Q05', 'Q04', 'Q03', 'Q02', 'Q01']);

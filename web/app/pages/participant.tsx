@@ -2,7 +2,9 @@
 // visit windows, the lists of their sessions, adverse events, fading assessments and surveys
 // (each with Add, Edit and Delete for those who may change records), and their history from the
 // audit trail. Reviewers see the de-identified view (pseudonyms, shifted dates) and no controls;
-// a clinic reaches only its sites' participants (others are not found).
+// a clinic reaches only its sites' participants (others are not found). Printed (print CSS in
+// web/style.css), the page is the participant's casebook: every record and the whole history,
+// without navigation, buttons or forms.
 import { useMemo, useState } from 'preact/hooks';
 import { AdverseEvent, FadingAssessment, SatisfactionSurvey, TreatmentSession } from '../../../api/schemas/bundle.ts';
 import {
@@ -167,6 +169,14 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
   const [refresh, setRefresh] = useState(0);
   const [editing, setEditing] = useState(false);
   const [saved, setSaved] = useState('');
+  // "Print the casebook": the whole history is read first, then the browser's print dialog opens.
+  const [casebook, setCasebook] = useState(0);
+  const [printing, setPrinting] = useState(false);
+  const printCasebook = () => {
+    if (me.role === 'reviewer') return window.print();
+    setPrinting(true);
+    setCasebook((n) => n + 1);
+  };
 
   const reloadAll = () => {
     record.reload();
@@ -237,6 +247,15 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
         <Link href={pathOf('studies', code, 'participants')}>Participants</Link> › {p.code}
       </p>
       <h1>Participant {p.code}</h1>
+      <p class="print-only casebook-title">
+        Casebook of participant {p.code}, study {code}: {studyRecord.data.title}
+      </p>
+      <p class="actions casebook-print">
+        <button type="button" onClick={printCasebook} disabled={printing} aria-busy={printing ? 'true' : undefined}>
+          Print the casebook
+        </button>
+        <span class="hint">every record and the whole history, without the page's controls; choose “Save as PDF” to keep a file</span>
+      </p>
       {me.role === 'reviewer' ? (
         <p class="notice">
           De-identified view: the code is a pseudonym, every date is shifted by a fixed number of days for this participant, and free text is removed.
@@ -324,7 +343,16 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
           <p>The audit trail is not shown in the de-identified view.</p>
         </section>
       ) : (
-        <History studyCode={code} participant={participant} refresh={refresh} />
+        <History
+          studyCode={code}
+          participant={participant}
+          refresh={refresh}
+          complete={casebook}
+          onComplete={() => {
+            setPrinting(false);
+            window.print();
+          }}
+        />
       )}
     </main>
   );

@@ -1,4 +1,5 @@
-// The study's participants: a table searched by code, filtered, sorted and read a page at a time
+// The study's participants: a table searched by code, pigment lot, adverse-event term and
+// practitioner (a reviewer: by pseudonym only), filtered, sorted and read a page at a time
 // from the API (filters and order live in the address, so a view can be bookmarked and the back
 // button works), and, for those who may change records, a form to enrol a participant. A clinic
 // sees its own sites only; a reviewer sees pseudonyms and no date filters (dates are shifted).
@@ -118,7 +119,7 @@ export function ParticipantsPage(props: { code?: string; participant?: string; u
 
       <div class="toolbar filters" role="search" aria-label="Filter the participants">
         <div class="field">
-          <label for="filter-q">Code contains</label>
+          <label for="filter-q">{deidentified ? 'Pseudonym contains' : 'Find by code, pigment lot, adverse event or practitioner'}</label>
           <input
             id="filter-q"
             type="search"

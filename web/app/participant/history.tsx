@@ -1,5 +1,6 @@
 // A participant's history from the audit trail, newest first: when, who, what they did to which
-// record, the reason they gave, and each changed field before → after.
+// record, the reason they gave, and each changed field before → after. Read a page at a time; for
+// the printed casebook it reads every page and then says so.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { AuditEntry } from '../../../api/schemas/audit.ts';
 import { AdverseEvent, FadingAssessment, Participant, SatisfactionSurvey, TreatmentSession } from '../../../api/schemas/bundle.ts';
@@ -51,7 +52,21 @@ function changedFields(entry: Pick<AuditEntry, 'before' | 'after'>) {
 /** A record is "added" here, as the participant page says when one is saved. */
 const ACTIONS: Record<AuditEntry['action'], string> = { ...ACTION_WORDS, create: 'added' };
 
-export function History({ studyCode, participant, refresh }: { studyCode: string; participant: string; refresh: number }) {
+export function History({
+  studyCode,
+  participant,
+  refresh,
+  complete = 0,
+  onComplete,
+}: {
+  studyCode: string;
+  participant: string;
+  refresh: number;
+  /** Grows when the whole history is wanted (the casebook): every older page is read. */
+  complete?: number;
+  /** Called once the whole history is on screen after `complete` grew. */
+  onComplete?: () => void;
+}) {
   const [entries, setEntries] = useState<AuditEntry[] | null>(null);
   const [next, setNext] = useState<string | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -86,6 +101,19 @@ export function History({ studyCode, participant, refresh }: { studyCode: string
   useEffect(() => {
     void load(null);
   }, [studyCode, participant, refresh]);
+
+  // Read the older pages one after another until none is left, then report the history whole
+  // (once for each request).
+  const completed = useRef(0);
+  useEffect(() => {
+    if (complete === completed.current || entries === null || inFlight.current || error) return;
+    if (next) {
+      loadOlder(next);
+      return;
+    }
+    completed.current = complete;
+    onComplete?.();
+  }, [complete, entries, next, error, loadingMore]);
 
   return (
     <section aria-labelledby="history-heading" id="history">
@@ -148,6 +176,9 @@ export function History({ studyCode, participant, refresh }: { studyCode: string
             </tbody>
           </table>
         </div>
+      ) : null}
+      {next ? (
+        <p class="print-only">Older changes are not shown here: print with “Print the casebook” for the whole history.</p>
       ) : null}
       {next ? (
         <p>

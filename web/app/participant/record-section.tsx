@@ -121,7 +121,11 @@ export function RecordSection<R extends Row>(props: {
                     {c.label}
                   </th>
                 ))}
-                {editable ? <th scope="col">Actions</th> : null}
+                {editable ? (
+                  <th scope="col" class="row-actions">
+                    Actions
+                  </th>
+                ) : null}
               </tr>
             </thead>
             <tbody>

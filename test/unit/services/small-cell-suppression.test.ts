@@ -63,6 +63,42 @@ describe('small-cell suppression', function () {
     });
   });
 
+  describe('the adverse-event rates by site, at the threshold', () => {
+    // One site's figures as the rates show them; the intervals are placeholders, carried or dropped whole.
+    const proportion = (n: number, N: number): Proportion => ({ n, N, proportion: n / N, wilson: [0, 1], exact: [0, 1] });
+
+    it('shows 5 events and hides 4', () => {
+      const participants = proportion(10, 20);
+      expect(suppressEventCount({ events: 5, participants }, THRESHOLD)).to.deep.equal({ events: 5, participants });
+      expect(suppressEventCount({ events: 4, participants }, THRESHOLD)).to.deep.equal({ events: null, participants, suppressed: true });
+    });
+
+    it('shows 5 participants with an event and hides 4, keeping N', () => {
+      expect(suppressEventCount({ events: 12, participants: proportion(5, 20) }, THRESHOLD)).to.deep.equal({ events: 12, participants: proportion(5, 20) });
+      expect(suppressEventCount({ events: 12, participants: proportion(4, 20) }, THRESHOLD)).to.deep.equal({
+        events: 12,
+        participants: hiddenProportion(20),
+        suppressed: true,
+      });
+    });
+
+    it('shows a proportion whose remainder N − n is 5 and hides one whose remainder is 4', () => {
+      // 15 of 20: remainder 5; 16 of 20: remainder 4, which 20 − 16 would give back.
+      expect(suppressEventCount({ events: 30, participants: proportion(15, 20) }, THRESHOLD)).to.deep.equal({ events: 30, participants: proportion(15, 20) });
+      expect(suppressEventCount({ events: 30, participants: proportion(16, 20) }, THRESHOLD)).to.deep.equal({
+        events: 30,
+        participants: hiddenProportion(20),
+        suppressed: true,
+      });
+    });
+
+    it('hides N itself when fewer than 5 were enrolled, and keeps it at 5', () => {
+      // 4 enrolled: n = 0 and N = 4 both hidden. 5 enrolled, none with an event: N shown, n = 0 hidden.
+      expect(suppressEventCount({ events: 0, participants: proportion(0, 4) }, THRESHOLD)).to.deep.equal({ events: null, participants: hiddenProportion(null), suppressed: true });
+      expect(suppressEventCount({ events: 0, participants: proportion(0, 5) }, THRESHOLD)).to.deep.equal({ events: null, participants: hiddenProportion(5), suppressed: true });
+    });
+  });
+
   describe('complementary suppression', () => {
     it('hides the grade-1 count when minimalOrNone.n minus it would give back a small grade 0', async () => {
       // 36 enrolled: 6 without follow-up; of the 30 followed up (6 before the window, 18 in it, 6

@@ -238,6 +238,38 @@ describe('small-cell suppression', function () {
     expect(out.suppressed).to.equal(true);
   });
 
+  it('leaves no count of any figure under an infinite threshold, each figure hidden in its own shape', () => {
+    // A site with every kind of figure: grades, densities, surveys, costs, events, withdrawals, touch-ups.
+    const persons = [
+      ...people(10, { grade: 0, density: 8, satisfaction: 5, cost: 2500, events: [{ category: 'infection', grade: 2, serious: true }] }),
+      ...people(10, { grade: 2, density: 6, satisfaction: 3, cost: 3000, events: [{ category: 'allergic_reaction', solicited: false }] }),
+      ...people(5, { withdrawn: 'adverse_event', grade: null, satisfaction: null }),
+      ...people(5, { sessions: 4, grade: 1, months: 8, density: 7, satisfaction: 4 }),
+    ];
+    const out = suppressSmallCells(siteFigures(persons), Number.POSITIVE_INFINITY);
+    const numbers: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (typeof value === 'number') numbers.push(`${path} = ${value}`);
+      else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}.${i}`));
+      else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(item, path === '' ? key : `${path}.${key}`);
+    };
+    walk(out, '');
+    // Only the protocol's follow-up window (6 to 18 months, from the fixture) is not a count.
+    expect(numbers).to.deep.equal(['followUp.window.from = 6', 'followUp.window.to = 18']);
+    expect(out.suppressed).to.equal(true);
+    expect(out.costUsd).to.deep.equal({ n: null, suppressed: true });
+    expect(out.sessions.perParticipant).to.deep.equal({ n: null, suppressed: true });
+    expect(out.fading.gradeTrend).to.deep.equal({ n: null, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null, suppressed: true });
+    expect(out.satisfaction.responseRate).to.deep.equal(hiddenProportion(null));
+  });
+
+  it('marks the group suppressed when only single counts are hidden', () => {
+    // 20 enrolled, 4 withdrawn: the withdrawn count (and what gives it back) is hidden, nothing whole.
+    const shown = served([...people(4, { withdrawn: 'participant_choice' }), ...people(16)]).shown;
+    expect(shown.participants.withdrawn).to.equal(null);
+    expect(shown.suppressed).to.equal(true);
+  });
+
   it('leaves every figure as it was with a threshold of 0, but for the survival steps and the levels listed', () => {
     const figures = siteFigures([...people(6, { events: [{ category: 'infection' }] }), ...people(4, { grade: 3 })]);
     const out = suppressSmallCells(figures, 0);

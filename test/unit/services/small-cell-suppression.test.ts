@@ -239,13 +239,15 @@ describe('small-cell suppression', function () {
   });
 
   it('leaves no count of any figure under an infinite threshold, each figure hidden in its own shape', () => {
-    // A site with every kind of figure: grades, densities, surveys, costs, events, withdrawals, touch-ups.
+    // A site with every kind of figure: grades, densities, surveys, costs, events, withdrawals, and
+    // a touch-up needed by most (so that the touch-up-free time has a median).
     const persons = [
-      ...people(10, { grade: 0, density: 8, satisfaction: 5, cost: 2500, events: [{ category: 'infection', grade: 2, serious: true }] }),
-      ...people(10, { grade: 2, density: 6, satisfaction: 3, cost: 3000, events: [{ category: 'allergic_reaction', solicited: false }] }),
+      ...people(10, { needsTouchUp: true, grade: 0, density: 8, satisfaction: 5, cost: 2500, events: [{ category: 'infection', grade: 2, serious: true }] }),
+      ...people(10, { needsTouchUp: true, grade: 2, density: 6, satisfaction: 3, cost: 3000, events: [{ category: 'allergic_reaction', solicited: false }] }),
       ...people(5, { withdrawn: 'adverse_event', grade: null, satisfaction: null }),
       ...people(5, { sessions: 4, grade: 1, months: 8, density: 7, satisfaction: 4 }),
     ];
+    expect(siteFigures(persons).fading.touchUpFree.median).to.be.a('number');
     const out = suppressSmallCells(siteFigures(persons), Number.POSITIVE_INFINITY);
     const numbers: string[] = [];
     const walk = (value: unknown, path: string): void => {

@@ -32,13 +32,13 @@ export function authenticatedBy(res: Response): 'session' | 'token' | null {
   return (res.locals.authenticatedBy as 'session' | 'token' | undefined) ?? null;
 }
 
-export function authenticate({ db, config }: RouteDeps): RequestHandler {
+export function authenticate({ db, config, clock }: RouteDeps): RequestHandler {
   return async (req, res, next) => {
     try {
       const authorization = req.get('authorization');
       if (authorization !== undefined) {
         const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-        const actor = match ? await actorForToken(db, match[1]!, config.authCacheSeconds) : null;
+        const actor = match ? await actorForToken(db, match[1]!, config.authCacheSeconds, clock) : null;
         if (actor === null) {
           throw new AppError('unauthorized', 'the API token is not valid (unknown, revoked or expired); create one with smp user token NAME');
         }
@@ -53,6 +53,7 @@ export function authenticate({ db, config }: RouteDeps): RequestHandler {
           session,
           { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours },
           config.authCacheSeconds,
+          clock,
         );
         if (actor !== null) {
           if (!SAFE_METHODS.has(req.method)) {

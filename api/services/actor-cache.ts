@@ -9,10 +9,13 @@ import type { Actor } from './access.ts';
 const MAX_ENTRIES = 10_000;
 const entries = new Map<string, { actor: Actor; until: number }>();
 
-/** The actor for `key`, from memory if looked up within `seconds`, else from `lookUp` (not remembered when null). */
-export async function cachedActor(key: string, seconds: number, lookUp: () => Promise<Actor | null>): Promise<Actor | null> {
+/**
+ * The actor for `key`, from memory if looked up within `seconds` by `clock`, else from `lookUp`
+ * (not remembered when null).
+ */
+export async function cachedActor(key: string, seconds: number, lookUp: () => Promise<Actor | null>, clock: () => Date = () => new Date()): Promise<Actor | null> {
   if (seconds <= 0) return lookUp();
-  const now = Date.now();
+  const now = clock().getTime();
   const hit = entries.get(key);
   if (hit !== undefined && hit.until > now) return hit.actor;
   const actor = await lookUp();

@@ -61,8 +61,8 @@ async function actorOf(db: Kysely<Database>, user: { user_id: number; username: 
   };
 }
 
-/** The actor of a valid API token, or null; remembered for `cacheSeconds` (see actor-cache.ts). */
-export async function actorForToken(db: Db, token: string, cacheSeconds = 0): Promise<Actor | null> {
+/** The actor of a valid API token, or null; remembered for `cacheSeconds` by `clock` (see actor-cache.ts). */
+export async function actorForToken(db: Db, token: string, cacheSeconds = 0, clock?: () => Date): Promise<Actor | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const hash = secretHash(token);
   return cachedActor(`token:${hash.toString('hex')}`, cacheSeconds, async () => {
@@ -70,7 +70,7 @@ export async function actorForToken(db: Db, token: string, cacheSeconds = 0): Pr
     if (!user) return null;
     if (user.stale_last_use) await touchToken(db.kysely, user.token_id);
     return actorOf(db.kysely, user);
-  });
+  }, clock);
 }
 
 /** How long a sign-in session lives: minutes without a request, and hours from signing in. */
@@ -81,17 +81,17 @@ export interface SessionLimits {
 
 /**
  * The actor of a live sign-in session (used within the idle timeout, and begun within the
- * session's longest life), or null; renews its idle time. Remembered for `cacheSeconds` (see
- * actor-cache.ts).
+ * session's longest life), or null; renews its idle time. Remembered for `cacheSeconds` by
+ * `clock` (see actor-cache.ts).
  */
-export async function actorForSession(db: Db, sessionValue: string, limits: SessionLimits, cacheSeconds = 0): Promise<Actor | null> {
+export async function actorForSession(db: Db, sessionValue: string, limits: SessionLimits, cacheSeconds = 0, clock?: () => Date): Promise<Actor | null> {
   const hash = secretHash(sessionValue);
   return cachedActor(`session:${limits.idleMinutes}:${limits.maxHours}:${hash.toString('hex')}`, cacheSeconds, async () => {
     const user = await findUserBySessionHash(db.kysely, hash, limits);
     if (!user) return null;
     if (Number(user.idle_seconds) > TOUCH_INTERVAL_SECONDS) await touchSession(db.kysely, hash);
     return actorOf(db.kysely, user);
-  });
+  }, clock);
 }
 
 /** What the audit trail keeps of a user: never a password or its hash. */

@@ -266,8 +266,29 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
     }
   });
 
+  /** P03's serious infection at its first session: the event the figures tests add. */
+  const p03Infection = {
+    category: 'infection',
+    term: 'Folliculitis at the crown',
+    onsetDate: '2018-03-14',
+    resolvedDate: null,
+    grade: 3,
+    serious: true,
+    relatedness: 'probable',
+    outcome: 'recovering',
+    sessionNumber: 1,
+  };
+  /** Remove the events a test added, so that each test starts from the demo study. */
+  async function removeEvents(added: Array<{ participant: string; no: number; etag: string }>) {
+    for (const { participant, no, etag } of added) {
+      const removed = await admin.delete(`/studies/${CODE}/participants/${participant}/adverse-events/${no}`, { ifMatch: etag, reason: 'Test data removed' });
+      expect(removed.status).to.equal(204);
+    }
+  }
+
   it('shows a new adverse event in the figures and the chart table after a reload', async () => {
     const { page, problems, close } = await openAs(app, app.users.researcher);
+    const addedEvents: Array<{ participant: string; no: number; etag: string }> = [];
     try {
       await page.goto(`${app.base}/studies/${CODE}`);
       await chartsDrawn(page);
@@ -275,22 +296,9 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       const before = (await chartTables(page))['adverse-events']!;
       expect(before[0]).to.deep.equal(['Infection', '0', '0/22', '0.0%', '[0.0%, 15.4%]']);
 
-      const added = await researcher.post(
-        `/studies/${CODE}/participants/P03/adverse-events`,
-        {
-          category: 'infection',
-          term: 'Folliculitis at the crown',
-          onsetDate: '2018-03-14',
-          resolvedDate: null,
-          grade: 3,
-          serious: true,
-          relatedness: 'probable',
-          outcome: 'recovering',
-          sessionNumber: 1,
-        },
-        { reason: 'Reported at the second session' },
-      );
+      const added = await researcher.post(`/studies/${CODE}/participants/P03/adverse-events`, p03Infection, { reason: 'Reported at the second session' });
       expect(added.status, JSON.stringify(added.body)).to.equal(201);
+      addedEvents.push({ participant: 'P03', no: added.body.no, etag: added.etag! });
 
       await page.reload();
       await chartsDrawn(page);
@@ -305,11 +313,15 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       expect(problems).to.deep.equal([]);
     } finally {
       await close();
+      await removeEvents(addedEvents);
     }
   });
 
   it('reviews adverse events: rates with zero-event levels, serious and unresolved first, the listing as CSV', async () => {
-    // An unresolved, non-serious event besides the serious one added above (P03's infection).
+    // A serious event (P03's infection) and an unresolved, non-serious one.
+    const serious = await admin.post(`/studies/${CODE}/participants/P03/adverse-events`, p03Infection, { reason: 'Reported at the second session' });
+    expect(serious.status, JSON.stringify(serious.body)).to.equal(201);
+    const addedEvents = [{ participant: 'P03', no: serious.body.no as number, etag: serious.etag! }];
     const unresolved = await admin.post(
       `/studies/${CODE}/participants/P12/adverse-events`,
       {
@@ -326,6 +338,7 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       { reason: 'Seen at follow-up' },
     );
     expect(unresolved.status, JSON.stringify(unresolved.body)).to.equal(201);
+    addedEvents.push({ participant: 'P12', no: unresolved.body.no, etag: unresolved.etag! });
 
     const { page, problems, close } = await openAs(app, app.users.researcher);
     try {
@@ -405,6 +418,7 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       expect(problems).to.deep.equal([]);
     } finally {
       await close();
+      await removeEvents(addedEvents);
     }
   });
 

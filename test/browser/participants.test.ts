@@ -477,7 +477,21 @@ describe('browser: participants and a participant page', function () {
     await expectAccessible(page, 'the participants page with the enrolment form');
     await page.getByRole('button', { name: 'Cancel' }).click();
     await screenshots(page, 'participants');
-    await openParticipant(page, app.base, 'P23');
+    // A participant of this test's own, with a session, an adverse event and a survey to open forms on.
+    const code = 'P31';
+    const base = `/studies/${STUDY}/participants`;
+    const made = [
+      await researcher.post(base, { code, site: 'LON', sex: 'male', birthYear: 1984, indication: 'androgenetic_alopecia', keloidHistory: false, enrolledOn: '2024-03-01' }),
+      await researcher.post(`${base}/${code}/sessions`, {
+        kind: 'initial', date: '2024-03-04', durationMinutes: 180, practitioner: 'LON-01', pigmentLot: 'PGM-2403-L', anesthesia: 'topical',
+      }),
+      await researcher.post(`${base}/${code}/adverse-events`, {
+        category: 'other', term: 'Mild redness', onsetDate: '2024-03-05', grade: 1, serious: false, relatedness: 'possible', outcome: 'recovered', sessionNumber: 1,
+      }),
+      await researcher.post(`${base}/${code}/surveys`, { date: '2024-09-02', satisfaction: 4, wouldRecommend: true }),
+    ];
+    expect(made.map((r) => r.status)).to.deep.equal([201, 201, 201, 201]);
+    await openParticipant(page, app.base, code);
     await page.getByRole('button', { name: 'Add a session' }).click();
     await page.getByRole('button', { name: 'Edit adverse event 1' }).click();
     await page.getByRole('button', { name: 'Delete survey 1' }).click();

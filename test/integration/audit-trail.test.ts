@@ -9,22 +9,16 @@ import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type Reply, type TestServer } from '../support/http.ts';
 import { createTestUser, type TestUser } from '../support/users.ts';
 
-const S = '/studies/AUD-1';
-
 describe(`audit trail (${DRIVER})`, function () {
   this.timeout(60_000);
   let db: TestDb;
   let server: TestServer;
-  let api: ApiClient;
-  let researcher: TestUser;
+  let admin: ApiClient;
 
   before(async () => {
     db = await freshDb();
     server = await startTestServer(db);
-    const admin = await createTestUser(db, 'admin');
-    expect((await apiClient(server.base, admin.headers).post('/studies', smallBundle('AUD-1'))).status).to.equal(201);
-    researcher = await createTestUser(db, 'researcher', [{ studyCode: 'AUD-1', siteCode: null }]);
-    api = apiClient(server.base, researcher.headers);
+    admin = apiClient(server.base, (await createTestUser(db, 'admin')).headers);
   });
   after(async () => {
     await server?.close();
@@ -34,8 +28,22 @@ describe(`audit trail (${DRIVER})`, function () {
   const auditCount = async () =>
     Number((await db.kysely.selectFrom('audit_event').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
 
+  /** A study of the test's own and a researcher of it: each test makes its own history. */
+  interface Study {
+    code: string;
+    /** The study's path. */
+    S: string;
+    api: ApiClient;
+    researcher: TestUser;
+  }
+  async function newStudy(code: string): Promise<Study> {
+    expect((await admin.post('/studies', smallBundle(code))).status).to.equal(201);
+    const researcher = await createTestUser(db, 'researcher', [{ studyCode: code, siteCode: null }]);
+    return { code, S: `/studies/${code}`, api: apiClient(server.base, researcher.headers), researcher };
+  }
+
   /** The write, then the one audit entry it must have left (the newest). */
-  async function audited(write: () => Promise<Reply>, expectedStatus: number) {
+  async function audited({ S, api, researcher }: Study, write: () => Promise<Reply>, expectedStatus: number) {
     const before = await auditCount();
     const reply = await write();
     expect(reply.status, JSON.stringify(reply.body)).to.equal(expectedStatus);
@@ -48,17 +56,23 @@ describe(`audit trail (${DRIVER})`, function () {
     return { reply, entry };
   }
 
-  it('records each create, update and delete once, with the values before and after and the reason', async () => {
+  /**
+   * A history of every kind of write in `study`, each checked against the entry it left:
+   * participant A1 enrolled at MAN and moved to LON, its records, site EDI, practitioner PR-E
+   * and a new title.
+   */
+  async function recordHistory(study: Study): Promise<void> {
+    const { S, api } = study;
     const participant = {
       code: 'A1', site: 'MAN', sex: 'other', birthYear: 1970, indication: 'birthmark', fitzpatrick: 5,
       keloidHistory: true, enrolledOn: '2020-03-02', withdrawnOn: null, withdrawalCause: null, withdrawalReason: null, costUsd: 1234.5,
     };
-    const created = await audited(() => api.post(`${S}/participants`, participant, { reason: 'Enrolled' }), 201);
+    const created = await audited(study, () => api.post(`${S}/participants`, participant, { reason: 'Enrolled' }), 201);
     expect(created.entry).to.deep.include({
       action: 'create', entity: 'participant', key: 'A1', participant: 'A1', sites: ['MAN'], before: null, after: participant, reason: 'Enrolled',
     });
 
-    const changed = await audited(
+    const changed = await audited(study, 
       () => api.patch(`${S}/participants/A1`, { site: 'LON', costUsd: null }, { ifMatch: created.reply.etag!, reason: 'Moved to London; cost unknown' }),
       200,
     );
@@ -69,10 +83,10 @@ describe(`audit trail (${DRIVER})`, function () {
     });
 
     const session = { number: 1, kind: 'initial', date: '2020-03-03', durationMinutes: 200, practitioner: 'PR-A', pigmentLot: 'Lot “7”', anesthesia: 'local' };
-    const sessionCreated = await audited(() => api.post(`${S}/participants/A1/sessions`, session), 201);
+    const sessionCreated = await audited(study, () => api.post(`${S}/participants/A1/sessions`, session), 201);
     expect(sessionCreated.entry).to.deep.include({ entity: 'session', key: 'A1/sessions/1', before: null, after: session, reason: null });
 
-    const ae = await audited(
+    const ae = await audited(study, 
       () => api.post(`${S}/participants/A1/adverse-events`, {
         category: 'keloid', term: 'Raised scar', onsetDate: '2020-04-01', grade: 2, serious: false, relatedness: 'definite', outcome: 'not_recovered',
       }),
@@ -83,34 +97,41 @@ describe(`audit trail (${DRIVER})`, function () {
       no: 1, category: 'keloid', term: 'Raised scar', onsetDate: '2020-04-01', resolvedDate: null, grade: 2, serious: false,
       relatedness: 'definite', outcome: 'not_recovered', sessionNumber: null, solicited: false,
     });
-    const aeChanged = await audited(
+    const aeChanged = await audited(study, 
       () => api.patch(`${S}/participants/A1/adverse-events/1`, { grade: 3, serious: true }, { ifMatch: ae.reply.etag!, reason: 'Upgraded after review' }),
       200,
     );
     expect(aeChanged.entry.before).to.include({ grade: 2, serious: false });
     expect(aeChanged.entry.after).to.include({ grade: 3, serious: true });
-    const aeDeleted = await audited(
+    const aeDeleted = await audited(study, 
       () => api.delete(`${S}/participants/A1/adverse-events/1`, { ifMatch: aeChanged.reply.etag!, reason: 'Belonged to another participant' }),
       204,
     );
     expect(aeDeleted.entry).to.deep.include({ action: 'delete', key: 'A1/adverse-events/1', after: null, before: aeChanged.entry.after });
 
-    const assessment = await audited(() => api.post(`${S}/participants/A1/fading-assessments`, { date: '2021-01-04', grade: 1, assessor: 'panel' }), 201);
+    const assessment = await audited(study, () => api.post(`${S}/participants/A1/fading-assessments`, { date: '2021-01-04', grade: 1, assessor: 'panel' }), 201);
     expect(assessment.entry.entity).to.equal('fading_assessment');
-    const survey = await audited(() => api.post(`${S}/participants/A1/surveys`, { date: '2021-01-04', satisfaction: 2, wouldRecommend: false }), 201);
+    const survey = await audited(study, () => api.post(`${S}/participants/A1/surveys`, { date: '2021-01-04', satisfaction: 2, wouldRecommend: false }), 201);
     expect(survey.entry.entity).to.equal('survey');
 
-    const site = await audited(() => api.post(`${S}/sites`, { code: 'EDI', name: 'Edinburgh clinic' }), 201);
+    const site = await audited(study, () => api.post(`${S}/sites`, { code: 'EDI', name: 'Edinburgh clinic' }), 201);
     expect(site.entry).to.deep.include({ entity: 'site', key: 'EDI', sites: ['EDI'], after: { code: 'EDI', name: 'Edinburgh clinic', country: null } });
-    const practitioner = await audited(() => api.post(`${S}/practitioners`, { code: 'PR-E', site: 'EDI', yearsExperience: 0.5 }), 201);
+    const practitioner = await audited(study, () => api.post(`${S}/practitioners`, { code: 'PR-E', site: 'EDI', yearsExperience: 0.5 }), 201);
     expect(practitioner.entry).to.deep.include({ entity: 'practitioner', key: 'PR-E', after: { code: 'PR-E', site: 'EDI', yearsExperience: 0.5 } });
-    const study = await api.get(S);
-    const studyChanged = await audited(() => api.patch(S, { title: 'Audited cohort' }, { ifMatch: study.etag!, reason: 'Title agreed' }), 200);
+    const read = await api.get(S);
+    const studyChanged = await audited(study, () => api.patch(S, { title: 'Audited cohort' }, { ifMatch: read.etag!, reason: 'Title agreed' }), 200);
     expect(studyChanged.entry.before.title).to.equal('Small test cohort');
     expect(studyChanged.entry.after.title).to.equal('Audited cohort');
+  }
+
+  it('records each create, update and delete once, with the values before and after and the reason', async () => {
+    await recordHistory(await newStudy('AUD-1'));
   });
 
   it('records nothing for a refused write', async () => {
+    const study = await newStudy('AUD-2');
+    await recordHistory(study);
+    const { S, api } = study;
     const before = await auditCount();
     const refused = [
       await api.post(`${S}/participants/A1/sessions`, { kind: 'initial', date: '2019-01-01', durationMinutes: 5, practitioner: 'PR-A', pigmentLot: 'x', anesthesia: 'none' }),
@@ -121,13 +142,20 @@ describe(`audit trail (${DRIVER})`, function () {
     expect(await auditCount()).to.equal(before);
   });
 
-  it('keeps the whole replaced study of a replace, which an administrator can download again', async () => {
-    const admin = apiClient(server.base, (await createTestUser(db, 'admin')).headers);
-    const before = await admin.get(`${S}/bundle`);
-    const replacement = smallBundle('AUD-1');
+  /** Replace `study` with the small bundle retitled 'Replaced': the entry it left. */
+  async function replaceStudy(study: Study) {
+    const replacement = smallBundle(study.code);
     replacement.study.title = 'Replaced';
-    const replaced = await audited(() => api.post('/studies?replace=true', replacement, { reason: 'Re-import from the clinic system' }), 200);
-    expect(replaced.entry).to.deep.include({ action: 'replace', entity: 'study', key: 'AUD-1', bundleAvailable: true, reason: 'Re-import from the clinic system' });
+    return audited(study, () => study.api.post('/studies?replace=true', replacement, { reason: 'Re-import from the clinic system' }), 200);
+  }
+
+  it('keeps the whole replaced study of a replace, which an administrator can download again', async () => {
+    const study = await newStudy('AUD-3');
+    await recordHistory(study);
+    const { S, api } = study;
+    const before = await admin.get(`${S}/bundle`);
+    const replaced = await replaceStudy(study);
+    expect(replaced.entry).to.deep.include({ action: 'replace', entity: 'study', key: 'AUD-3', bundleAvailable: true, reason: 'Re-import from the clinic system' });
     expect(replaced.entry.before.counts.participants).to.equal(3);
     expect(replaced.entry.after.counts.participants).to.equal(2);
     // Kept by site too, every site listed: A1 was Manchester's third participant, EDI had none.
@@ -138,11 +166,15 @@ describe(`audit trail (${DRIVER})`, function () {
     expect(kept.status).to.equal(200);
     expect(kept.body).to.deep.equal(before.body);
     expect((await api.get(`${S}/audit/${replaced.entry.id}/bundle`)).status).to.equal(403);
-    const notReplace = await admin.get(`${S}/audit/1/bundle`);
+    const enrolment = (await api.get(`${S}/audit?entity=participant&limit=1`)).body.items[0];
+    const notReplace = await admin.get(`${S}/audit/${enrolment.id}/bundle`);
     expect(notReplace.status).to.equal(404);
   });
 
   it('filters by entity, participant, user and day, newest first, a page at a time', async () => {
+    const study = await newStudy('AUD-4');
+    await recordHistory(study);
+    const { S, api, researcher } = study;
     const sessions = await api.get(`${S}/audit?entity=session`);
     expect(sessions.body.items.map((e: { key: string }) => e.key)).to.deep.equal(['A1/sessions/1']);
     const a1 = await api.get(`${S}/audit?participant=A1&limit=3`);
@@ -157,12 +189,15 @@ describe(`audit trail (${DRIVER})`, function () {
   });
 
   it("shows a clinic its own sites' entries only", async () => {
-    const clinic = apiClient(server.base, (await createTestUser(db, 'clinic', [{ studyCode: 'AUD-1', siteCode: 'EDI' }])).headers);
-    const entries = (await clinic.get(`${S}/audit?limit=1000`)).body.items;
-    expect(entries.map((e: { key: string }) => e.key).sort()).to.deep.equal(['AUD-1', 'EDI', 'PR-E']);
+    const study = await newStudy('AUD-5');
+    await recordHistory(study);
+    await replaceStudy(study);
+    const clinic = apiClient(server.base, (await createTestUser(db, 'clinic', [{ studyCode: 'AUD-5', siteCode: 'EDI' }])).headers);
+    const entries = (await clinic.get(`${study.S}/audit?limit=1000`)).body.items;
+    expect(entries.map((e: { key: string }) => e.key).sort()).to.deep.equal(['AUD-5', 'EDI', 'PR-E']);
     // The replace touched EDI, which it removed: the clinic sees the titles and EDI's counts, not
     // the whole study's, which less its own would give back the other sites'.
-    const replace = entries.find((e: { key: string }) => e.key === 'AUD-1');
+    const replace = entries.find((e: { key: string }) => e.key === 'AUD-5');
     expect(replace).to.deep.include({
       action: 'replace',
       before: { title: 'Audited cohort', countsBySite: { EDI: { practitioners: 1, participants: 0, sessions: 0, adverseEvents: 0, fadingAssessments: 0, surveys: 0 } } },
@@ -171,10 +206,13 @@ describe(`audit trail (${DRIVER})`, function () {
   });
 
   it('is refused any UPDATE, DELETE or TRUNCATE by the database itself', async () => {
+    // Rows for the row-level refusals to refuse: the study's import leaves one.
+    await newStudy('AUD-6');
     const before = await auditCount();
+    expect(before).to.be.greaterThan(0);
     for (const statement of [
       sql`update audit_event set reason = 'rewritten'`,
-      sql`delete from audit_event where audit_id = 1`,
+      sql`delete from audit_event`,
       sql`truncate audit_event`,
     ]) {
       const error = await statement.execute(db.kysely).then(

@@ -3,8 +3,10 @@
 // an administrator), so that an allowed call must truly succeed. A route without a case here
 // fails the test: new routes cannot skip the matrix.
 import { expect } from 'chai';
+import { unzipSync } from 'fflate';
 import { sql } from 'kysely';
 import { apiRoutes } from '../../api/routes/index.ts';
+import { EXPORT_FORMATS } from '../../api/services/format-service.ts';
 import { hashPassword } from '../../api/services/password.ts';
 import { issueLink } from '../../api/services/sign-in-links.ts';
 import { smallBundle } from '../support/bundles.ts';
@@ -690,5 +692,224 @@ describe(`authorization matrix (${DRIVER})`, function () {
     }
     expect(failures).to.deep.equal([]);
     expect(calls).to.be.greaterThan(200);
+  });
+
+  /**
+   * What every write route leaves behind when an administrator calls it once: the audit rows
+   * (`entity action`, made by the caller with the caller's reason, or by the invited user for an
+   * invite), or none and why; and whether it is versioned (If-Match required). A declared write
+   * route missing here fails the test, so a new write is classified before it ships.
+   */
+  interface WriteRule {
+    audit: { rows: string[]; by?: 'invitee' } | { none: string };
+    versioned: boolean;
+  }
+  const record = (entity: string, action: string) => ({ audit: { rows: [`${entity} ${action}`] }, versioned: action !== 'create' });
+  const writeRules: Record<string, WriteRule> = {
+    'POST /auth/sign-in': { audit: { none: 'a sign-in changes no study or account data' }, versioned: false },
+    'POST /auth/sign-out': { audit: { none: 'a sign-out ends the calling browser’s own session only' }, versioned: false },
+    'POST /auth/password': { audit: { rows: ['user update'] }, versioned: false },
+    'POST /auth/link-info': { audit: { none: 'it reads what a link is for' }, versioned: false },
+    'POST /auth/invite': { audit: { rows: ['user update'], by: 'invitee' }, versioned: false },
+    'POST /auth/sign-in-link': { audit: { none: 'a sign-in changes no study or account data' }, versioned: false },
+    'DELETE /account/sessions/:id': { audit: { rows: ['session update'] }, versioned: false },
+    'POST /account/sessions/end-others': { audit: { rows: ['session update'] }, versioned: false },
+    'POST /account/tokens': { audit: { rows: ['api_token create'] }, versioned: false },
+    'DELETE /account/tokens/:id': { audit: { rows: ['api_token update'] }, versioned: false },
+    'POST /studies': { audit: { rows: ['study replace'] }, versioned: false },
+    'PATCH /studies/:code': record('study', 'update'),
+    'DELETE /studies/:code': record('study', 'delete'),
+    'POST /studies/:code/sites': record('site', 'create'),
+    'PATCH /studies/:code/sites/:siteCode': record('site', 'update'),
+    'DELETE /studies/:code/sites/:siteCode': record('site', 'delete'),
+    'POST /studies/:code/practitioners': record('practitioner', 'create'),
+    'PATCH /studies/:code/practitioners/:practitionerCode': record('practitioner', 'update'),
+    'DELETE /studies/:code/practitioners/:practitionerCode': record('practitioner', 'delete'),
+    'POST /studies/:code/participants': record('participant', 'create'),
+    'PATCH /studies/:code/participants/:participantCode': record('participant', 'update'),
+    'DELETE /studies/:code/participants/:participantCode': record('participant', 'delete'),
+    'POST /studies/:code/worklist/feeds': { audit: { rows: ['calendar_feed create'] }, versioned: false },
+    'DELETE /studies/:code/worklist/feeds/:id': { audit: { rows: ['calendar_feed update'] }, versioned: false },
+    // The user the matrix creates carries one grant: one row for the user, one for the grant.
+    'POST /users': { audit: { rows: ['user create', 'grant create'] }, versioned: false },
+    'PATCH /users/:username': record('user', 'update'),
+    'POST /users/:username/grants': { audit: { rows: ['grant create'] }, versioned: false },
+    'DELETE /users/:username/grants/:study': { audit: { rows: ['grant delete'] }, versioned: false },
+    'DELETE /users/:username/grants/:study/:site': { audit: { rows: ['grant delete'] }, versioned: false },
+    'POST /users/:username/tokens': { audit: { rows: ['api_token create'] }, versioned: false },
+    'DELETE /users/:username/tokens/:id': { audit: { rows: ['api_token update'] }, versioned: false },
+    'POST /users/:username/invite': { audit: { rows: ['user update'] }, versioned: false },
+  };
+  const entityOf: Record<string, string> = { sessions: 'session', 'adverse-events': 'adverse_event', 'fading-assessments': 'fading_assessment', surveys: 'survey' };
+  for (const segment of Object.keys(recordBodies)) {
+    const base = `/studies/:code/participants/:participantCode/${segment}`;
+    const key = segment === 'sessions' ? ':number' : ':no';
+    writeRules[`POST ${base}`] = record(entityOf[segment]!, 'create');
+    writeRules[`PATCH ${base}/${key}`] = record(entityOf[segment]!, 'update');
+    writeRules[`DELETE ${base}/${key}`] = record(entityOf[segment]!, 'delete');
+  }
+  const writeRoutes = () => apiRoutes.filter((r) => r.method !== 'get');
+  const routeKey = (r: { method: string; path: string }) => `${r.method.toUpperCase()} ${r.path}`;
+
+  /** The newest audit row's id, so that a call's own rows can be picked out after it. */
+  async function lastAuditId(): Promise<string> {
+    const { max } = await db.kysely.selectFrom('audit_event').select((eb) => eb.fn.max('audit_id').as('max')).executeTakeFirstOrThrow();
+    return String(max ?? 0);
+  }
+  const auditRowsAfter = (id: string) =>
+    db.kysely.selectFrom('audit_event').select(['entity', 'action', 'entity_key', 'user_id', 'username', 'reason']).where('audit_id', '>', id).orderBy('audit_id').execute();
+
+  /** An administrator's call of a prepared case, with `ifMatch` as given (undefined sends none). */
+  function callAsAdmin(method: string, prepared: Prepared, ifMatch: string | undefined, reason: string) {
+    const caller = prepared.sessionCookie ? clients.anonymous : admin;
+    return caller.call(method, prepared.path, prepared.body, {
+      ...(ifMatch === undefined ? {} : { ifMatch }),
+      reason,
+      ...(prepared.sessionCookie ? { headers: { cookie: prepared.sessionCookie, origin: server.base } } : {}),
+    });
+  }
+
+  it('classifies every declared write route: its audit rows and whether it is versioned', () => {
+    const keys = writeRoutes().map(routeKey);
+    expect(keys.filter((k) => !(k in writeRules)), 'write routes without a rule').to.deep.equal([]);
+    expect(Object.keys(writeRules).filter((k) => !keys.includes(k)), 'rules without a write route').to.deep.equal([]);
+    const misdeclared = writeRoutes().filter((r) => (r.ifMatch === true) !== writeRules[routeKey(r)]!.versioned).map(routeKey);
+    expect(misdeclared, 'routes whose If-Match declaration differs from the rule').to.deep.equal([]);
+  });
+
+  it('records each write in the audit trail: exactly its rows, with the caller and the reason', async () => {
+    const failures: string[] = [];
+    for (const route of writeRoutes()) {
+      const key = routeKey(route);
+      const rule = writeRules[key]!;
+      const c = cases[key]!;
+      // Ending the other sessions needs one to end: a second browser of the administrator's.
+      if (key === 'POST /account/sessions/end-others') await sessionCookie(users.admin);
+      const prepared = await c.prepare('own', 'admin');
+      const before = await lastAuditId();
+      const reason = `audit rule ${unique('r')}`;
+      const reply = await callAsAdmin(route.method.toUpperCase(), prepared, prepared.ifMatch, reason);
+      if (reply.status !== c.ok) {
+        failures.push(`${key}: expected ${c.ok}, got ${reply.status}`);
+        continue;
+      }
+      const rows = await auditRowsAfter(before);
+      const seen = rows.map((r) => `${r.entity} ${r.action}`);
+      const expected = 'none' in rule.audit ? [] : rule.audit.rows;
+      if (JSON.stringify(seen) !== JSON.stringify(expected)) failures.push(`${key}: rows ${JSON.stringify(seen)}, expected ${JSON.stringify(expected)}`);
+      for (const row of rows) {
+        if ('rows' in rule.audit && rule.audit.by === 'invitee') {
+          if (row.username !== row.entity_key || row.user_id === users.admin.userId || row.reason !== null) {
+            failures.push(`${key}: made by ${row.username} (${row.user_id}) with reason ${row.reason}, expected the invited user ${row.entity_key}`);
+          }
+        } else if (row.user_id !== users.admin.userId || row.username !== users.admin.username || row.reason !== reason) {
+          failures.push(`${key}: made by ${row.username} (${row.user_id}) with reason ${row.reason}, expected ${users.admin.username} with ${reason}`);
+        }
+      }
+    }
+    expect(failures).to.deep.equal([]);
+  });
+
+  it('refuses every versioned write without If-Match (428) and with a stale one (412), and changes nothing', async () => {
+    const failures: string[] = [];
+    const versioned = writeRoutes().filter((r) => writeRules[routeKey(r)]!.versioned);
+    expect(versioned.length).to.equal(17);
+    for (const route of versioned) {
+      const key = routeKey(route);
+      const prepared = await cases[key]!.prepare('own', 'admin');
+      const current = prepared.ifMatch!;
+      expect(current, `${key}: the version read`).to.match(/^\d+$/);
+      const stale = current === '0' ? '1' : String(BigInt(current) - 1n);
+      const readBefore = await admin.get(prepared.path);
+      const before = await lastAuditId();
+      const missing = await callAsAdmin(route.method.toUpperCase(), prepared, undefined, 'no If-Match');
+      if (missing.status !== 428) failures.push(`${key} without If-Match: expected 428, got ${missing.status}`);
+      const refused = await callAsAdmin(route.method.toUpperCase(), prepared, stale, 'stale If-Match');
+      if (refused.status !== 412) failures.push(`${key} with If-Match "${stale}" for version ${current}: expected 412, got ${refused.status}`);
+      const readAfter = await admin.get(prepared.path);
+      if (readAfter.status !== 200 || readAfter.etag !== readBefore.etag || JSON.stringify(readAfter.body) !== JSON.stringify(readBefore.body)) {
+        failures.push(`${key}: the record changed (${readBefore.status} "${readBefore.etag}" → ${readAfter.status} "${readAfter.etag}")`);
+      }
+      const rows = await auditRowsAfter(before);
+      if (rows.length !== 0) failures.push(`${key}: refused calls left audit rows ${JSON.stringify(rows.map((r) => `${r.entity} ${r.action}`))}`);
+    }
+    expect(failures).to.deep.equal([]);
+  });
+
+  /**
+   * What a clinic reads of its own study, beyond the status: every study-level read that lists
+   * participants' records must hold its own site's participants and none of another site's.
+   * Reads that list no participants say why. A study-level read missing here fails the test.
+   */
+  const clinicReads: Record<string, { paths: string[] } | { notListing: string }> = {
+    'GET /studies/:code': { notListing: 'the study’s title and protocol' },
+    'GET /studies/:code/bundle': { paths: ['/studies/MAT-A/bundle'] },
+    'GET /studies/:code/export': { paths: EXPORT_FORMATS.map((format) => `/studies/MAT-A/export?format=${format}`) },
+    'GET /studies/:code/analysis': { notListing: 'aggregate figures, suppressed below the threshold' },
+    'GET /studies/:code/charts': { notListing: 'aggregate figures of the site asked for (403 for another site)' },
+    'GET /studies/:code/report': { notListing: 'aggregate figures of the site asked for (403 for another site)' },
+    'GET /studies/:code/adverse-events/rates': { notListing: 'aggregate rates of the site asked for (403 for another site)' },
+    'GET /studies/:code/sites': { notListing: 'the study’s sites' },
+    'GET /studies/:code/sites/:siteCode': { notListing: 'one site' },
+    'GET /studies/:code/practitioners': { notListing: 'the study’s practitioners' },
+    'GET /studies/:code/practitioners/:practitionerCode': { notListing: 'one practitioner' },
+    'GET /studies/:code/participants': { paths: ['/studies/MAT-A/participants?limit=1000'] },
+    'GET /studies/:code/adverse-events': { paths: ['/studies/MAT-A/adverse-events?limit=1000'] },
+    'GET /studies/:code/adverse-events.csv': { paths: ['/studies/MAT-A/adverse-events.csv'] },
+    'GET /studies/:code/worklist': { paths: ['/studies/MAT-A/worklist?asOf=2020-01-10&limit=1000'] },
+    'GET /studies/:code/worklist.csv': { paths: ['/studies/MAT-A/worklist.csv?asOf=2020-01-10'] },
+    'GET /studies/:code/worklist.ics': { paths: ['/studies/MAT-A/worklist.ics?asOf=2020-01-10'] },
+    'GET /studies/:code/worklist/feeds': { notListing: 'the caller’s own calendar feeds' },
+    'GET /studies/:code/audit': { paths: ['/studies/MAT-A/audit?limit=1000'] },
+    'GET /studies/:code/audit/:id/bundle': { notListing: 'administrators only' },
+  };
+
+  /** A body as text: a zip's files joined, JSON as sent. */
+  async function readAsText(path: string, headers: Record<string, string>): Promise<{ status: number; text: string }> {
+    const response = await fetch(`${server.base}/api${path}`, { headers });
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if ((response.headers.get('content-type') ?? '').includes('zip')) {
+      return { status: response.status, text: Object.values(unzipSync(bytes)).map((file) => new TextDecoder().decode(file)).join('\n') };
+    }
+    return { status: response.status, text: new TextDecoder().decode(bytes) };
+  }
+
+  it('shows a clinic its own site’s participants, and no other site’s, in every listing and export', async () => {
+    const studyReads = apiRoutes.filter((r) => r.method === 'get' && r.path.startsWith('/studies/:code') && !r.path.includes(':participantCode')).map(routeKey);
+    expect(studyReads.filter((k) => !(k in clinicReads)), 'study reads without a clinic rule').to.deep.equal([]);
+    expect(Object.keys(clinicReads).filter((k) => !studyReads.includes(k)), 'clinic rules without a route').to.deep.equal([]);
+    // Both sites have participants with every kind of record, an adverse event among them.
+    for (const scope of ['own', 'otherSite'] as const) {
+      const { study, code } = await freshParticipant(scope, true);
+      expect((await admin.post(`/studies/${study}/participants/${code}/adverse-events`, event)).status).to.equal(201);
+    }
+    const codesAt = async (site: string) =>
+      (
+        await db.kysely
+          .selectFrom('participant as p')
+          .innerJoin('study as s', 's.study_id', 'p.study_id')
+          .innerJoin('site as t', (join) => join.onRef('t.study_id', '=', 'p.study_id').onRef('t.site_no', '=', 'p.site_no'))
+          .select('p.code')
+          .where('s.code', '=', 'MAT-A')
+          .where('t.code', '=', site)
+          .execute()
+      ).map((r) => r.code);
+    const own = await codesAt('LON');
+    const other = await codesAt('MAN');
+    expect(own.length).to.be.greaterThan(1);
+    expect(other.length).to.be.greaterThan(1);
+    const mentions = (text: string, codes: string[]) => codes.filter((code) => new RegExp(`(?<![\\w-])${code}(?![\\w])`).test(text));
+    const failures: string[] = [];
+    for (const [key, rule] of Object.entries(clinicReads)) {
+      if (!('paths' in rule)) continue;
+      for (const path of rule.paths) {
+        const { status, text } = await readAsText(path, users.clinic.headers);
+        if (status !== 200) failures.push(`${key} ${path}: status ${status}`);
+        else if (mentions(text, own).length === 0) failures.push(`${key} ${path}: none of the clinic’s own participants`);
+        const leaked = mentions(text, other);
+        if (leaked.length > 0) failures.push(`${key} ${path}: another site’s participants ${leaked.join(', ')}`);
+      }
+    }
+    expect(failures).to.deep.equal([]);
   });
 });

@@ -23,8 +23,19 @@ describe(`concurrent writes (${DRIVER})`, function () {
     alice = apiClient(server.base, (await createTestUser(db, 'researcher', [{ studyCode: 'CON-1', siteCode: null }])).headers);
     bob = apiClient(server.base, (await createTestUser(db, 'clinic', [{ studyCode: 'CON-1', siteCode: 'LON' }])).headers);
     expect((await apiClient(server.base, (await createTestUser(db, 'admin')).headers).post('/studies', smallBundle('CON-1'))).status).to.equal(201);
+  });
+  after(async () => {
+    await server?.close();
+    await db?.dispose();
+  });
+
+  const sessionFive = (date: string) => ({ number: 5, kind: 'touch_up', date, durationMinutes: 45, practitioner: 'PR-A', pigmentLot: 'L', anesthesia: 'none' });
+
+  /** One new participant per round, `<prefix><round>`, with sessions 1 to 4 (and 5 with `withFifth`): each test makes its own. */
+  async function enrolRounds(prefix: string, withFifth = false): Promise<string[]> {
+    const codes: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const code = `C${round}`;
+      const code = `${prefix}${round}`;
       expect((await alice.post(`${S}/participants`, {
         code, site: 'LON', sex: 'male', birthYear: 1985, indication: 'scar', keloidHistory: false, enrolledOn: '2020-01-01',
       })).status).to.equal(201);
@@ -34,18 +45,16 @@ describe(`concurrent writes (${DRIVER})`, function () {
           number, kind, date, durationMinutes: 100, practitioner: 'PR-A', pigmentLot: 'L', anesthesia: 'none',
         })).status).to.equal(201);
       }
+      if (withFifth) expect((await alice.post(`${S}/participants/${code}/sessions`, sessionFive('2020-03-20'))).status).to.equal(201);
+      codes.push(code);
     }
-  });
-  after(async () => {
-    await server?.close();
-    await db?.dispose();
-  });
-
-  const sessionFive = (date: string) => ({ number: 5, kind: 'touch_up', date, durationMinutes: 45, practitioner: 'PR-A', pigmentLot: 'L', anesthesia: 'none' });
+    return codes;
+  }
 
   it('lets exactly one of two simultaneous "session 5" writes through', async () => {
+    const codes = await enrolRounds('A');
     for (let round = 0; round < ROUNDS; round++) {
-      const path = `${S}/participants/C${round}/sessions`;
+      const path = `${S}/participants/${codes[round]}/sessions`;
       const replies = await Promise.all([alice.post(path, sessionFive('2020-03-20')), bob.post(path, sessionFive('2020-03-21'))]);
       expect(replies.map((r) => r.status).sort(), `round ${round}`).to.deep.equal([201, 400]);
       const refused = replies.find((r) => r.status === 400)!;
@@ -57,8 +66,9 @@ describe(`concurrent writes (${DRIVER})`, function () {
   });
 
   it('never both deletes a session and records an event that follows it', async () => {
+    const codes = await enrolRounds('B', true);
     for (let round = 0; round < ROUNDS; round++) {
-      const base = `${S}/participants/C${round}`;
+      const base = `${S}/participants/${codes[round]}`;
       const fifth = await alice.get(`${base}/sessions/5`);
       const replies = await Promise.all([
         alice.delete(`${base}/sessions/5`, { ifMatch: fifth.etag!, reason: 'Entered twice' }),
@@ -78,8 +88,9 @@ describe(`concurrent writes (${DRIVER})`, function () {
   });
 
   it('refuses the second of two edits made from the same version with 412, keeping the first', async () => {
+    const codes = await enrolRounds('C');
     for (let round = 0; round < ROUNDS; round++) {
-      const path = `${S}/participants/C${round}`;
+      const path = `${S}/participants/${codes[round]}`;
       const read = await alice.get(path);
       const replies = await Promise.all([
         alice.patch(path, { costUsd: 1000 + round }, { ifMatch: read.etag!, reason: 'Invoice' }),
@@ -97,7 +108,10 @@ describe(`concurrent writes (${DRIVER})`, function () {
     const { lockAndLoadParticipant, writeRecordWithAudit } = await import('../../db/repositories/participant-repository.ts');
     const { auditRowOf, chainAuditRow } = await import('../../api/services/audit-service.ts');
     const { commandLineChange } = await import('../../api/services/access.ts');
-    const code = 'C7';
+    const code = 'D0';
+    expect((await alice.post(`${S}/participants`, {
+      code, site: 'LON', sex: 'male', birthYear: 1985, indication: 'scar', keloidHistory: false, enrolledOn: '2020-01-01',
+    })).status).to.equal(201);
     let releaseFirst!: () => void;
     const firstMayCommit = new Promise<void>((resolve) => (releaseFirst = resolve));
     let firstHolds!: () => void;
@@ -127,7 +141,10 @@ describe(`concurrent writes (${DRIVER})`, function () {
   });
 
   it('numbers simultaneous adverse events of one participant without gaps or repeats', async () => {
-    const path = `${S}/participants/C0/adverse-events`;
+    expect((await alice.post(`${S}/participants`, {
+      code: 'E0', site: 'LON', sex: 'male', birthYear: 1985, indication: 'scar', keloidHistory: false, enrolledOn: '2020-01-01',
+    })).status).to.equal(201);
+    const path = `${S}/participants/E0/adverse-events`;
     const before = (await alice.get(path)).body.items.map((e: { no: number }) => e.no);
     const replies = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>

@@ -50,13 +50,18 @@ describe(`graceful shutdown of smp serve (${DRIVER})`, function () {
       child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
     });
     const body = JSON.stringify(generateCohort({ seed: 9, participants: 3000, code: 'STOP-1' }));
+    let answered = false;
     const answer = fetch(`${url}api/studies`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
       body,
+    }).then((response) => {
+      answered = true;
+      return response;
     });
-    // Stop the server while the import is under way.
+    // Stop the server while the import is under way, and confirm that it was: no answer yet.
     await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(answered, 'the import was still under way when SIGTERM was sent').to.equal(false);
     child.kill('SIGTERM');
     const response = await answer;
     expect(response.status).to.equal(201);

@@ -3,10 +3,12 @@
 // codes, adverse-event terms, withdrawal reasons, pigment lots and participants' date tuples.
 // The reviewer's bundle is still a valid bundle whose analysis equals the original's.
 import { expect } from 'chai';
+import { unzipSync } from 'fflate';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { AE_CATEGORIES, type StudyBundle } from '../../api/schemas/bundle.ts';
 import { validateBundle } from '../../api/schemas/validate-bundle.ts';
 import { analyzeStudy } from '../../api/services/analysis-service.ts';
+import { EXPORT_FORMATS } from '../../api/services/format-service.ts';
 import { participantDeidentifier } from '../../api/services/deidentify.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
@@ -35,6 +37,7 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
   let db: TestDb;
   let server: TestServer;
   let reviewer: ApiClient;
+  let reviewerHeaders: Record<string, string>;
   let original: StudyBundle;
   /** Every body a reviewer received, with the path it came from. */
   const bodies: Array<{ path: string; text: string }> = [];
@@ -52,7 +55,8 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     if (!checked.ok) throw new Error('generated cohort is invalid');
     original = checked.bundle;
     await importBundle(db, source);
-    reviewer = apiClient(server.base, (await createTestUser(db, 'reviewer', [{ studyCode: CODE, siteCode: null }])).headers);
+    reviewerHeaders = (await createTestUser(db, 'reviewer', [{ studyCode: CODE, siteCode: null }])).headers;
+    reviewer = apiClient(server.base, reviewerHeaders);
     const read = async (path: string) => {
       const reply = await reviewer.get(path);
       expect(reply.status, path).to.equal(200);
@@ -95,6 +99,18 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     bodies.push({ path: feedUrl.pathname, text: await (await fetch(`${server.base}${feedUrl.pathname}${feedUrl.search}`)).text() });
     await all(`/studies/${CODE}/adverse-events`);
     await all(`/studies/${CODE}/adverse-events?unresolved=true`);
+    await read(`/studies/${CODE}/adverse-events.csv`);
+    // Every export format, a zip read file by file.
+    for (const format of EXPORT_FORMATS) {
+      const path = `/studies/${CODE}/export?format=${format}`;
+      const response = await fetch(`${server.base}/api${path}`, { headers: reviewerHeaders });
+      expect(response.status, path).to.equal(200);
+      const bytes = new Uint8Array(await response.arrayBuffer());
+      const text = (response.headers.get('content-type') ?? '').includes('zip')
+        ? Object.entries(unzipSync(bytes)).map(([name, file]) => `${name}\n${new TextDecoder().decode(file)}`).join('\n')
+        : new TextDecoder().decode(bytes);
+      bodies.push({ path, text });
+    }
     for (const participant of await all(`/studies/${CODE}/participants`)) {
       const base = `/studies/${CODE}/participants/${participant.code}`;
       await read(base);
@@ -130,6 +146,55 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     const leaks = bodies.flatMap(({ path, text }) => [...secrets].filter((secret) => text.includes(secret)).map((s) => `${path}: ${s}`));
     expect(leaks).to.deep.equal([]);
     expect(original.participants.some((p) => p.withdrawalReason !== null)).to.equal(true);
+  });
+
+  it('shows no participant or practitioner code of the source unquoted either (CSV cells, HTML, iCalendar, zips)', () => {
+    const codes = [...original.participants.map((p) => p.code), ...original.practitioners.map((p) => p.code)];
+    const pattern = new RegExp(`(?<![\\w-])(${codes.map((c) => c.replace(/[-]/g, '\\-')).join('|')})(?![\\w-])`);
+    // The pattern finds the codes in the source, unquoted as in a CSV cell.
+    expect(pattern.test(`x,${original.participants[0]!.code},y`) && pattern.test(`<td>${original.practitioners[0]!.code}</td>`)).to.equal(true);
+    const leaks = bodies.flatMap(({ path, text }) => {
+      const found = pattern.exec(text);
+      return found ? [`${path}: ${found[1]} in …${text.slice(Math.max(0, found.index - 30), found.index + 30)}…`] : [];
+    });
+    expect(leaks).to.deep.equal([]);
+    expect(bodies.filter((b) => b.path.includes('/export?format=')).map((b) => b.path)).to.have.length(EXPORT_FORMATS.length);
+  });
+
+  it("moves every date of every participant by that participant's shift, in the bundle and the json export", async () => {
+    const { deid_key: key } = await db.kysely
+      .selectFrom('study_secret as k')
+      .innerJoin('study as s', 's.study_id', 'k.study_id')
+      .select('k.deid_key')
+      .where('s.code', '=', CODE)
+      .executeTakeFirstOrThrow();
+    const dayOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
+    const datesOf = (p: StudyBundle['participants'][number]) => [
+      p.enrolledOn,
+      p.withdrawnOn,
+      ...p.sessions.map((x) => x.date),
+      ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
+      ...p.fadingAssessments.map((a) => a.date),
+      ...p.surveys.map((x) => x.date),
+    ];
+    for (const path of [`/studies/${CODE}/bundle`, `/studies/${CODE}/export?format=json`]) {
+      const bundle = JSON.parse(bodies.find((b) => b.path === path)!.text) as StudyBundle;
+      let moved = 0;
+      for (const p of original.participants) {
+        const deidentifier = participantDeidentifier(key, p);
+        expect(deidentifier.shift, p.code).to.not.equal(0);
+        const shown = bundle.participants.find((q) => q.code === deidentifier.code)!;
+        const before = datesOf(p);
+        const after = datesOf(shown);
+        expect(after.map((d) => d === null), `${path} ${p.code}`).to.deep.equal(before.map((d) => d === null));
+        before.forEach((date, i) => {
+          if (date === null) return;
+          expect(dayOf(date) - dayOf(after[i]!), `${path} ${p.code} date ${i}`).to.equal(deidentifier.shift);
+          moved++;
+        });
+      }
+      expect(moved).to.be.greaterThan(original.participants.length * 3);
+    }
   });
 
   it("shows no participant's dates as they were: each participant's dates all moved", async () => {

@@ -63,6 +63,42 @@ describe('small-cell suppression', function () {
     });
   });
 
+  describe('the adverse-event rates by site, at the threshold', () => {
+    // One site's figures as the rates show them; the intervals are placeholders, carried or dropped whole.
+    const proportion = (n: number, N: number): Proportion => ({ n, N, proportion: n / N, wilson: [0, 1], exact: [0, 1] });
+
+    it('shows 5 events and hides 4', () => {
+      const participants = proportion(10, 20);
+      expect(suppressEventCount({ events: 5, participants }, THRESHOLD)).to.deep.equal({ events: 5, participants });
+      expect(suppressEventCount({ events: 4, participants }, THRESHOLD)).to.deep.equal({ events: null, participants, suppressed: true });
+    });
+
+    it('shows 5 participants with an event and hides 4, keeping N', () => {
+      expect(suppressEventCount({ events: 12, participants: proportion(5, 20) }, THRESHOLD)).to.deep.equal({ events: 12, participants: proportion(5, 20) });
+      expect(suppressEventCount({ events: 12, participants: proportion(4, 20) }, THRESHOLD)).to.deep.equal({
+        events: 12,
+        participants: hiddenProportion(20),
+        suppressed: true,
+      });
+    });
+
+    it('shows a proportion whose remainder N − n is 5 and hides one whose remainder is 4', () => {
+      // 15 of 20: remainder 5; 16 of 20: remainder 4, which 20 − 16 would give back.
+      expect(suppressEventCount({ events: 30, participants: proportion(15, 20) }, THRESHOLD)).to.deep.equal({ events: 30, participants: proportion(15, 20) });
+      expect(suppressEventCount({ events: 30, participants: proportion(16, 20) }, THRESHOLD)).to.deep.equal({
+        events: 30,
+        participants: hiddenProportion(20),
+        suppressed: true,
+      });
+    });
+
+    it('hides N itself when fewer than 5 were enrolled, and keeps it at 5', () => {
+      // 4 enrolled: n = 0 and N = 4 both hidden. 5 enrolled, none with an event: N shown, n = 0 hidden.
+      expect(suppressEventCount({ events: 0, participants: proportion(0, 4) }, THRESHOLD)).to.deep.equal({ events: null, participants: hiddenProportion(null), suppressed: true });
+      expect(suppressEventCount({ events: 0, participants: proportion(0, 5) }, THRESHOLD)).to.deep.equal({ events: null, participants: hiddenProportion(5), suppressed: true });
+    });
+  });
+
   describe('complementary suppression', () => {
     it('hides the grade-1 count when minimalOrNone.n minus it would give back a small grade 0', async () => {
       // 36 enrolled: 6 without follow-up; of the 30 followed up (6 before the window, 18 in it, 6
@@ -200,6 +236,40 @@ describe('small-cell suppression', function () {
     expect(out.safety.byGrade['5']).to.deep.equal({ events: null, participants: hiddenProportion(null), suppressed: true });
     expect(out.sessions.protocolAdherence).to.deep.equal(hiddenProportion(null));
     expect(out.suppressed).to.equal(true);
+  });
+
+  it('leaves no count of any figure under an infinite threshold, each figure hidden in its own shape', () => {
+    // A site with every kind of figure: grades, densities, surveys, costs, events, withdrawals, and
+    // a touch-up needed by most (so that the touch-up-free time has a median).
+    const persons = [
+      ...people(10, { needsTouchUp: true, grade: 0, density: 8, satisfaction: 5, cost: 2500, events: [{ category: 'infection', grade: 2, serious: true }] }),
+      ...people(10, { needsTouchUp: true, grade: 2, density: 6, satisfaction: 3, cost: 3000, events: [{ category: 'allergic_reaction', solicited: false }] }),
+      ...people(5, { withdrawn: 'adverse_event', grade: null, satisfaction: null }),
+      ...people(5, { sessions: 4, grade: 1, months: 8, density: 7, satisfaction: 4 }),
+    ];
+    expect(siteFigures(persons).fading.touchUpFree.median).to.be.a('number');
+    const out = suppressSmallCells(siteFigures(persons), Number.POSITIVE_INFINITY);
+    const numbers: string[] = [];
+    const walk = (value: unknown, path: string): void => {
+      if (typeof value === 'number') numbers.push(`${path} = ${value}`);
+      else if (Array.isArray(value)) value.forEach((item, i) => walk(item, `${path}.${i}`));
+      else if (value !== null && typeof value === 'object') for (const [key, item] of Object.entries(value)) walk(item, path === '' ? key : `${path}.${key}`);
+    };
+    walk(out, '');
+    // Only the protocol's follow-up window (6 to 18 months, from the fixture) is not a count.
+    expect(numbers).to.deep.equal(['followUp.window.from = 6', 'followUp.window.to = 18']);
+    expect(out.suppressed).to.equal(true);
+    expect(out.costUsd).to.deep.equal({ n: null, suppressed: true });
+    expect(out.sessions.perParticipant).to.deep.equal({ n: null, suppressed: true });
+    expect(out.fading.gradeTrend).to.deep.equal({ n: null, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null, suppressed: true });
+    expect(out.satisfaction.responseRate).to.deep.equal(hiddenProportion(null));
+  });
+
+  it('marks the group suppressed when only single counts are hidden', () => {
+    // 20 enrolled, 4 withdrawn: the withdrawn count (and what gives it back) is hidden, nothing whole.
+    const shown = served([...people(4, { withdrawn: 'participant_choice' }), ...people(16)]).shown;
+    expect(shown.participants.withdrawn).to.equal(null);
+    expect(shown.suppressed).to.equal(true);
   });
 
   it('leaves every figure as it was with a threshold of 0, but for the survival steps, the at-risk count at the median and the levels listed', () => {

@@ -79,7 +79,7 @@ export function detectFile(file: FormatFile): DetectedFile {
     if (header.includes('variable / field name') || header.includes('field_name')) return { format: 'redcap', what: `a REDCap data dictionary (${name})` };
     if (header.includes('study_code')) return { format: 'csv', what: `a table of a csv export (${name})` };
     if (header.includes('studyid') || header.includes('usubjid')) return { format: null, what: `an SDTM dataset (${name})`, advice: NOT_IMPORTABLE };
-    return { format: null, what: `a CSV file that is none of the csv or REDCap export's files (${name})`, advice: NOT_IMPORTABLE };
+    return { format: null, what: `a CSV file that is none of the csv or REDCap export's files (${name})` };
   }
   return { format: null, what: 'not a study export', advice: 'import a study bundle (JSON), or the csv or redcap export as a zip' };
 }
@@ -116,9 +116,15 @@ function useFormat(format: DetectableImport, how: FormatChoice): string {
  */
 export function wrongFilePointer(detected: DetectedFile, chosen: DetectableImport, how: FormatChoice): string | null {
   if (detected.format === chosen) return null;
-  if (detected.format === null) return `This is ${detected.what}, which no import reads: ${detected.advice ?? NOT_IMPORTABLE}`;
+  // Nothing certain is known of it: the chosen format's reader lists its problems.
+  if (detected.format === null) return detected.advice === undefined ? null : unreadablePointer(detected);
   // A JSON document that is not a bundle is left to the bundle's own validation, which lists its problems.
   if (chosen === 'json' && detected.what === 'a JSON document') return null;
   const looks = /^a (zip|folder|study bundle)/.test(detected.what) ? 'This is' : 'This looks like';
   return `${looks} ${detected.what}: ${useFormat(detected.format, how)}`;
+}
+
+/** What a file no import reads is, and what to do instead: for a format to be detected. */
+export function unreadablePointer(detected: DetectedFile): string {
+  return `This is ${detected.what}, which no import reads: ${detected.advice ?? 'import a study bundle (JSON), or the csv or redcap export (a zip, or its files)'}`;
 }

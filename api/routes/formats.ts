@@ -22,6 +22,7 @@ import {
   type ImportFormat,
   type DetectedFile,
   type ImportSource,
+  unreadablePointer,
   wrongFilePointer,
 } from '../services/format-service.ts';
 
@@ -39,7 +40,7 @@ export const ImportParts = z
     files: z
       .array(file('A table of the csv format'))
       .optional()
-      .describe('csv: every table (study.csv, sites.csv, practitioners.csv, participants.csv, sessions.csv, adverse_events.csv, fading_assessments.csv, surveys.csv; codebook.csv may come along), each as a part named `files` under its file name'),
+      .describe('csv: every table (study.csv, sites.csv, practitioners.csv, participants.csv, sessions.csv, adverse_events.csv, fading_assessments.csv, surveys.csv; codebook.csv may come along), each as a part named `files` under its file name; json: the bundle as the one part; redcap: its files may also come as parts named `files`, found by name; auto: any of these'),
     dictionary: file('redcap: the REDCap data dictionary CSV (required)').optional(),
     data: file("redcap: the REDCap records CSV, in REDCap's export layout (required)").optional(),
     study: file('redcap: study.json of an export (the study, sites and practitioners)').optional(),
@@ -109,8 +110,10 @@ export const HTTP_CONFLICT_HINT = 'import with replace=true to replace it, or wi
 function unwrapUpload(upload: UploadedBody): UploadedBody {
   if (upload instanceof UploadedZip || upload.parts.length !== 1) return upload;
   const [only] = upload.parts;
-  return only!.bytes[0] === 0x50 && only!.bytes[1] === 0x4b ? new UploadedZip(only!.bytes) : upload;
+  return isZipBytes(only!.bytes) ? new UploadedZip(only!.bytes) : upload;
 }
+
+const isZipBytes = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05);
 
 /** What an upload is: the body's zip, or its parts' files. */
 function detectUpload(upload: UploadedBody): DetectedFile {
@@ -124,7 +127,11 @@ function wrongFile(pointer: string): AppError {
 }
 
 /** A JSON body that is a bundle, for the pointer of a csv or REDCap import sent one. */
-const isBundleBody = (body: unknown) => typeof body === 'object' && body !== null && (body as { format?: unknown }).format === 'smp-study-bundle/1';
+function isBundleBody(body: unknown): boolean {
+  // A large JSON body is still bytes (read later, off the event loop): its first bytes tell.
+  if (body instanceof JsonBodyBytes) return detectFile({ name: '(body)', content: body.bytes }).format === 'json';
+  return typeof body === 'object' && body !== null && (body as { format?: unknown }).format === 'smp-study-bundle/1';
+}
 
 /**
  * The import of POST /studies: a bundle (a JSON body, or the one part of a form), or csv or
@@ -152,12 +159,16 @@ export async function importBody(
     ]);
   }
   const upload = unwrapUpload(body);
-  const detected = detectUpload(upload);
+  // A body sent as a zip that is none is left to the zip reader, which says so.
+  const readable = upload instanceof UploadedZip ? isZipBytes(upload.bytes) : upload.parts.length > 0;
+  const detected = readable ? detectUpload(upload) : null;
   if (chosen === 'auto') {
-    if (detected.format === null) throw wrongFile(wrongFilePointer(detected, 'json', 'http')!);
+    if (detected?.format == null) {
+      throw wrongFile(detected ? unreadablePointer(detected) : 'The format could not be detected: choose json, csv or redcap');
+    }
     chosen = detected.format;
   } else {
-    const pointer = wrongFilePointer(detected, chosen, 'http');
+    const pointer = detected ? wrongFilePointer(detected, chosen, 'http') : null;
     if (pointer !== null) throw wrongFile(pointer);
   }
   if (chosen === 'json') {

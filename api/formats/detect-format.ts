@@ -87,7 +87,7 @@ export function detectFile(file: FormatFile): DetectedFile {
 /** What a set of files (a folder, a zip's contents, an upload's parts) is, from their names, else their contents. */
 export function detectFiles(files: readonly FormatFile[]): DetectedFile {
   if (files.length === 0) return { format: null, what: 'nothing (no files)' };
-  const names = files.map((file) => baseName(file.name));
+  const names = files.map((file) => baseName(file.name)).filter((name) => name !== 'deidentification-report.txt');
   if (names.some((name) => CSV_TABLE_FILES.has(name) && name !== 'study.csv') || names.includes('study.csv')) {
     return { format: 'csv', what: 'a csv export' };
   }

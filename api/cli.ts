@@ -347,7 +347,9 @@ Commands:
 ${Object.entries(commands)
   .map(([name, command]) => {
     // Further forms of a command (lines starting "smp …") are left to its own --help.
-    const [first, ...rest] = command.usage.split('\n').filter((line) => !line.trimStart().startsWith('smp '));
+    const lines = command.usage.split('\n');
+    const further = lines.findIndex((line) => line.trimStart().startsWith('smp '));
+    const [first, ...rest] = further === -1 ? lines : lines.slice(0, further);
     return first!.length <= 31
       ? `  ${first!.padEnd(31)}  ${command.summary}`
       : [`  ${first}`, ...rest, `${' '.repeat(35)}${command.summary}`].join('\n');

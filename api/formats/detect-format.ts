@@ -81,7 +81,8 @@ export function detectFile(file: FormatFile): DetectedFile {
     if (header.includes('studyid') || header.includes('usubjid')) return { format: null, what: `an SDTM dataset (${name})`, advice: NOT_IMPORTABLE };
     return { format: null, what: `a CSV file that is none of the csv or REDCap export's files (${name})` };
   }
-  return { format: null, what: 'not a study export', advice: 'import a study bundle (JSON), or the csv or redcap export as a zip' };
+  // Nothing known: the chosen format's reader says what is wrong with it.
+  return { format: null, what: 'a file of none of the export formats' };
 }
 
 /** What a set of files (a folder, a zip's contents, an upload's parts) is, from their names, else their contents. */

@@ -61,7 +61,9 @@ function detectJson(text: string): DetectedFile {
 export function detectFile(file: FormatFile): DetectedFile {
   const bytes = bytesOf(file.content);
   if (isZip(bytes)) {
-    const { files } = unzipFiles(file.name, bytes);
+    const { files, problems } = unzipFiles(file.name, bytes);
+    // A damaged archive is left to the zip reader, which says what is wrong with it.
+    if (problems.length > 0) return { format: null, what: 'a zip archive that cannot be read' };
     const inside = detectFiles(files);
     if (inside.format === null && inside.advice === undefined) return { format: null, what: 'a zip archive that holds no study export', advice: NOT_IMPORTABLE };
     // A zipped bundle: the json import reads the bundle itself, not an archive of it.

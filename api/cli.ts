@@ -99,18 +99,22 @@ Does nothing if a study with that code is stored already.`,
   },
 
   import: {
-    usage: `import FILE.json [--replace]
-       smp import --format csv|redcap (FOLDER | FILE.zip) [--replace]
+    usage: `import FILE.json [--replace] [--code NEW-CODE]
+       smp import --format csv|redcap (FOLDER | FILE.zip) [--replace] [--code NEW-CODE]
        smp import --format redcap --dictionary DICT.csv --data DATA.csv
-                  [--study STUDY.json] [--mapping MAP.json] [--replace]`,
+                  [--study STUDY.json] [--mapping MAP.json] [--replace] [--code NEW-CODE]`,
     summary: 'load a study bundle, or csv or REDCap files (--format); --replace swaps an existing study atomically',
     help: `Load a study as one transaction: every problem is reported at once (exit 2) and nothing
 is written unless all of it is valid. The study comes as a bundle (smp-study-bundle/1 JSON), or
-as the files of another format, with each problem located as file:row:column.
+as the files of another format, with each problem located as file:row:column. A file that the
+format does not read is refused with what it is and the --format that reads it.
 
 Options:
   --replace   replace the stored study with the same code, atomically (readers see the old
               study or the new one, never a mix); without it an existing code is refused
+  --code NEW-CODE
+              import the study under NEW-CODE instead of its own code, as a new study (an
+              export copied as another study); everything else is imported unchanged
   --format F  json (default): FILE.json is a bundle;
               csv: the tables of \`smp export --format csv\` (study.csv, sites.csv, …) in a
               folder or a zip; codebook.csv and the derived columns are not read back;
@@ -348,7 +352,9 @@ Commands:
 ${Object.entries(commands)
   .map(([, command]) => {
     // Further forms of a command (lines starting "smp …") are left to its own --help.
-    const [first, ...rest] = command.usage.split('\n').filter((line) => !line.trimStart().startsWith('smp '));
+    const lines = command.usage.split('\n');
+    const further = lines.findIndex((line) => line.trimStart().startsWith('smp '));
+    const [first, ...rest] = further === -1 ? lines : lines.slice(0, further);
     return first!.length <= 31
       ? `  ${first!.padEnd(31)}  ${command.summary}`
       : [`  ${first}`, ...rest, `${' '.repeat(35)}${command.summary}`].join('\n');

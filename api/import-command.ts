@@ -1,5 +1,6 @@
 // `smp import`: a study bundle (FILE.json), or csv or REDCap files (--format csv|redcap): a folder,
-// a zip, or REDCap's files named one by one. The files are read and checked before the database
+// a zip, or REDCap's files named one by one; `--code` imports it as a new study under another
+// code. A file of another format is refused with what it is and which format reads it. The files are read and checked before the database
 // opens; the problems are printed with their locations (file:row:column, exit 2), the first
 // 1,000 and a count of the rest as for a bundle, and nothing is written. A valid study is loaded
 // as one transaction, like a bundle.
@@ -17,6 +18,9 @@ type Format = (typeof FORMATS)[number];
 const REDCAP_FILE_OPTIONS = ['dictionary', 'data', 'study', 'mapping'] as const;
 type RedcapFileOption = (typeof REDCAP_FILE_OPTIONS)[number];
 
+/** A code given by --code that is taken: replacing that study is seldom what was meant. */
+const CODE_CONFLICT_HINT = 'choose another --code, or add --replace to replace that study';
+
 /** Progress on stderr when it is a terminal: one line, rewritten as the import goes on. */
 function progressLine(): { say(text: string): void; done(): void } | undefined {
   if (!process.stderr.isTTY) return undefined;
@@ -29,7 +33,22 @@ function progressLine(): { say(text: string): void; done(): void } | undefined {
 /** A zip archive starts with a local file header, or (empty) with the end of its directory. */
 const isZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05);
 
-/** The files of a folder or a zip archive, refused (exit 2) when PATH is neither. */
+/** Refuse (exit 2) a file or folder that `format` does not read, saying what it is and which format reads it. */
+async function refuseWrongFile(target: string, format: Format, source: ImportSource | { file: Uint8Array }): Promise<void> {
+  const { detectFile, detectFiles, wrongFilePointer } = await import('./services/format-service.ts');
+  const detected =
+    'file' in source
+      ? detectFile({ name: path.basename(target), content: source.file })
+      : 'zip' in source
+        ? detectFile({ name: path.basename(target), content: source.zip })
+        : 'files' in source
+          ? ((inside) => ({ ...inside, what: `a folder of ${inside.what.replace(/^files of /, '')}` }))(detectFiles(source.files))
+          : null;
+  const pointer = detected === null ? null : wrongFilePointer(detected, format, 'command-line');
+  if (pointer !== null) throw new AppError('validation', `${target}: ${pointer}`);
+}
+
+/** The files of a folder or a zip archive, refused (exit 2) when PATH is neither, or holds another format's files. */
 async function folderOrZip(target: string, format: Format): Promise<ImportSource> {
   const stat = await fs.stat(target).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') throw new AppError('validation', `${target}: no such file or folder`);
@@ -37,13 +56,37 @@ async function folderOrZip(target: string, format: Format): Promise<ImportSource
   });
   if (stat.isDirectory()) {
     const { readImportPath } = await import('./services/format-service.ts');
-    return readImportPath(target);
+    const source = await readImportPath(target);
+    await refuseWrongFile(target, format, source);
+    return source;
   }
   const bytes = new Uint8Array(await fs.readFile(target));
   if (!isZip(bytes)) {
+    await refuseWrongFile(target, format, { file: bytes });
     throw new AppError('validation', `${target} is neither a folder nor a zip archive: give the folder that holds the ${format} files, or a zip of it`);
   }
-  return { zip: bytes, name: path.basename(target) };
+  const source = { zip: bytes, name: path.basename(target) };
+  await refuseWrongFile(target, format, source);
+  return source;
+}
+
+/** A bundle file for `smp import FILE.json`, refused with a pointer when it is a folder, a zip or another format's file. */
+async function bundleFile(file: string): Promise<void> {
+  const stat = await fs.stat(file).catch(() => null);
+  if (stat?.isDirectory()) {
+    const { readImportPath } = await import('./services/format-service.ts');
+    await refuseWrongFile(file, 'json', await readImportPath(file));
+  }
+  await checkInputFile(file);
+  const handle = await fs.open(file, 'r');
+  try {
+    const first = new Uint8Array(4096);
+    const { bytesRead } = await handle.read(first, 0, first.length, 0);
+    // A zip is looked into whole, to say which export it holds.
+    await refuseWrongFile(file, 'json', { file: isZip(first) ? new Uint8Array(await fs.readFile(file)) : first.subarray(0, bytesRead) });
+  } finally {
+    await handle.close();
+  }
 }
 
 /** REDCap's files named by --dictionary, --data, --study and --mapping; problems name them as given. */
@@ -70,9 +113,16 @@ export async function runImportCommand(args: string[]): Promise<void> {
     data: { type: 'string' },
     study: { type: 'string' },
     mapping: { type: 'string' },
+    code: { type: 'string' },
   });
   const format = values.format as Format;
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be json, csv or redcap (got "${values.format}")`);
+  if (values.code !== undefined) {
+    if (values.code.trim() === '') throw new UsageError('--code needs a study code (got an empty string)');
+    const { Study } = await import('./schemas/bundle.ts');
+    const checked = Study.shape.code.safeParse(values.code);
+    if (!checked.success) throw new AppError('validation', `--code: ${checked.error.issues[0]!.message}`);
+  }
   const named = REDCAP_FILE_OPTIONS.filter((option) => values[option] !== undefined);
   if (format !== 'redcap' && named.length > 0) throw new UsageError(`--${named[0]} is for --format redcap`);
   const progress = progressLine();
@@ -86,7 +136,7 @@ export async function runImportCommand(args: string[]): Promise<void> {
 async function importStudyFrom(
   format: Format,
   positionals: string[],
-  values: { replace: boolean } & Partial<Record<RedcapFileOption, string>>,
+  values: { replace: boolean; code?: string | undefined } & Partial<Record<RedcapFileOption, string>>,
   named: readonly RedcapFileOption[],
   progress: ReturnType<typeof progressLine>,
 ): Promise<void> {
@@ -94,7 +144,7 @@ async function importStudyFrom(
   if (format === 'json') {
     if (positionals.length !== 1) throw new UsageError('import needs exactly one FILE.json');
     const file = positionals[0]!;
-    await checkInputFile(file);
+    await bundleFile(file);
     progress?.say(`reading ${file} (${((await fs.stat(file)).size / 1e6).toFixed(1)} MB)…`);
     input = await readJsonFile(file);
   } else {
@@ -123,11 +173,11 @@ async function importStudyFrom(
     const { parseImport } = await import('./services/format-service.ts');
     input = parseImport(format, source);
   }
-  await loadStudy(input, values.replace, progress);
+  await loadStudy(input, { replace: values.replace, ...(values.code === undefined ? {} : { code: values.code }) }, progress);
 }
 
 /** Load a bundle (parsed, not yet validated) as one transaction, and print what was loaded. */
-async function loadStudy(input: unknown, replace: boolean, progress: ReturnType<typeof progressLine>): Promise<void> {
+async function loadStudy(input: unknown, { replace, code }: { replace: boolean; code?: string }, progress: ReturnType<typeof progressLine>): Promise<void> {
   const { importBundle } = await import('./services/study-bundle-service.ts');
   await withDb(async (db) => {
     const participants = (input as { participants?: unknown })?.participants;
@@ -141,7 +191,7 @@ async function loadStudy(input: unknown, replace: boolean, progress: ReturnType<
           )
       : undefined;
     try {
-      const result = await importBundle(db, input, { replace, ...(onProgress ? { onProgress } : {}) });
+      const result = await importBundle(db, input, { replace, ...(code === undefined ? {} : { code: code, conflictHint: CODE_CONFLICT_HINT }), ...(onProgress ? { onProgress } : {}) });
       progress?.done();
       const counts = Object.entries(result.counts)
         .map(([table, count]) => plural(count, table.replace(/_/g, ' ')))

@@ -8,6 +8,9 @@ import { readRedcap, type RedcapFiles } from './redcap/import.ts';
 import { importFailure } from './located-problems.ts';
 import { locatedProblem, type FormatFile, type FormatImport, type LocatedProblem } from './types.ts';
 
+/** The report a de-identified export's zip holds (api/services/format-service.ts writes it). */
+export const DEIDENTIFICATION_REPORT_FILE = 'deidentification-report.txt';
+
 export const IMPORT_FORMATS = ['csv', 'redcap'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
@@ -32,6 +35,8 @@ export function readImport(format: ImportFormat, source: ImportSource): FormatIm
     if (unpacked.problems.length > 0) return importFailure(unpacked.problems);
     files = unpacked.files;
   } else files = source.files;
+  // A de-identified export's zip carries its report beside the data: it is read by people, not imported.
+  files = files.filter((file) => file.name.split('/').pop() !== DEIDENTIFICATION_REPORT_FILE);
   if (format === 'csv') return readCsvTables(files);
   const roles = redcapRoles(files);
   return 'problems' in roles ? importFailure(roles.problems) : readRedcap(roles);

@@ -1,6 +1,6 @@
 // The interchange formats over HTTP: GET /studies/:code/export in json, csv, redcap, sdtm or fhir,
-// and the csv and REDCap uploads of POST /studies (declared in studies.ts, which reads the files
-// through importUpload below).
+// and the imports of POST /studies (declared in studies.ts, which reads its body through
+// importBody below): a bundle, csv or REDCap files, or whichever of them the body is (format=auto).
 import { z } from 'zod';
 import { AppError } from '../errors.ts';
 import { defineRoute, type RouteDeps } from '../http/route.ts';
@@ -10,13 +10,20 @@ import type { Problem } from '../schemas/problems.ts';
 import { ExportQuery, StudyCodeParams } from '../schemas/requests.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import type { ChangeContext } from '../services/access.ts';
+import { importBundle } from '../services/study-bundle-service.ts';
+import { JsonBodyBytes } from '../json-input.ts';
 import {
+  detectFile,
+  detectFiles,
   DOWNLOAD_CONTENT_TYPES,
   exportDownload,
   exportStoredStudy,
   importStudy,
   type ImportFormat,
+  type DetectedFile,
   type ImportSource,
+  unreadablePointer,
+  wrongFilePointer,
 } from '../services/format-service.ts';
 
 /** The multipart part that carries a csv table; each is sent under its own file name. */
@@ -33,7 +40,7 @@ export const ImportParts = z
     files: z
       .array(file('A table of the csv format'))
       .optional()
-      .describe('csv: every table (study.csv, sites.csv, practitioners.csv, participants.csv, sessions.csv, adverse_events.csv, fading_assessments.csv, surveys.csv; codebook.csv may come along), each as a part named `files` under its file name'),
+      .describe('csv: every table (study.csv, sites.csv, practitioners.csv, participants.csv, sessions.csv, adverse_events.csv, fading_assessments.csv, surveys.csv; codebook.csv may come along), each as a part named `files` under its file name; json: the bundle as the one part; redcap: its files may also come as parts named `files`, found by name; auto: any of these'),
     dictionary: file('redcap: the REDCap data dictionary CSV (required)').optional(),
     data: file("redcap: the REDCap records CSV, in REDCap's export layout (required)").optional(),
     study: file('redcap: study.json of an export (the study, sites and practitioners)').optional(),
@@ -91,35 +98,86 @@ function redcapSource(parts: readonly UploadedPart[]): ImportSource {
 export function uploadSource(format: ImportFormat, upload: UploadedBody): ImportSource {
   // A zip's problems name the body; its files are found by name (redcapRoles for REDCap).
   if (upload instanceof UploadedZip) return { zip: upload.bytes, name: '(body)' };
+  // The web page sends every file as a part named `files`: REDCap's are then found by name too.
+  if (format === 'redcap' && upload.parts.length > 0 && upload.parts.every((part) => part.field === CSV_PART)) return { files: upload.parts.map(asFile) };
   return format === 'csv' ? csvSource(upload.parts) : redcapSource(upload.parts);
 }
 
+/** The conflict's way out, in the API's words. */
+export const HTTP_CONFLICT_HINT = 'import with replace=true to replace it, or with code=NEW-CODE as a new study';
+
+/** A multipart body of one zip file is read as that zip. */
+function unwrapUpload(upload: UploadedBody): UploadedBody {
+  if (upload instanceof UploadedZip || upload.parts.length !== 1) return upload;
+  const [only] = upload.parts;
+  return isZipBytes(only!.bytes) ? new UploadedZip(only!.bytes) : upload;
+}
+
+const isZipBytes = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05);
+
+/** What an upload is: the body's zip, or its parts' files. */
+function detectUpload(upload: UploadedBody): DetectedFile {
+  if (upload instanceof UploadedZip) return detectFile({ name: 'upload.zip', content: upload.bytes });
+  return detectFiles(upload.parts.map(asFile));
+}
+
+/** A file the chosen format does not read: 415, saying what it is and which format to choose. */
+function wrongFile(pointer: string): AppError {
+  return new AppError('unsupported_media_type', pointer, [{ path: 'query.format', message: pointer }]);
+}
+
+/** A JSON body that is a bundle, for the pointer of a csv or REDCap import sent one. */
+function isBundleBody(body: unknown): boolean {
+  // A large JSON body is still bytes (read later, off the event loop): its first bytes tell.
+  if (body instanceof JsonBodyBytes) return detectFile({ name: '(body)', content: body.bytes }).format === 'json';
+  return typeof body === 'object' && body !== null && (body as { format?: unknown }).format === 'smp-study-bundle/1';
+}
+
 /**
- * The csv or REDCap import of POST /studies: the body must be an upload (a zip or multipart
- * files); a JSON body or an upload without `format` is refused (415) with what to send instead.
+ * The import of POST /studies: a bundle (a JSON body, or the one part of a form), or csv or
+ * REDCap files (a zip, or multipart files). With format=auto the format is detected from the
+ * body; with a chosen format, a body that is something else is refused (415) with a pointer to
+ * the format that reads it.
  */
-export async function importUpload(
+export async function importBody(
   db: RouteDeps['db'],
-  format: 'json' | ImportFormat,
+  chosen: 'json' | 'auto' | ImportFormat,
   body: unknown,
-  options: { replace: boolean; change: ChangeContext },
+  options: { replace: boolean; change: ChangeContext; code?: string },
 ): Promise<ImportResult> {
-  if (format === 'json') {
-    throw new AppError('unsupported_media_type', 'a zip or multipart body holds csv or REDCap files: say which with format=csv or format=redcap', [
-      { path: 'query.format', message: 'must be csv or redcap for a zip or multipart/form-data body' },
+  const importOptions = { ...options, conflictHint: HTTP_CONFLICT_HINT };
+  if (body !== undefined && !isUpload(body)) {
+    if (chosen === 'json' || chosen === 'auto') return importBundle(db, body, importOptions);
+    if (isBundleBody(body)) throw wrongFile(wrongFilePointer({ format: 'json', what: 'a study bundle (smp-study-bundle/1 JSON)' }, chosen, 'http')!);
+    throw new AppError('unsupported_media_type', `format=${chosen} takes the files as application/zip or multipart/form-data`, [
+      { path: '(header) Content-Type', message: `must be application/zip or multipart/form-data for format=${chosen}` },
     ]);
   }
   if (body === undefined) {
-    throw new AppError('validation', `format=${format} takes the files as application/zip or multipart/form-data`, [
+    throw new AppError('validation', `format=${chosen} takes the files as application/zip or multipart/form-data`, [
       { path: '(body)', message: 'is missing: send the files as a zip or as multipart/form-data' },
     ]);
   }
-  if (!isUpload(body)) {
-    throw new AppError('unsupported_media_type', `format=${format} takes the files as application/zip or multipart/form-data`, [
-      { path: '(header) Content-Type', message: `must be application/zip or multipart/form-data for format=${format}` },
-    ]);
+  const upload = unwrapUpload(body);
+  // A body sent as a zip that is none is left to the zip reader, which says so.
+  const readable = upload instanceof UploadedZip ? isZipBytes(upload.bytes) : upload.parts.length > 0;
+  const detected = readable ? detectUpload(upload) : null;
+  if (chosen === 'auto') {
+    if (detected?.format == null) {
+      throw wrongFile(detected ? unreadablePointer(detected) : 'The format could not be detected: choose json, csv or redcap');
+    }
+    chosen = detected.format;
+  } else {
+    const pointer = detected ? wrongFilePointer(detected, chosen, 'http') : null;
+    if (pointer !== null) throw wrongFile(pointer);
   }
-  return importStudy(db, format, uploadSource(format, body), { ...options, readOffThread: true });
+  if (chosen === 'json') {
+    if (upload instanceof UploadedZip || upload.parts.length !== 1) {
+      throw wrongFile('A study bundle is one JSON file: send it alone (application/json, or as the one part of the form)');
+    }
+    return importBundle(db, new JsonBodyBytes(upload.parts[0]!.bytes), importOptions);
+  }
+  return importStudy(db, chosen, uploadSource(chosen, upload), { ...importOptions, readOffThread: true });
 }
 
 export const formatRoutes = [

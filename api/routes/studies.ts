@@ -1,16 +1,15 @@
 // /api/studies: list and import studies (a bundle, or csv and REDCap files: ./formats.ts); one
 // study's fields, bundle, analysis and report.
 import { defineRoute } from '../http/route.ts';
-import { isUpload } from '../http/upload-body.ts';
 import { StudyBundle } from '../schemas/bundle.ts';
 import { StudyPatch, StudyRecord } from '../schemas/records.ts';
 import { AdverseEventRatesQuery, AnalysisQuery, ImportQuery, StudyCodeParams } from '../schemas/requests.ts';
 import { AdverseEventRates, AnalysisSummary, ImportResult, StudyCharts, StudyList } from '../schemas/responses.ts';
 import { studyAdverseEventRates } from '../services/adverse-event-rates-service.ts';
 import { analyzeStudy, analyzeStudyWithCharts, chartStudy } from '../services/analysis-service.ts';
-import { exportBundle, importBundle } from '../services/study-bundle-service.ts';
+import { exportBundle } from '../services/study-bundle-service.ts';
 import { deleteStudy, getStudy, listStudies, patchStudy } from '../services/study-service.ts';
-import { ImportParts, importUpload } from './formats.ts';
+import { ImportParts, importBody } from './formats.ts';
 import { reportContentSecurityPolicy } from './report-csp.ts';
 
 export const studyRoutes = [
@@ -37,7 +36,9 @@ export const studyRoutes = [
       'With `format=csv` or `format=redcap` the body is the files: a zip (application/zip) of the export’s layout, or ' +
       'multipart/form-data with each csv table as a part named `files`, or the REDCap parts `dictionary`, `data`, and ' +
       'optionally `study` and `mapping`. Each problem is listed with its file, row and column: the first 1,000 in reading ' +
-      'order, and `problemsOmitted` counts the rest, as for a bundle.',
+      'order, and `problemsOmitted` counts the rest, as for a bundle. With `format=auto` the format is detected from the body ' +
+      '(a JSON bundle, a zip of a csv or REDCap export, or their files); a body the chosen format does not read is refused (415) ' +
+      'with what it is and which format to choose. `code=NEW-CODE` imports the study under another code, as a new study.',
     auth: 'user',
     permission: { need: 'import' },
     bundleBody: true,
@@ -53,11 +54,8 @@ export const studyRoutes = [
     errors: [403, 409],
     handler: async ({ deps, query, body, change }) => {
       // A clinic or a reviewer was refused before the body was read (permission: import).
-      const options = { replace: query.replace, change: change() };
-      const result =
-        query.format === 'json' && !isUpload(body)
-          ? await importBundle(deps.db, body, options)
-          : await importUpload(deps.db, query.format, body, options);
+      const options = { replace: query.replace, change: change(), ...(query.code === undefined ? {} : { code: query.code }) };
+      const result = await importBody(deps.db, query.format, body, options);
       return { status: result.replaced ? 200 : 201, location: `/api/studies/${result.code}`, body: result };
     },
   }),

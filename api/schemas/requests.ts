@@ -1,6 +1,6 @@
 // Request shapes of the HTTP API, validated at the edge.
 import { z } from 'zod';
-import { INDICATIONS } from './bundle.ts';
+import { INDICATIONS, Study } from './bundle.ts';
 
 export const StudyCodeParams = z.strictObject({
   code: z.string().regex(/^[A-Z0-9-]{2,32}$/, { error: (issue) => `${JSON.stringify(issue.input)} is not a study code` }),
@@ -14,9 +14,15 @@ const booleanQuery = z
 export const ImportQuery = z.object({
   replace: booleanQuery.describe('Replace the study with the same code, atomically, instead of refusing (409)'),
   format: z
-    .enum(['json', 'csv', 'redcap'], { error: (issue) => `must be json, csv or redcap (got ${JSON.stringify(issue.input)})` })
+    .enum(['json', 'csv', 'redcap', 'auto'], { error: (issue) => `must be json, csv, redcap or auto (got ${JSON.stringify(issue.input)})` })
     .default('json')
-    .describe('json: a bundle as application/json; csv or redcap: the files as application/zip or multipart/form-data'),
+    .describe(
+      'json: a bundle as application/json (or as the one part of multipart/form-data); csv or redcap: the files as application/zip or ' +
+        'multipart/form-data; auto: whichever of these the body is, detected from its bytes and file names',
+    ),
+  code: Study.shape.code
+    .optional()
+    .describe('Import the study under this code instead of its own (a copy as a new study); everything else is imported as it is'),
 });
 
 export const ExportQuery = z.strictObject({

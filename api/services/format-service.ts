@@ -16,7 +16,7 @@ import { bytesOf, zipFiles } from '../formats/archive.ts';
 import { analysisCsv } from '../formats/analysis-csv.ts';
 import { writeCsvTables } from '../formats/csv/export.ts';
 import { writeFhir } from '../formats/fhir/export.ts';
-import { IMPORT_FORMATS, readImport, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
+import { DEIDENTIFICATION_REPORT_FILE, IMPORT_FORMATS, readImport, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
 import { writeRedcapProject } from '../formats/redcap/export.ts';
 import { writeSdtm } from '../formats/sdtm/export.ts';
 import { sdtmWarnings } from '../formats/sdtm/domains.ts';
@@ -34,6 +34,7 @@ import { importBundle, readStudyView, type ImportOptions, type StudyView } from 
 export const EXPORT_FORMATS = ['json', 'csv', 'redcap', 'sdtm', 'fhir'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
+export { detectFile, detectFiles, unreadablePointer, wrongFilePointer, type DetectedFile } from '../formats/detect-format.ts';
 export { IMPORT_FORMATS, readImport, redcapRoles, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
 
 export const isExportFormat = (value: string): value is ExportFormat => (EXPORT_FORMATS as readonly string[]).includes(value);
@@ -116,8 +117,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = { json: 'application/jso
 /** The media types a download can have, for the API's description. */
 export const DOWNLOAD_CONTENT_TYPES = ['application/json', 'application/fhir+json', 'application/zip'] as const;
 
-/** The file a de-identified zip carries its report in (with `withReport`). */
-export const DEIDENTIFICATION_REPORT_FILE = 'deidentification-report.txt';
+/** The file a de-identified zip carries its report in (with `withReport`); imports leave it aside. */
+export { DEIDENTIFICATION_REPORT_FILE };
 
 /**
  * An export as one download: its file when it has one (json, fhir), else a zip of its folder.

@@ -19,7 +19,7 @@ import {
   type StudyRow,
 } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
-import { BUNDLE_FORMAT, type Participant, type StudyBundle } from '../schemas/bundle.ts';
+import { BUNDLE_FORMAT, Study, type Participant, type StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
 import { countOf, type Problem } from '../schemas/problems.ts';
 import { JsonBodyBytes, jsonFailureError } from '../json-input.ts';
@@ -56,6 +56,29 @@ export interface ImportOptions {
   onProgress?: (step: ImportProgress) => void;
   /** Who imports, why, and in which request (default: the command line). */
   change?: ChangeContext;
+  /**
+   * Import the study under this code instead of its own: the code is changed before the
+   * study is checked and written, everything else stays as it is (a study copied as a new one).
+   */
+  code?: string;
+  /** How the caller says "replace" and "another code", for the conflict's message (default: the command line's options). */
+  conflictHint?: string;
+}
+
+/** The command line's way out of a code that is taken. */
+export const COMMAND_LINE_CONFLICT_HINT = 'import with --replace to replace it';
+
+/**
+ * The bundle with its study code changed to `code`, or a validation error naming `field` when
+ * `code` is not a study code. The study code is held once, in study.code.
+ */
+export function withStudyCode(bundle: StudyBundle, code: string, field = 'code'): StudyBundle {
+  const checked = Study.shape.code.safeParse(code);
+  if (!checked.success) {
+    const message = checked.error.issues[0]?.message ?? 'is not a valid study code';
+    throw new AppError('validation', `${field}: ${message}`, [{ path: field, message }]);
+  }
+  return { ...bundle, study: { ...bundle.study, code: checked.data } };
 }
 
 export interface ImportProgress {
@@ -92,7 +115,8 @@ function bundleProblemsError(problems: Problem[], problemsOmitted: number): AppE
 export async function importBundle(db: Db, input: unknown, options: ImportOptions = {}): Promise<ImportResult> {
   const change = options.change ?? commandLineChange();
   requireImportRole(change.actor);
-  const bundle = canonicalOrder(await parseBundle(input));
+  const parsed = await parseBundle(input);
+  const bundle = canonicalOrder(options.code === undefined ? parsed : withStudyCode(parsed, options.code));
   const code = bundle.study.code;
   // Only an administrator creates studies; a researcher may replace a study granted to them.
   // Anyone else is refused alike, whether or not the study exists, so that existence does not leak.
@@ -105,7 +129,7 @@ export async function importBundle(db: Db, input: unknown, options: ImportOption
     await lockStudyCode(trx.kysely, code);
     const existing = await lockStudy(trx.kysely, code, 'update');
     if (existing && !options.replace) {
-      throw new AppError('conflict', `study ${code} already exists; import with --replace to replace it`, [
+      throw new AppError('conflict', `study ${code} already exists; ${options.conflictHint ?? COMMAND_LINE_CONFLICT_HINT}`, [
         { path: 'study.code', message: `study ${code} already exists` },
       ]);
     }

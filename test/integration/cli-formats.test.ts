@@ -476,10 +476,16 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
     });
 
     it('refuses what is not a folder or a zip, a damaged zip, and options that do not go together', () => {
-      const notZip = smp(storeB, 'import', '--format', 'csv', at('demo.fhir.json'));
+      const fhir = smp(storeB, 'import', '--format', 'csv', at('demo.fhir.json'));
+      expect(fhir).to.deep.include({
+        status: 2,
+        stderr: `smp import: ${at('demo.fhir.json')}: This is a FHIR export, which no import reads: import the json, csv or redcap export of the study instead\n`,
+      });
+      fs.writeFileSync(at('notes.txt'), 'notes on the study\n');
+      const notZip = smp(storeB, 'import', '--format', 'csv', at('notes.txt'));
       expect(notZip).to.deep.include({
         status: 2,
-        stderr: `smp import: ${at('demo.fhir.json')} is neither a folder nor a zip archive: give the folder that holds the csv files, or a zip of it\n`,
+        stderr: `smp import: ${at('notes.txt')} is neither a folder nor a zip archive: give the folder that holds the csv files, or a zip of it\n`,
       });
       fs.writeFileSync(at('damaged.zip'), Buffer.concat([Buffer.from('PK\u0003\u0004'), Buffer.alloc(40, 7)]));
       const damaged = smp(storeB, 'import', '--format', 'csv', at('damaged.zip'));
@@ -592,7 +598,7 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
     const importHelp = help('import');
     expect(importHelp).to.contain('smp import --format csv|redcap (FOLDER | FILE.zip) [--replace]');
     expect(importHelp).to.contain('smp import --format redcap --dictionary DICT.csv --data DATA.csv');
-    for (const option of ['--format F', '--dictionary DICT.csv', '--data DATA.csv', '--study STUDY.json', '--mapping MAP.json', '--replace']) {
+    for (const option of ['--format F', '--dictionary DICT.csv', '--data DATA.csv', '--study STUDY.json', '--mapping MAP.json', '--replace', '--code NEW-CODE']) {
       expect(importHelp).to.contain(`\n  ${option}`);
     }
     const analyzeHelp = help('analyze');
@@ -600,7 +606,7 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
     expect(analyzeHelp).to.contain('figure, group, n, N, estimate, lower, upper, method');
     // The list of commands shows each command's first form only.
     const overview = ok(smp(storeA, '--help')).stdout;
-    expect(overview).to.contain('  import FILE.json [--replace]     load a study bundle, or csv or REDCap files (--format)');
+    expect(overview).to.contain('  import FILE.json [--replace] [--code NEW-CODE]\n                                   load a study bundle, or csv or REDCap files (--format)');
     expect(overview).not.to.contain('smp import --format');
   });
 });

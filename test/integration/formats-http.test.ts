@@ -189,7 +189,7 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
     expect(Object.keys(importing.requestBody.content)).to.deep.equal(['application/json', 'application/zip', 'multipart/form-data']);
     expect(importing.requestBody.content['multipart/form-data'].schema.$ref).to.equal('#/components/schemas/ImportParts');
     expect(Object.keys(document.components.schemas.ImportParts.properties)).to.deep.equal(['files', 'dictionary', 'data', 'study', 'mapping']);
-    expect(importing.parameters.find((p: { name: string }) => p.name === 'format').schema.enum).to.deep.equal(['json', 'csv', 'redcap']);
+    expect(importing.parameters.find((p: { name: string }) => p.name === 'format').schema.enum).to.deep.equal(['json', 'csv', 'redcap', 'auto']);
     expect(importing.responses['415'].description).to.equal('Body not sent as application/json, application/zip, multipart/form-data');
     const exporting = document.paths['/api/studies/{code}/export'].get;
     expect(Object.keys(exporting.responses['200'].content)).to.deep.equal(['application/json', 'application/fhir+json', 'application/zip']);
@@ -514,16 +514,17 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
         expect(csvText.body.detail).to.equal('the request body must be one of application/json, application/zip, multipart/form-data, not text/csv');
         const zipWithoutFormat = await upload('admin', '', zipOf(csvFiles(original)), 'application/zip');
         expect(zipWithoutFormat.status).to.equal(415);
-        expect(problemsOf(zipWithoutFormat)).to.deep.equal(['query.format: must be csv or redcap for a zip or multipart/form-data body']);
+        expect(zipWithoutFormat.body.detail).to.equal('This is a zip archive of a csv export: choose the csv format');
+        expect(problemsOf(zipWithoutFormat)).to.deep.equal(['query.format: This is a zip archive of a csv export: choose the csv format']);
         const jsonAsCsv = await upload('admin', '?format=csv', JSON.stringify(withCode(original, 'BAD-4')), 'application/json');
         expect(jsonAsCsv.status).to.equal(415);
-        expect(problemsOf(jsonAsCsv)).to.deep.equal(['(header) Content-Type: must be application/zip or multipart/form-data for format=csv']);
+        expect(problemsOf(jsonAsCsv)).to.deep.equal(['query.format: This is a study bundle (smp-study-bundle/1 JSON): choose the json format']);
         const noBody = await fetch(`${server.base}/api/studies?format=redcap`, { method: 'POST', headers: headers.admin });
         expect(noBody.status).to.equal(400);
         expect((await noBody.json()).problems).to.deep.equal([{ path: '(body)', message: 'is missing: send the files as a zip or as multipart/form-data' }]);
         const unknownFormat = await upload('admin', '?format=sdtm', zipOf(csvFiles(original)), 'application/zip');
         expect(unknownFormat.status).to.equal(400);
-        expect(problemsOf(unknownFormat)).to.deep.equal(['query.format: must be json, csv or redcap (got "sdtm")']);
+        expect(problemsOf(unknownFormat)).to.deep.equal(['query.format: must be json, csv, redcap or auto (got "sdtm")']);
       });
 
       it('a body over the import limit: zip, multipart, and multipart sent in chunks without a length', async () => {

@@ -75,7 +75,7 @@ describe(`HTTP API (${DRIVER})`, function () {
     expect(again.headers.get('content-type')).to.contain('application/problem+json');
     expect(await again.json()).to.deep.include({
       status: 409,
-      detail: 'study HTTP-1 already exists; import with --replace to replace it',
+      detail: 'study HTTP-1 already exists; import with replace=true to replace it, or with code=NEW-CODE as a new study',
       problems: [{ path: 'study.code', message: 'study HTTP-1 already exists' }],
     });
     const replaced = await post('/api/studies?replace=true', smallBundle('HTTP-1'));

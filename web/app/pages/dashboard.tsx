@@ -2,6 +2,7 @@
 // with its description, its table and a PNG download), and the sites side by side. One request
 // (/charts with by=site) brings the summary, the charts and the per-site figures; the site and
 // indication filters live in the address. Every number is the API's: the page only formats it.
+// The study can be exported from here in every format, plain or de-identified.
 import { useLayoutEffect, useRef } from 'preact/hooks';
 import type { ChartSpec } from '../../../analysis/charts/types.ts';
 import { INDICATION_LABELS } from '../../../analysis/vocabulary.ts';
@@ -11,6 +12,7 @@ import { useResource } from '../api.ts';
 import { usePageTitle } from '../components/page-title.ts';
 import { ChartCard } from '../charts/chart-card.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
+import { ExportStudy } from '../components/export-study.tsx';
 import { reachableSites } from '../components/reachable-sites.ts';
 import { CompareSites } from '../dashboard/compare-sites.tsx';
 import { HeadlineFigures } from '../dashboard/headline-figures.tsx';
@@ -113,6 +115,9 @@ export function DashboardPage(props: { code?: string; participant?: string; url?
         Study {code}
         {filterWords(site, indication)}: the analysis as the API computes it, with every chart&apos;s figures in its table.{' '}
         <a href={`${base}/report${queryOf(filters)}`}>HTML report</a> · <a href={`${base}/analysis${queryOf(filters)}`}>Analysis JSON</a>
+      </p>
+      <p class="hint">
+        The whole study{site !== '' || indication !== '' ? ' (without the filters)' : ''}: <ExportStudy code={code} idPrefix="dashboard-export" />
       </p>
       <Filters code={code} site={site} indication={indication} sites={sites.data?.items} />
       <ErrorBox error={charts.error} title="The dashboard could not be loaded." />

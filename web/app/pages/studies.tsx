@@ -1,11 +1,14 @@
-// The studies the user can reach, with their counts and downloads; importing a bundle file
-// (every problem shown with its path); and, for administrators, a new empty study.
+// The studies the user can reach, with their counts and downloads (the report, and an export in
+// every format, plain or de-identified); importing a study in any importable format, detected
+// from the file or chosen, under its own code or a new one (every problem shown with its
+// location); and, for administrators, a new empty study.
 import { useState } from 'preact/hooks';
 import type { StudyListing } from '../../../api/schemas/responses.ts';
 import { Protocol, Site, Study } from '../../../api/schemas/bundle.ts';
 import { api, ApiError, changeHeaders } from '../api.ts';
 import { usePageTitle } from '../components/page-title.ts';
 import { ErrorBox, Loading, ProblemList } from '../components/problems.tsx';
+import { ExportStudy } from '../components/export-study.tsx';
 import { COUNTRY_CHOICES } from '../forms/country-choices.ts';
 import { check } from '../forms/fields.ts';
 import { RecordForm } from '../forms/record-form.tsx';
@@ -53,12 +56,10 @@ function StudyTable({ studies }: { studies: StudyListing[] }) {
                   <a href={`${base}/report`} download={`${study.code}-report.html`}>
                     Report<span class="visually-hidden"> of {study.code}</span>
                   </a>{' '}
-                  <a href={`${base}/bundle`} download={`${study.code}.json`}>
-                    Bundle<span class="visually-hidden"> of {study.code}</span>
-                  </a>{' '}
                   <a href={`${base}/analysis`}>
                     Analysis JSON<span class="visually-hidden"> of {study.code}</span>
-                  </a>
+                  </a>{' '}
+                  <ExportStudy code={study.code} idPrefix={`export-${study.code}`} />
                 </td>
               </tr>
             );
@@ -69,54 +70,91 @@ function StudyTable({ studies }: { studies: StudyListing[] }) {
   );
 }
 
+const IMPORT_FORMATS = [
+  { value: 'auto', label: 'Detect from the file' },
+  { value: 'json', label: 'Study bundle (JSON)' },
+  { value: 'csv', label: 'csv tables (a zip, or the .csv files)' },
+  { value: 'redcap', label: 'REDCap project (a zip, or its files)' },
+] as const;
+
+/** A code that is taken, in the words of this form (the API's message names its query options). */
+function importError(error: ApiError): ApiError {
+  const taken = error.status === 409 ? error.problems.find((problem) => problem.path === 'study.code') : undefined;
+  if (taken === undefined) return error;
+  const code = /study (\S+) already exists/.exec(taken.message)?.[1] ?? '';
+  return new ApiError(
+    error.status,
+    `Study ${code} already exists: tick “Replace the existing study” to replace it, or give another code under “Import as a new study with the code”.`,
+    [],
+    error.body,
+  );
+}
+
 function ImportForm({ onImported }: { onImported: () => void }) {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<{ ok: true; text: string } | { ok: false; error: ApiError } | null>(null);
   return (
     <section aria-labelledby="import-heading">
-      <h2 id="import-heading">Import a study bundle</h2>
+      <h2 id="import-heading">Import a study</h2>
+      <p class="hint">
+        A study bundle (JSON), or the csv or REDCap export: its zip, or its files chosen together. The format is detected from the file
+        unless you choose it.
+      </p>
       <form
         id="import-form"
         class="stack"
         onSubmit={(event) => {
           event.preventDefault();
           const form = event.currentTarget;
-          const file = (form.elements.namedItem('bundle') as HTMLInputElement).files?.[0];
+          const files = [...((form.elements.namedItem('files') as HTMLInputElement).files ?? [])];
+          const format = (form.elements.namedItem('format') as HTMLSelectElement).value;
+          const code = (form.elements.namedItem('code') as HTMLInputElement).value.trim();
           const replace = (form.elements.namedItem('replace') as HTMLInputElement).checked;
-          if (!file) return;
+          if (files.length === 0) return;
+          const body = new FormData();
+          for (const file of files) body.append('files', file, file.name);
+          const query = new URLSearchParams({ format });
+          if (replace) query.set('replace', 'true');
+          if (code !== '') query.set('code', code);
           setBusy(true);
           setOutcome(null);
-          file
-            .text()
-            .then((text) => {
-              let body: unknown;
-              try {
-                body = JSON.parse(text);
-              } catch (error) {
-                throw new ApiError(400, 'The file is not valid JSON.', [{ path: '(file)', message: (error as Error).message }]);
-              }
-              return api.post<{ code: string; replaced: boolean }>(`/api/studies${replace ? '?replace=true' : ''}`, body);
-            })
+          api
+            .post<{ code: string; replaced: boolean }>(`/api/studies?${query.toString()}`, body)
             .then(
               (response) => {
                 setOutcome({ ok: true, text: `${response.data.replaced ? 'Replaced' : 'Imported'} study ${response.data.code}.` });
                 form.reset();
                 onImported();
               },
-              (error: unknown) => setOutcome({ ok: false, error: error instanceof ApiError ? error : new ApiError(0, String(error), []) }),
+              (error: unknown) => setOutcome({ ok: false, error: error instanceof ApiError ? importError(error) : new ApiError(0, String(error), []) }),
             )
             .finally(() => setBusy(false));
         }}
       >
         <p>
-          <label for="bundle-file">
-            Bundle file (<code>smp-study-bundle/1</code> JSON)
-          </label>
-          <input id="bundle-file" name="bundle" type="file" accept="application/json,.json" required />
+          <label for="import-files">File or files</label>
+          <input id="import-files" name="files" type="file" accept=".json,.zip,.csv,application/json,application/zip,text/csv" multiple required />
+        </p>
+        <p>
+          <label for="import-format">Format</label>
+          <select id="import-format" name="format">
+            {IMPORT_FORMATS.map((choice) => (
+              <option key={choice.value} value={choice.value}>
+                {choice.label}
+              </option>
+            ))}
+          </select>
+        </p>
+        <p>
+          <label for="import-code">Import as a new study with the code (optional)</label>
+          <input id="import-code" name="code" type="text" autocomplete="off" spellcheck={false} aria-describedby="import-code-hint" />
+          <span id="import-code-hint" class="hint">
+            Leave empty to keep the study&apos;s own code.
+          </span>
         </p>
         <p class="checkbox">
           <input id="replace" name="replace" type="checkbox" />
-          <label for="replace">Replace the study if its code exists already</label>
+          <label for="replace">Replace the existing study</label>
         </p>
         <p class="actions">
           <button type="submit" class="primary" disabled={busy}>
@@ -135,9 +173,11 @@ function ImportForm({ onImported }: { onImported: () => void }) {
           <div class="error-box" role="alert">
             <p>
               Nothing was imported. {outcome.error.message}
-              {outcome.error.problems.length > 0 ? ` (${outcome.error.problems.length} problem${outcome.error.problems.length === 1 ? '' : 's'})` : ''}
+              {outcome.error.problems.length > 1 ? ` (${outcome.error.problems.length} problems)` : ''}
             </p>
-            <ProblemList problems={outcome.error.problems} />
+            {outcome.error.problems.length === 1 && outcome.error.problems[0]!.message === outcome.error.message ? null : (
+              <ProblemList problems={outcome.error.problems} />
+            )}
           </div>
         ) : null}
       </div>

@@ -1,0 +1,205 @@
+// A file given to the wrong import is told what it is and which format reads it, on the command
+// line (`smp import`, exit 2) and over HTTP (415), with nothing written; POST /studies?format=auto
+// detects the format from the body; and `smp import --code` and `?code=` import a study as a new
+// one under another code, everything else unchanged, a code that is taken refused by name.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { expect } from 'chai';
+import type { FormatFile } from '../../api/formats/types.ts';
+import type { StudyBundle } from '../../api/schemas/bundle.ts';
+import { canonicalOrder } from '../../api/schemas/bundle-order.ts';
+import { exportDownload, exportStudy, type ExportFormat } from '../../api/services/format-service.ts';
+import { smallBundle } from '../support/bundles.ts';
+import { createServerDatabase, DRIVER, freshDb, SERVER_URL, tableCounts, type TestDb } from '../support/database.ts';
+import { apiClient, startTestServer, type TestServer } from '../support/http.ts';
+import { createTestUser } from '../support/users.ts';
+import { valid } from '../unit/formats/helpers.ts';
+
+const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
+const CREATED = new Date('2024-01-01T00:00:00Z');
+
+/** A study exported in `format` as the one file a download gives (a zip for a folder format). */
+function downloadOf(bundle: StudyBundle, format: ExportFormat): Uint8Array {
+  return exportDownload(exportStudy(bundle, format, { createdAt: CREATED })).bytes;
+}
+
+/** The bundle with only its study code changed, for comparing a copy with its original. */
+const recoded = (bundle: StudyBundle, code: string): StudyBundle => canonicalOrder({ ...bundle, study: { ...bundle.study, code } });
+
+describe(`import: wrong files get a pointer, --code imports as a new study (${DRIVER})`, function () {
+  this.timeout(240_000);
+  const source = valid(smallBundle('SRC-1'));
+
+  describe('smp import', () => {
+    let work: string;
+    let env: NodeJS.ProcessEnv;
+    let dropDatabase: (() => Promise<void>) | undefined;
+
+    before(async () => {
+      work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-import-detection-'));
+      env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
+      if (SERVER_URL) {
+        const database = await createServerDatabase();
+        env.DATABASE_URL = database.url;
+        dropDatabase = database.drop;
+      }
+      fs.writeFileSync(path.join(work, 'bundle.json'), JSON.stringify(source));
+      for (const format of ['csv', 'redcap', 'sdtm'] as const) fs.writeFileSync(path.join(work, `${format}.zip`), downloadOf(source, format));
+      fs.writeFileSync(path.join(work, 'fhir.json'), downloadOf(source, 'fhir'));
+      fs.mkdirSync(path.join(work, 'redcap'));
+      for (const file of exportStudy(source, 'redcap').files) fs.writeFileSync(path.join(work, 'redcap', file.name), file.content);
+    });
+    after(async () => {
+      await dropDatabase?.();
+      fs.rmSync(work, { recursive: true, force: true });
+    });
+
+    const smp = (...args: string[]) => {
+      const result = spawnSync(process.execPath, [SMP, ...args], { env, encoding: 'utf8', cwd: work });
+      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+    };
+
+    it('says what a wrong file is and which --format reads it (exit 2), writing nothing', () => {
+      const cases: Array<[string[], string]> = [
+        [['import', 'csv.zip'], 'csv.zip: This is a zip archive of a csv export: use the csv format (--format csv)'],
+        [['import', 'redcap.zip'], 'redcap.zip: This is a zip archive of a REDCap export: use the redcap format (--format redcap)'],
+        [['import', 'redcap'], 'redcap: This is a folder of a REDCap export: use the redcap format (--format redcap)'],
+        [['import', 'redcap/records.csv'], 'redcap/records.csv: This looks like a REDCap export (records.csv): use the redcap format (--format redcap)'],
+        [['import', '--format', 'csv', 'redcap.zip'], 'redcap.zip: This is a zip archive of a REDCap export: use the redcap format (--format redcap)'],
+        [['import', '--format', 'redcap', 'csv.zip'], 'csv.zip: This is a zip archive of a csv export: use the csv format (--format csv)'],
+        [['import', '--format', 'csv', 'bundle.json'], 'bundle.json: This is a study bundle (smp-study-bundle/1 JSON): import it without --format (or with --format json)'],
+        [
+          ['import', 'sdtm.zip'],
+          'sdtm.zip: This is a zip archive of an SDTM export, which no import reads: import the json, csv or redcap export of the study instead',
+        ],
+        [['import', 'fhir.json'], 'fhir.json: This is a FHIR export, which no import reads: import the json, csv or redcap export of the study instead'],
+      ];
+      for (const [args, message] of cases) {
+        const run = smp(...args);
+        expect({ args, status: run.status, stderr: run.stderr }).to.deep.equal({ args, status: 2, stderr: `smp import: ${message}\n` });
+      }
+      const listed = smp('studies');
+      expect(listed.stdout).to.contain('no studies');
+    });
+
+    it('--code imports a bundle and a csv export as new studies, everything else unchanged', () => {
+      const first = smp('import', 'bundle.json', '--code', 'COPY-1');
+      expect(first.status, first.stderr).to.equal(0);
+      expect(first.stdout).to.match(/^imported study COPY-1: 2 sites, 2 practitioners, 2 participants, /);
+      const second = smp('import', '--format', 'csv', 'csv.zip', '--code', 'COPY-2');
+      expect(second.status, second.stderr).to.equal(0);
+      expect(second.stdout).to.match(/^imported study COPY-2: /);
+      for (const code of ['COPY-1', 'COPY-2']) {
+        const exported = smp('export', code, '--format', 'json');
+        expect(exported.status, exported.stderr).to.equal(0);
+        expect(canonicalOrder(JSON.parse(exported.stdout))).to.deep.equal(recoded(source, code));
+      }
+      // The study's own code was not taken by either copy.
+      expect(smp('export', 'SRC-1').status).to.equal(2);
+    });
+
+    it('--code refuses a code that is taken (naming it) and one that is no study code', () => {
+      expect(smp('import', 'bundle.json', '--code', 'TAKEN-2').status).to.equal(0);
+      const taken = smp('import', '--format', 'csv', 'csv.zip', '--code', 'TAKEN-2');
+      expect(taken).to.deep.include({ status: 2, stderr: 'smp import: study TAKEN-2 already exists; choose another --code, or add --replace to replace that study\n' });
+      const bad = smp('import', 'bundle.json', '--code', 'copy one');
+      expect(bad).to.deep.include({ status: 2, stderr: 'smp import: --code: "copy one" is not a valid study code (2 to 32 capital letters, digits or "-")\n' });
+      const empty = smp('import', 'bundle.json', '--code', '');
+      expect(empty.status).to.equal(2);
+      expect(empty.stderr).to.contain('--code needs a study code');
+    });
+  });
+
+  describe('POST /studies', () => {
+    let db: TestDb;
+    let server: TestServer;
+    let headers: Record<string, string>;
+
+    before(async () => {
+      db = await freshDb();
+      server = await startTestServer(db);
+      headers = (await createTestUser(db, 'admin')).headers;
+    });
+    after(async () => {
+      await server?.close();
+      await db?.dispose();
+    });
+
+    async function post(query: string, body: BodyInit, contentType?: string) {
+      const response = await fetch(`${server.base}/api/studies${query}`, {
+        method: 'POST',
+        headers: { ...headers, ...(contentType ? { 'content-type': contentType } : {}) },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as { code?: string; detail?: string; problems?: Array<{ path: string; message: string }> } };
+    }
+    const form = (files: readonly FormatFile[]) => {
+      const data = new FormData();
+      for (const file of files) data.append('files', new Blob([typeof file.content === 'string' ? file.content : Buffer.from(file.content)]), file.name);
+      return data;
+    };
+    const stored = async (code: string) => canonicalOrder((await apiClient(server.base, headers).get(`/studies/${code}/bundle`)).body);
+
+    it('format=auto detects a bundle, a csv zip, REDCap files and a zip sent as a form, each under its new code', async () => {
+      const sent: Array<[string, BodyInit, string | undefined]> = [
+        ['AUTO-1', JSON.stringify(source), 'application/json'],
+        ['AUTO-2', Buffer.from(downloadOf(source, 'csv')), 'application/zip'],
+        ['AUTO-3', form(exportStudy(source, 'redcap').files), undefined],
+        ['AUTO-4', form([{ name: 'SRC-1-csv.zip', content: downloadOf(source, 'csv') }]), undefined],
+        ['AUTO-5', form([{ name: 'SRC-1.json', content: JSON.stringify(source) }]), undefined],
+      ];
+      for (const [code, body, type] of sent) {
+        const reply = await post(`?format=auto&code=${code}`, body, type);
+        expect({ code, status: reply.status, imported: reply.body.code }).to.deep.equal({ code, status: 201, imported: code });
+        expect(await stored(code)).to.deep.equal(recoded(source, code));
+      }
+    });
+
+    it('a wrong file for the chosen format: 415 with what it is and the format to choose, nothing written', async () => {
+      const before = await tableCounts(db);
+      const cases: Array<[string, BodyInit, string | undefined, string]> = [
+        ['?format=json', Buffer.from(downloadOf(source, 'csv')), 'application/zip', 'This is a zip archive of a csv export: choose the csv format'],
+        ['?format=json', form([{ name: 'SRC-1-csv.zip', content: downloadOf(source, 'csv') }]), undefined, 'This is a zip archive of a csv export: choose the csv format'],
+        ['?format=csv', form(exportStudy(source, 'redcap').files), undefined, 'This looks like a REDCap export: choose the redcap format'],
+        ['?format=redcap', Buffer.from(downloadOf(source, 'csv')), 'application/zip', 'This is a zip archive of a csv export: choose the csv format'],
+        ['?format=csv', JSON.stringify(source), 'application/json', 'This is a study bundle (smp-study-bundle/1 JSON): choose the json format'],
+        [
+          '?format=auto',
+          Buffer.from(downloadOf(source, 'sdtm')),
+          'application/zip',
+          'This is a zip archive of an SDTM export, which no import reads: import the json, csv or redcap export of the study instead',
+        ],
+        [
+          '?format=auto',
+          form([{ name: 'SRC-1-fhir.json', content: downloadOf(source, 'fhir') }]),
+          undefined,
+          'This is a FHIR export, which no import reads: import the json, csv or redcap export of the study instead',
+        ],
+      ];
+      for (const [query, body, type, pointer] of cases) {
+        const reply = await post(query, body, type);
+        expect({ query, status: reply.status, detail: reply.body.detail, problems: reply.body.problems }).to.deep.equal({
+          query,
+          status: 415,
+          detail: pointer,
+          problems: [{ path: 'query.format', message: pointer }],
+        });
+      }
+      expect(await tableCounts(db)).to.deep.equal(before);
+    });
+
+    it('code= that is taken is a conflict naming the code and the way out; a bad code is refused at query.code', async () => {
+      expect((await post('?code=TAKEN-1', JSON.stringify(source), 'application/json')).status).to.equal(201);
+      const taken = await post('?format=auto&code=TAKEN-1', Buffer.from(downloadOf(source, 'csv')), 'application/zip');
+      expect(taken.status).to.equal(409);
+      expect(taken.body.detail).to.equal('study TAKEN-1 already exists; import with replace=true to replace it, or with code=NEW-CODE as a new study');
+      expect(taken.body.problems).to.deep.equal([{ path: 'study.code', message: 'study TAKEN-1 already exists' }]);
+      const bad = await post('?code=taken', JSON.stringify(source), 'application/json');
+      expect(bad.status).to.equal(400);
+      expect(bad.body.problems).to.deep.equal([{ path: 'query.code', message: '"taken" is not a valid study code (2 to 32 capital letters, digits or "-")' }]);
+    });
+  });
+});

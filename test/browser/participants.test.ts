@@ -1,7 +1,9 @@
 // The participants pages in a real browser: enrolling a participant and entering three sessions,
 // an adverse event, a fading assessment and a survey entirely through the forms, and seeing each
 // on the timeline, in the history and in the API exactly as entered; a value the schema refuses
-// writing nothing; a stale edit explained as a conflict instead of overwriting; a clinic seeing
+// writing nothing; a stale edit explained as a conflict instead of overwriting (and re-applied
+// with its reason kept); a middle session removed and the later ones renumbered; add forms that
+// wait for the records they start from; a clinic seeing
 // only its own site; a reviewer seeing pseudonyms and no control that changes anything; and no
 // accessibility finding or console error on either page, at desktop and phone width.
 import { expect } from 'chai';
@@ -400,6 +402,31 @@ describe('browser: participants and a participant page', function () {
     const add = page.getByRole('form', { name: 'Add a session' });
     await shows(add);
     expect(await field(add, 'Number').inputValue()).to.equal(String(n));
+    expect(problemsExcept(problems)).to.deep.equal([]);
+  });
+
+  it('keeps the add forms closed until the records they start from have been read', async () => {
+    const { page, problems } = await as(app, app.users.researcher);
+    // The sessions' answer is held back: the next number and the usual practitioner are not known yet.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/participants\/P03\/sessions\?limit=1000$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${app.base}${LIST}/P03`);
+    const addSession = page.getByRole('button', { name: 'Add a session' });
+    const addEvent = page.getByRole('button', { name: 'Add an adverse event' });
+    await shows(addSession);
+    expect(await addSession.isDisabled(), 'adding a session before the sessions are read').to.equal(true);
+    expect(await addEvent.isDisabled(), 'adding an event before the sessions are read').to.equal(true);
+    release();
+    await page.waitForFunction(() => !(document.querySelector('#sessions button[aria-busy]') as HTMLButtonElement | null));
+    expect(await addSession.isDisabled()).to.equal(false);
+    expect(await addEvent.isDisabled()).to.equal(false);
+    const sessionCount = (await records(researcher, 'P03', 'sessions')).length;
+    await addSession.click();
+    expect(await field(page.getByRole('form', { name: 'Add a session' }), 'Number').inputValue()).to.equal(String(sessionCount + 1));
     expect(problemsExcept(problems)).to.deep.equal([]);
   });
 

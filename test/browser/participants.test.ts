@@ -3,9 +3,9 @@
 // on the timeline, in the history and in the API exactly as entered; a value the schema refuses
 // writing nothing; a stale edit explained as a conflict instead of overwriting (and re-applied
 // with its reason kept); a middle session removed and the later ones renumbered; add forms that
-// wait for the records they start from; a clinic seeing
-// only its own site; a reviewer seeing pseudonyms and no control that changes anything; and no
-// accessibility finding or console error on either page, at desktop and phone width.
+// wait for the records they start from; a clinic seeing only its own site; a reviewer seeing
+// pseudonyms and no control that changes anything; and no accessibility finding or console
+// error on either page, at desktop and phone width.
 import { expect } from 'chai';
 import type { Locator, Page } from 'playwright-core';
 import { apiClient, type ApiClient } from '../support/http.ts';

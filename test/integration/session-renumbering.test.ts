@@ -3,6 +3,7 @@
 // rules still hold or nothing is written, one audit row per changed record with the reason,
 // If-Match on the removed session, a clinic's own sites only, and no reviewer.
 import { expect } from 'chai';
+import { verifyAuditTrail } from '../../api/services/audit-verify-service.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
@@ -137,6 +138,8 @@ describe(`removing a session and renumbering the later ones (${DRIVER})`, functi
     expect([(rows[1]!.before as { number: number }).number, (rows[1]!.after as { number: number }).number]).to.deep.equal([3, 2]);
     expect([(rows[3]!.before as { number: number }).number, (rows[3]!.after as { number: number }).number]).to.deep.equal([5, 4]);
     expect([(rows[5]!.before as { sessionNumber: number }).sessionNumber, (rows[5]!.after as { sessionNumber: number }).sessionNumber]).to.deep.equal([5, 4]);
+    // The six rows join the study's hash chain unbroken.
+    expect((await verifyAuditTrail(db, STUDY)).breaks).to.deep.equal([]);
 
     // The bundle export passes the importer's rules with the new numbers.
     const bundle = (await admin.get(`/studies/${STUDY}/bundle`)).body;

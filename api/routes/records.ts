@@ -29,6 +29,7 @@ import {
   PractitionerRecord,
   SessionCreate,
   SessionRecord,
+  SessionRenumbering,
   SiteRecord,
   SurveyRecord,
 } from '../schemas/records.ts';
@@ -46,6 +47,7 @@ import {
   listRecords,
   patchParticipant,
   patchRecord,
+  removeAndRenumberSession,
   type RecordList,
 } from '../services/participant-records-service.ts';
 import {
@@ -464,6 +466,33 @@ function listRoutes({ list, tag, create, patch, record }: ListRouteSpec): RouteS
   ];
 }
 
+/** Removing a session that is not the last: the later sessions, and the adverse events naming them, move down one number. */
+const renumberRoutes: RouteSpec[] = [
+  defineRoute({
+    method: 'post',
+    path: '/studies/:code/participants/:participantCode/sessions/:number/remove-and-renumber',
+    operationId: 'removeAndRenumberSession',
+    tag: 'Sessions',
+    summary: 'Remove a session and renumber the later ones',
+    description:
+      'For a session recorded twice, or by mistake, that is not the last: it is deleted, each later session takes its number ' +
+      'less one, and adverse events naming a later session follow it. If-Match is the removed session’s version. Refused (409) ' +
+      'when an adverse event names the removed session; refused (400, naming the field) when the sessions left would break the ' +
+      'protocol’s rules (the first session initial, touch-ups after it). One change: the removed session’s delete and each ' +
+      'renumbered record’s update are audited together, with the reason given.',
+    auth: 'user',
+    permission: WRITE_PARTICIPANTS,
+    ifMatch: true,
+    changeReason: 'required',
+    params: SessionParams,
+    responses: { 200: { description: "The participant's sessions and adverse events after the change", schema: SessionRenumbering } },
+    errors: [403, 409],
+    handler: async ({ deps, params, ifMatch, change }) => ({
+      body: await removeAndRenumberSession(deps.db, change(), params.code, params.participantCode, params.number, ifMatch!),
+    }),
+  }),
+];
+
 const listingRoutes: RouteSpec[] = [
   defineRoute({
     method: 'get',
@@ -528,5 +557,6 @@ export const recordRoutes: RouteSpec[] = [
   ...structureRoutes,
   ...participantRoutes,
   ...LIST_ROUTES.flatMap(listRoutes),
+  ...renumberRoutes,
   ...listingRoutes,
 ];

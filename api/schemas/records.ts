@@ -57,6 +57,14 @@ export const AdverseEventRecord = AdverseEvent.extend({ no: recordNo, version })
 export const FadingAssessmentRecord = FadingAssessment.extend({ no: recordNo, version }).meta({ id: 'FadingAssessmentRecord' });
 export const SurveyRecord = SatisfactionSurvey.extend({ no: recordNo, version }).meta({ id: 'SurveyRecord' });
 
+/** A participant's sessions and adverse events after a session was removed and the later ones renumbered. */
+export const SessionRenumbering = z
+  .object({
+    sessions: z.array(SessionRecord).describe("The participant's sessions after the change, numbered 1..n"),
+    adverseEvents: z.array(AdverseEventRecord).describe("The participant's adverse events, naming their sessions by the new numbers"),
+  })
+  .meta({ id: 'SessionRenumbering' });
+
 export type StudyRecord = z.output<typeof StudyRecord>;
 export type SiteRecord = z.output<typeof SiteRecord>;
 export type PractitionerRecord = z.output<typeof PractitionerRecord>;
@@ -65,6 +73,7 @@ export type SessionRecord = z.output<typeof SessionRecord>;
 export type AdverseEventRecord = z.output<typeof AdverseEventRecord>;
 export type FadingAssessmentRecord = z.output<typeof FadingAssessmentRecord>;
 export type SurveyRecord = z.output<typeof SurveyRecord>;
+export type SessionRenumbering = z.output<typeof SessionRenumbering>;
 
 /** An adverse event in the study-wide listing: the event with its participant and site. */
 export const AdverseEventListItem = AdverseEventRecord.extend({

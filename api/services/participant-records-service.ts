@@ -10,6 +10,7 @@ import {
   findParticipant,
   insertParticipant,
   loadParticipant,
+  moveSession,
   practitionersByCode,
   selectRecordCounts,
   sitesByCode,
@@ -19,6 +20,7 @@ import {
   type LoadedParticipant,
   type ParticipantRow,
 } from '../../db/repositories/participant-repository.ts';
+import { insertAuditEvent } from '../../db/repositories/audit-repository.ts';
 import { nextLocalNo } from '../../db/repositories/structure-repository.ts';
 import { findStudyByCode, lockStudy, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
@@ -638,7 +640,108 @@ export async function deleteRecord(
   });
 }
 
+/** The participant's sessions and adverse events after a session was removed and the later ones renumbered. */
+export interface SessionRenumbering {
+  sessions: RecordResponse<'sessions'>[];
+  adverseEvents: RecordResponse<'adverseEvents'>[];
+}
+
+/**
+ * Remove a session that is not the last (a duplicated visit, say) and renumber the later ones:
+ * each takes its number less one, and the adverse events that name a later session follow it.
+ * An adverse event naming the removed session itself is refused, as for a delete. The result
+ * must still hold the protocol's rules (first session initial, touch-ups after), else nothing
+ * is written. One transaction; one audit row per record changed: the removed session's delete,
+ * then each renumbered session's and each followed adverse event's update.
+ */
+export async function removeAndRenumberSession(
+  db: Db,
+  change: ChangeContext,
+  studyCode: string,
+  code: string,
+  number: number,
+  ifMatch: string,
+): Promise<SessionRenumbering> {
+  return writeParticipant(db, change, studyCode, code, async ({ trx, loaded }) => {
+    const index = loaded.sessions.findIndex((s) => s.key === number);
+    if (index < 0) throw recordNotFound('sessions', code, number);
+    const removed = loaded.sessions[index]!;
+    requireVersion(ifMatch, removed.version, `session ${number} of participant ${code}`, withKey('sessions', removed));
+    refuseNamedSession(loaded, number, code);
+    const renumber = (n: number | null | undefined) => (n !== null && n !== undefined && n > number ? n - 1 : n);
+    const sessions = loaded.sessions
+      .filter((s) => s.key !== number)
+      .map((s) => ({ ...s, record: { ...s.record, number: renumber(s.record.number)! } }));
+    const adverseEvents = loaded.adverseEvents.map((e) =>
+      e.record.sessionNumber !== null && e.record.sessionNumber !== undefined && e.record.sessionNumber > number
+        ? { ...e, record: { ...e.record, sessionNumber: renumber(e.record.sessionNumber)! } }
+        : e,
+    );
+    const checked = await checkParticipant(
+      trx,
+      contextOf(loaded),
+      asBundleParticipant({ ...loaded, sessions, adverseEvents }),
+      { kind: 'elsewhere' },
+      'participant after the renumbering',
+    );
+    const key = { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no };
+    await writeRecordWithAudit(
+      trx,
+      LISTS.sessions.table,
+      key,
+      { kind: 'delete', no: number },
+      await chainAuditRow(trx, recordAudit(change, 'delete', loaded, 'sessions', number, { before: removed.record, after: null })),
+    );
+    const eventVersions = new Map(loaded.adverseEvents.map((e) => [e.key, e.version]));
+    const sessionVersions = new Map(sessions.map((s) => [s.key, s.version]));
+    const followed: number[] = [];
+    for (const later of loaded.sessions.slice(index + 1)) {
+      const moved = await moveSession(trx, key, later.key, later.key - 1);
+      sessionVersions.set(later.key, moved.version);
+      for (const [no, version] of moved.events) eventVersions.set(no, version);
+      const after = checked.participant.sessions.find((s) => s.number === later.key - 1)!;
+      await insertAuditEvent(
+        trx,
+        await chainAuditRow(trx, recordAudit(change, 'update', loaded, 'sessions', later.key, { before: later.record, after })),
+      );
+      loaded.adverseEvents.forEach((e, i) => {
+        if (e.record.sessionNumber === later.key) followed.push(i);
+      });
+    }
+    for (const i of followed) {
+      const e = loaded.adverseEvents[i]!;
+      await insertAuditEvent(
+        trx,
+        await chainAuditRow(
+          trx,
+          recordAudit(change, 'update', loaded, 'adverseEvents', e.key, { before: e.record, after: checked.participant.adverseEvents[i]! }),
+        ),
+      );
+    }
+    return {
+      sessions: sessions.map((s, i) => withKey('sessions', { key: s.record.number, record: checked.participant.sessions[i]!, version: sessionVersions.get(s.key)! })),
+      adverseEvents: loaded.adverseEvents.map((e, i) =>
+        withKey('adverseEvents', { key: e.key, record: checked.participant.adverseEvents[i]!, version: eventVersions.get(e.key)! }),
+      ),
+    };
+  });
+}
+
 function refuseSessionDelete(loaded: Loaded, number: number, code: string): void {
+  refuseNamedSession(loaded, number, code);
+  const last = loaded.sessions.at(-1)!.key;
+  if (number !== last) {
+    throw new AppError(
+      'conflict',
+      `only the last session (${last}) of participant ${code} can be deleted: session numbers stay 1..n; ` +
+        `correct session ${number} instead, or remove it and renumber the later ones`,
+      [{ path: 'number', message: `is not the last session (${last})` }],
+    );
+  }
+}
+
+/** A session that an adverse event names is not removed: the event would lose its session. */
+function refuseNamedSession(loaded: Loaded, number: number, code: string): void {
   const naming = loaded.adverseEvents.flatMap((e, index) => (e.record.sessionNumber === number ? [{ e, index }] : []));
   if (naming.length > 0) {
     throw new AppError(
@@ -649,14 +752,6 @@ function refuseSessionDelete(loaded: Loaded, number: number, code: string): void
         path: `participant.adverseEvents[${index}].sessionNumber`,
         message: `adverse event ${e.key} (onset ${e.record.onsetDate}) follows session ${number}`,
       })),
-    );
-  }
-  const last = loaded.sessions.at(-1)!.key;
-  if (number !== last) {
-    throw new AppError(
-      'conflict',
-      `only the last session (${last}) of participant ${code} can be deleted: session numbers stay 1..n; correct session ${number} instead`,
-      [{ path: 'number', message: `is not the last session (${last})` }],
     );
   }
 }

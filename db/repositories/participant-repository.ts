@@ -332,6 +332,36 @@ export async function deleteChild(trx: Kysely<Database>, table: ChildTable, key:
     .execute();
 }
 
+/**
+ * Give session `from` of a participant the number `to` (a free number): a copy under the new
+ * number with a new version, the adverse events that name it moved along (with new versions),
+ * then the old row removed. Returns the versions written: the session's, and each moved event's
+ * by its number. Callers move sessions in ascending order after removing an earlier one.
+ */
+export async function moveSession(
+  trx: Kysely<Database>,
+  key: { studyId: number; participantNo: number },
+  from: number,
+  to: number,
+): Promise<{ version: string; events: Map<number, string> }> {
+  const copied = await sql<{ version: string }>`
+    insert into treatment_session (study_id, participant_no, session_number, kind, session_date, duration_minutes, practitioner_no, pigment_lot, anesthesia)
+    select study_id, participant_no, ${to}, kind, session_date, duration_minutes, practitioner_no, pigment_lot, anesthesia
+    from treatment_session
+    where study_id = ${key.studyId} and participant_no = ${key.participantNo} and session_number = ${from}
+    returning version::text as version`.execute(trx);
+  const moved = await trx
+    .updateTable('adverse_event')
+    .set({ session_number: to, version: sql`nextval('record_version_seq')` } as never)
+    .where('study_id', '=', key.studyId)
+    .where('participant_no', '=', key.participantNo)
+    .where('session_number', '=', from)
+    .returning(['event_no', sql<string>`version::text`.as('version')])
+    .execute();
+  await deleteChild(trx, 'treatment_session', { ...key, no: from });
+  return { version: copied.rows[0]!.version, events: new Map(moved.map((e) => [e.event_no, e.version])) };
+}
+
 /** The study's sites with these codes. */
 export async function sitesByCode(db: Kysely<Database>, studyId: number, codes: readonly string[]): Promise<SiteRow[]> {
   if (codes.length === 0) return [];

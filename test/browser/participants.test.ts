@@ -1,9 +1,11 @@
 // The participants pages in a real browser: enrolling a participant and entering three sessions,
 // an adverse event, a fading assessment and a survey entirely through the forms, and seeing each
 // on the timeline, in the history and in the API exactly as entered; a value the schema refuses
-// writing nothing; a stale edit explained as a conflict instead of overwriting; a clinic seeing
-// only its own site; a reviewer seeing pseudonyms and no control that changes anything; and no
-// accessibility finding or console error on either page, at desktop and phone width.
+// writing nothing; a stale edit explained as a conflict instead of overwriting (and re-applied
+// with its reason kept); a middle session removed and the later ones renumbered; add forms that
+// wait for the records they start from; a clinic seeing only its own site; a reviewer seeing
+// pseudonyms and no control that changes anything; and no accessibility finding or console
+// error on either page, at desktop and phone width.
 import { expect } from 'chai';
 import type { Locator, Page } from 'playwright-core';
 import { apiClient, type ApiClient } from '../support/http.ts';
@@ -322,15 +324,15 @@ describe('browser: participants and a participant page', function () {
     await shows(conflict.getByText(/Corrected from the paper log/), 'their reason');
     expect((await researcher.get(`/studies/${STUDY}/participants/P02/sessions/2`)).body.durationMinutes, 'nothing overwritten').to.equal(111);
 
-    // Re-applying fills the form in over the current version; saving then succeeds.
+    // Re-applying fills the form in over the current version, with the reason as typed; saving then succeeds.
     await conflict.getByRole('button', { name: 'Reload and re-apply my change' }).click();
     const again = page.locator('#edit-sessions');
     expect(await field(again, 'Duration (minutes)').inputValue()).to.equal('222');
-    await fill(again, { 'Reason for the change': 'Typing error, checked against the log' });
+    expect(await field(again, 'Reason for the change').inputValue(), 'the reason kept').to.equal('Typing error');
     await again.getByRole('button', { name: 'Save session 2' }).click();
     await shows(page.getByText('Session 2 saved.'));
     expect((await researcher.get(`/studies/${STUDY}/participants/P02/sessions/2`)).body.durationMinutes).to.equal(222);
-    await shows(page.locator('#history-table tbody tr', { hasText: 'Typing error, checked against the log' }).getByText('Duration (minutes): 111 → 222'));
+    await shows(page.locator('#history-table tbody tr', { hasText: 'Typing error' }).getByText('Duration (minutes): 111 → 222'));
     expect(problemsExcept(problems, 412)).to.deep.equal([]);
   });
 
@@ -357,6 +359,75 @@ describe('browser: participants and a participant page', function () {
     expect((await records(researcher, 'P07', 'sessions')).map((s) => s.number)).to.deep.equal([1, 2, 3]);
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     expect(problemsExcept(problems, 409)).to.deep.equal([]);
+  });
+
+  it('removes a duplicated middle session and renumbers the later ones, their adverse events following, and the forms keep up', async () => {
+    // A participant like P07 whose second visit was entered twice (the copy a day after the original).
+    const source = (await admin.get(`${LIST}/P07`)).body;
+    const sessions = await records(admin, 'P07', 'sessions');
+    const events = await records(admin, 'P07', 'adverse-events');
+    const { version: _v, counts: _c, ...fields } = source;
+    const code = 'P07-DUP';
+    expect((await admin.post(LIST, { ...fields, code }, { reason: 'Re-entered' })).status).to.equal(201);
+    const copy = (s: Record<string, unknown>) => ({ ...s, number: undefined });
+    const dayAfter = (date: string) => new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    const entered = [sessions[0]!, sessions[1]!, { ...sessions[1]!, date: dayAfter(sessions[1]!.date as string) }, ...sessions.slice(2)];
+    for (const s of entered) expect((await admin.post(`${LIST}/${code}/sessions`, copy(s))).status, 'entering a session').to.equal(201);
+    // Each event names its session as numbered with the copy in place: those after the copy one higher.
+    const shifted = events.map(({ no: _no, ...e }) => ({ ...e, sessionNumber: e.sessionNumber === null ? null : (e.sessionNumber as number) >= 3 ? (e.sessionNumber as number) + 1 : e.sessionNumber }));
+    for (const e of shifted) expect((await admin.post(`${LIST}/${code}/adverse-events`, e)).status, 'entering an event').to.equal(201);
+    const n = entered.length;
+
+    const { page, problems } = await as(app, app.users.researcher);
+    await openParticipant(page, app.base, code);
+    await shows(page.getByText(new RegExp(`${n} sessions, ${events.length} adverse events`)), 'the counts before');
+    await page.getByRole('button', { name: 'Remove and renumber session 3' }).click();
+    const confirm = page.locator('#renumber-sessions');
+    await shows(page.getByRole('heading', { name: 'Remove session 3 and renumber the later sessions?' }));
+    await fill(confirm, { 'Reason for the deletion': 'Visit entered twice' });
+    await confirm.getByRole('button', { name: 'Remove and renumber' }).click();
+    await shows(page.getByText('Session 3 removed; the later sessions and the adverse events naming them were renumbered.'));
+
+    // As P07 holds them: the same sessions and the same events naming the same sessions.
+    expect(await records(researcher, code, 'sessions')).to.deep.equal(sessions);
+    expect((await records(researcher, code, 'adverse-events')).map((e) => e.sessionNumber)).to.deep.equal(events.map((e) => e.sessionNumber));
+    await shows(page.getByText(new RegExp(`${n - 1} sessions, ${events.length} adverse events`)), 'the counts after');
+    expect(await page.locator('#sessions-table tbody tr').count()).to.equal(n - 1);
+    await shows(page.locator('#history-table tbody tr', { hasText: 'session 3 deleted' }).getByText('Visit entered twice'));
+    // The last session has no such button: deleting it is a plain delete.
+    expect(await page.getByRole('button', { name: `Remove and renumber session ${n - 1}` }).count()).to.equal(0);
+
+    // The add form, named by its heading, starts at the next number after the renumbering.
+    await page.getByRole('button', { name: 'Add a session' }).click();
+    const add = page.getByRole('form', { name: 'Add a session' });
+    await shows(add);
+    expect(await field(add, 'Number').inputValue()).to.equal(String(n));
+    expect(problemsExcept(problems)).to.deep.equal([]);
+  });
+
+  it('keeps the add forms closed until the records they start from have been read', async () => {
+    const { page, problems } = await as(app, app.users.researcher);
+    // The sessions' answer is held back: the next number and the usual practitioner are not known yet.
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/participants\/P03\/sessions\?limit=1000$/, async (route) => {
+      await held;
+      await route.continue();
+    });
+    await page.goto(`${app.base}${LIST}/P03`);
+    const addSession = page.getByRole('button', { name: 'Add a session' });
+    const addEvent = page.getByRole('button', { name: 'Add an adverse event' });
+    await shows(addSession);
+    expect(await addSession.isDisabled(), 'adding a session before the sessions are read').to.equal(true);
+    expect(await addEvent.isDisabled(), 'adding an event before the sessions are read').to.equal(true);
+    release();
+    await page.waitForFunction(() => !(document.querySelector('#sessions button[aria-busy]') as HTMLButtonElement | null));
+    expect(await addSession.isDisabled()).to.equal(false);
+    expect(await addEvent.isDisabled()).to.equal(false);
+    const sessionCount = (await records(researcher, 'P03', 'sessions')).length;
+    await addSession.click();
+    expect(await field(page.getByRole('form', { name: 'Add a session' }), 'Number').inputValue()).to.equal(String(sessionCount + 1));
+    expect(problemsExcept(problems)).to.deep.equal([]);
   });
 
   it('shows a clinic only its own site, and a participant of another site as not found', async () => {

@@ -52,7 +52,16 @@ async function send(method: string, path: string, options: RequestOptions): Prom
     body = JSON.stringify(options.body);
   }
   try {
-    return await fetch(path, { method, headers, body, credentials: 'same-origin', ...(options.signal ? { signal: options.signal } : {}) });
+    // Never the browser's cache: a participant's ETag is its own fields' version, so a cached copy
+    // revalidates (304) although its record counts changed with a session or an event.
+    return await fetch(path, {
+      method,
+      headers,
+      body,
+      credentials: 'same-origin',
+      cache: 'no-store',
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
   } catch (error) {
     if ((error as Error).name === 'AbortError') throw error;
     throw new ApiError(UNREACHABLE, `The server did not answer (${location.origin}). Check that it is running, then try again.`, []);

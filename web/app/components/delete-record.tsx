@@ -11,6 +11,8 @@ export function DeleteRecord({
   what,
   path,
   version,
+  title,
+  method = 'delete',
   reasonLabel = 'Reason for the deletion',
   submitLabel = 'Confirm the deletion',
   onDeleted,
@@ -20,6 +22,10 @@ export function DeleteRecord({
   what: string;
   path: string;
   version: number;
+  /** The heading, when the deletion is more than "Delete …?" (a session removed with the later ones renumbered). */
+  title?: string;
+  /** POST for a deletion that is an action of its own (…/remove-and-renumber), DELETE otherwise. */
+  method?: 'delete' | 'post';
   reasonLabel?: string;
   submitLabel?: string;
   onDeleted: () => void;
@@ -33,7 +39,7 @@ export function DeleteRecord({
   return (
     <div class="panel delete-panel">
       <h3 ref={heading} tabIndex={-1}>
-        Delete {what}?
+        {title ?? `Delete ${what}?`}
       </h3>
       <form
         id={id}
@@ -48,8 +54,8 @@ export function DeleteRecord({
           setMissing(false);
           setBusy(true);
           setError(null);
-          api
-            .delete(path, { headers: changeHeaders(version, reason) })
+          const options = { headers: changeHeaders(version, reason) };
+          (method === 'post' ? api.post(path, undefined, options) : api.delete(path, options))
             .then(onDeleted, (e: unknown) => setError(e instanceof ApiError ? e : new ApiError(0, String(e), [])))
             .finally(() => setBusy(false));
         }}

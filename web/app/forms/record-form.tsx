@@ -28,6 +28,10 @@ export interface RecordFormProps {
   choices?: Record<string, readonly Choice[]>;
   /** Ask for a reason for the change (required when editing). */
   reason?: 'required' | 'optional' | 'none';
+  /** The id of the heading that names the form (its accessible name). */
+  labelledBy?: string;
+  /** The reason the form starts with (one typed before, when a change is re-applied). */
+  initialReason?: string;
   submitLabel: string;
   /** Saves; an ApiError it throws is shown at the fields. */
   onSubmit: (value: Record<string, unknown>, reason: string) => Promise<void>;
@@ -129,7 +133,7 @@ export function RecordForm(props: RecordFormProps) {
   const [texts, setTexts] = useState<Record<string, string>>(() =>
     Object.fromEntries(fields.map((f) => [f.name, inputText(f, props.initial[f.name])])),
   );
-  const [reason, setReason] = useState('');
+  const [reason, setReason] = useState(props.initialReason ?? '');
   const [problems, setProblems] = useState<Problem[]>([]);
   const [failure, setFailure] = useState<ApiError | null>(null);
   const [busy, setBusy] = useState(false);
@@ -165,7 +169,7 @@ export function RecordForm(props: RecordFormProps) {
   };
 
   return (
-    <form id={props.id} class="record-form" noValidate onSubmit={(event) => void submit(event)}>
+    <form id={props.id} class="record-form" aria-labelledby={props.labelledBy} noValidate onSubmit={(event) => void submit(event)}>
       {failure ? (
         <div class="error-box" role="alert">
           <p>{failure.message}</p>

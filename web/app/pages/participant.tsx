@@ -41,6 +41,7 @@ const SESSIONS: SectionSpec<SessionRecord> = {
   createSchema: SessionCreate,
   editSchema: TreatmentSession,
   readOnlyOnEdit: ['number'],
+  renumbers: true,
   keyOf: (s) => s.number,
   columns: [
     { label: 'Number', value: (s) => s.number, number: true },
@@ -221,6 +222,11 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
   }
 
   const protocol = studyRecord.data.protocol;
+  // An Add form opens only on records read after the last change: its defaults (the next session
+  // number, the usual practitioner, the last session) come from them.
+  const loaded = (resource: { data?: unknown; loading: boolean }) => resource.data !== undefined && !resource.loading;
+  const sessionsLoaded = loaded(sessions);
+  const sessionsReady = sessionsLoaded && loaded(practitioners) && !record.loading;
   const last = sessionItems?.at(-1);
   const initialHeld = (sessionItems ?? []).filter((s) => s.kind === 'initial').length;
   const usualPractitioner = last?.practitioner ?? practitioners.data?.items.find((x) => x.site === p.site)?.code;
@@ -327,15 +333,22 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
       )}
       <ErrorBox error={sessions.error ?? adverseEvents.error ?? fading.error ?? surveys.error} title="Some records could not be read." />
 
-      <RecordSection spec={SESSIONS} items={sessionItems} defaults={sessionDefaults} {...sectionProps} />
+      <RecordSection spec={SESSIONS} items={sessionItems} defaults={sessionDefaults} ready={sessionsReady} {...sectionProps} />
       <RecordSection
         spec={ADVERSE_EVENTS}
         items={adverseEvents.data?.items}
         defaults={{ onsetDate: today, sessionNumber: last?.number ?? null, serious: false, solicited: false }}
+        ready={sessionsLoaded && loaded(adverseEvents)}
         {...sectionProps}
       />
-      <RecordSection spec={FADING} items={fading.data?.items} defaults={{ date: today, assessor: 'clinician' }} {...sectionProps} />
-      <RecordSection spec={SURVEYS} items={surveys.data?.items} defaults={{ date: today }} {...sectionProps} />
+      <RecordSection
+        spec={FADING}
+        items={fading.data?.items}
+        defaults={{ date: today, assessor: 'clinician' }}
+        ready={loaded(fading)}
+        {...sectionProps}
+      />
+      <RecordSection spec={SURVEYS} items={surveys.data?.items} defaults={{ date: today }} ready={loaded(surveys)} {...sectionProps} />
 
       {me.role === 'reviewer' ? (
         <section aria-labelledby="history-heading">

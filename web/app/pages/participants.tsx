@@ -110,7 +110,13 @@ export function ParticipantsPage(props: { code?: string; participant?: string; u
           />
         ) : (
           <p>
-            <button type="button" class="primary" onClick={() => setAdding(true)}>
+            <button
+              type="button"
+              class="primary"
+              disabled={sites.data === undefined && sites.error === undefined}
+              aria-busy={sites.data === undefined && sites.error === undefined ? 'true' : undefined}
+              onClick={() => setAdding(true)}
+            >
               Add participant
             </button>
           </p>

@@ -46,6 +46,8 @@ interface Conflict {
   base: Row;
   /** What the user tried to save. */
   mine: Record<string, unknown>;
+  /** The reason the user gave, kept for a re-applied change. */
+  reason: string;
   /** The record as it is now; null when it has been deleted. */
   theirs: Row | null;
   change: AuditEntry | null;
@@ -166,9 +168,10 @@ export interface EditRecordProps {
 /** The edit form of one record, and the explanation of a conflicting change. */
 export function EditRecord(props: EditRecordProps) {
   const fields = useMemo(() => fieldsOf(props.schema, props.omit ?? []), [props.schema, props.omit]);
-  const [state, setState] = useState<{ base: Row; initial: Record<string, unknown>; generation: number }>({
+  const [state, setState] = useState<{ base: Row; initial: Record<string, unknown>; reason: string; generation: number }>({
     base: props.record,
     initial: props.record,
+    reason: '',
     generation: 0,
   });
   const [conflict, setConflict] = useState<Conflict | null>(null);
@@ -196,7 +199,7 @@ export function EditRecord(props: EditRecordProps) {
         },
       );
       const change = await latestChangeOf(props.studyCode, props.participant, props.auditKey);
-      setConflict({ base: state.base, mine: value, theirs, change });
+      setConflict({ base: state.base, mine: value, reason, theirs, change });
       props.onStale?.();
     }
   };
@@ -212,7 +215,7 @@ export function EditRecord(props: EditRecordProps) {
           onReapply={() => {
             const theirs = conflict.theirs!;
             const mineChanged = mergePatchOf(conflict.base, conflict.mine, fields);
-            setState((s) => ({ base: theirs, initial: { ...theirs, ...mineChanged }, generation: s.generation + 1 }));
+            setState((s) => ({ base: theirs, initial: { ...theirs, ...mineChanged }, reason: conflict.reason, generation: s.generation + 1 }));
             setConflict(null);
           }}
         />
@@ -221,7 +224,7 @@ export function EditRecord(props: EditRecordProps) {
   }
   return (
     <div class="panel edit-panel">
-      <h3 ref={heading} tabIndex={-1}>
+      <h3 ref={heading} id={`${props.id}-heading`} tabIndex={-1}>
         Edit {props.what}
       </h3>
       {state.generation > 0 ? (
@@ -237,10 +240,12 @@ export function EditRecord(props: EditRecordProps) {
       <RecordForm
         key={state.generation}
         id={props.id}
+        labelledBy={`${props.id}-heading`}
         schema={props.schema}
         {...(props.omit ? { omit: props.omit } : {})}
         {...(props.readOnly ? { readOnly: props.readOnly } : {})}
         initial={state.initial}
+        initialReason={state.reason}
         {...(props.choices ? { choices: props.choices } : {})}
         reason="required"
         submitLabel={`Save ${props.what}`}

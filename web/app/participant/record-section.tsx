@@ -31,9 +31,16 @@ export interface SectionSpec<R extends Row> {
   keyOf: (record: R) => number;
   columns: readonly Column<R>[];
   rowClass?: (record: R) => string | undefined;
+  /** Rows before the last may be removed with the later ones renumbered (sessions). */
+  renumbers?: boolean;
 }
 
-type Action<R> = { kind: 'none' } | { kind: 'add' } | { kind: 'edit'; record: R } | { kind: 'delete'; record: R };
+type Action<R> =
+  | { kind: 'none' }
+  | { kind: 'add' }
+  | { kind: 'edit'; record: R }
+  | { kind: 'delete'; record: R }
+  | { kind: 'renumber'; record: R };
 
 /** A form to add one record, POSTed to `path`; its heading takes the focus when it opens. */
 export function AddPanel<R extends Row>(props: {
@@ -52,11 +59,12 @@ export function AddPanel<R extends Row>(props: {
   const Heading = props.heading ?? 'h3';
   return (
     <div class="panel add-panel">
-      <Heading ref={heading} tabIndex={-1}>
+      <Heading ref={heading} id={`${props.id}-heading`} tabIndex={-1}>
         Add {/^[aeiou]/.test(props.noun) ? 'an' : 'a'} {props.noun}
       </Heading>
       <RecordForm
         id={props.id}
+        labelledBy={`${props.id}-heading`}
         schema={props.schema}
         initial={props.defaults}
         choices={props.choices}
@@ -82,6 +90,8 @@ export function RecordSection<R extends Row>(props: {
   basePath: string;
   /** Values a new record starts with (today's date, the next session number, …). */
   defaults: Record<string, unknown>;
+  /** Whether the records the defaults come from have loaded (and are not being read again). */
+  ready: boolean;
   choices: Record<string, readonly Choice[]>;
   /** After any change: fetch the page's data again. */
   onChanged: () => void;
@@ -150,6 +160,14 @@ export function RecordSection<R extends Row>(props: {
                       <button type="button" class="danger" onClick={() => setAction({ kind: 'delete', record })}>
                         Delete<span class="visually-hidden"> {whatOf(record)}</span>
                       </button>
+                      {spec.renumbers && record !== items.at(-1) ? (
+                        <>
+                          {' '}
+                          <button type="button" class="danger" onClick={() => setAction({ kind: 'renumber', record })}>
+                            Remove and renumber<span class="visually-hidden"> {whatOf(record)}</span>
+                          </button>
+                        </>
+                      ) : null}
                     </td>
                   ) : null}
                 </tr>
@@ -167,6 +185,8 @@ export function RecordSection<R extends Row>(props: {
         <p>
           <button
             type="button"
+            disabled={!props.ready}
+            aria-busy={props.ready ? undefined : 'true'}
             onClick={() => {
               setDone('');
               setAction({ kind: 'add' });
@@ -214,6 +234,22 @@ export function RecordSection<R extends Row>(props: {
           path={pathOf(action.record)}
           version={action.record.version}
           onDeleted={() => finish(`${capital(whatOf(action.record))} deleted.`)}
+          onClose={close}
+        />
+      ) : null}
+      {editable && action.kind === 'renumber' ? (
+        <DeleteRecord
+          key={`renumber-${spec.keyOf(action.record)}`}
+          id={`renumber-${spec.segment}`}
+          what={whatOf(action.record)}
+          title={`Remove ${whatOf(action.record)} and renumber the later ${spec.noun}s?`}
+          method="post"
+          path={`${pathOf(action.record)}/remove-and-renumber`}
+          version={action.record.version}
+          submitLabel="Remove and renumber"
+          onDeleted={() =>
+            finish(`${capital(whatOf(action.record))} removed; the later ${spec.noun}s and the adverse events naming them were renumbered.`)
+          }
           onClose={close}
         />
       ) : null}

@@ -153,6 +153,15 @@ export function createApp({ db, config: overrides = {}, clock = () => new Date()
   );
 
   const api = express.Router();
+  // A study's records are nobody's to keep: no cache stores an answer. And an ETag here is a
+  // record's version for If-Match, not a digest of the answer (a participant's counts change
+  // without its version), so no conditional GET answers 304 with what a cache held.
+  api.use((req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    delete req.headers['if-none-match'];
+    delete req.headers['if-modified-since'];
+    next();
+  });
   api.use(authenticate(deps));
   api.use(signInRateLimits(deps));
   mountRoutes(api, apiRoutes, deps, bodyParserFor(config));

@@ -81,6 +81,22 @@ describe(`record-level API (${DRIVER})`, function () {
       expect(read.body).to.deep.equal(created.body);
     });
 
+    it('answers a conditional read in full, never 304, and lets no cache keep it: the ETag is the version, not the counts', async () => {
+      expect((await api.post('/studies', smallBundle('REC-CACHE'))).status).to.equal(201);
+      const C = '/studies/REC-CACHE/participants';
+      const created = await api.post(C, newParticipant('P11'), { reason: 'Enrolled at screening visit' });
+      expect(created.status).to.equal(201);
+      const added = await api.post(`${C}/P11/sessions`, session(1, '2020-05-10', { kind: 'initial' }), { reason: 'First session' });
+      expect(added.status).to.equal(201);
+      // The session changed the participant's counts, not its version: a read that offers the
+      // version it holds must still get the counts as they are now.
+      const read = await api.get(`${C}/P11`, { headers: { 'if-none-match': `"${created.etag}"` } });
+      expect(read.status).to.equal(200);
+      expect(read.etag).to.equal(created.etag);
+      expect(read.body.counts).to.deep.equal({ sessions: 1, adverseEvents: 0, fadingAssessments: 0, surveys: 0 });
+      expect(read.headers.get('cache-control')).to.equal('no-store');
+    });
+
     it('refuses a duplicate code with 409 and an invalid field with 400 naming it, writing nothing', async () => {
       const before = await tableCounts(db);
       const duplicate = await api.post(P, newParticipant('P01'));

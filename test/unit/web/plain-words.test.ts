@@ -69,6 +69,12 @@ describe('web: plain words', () => {
       expect(plainMessage('must be empty while touchUpAfterDays is null')).to.equal('must be empty while "Touch-up after (days)" is empty');
       expect(plainMessage('a touch_up session needs an initial one before it')).to.equal('a touch up session needs an initial one before it');
       expect(plainMessage('must be a whole number (got null)')).to.equal('must be a whole number (got nothing)');
+      expect(plainMessage("33 is outside the protocol's follow-up window, followUpMonths 7 to 32")).to.equal("33 is outside the protocol's follow-up window, 7 to 32 months");
+      expect(plainMessage('must list at least one kind of record: fadingAssessment, survey')).to.equal('must expect at least one kind of record: a fading assessment or a survey');
+      expect(plainMessage('visit code "FU6" is already used by visits[0]')).to.equal('visit code "FU6" is already used by another visit');
+      expect(plainMessage('its window (days 170 to 200) overlaps the window of visits[1] "FU6" (days 180 to 190); windows must not overlap')).to.equal(
+        'its window (days 170 to 200) overlaps the window of visit "FU6" (days 180 to 190); windows must not overlap',
+      );
       expect(plainMessage('must be at least 1 (got 0)')).to.equal('must be at least 1 (got 0)');
     });
 

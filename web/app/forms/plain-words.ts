@@ -61,6 +61,14 @@ const HINTS: Record<string, string> = {
   serious: 'Serious adverse event (SAE)',
 };
 
+/** Sentences of the API that name a key where the page says it in words. */
+const PHRASES: [RegExp, string][] = [
+  [/follow-up window, followUpMonths (\S+) to (\S+)/g, 'follow-up window, $1 to $2 months'],
+  [/must list at least one kind of record: fadingAssessment, survey/g, 'must expect at least one kind of record: a fading assessment or a survey'],
+  [/is already used by visits\[\d+\]/g, 'is already used by another visit'],
+  [/\bvisits\[\d+\] "/g, 'visit "'],
+];
+
 /** `birthYear` → `Birth year`. */
 export function labelOf(name: string): string {
   if (LABELS[name]) return LABELS[name]!;
@@ -114,7 +122,7 @@ export function pathLabel(path: string): string {
 export function plainMessage(message: string): string {
   const oneOf = /^must be one of (.+) \(got (.*)\)$/.exec(message);
   if (oneOf) return oneOf[2] === '""' || oneOf[2] === 'nothing' || oneOf[2] === 'null' ? 'is required' : 'must be one of the choices in the list';
-  return message
+  return PHRASES.reduce((text, [pattern, words]) => text.replace(pattern, words), message)
     .replace(/\(got null\)/g, '(got nothing)')
     .replace(/\bnull\b/g, 'empty')
     .replace(/\b[a-z]+[A-Z][A-Za-z]*\b/g, (key) => `"${labelOf(key)}"`)

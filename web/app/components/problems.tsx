@@ -4,13 +4,17 @@
 import type { ApiError, Problem } from '../api.ts';
 import { pathLabel, plainMessage } from '../forms/plain-words.ts';
 
-export function ProblemList({ problems }: { problems: Problem[] }) {
+/**
+ * Problems by the labels of their fields. `inFile`: the problems of a file the user uploaded (a
+ * study bundle), where the path is the only way to find the place in the file, so it is kept.
+ */
+export function ProblemList({ problems, inFile = false }: { problems: Problem[]; inFile?: boolean }) {
   if (problems.length === 0) return null;
   return (
     <ul class="problem-list">
       {problems.map((problem, i) => (
         <li key={i}>
-          {pathLabel(problem.path)}: {plainMessage(problem.message)}
+          {inFile ? <code>{problem.path}</code> : pathLabel(problem.path)}: {inFile ? problem.message : plainMessage(problem.message)}
         </li>
       ))}
     </ul>

@@ -137,7 +137,7 @@ function ImportForm({ onImported }: { onImported: () => void }) {
               Nothing was imported. {outcome.error.message}
               {outcome.error.problems.length > 0 ? ` (${outcome.error.problems.length} problem${outcome.error.problems.length === 1 ? '' : 's'})` : ''}
             </p>
-            <ProblemList problems={outcome.error.problems} />
+            <ProblemList problems={outcome.error.problems} inFile />
           </div>
         ) : null}
       </div>

@@ -3,6 +3,8 @@
 // written out by hand.
 import { expect } from 'chai';
 import { AdverseEvent, FadingAssessment, Participant, Practitioner, Protocol, SatisfactionSurvey, Site, Study, TreatmentSession } from '../../../api/schemas/bundle.ts';
+import { TokenCreate } from '../../../api/schemas/users.ts';
+import { ScheduledVisit } from '../../../api/schemas/visit-schedule.ts';
 import { check, fieldsOf, valuesOf } from '../../../web/app/forms/fields.ts';
 import { fieldPathLabel, isPlain, pathLabel, plainMessage } from '../../../web/app/forms/plain-words.ts';
 import { formatMoment } from '../../../web/app/components/moment.ts';
@@ -12,7 +14,25 @@ const StudyForm = Study.pick({ code: true, title: true })
   .extend(Protocol.omit({ followUpMonths: true, visits: true }).shape)
   .extend(Protocol.shape.followUpMonths.shape);
 
-const FORMS = { Participant, TreatmentSession, AdverseEvent, FadingAssessment, SatisfactionSurvey, StudyForm, Site, Practitioner };
+/** The new-study form of the studies page: the study, its protocol and its first site. */
+const NewStudyForm = Study.omit({ protocol: true })
+  .extend(Protocol.omit({ followUpMonths: true, visits: true }).shape)
+  .extend(Protocol.shape.followUpMonths.shape)
+  .extend({ siteCode: Site.shape.code, siteName: Site.shape.name, siteCountry: Site.shape.country });
+
+const FORMS = {
+  Participant,
+  TreatmentSession,
+  AdverseEvent,
+  FadingAssessment,
+  SatisfactionSurvey,
+  StudyForm,
+  NewStudyForm,
+  Site,
+  Practitioner,
+  ScheduledVisit: ScheduledVisit.omit({ expects: true }),
+  TokenCreate,
+};
 
 describe('web: plain words', () => {
   describe('labels and hints of the data-entry forms', () => {
@@ -39,6 +59,9 @@ describe('web: plain words', () => {
       expect(session.anesthesia!.label).to.equal('Anaesthesia');
       expect(session.anesthesia!.description).to.equal(undefined);
       const protocol = Object.fromEntries(fieldsOf(StudyForm).map((f) => [f.name, f]));
+      expect(Object.fromEntries(fieldsOf(TokenCreate).map((f) => [f.name, f.description]))).to.deep.equal({
+        expiresInDays: 'Days until the token expires (1–3,650); empty: it does not expire',
+      });
       expect(protocol.intervalToleranceDays!.description).to.equal('How many days a session may come early or late and still be on schedule');
     });
 

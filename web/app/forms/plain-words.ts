@@ -59,6 +59,9 @@ const HINTS: Record<string, string> = {
   outcome: '',
   grade: '',
   serious: 'Serious adverse event (SAE)',
+  siteCountry: 'Three-letter country code, e.g. GBR; empty if not recorded',
+  expiresInDays: 'Days until the token expires (1–3,650); empty: it does not expire',
+  monthsAfterFinalSession: 'Target: months (of 30.4375 days) after the final session, within the protocol’s follow-up window',
 };
 
 /** Sentences of the API that name a key where the page says it in words. */

@@ -1,12 +1,12 @@
 // A data-entry form built from a zod schema. What is typed is checked in the browser with the
-// schema the server uses, in its words, and shown at each field; the server's own refusal
-// (problem+json) is mapped back onto the fields the same way, and problems elsewhere (another
-// record of the participant, say) are listed above the buttons. Editing asks for the reason for
-// the change, which the audit trail keeps.
+// schema the server uses, and shown at each field in the page's words (plain-words.ts); the
+// server's own refusal (problem+json) is mapped back onto the fields the same way, and problems
+// elsewhere (another record of the participant, say) are listed above the fields, each once.
+// Editing asks for the reason for the change, which the audit trail keeps.
 import type { z } from 'zod';
 import { useMemo, useState } from 'preact/hooks';
 import { ApiError, type Problem } from '../api.ts';
-import { ErrorBox, ProblemList } from '../components/problems.tsx';
+import { ErrorBox } from '../components/problems.tsx';
 import { check, fieldsOf, inputText, optionLabel, valuesOf, type FieldSpec } from './fields.ts';
 import { plainMessage } from './plain-words.ts';
 

@@ -40,8 +40,10 @@ export function ErrorBox({ error, title }: { error: ApiError | Error | undefined
   );
 }
 
-/** Whether a sentence only restates one of the problems (with or without its path). */
+/** Whether a sentence only restates the problems listed (one of them, or their count). */
 export function repeatsAProblem(sentence: string, problems: readonly Problem[]): boolean {
+  // "invalid request body: 2 problems" only counts the list below it.
+  if (/^invalid [^:]*: [\d,]+ problems?$/.test(sentence)) return true;
   return problems.some((p) => sentence.includes(p.message) || sentence.includes(p.path));
 }
 

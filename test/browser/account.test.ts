@@ -81,6 +81,11 @@ describe(`browser: your account (${DRIVER})`, function () {
       await page.getByLabel('Repeat the new password').fill('qwertyuiopasdfgh');
       await page.getByRole('button', { name: 'Change password' }).click();
       await page.getByRole('alert').filter({ hasText: 'is a keyboard pattern' }).waitFor();
+      // Said once, by the field's label: not the server's sentence and then a bullet with its key.
+      const refusal = await page.getByRole('alert').filter({ hasText: 'is a keyboard pattern' }).innerText();
+      expect(refusal.split('is a keyboard pattern').length - 1, refusal).to.equal(1);
+      expect(refusal).to.contain('New password: ');
+      expect(refusal).to.not.match(/newPassword|invalid request/);
       await page.getByLabel('Current password').fill(PASSWORD);
       await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
       await page.getByLabel('Repeat the new password').fill(NEW_PASSWORD);

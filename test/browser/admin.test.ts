@@ -180,7 +180,8 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       const usedAt = (await lastUsed.getAttribute('datetime'))!;
       expect(usedAt).to.match(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
       expect(Date.parse(usedAt)).to.be.within(issued - 1000, Date.now());
-      expect(await lastUsed.textContent()).to.match(/\b\d{4}\b.*\b\d{1,2}:\d{2}:\d{2}\b/); // in local time
+      // One format throughout: the day and the minute, in UTC.
+      expect(await lastUsed.textContent()).to.equal(`${usedAt.slice(0, 10)} ${usedAt.slice(11, 16)} UTC`);
       expect(await page.content()).to.not.include(token);
 
       await row.getByRole('button', { name: `Revoke token number ${tokenId}` }).click();
@@ -190,9 +191,9 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       // The audit trail of user management below lists both changes.
       const audit = page.locator('table#user-audit');
       const entries = audit.locator('tr', { hasText: `rhea-researcher/tokens/${tokenId}` });
-      await entries.filter({ hasText: 'revokedAt' }).waitFor();
+      await entries.filter({ hasText: 'Revoked at' }).waitFor();
       expect(await entries.count()).to.equal(2);
-      expect(squash(await entries.first().textContent())).to.match(/revokedAt: \(empty\) → changed to \d{4}-/);
+      expect(squash(await entries.first().textContent())).to.match(/Revoked at: \(empty\) → changed to \d{4}-/);
       expect(problems).to.deep.equal([]);
     } finally {
       await close();
@@ -217,11 +218,13 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       expect(cells[2]).to.equal('changed');
       expect(cells[3]).to.equal('participant P05 (participant P05)');
       expect(cells[4]).to.equal(reason);
-      expect(cells[5]).to.equal(`costUsd: ${before.body.costUsd} → changed to ${before.body.costUsd + 150}`);
+      // Field labels, not keys.
+      expect(cells[5]).to.equal(`Cost (US dollars): ${before.body.costUsd} → changed to ${before.body.costUsd + 150}`);
       expect(await row.getByRole('link', { name: 'participant P05' }).getAttribute('href')).to.equal('/studies/SMP-2021/participants/P05');
       const when = row.locator('time');
       const at = (await when.getAttribute('datetime'))!;
       expect(await when.getAttribute('title')).to.equal(`${at.replace('T', ' ').replace(/Z$/, '')} UTC`);
+      expect(await when.textContent(), 'the same format as the history').to.equal(`${at.slice(0, 10)} ${at.slice(11, 16)} UTC`);
       await expectAccessible(page, 'the audit log');
       await screenshots(page, 'audit');
 

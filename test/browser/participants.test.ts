@@ -120,7 +120,7 @@ describe('browser: participants and a participant page', function () {
       await fill(form, {
         Date: s.date,
         'Duration (minutes)': s.minutes,
-        ...(i === 0 ? { Practitioner: 'LON-02', 'Pigment lot': 'LOT-2401', Anesthesia: 'topical' } : {}),
+        ...(i === 0 ? { Practitioner: 'LON-02', 'Pigment lot': 'LOT-2401', Anaesthesia: 'topical' } : {}),
         'Reason for the change (optional)': s.reason,
       });
       await form.getByRole('button', { name: 'Save the new session' }).click();

@@ -94,6 +94,7 @@ describe(`browser: signing in (${DRIVER})`, function () {
       await page.goto(next.link.url);
       await page.getByRole('heading', { name: 'Choose your password' }).waitFor();
       // Too short: the server's rule, in its words.
+      expect(await page.locator('#password-hint').textContent(), 'the rule before the first try').to.contain('At least 15 characters');
       await page.getByLabel('New password').fill('short one');
       await page.getByLabel('Repeat it').fill('short one');
       await page.getByRole('button', { name: 'Set password' }).click();

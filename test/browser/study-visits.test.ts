@@ -61,14 +61,14 @@ describe('browser: scheduled visits on the set-up page', function () {
       const months = form.locator('#visit-form-monthsAfterFinalSession-error');
       await months.waitFor();
       expect(await months.textContent()).to.equal(
-        'its window (days 260 to 288 after the final session) overlaps the window of visits[0] "FU8" (days 214 to 289 after the final session); windows must not overlap',
+        'its window (days 260 to 288 after the final session) overlaps the window of visit "FU8" (days 214 to 289 after the final session); windows must not overlap',
       );
       expect(await form.getByLabel('Months after the final session').getAttribute('aria-invalid')).to.equal('true');
       await expectAccessible(page, 'the new-visit form with a field error');
       // Beyond the follow-up window (7 to 32 months) is refused at the same field.
       await form.getByLabel('Months after the final session').fill('33');
       await form.getByRole('button', { name: 'Add the visit' }).click();
-      await form.locator('#visit-form-monthsAfterFinalSession-error', { hasText: "33 is outside the protocol's follow-up window, followUpMonths 7 to 32" }).waitFor();
+      await form.locator('#visit-form-monthsAfterFinalSession-error', { hasText: "33 is outside the protocol's follow-up window, 7 to 32 months" }).waitFor();
       expect(await visitsNow()).to.deep.equal(VISITS);
 
       // 12 × 30.4375 = 365.25 → 365 days: window 351 to 379.
@@ -91,7 +91,7 @@ describe('browser: scheduled visits on the set-up page', function () {
       await edit.getByLabel('Expects a fading assessment').uncheck();
       await edit.getByLabel('Expects a survey').uncheck();
       await edit.getByRole('button', { name: 'Save the visit' }).click();
-      await edit.locator('#visit-form-expectsFadingAssessment-error', { hasText: 'must list at least one kind of record: fadingAssessment, survey' }).waitFor();
+      await edit.locator('#visit-form-expectsFadingAssessment-error', { hasText: 'must expect at least one kind of record: a fading assessment or a survey' }).waitFor();
       expect(await visitsNow()).to.deep.equal([...VISITS, fu12]);
       await edit.getByLabel('Expects a survey').check();
       await edit.getByRole('button', { name: 'Save the visit' }).click();

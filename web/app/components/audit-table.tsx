@@ -4,19 +4,19 @@
 import type { AuditEntry } from '../../../api/schemas/audit.ts';
 import type { Page } from '../api.ts';
 import { optionLabel } from '../forms/fields.ts';
+import { fieldPathLabel } from '../forms/plain-words.ts';
 import { Link, pathOf } from '../router.tsx';
 import { isAdmin, useMe } from '../session.ts';
+import { formatMoment } from './moment.ts';
 import { ACTION_WORDS, changedFields, flatten, isPlainObject } from './audit-changes.ts';
 
 export type AuditPageData = Page<AuditEntry>;
 
-const LOCAL_TIME = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
-
-/** A moment as local time, with UTC in its title. */
+/** A moment in the one format of the web application, in full in its title. */
 export function When({ at }: { at: string }) {
   return (
     <time dateTime={at} title={`${at.replace('T', ' ').replace(/Z$/, '')} UTC`}>
-      {LOCAL_TIME.format(new Date(at))}
+      {formatMoment(at)}
     </time>
   );
 }
@@ -37,7 +37,7 @@ function FieldList({ record }: { record: unknown }) {
     <ul class="change-list">
       {fields.map(([path, value]) => (
         <li key={path}>
-          <code>{path}</code>: <Value value={value} />
+          {fieldPathLabel(path)}: <Value value={value} />
         </li>
       ))}
     </ul>
@@ -87,7 +87,7 @@ export function Change({ entry, code }: { entry: AuditEntry; code: string | null
         <ul class="change-list">
           {changes.map((change) => (
             <li key={change.path}>
-              <code>{change.path}</code>: <span class="before">
+              {fieldPathLabel(change.path)}: <span class="before">
                 <Value value={change.before} />
               </span>{' '}
               <span aria-hidden="true">→</span>

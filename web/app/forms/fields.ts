@@ -4,6 +4,7 @@
 // the server's own words (problemsFromZod).
 import { z } from 'zod';
 import { issueMessage, problemsFromZod, type Problem } from '../../../api/schemas/problems.ts';
+import { hintOf, labelOf } from './plain-words.ts';
 
 export type FieldKind = 'text' | 'longtext' | 'date' | 'integer' | 'number' | 'boolean' | 'optional-boolean' | 'enum';
 
@@ -19,6 +20,7 @@ export interface FieldSpec {
   minimum?: number;
   maximum?: number;
   maxLength?: number;
+  /** The hint shown under the field, in the page's words (never a key, code or null). */
   description?: string;
 }
 
@@ -30,6 +32,7 @@ interface JsonSchema {
   minimum?: number;
   maximum?: number;
   maxLength?: number;
+  /** The hint shown under the field, in the page's words (never a key, code or null). */
   description?: string;
   default?: unknown;
   properties?: Record<string, JsonSchema>;
@@ -38,51 +41,7 @@ interface JsonSchema {
   $defs?: Record<string, JsonSchema>;
 }
 
-/** Labels the field names do not spell out well by themselves. */
-const LABELS: Record<string, string> = {
-  costUsd: 'Cost (US dollars)',
-  fitzpatrick: 'Fitzpatrick skin type',
-  keloidHistory: 'History of keloid scarring',
-  enrolledOn: 'Enrolled on',
-  withdrawnOn: 'Withdrawn on',
-  durationMinutes: 'Duration (minutes)',
-  pigmentLot: 'Pigment lot',
-  onsetDate: 'Onset date',
-  resolvedDate: 'Resolved date',
-  sessionNumber: 'After session number',
-  densityScore: 'Density score (0–10)',
-  needsTouchUp: 'Needs a touch-up',
-  wouldRecommend: 'Would recommend',
-  yearsExperience: 'Years of SMP experience',
-  initialSessions: 'Initial sessions',
-  sessionIntervalDays: 'Days between initial sessions',
-  intervalToleranceDays: 'Interval tolerance (days)',
-  touchUpAfterDays: 'Touch-up after (days)',
-  touchUpToleranceDays: 'Touch-up tolerance (days)',
-  birthYear: 'Birth year',
-  from: 'Follow-up window from (months after the final session)',
-  to: 'Follow-up window to (months)',
-  monthsAfterFinalSession: 'Months after the final session',
-  windowBeforeDays: 'Window opens (days before the target)',
-  windowAfterDays: 'Window closes (days after the target)',
-  expectsFadingAssessment: 'Expects a fading assessment',
-  expectsSurvey: 'Expects a survey',
-  siteCode: 'First site: code',
-  siteName: 'First site: clinic name',
-  siteCountry: 'First site: country',
-};
-
-/** `birthYear` → `Birth year`. */
-export function labelOf(name: string): string {
-  if (LABELS[name]) return LABELS[name]!;
-  const words = name.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
-  return words.charAt(0).toUpperCase() + words.slice(1);
-}
-
-/** `androgenetic_alopecia` → `androgenetic alopecia`. */
-export function optionLabel(value: string): string {
-  return value.replaceAll('_', ' ');
-}
+export { labelOf, optionLabel } from './plain-words.ts';
 
 function kindOf(schema: JsonSchema, name: string): { kind: FieldKind; nullable: boolean; node: JsonSchema } {
   let nullable = false;
@@ -115,10 +74,11 @@ export function fieldsOf(schema: z.ZodObject, omit: readonly string[] = []): Fie
   for (const [name, property] of Object.entries(root.properties ?? {})) {
     if (omit.includes(name) || property.type === 'array' || property.type === 'object') continue;
     const { kind, nullable, node } = kindOf(property, name);
-    const description = property.description ?? node.description;
+    const label = labelOf(name);
+    const description = hintOf(name, property.description ?? node.description, label);
     fields.push({
       name,
-      label: labelOf(name),
+      label,
       kind,
       required: required.has(name),
       nullable,

@@ -1,13 +1,14 @@
 // A data-entry form built from a zod schema. What is typed is checked in the browser with the
-// schema the server uses, in its words, and shown at each field; the server's own refusal
-// (problem+json) is mapped back onto the fields the same way, and problems elsewhere (another
-// record of the participant, say) are listed above the buttons. Editing asks for the reason for
-// the change, which the audit trail keeps.
+// schema the server uses, and shown at each field in the page's words (plain-words.ts); the
+// server's own refusal (problem+json) is mapped back onto the fields the same way, and problems
+// elsewhere (another record of the participant, say) are listed above the fields, each once.
+// Editing asks for the reason for the change, which the audit trail keeps.
 import type { z } from 'zod';
 import { useMemo, useState } from 'preact/hooks';
 import { ApiError, type Problem } from '../api.ts';
-import { ErrorBox, ProblemList } from '../components/problems.tsx';
+import { ErrorBox } from '../components/problems.tsx';
 import { check, fieldsOf, inputText, optionLabel, valuesOf, type FieldSpec } from './fields.ts';
+import { plainMessage } from './plain-words.ts';
 
 export interface Choice {
   value: string;
@@ -121,7 +122,8 @@ export function problemsByField(problems: readonly Problem[], fields: readonly F
   const byField: Record<string, string> = {};
   const other: Problem[] = [];
   for (const problem of problems) {
-    const name = problem.path.split(/[.[]/)[0]!;
+    // The server locates a body field as `body.name`; the form's own check as `name`.
+    const name = problem.path.replace(/^body\./, '').split(/[.[]/)[0]!;
     if (names.has(name)) byField[name] = byField[name] ? `${byField[name]}; ${problem.message}` : problem.message;
     else other.push(problem);
   }
@@ -140,6 +142,8 @@ export function RecordForm(props: RecordFormProps) {
   const askReason = props.reason ?? 'none';
   const { byField, other } = problemsByField(problems, fields);
   const reasonProblem = other.find((p) => p.path.includes('X-Change-Reason'));
+  // Each problem is said once: at its field, or in the box above the buttons when it has none.
+  const shownOther = other.filter((p) => p !== reasonProblem);
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -170,13 +174,10 @@ export function RecordForm(props: RecordFormProps) {
 
   return (
     <form id={props.id} class="record-form" aria-labelledby={props.labelledBy} noValidate onSubmit={(event) => void submit(event)}>
-      {failure ? (
-        <div class="error-box" role="alert">
-          <p>{failure.message}</p>
-          <ProblemList problems={other.filter((p) => p !== reasonProblem)} />
-        </div>
-      ) : other.filter((p) => p !== reasonProblem).length > 0 ? (
-        <ErrorBox error={new ApiError(400, 'Check these:', other.filter((p) => p !== reasonProblem))} />
+      {failure && failure.problems.length === 0 ? (
+        <ErrorBox error={failure} />
+      ) : shownOther.length > 0 ? (
+        <ErrorBox error={new ApiError(400, 'Not saved. Check these:', shownOther)} />
       ) : null}
       <div class="fields">
         {fields.map((field) => {
@@ -205,7 +206,7 @@ export function RecordForm(props: RecordFormProps) {
               ) : null}
               {error ? (
                 <small id={`${id}-error`} class="field-error">
-                  {error}
+                  {plainMessage(error)}
                 </small>
               ) : null}
             </div>
@@ -227,7 +228,7 @@ export function RecordForm(props: RecordFormProps) {
           />
           {reasonProblem ? (
             <small id={`${props.id}-reason-error`} class="field-error">
-              {reasonProblem.message}
+              {plainMessage(reasonProblem.message)}
             </small>
           ) : null}
         </div>

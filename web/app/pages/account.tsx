@@ -12,6 +12,7 @@ import { ErrorBox, Loading } from '../components/problems.tsx';
 import { RecordForm } from '../forms/record-form.tsx';
 import { useMe } from '../session.ts';
 import { When } from '../components/audit-table.tsx';
+import { formatMoment } from '../components/moment.ts';
 
 /** A browser's User-Agent in a few words (“Firefox on Windows”), or the text itself when not recognised. */
 export function browserName(userAgent: string | null): string {
@@ -184,7 +185,7 @@ function Sessions() {
                         disabled={busy}
                         onClick={() => run(() => api.delete(`/api/account/sessions/${session.id}`).then(() => `Ended the session of ${browserName(session.userAgent)}.`))}
                       >
-                        End<span class="visually-hidden"> the session of {browserName(session.userAgent)} signed in at {session.createdAt}</span>
+                        End<span class="visually-hidden"> the session of {browserName(session.userAgent)} signed in at {formatMoment(session.createdAt)}</span>
                       </button>
                     )}
                   </td>

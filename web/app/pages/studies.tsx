@@ -176,7 +176,7 @@ function ImportForm({ onImported }: { onImported: () => void }) {
               {outcome.error.problems.length > 1 ? ` (${outcome.error.problems.length} problems)` : ''}
             </p>
             {outcome.error.problems.length === 1 && outcome.error.problems[0]!.message === outcome.error.message ? null : (
-              <ProblemList problems={outcome.error.problems} />
+              <ProblemList problems={outcome.error.problems} inFile />
             )}
           </div>
         ) : null}

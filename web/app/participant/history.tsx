@@ -6,6 +6,7 @@ import type { AuditEntry } from '../../../api/schemas/audit.ts';
 import { AdverseEvent, FadingAssessment, Participant, SatisfactionSurvey, TreatmentSession } from '../../../api/schemas/bundle.ts';
 import { api, ApiError } from '../api.ts';
 import { ACTION_WORDS, changedFields as changedPaths } from '../components/audit-changes.ts';
+import { When } from '../components/audit-table.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { fieldsOf, labelOf, type FieldSpec } from '../forms/fields.ts';
 import { displayValue } from './editing.tsx';
@@ -127,7 +128,7 @@ export function History({
             <caption>Changes to participant {participant}'s records, newest first</caption>
             <thead>
               <tr>
-                <th scope="col">When (UTC)</th>
+                <th scope="col">When</th>
                 <th scope="col">Who</th>
                 <th scope="col">What</th>
                 <th scope="col">Reason</th>
@@ -141,7 +142,7 @@ export function History({
                 return (
                   <tr key={entry.id}>
                     <td>
-                      <time dateTime={entry.at}>{entry.at.replace('T', ' ').slice(0, 19)}</time>
+                      <When at={entry.at} />
                     </td>
                     <td>
                       {entry.user.username} <span class="hint">({entry.user.role})</span>

@@ -32,7 +32,7 @@ import { EXPORT_FORMATS, formatDeidentificationReport, readImport } from '../../
 import { smallBundle } from '../support/bundles.ts';
 import { expectDeidentifiedFrom, expectDeidentifiedShape, expectFixtureExport, FIXTURE_CODE, FIXTURE_FILE, FIXTURE_FILE_NAMES, fixtureStudy } from '../support/export-fixtures.ts';
 import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
-import { csvRecords, demoBundle, editCsv, fileNamed, setCell, textOf, valid } from '../unit/formats/helpers.ts';
+import { csvRecords, demoBundle, editCsv, setCell, textOf, valid } from '../unit/formats/helpers.ts';
 
 const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -4,6 +4,12 @@
 // `deidentify` says), and POST /studies?format=csv|redcap as a zip and as multipart form data
 // (round trips equal to the original; every bad upload a 4xx with its problems, nothing written;
 // clinics and reviewers refused).
+//
+// The expected exports are committed files (test/fixtures/exports/expected/), read by hand
+// against the fixture study and spot-checked below with literal values; they are never made by
+// the exporter under test. When a format changes on purpose, rewrite them with
+// `npx tsx test/fixtures/exports/regenerate.ts` and review the diff by hand, line by line.
+// De-identified exports depend on the store's secret key, so they are checked by shape.
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
@@ -15,7 +21,6 @@ import { deidentifyBundle } from '../../api/services/deidentify.ts';
 import {
   DEIDENTIFICATION_REPORT_FILE,
   EXPORT_FORMATS,
-  exportDownload,
   exportStudy,
   formatDeidentificationReport,
   readImport,
@@ -26,6 +31,16 @@ import { apiClient, startTestServer, type ApiClient, type TestServer } from '../
 import { createTestUser } from '../support/users.ts';
 import { csvRecords, editCsv, fileNamed, setCell, textOf, valid } from '../unit/formats/helpers.ts';
 import { smallBundle } from '../support/bundles.ts';
+import {
+  expectDeidentifiedFrom,
+  expectDeidentifiedShape,
+  expectedText,
+  expectFixtureExport,
+  FIXTURE_CODE,
+  FIXTURE_FILE_NAMES,
+  fixtureStudy,
+  type FixtureView,
+} from '../support/export-fixtures.ts';
 import fs from 'node:fs';
 
 const CODE = 'FMT-1';
@@ -67,16 +82,6 @@ function filesOf(download: Download): FormatFile[] {
   }
   return [{ name, content: download.bytes }];
 }
-
-/** The creation time an SDTM or FHIR export carries (to the second), so that an expected export can be made with it. */
-function createdAtOf(format: ExportFormat, files: readonly FormatFile[]): Date {
-  if (format === 'sdtm') return new Date(JSON.parse(textOf(fileNamed(files, 'dm.json'))).datasetJSONCreationDateTime);
-  if (format === 'fhir') return new Date(JSON.parse(textOf(files[0]!)).timestamp);
-  return new Date('2024-01-01T00:00:00Z');
-}
-
-/** Files as name → text, for exact comparison. */
-const texts = (files: readonly FormatFile[]) => files.map((f) => [f.name, textOf(f)]);
 
 /** Participant codes (also inside longer identifiers such as USUBJID), free text, pigment lots and dates of `source` found in `files`. */
 function leaks(files: readonly FormatFile[], source: StudyBundle, deidentified: StudyBundle): string[] {
@@ -127,6 +132,7 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
   let server: TestServer;
   let original: StudyBundle;
   let key: Uint8Array;
+  const fixture = fixtureStudy();
   const headers = {} as Record<Role | 'otherResearcher', Record<string, string>>;
   let admin: ApiClient;
 
@@ -170,10 +176,16 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
     headers.admin = (await createTestUser(db, 'admin')).headers;
     admin = apiClient(server.base, headers.admin);
     expect((await admin.post('/studies', original)).status).to.equal(201);
-    headers.researcher = (await createTestUser(db, 'researcher', [{ studyCode: CODE, siteCode: null }])).headers;
+    headers.researcher = (await createTestUser(db, 'researcher', [{ studyCode: CODE, siteCode: null }, { studyCode: FIXTURE_CODE, siteCode: null }])).headers;
     headers.otherResearcher = (await createTestUser(db, 'researcher', [{ studyCode: 'OTHER-1', siteCode: null }])).headers;
-    headers.clinic = (await createTestUser(db, 'clinic', [{ studyCode: CODE, siteCode: CLINIC_SITE }])).headers;
-    headers.reviewer = (await createTestUser(db, 'reviewer', [{ studyCode: CODE, siteCode: null }])).headers;
+    expect((await admin.post('/studies', fixture)).status).to.equal(201);
+    headers.clinic = (
+      await createTestUser(db, 'clinic', [
+        { studyCode: CODE, siteCode: CLINIC_SITE },
+        { studyCode: FIXTURE_CODE, siteCode: 'LON' },
+      ])
+    ).headers;
+    headers.reviewer = (await createTestUser(db, 'reviewer', [{ studyCode: CODE, siteCode: null }, { studyCode: FIXTURE_CODE, siteCode: null }])).headers;
     const { rows } = await sql<{ deid_key: Uint8Array }>`
       select k.deid_key from study_secret k join study s on s.study_id = k.study_id where s.code = ${CODE}`.execute(db.kysely);
     key = new Uint8Array(rows[0]!.deid_key);
@@ -221,49 +233,108 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
   });
 
   describe('GET /studies/:code/export', () => {
-    /** What each caller must receive: the bundle it may see, and whether de-identified with the study's key. */
-    const cases: Array<{ role: Role; query: string; site: string | null; deidentified: boolean }> = [
-      { role: 'admin', query: '', site: null, deidentified: false },
-      { role: 'researcher', query: '&deidentify=false', site: null, deidentified: false },
-      { role: 'clinic', query: '', site: CLINIC_SITE, deidentified: false },
-      { role: 'reviewer', query: '', site: null, deidentified: true },
-      { role: 'reviewer', query: '&deidentify=false', site: null, deidentified: true },
-      { role: 'admin', query: '&deidentify=true', site: null, deidentified: true },
-      { role: 'clinic', query: '&deidentify=true', site: CLINIC_SITE, deidentified: true },
+    /** What each caller must receive of the fixture study: the committed view it may see, and whether de-identified with the study's key. */
+    const cases: Array<{ role: Role; query: string; view: FixtureView; deidentified: boolean }> = [
+      { role: 'admin', query: '', view: 'all', deidentified: false },
+      { role: 'researcher', query: '&deidentify=false', view: 'all', deidentified: false },
+      { role: 'clinic', query: '', view: 'site-LON', deidentified: false },
+      { role: 'reviewer', query: '', view: 'all', deidentified: true },
+      { role: 'reviewer', query: '&deidentify=false', view: 'all', deidentified: true },
+      { role: 'admin', query: '&deidentify=true', view: 'all', deidentified: true },
+      { role: 'clinic', query: '&deidentify=true', view: 'site-LON', deidentified: true },
     ];
+    /** The report of a de-identified export of the fixture study, counted by hand from EXP-1.json. */
+    const REPORTS: Record<FixtureView, Record<string, number | string>> = {
+      // 4 participants, 2 practitioners, lots LOT-1, LOT-2, LOT-3; 22 dates (P01 1 + 4 sessions + 2 + 2 + 1 = 10,
+      // P02 2 + 1 = 3, P03 1 + 2 + 2 + 1 + 1 = 7, P04 2); every event's term becomes its category (2); P02's reason goes.
+      all: { participantCodes: 4, practitionerCodes: 2, pigmentLots: 3, datesShifted: 22, termsReplaced: 2, withdrawalReasonsRemoved: 1, birthYearsTopCoded: 0 },
+      // P01 and P03 only: 2 practitioners are still listed, lots LOT-1 and LOT-2, 17 dates, no withdrawal.
+      'site-LON': { participantCodes: 2, practitionerCodes: 2, pigmentLots: 2, datesShifted: 17, termsReplaced: 2, withdrawalReasonsRemoved: 0, birthYearsTopCoded: 0 },
+    };
     for (const format of EXPORT_FORMATS) {
       for (const c of cases) {
-        it(`${format}: ${c.role}${c.query ? ` with ${c.query.slice(1)}` : ''} gets ${c.site ? `site ${c.site} only` : 'every site'}${c.deidentified ? ', de-identified once' : ''}`, async () => {
-          const reply = await download(c.role, `/studies/${CODE}/export?format=${format}${c.query}`);
+        it(`${format}: ${c.role}${c.query ? ` with ${c.query.slice(1)}` : ''} gets ${c.view === 'all' ? 'every site' : 'site LON only'}${c.deidentified ? ', de-identified once' : ', equal to the committed files'}`, async () => {
+          const reply = await download(c.role, `/studies/${FIXTURE_CODE}/export?format=${format}${c.query}`);
           expect(reply.status, new TextDecoder().decode(reply.bytes).slice(0, 300)).to.equal(200);
           expect(reply.headers.get('content-type')).to.equal(CONTENT_TYPE[format]);
           expect(reply.headers.get('cache-control')).to.equal('no-store');
           const files = filesOf(reply);
-
-          const visible = c.site ? atSite(original, c.site) : original;
-          const expected = exportStudy(visible, format, { createdAt: createdAtOf(format, files), ...(c.deidentified ? { deidentify: { secret: key } } : {}) });
-          const expectedDownload = exportDownload(expected, { withReport: true });
-          expect(attachmentName(reply.headers)).to.equal(expectedDownload.name);
-          const expectedFiles = expectedDownload.contentType === 'application/zip' ? unzipFiles('expected', expectedDownload.bytes).files : expected.files;
-          expect(texts(files)).to.deep.equal(texts(expectedFiles));
-
+          const zipped = format !== 'json' && format !== 'fhir';
           const report = reply.headers.get('x-deidentification-report');
           if (!c.deidentified) {
+            expect(attachmentName(reply.headers)).to.equal(zipped ? `${FIXTURE_CODE}-${format}.zip` : FIXTURE_FILE_NAMES[format][0]);
+            expectFixtureExport(files, c.view, format);
             expect(report).to.equal(null);
-            expect(files.map((f) => f.name)).not.to.include(DEIDENTIFICATION_REPORT_FILE);
             return;
           }
-          const deidentified = deidentifyBundle(visible, key);
-          expect(JSON.parse(report!)).to.deep.equal(deidentified.report);
+          expect(attachmentName(reply.headers)).to.equal(zipped ? `${FIXTURE_CODE}-${format}-deidentified.zip` : FIXTURE_FILE_NAMES[format][0]!.replace(FIXTURE_CODE, `${FIXTURE_CODE}-deidentified`));
+          const dataFiles = files.filter((f) => f.name !== DEIDENTIFICATION_REPORT_FILE);
+          const source = c.view === 'all' ? fixture : atSite(fixture, 'LON');
+          expectDeidentifiedShape(dataFiles, c.view, format, source);
+          if (format === 'json') expectDeidentifiedFrom(JSON.parse(textOf(files[0]!)), source);
+          if (format === 'csv' || format === 'redcap') {
+            const read = readImport(format, { files: dataFiles });
+            if (!read.ok) throw new Error(JSON.stringify(read.problems));
+            expectDeidentifiedFrom(read.bundle, source);
+          }
           // Counts and the rule of the shift; nothing derived from the shifts themselves.
-          expect(Object.keys(JSON.parse(report!))).to.deep.equal([
+          const parsed = JSON.parse(report!);
+          expect(Object.keys(parsed)).to.deep.equal([
             'participantCodes', 'practitionerCodes', 'pigmentLots', 'datesShifted', 'dateShift', 'termsReplaced', 'withdrawalReasonsRemoved', 'birthYearsTopCoded',
           ]);
-          expect(deidentified.report.participantCodes).to.equal(visible.participants.length);
-          if (files.length > 1) expect(textOf(fileNamed(files, DEIDENTIFICATION_REPORT_FILE))).to.equal(`${formatDeidentificationReport(deidentified.report)}\n`);
-          expect(leaks(files, original, deidentified.bundle)).to.deep.equal([]);
+          expect(parsed).to.deep.equal({
+            ...REPORTS[c.view],
+            dateShift: "each participant's dates are moved back by a secret number of days between 1 and 364, the same for all of that participant's dates",
+          });
+          if (zipped) {
+            expect(files.map((f) => f.name)).to.deep.equal([...FIXTURE_FILE_NAMES[format], DEIDENTIFICATION_REPORT_FILE]);
+            expect(textOf(fileNamed(files, DEIDENTIFICATION_REPORT_FILE))).to.equal(`${formatDeidentificationReport(parsed)}\n`);
+          }
         });
       }
+    }
+
+    it('spot checks of the committed files, read by hand against EXP-1.json', () => {
+      const csvLine = (view: FixtureView, format: ExportFormat, name: string, start: string) => expectedText(view, format, name).split('\r\n').find((line) => line.startsWith(start));
+      // A formula-like term and reason are neutralised with a leading apostrophe (OWASP), in csv, REDCap and SDTM.
+      expect(csvLine('all', 'csv', 'adverse_events.csv', 'EXP-1,P01,')).to.equal(
+        'EXP-1,P01,allergic_reaction,"\'=HYPERLINK(""http://example.org"",""open"")",2019-01-08,2,2019-01-15,9,1,0,probable,recovered,1,1',
+      );
+      expect(csvLine('all', 'csv', 'participants.csv', 'EXP-1,P02,')).to.equal(
+        "EXP-1,P02,DUB,female,1975,44,female_pattern_hair_loss,,0,2019-02-01,-3,2019-02-04,2019-02-04,2019-03-01,26,participant_choice,'+Moved abroad,",
+      );
+      // REDCap codes in the dictionary's order: site DUB 1 LON 2, sex female 1 male 2, cause participant_choice 3.
+      expect(csvLine('all', 'redcap', 'records.csv', 'P02,,')).to.equal("P02,,,1,1,1975,2,,0,2019-02-01,2019-03-01,3,'+Moved abroad,,2,,,,,,,,,,,,,,,,,,,,,,,,,,,,");
+      expect(csvLine('all', 'redcap', 'records.csv', 'P03,adverse_event,')).to.equal('P03,adverse_event,1,,,,,,,,,,,,,,,,,,,,1,infection,2019-03-20,2019-04-02,3,1,3,1,2,0,2,,,,,,,,,,');
+      // DM: the site's country; day 1 is the first session; P04 was never treated.
+      expect(csvLine('all', 'sdtm', 'dm.csv', 'EXP-1,DM,EXP-1-DUB-P02,')).to.equal(
+        'EXP-1,DM,EXP-1-DUB-P02,P02,2019-02-04,2019-03-01,2019-02-04,2019-02-04,DUB,1975,44,YEARS,F,SMP,Scalp micropigmentation,SMP,Scalp micropigmentation,,IRL',
+      );
+      expect(csvLine('all', 'sdtm', 'dm.csv', 'EXP-1,DM,EXP-1-DUB-P04,')).to.equal(
+        'EXP-1,DM,EXP-1-DUB-P04,P04,,2019-04-10,,,DUB,1968,51,YEARS,U,SMP,Scalp micropigmentation,,,"ASSIGNED, NOT TREATED",IRL',
+      );
+      // AE: CTCAE v5.0 term and system organ class; onset 2019-03-20 is day 10 after the first session on 2019-03-11.
+      expect(csvLine('all', 'sdtm', 'ae.csv', 'EXP-1,AE,EXP-1-LON-P03,')).to.equal(
+        'EXP-1,AE,EXP-1-LON-P03,1,infection,Skin infection,INFECTION,,Infections and infestations,Y,3,POSSIBLY RELATED,RECOVERED/RESOLVED,2019-03-20,2019-04-02,10,23',
+      );
+      // FHIR R4 seriousness codes: P01's event is not serious, P03's is.
+      const events = JSON.parse(expectedText('all', 'fhir', 'EXP-1.fhir.json')).entry
+        .map((e: { resource: Record<string, any> }) => e.resource)
+        .filter((r: { resourceType: string }) => r.resourceType === 'AdverseEvent');
+      expect(events.map((r: { seriousness: { coding: Array<{ system: string; code: string }> } }) => r.seriousness.coding[0])).to.deep.equal([
+        { system: 'http://terminology.hl7.org/CodeSystem/adverse-event-seriousness', code: 'Non-serious', display: 'Non-serious' },
+        { system: 'http://terminology.hl7.org/CodeSystem/adverse-event-seriousness', code: 'Serious', display: 'Serious' },
+      ]);
+      // The clinic's view holds LON's participants only.
+      expect(csvRecords(expectedText('site-LON', 'csv', 'participants.csv')).map((r) => r.participant_code)).to.deep.equal(['P01', 'P03']);
+    });
+
+    for (const format of EXPORT_FORMATS) {
+      it(`${format}: a reviewer's export of a large cohort holds no code, free text, pigment lot or original date`, async () => {
+        const reply = await download('reviewer', `/studies/${CODE}/export?format=${format}`);
+        expect(reply.status).to.equal(200);
+        expect(leaks(filesOf(reply), original, deidentifyBundle(original, key).bundle)).to.deep.equal([]);
+      });
     }
 
     it("csv and redcap exports read back as the caller's view: a clinic's holds its site's participants only", async () => {

@@ -8,6 +8,8 @@ import type { Actor } from './access.ts';
 /** Entries are dropped all at once beyond this many, which bounds memory. */
 const MAX_ENTRIES = 10_000;
 const entries = new Map<string, { actor: Actor; until: number }>();
+/** Counts forgetActors calls: a look-up that a change overtook is not remembered. */
+let generation = 0;
 
 /**
  * The actor for `key`, from memory if looked up within `seconds` by `clock`, else from `lookUp`
@@ -18,7 +20,9 @@ export async function cachedActor(key: string, seconds: number, lookUp: () => Pr
   const now = clock().getTime();
   const hit = entries.get(key);
   if (hit !== undefined && hit.until > now) return hit.actor;
+  const started = generation;
   const actor = await lookUp();
+  if (generation !== started) return actor; // a change came while looking: it may be stale
   if (actor === null) {
     entries.delete(key);
     return null;
@@ -30,5 +34,6 @@ export async function cachedActor(key: string, seconds: number, lookUp: () => Pr
 
 /** Forget every remembered actor: a user, grant, token or session has changed. */
 export function forgetActors(): void {
+  generation += 1;
   entries.clear();
 }

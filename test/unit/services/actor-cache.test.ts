@@ -1,0 +1,42 @@
+// The actor cache: remembered for the configured seconds by the given clock, forgotten at once by
+// a change of users, grants, tokens or sessions, and never filled by a look-up a change overtook.
+import { expect } from 'chai';
+import type { Actor } from '../../../api/services/access.ts';
+import { cachedActor, forgetActors } from '../../../api/services/actor-cache.ts';
+
+const actor = (username: string) => ({ username }) as unknown as Actor;
+const at = (ms: number) => () => new Date(ms);
+
+describe('actor cache', () => {
+  beforeEach(() => forgetActors());
+
+  it('answers from memory within the seconds, and looks up again after them', async () => {
+    let lookUps = 0;
+    const lookUp = async () => actor(`u${++lookUps}`);
+    expect((await cachedActor('k1', 5, lookUp, at(0)))?.username).to.equal('u1');
+    expect((await cachedActor('k1', 5, lookUp, at(4_999)))?.username).to.equal('u1');
+    expect((await cachedActor('k1', 5, lookUp, at(5_000)))?.username).to.equal('u2');
+    expect(lookUps).to.equal(2);
+  });
+
+  it('forgets everything at once when access changes', async () => {
+    let lookUps = 0;
+    const lookUp = async () => actor(`u${++lookUps}`);
+    await cachedActor('k2', 5, lookUp, at(0));
+    forgetActors();
+    expect((await cachedActor('k2', 5, lookUp, at(1)))?.username).to.equal('u2');
+  });
+
+  it('does not remember a look-up during which access changed: it may have read the old state', async () => {
+    let lookUps = 0;
+    const overtaken = async () => {
+      lookUps += 1;
+      const found = actor('before the revocation');
+      forgetActors(); // a token is revoked while this look-up is under way
+      return found;
+    };
+    expect((await cachedActor('k3', 5, overtaken, at(0)))?.username).to.equal('before the revocation');
+    expect(await cachedActor('k3', 5, async () => (lookUps++, null), at(1))).to.equal(null);
+    expect(lookUps).to.equal(2);
+  });
+});

@@ -68,7 +68,10 @@ describe(`browser: your account (${DRIVER})`, function () {
       expect(value).to.match(/^smp_[A-Za-z0-9_-]{43}$/);
       const asToken = () => fetch(`${app.base}/api/auth/me`, { headers: { authorization: `Bearer ${value}` } });
       expect((await asToken()).status).to.equal(200);
-      const id = (await page.locator('table#account-tokens tbody th').last().textContent())!.replace('number ', '');
+      // The token's number from its own label, and its row once the list has been read again:
+      // the last row before that is another token.
+      const id = /number (\d+)$/.exec((await page.locator('label[for="account-new-token-value"]').textContent())!.trim())![1]!;
+      await page.locator('table#account-tokens tbody th', { hasText: new RegExp(`^number ${id}$`) }).waitFor();
       await page.getByRole('button', { name: `Revoke token number ${id}` }).click();
       await page.getByRole('status').filter({ hasText: `Revoked token number ${id}.` }).waitFor();
       expect((await asToken()).status).to.equal(401);

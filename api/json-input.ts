@@ -22,7 +22,7 @@ export interface JsonFailure {
 
 /**
  * A request body kept as bytes because it is large: whoever takes it reads it with
- * parseJsonBytes, off the event loop (see api/services/validate-off-thread.ts).
+ * parseJsonBytes, off the event loop (see api/services/workers/validate-off-thread.ts).
  */
 export class JsonBodyBytes {
   constructor(readonly bytes: Uint8Array) {}

@@ -6,7 +6,7 @@ export declare const MANIFEST: string;
 export declare function stamp(file: string): string;
 /** The built entry file, or null when dist/ is missing or a source changed since the build. */
 export declare function freshEntry(): string | null;
-/** Bundle api/cli.ts into dist/; returns the entry file. */
+/** Bundle api/cli/cli.ts into dist/; returns the entry file. */
 export declare function build(options?: { clean?: boolean }): Promise<string>;
 /** The built web application's script, or null when it is missing or a source changed since. */
 export declare function freshWebBundle(): string | null;

@@ -67,7 +67,7 @@ function writeAtomically(file, contents) {
 }
 
 /**
- * Bundle api/cli.ts into dist/. With `clean`, dist/ is emptied first (install time); otherwise
+ * Bundle api/cli/cli.ts into dist/. With `clean`, dist/ is emptied first (install time); otherwise
  * files are replaced atomically, so a process starting meanwhile loads the old build or the new.
  */
 export async function build({ clean = false } = {}) {
@@ -75,7 +75,7 @@ export async function build({ clean = false } = {}) {
   const started = Date.now();
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: { cli: 'api/cli.ts' },
+    entryPoints: { cli: 'api/cli/cli.ts' },
     outdir: DIST,
     write: false,
     bundle: true,

@@ -19,5 +19,5 @@ if (entry !== null) {
 } else {
   const { register } = await import('tsx/esm/api');
   register();
-  await import('../cli.ts');
+  await import('../cli/cli.ts');
 }

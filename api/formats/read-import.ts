@@ -1,6 +1,6 @@
 // Reading an import's files into a bundle, whatever way they came: a folder's files, a zip, or
 // REDCap's files by role. Pure and synchronous, so that it runs inline for the command line and
-// on a worker thread for a large upload (api/services/format-import-worker.ts).
+// on a worker thread for a large upload (api/services/workers/format-import-worker.ts).
 import { unzipFiles } from './archive.ts';
 import { readCsvTables } from './csv/import.ts';
 import { REDCAP_FILES } from './redcap/export.ts';

@@ -28,7 +28,7 @@ import type { ImportResult } from '../schemas/responses.ts';
 import { JsonBodyBytes } from '../json-input.ts';
 import { commandLineChange, requireImportRole, type Actor } from './access.ts';
 import { deidentifyBundle, type DeidentificationReport } from './deidentify.ts';
-import { importSourceBytes, readImportOffThread } from './format-import-off-thread.ts';
+import { importSourceBytes, readImportOffThread } from './workers/format-import-off-thread.ts';
 import { importBundle, readStudyView, type ImportOptions, type StudyView } from './study-bundle-service.ts';
 
 export const EXPORT_FORMATS = ['json', 'csv', 'redcap', 'sdtm', 'fhir'] as const;

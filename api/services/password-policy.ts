@@ -5,7 +5,7 @@
 import { Worker } from 'node:worker_threads';
 import { AppError } from '../errors.ts';
 
-const ENTRY = new URL('./password-strength-worker.mjs', import.meta.url);
+const ENTRY = new URL('./workers/password-strength-worker.mjs', import.meta.url);
 const IDLE_MS = 60_000;
 
 interface Pending {

@@ -23,7 +23,7 @@ import { BUNDLE_FORMAT, Study, type Participant, type StudyBundle } from '../sch
 import { canonicalOrder } from '../schemas/bundle-order.ts';
 import { countOf, type Problem } from '../schemas/problems.ts';
 import { JsonBodyBytes, jsonFailureError } from '../json-input.ts';
-import { validateOffThread } from './validate-off-thread.ts';
+import { validateOffThread } from './workers/validate-off-thread.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 import { commandLineChange, reachesSite, requireImportRole, requireStudyScope, studyScope, type Actor, type ChangeContext } from './access.ts';

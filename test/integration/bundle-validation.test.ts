@@ -2,7 +2,7 @@
 // field, and nothing at all is written.
 import { expect } from 'chai';
 import { sql } from 'kysely';
-import { errorReport } from '../../api/cli-support.ts';
+import { errorReport } from '../../api/cli/cli-support.ts';
 import { AppError } from '../../api/errors.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { smallBundle } from '../support/bundles.ts';

@@ -21,7 +21,7 @@ describe('the smp command is never stale', function () {
     expect(version().status).to.equal(0);
     expect(freshEntry()).to.equal(path.join(ROOT, 'dist', 'cli.js'));
     const inputs = Object.keys(manifestInputs());
-    for (const file of ['api/cli.ts', 'api/analyze-command.ts', 'db/kysely.ts', 'db/migrate.ts', SOURCE, 'package-lock.json']) {
+    for (const file of ['api/cli/cli.ts', 'api/cli/analyze-command.ts', 'db/kysely.ts', 'db/migrate.ts', SOURCE, 'package-lock.json']) {
       expect(inputs, file).to.include(file);
     }
     expect(inputs.filter((file) => file.startsWith('node_modules/'))).to.deep.equal([]);

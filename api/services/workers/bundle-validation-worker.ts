@@ -2,9 +2,9 @@
 // the body's bytes and answers with the validated bundle as JSON text (parsing that on the main
 // thread is faster than a structured clone), or with the problems.
 import { parentPort, workerData } from 'node:worker_threads';
-import { parseJsonBytes } from '../json-input.ts';
-import { setToday } from '../schemas/today.ts';
-import { validateBundle } from '../schemas/validate-bundle.ts';
+import { parseJsonBytes } from '../../json-input.ts';
+import { setToday } from '../../schemas/today.ts';
+import { validateBundle } from '../../schemas/validate-bundle.ts';
 import type { WorkerAnswer } from './validate-off-thread.ts';
 
 function answer(bytes: Uint8Array): WorkerAnswer {

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { UsageError } from './cli-support.ts';
-import { AppError } from './errors.ts';
+import { AppError } from '../errors.ts';
 
 /** The value of `--out`, refused when it is empty (it would name the current directory). */
 export function outOption(value: string | undefined, kind: 'file' | 'directory'): string | undefined {

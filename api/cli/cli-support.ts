@@ -1,10 +1,10 @@
 // What the command-line commands share: argument parsing, usage errors, opening the
 // configured database, reading JSON files strictly, and printing problems.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { Db } from '../db/kysely.ts';
-import { configFromEnv, dbOptions } from './config.ts';
-import type { AppError } from './errors.ts';
-import { countOf, formatProblem } from './schemas/problems.ts';
+import type { Db } from '../../db/kysely.ts';
+import { configFromEnv, dbOptions } from '../config.ts';
+import type { AppError } from '../errors.ts';
+import { countOf, formatProblem } from '../schemas/problems.ts';
 
 /** A mistake in how the command was called: exit status 2 with the usage. */
 export class UsageError extends Error {}
@@ -30,7 +30,7 @@ export const commandLine = () => ['smp', ...process.argv.slice(2)].join(' ');
 export async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
   const config = configFromEnv();
   // Loaded on use, so `smp --help` and argument errors never load the database drivers.
-  const { openMigratedDb } = await import('../db/migrate.ts');
+  const { openMigratedDb } = await import('../../db/migrate.ts');
   const db = await openMigratedDb({ ...dbOptions(config), lockHolder: { command: commandLine() } });
   try {
     return await work(db);
@@ -40,7 +40,7 @@ export async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
 }
 
 // The strict JSON reader lives with the HTTP body parser's; commands import it from here too.
-export { readJsonFile } from './json-input.ts';
+export { readJsonFile } from '../json-input.ts';
 
 /** An AppError as a command prints it: the message, and under a count of problems the problems, one a line. */
 export function errorReport(error: AppError): string {

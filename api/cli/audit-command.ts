@@ -8,7 +8,7 @@ export async function runAuditCommand(args: string[]): Promise<void> {
   const { values, positionals } = parse(rest, { study: { type: 'string' } });
   if (positionals.length > 0) throw new UsageError(`audit verify takes no arguments (got "${positionals[0]}")`);
   if (values.study !== undefined && values.study.trim() === '') throw new UsageError('--study needs a study code');
-  const [{ verifyAuditTrail }, { describeBreak }] = await Promise.all([import('./services/audit-verify-service.ts'), import('./services/audit-chain.ts')]);
+  const [{ verifyAuditTrail }, { describeBreak }] = await Promise.all([import('../services/audit-verify-service.ts'), import('../services/audit-chain.ts')]);
   await withDb(async (db) => {
     const verdict = await verifyAuditTrail(db, values.study);
     if (verdict.breaks.length > 0) {

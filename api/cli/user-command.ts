@@ -4,12 +4,12 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { z } from 'zod';
 import { UsageError, withDb } from './cli-support.ts';
-import { configFromEnv } from './config.ts';
-import { AppError } from './errors.ts';
-import { GrantInput, RoleField, Username, type GrantRecord, type OneTimeLink, type UserRecord } from './schemas/users.ts';
-import { commandLineActor, commandLineChange, type Role } from './services/access.ts';
-import { serverHolding } from '../db/data-dir-lock.ts';
-import { publicBaseUrl } from './services/sign-in-links.ts';
+import { configFromEnv } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { GrantInput, RoleField, Username, type GrantRecord, type OneTimeLink, type UserRecord } from '../schemas/users.ts';
+import { commandLineActor, commandLineChange, type Role } from '../services/access.ts';
+import { serverHolding } from '../../db/data-dir-lock.ts';
+import { publicBaseUrl } from '../services/sign-in-links.ts';
 import {
   changeAccess,
   createToken,
@@ -20,7 +20,7 @@ import {
   reinviteUser,
   revokeToken,
   updateUser,
-} from './services/user-service.ts';
+} from '../services/user-service.ts';
 
 const SUBCOMMANDS = ['add', 'list', 'grant', 'revoke', 'enable', 'invite', 'token', 'tokens'] as const;
 

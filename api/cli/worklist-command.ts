@@ -1,9 +1,9 @@
 // `smp worklist`: a stored study's follow-up worklist as of a day (default today), every status
 // unless narrowed, as a table, CSV, JSON (`{"asOf", "items"}`, the API's rows) or iCalendar.
-import type { WorklistRow } from './schemas/worklist.ts';
+import type { WorklistRow } from '../schemas/worklist.ts';
 import { outOption, writeOutputFile } from './cli-files.ts';
 import { parse, UsageError, withDb } from './cli-support.ts';
-import { configFromEnv } from './config.ts';
+import { configFromEnv } from '../config.ts';
 
 const FORMATS = ['table', 'csv', 'json', 'ics'] as const;
 
@@ -35,10 +35,10 @@ export async function runWorklistCommand(args: string[]): Promise<void> {
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be table, csv, json or ics (got "${values.format}")`);
   const out = outOption(values.out, 'file');
 
-  const { WorklistFilters } = await import('./schemas/worklist.ts');
+  const { WorklistFilters } = await import('../schemas/worklist.ts');
   const raw = { asOf: values['as-of'], status: values.status, site: values.site, visit: values.visit, horizonDays: values.horizon };
   const parsed = WorklistFilters.safeParse(Object.fromEntries(Object.entries(raw).filter(([, v]) => v !== undefined)), {
-    error: (await import('./schemas/problems.ts')).issueMessage,
+    error: (await import('../schemas/problems.ts')).issueMessage,
   });
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -46,7 +46,7 @@ export async function runWorklistCommand(args: string[]): Promise<void> {
     throw new UsageError(`${option} ${issue.message}`);
   }
   const timeZone = configFromEnv().timeZone;
-  const { worklistJson, worklistRows } = await import('./services/worklist-service.ts');
+  const { worklistJson, worklistRows } = await import('../services/worklist-service.ts');
   const options = { ...parsed.data, timeZone };
   if (format === 'json') {
     const { asOf, rows, json } = await withDb((db) => worklistJson(db, values.study!, options));
@@ -56,8 +56,8 @@ export async function runWorklistCommand(args: string[]): Promise<void> {
   const { asOf, items } = await withDb((db) => worklistRows(db, values.study!, options));
 
   let text: string;
-  if (format === 'csv') text = (await import('./formats/worklist-csv.ts')).worklistCsv(items);
-  else if (format === 'ics') text = (await import('./formats/worklist-ics.ts')).worklistIcs(values.study, items, new Date());
+  if (format === 'csv') text = (await import('../formats/worklist-csv.ts')).worklistCsv(items);
+  else if (format === 'ics') text = (await import('../formats/worklist-ics.ts')).worklistIcs(values.study, items, new Date());
   else text = items.length === 0 ? `no steps on the worklist of ${values.study} as of ${asOf}\n` : tableText(items);
   await emit(text, out, values.force, `the worklist of ${values.study} as of ${asOf} (${items.length} rows)`);
 }

@@ -2,9 +2,9 @@
 // up every other request (the same reason as validate-off-thread.ts for bundles). The worker
 // answers with the bundle as JSON text, or with the problems and their locations (the first
 // 1,000, and how many more).
-import type { ImportFormat, ImportSource } from '../formats/read-import.ts';
-import type { LocatedProblem } from '../formats/types.ts';
-import { today } from '../schemas/today.ts';
+import type { ImportFormat, ImportSource } from '../../formats/read-import.ts';
+import type { LocatedProblem } from '../../formats/types.ts';
+import { today } from '../../schemas/today.ts';
 import { runOnWorker } from './run-on-worker.ts';
 
 export type FormatWorkerAnswer = { ok: true; json: string } | { ok: false; problems: LocatedProblem[]; problemsOmitted: number };

@@ -1,9 +1,9 @@
 // Runs bundle reading and validation on a worker thread, so that a large import does not hold
 // up every other request. One short-lived worker per large body; small bodies stay inline,
 // where starting a worker would cost more than the work.
-import type { JsonFailure } from '../json-input.ts';
-import type { Problem } from '../schemas/problems.ts';
-import { today } from '../schemas/today.ts';
+import type { JsonFailure } from '../../json-input.ts';
+import type { Problem } from '../../schemas/problems.ts';
+import { today } from '../../schemas/today.ts';
 import { runOnWorker } from './run-on-worker.ts';
 
 export type WorkerAnswer =

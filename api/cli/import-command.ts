@@ -8,9 +8,9 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { checkInputFile } from './cli-files.ts';
 import { parse, plural, readJsonFile, UsageError, withDb } from './cli-support.ts';
-import { AppError } from './errors.ts';
-import type { ImportSource } from './formats/read-import.ts';
-import type { ImportProgress } from './services/study-bundle-service.ts';
+import { AppError } from '../errors.ts';
+import type { ImportSource } from '../formats/read-import.ts';
+import type { ImportProgress } from '../services/study-bundle-service.ts';
 
 const FORMATS = ['json', 'csv', 'redcap'] as const;
 type Format = (typeof FORMATS)[number];
@@ -35,7 +35,7 @@ const isZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b && (
 
 /** Refuse (exit 2) a file or folder that `format` does not read, saying what it is and which format reads it. */
 async function refuseWrongFile(target: string, format: Format, source: ImportSource | { file: Uint8Array }): Promise<void> {
-  const { detectFile, detectFiles, wrongFilePointer } = await import('./services/format-service.ts');
+  const { detectFile, detectFiles, wrongFilePointer } = await import('../services/format-service.ts');
   const detected =
     'file' in source
       ? detectFile({ name: path.basename(target), content: source.file })
@@ -55,7 +55,7 @@ async function folderOrZip(target: string, format: Format): Promise<ImportSource
     throw error;
   });
   if (stat.isDirectory()) {
-    const { readImportPath } = await import('./services/format-service.ts');
+    const { readImportPath } = await import('../services/format-service.ts');
     const source = await readImportPath(target);
     await refuseWrongFile(target, format, source);
     return source;
@@ -74,7 +74,7 @@ async function folderOrZip(target: string, format: Format): Promise<ImportSource
 async function bundleFile(file: string): Promise<void> {
   const stat = await fs.stat(file).catch(() => null);
   if (stat?.isDirectory()) {
-    const { readImportPath } = await import('./services/format-service.ts');
+    const { readImportPath } = await import('../services/format-service.ts');
     await refuseWrongFile(file, 'json', await readImportPath(file));
   }
   await checkInputFile(file);
@@ -119,7 +119,7 @@ export async function runImportCommand(args: string[]): Promise<void> {
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be json, csv or redcap (got "${values.format}")`);
   if (values.code !== undefined) {
     if (values.code.trim() === '') throw new UsageError('--code needs a study code (got an empty string)');
-    const { Study } = await import('./schemas/bundle.ts');
+    const { Study } = await import('../schemas/bundle.ts');
     const checked = Study.shape.code.safeParse(values.code);
     if (!checked.success) throw new AppError('validation', `--code: ${checked.error.issues[0]!.message}`);
   }
@@ -170,7 +170,7 @@ async function importStudyFrom(
       source = await folderOrZip(positionals[0]!, format);
     }
     progress?.say(`checking the ${format} files…`);
-    const { parseImport } = await import('./services/format-service.ts');
+    const { parseImport } = await import('../services/format-service.ts');
     input = parseImport(format, source);
   }
   await loadStudy(input, { replace: values.replace, ...(values.code === undefined ? {} : { code: values.code }) }, progress);
@@ -178,7 +178,7 @@ async function importStudyFrom(
 
 /** Load a bundle (parsed, not yet validated) as one transaction, and print what was loaded. */
 async function loadStudy(input: unknown, { replace, code }: { replace: boolean; code?: string }, progress: ReturnType<typeof progressLine>): Promise<void> {
-  const { importBundle } = await import('./services/study-bundle-service.ts');
+  const { importBundle } = await import('../services/study-bundle-service.ts');
   await withDb(async (db) => {
     const participants = (input as { participants?: unknown })?.participants;
     progress?.say(`validating${Array.isArray(participants) ? ` ${plural(participants.length, 'participant')}` : ''}…`);

@@ -3,8 +3,8 @@
 // Each command loads its services when it runs, so `smp --help` and `smp --version` load nothing.
 import fs from 'node:fs';
 import { commandLine, errorReport, parse, UsageError, withDb } from './cli-support.ts';
-import { configFromEnv, dbOptions } from './config.ts';
-import { isAppError } from './errors.ts';
+import { configFromEnv, dbOptions } from '../config.ts';
+import { isAppError } from '../errors.ts';
 
 /** For the help texts only, which load no services; the commands use demo-service's constant. */
 const DEMO_STUDY_CODE = 'SMP-2021';
@@ -46,21 +46,21 @@ beside it.`,
         if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a port number (got "${values.port}")`);
         config.port = port;
       }
-      const { bindServer } = await import('./server.ts');
+      const { bindServer } = await import('../server.ts');
       const server = await bindServer(config);
-      const { openMigratedDb } = await import('../db/migrate.ts');
+      const { openMigratedDb } = await import('../../db/migrate.ts');
       let db: Awaited<ReturnType<typeof openMigratedDb>> | undefined;
       try {
         db = await openMigratedDb({ ...dbOptions(config), lockHolder: { command: commandLine(), url: server.url }, serveLocalCommands: true });
         const [{ listStudies }, { loadDemo, DEMO_STUDY_CODE: code }] = await Promise.all([
-          import('./services/study-service.ts'),
-          import('./services/demo-service.ts'),
+          import('../services/study-service.ts'),
+          import('../services/demo-service.ts'),
         ]);
         if ((await listStudies(db)).length === 0 && (await loadDemo(db))) {
           console.error(`loaded the demo study ${code} into the empty database`);
         }
         // In a checkout whose web sources changed since `npm install`, the script is rebuilt first.
-        const { webBundle } = await import('./web-bundle.ts');
+        const { webBundle } = await import('../web-bundle.ts');
         await server.serve(db, { webScript: webBundle });
       } catch (error) {
         await server.close();
@@ -68,7 +68,7 @@ beside it.`,
         throw error;
       }
       console.log(`SMP outcomes tracker: ${server.url} (database: ${db.driver} ${db.location})`);
-      const { ensureFirstRunAdmin, firstRunMessage } = await import('./services/first-run.ts');
+      const { ensureFirstRunAdmin, firstRunMessage } = await import('../services/first-run.ts');
       const firstRun = await ensureFirstRunAdmin(db, config.publicUrl ?? server.url);
       if (firstRun) console.log(firstRunMessage(firstRun));
       const openDb = db;
@@ -90,7 +90,7 @@ beside it.`,
 Does nothing if a study with that code is stored already.`,
     async run(args) {
       if (args.length > 0) throw new UsageError(`demo takes no arguments (got "${args[0]}")`);
-      const { loadDemo, DEMO_STUDY_CODE: code } = await import('./services/demo-service.ts');
+      const { loadDemo, DEMO_STUDY_CODE: code } = await import('../services/demo-service.ts');
       await withDb(async (db) => {
         const loaded = await loadDemo(db);
         console.log(loaded ? `loaded the demo study ${code}` : `the demo study ${code} is already loaded`);
@@ -171,7 +171,7 @@ Options:
     help: 'List the stored studies with the number of records in each table.',
     async run(args) {
       if (args.length > 0) throw new UsageError(`studies takes no arguments (got "${args[0]}")`);
-      const { listStudies } = await import('./services/study-service.ts');
+      const { listStudies } = await import('../services/study-service.ts');
       await withDb(async (db) => {
         const studies = await listStudies(db);
         if (studies.length === 0) {
@@ -342,7 +342,7 @@ Options of db roles:
 };
 
 function version(): string {
-  const pkg = JSON.parse(fs.readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
   return pkg.version;
 }
 

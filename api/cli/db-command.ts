@@ -2,8 +2,8 @@
 // PostgreSQL server make the owner and runtime roles of the role split, or print their SQL.
 import { sql } from 'kysely';
 import { commandLine, parse, UsageError, withDb } from './cli-support.ts';
-import { configFromEnv, dbOptions } from './config.ts';
-import { AppError } from './errors.ts';
+import { configFromEnv, dbOptions } from '../config.ts';
+import { AppError } from '../errors.ts';
 
 export async function runDbCommand(args: string[]): Promise<void> {
   const [sub, ...rest] = args;
@@ -15,7 +15,7 @@ export async function runDbCommand(args: string[]): Promise<void> {
 async function migrate(args: string[]): Promise<void> {
   if (args.length > 0) throw new UsageError(`db migrate takes no arguments (got "${args[0]}")`);
   const config = configFromEnv();
-  const [{ openDb }, { migrateToLatest }] = await Promise.all([import('../db/kysely.ts'), import('../db/migrate.ts')]);
+  const [{ openDb }, { migrateToLatest }] = await Promise.all([import('../../db/kysely.ts'), import('../../db/migrate.ts')]);
   const db = await openDb({ ...dbOptions(config), lockHolder: { command: commandLine() } });
   try {
     const applied = await migrateToLatest(db.kysely);
@@ -32,7 +32,7 @@ async function roles(args: string[]): Promise<void> {
     runtime: { type: 'string' },
   });
   if (positionals.length > 0) throw new UsageError(`db roles takes no arguments (got "${positionals[0]}")`);
-  const { DEFAULT_ROLES, ROLE_NAME, rolesScript } = await import('./services/database-roles.ts');
+  const { DEFAULT_ROLES, ROLE_NAME, rolesScript } = await import('../services/database-roles.ts');
   const names = { owner: values.owner ?? DEFAULT_ROLES.owner, runtime: values.runtime ?? DEFAULT_ROLES.runtime };
   for (const [option, name] of Object.entries(names)) {
     if (!ROLE_NAME.test(name)) throw new UsageError(`--${option} must be a role name of lower-case letters, digits and underscores (got "${name}")`);
@@ -45,7 +45,7 @@ async function roles(args: string[]): Promise<void> {
       'roles apply to a PostgreSQL server (DATABASE_URL); the embedded database has no roles to split: it is one process\'s own files, protected by the file system',
     );
   }
-  const { parseDatabaseUrl } = await import('../db/postgres-url.ts');
+  const { parseDatabaseUrl } = await import('../../db/postgres-url.ts');
   const script = rolesScript(names, parseDatabaseUrl(config.databaseUrl).database);
   if (values.print) {
     process.stdout.write(script);

@@ -30,7 +30,7 @@ export async function runExportCommand(args: string[]): Promise<void> {
     force: { type: 'boolean', default: false },
   });
   if (positionals.length !== 1) throw new UsageError('export needs exactly one study CODE');
-  const service = await import('./services/format-service.ts');
+  const service = await import('../services/format-service.ts');
   const format = values.format;
   if (!service.isExportFormat(format)) {
     throw new UsageError(`--format must be ${service.EXPORT_FORMATS.join(', ')} (got "${format}")`);
@@ -52,7 +52,7 @@ export async function runExportCommand(args: string[]): Promise<void> {
     await withOutputFile(target.path, values.force, (temporary) => fs.writeFile(temporary, exported.files[0]!.content));
     written = target.path;
   } else if (target.kind === 'zip') {
-    const { zipFiles } = await import('./formats/archive.ts');
+    const { zipFiles } = await import('../formats/archive.ts');
     const bytes = zipFiles(exported.name, exported.files, exported.createdAt);
     await withOutputFile(target.path, values.force, (temporary) => fs.writeFile(temporary, bytes));
     written = `${target.path} (${exported.name}/ with ${plural(exported.files.length, 'file')})`;

@@ -4,7 +4,7 @@
 // database (its figures are the same as after importing it).
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { AnalysisSummary, ChartSeries, SubgroupDimension } from '../analysis/types.ts';
+import type { AnalysisSummary, ChartSeries, SubgroupDimension } from '../../analysis/types.ts';
 import { checkInputFile, outOption } from './cli-files.ts';
 import { parse, readJsonFile, UsageError, withDb } from './cli-support.ts';
 
@@ -42,10 +42,10 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
   if (file !== undefined) {
     await checkInputFile(file);
     const input = await readJsonFile(file);
-    const { analyzeBundle, analyzeBundleWithCharts } = await import('./services/bundle-facts.ts');
+    const { analyzeBundle, analyzeBundleWithCharts } = await import('../services/bundle-facts.ts');
     analysis = withCharts ? await analyzeBundleWithCharts(input, { by }) : { summary: await analyzeBundle(input, { by }) };
   } else {
-    const { analyzeStudy, analyzeStudyWithCharts } = await import('./services/analysis-service.ts');
+    const { analyzeStudy, analyzeStudyWithCharts } = await import('../services/analysis-service.ts');
     analysis = await withDb(async (db) =>
       withCharts ? analyzeStudyWithCharts(db, values.study!, { by }) : { summary: await analyzeStudy(db, values.study!, { by }) },
     );
@@ -60,7 +60,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
       console.error(`wrote ${target}`);
     } else process.stdout.write(json);
   } else if (format === 'md') {
-    const { renderMarkdown } = await import('./reports/index.ts');
+    const { renderMarkdown } = await import('../reports/index.ts');
     const markdown = renderMarkdown(summary);
     if (out !== undefined) {
       const target = path.join(out, 'report.md');
@@ -68,7 +68,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
       console.error(`wrote ${target}`);
     } else process.stdout.write(markdown);
   } else if (format === 'csv') {
-    const { analysisAsCsv } = await import('./services/format-service.ts');
+    const { analysisAsCsv } = await import('../services/format-service.ts');
     const csv = analysisAsCsv(summary);
     if (out !== undefined) {
       const target = path.join(out, 'analysis.csv');
@@ -76,7 +76,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
       console.error(`wrote ${target}`);
     } else process.stdout.write(csv);
   } else {
-    const { writeHtmlReport } = await import('./reports/index.ts');
+    const { writeHtmlReport } = await import('../reports/index.ts');
     const outDir = out ?? `${summary.study.code}-report`;
     const written = writeHtmlReport(summary, series!, outDir);
     console.log(`wrote ${written.length} files to ${outDir}: ${written.map((f) => path.basename(f)).join(', ')}`);

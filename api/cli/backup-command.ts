@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { checkInputFile, checkOutputFile, withOutputFile } from './cli-files.ts';
 import { commandLine, parse, plural, UsageError, withDb } from './cli-support.ts';
-import { configFromEnv, dbOptions } from './config.ts';
+import { configFromEnv, dbOptions } from '../config.ts';
 
 function fileArgument(args: string[], command: string, options: { force?: { type: 'boolean'; default: false } } = {}) {
   const { values, positionals } = parse(args, options);
@@ -17,7 +17,7 @@ function fileArgument(args: string[], command: string, options: { force?: { type
 export async function runBackupCommand(args: string[]): Promise<void> {
   const { file, force } = fileArgument(args, 'backup', { force: { type: 'boolean', default: false } });
   await checkOutputFile(file, force);
-  const { createBackup } = await import('./services/backup-service.ts');
+  const { createBackup } = await import('../services/backup-service.ts');
   await withDb(async (db) => {
     const summary = await withOutputFile(file, force, async (temporary) => {
       const output = fs.createWriteStream(temporary);
@@ -35,7 +35,7 @@ export async function runRestoreCommand(args: string[]): Promise<void> {
   const { file } = fileArgument(args, 'restore');
   await checkInputFile(file);
   const config = configFromEnv();
-  const [{ openDb }, { restoreBackup }] = await Promise.all([import('../db/kysely.ts'), import('./services/backup-service.ts')]);
+  const [{ openDb }, { restoreBackup }] = await Promise.all([import('../../db/kysely.ts'), import('../services/backup-service.ts')]);
   // Opened without bringing the schema up to date: restore brings it to the archive's first.
   const db = await openDb({ ...dbOptions(config), lockHolder: { command: commandLine() } });
   try {

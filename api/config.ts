@@ -23,8 +23,6 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 export interface VariableMeta {
   /** The default as the table shows it: a value, or words such as "unset". */
   default: string;
-  /** Read by other means than this schema as well (a path that runs before or without it). */
-  [key: string]: unknown;
 }
 
 /** A variable's raw text: unset and empty mean the same, "use the default". */

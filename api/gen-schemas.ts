@@ -29,7 +29,8 @@ export function apiReadme(current: string): string {
   return replaceGenerated(withRoutes, 'configuration', configurationTable(environmentVariables()));
 }
 
-const artefacts = [
+/** Every generated artefact with the content it should have now. */
+const artefacts = () => [
   { file: BUNDLE_SCHEMA_FILE, content: bundleJsonSchema() },
   { file: OPENAPI_FILE, content: openApiJson() },
   { file: API_README_FILE, content: apiReadme(fs.readFileSync(API_README_FILE, 'utf8')) },
@@ -40,11 +41,11 @@ const runAsScript = process.argv[1] !== undefined && import.meta.url === pathToF
 if (!runAsScript) {
   // Imported (by tests): generate on demand, write nothing.
 } else if (process.argv.includes('--check')) {
-  const stale = artefacts.filter(({ file, content }) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== content);
+  const stale = artefacts().filter(({ file, content }) => !fs.existsSync(file) || fs.readFileSync(file, 'utf8') !== content);
   for (const { file } of stale) console.error(`${file.pathname} is out of date: run npm run gen`);
   process.exitCode = stale.length > 0 ? 1 : 0;
 } else {
-  for (const { file, content } of artefacts) {
+  for (const { file, content } of artefacts()) {
     fs.writeFileSync(file, content);
     console.log(`wrote ${file.pathname}`);
   }

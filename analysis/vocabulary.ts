@@ -75,7 +75,7 @@ export const ADVERSE_EVENT_CATEGORY_LABELS: Labels<typeof AE_CATEGORIES> = {
 /**
  * Each adverse-event category's CTCAE v5.0 term (a MedDRA lowest-level term) and its system
  * organ class: SDTM's AEDECOD and AEBODSYS. Where CTCAE has no term for the category, the SOC's
- * own "Other, specify" term of CTCAE, in the SOC the event belongs to (the README says why for each).
+ * own "Other, specify" term of CTCAE, in the SOC the event belongs to (api/formats/README.md says why for each).
  */
 export const AE_CATEGORY_CTCAE: Readonly<Record<AdverseEventCategory, { term: string; soc: string }>> = {
   infection: { term: 'Skin infection', soc: 'Infections and infestations' },

@@ -37,7 +37,8 @@ function limiter(name: string, what: string, deps: RouteDeps): RequestHandler {
     legacyHeaders: false,
     identifier: name,
     // Forwarded addresses are believed only with SMP_TRUST_PROXY (express's trust proxy); the
-    // README says when to set it, so the library's own console warning is not needed.
+    // configuration table in api/README.md says when to set it, so the library's own console
+    // warning is not needed.
     validate: { xForwardedForHeader: false },
     handler: (req, _res, next) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;

@@ -50,7 +50,7 @@ export const ProblemDetails = z
 
 export const AnalysisSummary = z
   .looseObject({ format: z.literal('smp-analysis/1') })
-  .describe('The smp-analysis/1 summary: every figure of the cohort, and per subgroup with `by` (see the README)')
+  .describe('The smp-analysis/1 summary: every figure of the cohort, and per subgroup with `by` (see analysis/README.md)')
   .meta({ id: 'AnalysisSummary' });
 
 export const DataTable = z

@@ -482,7 +482,7 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
   });
 
   describe('rate limits (per client address, failures only)', () => {
-    // The documented limit (README, "Rate limit"): 10 failures within 5 minutes.
+    // The documented limit (api/README.md, "Rate limit"): 10 failures within 5 minutes.
     const FAILED_ATTEMPTS_PER_WINDOW = 10;
     it(`answers 429 problem+json after ${FAILED_ATTEMPTS_PER_WINDOW} failed sign-ins, even for the right password`, async () => {
       const user = await userWithPassword();

@@ -248,7 +248,7 @@ describe('sdtm format', () => {
     const files = writeSdtm(valid(input), { createdAt: CREATED });
     const ae = rowsOf(JSON.parse(textOf(fileNamed(files, 'ae.json'))));
     // CTCAE v5.0 (NCI, 2017): each term as the criteria spell it, with its SOC; "- Other, specify"
-    // where the criteria have no term for the category (the README says why for each).
+    // where the criteria have no term for the category (api/formats/README.md says why for each).
     expect(ae.map((r: any) => [r.AETERM, r.AECAT, r.AEDECOD, r.AEBODSYS])).to.deep.equal([
       ['Event 1', 'INFECTION', 'Skin infection', 'Infections and infestations'],
       ['Event 2', 'ALLERGIC REACTION', 'Allergic reaction', 'Immune system disorders'],

@@ -3,7 +3,7 @@
 // Each change is recorded in the audit trail like the administrators' user management. Changing
 // your password is POST /api/auth/password (auth-service.ts).
 import type { Db } from '../../db/kysely.ts';
-import { endSessions, listLiveSessions } from '../../db/repositories/user-repository.ts';
+import { endSessions, listLiveSessions } from '../../db/repositories/auth-session-repository.ts';
 import { AppError } from '../errors.ts';
 import type { NewToken, SessionRecord, TokenRecord } from '../schemas/users.ts';
 import { ownUserId, requireOwnTokenRole, type Actor, type ChangeContext } from './access.ts';

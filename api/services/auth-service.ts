@@ -5,22 +5,17 @@
 // not tell which usernames exist.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Database, Db } from '../../db/kysely.ts';
+import { findUser, findUserById, setPasswordHash, type UserRow } from '../../db/repositories/user-repository.ts';
+import { selectGrants } from '../../db/repositories/grant-repository.ts';
 import {
-  consumeLink,
-  findLiveLink,
-  findUser,
-  findUserById,
   findUserBySessionHash,
-  findUserByTokenHash,
   insertSession,
   revokeSession,
   revokeUserSessions,
-  selectGrants,
-  setPasswordHash,
   touchSession,
-  touchToken,
-  type UserRow,
-} from '../../db/repositories/user-repository.ts';
+} from '../../db/repositories/auth-session-repository.ts';
+import { findUserByTokenHash, touchToken } from '../../db/repositories/api-token-repository.ts';
+import { consumeLink, findLiveLink } from '../../db/repositories/sign-in-link-repository.ts';
 import { distrustDevices, recordPasswordSuccess } from '../../db/repositories/sign-in-repository.ts';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';

@@ -5,7 +5,8 @@
 // user's feeds stop, a clinic's feed holds its own sites only, a reviewer's is de-identified.
 import { createHash, randomBytes } from 'node:crypto';
 import type { Db } from '../../db/kysely.ts';
-import { findUserById, selectGrants } from '../../db/repositories/user-repository.ts';
+import { findUserById } from '../../db/repositories/user-repository.ts';
+import { selectGrants } from '../../db/repositories/grant-repository.ts';
 import { findLiveFeed, insertFeed, listFeeds, revokeFeed, touchFeed } from '../../db/repositories/worklist-repository.ts';
 import { AppError } from '../errors.ts';
 import { worklistIcs } from '../formats/worklist-ics.ts';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/kysely.ts';
-import { expireUserLinks, insertLink } from '../../db/repositories/user-repository.ts';
+import { expireUserLinks, insertLink } from '../../db/repositories/sign-in-link-repository.ts';
 import type { Config } from '../config.ts';
 import type { OneTimeLink } from '../schemas/users.ts';
 import { secretHash } from './auth-service.ts';

@@ -6,25 +6,24 @@ import type { Kysely } from 'kysely';
 import type { Database, Db } from '../../db/kysely.ts';
 import {
   countEnabledAdmins,
-  deleteGrant,
-  expireUserLinks,
   findUser,
-  insertGrant,
-  insertToken,
   insertUser,
-  listTokens as selectTokens,
   listUsers as selectUsers,
   lockUser,
   lockUserAdministration,
-  revokeToken as revokeTokenRow,
-  revokeUserSessions,
-  revokeUserTokens,
-  selectAllGrants,
-  selectGrants,
-  selectStudySiteCodes,
   updateUser as updateUserRow,
   type UserRow,
 } from '../../db/repositories/user-repository.ts';
+import { deleteGrant, insertGrant, selectAllGrants, selectGrants } from '../../db/repositories/grant-repository.ts';
+import { revokeUserSessions } from '../../db/repositories/auth-session-repository.ts';
+import {
+  insertToken,
+  listTokens as selectTokens,
+  revokeToken as revokeTokenRow,
+  revokeUserTokens,
+} from '../../db/repositories/api-token-repository.ts';
+import { expireUserLinks } from '../../db/repositories/sign-in-link-repository.ts';
+import { selectStudySiteCodes } from '../../db/repositories/structure-repository.ts';
 import { selectAuditEvents } from '../../db/repositories/audit-repository.ts';
 import { distrustDevices } from '../../db/repositories/sign-in-repository.ts';
 import { AppError } from '../errors.ts';

@@ -16,6 +16,23 @@ export type ChainedAuditRow = NewAuditRow & { audit_id: string; occurred_at: str
 /** The time format of the chain's canonical content: UTC to the microsecond. */
 const CHAIN_TIME = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"';
 
+/** An entry's columns that both the chain's reading and the audit listing return as stored. */
+const ENTRY_COLUMNS = [
+  'request_id',
+  'user_id',
+  'username',
+  'role',
+  'action',
+  'entity',
+  'entity_key',
+  'study_code',
+  'site_codes',
+  'participant_code',
+  'before',
+  'after',
+  'reason',
+] as const;
+
 /**
  * Lock a chain's head (making it on first use) for the rest of the transaction, and take the
  * next entry's id and time under that lock: one statement.
@@ -67,19 +84,7 @@ export async function selectChainEntries(db: Kysely<Database>, filter: { studyCo
     .select([
       sql<string>`audit_id::text`.as('audit_id'),
       sql<string>`to_char(occurred_at at time zone 'UTC', ${sql.lit(CHAIN_TIME)})`.as('occurred_at'),
-      'request_id',
-      'user_id',
-      'username',
-      'role',
-      'action',
-      'entity',
-      'entity_key',
-      'study_code',
-      'site_codes',
-      'participant_code',
-      'before',
-      'after',
-      'reason',
+      ...ENTRY_COLUMNS,
       sql<string | null>`encode(sha256(replaced_bundle), 'hex')`.as('replaced_bundle_sha256'),
       'chain_hash',
     ])
@@ -122,19 +127,7 @@ export async function selectAuditEvents(db: Kysely<Database>, filter: AuditFilte
     .select([
       'audit_id',
       sql<string>`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`.as('occurred_at'),
-      'request_id',
-      'user_id',
-      'username',
-      'role',
-      'action',
-      'entity',
-      'entity_key',
-      'study_code',
-      'site_codes',
-      'participant_code',
-      'before',
-      'after',
-      'reason',
+      ...ENTRY_COLUMNS,
       sql<boolean>`replaced_bundle is not null`.as('has_bundle'),
     ])
     .orderBy('audit_id', 'desc')

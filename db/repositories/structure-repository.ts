@@ -83,3 +83,11 @@ export async function practitionerSessions(trx: Kysely<Database>, studyId: numbe
     .executeTakeFirstOrThrow();
   return row.sessions;
 }
+
+/** The site codes of a study, or undefined when there is no such study. */
+export async function selectStudySiteCodes(db: Kysely<Database>, studyCode: string): Promise<string[] | undefined> {
+  const study = await db.selectFrom('study').select('study_id').where('code', '=', studyCode).executeTakeFirst();
+  if (!study) return undefined;
+  const sites = await db.selectFrom('site').select('code').where('study_id', '=', study.study_id).orderBy('code').execute();
+  return sites.map((s) => s.code);
+}

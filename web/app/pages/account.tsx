@@ -4,12 +4,11 @@
 // if your role runs scripts. A forgotten password is reset by an administrator's invite link.
 import { useState } from 'preact/hooks';
 import { ROLES_WITH_OWN_TOKENS } from '../../../api/schemas/roles.ts';
-import { PASSWORD_RULE, TokenCreate, type NewToken, type SessionRecord, type TokenRecord } from '../../../api/schemas/users.ts';
+import { PASSWORD_RULE, type SessionRecord } from '../../../api/schemas/users.ts';
 import { api, ApiError, useResource } from '../api.ts';
 import { usePageTitle } from '../components/page-title.ts';
-import { CopyField } from '../components/copy-field.tsx';
+import { ApiTokens, type TokenWords } from '../components/api-tokens.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
-import { RecordForm } from '../forms/record-form.tsx';
 import { useMe } from '../session.ts';
 import { When } from '../components/audit-table.tsx';
 import { formatMoment } from '../components/moment.ts';
@@ -219,121 +218,14 @@ function Sessions() {
   );
 }
 
-function tokenState(token: TokenRecord): string {
-  if (token.revokedAt !== null) return 'revoked';
-  if (!token.active) return 'expired';
-  return 'active';
-}
-
-function Tokens({ mayCreate }: { mayCreate: boolean }) {
-  const tokens = useResource<{ tokens: TokenRecord[] }>('/api/account/tokens');
-  const [issued, setIssued] = useState<NewToken | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  const [done, setDone] = useState('');
-  const [busy, setBusy] = useState(false);
-  return (
-    <section aria-labelledby="account-tokens-heading">
-      <h2 id="account-tokens-heading">API tokens</h2>
-      <p class="hint">A token lets a program call the API as you, with your role and grants: send it as “Authorization: Bearer …”.</p>
-      <ErrorBox error={tokens.error ?? error} title="Tokens:" />
-      {tokens.loading && !tokens.data ? <Loading what="Listing your tokens" /> : null}
-      {tokens.data ? (
-        tokens.data.tokens.length === 0 ? (
-          <p>You have no API token.</p>
-        ) : (
-          <div class="table-scroll">
-            <table id="account-tokens">
-              <caption>Your API tokens, oldest first</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Token</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">State</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {tokens.data.tokens.map((token) => (
-                  <tr key={token.id}>
-                    <th scope="row">number {token.id}</th>
-                    <td>
-                      <When at={token.createdAt} />
-                    </td>
-                    <td>{token.expiresAt ? <When at={token.expiresAt} /> : 'never'}</td>
-                    <td>{token.lastUsedAt ? <When at={token.lastUsedAt} /> : 'never'}</td>
-                    <td>{tokenState(token)}</td>
-                    <td>
-                      {token.active ? (
-                        <button
-                          type="button"
-                          class="danger"
-                          disabled={busy}
-                          onClick={() => {
-                            setBusy(true);
-                            setError(null);
-                            api
-                              .delete(`/api/account/tokens/${token.id}`)
-                              .then(
-                                () => {
-                                  setDone(`Revoked token number ${token.id}.`);
-                                  if (issued?.id === token.id) setIssued(null);
-                                  tokens.reload();
-                                },
-                                (e: ApiError) => setError(e),
-                              )
-                              .finally(() => setBusy(false));
-                          }}
-                        >
-                          Revoke<span class="visually-hidden"> token number {token.id}</span>
-                        </button>
-                      ) : null}
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        )
-      ) : null}
-      <p class="ok" role="status">
-        {done}
-      </p>
-      {mayCreate ? (
-        <>
-          <h3>Create a token</h3>
-          <RecordForm
-            id="account-token-form"
-            schema={TokenCreate}
-            initial={{ expiresInDays: 90 }}
-            submitLabel="Create a token"
-            onSubmit={async (value) => {
-              const response = await api.post<NewToken>('/api/account/tokens', value);
-              setIssued(response.data);
-              setDone('');
-              tokens.reload();
-              queueMicrotask(() => document.getElementById('account-new-token-value')?.focus());
-            }}
-          />
-        </>
-      ) : (
-        <p class="notice">Your role’s API tokens are issued by an administrator: ask one if a program of yours needs a token. You can revoke yours here.</p>
-      )}
-      {issued ? (
-        <div class="panel token-box" id="account-new-token">
-          <p class="notice" role="alert">
-            <strong>Copy this token now: it will not be shown again.</strong> The server keeps only a hash of it. Whoever holds it acts as you until it{' '}
-            {issued.expiresAt ? 'expires or ' : ''}is revoked.
-          </p>
-          <CopyField id="account-new-token-value" label={`Your new API token number ${issued.id}`} value={issued.token} />
-        </div>
-      ) : null}
-    </section>
-  );
-}
+const OWN_TOKEN_WORDS: TokenWords = {
+  holder: 'you',
+  hint: 'A token lets a program call the API as you, with your role and grants: send it as “Authorization: Bearer …”.',
+  caption: 'Your API tokens, oldest first',
+  none: 'You have no API token.',
+  listing: 'Listing your tokens',
+  newTokenLabel: (id) => `Your new API token number ${id}`,
+};
 
 export function AccountPage() {
   usePageTitle('Your account');
@@ -346,7 +238,14 @@ export function AccountPage() {
       </p>
       <ChangePassword hasPassword={me.passwordSet} />
       <Sessions />
-      <Tokens mayCreate={ROLES_WITH_OWN_TOKENS.includes(me.role)} />
+      <ApiTokens
+        path="/api/account/tokens"
+        idPrefix="account-"
+        level={2}
+        words={OWN_TOKEN_WORDS}
+        create={ROLES_WITH_OWN_TOKENS.includes(me.role) ? 'Create a token' : null}
+        noCreate="Your role’s API tokens are issued by an administrator: ask one if a program of yours needs a token. You can revoke yours here."
+      />
     </main>
   );
 }

@@ -76,6 +76,10 @@ export function zipStructureProblem(bytes: Uint8Array): string | null {
  * file is reported by its path. An archive that cannot be read is `damaged`, with the reader's reason.
  */
 export function unzipFiles(name: string, bytes: Uint8Array): { files: FormatFile[]; problems: LocatedProblem[]; damaged?: string } {
+  // Bytes that do not even start as a zip are something else, not a damaged archive.
+  if (!(bytes[0] === 0x50 && bytes[1] === 0x4b)) {
+    return { files: [], problems: [locatedProblem(name, null, null, 'is not a zip archive: give the zip of an export, or the files it holds')] };
+  }
   const broken = zipStructureProblem(bytes);
   if (broken !== null) return { files: [], problems: [locatedProblem(name, null, null, damagedZipMessage(broken))], damaged: broken };
   let total = 0;

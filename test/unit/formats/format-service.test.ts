@@ -33,9 +33,11 @@ describe('format service', () => {
     expect(flat.files.map((f) => f.name)).to.deep.equal(['sites.csv']);
     const nested = unzipFiles('b.zip', zipSync({ 'export/sites.csv': encode('x'), 'export/extra/notes.txt': encode('y') }));
     expect(nested.files.map((f) => f.name)).to.deep.equal(['sites.csv', 'extra/notes.txt']);
-    expect(lines(unzipFiles('c.zip', encode('not a zip')).problems)[0]).to.equal(
-      'c.zip: is damaged: it cannot be read as a zip archive (its end is missing: the file was cut short); export the study again, or zip the folder again, and import the new file',
-    );
+    expect(lines(unzipFiles('c.zip', encode('not a zip')).problems)).to.deep.equal(['c.zip: is not a zip archive: give the zip of an export, or the files it holds']);
+    expect(unzipFiles('c.zip', encode('not a zip')).damaged).to.equal(undefined);
+    expect(lines(unzipFiles('d.zip', encode('PK\u0003\u0004 cut')).problems)).to.deep.equal([
+      'd.zip: is damaged: it cannot be read as a zip archive (its end is missing: the file was cut short); export the study again, or zip the folder again, and import the new file',
+    ]);
     const result = readImport('csv', { zip: encode('PK broken'), name: 'upload.zip' });
     expect(result.ok).to.equal(false);
   });

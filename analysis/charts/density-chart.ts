@@ -38,6 +38,20 @@ export function densityDescription(summary: AnalysisSummary, series: ChartSeries
   return `${plotted} of ${followedUp} participants followed up, those scored on two different days; below the line = density fell`;
 }
 
+/** One (first, latest) pair of the chart's data. */
+type DensityPair = ChartSeries['densityPairs'][number];
+
+/**
+ * A bubble's words, which the page shows as its tooltip: every count stays readable where the
+ * labels on the bubbles would overlap (and one is then left off), as in the table beside the chart.
+ */
+export function densityPointLabel(pair: DensityPair): string {
+  return (
+    `${pair.count} participant${pair.count === 1 ? '' : 's'}: first ${formatNumber(pair.first, 1)}, ` +
+    `latest ${formatNumber(pair.latest, 1)} (change ${formatSigned(pair.latest - pair.first, 1)})`
+  );
+}
+
 export function densityChart(summary: AnalysisSummary, series: ChartSeries): ChartConfiguration<'bubble' | 'line'> {
   // Largest first, so a smaller bubble is drawn over a larger one it overlaps, never hidden under it.
   const pairs = [...series.densityPairs].sort((a, b) => b.count - a.count || a.first - b.first || a.latest - b.latest);
@@ -50,7 +64,14 @@ export function densityChart(summary: AnalysisSummary, series: ChartSeries): Cha
         {
           type: 'bubble',
           label: 'Participants (bubble area ∝ count)',
-          data: pairs.map((pair) => ({ x: pair.first, y: pair.latest, r: bubbleRadius(pair.count, maxCount, pairs.length) })),
+          // `r` is a radius: the count and the bubble's words go with each point, for the tooltip.
+          data: pairs.map((pair) => ({
+            x: pair.first,
+            y: pair.latest,
+            r: bubbleRadius(pair.count, maxCount, pairs.length),
+            count: pair.count,
+            label: densityPointLabel(pair),
+          })),
           backgroundColor: withAlpha(OKABE_ITO.bluishGreen, bubbleFillAlpha(pairs.length)),
           borderColor: OKABE_ITO.bluishGreen,
           borderWidth: 1,

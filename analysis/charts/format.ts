@@ -1,6 +1,6 @@
 // Number formatting shared by chart tables and the Markdown and HTML reports, so a figure reads the
 // same everywhere: percentages to one decimal, intervals as "[0.1%, 22.8%]", "—" for no data, and
-// a figure small-cell suppression hid (another site's, for a clinic) as "suppressed†", never as 0.
+// a figure small-cell suppression hid (another site's, for a clinic) as "suppressed (small group)†", never as 0.
 import type { Describe, KaplanMeierMedian, Proportion, Suppressed } from '../types.ts';
 
 /** Shown where there is nothing to report (no denominator, no values). */
@@ -10,7 +10,7 @@ export const NO_DATA = '—';
 export const SUPPRESSED_MARK = '†';
 
 /** Shown for a figure small-cell suppression hid: it reads as hidden, never as 0 or as no data. */
-export const SUPPRESSED = `suppressed${SUPPRESSED_MARK}`;
+export const SUPPRESSED = `suppressed (small group)${SUPPRESSED_MARK}`;
 
 /**
  * The footnote of a table or page with a suppressed figure.
@@ -48,7 +48,7 @@ export function formatInterval(interval: readonly [number, number] | null | unde
   return `[${formatPercent(interval[0], digits)}, ${formatPercent(interval[1], digits)}]`;
 }
 
-/** "16/20"; "—" when the denominator is 0; "suppressed† of 20" (or "suppressed†") when n was hidden. */
+/** "16/20"; "—" when the denominator is 0; "suppressed (small group)† of 20" (or "suppressed (small group)†") when n was hidden. */
 export function formatFraction(proportion: Pick<ShownProportion, 'n' | 'N'>): string {
   if (proportion.n === null || proportion.N === null) return proportion.N === null ? SUPPRESSED : `${SUPPRESSED} of ${proportion.N}`;
   return proportion.N === 0 ? NO_DATA : `${proportion.n}/${proportion.N}`;
@@ -66,14 +66,14 @@ export function proportionCells(proportion: ShownProportion): [string, string, s
   ];
 }
 
-/** One cell: "16/20 (80.0%) [56.3%, 94.3%]" with the exact interval; "—" when N = 0; "suppressed† of 20" when n was hidden. */
+/** One cell: "16/20 (80.0%) [56.3%, 94.3%]" with the exact interval; "—" when N = 0; "suppressed (small group)† of 20" when n was hidden. */
 export function formatProportion(proportion: Pick<ShownProportion, 'n' | 'N' | 'proportion' | 'exact'>): string {
   if (proportion.n === null || proportion.N === null) return formatFraction(proportion);
   if (proportion.N === 0) return NO_DATA;
   return `${formatFraction(proportion)} (${formatPercent(proportion.proportion)}) ${formatInterval(proportion.exact)}`;
 }
 
-/** "mean (SD); median [Q1, Q3]; range min–max"; "—" when n = 0; "suppressed†" when hidden (n null). */
+/** "mean (SD); median [Q1, Q3]; range min–max"; "—" when n = 0; "suppressed (small group)†" when hidden (n null). */
 export function formatDescribe(describe: Describe | Suppressed<Describe>, digits = 1): string {
   if (describe.n === null) return SUPPRESSED;
   if (!('mean' in describe) || describe.min === null || describe.max === null) return NO_DATA;

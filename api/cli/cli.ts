@@ -103,11 +103,12 @@ Does nothing if a study with that code is stored already.`,
        smp import --format csv|redcap (FOLDER | FILE.zip) [--replace] [--code NEW-CODE]
        smp import --format redcap --dictionary DICT.csv --data DATA.csv
                   [--study STUDY.json] [--mapping MAP.json] [--replace] [--code NEW-CODE]`,
-    summary: 'load a study bundle, or csv or REDCap files (--format); --replace swaps an existing study atomically',
+    summary: 'load a study bundle, or csv or REDCap files (format detected); --replace swaps an existing study atomically',
     help: `Load a study as one transaction: every problem is reported at once (exit 2) and nothing
 is written unless all of it is valid. The study comes as a bundle (smp-study-bundle/1 JSON), or
-as the files of another format, with each problem located as file:row:column. A file that the
-format does not read is refused with what it is and the --format that reads it.
+as the files of another format, with each problem located as file:row:column. The format is
+detected from the file or folder unless --format names it; a file that the format does not
+read is refused with what it is and the --format that reads it, a damaged zip as damaged.
 
 Options:
   --replace   replace the stored study with the same code, atomically (readers see the old
@@ -115,7 +116,7 @@ Options:
   --code NEW-CODE
               import the study under NEW-CODE instead of its own code, as a new study (an
               export copied as another study); everything else is imported unchanged
-  --format F  json (default): FILE.json is a bundle;
+  --format F  detected when not given; json: FILE.json is a bundle;
               csv: the tables of \`smp export --format csv\` (study.csv, sites.csv, …) in a
               folder or a zip; codebook.csv and the derived columns are not read back;
               redcap: a REDCap project, as a folder or zip of its files (the data dictionary,

@@ -1,6 +1,8 @@
-// `smp import`: a study bundle (FILE.json), or csv or REDCap files (--format csv|redcap): a folder,
-// a zip, or REDCap's files named one by one; `--code` imports it as a new study under another
-// code. A file of another format is refused with what it is and which format reads it. The files are read and checked before the database
+// `smp import`: a study bundle (FILE.json), or csv or REDCap files: a folder, a zip, or REDCap's
+// files named one by one; the format is detected from the files unless --format names it.
+// `--code` imports it as a new study under another code. A file of another format than the one
+// named, a file no import reads, and a damaged zip are refused with what they are and what to do
+// instead. The files are read and checked before the database
 // opens; the problems are printed with their locations (file:row:column, exit 2), the first
 // 1,000 and a count of the rest as for a bundle, and nothing is written. A valid study is loaded
 // as one transaction, like a bundle.
@@ -9,6 +11,7 @@ import path from 'node:path';
 import { checkInputFile } from './cli-files.ts';
 import { parse, plural, readJsonFile, UsageError, withDb } from './cli-support.ts';
 import { AppError } from '../errors.ts';
+import type { DetectedFile } from '../formats/detect-format.ts';
 import type { ImportSource } from '../formats/read-import.ts';
 import type { ImportProgress } from '../services/study-bundle-service.ts';
 
@@ -35,7 +38,7 @@ const isZip = (bytes: Uint8Array) => bytes[0] === 0x50 && bytes[1] === 0x4b && (
 
 /** Refuse (exit 2) a file or folder that `format` does not read, saying what it is and which format reads it. */
 async function refuseWrongFile(target: string, format: Format, source: ImportSource | { file: Uint8Array }): Promise<void> {
-  const { detectFile, detectFiles, wrongFilePointer } = await import('../services/format-service.ts');
+  const { damagedZipPointer, detectFile, detectFiles, wrongFilePointer } = await import('../services/format-service.ts');
   const detected =
     'file' in source
       ? detectFile({ name: path.basename(target), content: source.file })
@@ -44,8 +47,61 @@ async function refuseWrongFile(target: string, format: Format, source: ImportSou
         : 'files' in source
           ? ((inside) => ({ ...inside, what: `a folder of ${inside.what.replace(/^files of /, '')}` }))(detectFiles(source.files))
           : null;
+  const damaged = damagedZipPointer(target, detected);
+  if (damaged !== null) throw new AppError('validation', damaged);
   const pointer = detected === null ? null : wrongFilePointer(detected, format, 'command-line');
   if (pointer !== null) throw new AppError('validation', `${target}: ${pointer}`);
+}
+
+/**
+ * The format of PATH for `smp import PATH` without --format, told from its files: a bundle, or a
+ * csv or REDCap export as a folder or zip. Refused (exit 2) with what it is and what to do
+ * instead when no import reads it, or when it is one file of an export that comes as several.
+ */
+async function detectFormat(target: string): Promise<Format> {
+  const stat = await fs.stat(target).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') throw new AppError('validation', `${target}: no such file or folder`);
+    throw error;
+  });
+  const { damagedZipPointer, detectFile, detectFiles, readImportPath, unreadablePointer } = await import('../services/format-service.ts');
+  let detected: DetectedFile;
+  let zip = false;
+  if (stat.isDirectory()) {
+    const source = await readImportPath(target);
+    const files = 'files' in source ? source.files : [];
+    if (files.length === 0) throw new AppError('validation', `${target}: the folder holds no files: give a study bundle (FILE.json), or the folder or zip of a csv or REDCap export`);
+    // A folder that holds a bundle goes to the json import, which asks for the file itself.
+    detected = detectFiles(files);
+  } else {
+    const bytes = await firstBytes(target);
+    zip = isZip(bytes);
+    detected = detectFile({ name: path.basename(target), content: zip ? new Uint8Array(await fs.readFile(target)) : bytes });
+  }
+  const damaged = damagedZipPointer(target, detected);
+  if (damaged !== null) throw new AppError('validation', damaged);
+  if (detected.format === null) {
+    // A .json file that is no known document goes to the bundle's reader, which says what is wrong with it.
+    if (!stat.isDirectory() && detected.advice === undefined && target.toLowerCase().endsWith('.json')) return 'json';
+    throw new AppError('validation', `${target}: ${unreadablePointer(detected)}`);
+  }
+  if (detected.format !== 'json' && !stat.isDirectory() && !zip) {
+    const byName = detected.format === 'redcap' ? ', or name its files with --format redcap --dictionary DICT.csv --data DATA.csv' : '';
+    throw new AppError('validation', `${target}: This looks like ${detected.what}, one file of an export: give the folder that holds all of its files, or a zip of it${byName}`);
+  }
+  return detected.format;
+}
+
+/** The first 4 KiB of a file (enough to tell what it is), after checking that it is a file. */
+async function firstBytes(file: string): Promise<Uint8Array> {
+  await checkInputFile(file);
+  const handle = await fs.open(file, 'r');
+  try {
+    const first = new Uint8Array(4096);
+    const { bytesRead } = await handle.read(first, 0, first.length, 0);
+    return first.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** The files of a folder or a zip archive, refused (exit 2) when PATH is neither, or holds another format's files. */
@@ -77,16 +133,9 @@ async function bundleFile(file: string): Promise<void> {
     const { readImportPath } = await import('../services/format-service.ts');
     await refuseWrongFile(file, 'json', await readImportPath(file));
   }
-  await checkInputFile(file);
-  const handle = await fs.open(file, 'r');
-  try {
-    const first = new Uint8Array(4096);
-    const { bytesRead } = await handle.read(first, 0, first.length, 0);
-    // A zip is looked into whole, to say which export it holds.
-    await refuseWrongFile(file, 'json', { file: isZip(first) ? new Uint8Array(await fs.readFile(file)) : first.subarray(0, bytesRead) });
-  } finally {
-    await handle.close();
-  }
+  const first = await firstBytes(file);
+  // A zip is looked into whole, to say which export it holds.
+  await refuseWrongFile(file, 'json', { file: isZip(first) ? new Uint8Array(await fs.readFile(file)) : first });
 }
 
 /** REDCap's files named by --dictionary, --data, --study and --mapping; problems name them as given. */
@@ -107,7 +156,7 @@ async function redcapFiles(paths: Partial<Record<RedcapFileOption, string>>): Pr
 
 export async function runImportCommand(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, {
-    format: { type: 'string', default: 'json' },
+    format: { type: 'string' },
     replace: { type: 'boolean', default: false },
     dictionary: { type: 'string' },
     data: { type: 'string' },
@@ -115,8 +164,8 @@ export async function runImportCommand(args: string[]): Promise<void> {
     mapping: { type: 'string' },
     code: { type: 'string' },
   });
-  const format = values.format as Format;
-  if (!FORMATS.includes(format)) throw new UsageError(`--format must be json, csv or redcap (got "${values.format}")`);
+  const chosen = values.format as Format | undefined;
+  if (chosen !== undefined && !FORMATS.includes(chosen)) throw new UsageError(`--format must be json, csv or redcap (got "${values.format}")`);
   if (values.code !== undefined) {
     if (values.code.trim() === '') throw new UsageError('--code needs a study code (got an empty string)');
     const { Study } = await import('../schemas/bundle.ts');
@@ -124,7 +173,13 @@ export async function runImportCommand(args: string[]): Promise<void> {
     if (!checked.success) throw new AppError('validation', `--code: ${checked.error.issues[0]!.message}`);
   }
   const named = REDCAP_FILE_OPTIONS.filter((option) => values[option] !== undefined);
-  if (format !== 'redcap' && named.length > 0) throw new UsageError(`--${named[0]} is for --format redcap`);
+  // REDCap's files named one by one are REDCap's; beside a PATH without --format they are refused.
+  if (named.length > 0 && (chosen === undefined ? positionals.length > 0 : chosen !== 'redcap')) throw new UsageError(`--${named[0]} is for --format redcap`);
+  // One PATH without --format is told by its files.
+  const format = chosen ?? (named.length > 0 ? 'redcap' : positionals.length === 1 ? await detectFormat(positionals[0]!) : undefined);
+  if (format === undefined) {
+    throw new UsageError('import needs one PATH: a study bundle (FILE.json), or the folder or zip of a csv or REDCap export');
+  }
   const progress = progressLine();
   try {
     await importStudyFrom(format, positionals, values, named, progress);

@@ -3,7 +3,7 @@
 // csv table or a REDCap file. An import given the wrong kind of file then says what the file is
 // and which format to use, instead of failing in a parser ("not valid JSON", "not valid UTF-8").
 // The command line and the HTTP API word the pointer the same way; only the "how" differs.
-import { unzipFiles } from './archive.ts';
+import { damagedZipMessage, unzipFiles } from './archive.ts';
 import { CSV_TABLES, fileOf } from './csv/tables.ts';
 import { REDCAP_FILES } from './redcap/export.ts';
 import type { FormatFile } from './types.ts';
@@ -19,6 +19,8 @@ export interface DetectedFile {
   what: string;
   /** For a file no import reads: what to do instead. */
   advice?: string;
+  /** For a zip archive that cannot be read: the zip reader's reason. */
+  damaged?: string;
 }
 
 const CSV_TABLE_FILES = new Set(CSV_TABLES.map((table) => fileOf(table)));
@@ -61,8 +63,9 @@ function detectJson(text: string): DetectedFile {
 export function detectFile(file: FormatFile): DetectedFile {
   const bytes = bytesOf(file.content);
   if (isZip(bytes)) {
-    const { files, problems } = unzipFiles(file.name, bytes);
-    // A damaged archive is left to the zip reader, which says what is wrong with it.
+    const { files, problems, damaged } = unzipFiles(file.name, bytes);
+    if (damaged !== undefined) return { format: null, what: 'a damaged zip archive', damaged };
+    // An archive too large to unpack is left to the zip reader, which says so.
     if (problems.length > 0) return { format: null, what: 'a zip archive that cannot be read' };
     const inside = detectFiles(files);
     if (inside.format === null && inside.advice === undefined) return { format: null, what: 'a zip archive that holds no study export', advice: NOT_IMPORTABLE };
@@ -130,4 +133,13 @@ export function wrongFilePointer(detected: DetectedFile, chosen: DetectableImpor
 /** What a file no import reads is, and what to do instead: for a format to be detected. */
 export function unreadablePointer(detected: DetectedFile): string {
   return `This is ${detected.what}, which no import reads: ${detected.advice ?? 'import a study bundle (JSON), or the csv or redcap export (a zip, or its files)'}`;
+}
+
+/**
+ * What an import answers for a zip archive that cannot be read, naming it: `SMP-2021-csv.zip is
+ * damaged: it cannot be read as a zip archive (invalid zip data); export the study again, …`; null
+ * for anything else.
+ */
+export function damagedZipPointer(name: string, detected: DetectedFile | null): string | null {
+  return detected?.damaged === undefined ? null : `${name} ${damagedZipMessage(detected.damaged)}`;
 }

@@ -1,6 +1,6 @@
 // The report's content as plain sections of paragraphs and tables, built once from the summary and
 // rendered by both the Markdown and the HTML writers, so the two always show the same figures.
-// Another site's figures that small-cell suppression hid read "suppressed†", and every table with
+// Another site's figures that small-cell suppression hid read "suppressed (small group)†", and every table with
 // one is followed by the footnote that says why.
 import {
   NO_DATA,

@@ -13,6 +13,7 @@ import type { ChangeContext } from '../services/access.ts';
 import { importBundle } from '../services/study-bundle-service.ts';
 import { JsonBodyBytes } from '../json-input.ts';
 import {
+  damagedZipPointer,
   detectFile,
   detectFiles,
   DOWNLOAD_CONTENT_TYPES,
@@ -162,6 +163,10 @@ export async function importBody(
   // A body sent as a zip that is none is left to the zip reader, which says so.
   const readable = upload instanceof UploadedZip ? isZipBytes(upload.bytes) : upload.parts.length > 0;
   const detected = readable ? detectUpload(upload) : null;
+  // A damaged zip is named (the form's file, or the body), whichever format was chosen.
+  const only = body instanceof UploadedZip ? null : body.parts.length === 1 ? body.parts[0]! : null;
+  const damaged = damagedZipPointer(only ? only.filename : 'The request body', detected);
+  if (damaged !== null) throw new AppError('validation', damaged, [{ path: only ? `(part) ${only.field}` : '(body)', message: damaged }]);
   if (chosen === 'auto') {
     if (detected?.format == null) {
       throw wrongFile(detected ? unreadablePointer(detected) : 'The format could not be detected: choose json, csv or redcap');

@@ -34,7 +34,7 @@ import { importBundle, readStudyView, type ImportOptions, type StudyView } from 
 export const EXPORT_FORMATS = ['json', 'csv', 'redcap', 'sdtm', 'fhir'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export { detectFile, detectFiles, unreadablePointer, wrongFilePointer, type DetectedFile } from '../formats/detect-format.ts';
+export { damagedZipPointer, detectFile, detectFiles, unreadablePointer, wrongFilePointer, type DetectedFile } from '../formats/detect-format.ts';
 export { IMPORT_FORMATS, readImport, redcapRoles, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
 
 export const isExportFormat = (value: string): value is ExportFormat => (EXPORT_FORMATS as readonly string[]).includes(value);

@@ -247,8 +247,9 @@ describe(`browser: dashboard and adverse-event review (${DRIVER})`, function () 
       expect(manchester.figures.safety.anyEvent).to.include({ n: null, suppressed: true });
       // Hidden figures read as suppressed, with the footnote; never "< 5", since a figure is also
       // hidden when its remainder is small or it would give another back.
-      expect(await compareCell(page, 'any-adverse-event', 'MAN')).to.equal('suppressed† of 10');
-      expect(await compareCell(page, 'withdrawn', 'MAN')).to.equal('suppressed†');
+      expect(await compareCell(page, 'any-adverse-event', 'MAN')).to.equal('suppressed (small group)† of 10');
+      expect(await compareCell(page, 'withdrawn', 'MAN')).to.equal('suppressed (small group)†');
+      expect(await page.locator('#compare-sites caption').innerText()).to.contain('† suppressed (small group): see the note below');
       const manchesterCells = await page.locator('#compare-sites td[data-site="MAN"]').allInnerTexts();
       expect(manchesterCells.filter((text) => text.includes('<'))).to.deep.equal([]);
       expect(await page.locator('#compare-footnote').innerText()).to.match(

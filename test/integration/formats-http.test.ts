@@ -504,8 +504,7 @@ describe(`interchange formats over HTTP (${DRIVER})`, function () {
         const reply = await upload('admin', '?format=csv', 'participant_code,site_code\nP1,S01\n', 'application/zip');
         expect(reply.status).to.equal(400);
         expect(reply.headers.get('content-type')).to.match(/^application\/problem\+json/);
-        expect(problemsOf(reply)).to.have.length(1);
-        expect(problemsOf(reply)[0]).to.match(/^\(body\): is not a readable zip archive/);
+        expect(problemsOf(reply)).to.deep.equal(['(body): is not a zip archive: give the zip of an export, or the files it holds']);
       });
 
       it('a zip without a table, and one with a bad cell: each problem at its file, row and column', async () => {

@@ -1,7 +1,8 @@
-// A file given to the wrong import is told what it is and which format reads it, on the command
-// line (`smp import`, exit 2) and over HTTP (415), with nothing written; POST /studies?format=auto
-// detects the format from the body; and `smp import --code` and `?code=` import a study as a new
-// one under another code, everything else unchanged, a code that is taken refused by name.
+// `smp import` without --format and POST /studies?format=auto detect the format from the files;
+// a file given to the wrong format is told what it is and which format reads it (exit 2, 415), a
+// damaged zip that it is damaged (exit 2, 400), with nothing written; and `smp import --code` and
+// `?code=` import a study as a new one under another code, everything else unchanged, a code
+// that is taken refused by name.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -26,10 +27,22 @@ function downloadOf(bundle: StudyBundle, format: ExportFormat): Uint8Array {
   return exportDownload(exportStudy(bundle, format, { createdAt: CREATED })).bytes;
 }
 
+/** A zip cut off half way, as a download that stopped short. */
+const truncated = (zip: Uint8Array) => zip.subarray(0, Math.floor(zip.length / 2));
+
+/** A zip whose table of contents (central directory) has its first entry overwritten. */
+function corruptDirectory(zip: Uint8Array): Uint8Array {
+  const copy = new Uint8Array(zip);
+  const end = copy.length - 22; // no archive comment: the end record is the last 22 bytes
+  const offset = new DataView(copy.buffer).getUint32(end + 16, true);
+  copy.fill(0x20, offset, offset + 16);
+  return copy;
+}
+
 /** The bundle with only its study code changed, for comparing a copy with its original. */
 const recoded = (bundle: StudyBundle, code: string): StudyBundle => canonicalOrder({ ...bundle, study: { ...bundle.study, code } });
 
-describe(`import: wrong files get a pointer, --code imports as a new study (${DRIVER})`, function () {
+describe(`import: the format detected, wrong or damaged files get a pointer, --code imports as a new study (${DRIVER})`, function () {
   this.timeout(240_000);
   const source = valid(smallBundle('SRC-1'));
 
@@ -49,6 +62,9 @@ describe(`import: wrong files get a pointer, --code imports as a new study (${DR
       fs.writeFileSync(path.join(work, 'bundle.json'), JSON.stringify(source));
       for (const format of ['csv', 'redcap', 'sdtm'] as const) fs.writeFileSync(path.join(work, `${format}.zip`), downloadOf(source, format));
       fs.writeFileSync(path.join(work, 'fhir.json'), downloadOf(source, 'fhir'));
+      const csvZip = downloadOf(source, 'csv');
+      fs.writeFileSync(path.join(work, 'truncated.zip'), truncated(csvZip));
+      fs.writeFileSync(path.join(work, 'corrupt.zip'), corruptDirectory(csvZip));
       fs.mkdirSync(path.join(work, 'redcap'));
       for (const file of exportStudy(source, 'redcap').files) fs.writeFileSync(path.join(work, 'redcap', file.name), file.content);
     });
@@ -64,10 +80,18 @@ describe(`import: wrong files get a pointer, --code imports as a new study (${DR
 
     it('says what a wrong file is and which --format reads it (exit 2), writing nothing', () => {
       const cases: Array<[string[], string]> = [
-        [['import', 'csv.zip'], 'csv.zip: This is a zip archive of a csv export: use the csv format (--format csv)'],
-        [['import', 'redcap.zip'], 'redcap.zip: This is a zip archive of a REDCap export: use the redcap format (--format redcap)'],
-        [['import', 'redcap'], 'redcap: This is a folder of a REDCap export: use the redcap format (--format redcap)'],
-        [['import', 'redcap/records.csv'], 'redcap/records.csv: This looks like a REDCap export (records.csv): use the redcap format (--format redcap)'],
+        [['import', '--format', 'json', 'csv.zip'], 'csv.zip: This is a zip archive of a csv export: use the csv format (--format csv)'],
+        [['import', '--format', 'json', 'redcap.zip'], 'redcap.zip: This is a zip archive of a REDCap export: use the redcap format (--format redcap)'],
+        [['import', '--format', 'json', 'redcap'], 'redcap: This is a folder of a REDCap export: use the redcap format (--format redcap)'],
+        [
+          ['import', '--format', 'json', 'redcap/records.csv'],
+          'redcap/records.csv: This looks like a REDCap export (records.csv): use the redcap format (--format redcap)',
+        ],
+        [
+          ['import', 'redcap/records.csv'],
+          'redcap/records.csv: This looks like a REDCap export (records.csv), one file of an export: give the folder that holds all of its files, ' +
+            'or a zip of it, or name its files with --format redcap --dictionary DICT.csv --data DATA.csv',
+        ],
         [['import', '--format', 'csv', 'redcap.zip'], 'redcap.zip: This is a zip archive of a REDCap export: use the redcap format (--format redcap)'],
         [['import', '--format', 'redcap', 'csv.zip'], 'csv.zip: This is a zip archive of a csv export: use the csv format (--format csv)'],
         [['import', '--format', 'csv', 'bundle.json'], 'bundle.json: This is a study bundle (smp-study-bundle/1 JSON): import it without --format (or with --format json)'],
@@ -76,6 +100,7 @@ describe(`import: wrong files get a pointer, --code imports as a new study (${DR
           'sdtm.zip: This is a zip archive of an SDTM export, which no import reads: import the json, csv or redcap export of the study instead',
         ],
         [['import', 'fhir.json'], 'fhir.json: This is a FHIR export, which no import reads: import the json, csv or redcap export of the study instead'],
+        [['import', '--format', 'csv', 'fhir.json'], 'fhir.json: This is a FHIR export, which no import reads: import the json, csv or redcap export of the study instead'],
       ];
       for (const [args, message] of cases) {
         const run = smp(...args);
@@ -83,6 +108,43 @@ describe(`import: wrong files get a pointer, --code imports as a new study (${DR
       }
       const listed = smp('studies');
       expect(listed.stdout).to.contain('no studies');
+    });
+
+    it('says a zip is damaged (cut short, or its table of contents corrupt) whatever the format, writing nothing', () => {
+      const damaged = {
+        'truncated.zip': 'its end is missing: the file was cut short',
+        'corrupt.zip': 'its table of contents is corrupt',
+      };
+      for (const [file, reason] of Object.entries(damaged)) {
+        for (const format of [[], ['--format', 'json'], ['--format', 'csv'], ['--format', 'redcap']]) {
+          const args = ['import', ...format, file];
+          const run = smp(...args);
+          expect({ args, status: run.status, stderr: run.stderr }).to.deep.equal({
+            args,
+            status: 2,
+            stderr:
+              `smp import: ${file} is damaged: it cannot be read as a zip archive (${reason}); ` +
+              'export the study again, or zip the folder again, and import the new file\n',
+          });
+        }
+      }
+      expect(smp('studies').stdout).to.contain('no studies');
+    });
+
+    it('without --format, detects a bundle, a csv or REDCap zip and a REDCap folder, and imports each', () => {
+      const given: Array<[string, string]> = [
+        ['bundle.json', 'FOUND-1'],
+        ['csv.zip', 'FOUND-2'],
+        ['redcap.zip', 'FOUND-3'],
+        ['redcap', 'FOUND-4'],
+      ];
+      for (const [file, code] of given) {
+        const run = smp('import', file, '--code', code);
+        expect({ file, status: run.status, stderr: run.stderr }).to.deep.equal({ file, status: 0, stderr: '' });
+        expect(run.stdout).to.match(new RegExp(`^imported study ${code}: 2 sites, 2 practitioners, 2 participants, `));
+        const exported = smp('export', code, '--format', 'json');
+        expect(canonicalOrder(JSON.parse(exported.stdout))).to.deep.equal(recoded(source, code));
+      }
     });
 
     it('--code imports a bundle and a csv export as new studies, everything else unchanged', () => {
@@ -186,6 +248,30 @@ describe(`import: wrong files get a pointer, --code imports as a new study (${DR
           status: 415,
           detail: pointer,
           problems: [{ path: 'query.format', message: pointer }],
+        });
+      }
+      expect(await tableCounts(db)).to.deep.equal(before);
+    });
+
+    it('a damaged zip: 400 naming the file or the body, saying it cannot be read as a zip, whatever the format; nothing written', async () => {
+      const before = await tableCounts(db);
+      const csvZip = downloadOf(source, 'csv');
+      const damaged = (name: string, reason: string) =>
+        `${name} is damaged: it cannot be read as a zip archive (${reason}); export the study again, or zip the folder again, and import the new file`;
+      const cut = 'its end is missing: the file was cut short';
+      const corrupt = 'its table of contents is corrupt';
+      const cases: Array<[string, BodyInit, string | undefined, string, string]> = [];
+      for (const format of ['json', 'csv', 'redcap', 'auto']) {
+        cases.push([`?format=${format}`, Buffer.from(truncated(csvZip)), 'application/zip', '(body)', damaged('The request body', cut)]);
+        cases.push([`?format=${format}`, form([{ name: 'SRC-1-csv.zip', content: corruptDirectory(csvZip) }]), undefined, '(part) files', damaged('SRC-1-csv.zip', corrupt)]);
+      }
+      for (const [query, body, type, at, message] of cases) {
+        const reply = await post(query, body, type);
+        expect({ query, status: reply.status, detail: reply.body.detail, problems: reply.body.problems }).to.deep.equal({
+          query,
+          status: 400,
+          detail: message,
+          problems: [{ path: at, message }],
         });
       }
       expect(await tableCounts(db)).to.deep.equal(before);

@@ -142,7 +142,7 @@ describe(`small-cell suppression cannot be undone (${DRIVER})`, function () {
     expect(report.status).to.equal(200);
     const tables = (report.body as string).slice((report.body as string).indexOf('<main>'), (report.body as string).indexOf('<script>'));
     expect(tables).not.to.match(/null|NaN/);
-    expect(tables).to.contain('<td class="num">suppressed†');
+    expect(tables).to.contain('<td class="num">suppressed (small group)†');
     expect(tables).to.contain("<p>† Suppressed: another site&#39;s count under 5 is not shown, nor any figure that would give one back");
   });
 

@@ -44,10 +44,10 @@ describe('charts/format', () => {
 
   it('reads a suppressed proportion or description as suppressed, never as null/75 (0.0%)', () => {
     const hidden = { n: null, N: 75, proportion: null, wilson: null, exact: null, suppressed: true as const };
-    expect(formatProportion(hidden)).to.equal('suppressed† of 75');
-    expect(formatFraction({ n: null, N: null })).to.equal('suppressed†');
-    expect(proportionCells(hidden)).to.deep.equal(['suppressed† of 75', 'suppressed†', 'suppressed†', 'suppressed†']);
-    expect(formatDescribe({ n: null })).to.equal('suppressed†');
+    expect(formatProportion(hidden)).to.equal('suppressed (small group)† of 75');
+    expect(formatFraction({ n: null, N: null })).to.equal('suppressed (small group)†');
+    expect(proportionCells(hidden)).to.deep.equal(['suppressed (small group)† of 75', 'suppressed (small group)†', 'suppressed (small group)†', 'suppressed (small group)†']);
+    expect(formatDescribe({ n: null })).to.equal('suppressed (small group)†');
     expect(suppressionNote(5)).to.match(/^† Suppressed: another site's count under 5 is not shown, nor any figure that would give one back/);
   });
 

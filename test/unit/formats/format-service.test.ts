@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import { zipSync } from 'fflate';
 import { analyzeCohort } from '../../../analysis/index.ts';
-import { unzipFiles } from '../../../api/formats/archive.ts';
+import { unzipFiles, zipStructureProblem } from '../../../api/formats/archive.ts';
 import { analysisRows } from '../../../api/formats/analysis-csv.ts';
 import { DATE_SHIFT_RULE } from '../../../api/services/deidentify.ts';
 import { exportDownload, exportStudy, formatDeidentificationReport, readImport, redcapRoles } from '../../../api/services/format-service.ts';
@@ -33,9 +33,40 @@ describe('format service', () => {
     expect(flat.files.map((f) => f.name)).to.deep.equal(['sites.csv']);
     const nested = unzipFiles('b.zip', zipSync({ 'export/sites.csv': encode('x'), 'export/extra/notes.txt': encode('y') }));
     expect(nested.files.map((f) => f.name)).to.deep.equal(['sites.csv', 'extra/notes.txt']);
-    expect(lines(unzipFiles('c.zip', encode('not a zip')).problems)[0]).to.match(/^c\.zip: is not a readable zip archive/);
+    expect(lines(unzipFiles('c.zip', encode('not a zip')).problems)).to.deep.equal(['c.zip: is not a zip archive: give the zip of an export, or the files it holds']);
+    expect(unzipFiles('c.zip', encode('not a zip')).damaged).to.equal(undefined);
+    expect(lines(unzipFiles('d.zip', encode('PK\u0003\u0004 cut')).problems)).to.deep.equal([
+      'd.zip: is damaged: it cannot be read as a zip archive (its end is missing: the file was cut short); export the study again, or zip the folder again, and import the new file',
+    ]);
     const result = readImport('csv', { zip: encode('PK broken'), name: 'upload.zip' });
     expect(result.ok).to.equal(false);
+  });
+
+  it('tells a damaged zip by its structure: cut short, a corrupt table of contents, or one that points nowhere', () => {
+    const zip = zipSync({ 'export/sites.csv': encode('site_code\nLON\n'), 'export/study.csv': encode('study_code\nS-1\n') });
+    // The end record is the last 22 bytes; the table of contents' offset is at its byte 16.
+    const end = zip.length - 22;
+    const directory = new DataView(zip.buffer, zip.byteOffset).getUint32(end + 16, true);
+    const damaged = (bytes: Uint8Array) => unzipFiles('d.zip', bytes).damaged;
+    expect(zipStructureProblem(zip)).to.equal(null);
+    expect(damaged(zip)).to.equal(undefined);
+    expect(damaged(zip.subarray(0, zip.length - 1))).to.equal('its end is missing: the file was cut short');
+    expect(damaged(zip.subarray(0, directory + 10))).to.equal('its end is missing: the file was cut short');
+    const overwritten = new Uint8Array(zip);
+    overwritten[directory] = 0;
+    expect(damaged(overwritten)).to.equal('its table of contents is corrupt');
+    const misplaced = new Uint8Array(zip);
+    new DataView(misplaced.buffer).setUint32(end + 16, directory + 100, true);
+    expect(damaged(misplaced)).to.equal('its table of contents points past the end of the file');
+    const nowhere = new Uint8Array(zip);
+    // The first entry's local header offset (byte 42 of the entry) moved off its header.
+    new DataView(nowhere.buffer).setUint32(directory + 42, 1, true);
+    expect(damaged(nowhere)).to.equal('its table of contents points to no file');
+    // A comment after the end record, and an empty archive (the end record alone), are whole.
+    const commented = new Uint8Array([...zip.subarray(0, zip.length - 2), 5, 0, ...encode('notes')]);
+    expect(zipStructureProblem(commented)).to.equal(null);
+    expect(unzipFiles('e.zip', commented).files.map((f) => f.name)).to.deep.equal(['sites.csv', 'study.csv']);
+    expect(zipStructureProblem(zipSync({}))).to.equal(null);
   });
 
   it('recognises the files of a REDCap import by name, ours and REDCap\'s own', () => {

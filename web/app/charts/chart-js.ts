@@ -1,7 +1,7 @@
 // chart.js for the pages, registered once: every part of chart.js (bundled from npm, nothing
 // fetched) and the plugins the API's chart configurations use (analysis/charts/chart-plugins.js:
 // error bars, value labels, tick labels), the same ones the HTML report and the PNGs register.
-import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
+import { Chart, registerables, type ChartConfiguration, type ChartTypeRegistry, type Plugin, type TooltipItem } from 'chart.js';
 import { chartPlugins } from '../../../analysis/charts/chart-plugins.js';
 import { FONT_FAMILY, TEXT_COLOUR } from '../../../analysis/charts/palette.ts';
 
@@ -28,6 +28,18 @@ function copyOf(config: ChartConfiguration): ChartConfiguration & { options: Opt
   return copy as ChartConfiguration & { options: Options };
 }
 
+/** The words a point of the configuration carries for its tooltip (a bubble's count), if any. */
+const pointLabel = (point: unknown): unknown => (typeof point === 'object' && point !== null ? (point as { label?: unknown }).label : undefined);
+
+/**
+ * A tooltip line: the point's own words where it has them (a bubble's "5 participants: …", where
+ * chart.js would show its radius), else chart.js's "dataset: value".
+ */
+export function tooltipLabel(item: Pick<TooltipItem<keyof ChartTypeRegistry>, 'raw' | 'dataset' | 'formattedValue'>): string {
+  const label = pointLabel(item.raw);
+  return typeof label === 'string' ? label : `${item.dataset.label ?? ''}: ${item.formattedValue}`;
+}
+
 /** A screen whose chart boxes are narrower than about 480 CSS pixels: a phone. */
 export const NARROW_SCREEN = '(max-width: 540px)';
 
@@ -41,6 +53,9 @@ export function screenConfig(config: ChartConfiguration, narrow = false): ChartC
   const copy = copyOf(config);
   Object.assign(copy.options, { responsive: true, maintainAspectRatio: false, animation: false });
   const plugins = copy.options.plugins!;
+  if (copy.data.datasets.some((dataset) => dataset.data.some((point) => typeof pointLabel(point) === 'string'))) {
+    plugins.tooltip = { ...plugins.tooltip, callbacks: { label: tooltipLabel } };
+  }
   plugins.title = { ...plugins.title, display: false };
   plugins.subtitle = { ...plugins.subtitle, display: false };
   // Labels written past the end of horizontal bars need room on a narrow box.

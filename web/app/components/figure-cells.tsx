@@ -1,5 +1,5 @@
 // How the pages write the API's figures: counts, proportions with their exact interval, and the
-// cells another site's small-cell suppression emptied ("suppressed†", never a blank or a 0, with
+// cells another site's small-cell suppression emptied ("suppressed (small group)†", never a blank or a 0, with
 // the footnote under the table that says why). The numbers are the API's; only their formatting
 // is done here, with the report's formatters and words.
 import {
@@ -45,13 +45,13 @@ export function formatCount(value: number): string {
   return COUNT.format(value);
 }
 
-/** A count, or "suppressed†" where the server hid it. */
+/** A count, or "suppressed (small group)†" where the server hid it. */
 export function CountCell({ value }: { value: number | null | undefined }) {
   if (value === null || value === undefined) return <Suppressed />;
   return <>{formatCount(value)}</>;
 }
 
-/** "1/22 (4.5%) [0.1%, 22.8%]" with the exact interval; "—" without a denominator; "suppressed† of 13" where n was hidden. */
+/** "1/22 (4.5%) [0.1%, 22.8%]" with the exact interval; "—" without a denominator; "suppressed (small group)† of 13" where n was hidden. */
 export function ProportionCell({ value }: { value: MaybeProportion | null | undefined }) {
   if (!value) return <>{NO_DATA}</>;
   if (value.n === null || value.N === null) {
@@ -65,7 +65,7 @@ export function ProportionCell({ value }: { value: MaybeProportion | null | unde
   return <>{formatProportion({ ...value, n: value.n, N: value.N })}</>;
 }
 
-/** A number with fixed decimals (a median, a mean), "suppressed†" when the server hid it. */
+/** A number with fixed decimals (a median, a mean), "suppressed (small group)†" when the server hid it. */
 export function NumberCell({ value, digits = 1, unit = '', suppressed }: { value: number | null | undefined; digits?: number; unit?: string; suppressed: boolean }) {
   if (suppressed) return <Suppressed />;
   const text = formatNumber(value ?? null, digits);

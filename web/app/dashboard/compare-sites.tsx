@@ -1,6 +1,6 @@
 // The sites side by side: the key figures of every site of the cohort (the summary's `by=site`
 // subgroups), one column per site. A clinic sees other sites with their small counts suppressed,
-// and the figures that would give one back: the table says so in words ("suppressed†"), never as
+// and the figures that would give one back: the table says so in words ("suppressed (small group)†"), never as
 // a blank, with the footnote under it.
 import type { ComponentChildren } from 'preact';
 import type { AnalysisSummary, SuppressedFigures } from '../../../analysis/types.ts';
@@ -65,7 +65,7 @@ export function CompareSites(props: { summary: AnalysisSummary; suppressBelow: n
         <div class="table-scroll" tabIndex={0} role="region" aria-label="Sites compared (scrolls sideways)">
           <table id="compare-sites">
             <caption>
-              Key figures per site; proportions as n/N (%) with the 95% exact interval{anySuppressed ? '; † suppressed (see the note below)' : ''}
+              Key figures per site; proportions as n/N (%) with the 95% exact interval{anySuppressed ? '; † suppressed (small group): see the note below' : ''}
             </caption>
             <thead>
               <tr>

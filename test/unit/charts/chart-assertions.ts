@@ -1,6 +1,12 @@
 // Helpers for chart tests: walk a configuration's colours and scales.
 import { expect } from 'chai';
-import type { ChartConfiguration } from 'chart.js';
+
+/**
+ * Any chart's configuration, as these helpers read it: only its data and options, so a bar or a
+ * bubble chart's configuration is taken as it is (chart.js's `ChartConfiguration` make one chart type's
+ * configuration assignable to the general one only when the checker measures them in one order).
+ */
+type AnyChartConfiguration = { data: unknown; options?: { plugins?: unknown; scales?: unknown } | undefined };
 import { OKABE_ITO_ORDER } from '../../../analysis/charts/index.ts';
 
 const NON_DATA_COLOURS = new Set(['#D9D9D9', '#FFFFFF']);
@@ -16,7 +22,7 @@ export function coloursIn(value: unknown, key = ''): string[] {
 }
 
 /** Data colours must be Okabe–Ito (optionally with an alpha byte); grid grey and white are allowed. */
-export function expectOkabeItoColours(config: ChartConfiguration): void {
+export function expectOkabeItoColours(config: AnyChartConfiguration): void {
   const colours = coloursIn(config.data).concat(coloursIn(config.options?.plugins));
   expect(colours, 'the configuration has colours').to.not.be.empty;
   for (const colour of colours) {
@@ -27,14 +33,14 @@ export function expectOkabeItoColours(config: ChartConfiguration): void {
   }
 }
 
-export function scale(config: ChartConfiguration, id: string): Record<string, any> {
+export function scale(config: AnyChartConfiguration, id: string): Record<string, any> {
   const scales = (config.options?.scales ?? {}) as Record<string, Record<string, any>>;
   const found = scales[id];
   expect(found, `scale ${id}`).to.exist;
   return found as Record<string, any>;
 }
 
-export function axisTitle(config: ChartConfiguration, id: string): string {
+export function axisTitle(config: AnyChartConfiguration, id: string): string {
   const title = scale(config, id).title;
   expect(title?.display, `axis ${id} title displayed`).to.equal(true);
   return Array.isArray(title.text) ? title.text.join(' ') : String(title.text);

@@ -1,7 +1,7 @@
 // chart.js for the pages, registered once: every part of chart.js (bundled from npm, nothing
 // fetched) and the plugins the API's chart configurations use (analysis/charts/chart-plugins.js:
 // error bars, value labels, tick labels), the same ones the HTML report and the PNGs register.
-import { Chart, registerables, type ChartConfiguration, type ChartTypeRegistry, type Plugin, type TooltipItem } from 'chart.js';
+import { Chart, registerables, type ChartConfiguration, type Plugin } from 'chart.js';
 import { chartPlugins } from '../../../analysis/charts/chart-plugins.js';
 import { FONT_FAMILY, TEXT_COLOUR } from '../../../analysis/charts/palette.ts';
 
@@ -35,7 +35,7 @@ const pointLabel = (point: unknown): unknown => (typeof point === 'object' && po
  * A tooltip line: the point's own words where it has them (a bubble's "5 participants: …", where
  * chart.js would show its radius), else chart.js's "dataset: value".
  */
-export function tooltipLabel(item: Pick<TooltipItem<keyof ChartTypeRegistry>, 'raw' | 'dataset' | 'formattedValue'>): string {
+export function tooltipLabel(item: { raw: unknown; dataset: { label?: string | undefined }; formattedValue: string }): string {
   const label = pointLabel(item.raw);
   return typeof label === 'string' ? label : `${item.dataset.label ?? ''}: ${item.formattedValue}`;
 }

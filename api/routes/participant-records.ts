@@ -130,10 +130,11 @@ function listRoutes({ list, tag, create, patch, record }: ListRouteSpec): RouteS
       changeReason: 'required',
       params: itemParams,
       body: patch,
+      mergePatch: true,
       responses: { 200: { description: `The changed ${noun}`, schema: record, headers: ['ETag'] } },
       errors: [403],
-      handler: async ({ deps, params, ifMatch, change, req }) => {
-        const item = await patchRecord(deps.db, change(), params.code, params.participantCode, list, keyOf(params), req.body, ifMatch!);
+      handler: async ({ deps, params, ifMatch, change, body }) => {
+        const item = await patchRecord(deps.db, change(), params.code, params.participantCode, list, keyOf(params), body, ifMatch!);
         return { body: item, version: item.version };
       },
     }),

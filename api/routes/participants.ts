@@ -72,10 +72,11 @@ export const participantRoutes: RouteSpec[] = [
     changeReason: 'required',
     params: ParticipantParams,
     body: patchOf(ParticipantFields, 'ParticipantFields'),
+    mergePatch: true,
     responses: { 200: { description: 'The changed participant', schema: ParticipantRecord, headers: ['ETag'] } },
     errors: [403],
-    handler: async ({ deps, params, ifMatch, change, req }) => {
-      const participant = await patchParticipant(deps.db, change(), params.code, params.participantCode, req.body, ifMatch!);
+    handler: async ({ deps, params, ifMatch, change, body }) => {
+      const participant = await patchParticipant(deps.db, change(), params.code, params.participantCode, body, ifMatch!);
       return { body: participant, version: participant.version };
     },
   }),

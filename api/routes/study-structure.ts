@@ -80,10 +80,11 @@ export const studyStructureRoutes: RouteSpec[] = [
     changeReason: 'required',
     params: SiteParams,
     body: patchOf(Site, 'Site'),
+    mergePatch: true,
     responses: { 200: { description: 'The changed site', schema: SiteRecord, headers: ['ETag'] } },
     errors: [403],
-    handler: async ({ deps, params, ifMatch, change, req }) => {
-      const site = await patchSite(deps.db, change(), params.code, params.siteCode, req.body, ifMatch!);
+    handler: async ({ deps, params, ifMatch, change, body }) => {
+      const site = await patchSite(deps.db, change(), params.code, params.siteCode, body, ifMatch!);
       return { body: site, version: site.version };
     },
   }),
@@ -168,10 +169,11 @@ export const studyStructureRoutes: RouteSpec[] = [
     changeReason: 'required',
     params: PractitionerParams,
     body: patchOf(Practitioner, 'Practitioner'),
+    mergePatch: true,
     responses: { 200: { description: 'The changed practitioner', schema: PractitionerRecord, headers: ['ETag'] } },
     errors: [403],
-    handler: async ({ deps, params, ifMatch, change, req }) => {
-      const practitioner = await patchPractitioner(deps.db, change(), params.code, params.practitionerCode, req.body, ifMatch!);
+    handler: async ({ deps, params, ifMatch, change, body }) => {
+      const practitioner = await patchPractitioner(deps.db, change(), params.code, params.practitionerCode, body, ifMatch!);
       return { body: practitioner, version: practitioner.version };
     },
   }),

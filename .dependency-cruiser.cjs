@@ -1,7 +1,8 @@
 // The import boundaries of the layering rule (README, "Contributing"), checked by `npm run boundaries`
 // with dependency-cruiser: the analysis stays pure, the browser gets only the shared schemas, the
-// services and routes reach the database through its repositories, and no module imports itself
-// round a cycle. Type-only imports count: a layer that names another's types depends on it.
+// services and routes reach the database through its repositories, the HTTP layer knows only the
+// access service, and no module imports itself round a cycle. Type-only imports count: a layer
+// that names another's types depends on it.
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
   forbidden: [
@@ -34,6 +35,15 @@ module.exports = {
       severity: 'error',
       from: { path: '^api/(services|routes)/', pathNot: '^api/services/backup-service[.]ts$' },
       to: { path: '^db/(migrate[.]ts|migrations/)' },
+    },
+    {
+      name: 'http-knows-only-access',
+      comment:
+        'api/http/ (authentication, permissions, the mounting of routes) imports of the services only access.ts; ' +
+        'the look-ups behind a token, a cookie or a device are passed in by api/app.ts.',
+      severity: 'error',
+      from: { path: '^api/http/' },
+      to: { path: '^api/services/', pathNot: '^api/services/access[.]ts$' },
     },
     {
       name: 'no-cycles',

@@ -19,6 +19,8 @@ import { signInRateLimits } from './http/rate-limit.ts';
 import { bodyOfKinds } from './http/upload-body.ts';
 import type { RouteSpec } from './http/route.ts';
 import { apiRoutes } from './routes/index.ts';
+import { requestCallers } from './services/auth-service.ts';
+import { trustedDeviceOf } from './services/sign-in-guard.ts';
 
 export interface AppDeps {
   db: Db;
@@ -162,8 +164,8 @@ export function createApp({ db, config: overrides = {}, clock = () => new Date()
     delete req.headers['if-modified-since'];
     next();
   });
-  api.use(authenticate(deps));
-  api.use(signInRateLimits(deps));
+  api.use(authenticate(deps, requestCallers(deps)));
+  api.use(signInRateLimits((cookieHeader) => trustedDeviceOf(db, config, cookieHeader, clock())));
   mountRoutes(api, apiRoutes, deps, bodyParserFor(config));
   api.get('/docs', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.html')));
   api.get('/docs/init.js', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.js')));

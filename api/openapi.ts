@@ -33,7 +33,7 @@ function requestOf(route: RouteSpec): RouteConfig['request'] {
   if (route.changeReason === 'required') headers['X-Change-Reason'] = reasonHeader;
   if (route.changeReason === 'optional') headers['X-Change-Reason'] = reasonHeader.optional();
   const body = route.body ?? route.unvalidatedBody;
-  const jsonType = route.method === 'patch' ? 'application/merge-patch+json' : 'application/json';
+  const jsonType = route.mergePatch ? 'application/merge-patch+json' : 'application/json';
   const kinds = route.bodyKinds ?? ['json'];
   const content = {
     ...(body && kinds.includes('json') ? { [jsonType]: { schema: body } } : {}),

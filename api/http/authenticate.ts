@@ -1,11 +1,22 @@
 // Finds the caller of each API request: an `Authorization: Bearer` API token, or else the
 // sign-in session cookie. A cookie-authenticated unsafe request must come from our own origin
-// (the Origin header), so another site cannot make a signed-in browser change data.
+// (the Origin header), so another site cannot make a signed-in browser change data. The
+// look-ups behind a token or a cookie are the services', passed in by the app (api/app.ts).
 import type { Request, RequestHandler, Response } from 'express';
 import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { actorForSession, actorForToken, SESSION_COOKIE } from '../services/auth-service.ts';
+import type { Actor } from '../services/access.ts';
 import type { RouteDeps } from './route.ts';
+
+/** How a request's credentials become its caller (api/services/auth-service.ts, requestCallers). */
+export interface CallerLookups {
+  /** The name of the sign-in session cookie. */
+  sessionCookie: string;
+  /** The caller of an API token, or null for an unknown, revoked or expired one. */
+  byToken(token: string): Promise<Actor | null>;
+  /** The caller of a session cookie's value, or null for an unknown or ended session. */
+  bySession(session: string): Promise<Actor | null>;
+}
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -32,13 +43,13 @@ export function authenticatedBy(res: Response): 'session' | 'token' | null {
   return (res.locals.authenticatedBy as 'session' | 'token' | undefined) ?? null;
 }
 
-export function authenticate({ db, config, clock }: RouteDeps): RequestHandler {
+export function authenticate({ config }: RouteDeps, callers: CallerLookups): RequestHandler {
   return async (req, res, next) => {
     try {
       const authorization = req.get('authorization');
       if (authorization !== undefined) {
         const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization);
-        const actor = match ? await actorForToken(db, match[1]!, config.authCacheSeconds, clock) : null;
+        const actor = match ? await callers.byToken(match[1]!) : null;
         if (actor === null) {
           throw new AppError('unauthorized', 'the API token is not valid (unknown, revoked or expired); create one with smp user token NAME');
         }
@@ -46,15 +57,9 @@ export function authenticate({ db, config, clock }: RouteDeps): RequestHandler {
         res.locals.authenticatedBy = 'token';
         return next();
       }
-      const session = cookieValue(req, SESSION_COOKIE);
+      const session = cookieValue(req, callers.sessionCookie);
       if (session !== undefined) {
-        const actor = await actorForSession(
-          db,
-          session,
-          { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours },
-          config.authCacheSeconds,
-          clock,
-        );
+        const actor = await callers.bySession(session);
         if (actor !== null) {
           if (!SAFE_METHODS.has(req.method)) {
             const origin = req.get('origin');

@@ -1,16 +1,14 @@
 // The permission check of a write route (RouteSpec.permission): from the caller and the path,
 // before the body is read, so that a caller who may not write gets 403 (or 404 for what is out
 // of their scope) whatever the body holds; then, for routes that enrol or move participants, the
-// site the body names. The same checks as the services make, in the same words: those still run
-// under their transactions and have the last word.
+// site the body names. The checks are the services' own (api/services/access.ts), in the same
+// words: the services make them again under their transactions and have the last word.
 import {
   requireAdmin,
   requireImportRole,
   requireOwnTokenRole,
-  requirePermission,
-  requireReachableParticipant,
-  requireSite,
-  requireStudyScope,
+  requireSiteInBody,
+  requireStudyWrite,
   type Actor,
 } from '../services/access.ts';
 import type { RouteDeps, RoutePermission } from './route.ts';
@@ -42,11 +40,8 @@ export async function authorizePath(
       return;
     case 'writeStudy':
     case 'writeParticipants': {
-      const scope = requireStudyScope(actor, pathText(params, 'code'));
-      requirePermission(scope, permission.need, permission.action);
-      if (permission.need === 'writeParticipants' && params.participantCode !== undefined) {
-        await requireReachableParticipant(deps.db, scope, pathText(params, 'participantCode'));
-      }
+      const participantCode = params.participantCode === undefined ? undefined : pathText(params, 'participantCode');
+      await requireStudyWrite(deps.db, actor, permission.need, permission.action, pathText(params, 'code'), participantCode);
       return;
     }
     default: {
@@ -63,9 +58,5 @@ export async function authorizePath(
  */
 export function authorizeBody(permission: RoutePermission, actor: Actor, params: Record<string, unknown>, body: unknown): void {
   if (permission.need !== 'writeParticipants' || !permission.siteInBody) return;
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
-  const site = (body as { site?: unknown }).site;
-  if (typeof site !== 'string') return;
-  const scope = requireStudyScope(actor, pathText(params, 'code'));
-  requireSite(scope, site);
+  requireSiteInBody(actor, pathText(params, 'code'), body);
 }

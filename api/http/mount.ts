@@ -111,7 +111,9 @@ function handlerFor(route: RouteSpec, deps: RouteDeps): RequestHandler {
         ]);
       }
       if (route.permission && actor !== null) authorizeBody(route.permission, actor, params, req.body);
-      const body = route.body ? parseOrThrow(route.body as z.ZodType, req.body, '') : route.unvalidatedBody ? req.body : undefined;
+      const parsed = route.body ? parseOrThrow(route.body as z.ZodType, req.body, '') : undefined;
+      // A merge patch goes on as sent once checked: a field not sent must stay absent, not take its default.
+      const body = route.body ? (route.mergePatch ? req.body : parsed) : route.unvalidatedBody ? req.body : undefined;
       const requestId = requestIdOf(res);
       const reply = await route.handler({
         deps,
@@ -145,6 +147,7 @@ export const openApiPath = (path: string) => path.replace(/:([A-Za-z]+)/g, '{$1}
 export function mountRoutes(router: Router, routes: readonly RouteSpec[], deps: RouteDeps, bodyParser: (route: RouteSpec) => RequestHandler): void {
   const methodsByPath = new Map<string, Set<string>>();
   for (const route of routes) {
+    if (route.mergePatch && !route.body) throw new Error(`${route.operationId}: a merge-patch route needs the body's schema`);
     const handlers: RequestHandler[] = [gateFor(route, deps)];
     if (route.body || route.unvalidatedBody) handlers.push(bodyParser(route));
     handlers.push(handlerFor(route, deps));

@@ -7,29 +7,26 @@
 import express, { type Request, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { AppError } from '../errors.ts';
-import { DEVICE_COOKIE_PREFIX, readDeviceCookie } from '../services/sign-in-guard.ts';
-import type { RouteDeps } from './route.ts';
+
+/**
+ * The trusted browser a request's Cookie header shows (a valid device cookie), as a key of its
+ * own, or null: the sign-in guard's check (trustedDeviceOf), passed in by the app (api/app.ts).
+ */
+export type TrustedDevice = (cookieHeader: string | undefined) => Promise<string | null>;
 
 /** Failed attempts a client address may make in a window before it is refused (429). */
 export const FAILED_ATTEMPTS_PER_WINDOW = 10;
 export const WINDOW_MINUTES = 5;
 
 /** The counting key of a request: its trusted browser's device, or else its address. */
-async function clientKey(req: Request, deps: RouteDeps): Promise<string> {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    const name = part.slice(0, eq).trim();
-    if (eq > 0 && name.startsWith(DEVICE_COOKIE_PREFIX)) {
-      const device = await readDeviceCookie(deps.db, deps.config, name.slice(DEVICE_COOKIE_PREFIX.length), part.slice(eq + 1).trim(), deps.clock());
-      if (device) return `device:${device.deviceId.toString('hex')}`;
-    }
-  }
-  return `address:${ipKeyGenerator(req.ip ?? '')}`;
+async function clientKey(req: Request, trustedDevice: TrustedDevice): Promise<string> {
+  const device = await trustedDevice(req.headers.cookie);
+  return device !== null ? `device:${device}` : `address:${ipKeyGenerator(req.ip ?? '')}`;
 }
 
-function limiter(name: string, what: string, deps: RouteDeps): RequestHandler {
+function limiter(name: string, what: string, trustedDevice: TrustedDevice): RequestHandler {
   return rateLimit({
-    keyGenerator: (req) => clientKey(req, deps),
+    keyGenerator: (req) => clientKey(req, trustedDevice),
     windowMs: WINDOW_MINUTES * 60_000,
     limit: FAILED_ATTEMPTS_PER_WINDOW,
     skipSuccessfulRequests: true,
@@ -49,9 +46,9 @@ function limiter(name: string, what: string, deps: RouteDeps): RequestHandler {
 }
 
 /** The limits, as one middleware for the API router (paths relative to /api). Each app has its own counts. */
-export function signInRateLimits(deps: RouteDeps): RequestHandler {
+export function signInRateLimits(trustedDevice: TrustedDevice): RequestHandler {
   const router = express.Router();
-  router.post(['/auth/sign-in', '/auth/password'], limiter('sign-in', 'sign-ins', deps));
-  router.post(['/auth/invite', '/auth/sign-in-link', '/auth/link-info'], limiter('one-time-links', 'uses of one-time links', deps));
+  router.post(['/auth/sign-in', '/auth/password'], limiter('sign-in', 'sign-ins', trustedDevice));
+  router.post(['/auth/invite', '/auth/sign-in-link', '/auth/link-info'], limiter('one-time-links', 'uses of one-time links', trustedDevice));
   return router;
 }

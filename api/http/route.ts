@@ -75,7 +75,10 @@ export interface RouteContext<P, Q, B> {
   actor: Actor | null;
   params: P;
   query: Q;
-  /** The body: parsed by `body`, or as sent for `unvalidatedBody` (an UploadedZip or UploadedParts for an upload). */
+  /**
+   * The body: parsed by `body`; as sent, once `body` has checked it, for a `mergePatch`; or as
+   * sent for `unvalidatedBody` (an UploadedZip or UploadedParts for an upload).
+   */
   body: B;
   /** The version named by If-Match, or null when the header is absent. */
   ifMatch: string | null;
@@ -95,8 +98,12 @@ export interface Reply {
   location?: string;
 }
 
-export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType>
-  extends RouteRequirements {
+export interface RouteSpec<
+  P extends z.ZodType = z.ZodType,
+  Q extends z.ZodType = z.ZodType,
+  B extends z.ZodType = z.ZodType,
+  M extends boolean = boolean,
+> extends RouteRequirements {
   method: Method;
   /** Express-style path under the origin, e.g. `/api/studies/:code/participants/:participantCode`. */
   path: string;
@@ -108,6 +115,13 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   query?: Q;
   body?: B;
   /**
+   * The body is a JSON merge patch (RFC 7386) of a record: it is documented as
+   * application/merge-patch+json, `body` checks each field sent, and the handler gets the patch
+   * as sent, not as parsed, so that a field not sent stays absent instead of taking its default.
+   * The service merges it into the record and checks the result whole.
+   */
+  mergePatch?: M;
+  /**
    * A body documented by this schema but passed through as parsed JSON: for a bundle, which the
    * import validates whole, with its cross-record rules.
    */
@@ -117,12 +131,12 @@ export interface RouteSpec<P extends z.ZodType = z.ZodType, Q extends z.ZodType 
   responses: Record<number, ResponseSpec>;
   /** Error statuses beyond the ones the requirements imply (401, 400, 404, 412, 428, 413, 415). */
   errors?: number[];
-  handler(ctx: RouteContext<z.output<P>, z.output<Q>, z.output<B>>): Promise<Reply | void>;
+  handler(ctx: RouteContext<z.output<P>, z.output<Q>, M extends true ? z.input<B> : z.output<B>>): Promise<Reply | void>;
 }
 
 /** Declare a route; the identity function that lets TypeScript infer the handler's types. */
-export function defineRoute<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType>(
-  spec: RouteSpec<P, Q, B>,
+export function defineRoute<P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, B extends z.ZodType = z.ZodType, M extends boolean = false>(
+  spec: RouteSpec<P, Q, B, M>,
 ): RouteSpec {
   return spec as unknown as RouteSpec;
 }

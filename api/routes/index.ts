@@ -5,8 +5,11 @@ import { accountRoutes } from './account.ts';
 import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { formatRoutes } from './formats.ts';
-import { recordRoutes } from './records.ts';
+import { listingRoutes } from './listings.ts';
+import { participantRecordRoutes } from './participant-records.ts';
+import { participantRoutes } from './participants.ts';
 import { studyRoutes } from './studies.ts';
+import { studyStructureRoutes } from './study-structure.ts';
 import { systemRoutes } from './system.ts';
 import { userRoutes } from './users.ts';
 import { worklistRoutes } from './worklist.ts';
@@ -14,7 +17,20 @@ import { worklistRoutes } from './worklist.ts';
 /** The API's version: the package's. */
 export const API_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
-const documentedRoutes: RouteSpec[] = [...systemRoutes, ...authRoutes, ...accountRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...worklistRoutes, ...auditRoutes, ...userRoutes];
+const documentedRoutes: RouteSpec[] = [
+  ...systemRoutes,
+  ...authRoutes,
+  ...accountRoutes,
+  ...studyRoutes,
+  ...formatRoutes,
+  ...studyStructureRoutes,
+  ...participantRoutes,
+  ...participantRecordRoutes,
+  ...listingRoutes,
+  ...worklistRoutes,
+  ...auditRoutes,
+  ...userRoutes,
+];
 
 let document: unknown;
 

@@ -85,6 +85,7 @@ export const studyRoutes = [
     changeReason: 'required',
     params: StudyCodeParams,
     body: StudyPatch,
+    mergePatch: true,
     responses: { 200: { description: 'The changed study', schema: StudyRecord, headers: ['ETag'] } },
     errors: [403],
     handler: async ({ deps, params, body, ifMatch, change }) => {

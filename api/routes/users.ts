@@ -99,6 +99,7 @@ export const userRoutes = [
     ifMatch: true,
     params: UserParams,
     body: UserPatch,
+    mergePatch: true,
     responses: { 200: { description: 'The changed user', schema: UserRecord, headers: ['ETag'] } },
     errors: [403, 409],
     handler: async ({ deps, params, body, change, ifMatch }) => {

@@ -1,7 +1,8 @@
 // Who is acting and what they may reach. Every service that reads or writes study data asks
 // here first; the answer decides 404 (out of scope: existence must not leak), 403 (in scope,
 // but the role may not do this) or which sites and which view (de-identified) apply. The HTTP
-// layer's checks before a body is read (api/http/authorize.ts) come from here too.
+// layer's checks before a body is read (api/http/authorize.ts) come from here too: it is the one
+// service module that layer imports.
 import os from 'node:os';
 import type { Db } from '../../db/kysely.ts';
 import { findParticipant } from '../../db/repositories/participant-repository.ts';
@@ -155,7 +156,7 @@ export function participantNotFound(code: string): AppError {
  * read, so that another site's participant does not exist for a clinic whatever it sends. The
  * write checks again under its lock.
  */
-export async function requireReachableParticipant(db: Db, scope: StudyScope, participantCode: string): Promise<void> {
+async function requireReachableParticipant(db: Db, scope: StudyScope, participantCode: string): Promise<void> {
   if (scope.sites === 'all') return;
   const study = await findStudyByCode(db.kysely, scope.studyCode);
   if (!study) throw studyNotFound(scope.studyCode);
@@ -170,4 +171,35 @@ export function requireSite(scope: StudyScope, site: string): void {
       { path: 'site', message: `is not one of your sites` },
     ]);
   }
+}
+
+/**
+ * The check of a write to a study, from the caller and the path alone, before the body is read:
+ * the study in the caller's scope (404), the right to `need` in it (403, `action` wording the
+ * refusal), and for a write to participants, the participant the path names (if any) at one of
+ * the caller's sites (404). The write checks again under its transaction.
+ */
+export async function requireStudyWrite(
+  db: Db,
+  actor: Actor,
+  need: 'writeStudy' | 'writeParticipants',
+  action: string,
+  studyCode: string,
+  participantCode: string | undefined,
+): Promise<void> {
+  const scope = requireStudyScope(actor, studyCode);
+  requirePermission(scope, need, action);
+  if (need === 'writeParticipants' && participantCode !== undefined) await requireReachableParticipant(db, scope, participantCode);
+}
+
+/**
+ * Refuse (403) a body that enrols or moves a participant to a site outside the caller's, once the
+ * body is read and before the rest of it is validated: that is refused whatever else the body
+ * holds. A body without a text `site` is left to its validation.
+ */
+export function requireSiteInBody(actor: Actor, studyCode: string, body: unknown): void {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return;
+  const site = (body as { site?: unknown }).site;
+  if (typeof site !== 'string') return;
+  requireSite(requireStudyScope(actor, studyCode), site);
 }

@@ -89,6 +89,19 @@ export async function actorForSession(db: Db, sessionValue: string, limits: Sess
   }, clock);
 }
 
+/**
+ * The look-ups that find a request's caller, with the server's session limits and cache: what the
+ * HTTP layer's authentication (api/http/authenticate.ts) is given.
+ */
+export function requestCallers({ db, config, clock }: { db: Db; config: Config; clock: () => Date }) {
+  const limits: SessionLimits = { idleMinutes: config.sessionIdleMinutes, maxHours: config.sessionMaxHours };
+  return {
+    sessionCookie: SESSION_COOKIE,
+    byToken: (token: string) => actorForToken(db, token, config.authCacheSeconds, clock),
+    bySession: (session: string) => actorForSession(db, session, limits, config.authCacheSeconds, clock),
+  };
+}
+
 /** What the audit trail keeps of a user: never a password or its hash. */
 export function userSnapshot(user: Pick<UserRow, 'username' | 'role' | 'password_hash' | 'disabled_at'>) {
   return { username: user.username, role: user.role, disabled: user.disabled_at !== null, passwordSet: user.password_hash !== null };

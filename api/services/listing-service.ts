@@ -17,7 +17,7 @@ import {
 import type { Actor } from './access.ts';
 import { decodeCursor, encodeCursor, type CursorValue } from './cursor.ts';
 import { participantDeidentifier } from './deidentify.ts';
-import { participantResponses, readStudy } from './participant-records-service.ts';
+import { participantResponses, readStudy } from './participant-views.ts';
 import { adverseEventFromRow } from './record-mapping.ts';
 
 export interface Page<T> {

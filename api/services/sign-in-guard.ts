@@ -80,6 +80,23 @@ export async function readDeviceCookie(db: Db, config: GuardConfig, username: st
   return { deviceId, issuedAt };
 }
 
+/**
+ * The trusted browser a request's Cookie header shows, by a valid device cookie for any user, as
+ * the hex of its device id; or null. The sign-in rate limits count such a browser's failures apart
+ * from its address's (api/http/rate-limit.ts).
+ */
+export async function trustedDeviceOf(db: Db, config: GuardConfig, cookieHeader: string | undefined, now: Date): Promise<string | null> {
+  for (const part of (cookieHeader ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    const name = part.slice(0, eq).trim();
+    if (eq > 0 && name.startsWith(DEVICE_COOKIE_PREFIX)) {
+      const device = await readDeviceCookie(db, config, name.slice(DEVICE_COOKIE_PREFIX.length), part.slice(eq + 1).trim(), now);
+      if (device) return device.deviceId.toString('hex');
+    }
+  }
+  return null;
+}
+
 /** Where a sign-in attempt comes from: a trusted browser (its device), or untrusted. */
 export type Source = { trusted: true; deviceId: Buffer } | { trusted: false };
 

@@ -49,6 +49,24 @@ describe('OpenAPI document', () => {
     expect(document.paths['/api/health'].get.security).to.deep.equal([]);
   });
 
+  it('documents a body as a merge patch exactly where its route declares one, as every PATCH with a body does', () => {
+    const withBody = apiRoutes.filter((r) => r.body);
+    const documented = withBody.map((r) => [r.operationId, Object.keys(document.paths[`/api${openApiPath(r.path)}`][r.method].requestBody.content)]);
+    expect(documented).to.deep.equal(withBody.map((r) => [r.operationId, [r.mergePatch ? 'application/merge-patch+json' : 'application/json']]));
+    expect(withBody.filter((r) => r.mergePatch).map((r) => r.operationId)).to.deep.equal([
+      'patchStudy',
+      'patchSite',
+      'patchPractitioner',
+      'patchParticipant',
+      'patchSession',
+      'patchAdverseEvent',
+      'patchFadingAssessment',
+      'patchSurvey',
+      'patchUser',
+    ]);
+    expect(apiRoutes.filter((r) => r.method === 'patch' && r.body && !r.mergePatch)).to.deep.equal([]);
+  });
+
   it('names the record shapes as components, derived from the bundle schemas', () => {
     const schemas = document.components.schemas;
     for (const name of ['StudyBundle', 'Participant', 'ParticipantRecord', 'SessionRecord', 'AdverseEventRecord', 'AuditEntry', 'ProblemDetails']) {

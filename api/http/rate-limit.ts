@@ -52,5 +52,6 @@ export function signInRateLimits(deps: RouteDeps): RequestHandler {
   const router = express.Router();
   router.post(['/auth/sign-in', '/auth/password'], limiter('sign-in', 'sign-ins', deps));
   router.post(['/auth/invite', '/auth/sign-in-link', '/auth/link-info'], limiter('one-time-links', 'uses of one-time links', deps));
+  router.post(['/survey-links/open', '/survey-links/answer'], limiter('survey-links', 'uses of survey links', deps));
   return router;
 }

@@ -7,6 +7,7 @@ import { authRoutes } from './auth.ts';
 import { formatRoutes } from './formats.ts';
 import { recordRoutes } from './records.ts';
 import { studyRoutes } from './studies.ts';
+import { surveyLinkRoutes } from './survey-links.ts';
 import { systemRoutes } from './system.ts';
 import { userRoutes } from './users.ts';
 import { worklistRoutes } from './worklist.ts';
@@ -14,7 +15,7 @@ import { worklistRoutes } from './worklist.ts';
 /** The API's version: the package's. */
 export const API_VERSION: string = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')).version;
 
-const documentedRoutes: RouteSpec[] = [...systemRoutes, ...authRoutes, ...accountRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...worklistRoutes, ...auditRoutes, ...userRoutes];
+const documentedRoutes: RouteSpec[] = [...systemRoutes, ...authRoutes, ...accountRoutes, ...studyRoutes, ...formatRoutes, ...recordRoutes, ...worklistRoutes, ...surveyLinkRoutes, ...auditRoutes, ...userRoutes];
 
 let document: unknown;
 

@@ -3,9 +3,9 @@
 import { z } from 'zod';
 import { ParticipantParams } from './requests.ts';
 
-/** The languages a participant may answer in: the page's message catalogue has each. */
-export const SURVEY_LANGUAGES = ['en', 'es'] as const;
-export type SurveyLanguage = (typeof SURVEY_LANGUAGES)[number];
+import { SURVEY_LANGUAGES } from './survey-languages.ts';
+
+export { SURVEY_LANGUAGES, type SurveyLanguage } from './survey-languages.ts';
 
 /** Survey link secrets start with this: recognisable in a leaked text, unlike an API token's `smp_`. */
 export const SURVEY_LINK_PREFIX = 'smpsv_';

@@ -62,10 +62,12 @@ describe('browser: a participant answers a survey link on a phone', function () 
       await page.getByText('Hemos recibido sus respuestas.').waitFor();
       await expectAccessible(page, 'the confirmation');
 
-      // Opened again, the link is refused.
+      // Opened again (in the browser's language, English), the link is refused.
       await page.reload();
+      await page.getByRole('heading', { name: 'This survey link no longer works' }).waitFor();
+      expect(await page.getByText('The answers for this link were already received.').count()).to.equal(1);
+      await page.getByLabel('Language').selectOption('es');
       await page.getByRole('heading', { name: 'Este enlace de encuesta ya no funciona' }).waitFor();
-      expect(await page.getByText('Ya recibimos las respuestas de este enlace.').count()).to.equal(1);
       await expectAccessible(page, 'the refusal page');
       expect(problemsExcept(problems, 410)).to.deep.equal([]);
     } finally {
@@ -84,6 +86,12 @@ describe('browser: a participant answers a survey link on a phone', function () 
     try {
       await staff.page.goto(`${app.base}/studies/${STUDY}/participants/${participant}`);
       await staff.page.getByText(`participant-link:${created.body.id}`).first().waitFor();
+      // A new link for the next visit, with its QR code to show the participant.
+      await staff.page.getByRole('button', { name: 'Create a survey link' }).click();
+      await staff.page.getByRole('img', { name: 'QR code of the survey link' }).waitFor();
+      expect(await staff.page.locator('.survey-link-url').innerText()).to.match(/\/s#smpsv_[A-Za-z0-9_-]{43}$/);
+      await expectAccessible(staff.page, 'the participant page with a new survey link');
+      expect(problemsExcept(staff.problems)).to.deep.equal([]);
     } finally {
       await staff.close();
     }

@@ -112,7 +112,7 @@ function expectedStatus(c: Case, role: Role, scope: Scope): number {
 }
 
 describe(`authorization matrix (${DRIVER})`, function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let db: TestDb;
   let server: TestServer;
   let admin: ApiClient;

@@ -74,7 +74,7 @@ export function SurveyLinks(props: { base: string; visits: Array<{ code: string;
       {props.withdrawn ? (
         <p>The participant has withdrawn: no survey link can be made.</p>
       ) : (
-        <form onSubmit={make}>
+        <form onSubmit={(event) => void make(event)}>
           {surveyVisits.length > 0 && (
             <p>
               <label for="survey-link-visit">For the visit </label>

@@ -151,10 +151,9 @@ export async function revokeParticipantSurveyLink(
 ): Promise<SurveyLinkRecord> {
   return db.transaction(async ({ kysely }) => {
     const { study, participant } = await writableParticipant(kysely, change.actor, studyCode, participantCode);
-    const before = await kysely.selectFrom('survey_link').select('revoked_at').where('link_id', '=', linkId).executeTakeFirst();
-    const row = await revokeSurveyLink(kysely, study.study_id, participant.participant_no, linkId, now);
-    if (!row) throw new AppError('not_found', `participant ${participantCode} has no survey link ${linkId}`);
-    if (before?.revoked_at === null) {
+    const revoked = await revokeSurveyLink(kysely, study.study_id, participant.participant_no, linkId, now);
+    if (!revoked) throw new AppError('not_found', `participant ${participantCode} has no survey link ${linkId}`);
+    if (revoked.changed) {
       await recordChange(kysely, change, {
         action: 'update',
         entity: 'survey_link',
@@ -166,7 +165,7 @@ export async function revokeParticipantSurveyLink(
         after: { id: linkId, revoked: true },
       });
     }
-    return recordOf(row);
+    return recordOf(revoked.row);
   });
 }
 

@@ -56,7 +56,10 @@ export async function markSurveyLinkUsed(trx: Kysely<Database>, linkId: number, 
     .executeTakeFirstOrThrow();
 }
 
-/** Revoke a participant's link; undefined when the participant has no such link. Revoking twice keeps the first time. */
+/**
+ * Revoke a participant's link; undefined when the participant has no such link. Revoking twice
+ * keeps the first time: `changed` says whether this call revoked it.
+ */
 export async function revokeSurveyLink(trx: Kysely<Database>, studyId: number, participantNo: number, linkId: number, at: Date) {
   const row = await trx
     .selectFrom('survey_link')
@@ -66,13 +69,15 @@ export async function revokeSurveyLink(trx: Kysely<Database>, studyId: number, p
     .where('link_id', '=', linkId)
     .forUpdate()
     .executeTakeFirst();
-  if (!row || row.revoked_at !== null) return row;
-  return trx
+  if (!row) return undefined;
+  if (row.revoked_at !== null) return { row, changed: false };
+  const revoked = await trx
     .updateTable('survey_link')
     .set({ revoked_at: at.toISOString() })
     .where('link_id', '=', linkId)
     .returningAll()
     .executeTakeFirstOrThrow();
+  return { row: revoked, changed: true };
 }
 
 export async function listSurveyLinks(db: Kysely<Database>, studyId: number, participantNo: number): Promise<SurveyLinkRow[]> {

@@ -21,6 +21,7 @@ import type { RouteSpec } from './http/route.ts';
 import { apiRoutes } from './routes/index.ts';
 import { requestCallers } from './services/auth-service.ts';
 import { trustedDeviceOf } from './services/sign-in-guard.ts';
+import { mountSurveyPage } from './survey-page.ts';
 
 export interface AppDeps {
   db: Db;
@@ -184,6 +185,7 @@ export function createApp({ db, config: overrides = {}, clock = () => new Date()
   const appPage = (_req: express.Request, res: express.Response) => res.sendFile(path.join(WEB_DIR, 'index.html'));
   app.get(['/', '/sign-in', '/users', '/account', '/studies', '/studies/{*rest}'], appPage);
   app.get('/style.css', (_req, res) => res.sendFile(path.join(WEB_DIR, 'style.css')));
+  mountSurveyPage(app);
   app.use((_req, res) => {
     res.status(404).type('html').send(NOT_FOUND_PAGE);
   });

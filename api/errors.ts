@@ -9,6 +9,7 @@ export type AppErrorKind =
   | 'not_found'
   | 'method_not_allowed'
   | 'conflict'
+  | 'gone'
   | 'precondition_failed'
   | 'payload_too_large'
   | 'unsupported_media_type'
@@ -22,6 +23,7 @@ const HTTP_STATUS: Record<AppErrorKind, number> = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  gone: 410,
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
@@ -37,6 +39,7 @@ export const ERROR_TITLES: Record<AppErrorKind, string> = {
   not_found: 'not found',
   method_not_allowed: 'method not allowed',
   conflict: 'conflict',
+  gone: 'gone',
   precondition_failed: 'precondition failed',
   payload_too_large: 'payload too large',
   unsupported_media_type: 'unsupported media type',

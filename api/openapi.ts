@@ -15,6 +15,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   404: 'No such record, or one outside your studies and sites',
   405: 'Method not allowed on this path (see Allow)',
   409: 'Conflicts with the stored data (a duplicate code, a record still referenced)',
+  410: 'No longer works (a used, expired or revoked link)',
   412: 'The record has changed since the version in If-Match; `current` shows it now',
   413: 'Body over the size limit',
   415: 'Body not sent as application/json',

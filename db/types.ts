@@ -22,6 +22,8 @@ export interface Database {
   server_secret: ServerSecretTable;
   device_sign_in: DeviceSignInTable;
   calendar_feed: CalendarFeedTable;
+  survey_link: SurveyLinkTable;
+  participant_contact: ParticipantContactTable;
 }
 
 /** A record's version: bigint from record_version_seq, returned as a string. */
@@ -42,6 +44,8 @@ interface StudyTable {
   visits: ColumnType<StoredVisit[] | null, string | null, string | null>;
   imported_at: Generated<string>;
   version: Version;
+  /** How many days a new survey link works. */
+  survey_link_days: Generated<number>;
 }
 
 /** A scheduled visit as stored in `study.visits` (jsonb: its keys come back in jsonb's own order). */
@@ -271,4 +275,33 @@ interface CalendarFeedTable {
   created_at: Generated<string>;
   revoked_at: string | null;
   last_used_at: string | null;
+}
+
+interface SurveyLinkTable {
+  link_id: Generated<number>;
+  study_id: number;
+  participant_no: number;
+  /** The scheduled visit the survey is for, or null for a link made by hand. */
+  visit_code: string | null;
+  /** SHA-256 of the link's secret: the secret itself is never stored. */
+  link_hash: Uint8Array;
+  /** The user who made the link; null from the command line or the outbox. */
+  created_by: number | null;
+  created_at: Generated<string>;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+  /** The survey the answer became (set with used_at). */
+  survey_no: number | null;
+  /** The language the participant answered in (set with used_at). */
+  language: string | null;
+}
+
+/** A participant's contact details, each sealed with AES-256-GCM under SMP_CONTACT_KEY. */
+interface ParticipantContactTable {
+  study_id: number;
+  participant_no: number;
+  email_sealed: Uint8Array;
+  phone_sealed: Uint8Array | null;
+  updated_at: Generated<string>;
 }

@@ -50,5 +50,6 @@ export function signInRateLimits(trustedDevice: TrustedDevice): RequestHandler {
   const router = express.Router();
   router.post(['/auth/sign-in', '/auth/password'], limiter('sign-in', 'sign-ins', trustedDevice));
   router.post(['/auth/invite', '/auth/sign-in-link', '/auth/link-info'], limiter('one-time-links', 'uses of one-time links', trustedDevice));
+  router.post(['/survey-links/open', '/survey-links/answer'], limiter('survey-links', 'uses of survey links', trustedDevice));
   return router;
 }

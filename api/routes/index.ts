@@ -10,6 +10,7 @@ import { participantRecordRoutes } from './participant-records.ts';
 import { participantRoutes } from './participants.ts';
 import { studyRoutes } from './studies.ts';
 import { studyStructureRoutes } from './study-structure.ts';
+import { surveyLinkRoutes } from './survey-links.ts';
 import { systemRoutes } from './system.ts';
 import { userRoutes } from './users.ts';
 import { worklistRoutes } from './worklist.ts';
@@ -28,6 +29,7 @@ const documentedRoutes: RouteSpec[] = [
   ...participantRecordRoutes,
   ...listingRoutes,
   ...worklistRoutes,
+  ...surveyLinkRoutes,
   ...auditRoutes,
   ...userRoutes,
 ];

@@ -33,7 +33,8 @@ export type AuditEntity =
   | 'grant'
   | 'api_token'
   | 'session'
-  | 'calendar_feed';
+  | 'calendar_feed'
+  | 'survey_link';
 
 export interface AuditChange {
   action: 'create' | 'update' | 'delete' | 'import' | 'replace';

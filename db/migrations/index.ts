@@ -7,6 +7,7 @@ import * as siteCountry from './2026-12-06-01-site-country.ts';
 import * as auditHashChain from './2026-12-06-02-audit-hash-chain.ts';
 import * as signInHardening from './2026-12-06-03-sign-in-hardening.ts';
 import * as visitSchedule from './2026-12-06-07-visit-schedule.ts';
+import * as surveyLinks from './2026-12-06-09-survey-links.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-01-study-data-store': studyDataStore,
@@ -15,4 +16,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-02-audit-hash-chain': auditHashChain,
   '2026-12-06-03-sign-in-hardening': signInHardening,
   '2026-12-06-07-visit-schedule': visitSchedule,
+  '2026-12-06-09-survey-links': surveyLinks,
 };

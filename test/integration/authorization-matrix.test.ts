@@ -112,7 +112,7 @@ function expectedStatus(c: Case, role: Role, scope: Scope): number {
 }
 
 describe(`authorization matrix (${DRIVER})`, function () {
-  this.timeout(300_000);
+  this.timeout(600_000);
   let db: TestDb;
   let server: TestServer;
   let admin: ApiClient;
@@ -196,6 +196,14 @@ describe(`authorization matrix (${DRIVER})`, function () {
     const created = await admin.post('/users', { username, role, grants });
     expect(created.status, 'preparing a user').to.equal(201);
     return { username, version: created.body.user.version as string, invite: (created.body.invite.url as string).split('#invite=')[1]! };
+  }
+
+  /** The secret of a new survey link of a participant with a session (a survey needs one before it). */
+  async function freshSurveyLink() {
+    const p = await freshParticipant('own', true);
+    const created = await admin.post(`/studies/${p.study}/participants/${p.code}/survey-links`, {});
+    expect(created.status, 'preparing a survey link').to.equal(201);
+    return (created.body.url as string).split('#')[1]!;
   }
 
   const event = { category: 'other', term: 'Itch', onsetDate: '2020-01-03', grade: 1, serious: false, relatedness: 'unlikely', outcome: 'recovered' };
@@ -431,6 +439,44 @@ describe(`authorization matrix (${DRIVER})`, function () {
         const created = await admin.post('/studies/MAT-A/worklist/feeds', {});
         return { path: `/calendar/worklist.ics?token=${new URL(created.body.url).searchParams.get('token')}` };
       },
+    },
+    'GET /studies/:code/participants/:participantCode/survey-links': {
+      access: 'participantWrite',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${(await participantPath(s, role)).path}/survey-links` }),
+    },
+    'POST /studies/:code/participants/:participantCode/survey-links': {
+      access: 'participantWrite',
+      ok: 201,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${(await participantPath(s, role)).path}/survey-links`, body: {} }),
+    },
+    'DELETE /studies/:code/participants/:participantCode/survey-links/:id': {
+      access: 'participantWrite',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => {
+        const p = await participantPath(s, role);
+        const created = await admin.post(`/studies/${p.study}/participants/${p.code}/survey-links`, {});
+        expect(created.status, 'preparing a survey link').to.equal(201);
+        return { path: `${p.path}/survey-links/${created.body.id}` };
+      },
+    },
+    'POST /survey-links/open': {
+      access: 'public',
+      ok: 200,
+      unscoped: true,
+      prepare: async () => ({ path: '/survey-links/open', body: { link: await freshSurveyLink() } }),
+    },
+    'POST /survey-links/answer': {
+      access: 'public',
+      ok: 201,
+      unscoped: true,
+      prepare: async () => ({
+        path: '/survey-links/answer',
+        body: { link: await freshSurveyLink(), satisfaction: 4, wouldRecommend: true, language: 'en' },
+      }),
     },
     'GET /studies/:code/audit': { access: 'auditRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/audit` }) },
     'GET /studies/:code/audit/:id/bundle': {
@@ -713,7 +759,7 @@ describe(`authorization matrix (${DRIVER})`, function () {
    * route missing here fails the test, so a new write is classified before it ships.
    */
   interface WriteRule {
-    audit: { rows: string[]; by?: 'invitee' } | { none: string };
+    audit: { rows: string[]; by?: 'invitee' | 'participant-link' } | { none: string };
     versioned: boolean;
   }
   const record = (entity: string, action: string) => ({ audit: { rows: [`${entity} ${action}`] }, versioned: action !== 'create' });
@@ -742,6 +788,11 @@ describe(`authorization matrix (${DRIVER})`, function () {
     'DELETE /studies/:code/participants/:participantCode': record('participant', 'delete'),
     'POST /studies/:code/worklist/feeds': { audit: { rows: ['calendar_feed create'] }, versioned: false },
     'DELETE /studies/:code/worklist/feeds/:id': { audit: { rows: ['calendar_feed update'] }, versioned: false },
+    'POST /studies/:code/participants/:participantCode/survey-links': { audit: { rows: ['survey_link create'] }, versioned: false },
+    'DELETE /studies/:code/participants/:participantCode/survey-links/:id': { audit: { rows: ['survey_link update'] }, versioned: false },
+    'POST /survey-links/open': { audit: { none: 'it reads what a survey link is for' }, versioned: false },
+    // The participant answers: the survey is recorded under the link, whoever's browser sent it.
+    'POST /survey-links/answer': { audit: { rows: ['survey create'], by: 'participant-link' }, versioned: false },
     // The user the matrix creates carries one grant: one row for the user, one for the grant.
     'POST /users': { audit: { rows: ['user create', 'grant create'] }, versioned: false },
     'PATCH /users/:username': record('user', 'update'),
@@ -815,6 +866,10 @@ describe(`authorization matrix (${DRIVER})`, function () {
         if ('rows' in rule.audit && rule.audit.by === 'invitee') {
           if (row.username !== row.entity_key || row.user_id === users.admin.userId || row.reason !== null) {
             failures.push(`${key}: made by ${row.username} (${row.user_id}) with reason ${row.reason}, expected the invited user ${row.entity_key}`);
+          }
+        } else if ('rows' in rule.audit && rule.audit.by === 'participant-link') {
+          if (!/^participant-link:\d+$/.test(row.username) || row.user_id !== null) {
+            failures.push(`${key}: made by ${row.username} (${row.user_id}), expected the survey link`);
           }
         } else if (row.user_id !== users.admin.userId || row.username !== users.admin.username || row.reason !== reason) {
           failures.push(`${key}: made by ${row.username} (${row.user_id}) with reason ${row.reason}, expected ${users.admin.username} with ${reason}`);

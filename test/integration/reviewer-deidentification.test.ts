@@ -261,5 +261,11 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     const write = await reviewer.post(`/studies/${CODE}/participants/${code}/surveys`, { date: '2024-01-01', satisfaction: 5 });
     expect(write.status).to.equal(403);
     expect((await reviewer.get(`/studies/${CODE}/audit`)).status).to.equal(403);
+    // Survey links are made and listed by those who may write: a reviewer reads none, by either code.
+    const pseudonymous = (await reviewer.get(`/studies/${CODE}/participants?limit=1`)).body.items[0].code;
+    for (const name of [code, pseudonymous]) {
+      expect((await reviewer.get(`/studies/${CODE}/participants/${name}/survey-links`)).status).to.equal(403);
+      expect((await reviewer.post(`/studies/${CODE}/participants/${name}/survey-links`, {})).status).to.equal(403);
+    }
   });
 });

@@ -22,6 +22,8 @@ export interface Database {
   server_secret: ServerSecretTable;
   device_sign_in: DeviceSignInTable;
   calendar_feed: CalendarFeedTable;
+  rate_limit_count: RateLimitCountTable;
+  access_generation: AccessGenerationTable;
 }
 
 /** A record's version: bigint from record_version_seq, returned as a string. */
@@ -271,4 +273,19 @@ interface CalendarFeedTable {
   created_at: Generated<string>;
   revoked_at: string | null;
   last_used_at: string | null;
+}
+
+/** A client's failed attempts at a rate-limited route, counted by every server process alike. */
+interface RateLimitCountTable {
+  limit_name: string;
+  /** The client: `address:…` or `device:…` (api/http/rate-limit.ts). */
+  client_key: string;
+  hits: number;
+  resets_at: string;
+}
+
+/** One row: raised by a trigger on every change of users, grants, tokens and sessions. */
+interface AccessGenerationTable {
+  only_row: Generated<boolean>;
+  generation: Generated<string>;
 }

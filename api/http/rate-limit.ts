@@ -3,10 +3,12 @@
 // per client address, except for a browser with a valid device cookie (a browser that has signed
 // in before), which has a limit of its own: an attacker's failures from the same address (a
 // clinic behind one router) do not hold it back. Accounts are also locked against untrusted
-// browsers after repeated failures (api/services/sign-in-guard.ts).
+// browsers after repeated failures (api/services/sign-in-guard.ts). The counts are kept in the
+// database (api/services/rate-limit-store.ts), so that every server process on it adds them up.
 import express, { type Request, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { AppError } from '../errors.ts';
+import { DatabaseRateLimitStore } from '../services/rate-limit-store.ts';
 import { DEVICE_COOKIE_PREFIX, readDeviceCookie } from '../services/sign-in-guard.ts';
 import type { RouteDeps } from './route.ts';
 
@@ -36,18 +38,19 @@ function limiter(name: string, what: string, deps: RouteDeps): RequestHandler {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: name,
+    store: new DatabaseRateLimitStore(deps.db, name, deps.clock),
     // Forwarded addresses are believed only with SMP_TRUST_PROXY (express's trust proxy); the
     // README says when to set it, so the library's own console warning is not needed.
     validate: { xForwardedForHeader: false },
     handler: (req, _res, next) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const minutes = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 60_000)) : WINDOW_MINUTES;
+      const minutes = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - deps.clock().getTime()) / 60_000)) : WINDOW_MINUTES;
       next(new AppError('too_many_requests', `too many failed ${what} from your address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`));
     },
   });
 }
 
-/** The limits, as one middleware for the API router (paths relative to /api). Each app has its own counts. */
+/** The limits, as one middleware for the API router (paths relative to /api). Apps on one database share their counts. */
 export function signInRateLimits(deps: RouteDeps): RequestHandler {
   const router = express.Router();
   router.post(['/auth/sign-in', '/auth/password'], limiter('sign-in', 'sign-ins', deps));

@@ -21,6 +21,7 @@ import {
   touchToken,
   type UserRow,
 } from '../../db/repositories/user-repository.ts';
+import { selectAccessGeneration } from '../../db/repositories/server-state-repository.ts';
 import { distrustDevices, recordPasswordSuccess } from '../../db/repositories/sign-in-repository.ts';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
@@ -70,7 +71,7 @@ export async function actorForToken(db: Db, token: string, cacheSeconds = 0, clo
     if (!user) return null;
     if (user.stale_last_use) await touchToken(db.kysely, user.token_id);
     return actorOf(db.kysely, user);
-  }, clock);
+  }, clock, () => selectAccessGeneration(db.kysely));
 }
 
 /** How long a sign-in session lives: minutes without a request, and hours from signing in. */
@@ -91,7 +92,7 @@ export async function actorForSession(db: Db, sessionValue: string, limits: Sess
     if (!user) return null;
     if (Number(user.idle_seconds) > TOUCH_INTERVAL_SECONDS) await touchSession(db.kysely, hash);
     return actorOf(db.kysely, user);
-  }, clock);
+  }, clock, () => selectAccessGeneration(db.kysely));
 }
 
 /** What the audit trail keeps of a user: never a password or its hash. */

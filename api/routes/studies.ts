@@ -56,8 +56,8 @@ export const studyRoutes = [
       // A clinic or a reviewer was refused before the body was read (permission: import).
       const options = { replace: query.replace, change: change(), ...(query.code === undefined ? {} : { code: query.code }) };
       const result = await importBody(deps.db, query.format, body, options);
-      // The dashboard's first answer is computed now, while the client reads this response.
-      prepareStudyCharts(deps.db, result.code, deps.config.suppressBelow);
+      // The dashboard's first answer is computed from now on, while the client reads this response.
+      await prepareStudyCharts(deps.db, result.code, deps.config.suppressBelow);
       return { status: result.replaced ? 200 : 201, location: `/api/studies/${result.code}`, body: result };
     },
   }),

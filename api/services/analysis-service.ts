@@ -175,6 +175,11 @@ export function chartAnswerCache(db: Db): AnswerCache<StudyChartsAnswer> {
  * an answer being computed for the same question is awaited, not computed twice.
  */
 export async function chartStudy(db: Db, code: string, options: AnalysisOptions = {}): Promise<StudyChartsAnswer> {
+  return (await startChartAnswer(db, code, options)).answer;
+}
+
+/** The answer to a chart question, once its computation is under way (or found kept): see chartStudy. */
+async function startChartAnswer(db: Db, code: string, options: AnalysisOptions): Promise<{ answer: Promise<StudyChartsAnswer> }> {
   const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
   if (scope) requireFilterInScope(scope, options);
   const key = JSON.stringify([
@@ -190,18 +195,25 @@ export async function chartStudy(db: Db, code: string, options: AnalysisOptions 
   // its own transaction, so the answer is at least as new as this stamp, and any change
   // committed meanwhile makes the next stamp differ.
   const stamp = await selectStudyChangeStamp(db.kysely, code);
-  return chartAnswerCache(db).answer(key, stamp, async () => {
+  const answer = chartAnswerCache(db).answer(key, stamp, async () => {
     const { summary, series } = await scopedAnalysis(db, code, options, true);
     return { summary, charts: allCharts(summary, series) };
   });
+  return { answer };
 }
 
 /**
  * Start computing, in the background, the answer a study's dashboard asks for first (the whole
  * study by site, as an administrator or the study's researcher sees it), after the study was
- * imported, replaced or restored: the first view is then as fast as the next, and a request that
- * comes while it is computed waits for it (see chartStudy). Failures are left to that request.
+ * imported, replaced or restored: the first view is then as fast as the next. Resolves once the
+ * computation is under way (not done), so that a request made after that waits for it instead of
+ * starting another (see chartStudy). Failures are left to that request.
  */
-export function prepareStudyCharts(db: Db, code: string, suppressBelow: number): void {
-  chartStudy(db, code, { by: 'site', suppressBelow }).catch(() => {});
+export async function prepareStudyCharts(db: Db, code: string, suppressBelow: number): Promise<void> {
+  try {
+    const { answer } = await startChartAnswer(db, code, { by: 'site', suppressBelow });
+    answer.catch(() => {});
+  } catch {
+    // The study is gone again, or the database failed: the next request says so.
+  }
 }

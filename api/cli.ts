@@ -34,9 +34,9 @@ Options:
              \`--\`: npm start -- --port N
   --workers N
              serve with N processes on the one port (at most one per core), on a PostgreSQL
-             server (DATABASE_URL) only: they share sessions, sign-in counts and chart answers
-             through it. Put several servers behind one proxy the same way (README, "Running
-             several server processes").
+             server (DATABASE_URL) only: they share sessions, sign-in counts and locks through
+             it, and each sees the others' writes at once. Several servers behind one proxy
+             work the same way (README, "Running several server processes").
 
 The port is taken before the database opens: a port in use fails at once.
 On the embedded database the server holds SMP_DATA_DIR while it runs and answers the other smp

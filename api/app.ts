@@ -20,6 +20,7 @@ import { bodyOfKinds } from './http/upload-body.ts';
 import type { RouteSpec } from './http/route.ts';
 import { apiRoutes } from './routes/index.ts';
 import { requestCallers } from './services/auth-service.ts';
+import { DatabaseRateLimitStore } from './services/rate-limit-store.ts';
 import { trustedDeviceOf } from './services/sign-in-guard.ts';
 import { mountSurveyPage } from './survey-page.ts';
 
@@ -166,7 +167,13 @@ export function createApp({ db, config: overrides = {}, clock = () => new Date()
     next();
   });
   api.use(authenticate(deps, requestCallers(deps)));
-  api.use(signInRateLimits((cookieHeader) => trustedDeviceOf(db, config, cookieHeader, clock())));
+  api.use(
+    signInRateLimits({
+      trustedDevice: (cookieHeader) => trustedDeviceOf(db, config, cookieHeader, clock()),
+      storeFor: (limitName) => new DatabaseRateLimitStore(db, limitName, clock),
+      clock,
+    }),
+  );
   mountRoutes(api, apiRoutes, deps, bodyParserFor(config));
   api.get('/docs', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.html')));
   api.get('/docs/init.js', (_req, res) => res.sendFile(path.join(WEB_DIR, 'api-docs.js')));

@@ -2,12 +2,13 @@
 // the embedded database), so a port in use fails at once and holds nothing. Requests that come
 // while the database is still opening get 503 with Retry-After. The server's time limits are set
 // on purpose (api/config.ts): a client that sends its headers or its body too slowly is answered
-// 408 and its connection closed, so slow requests cannot hold connections for long.
+// 408 and its connection closed, so slow requests cannot hold connections for long. Once it
+// serves, it computes every study's first dashboard answer in the background.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Db } from '../db/kysely.ts';
 import type { AppDeps } from './app.ts';
-import { DEFAULT_TIMEOUTS, type Config } from './config.ts';
+import { configFromEnv, DEFAULT_TIMEOUTS, type Config } from './config.ts';
 
 export interface BoundServer {
   /** The address to print, e.g. http://127.0.0.1:3000/. */
@@ -102,10 +103,22 @@ export async function bindServer(config: ServerConfig): Promise<BoundServer> {
     async serve(db, options = {}) {
       const { createApp } = await import('./app.ts');
       handler = createApp({ db, ...options });
+      await prepareEveryStudy(db);
     },
     // Stops accepting, lets requests under way finish (an import commits or rolls back whole).
     close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
   };
+}
+
+/**
+ * Start computing every study's first dashboard answer in the background (see
+ * prepareStudyCharts): after a restore, or imports by the command line while no server ran, the
+ * first views are as fast as the next. Resolves once the computations are under way.
+ */
+async function prepareEveryStudy(db: Db): Promise<void> {
+  const [{ listStudies }, { prepareStudyCharts }] = await Promise.all([import('./services/study-service.ts'), import('./services/analysis-service.ts')]);
+  const { suppressBelow } = configFromEnv();
+  for (const study of await listStudies(db)) await prepareStudyCharts(db, study.code, suppressBelow);
 }
 
 /** Bind and serve `db` at once (tests and embedding). */

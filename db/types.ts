@@ -24,6 +24,8 @@ export interface Database {
   calendar_feed: CalendarFeedTable;
   survey_link: SurveyLinkTable;
   participant_contact: ParticipantContactTable;
+  rate_limit_count: RateLimitCountTable;
+  access_generation: AccessGenerationTable;
 }
 
 /** A record's version: bigint from record_version_seq, returned as a string. */
@@ -304,4 +306,19 @@ interface ParticipantContactTable {
   email_sealed: Uint8Array;
   phone_sealed: Uint8Array | null;
   updated_at: Generated<string>;
+}
+
+/** A client's failed attempts at a rate-limited route, counted by every server process alike. */
+interface RateLimitCountTable {
+  limit_name: string;
+  /** The client: `address:…` or `device:…` (api/http/rate-limit.ts). */
+  client_key: string;
+  hits: number;
+  resets_at: string;
+}
+
+/** One row: raised by a trigger on every change of users, grants, tokens and sessions. */
+interface AccessGenerationTable {
+  only_row: Generated<boolean>;
+  generation: Generated<string>;
 }

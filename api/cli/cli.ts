@@ -24,7 +24,7 @@ interface Command {
 
 const commands: Record<string, Command> = {
   serve: {
-    usage: 'serve [--port N]',
+    usage: 'serve [--port N] [--workers N]',
     summary: 'serve the tracker (loads the demo study into an empty database; with no users, creates "admin" and prints a one-time sign-in link)',
     help: `Serve the tracker's web page and HTTP API on HOST (default 127.0.0.1) and the port.
 On an empty database it first loads the demo study ${DEMO_STUDY_CODE}.
@@ -32,19 +32,29 @@ On an empty database it first loads the demo study ${DEMO_STUDY_CODE}.
 Options:
   --port N   the HTTP port (default: PORT, or 3000; 0 picks a free one); through npm, after
              \`--\`: npm start -- --port N
+  --workers N
+             serve with N processes on the one port (at most one per core), on a PostgreSQL
+             server (DATABASE_URL) only: they share sessions, sign-in counts and locks through
+             it, and each sees the others' writes at once. Several servers behind one proxy
+             work the same way (README, "Running several server processes").
 
 The port is taken before the database opens: a port in use fails at once.
 On the embedded database the server holds SMP_DATA_DIR while it runs and answers the other smp
 commands on a socket in it (SMP_DATA_DIR/socket, open to this OS user only), so they work
 beside it.`,
     async run(args) {
-      const { values, positionals } = parse(args, { port: { type: 'string' } });
+      const { values, positionals } = parse(args, { port: { type: 'string' }, workers: { type: 'string' } });
       if (positionals.length > 0) throw new UsageError(`serve takes no arguments (got "${positionals[0]}")`);
       const config = configFromEnv();
       if (values.port !== undefined) {
         const port = Number(values.port);
         if (!/^\d+$/.test(values.port) || port > 65535) throw new UsageError(`--port must be a port number (got "${values.port}")`);
         config.port = port;
+      }
+      const workers = await import('./serve-workers.ts');
+      if (values.workers !== undefined) {
+        const count = workers.checkWorkers(values.workers, config.databaseUrl);
+        if (!workers.isServeWorker()) return workers.serveWithWorkers(count);
       }
       const { bindServer } = await import('../server.ts');
       const server = await bindServer(config);
@@ -71,6 +81,7 @@ beside it.`,
       const { ensureFirstRunAdmin, firstRunMessage } = await import('../services/first-run.ts');
       const firstRun = await ensureFirstRunAdmin(db, config.publicUrl ?? server.url);
       if (firstRun) console.log(firstRunMessage(firstRun));
+      workers.reportReady();
       const openDb = db;
       const stop = async () => {
         await server.close();

@@ -6,7 +6,7 @@ import { StudyPatch, StudyRecord } from '../schemas/records.ts';
 import { AdverseEventRatesQuery, AnalysisQuery, ImportQuery, StudyCodeParams } from '../schemas/requests.ts';
 import { AdverseEventRates, AnalysisSummary, ImportResult, StudyCharts, StudyList } from '../schemas/responses.ts';
 import { studyAdverseEventRates } from '../services/adverse-event-rates-service.ts';
-import { analyzeStudy, analyzeStudyWithCharts, chartStudy } from '../services/analysis-service.ts';
+import { analyzeStudy, analyzeStudyWithCharts, chartStudy, prepareStudyCharts } from '../services/analysis-service.ts';
 import { exportBundle } from '../services/study-bundle-service.ts';
 import { deleteStudy, getStudy, listStudies, patchStudy } from '../services/study-service.ts';
 import { ImportParts, importBody } from './formats.ts';
@@ -56,6 +56,8 @@ export const studyRoutes = [
       // A clinic or a reviewer was refused before the body was read (permission: import).
       const options = { replace: query.replace, change: change(), ...(query.code === undefined ? {} : { code: query.code }) };
       const result = await importBody(deps.db, query.format, body, options);
+      // The dashboard's first answer is computed from now on, while the client reads this response.
+      await prepareStudyCharts(deps.db, result.code, deps.config.suppressBelow);
       return { status: result.replaced ? 200 : 201, location: `/api/studies/${result.code}`, body: result };
     },
   }),

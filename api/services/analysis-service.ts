@@ -171,9 +171,15 @@ export function chartAnswerCache(db: Db): AnswerCache<StudyChartsAnswer> {
 /**
  * The summary and every chart of the report (configuration and table), from one extraction: what
  * a dashboard draws without recomputing anything. The answer is kept, and given again to the same
- * question (study, filters, `by`, the caller's sites and view) while the study has not changed.
+ * question (study, filters, `by`, the caller's sites and view) while the study has not changed;
+ * an answer being computed for the same question is awaited, not computed twice.
  */
 export async function chartStudy(db: Db, code: string, options: AnalysisOptions = {}): Promise<StudyChartsAnswer> {
+  return (await startChartAnswer(db, code, options)).answer;
+}
+
+/** The answer to a chart question, once its computation is under way (or found kept): see chartStudy. */
+async function startChartAnswer(db: Db, code: string, options: AnalysisOptions): Promise<{ answer: Promise<StudyChartsAnswer> }> {
   const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
   if (scope) requireFilterInScope(scope, options);
   const key = JSON.stringify([
@@ -185,15 +191,29 @@ export async function chartStudy(db: Db, code: string, options: AnalysisOptions 
     scope?.identified ?? true,
     options.suppressBelow ?? null,
   ]);
-  const cache = chartAnswerCache(db);
   // Read before the analysis's snapshot: the audit trail only grows, and each change adds to it in
   // its own transaction, so the answer is at least as new as this stamp, and any change
   // committed meanwhile makes the next stamp differ.
   const stamp = await selectStudyChangeStamp(db.kysely, code);
-  const kept = cache.get(key, stamp);
-  if (kept) return kept;
-  const { summary, series } = await scopedAnalysis(db, code, options, true);
-  const answer = { summary, charts: allCharts(summary, series) };
-  cache.set(key, stamp, answer);
-  return answer;
+  const answer = chartAnswerCache(db).answer(key, stamp, async () => {
+    const { summary, series } = await scopedAnalysis(db, code, options, true);
+    return { summary, charts: allCharts(summary, series) };
+  });
+  return { answer };
+}
+
+/**
+ * Start computing, in the background, the answer a study's dashboard asks for first (the whole
+ * study by site, as an administrator or the study's researcher sees it), after the study was
+ * imported, replaced or restored: the first view is then as fast as the next. Resolves once the
+ * computation is under way (not done), so that a request made after that waits for it instead of
+ * starting another (see chartStudy). Failures are left to that request.
+ */
+export async function prepareStudyCharts(db: Db, code: string, suppressBelow: number): Promise<void> {
+  try {
+    const { answer } = await startChartAnswer(db, code, { by: 'site', suppressBelow });
+    answer.catch(() => {});
+  } catch {
+    // The study is gone again, or the database failed: the next request says so.
+  }
 }

@@ -16,6 +16,7 @@ import {
 } from '../../db/repositories/auth-session-repository.ts';
 import { findUserByTokenHash, touchToken } from '../../db/repositories/api-token-repository.ts';
 import { consumeLink, findLiveLink } from '../../db/repositories/sign-in-link-repository.ts';
+import { selectAccessGeneration } from '../../db/repositories/server-state-repository.ts';
 import { distrustDevices, recordPasswordSuccess } from '../../db/repositories/sign-in-repository.ts';
 import type { Kysely } from 'kysely';
 import type { Config } from '../config.ts';
@@ -65,7 +66,7 @@ export async function actorForToken(db: Db, token: string, cacheSeconds = 0, clo
     if (!user) return null;
     if (user.stale_last_use) await touchToken(db.kysely, user.token_id);
     return actorOf(db.kysely, user);
-  }, clock);
+  }, clock, () => selectAccessGeneration(db.kysely));
 }
 
 /** How long a sign-in session lives: minutes without a request, and hours from signing in. */
@@ -86,7 +87,7 @@ export async function actorForSession(db: Db, sessionValue: string, limits: Sess
     if (!user) return null;
     if (Number(user.idle_seconds) > TOUCH_INTERVAL_SECONDS) await touchSession(db.kysely, hash);
     return actorOf(db.kysely, user);
-  }, clock);
+  }, clock, () => selectAccessGeneration(db.kysely));
 }
 
 /**

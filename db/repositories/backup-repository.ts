@@ -5,6 +5,8 @@ import { sql, type Kysely } from 'kysely';
 
 /** Kysely's own bookkeeping: not data, and recreated by the migrator. */
 const MIGRATOR_TABLES = ['kysely_migration', 'kysely_migration_lock'];
+/** The running servers' shared state (rate-limit counts, the access generation): not data, and made again by use. */
+const SERVER_STATE_TABLES = ['rate_limit_count', 'access_generation'];
 
 export interface TableShape {
   name: string;
@@ -18,7 +20,7 @@ export interface TableShape {
 
 const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
 
-/** Every base table of the current schema except the migrator's, with its shape. */
+/** Every base table of the current schema except the migrator's and the servers' state, with its shape. */
 export async function selectTableShapes(db: Kysely<any>): Promise<TableShape[]> {
   const columns = await sql<{ table: string; column: string; generated: string; collatable: boolean }>`
     select c.relname as table, a.attname as column, a.attgenerated::text as generated, a.attcollation <> 0 as collatable
@@ -47,7 +49,7 @@ export async function selectTableShapes(db: Kysely<any>): Promise<TableShape[]> 
   const shapes = new Map<string, TableShape>();
   const collatable = new Map<string, boolean>();
   for (const row of columns.rows) {
-    if (MIGRATOR_TABLES.includes(row.table)) continue;
+    if (MIGRATOR_TABLES.includes(row.table) || SERVER_STATE_TABLES.includes(row.table)) continue;
     const shape = shapes.get(row.table) ?? { name: row.table, columns: [], key: [], references: [] };
     shapes.set(row.table, shape);
     if (row.generated === '') shape.columns.push(row.column);

@@ -37,8 +37,10 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
     passwordHash = await hashPassword(PASSWORD);
     await importBundle(db, smallBundle('AUTH-1'));
   });
-  // A new app for each test: each app counts failed attempts for its rate limits on its own.
+  // A new app and new rate-limit counts for each test: the counts are kept in the database, shared
+  // by every app on it, so one test's failed attempts would count against the next.
   beforeEach(async () => {
+    await db.kysely.deleteFrom('rate_limit_count').execute();
     app = await startTestServer(db, { signInMaxFailures: 3, signInLockMinutes: 15 });
   });
   afterEach(async () => {

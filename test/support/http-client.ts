@@ -28,29 +28,29 @@ export async function startTestServer(db: Db, config: Partial<Config> = {}, cloc
   const server: Server = createApp({ db, config, webScript: webBundle, ...(clock ? { clock } : {}) }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    base,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-    /** `origin`: undefined sends this site's own Origin on unsafe methods, null sends none. */
-    async request(method, path, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      if (options.body !== undefined) headers['content-type'] = 'application/json';
-      if (options.cookie !== undefined) headers.cookie = options.cookie;
-      const origin = options.origin === undefined ? (method === 'GET' ? null : base) : options.origin;
-      if (origin !== null) headers.origin = origin;
-      const response = await fetch(`${base}${path}`, {
-        method,
-        headers,
-        body: options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-      });
-      const text = await response.text();
-      const setCookies = response.headers.getSetCookie();
-      const cookie = setCookies.map((c) => /^(smp_session=[^;]+)/.exec(c)?.[1]).find((c) => c !== undefined);
-      const device = setCookies.map((c) => /^(smp_device_[^=]+=[^;]+)/.exec(c)?.[1]).find((c) => c !== undefined);
-      let body: unknown = text;
-      if (text !== '' && /json/.test(response.headers.get('content-type') ?? '')) body = JSON.parse(text);
-      return { status: response.status, headers: response.headers, body, cookie, device };
-    },
+  return { base, close: () => new Promise<void>((resolve) => server.close(() => resolve())), request: httpRequester(base) };
+}
+
+/** Requests to the server at `base` (any process). `origin`: undefined sends this site's own Origin on unsafe methods, null sends none. */
+export function httpRequester(base: string): TestServer['request'] {
+  return async (method, path, options = {}) => {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+    if (options.cookie !== undefined) headers.cookie = options.cookie;
+    const origin = options.origin === undefined ? (method === 'GET' ? null : base) : options.origin;
+    if (origin !== null) headers.origin = origin;
+    const response = await fetch(`${base}${path}`, {
+      method,
+      headers,
+      body: options.body === undefined ? null : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
+    });
+    const text = await response.text();
+    const setCookies = response.headers.getSetCookie();
+    const cookie = setCookies.map((c) => /^(smp_session=[^;]+)/.exec(c)?.[1]).find((c) => c !== undefined);
+    const device = setCookies.map((c) => /^(smp_device_[^=]+=[^;]+)/.exec(c)?.[1]).find((c) => c !== undefined);
+    let body: unknown = text;
+    if (text !== '' && /json/.test(response.headers.get('content-type') ?? '')) body = JSON.parse(text);
+    return { status: response.status, headers: response.headers, body, cookie, device };
   };
 }
 

@@ -39,4 +39,17 @@ describe('actor cache', () => {
     expect(await cachedActor('k3', 5, async () => (lookUps++, null), at(1))).to.equal(null);
     expect(lookUps).to.equal(2);
   });
+
+  it("looks up again when the database's access generation differs from the one read before the look-up", async () => {
+    let lookUps = 0;
+    let shared = '7';
+    const lookUp = async () => actor(`u${++lookUps}`);
+    const generation = async () => shared;
+    expect((await cachedActor('k4', 5, lookUp, at(0), generation))?.username).to.equal('u1');
+    expect((await cachedActor('k4', 5, lookUp, at(1), generation))?.username).to.equal('u1');
+    shared = '8'; // another process revoked a session
+    expect((await cachedActor('k4', 5, lookUp, at(2), generation))?.username).to.equal('u2');
+    expect((await cachedActor('k4', 5, lookUp, at(3), generation))?.username).to.equal('u2');
+    expect(lookUps).to.equal(2);
+  });
 });

@@ -1,5 +1,5 @@
 // The answer cache: an answer is given again only for the same key at the same change stamp, and
-// the least recently used answers go first.
+// the least recently used answers go first; an answer being computed is shared, not computed twice.
 import { expect } from 'chai';
 import { AnswerCache } from '../../../api/services/answer-cache.ts';
 
@@ -32,5 +32,31 @@ describe('AnswerCache', () => {
     expect(cache.get('b', 's')).to.equal(undefined);
     expect(cache.get('a', 's')).to.equal(1);
     expect(cache.get('c', 's')).to.equal(3);
+  });
+
+  it('shares an answer being computed with a second asker at the same stamp, and keeps it', async () => {
+    const cache = new AnswerCache<string>(4);
+    let finish: (value: string) => void = () => {};
+    let runs = 0;
+    const compute = () => {
+      runs += 1;
+      return new Promise<string>((resolve) => (finish = resolve));
+    };
+    const first = cache.answer('charts', '5:9', compute);
+    const second = cache.answer('charts', '5:9', compute);
+    finish('answer');
+    expect([await first, await second]).to.deep.equal(['answer', 'answer']);
+    expect(await cache.answer('charts', '5:9', compute)).to.equal('answer');
+    expect([runs, cache.computed, cache.hits]).to.deep.equal([1, 1, 1]);
+  });
+
+  it('computes again at another stamp, and after a failed computation', async () => {
+    const cache = new AnswerCache<string>(4);
+    const failed = cache.answer('charts', '5:9', () => Promise.reject(new Error('database gone')));
+    const newer = cache.answer('charts', '6:10', async () => 'newer');
+    expect(await failed.catch((error: Error) => error.message)).to.equal('database gone');
+    expect(await newer).to.equal('newer');
+    expect(await cache.answer('charts', '5:9', async () => 'again')).to.equal('again');
+    expect(cache.computed).to.equal(3);
   });
 });

@@ -68,7 +68,7 @@ export function useCliWorkspace(prefix: string, options: { env?: NodeJS.ProcessE
     smp: (...args) => runSmp(workspace.env, args, { cwd: workspace.dir, ...(options.maxBuffer ? { maxBuffer: options.maxBuffer } : {}) }),
     write(name, content) {
       const file = path.join(workspace.dir, name);
-      fs.writeFileSync(file, typeof content === 'string' || Buffer.isBuffer(content) ? content : JSON.stringify(content));
+      fs.writeFileSync(file, typeof content === 'string' || content instanceof Uint8Array ? content : JSON.stringify(content));
       return file;
     },
     async newStore(name) {

@@ -20,7 +20,7 @@ describe(`smp user (${DRIVER})`, function () {
 
   /** Work on the store in this process, while no smp process holds it. */
   async function withStore<T>(use: (db: Db) => Promise<T>): Promise<T> {
-    const db = await openMigratedDb({ databaseUrl: cli.env.DATABASE_URL || undefined, dataDir: cli.env.SMP_DATA_DIR });
+    const db = await openMigratedDb(cli.store);
     try {
       return await use(db);
     } finally {

@@ -40,6 +40,11 @@ export function runSmpBeside(env: NodeJS.ProcessEnv, args: readonly string[]): P
   });
 }
 
+/** The store an `smp` environment names, as `openDb` and `openMigratedDb` take it. */
+export function storeOf(env: NodeJS.ProcessEnv): { databaseUrl: string | undefined; dataDir: string | undefined } {
+  return { databaseUrl: env.DATABASE_URL || undefined, dataDir: env.SMP_DATA_DIR };
+}
+
 export interface CliWorkspace {
   /** The temporary working folder: the commands' working directory, and where `write` puts files. */
   dir: string;
@@ -48,6 +53,8 @@ export interface CliWorkspace {
    * database on server runs ('' on embedded runs, so that the caller's own setting is not used).
    */
   env: NodeJS.ProcessEnv;
+  /** The workspace's store as `openDb` and `openMigratedDb` take it, to work on it in this process. */
+  readonly store: { databaseUrl: string | undefined; dataDir: string | undefined };
   /** Runs `smp ARGS…` in the folder on the workspace's store. */
   smp(...args: string[]): CliRun;
   /** Writes a file into the folder (objects as JSON) and returns its path. */
@@ -65,6 +72,9 @@ export function useCliWorkspace(prefix: string, options: { env?: NodeJS.ProcessE
   const workspace: CliWorkspace = {
     dir: '',
     env: {},
+    get store() {
+      return storeOf(workspace.env);
+    },
     smp: (...args) => runSmp(workspace.env, args, { cwd: workspace.dir, ...(options.maxBuffer ? { maxBuffer: options.maxBuffer } : {}) }),
     write(name, content) {
       const file = path.join(workspace.dir, name);

@@ -13,7 +13,6 @@
 // `npx tsx test/fixtures/exports/regenerate.ts` and review the diff by hand, line by line.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -30,11 +29,11 @@ import { formatProblem } from '../../api/schemas/problems.ts';
 import { deidentifyBundle } from '../../api/services/deidentify.ts';
 import { EXPORT_FORMATS, formatDeidentificationReport, readImport } from '../../api/services/format-service.ts';
 import { smallBundle } from '../support/bundles.ts';
+import { runSmp, SMP, storeOf, useCliWorkspace } from '../support/cli-workspace.ts';
 import { expectDeidentifiedFrom, expectDeidentifiedShape, expectFixtureExport, FIXTURE_CODE, FIXTURE_FILE, FIXTURE_FILE_NAMES, fixtureStudy } from '../support/export-fixtures.ts';
-import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+import { DRIVER } from '../support/database.ts';
 import { csvRecords, demoBundle, editCsv, setCell, textOf, valid } from '../unit/formats/helpers.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO_FILE = path.join(ROOT, 'fixtures/smp-2021.json');
 const DEMO = 'SMP-2021';
@@ -106,49 +105,31 @@ function leaks(files: readonly FormatFile[], source: StudyBundle, deidentified: 
   return found;
 }
 
-interface Store {
-  env: NodeJS.ProcessEnv;
-  url: string | undefined;
-  dataDir: string;
-  drop?: () => Promise<void>;
-}
-
 describe(`smp export, import and analyze in the interchange formats (${DRIVER})`, function () {
   this.timeout(300_000);
-  let work: string;
+  const cli = useCliWorkspace('smp-cli-formats-');
   /** The demo study and a cohort with withdrawal reasons and many adverse events. */
-  let storeA: Store;
+  let storeA: NodeJS.ProcessEnv;
   /** Where exports are read back: empty at first. */
-  let storeB: Store;
+  let storeB: NodeJS.ProcessEnv;
   const demo = canonicalOrder(demoBundle());
   const cohort = canonicalOrder(
     valid(generateCohort({ participants: 60, seed: 8, code: COHORT, sites: 3, withdrawalRate: 0.3, adverseEventRate: 0.6 })),
   );
   const keys = new Map<string, Uint8Array>();
 
-  async function newStore(name: string): Promise<Store> {
-    const dataDir = path.join(work, name);
-    if (!SERVER_URL) return { env: { ...process.env, SMP_DATA_DIR: dataDir, DATABASE_URL: '' }, url: undefined, dataDir };
-    const database = await createServerDatabase();
-    return { env: { ...process.env, SMP_DATA_DIR: dataDir, DATABASE_URL: database.url }, url: database.url, dataDir, drop: database.drop };
-  }
-
-  function smp(store: Store, ...args: string[]) {
-    const result = spawnSync(process.execPath, [SMP, ...args], { env: store.env, encoding: 'utf8', cwd: work });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  }
+  const smp = (store: NodeJS.ProcessEnv, ...args: string[]) => runSmp(store, args, { cwd: cli.dir });
   const ok = (run: ReturnType<typeof smp>) => {
     expect(run.status, run.stderr).to.equal(0);
     return run;
   };
-  const at = (name: string) => path.join(work, name);
+  const at = (name: string) => path.join(cli.dir, name);
   /** The stored study as its bundle, exported by the command. */
-  const storedBundle = (store: Store, code: string): StudyBundle => JSON.parse(ok(smp(store, 'export', code)).stdout);
+  const storedBundle = (store: NodeJS.ProcessEnv, code: string): StudyBundle => JSON.parse(ok(smp(store, 'export', code)).stdout);
 
   before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-cli-formats-'));
-    storeA = await newStore('data-a');
-    storeB = await newStore('data-b');
+    storeA = await cli.newStore('data-a');
+    storeB = await cli.newStore('data-b');
     ok(smp(storeA, 'demo'));
     fs.writeFileSync(at('cohort.json'), JSON.stringify(cohort));
     ok(smp(storeA, 'import', at('cohort.json')));
@@ -156,7 +137,7 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
     expect(cohort.participants.filter((p) => p.withdrawalReason !== null).length).to.be.greaterThan(5);
 
     // The studies' de-identification keys, read as the server would, to make the expected exports.
-    const db = await openDb(storeA.url ? { databaseUrl: storeA.url } : { dataDir: storeA.dataDir });
+    const db = await openDb(storeOf(storeA));
     try {
       for (const code of [DEMO, COHORT]) {
         const { rows } = await sql<{ deid_key: Uint8Array }>`
@@ -167,12 +148,6 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
       await db.close();
     }
   });
-  after(async () => {
-    await storeA?.drop?.();
-    await storeB?.drop?.();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
-
   describe('smp export --format', () => {
     it('writes json exactly as before: the bundle on stdout, with or without --format json', () => {
       const fixture = fs.readFileSync(DEMO_FILE, 'utf8');
@@ -257,7 +232,7 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
       ok(smp(storeA, 'export', DEMO, '--format', 'csv', '--out', folder, '--force'));
       expect(fs.readFileSync(path.join(folder, 'sites.csv'), 'utf8')).to.equal(sites);
       expect(fs.readFileSync(path.join(folder, 'notes.txt'), 'utf8')).to.equal('mine');
-      expect(fs.readdirSync(work).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
+      expect(fs.readdirSync(cli.dir).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
 
       const zip = at('keep.zip');
       fs.writeFileSync(zip, 'keep me');
@@ -415,9 +390,9 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
     it('shows progress on a terminal, from reading the files to the commit', () => {
       // `script` runs the command on a pseudo-terminal, so stderr is a TTY as in a user's shell.
       const run = spawnSync('script', ['-qec', `"${process.execPath}" "${SMP}" import --format csv "${at('csv-out')}" --replace`, '/dev/null'], {
-        env: storeB.env,
+        env: storeB,
         encoding: 'utf8',
-        cwd: work,
+        cwd: cli.dir,
       });
       expect(run.status, run.stdout).to.equal(0);
       const steps = run.stdout.split('\r\x1b[K').map((step) => step.trim()).filter(Boolean);

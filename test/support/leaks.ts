@@ -40,9 +40,10 @@ export interface LeakScan {
 /**
  * What of `source` is found in `files`. A shifted date of one participant can fall on another's
  * original date: such a date says nothing about anyone, so only the source's dates that are not a
- * date of `deidentified` count.
+ * date of `deidentified` count. Without `deidentified`, dates are not scanned (for outputs whose
+ * dates the caller checks participant by participant).
  */
-export function leaks(files: readonly FormatFile[], source: StudyBundle, deidentified: Pick<StudyBundle, 'participants'>): LeakScan {
+export function leaks(files: readonly FormatFile[], source: StudyBundle, deidentified?: Pick<StudyBundle, 'participants'>): LeakScan {
   const participantCodes = new Set(source.participants.map((p) => p.code));
   const practitionerCodes = new Set(source.practitioners.map((p) => p.code));
   const texts = new Set<string>();
@@ -51,8 +52,8 @@ export function leaks(files: readonly FormatFile[], source: StudyBundle, deident
     for (const e of p.adverseEvents) texts.add(e.term);
     for (const s of p.sessions) texts.add(s.pigmentLot);
   }
-  const shifted = datesOf(deidentified);
-  const forbiddenDates = new Set([...datesOf(source)].filter((date) => !shifted.has(date)));
+  const shifted = deidentified ? datesOf(deidentified) : undefined;
+  const forbiddenDates = new Set(shifted ? [...datesOf(source)].filter((date) => !shifted.has(date)) : []);
   const scan: LeakScan = {
     found: [],
     participants: new Set(),

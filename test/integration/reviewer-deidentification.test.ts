@@ -13,21 +13,14 @@ import { participantDeidentifier } from '../../api/services/deidentify.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
-import { leaks } from '../support/leaks.ts';
+import { leaks, participantDates } from '../support/leaks.ts';
 import { createTestUser } from '../support/users.ts';
 
 const CODE = 'DEID-1';
 
 /** Every date of one participant, sorted: what must not be seen together again. */
 function dateTuple(p: StudyBundle['participants'][number]): string {
-  return [
-    p.enrolledOn,
-    p.withdrawnOn,
-    ...p.sessions.map((s) => s.date),
-    ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
-    ...p.fadingAssessments.map((a) => a.date),
-    ...p.surveys.map((s) => s.date),
-  ]
+  return participantDates(p)
     .filter((d): d is string => d !== null)
     .sort()
     .join('|');
@@ -156,14 +149,7 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
       .where('s.code', '=', CODE)
       .executeTakeFirstOrThrow();
     const dayOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
-    const datesOf = (p: StudyBundle['participants'][number]) => [
-      p.enrolledOn,
-      p.withdrawnOn,
-      ...p.sessions.map((x) => x.date),
-      ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
-      ...p.fadingAssessments.map((a) => a.date),
-      ...p.surveys.map((x) => x.date),
-    ];
+    const datesOf = participantDates;
     for (const path of [`/studies/${CODE}/bundle`, `/studies/${CODE}/export?format=json`]) {
       const bundle = JSON.parse(bodies.find((b) => b.path === path)!.text) as StudyBundle;
       let moved = 0;

@@ -7,22 +7,21 @@ import type { FormatFile } from '../../api/formats/types.ts';
 import type { StudyBundle } from '../../api/schemas/bundle.ts';
 import { textOf } from '../unit/formats/helpers.ts';
 
+/** Every date field of a participant, in a fixed order, null where a date is not set. */
+export function participantDates(p: StudyBundle['participants'][number]): Array<string | null> {
+  return [
+    p.enrolledOn,
+    p.withdrawnOn,
+    ...p.sessions.map((s) => s.date),
+    ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
+    ...p.fadingAssessments.map((a) => a.date),
+    ...p.surveys.map((s) => s.date),
+  ];
+}
+
 /** Every date (YYYY-MM-DD) a bundle holds. */
 export function datesOf(bundle: Pick<StudyBundle, 'participants'>): Set<string> {
-  const dates = new Set<string>();
-  for (const p of bundle.participants) {
-    for (const date of [
-      p.enrolledOn,
-      p.withdrawnOn,
-      ...p.sessions.map((s) => s.date),
-      ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
-      ...p.fadingAssessments.map((a) => a.date),
-      ...p.surveys.map((s) => s.date),
-    ]) {
-      if (date !== null) dates.add(date);
-    }
-  }
-  return dates;
+  return new Set(bundle.participants.flatMap(participantDates).filter((date): date is string => date !== null));
 }
 
 export interface LeakScan {

@@ -3,6 +3,7 @@
 // chart shows. Renderers register chart.js parts and the plugins in chart-plugins.js.
 import type { ChartConfiguration } from 'chart.js';
 import type { AnalysisSummary, ChartSeries } from '../types.ts';
+import { CHART_IDS, type ChartId } from './chart-ids.ts';
 import { ADVERSE_EVENTS_CHART_TITLE, adverseEventsChart, adverseEventsTable } from './adverse-events-chart.ts';
 import { DENSITY_CHART_TITLE, densityChart, densityTable } from './density-chart.ts';
 import { FADING_CHART_TITLE, fadingChart, fadingTable } from './fading-chart.ts';
@@ -14,34 +15,33 @@ import { TOUCH_UP_FREE_CHART_TITLE, touchUpFreeChart, touchUpFreeTable } from '.
 import type { ChartSpec, DataTable } from './types.ts';
 
 interface ChartDefinition {
-  id: string;
   title: string;
   chart: (summary: AnalysisSummary, series: ChartSeries) => ChartConfiguration;
   table: (summary: AnalysisSummary, series: ChartSeries) => DataTable;
 }
 
-// Report order: who took part, what they received, how long they were followed, outcomes, then harms.
-const CHARTS: readonly ChartDefinition[] = [
-  { id: 'participant-flow', title: PARTICIPANT_FLOW_CHART_TITLE, chart: participantFlowChart, table: participantFlowTable },
-  { id: 'sessions-per-participant', title: SESSIONS_CHART_TITLE, chart: sessionsChart, table: sessionsTable },
-  { id: 'follow-up-coverage', title: FOLLOW_UP_COVERAGE_CHART_TITLE, chart: followUpCoverageChart, table: followUpCoverageTable },
-  { id: 'fading-grade', title: FADING_CHART_TITLE, chart: fadingChart, table: fadingTable },
-  { id: 'density-score', title: DENSITY_CHART_TITLE, chart: densityChart, table: densityTable },
-  { id: 'touch-up-free', title: TOUCH_UP_FREE_CHART_TITLE, chart: touchUpFreeChart, table: touchUpFreeTable },
-  { id: 'satisfaction', title: SATISFACTION_CHART_TITLE, chart: satisfactionChart, table: satisfactionTable },
-  { id: 'adverse-events', title: ADVERSE_EVENTS_CHART_TITLE, chart: adverseEventsChart, table: adverseEventsTable },
-];
+const CHARTS: Readonly<Record<ChartId, ChartDefinition>> = {
+  'participant-flow': { title: PARTICIPANT_FLOW_CHART_TITLE, chart: participantFlowChart, table: participantFlowTable },
+  'sessions-per-participant': { title: SESSIONS_CHART_TITLE, chart: sessionsChart, table: sessionsTable },
+  'follow-up-coverage': { title: FOLLOW_UP_COVERAGE_CHART_TITLE, chart: followUpCoverageChart, table: followUpCoverageTable },
+  'fading-grade': { title: FADING_CHART_TITLE, chart: fadingChart, table: fadingTable },
+  'density-score': { title: DENSITY_CHART_TITLE, chart: densityChart, table: densityTable },
+  'touch-up-free': { title: TOUCH_UP_FREE_CHART_TITLE, chart: touchUpFreeChart, table: touchUpFreeTable },
+  satisfaction: { title: SATISFACTION_CHART_TITLE, chart: satisfactionChart, table: satisfactionTable },
+  'adverse-events': { title: ADVERSE_EVENTS_CHART_TITLE, chart: adverseEventsChart, table: adverseEventsTable },
+};
 
 /** Every chart of the report, each with its configuration and its table. */
 export function allCharts(summary: AnalysisSummary, series: ChartSeries): ChartSpec[] {
-  return CHARTS.map((definition) => ({
-    id: definition.id,
-    title: definition.title,
-    config: definition.chart(summary, series),
-    table: definition.table(summary, series),
+  return CHART_IDS.map((id) => ({
+    id,
+    title: CHARTS[id].title,
+    config: CHARTS[id].chart(summary, series),
+    table: CHARTS[id].table(summary, series),
   }));
 }
 
+export { CHART_IDS, type ChartId } from './chart-ids.ts';
 export { adverseEventErrorBars, adverseEventsChart, adverseEventsTable } from './adverse-events-chart.ts';
 export { bubbleRadius } from './bubble-size.ts';
 export { DENSITY_SCALE, densityChart, densityTable } from './density-chart.ts';

@@ -1,5 +1,6 @@
 // Response shapes of the HTTP API that are not the bundle itself.
 import { z } from 'zod';
+import { CHART_IDS } from '../../analysis/charts/chart-ids.ts';
 import { ADVERSE_EVENT_DIMENSIONS } from './requests.ts';
 
 export const StudyListing = z
@@ -86,10 +87,7 @@ export const StudyCharts = z
     summary: AnalysisSummary,
     charts: z
       .array(ChartSpec)
-      .describe(
-        'Every chart of the report, in its order: participant-flow, sessions-per-participant, follow-up-coverage, fading-grade, ' +
-          'density-score, touch-up-free, satisfaction, adverse-events',
-      ),
+      .describe(`Every chart of the report, in its order: ${CHART_IDS.join(', ')}`),
     suppressBelow: SUPPRESS_BELOW,
   })
   .meta({ id: 'StudyCharts' });

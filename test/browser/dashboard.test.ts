@@ -7,21 +7,12 @@ import fs from 'node:fs';
 import { expect } from 'chai';
 import { parse } from 'csv-parse/sync';
 import type { Page } from 'playwright-core';
+import { CHART_IDS } from '../../analysis/charts/index.ts';
 import { DRIVER } from '../support/database.ts';
 import { apiClient, type ApiClient } from '../support/http.ts';
 import { expectAccessible, openAs, PHONE, screenshots, startWebApp, type WebApp } from '../support/web-app.ts';
 
 const CODE = 'SMP-2021';
-const CHART_IDS = [
-  'participant-flow',
-  'sessions-per-participant',
-  'follow-up-coverage',
-  'fading-grade',
-  'density-score',
-  'touch-up-free',
-  'satisfaction',
-  'adverse-events',
-];
 
 interface ChartsBody {
   summary: any;

@@ -5,13 +5,11 @@
 // edited (its checksum made again) and writes nothing. On PostgreSQL, `smp db roles` splits the
 // roles: the runtime role can append to the trail but not switch off its triggers, update,
 // delete or truncate it; on the embedded database the command says roles do not apply.
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough, Readable } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { sql } from 'kysely';
@@ -24,11 +22,10 @@ import { verifyAuditTrail } from '../../api/services/audit-verify-service.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { selectNonEmptyTables, selectTableShapes } from '../../db/repositories/backup-repository.ts';
 import { smallBundle } from '../support/bundles.ts';
+import { runSmp } from '../support/cli-workspace.ts';
 import { createServerDatabase, DRIVER, freshDb, SERVER_URL, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
-
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 
 /** A new empty store on the configured driver, not migrated, with its URL on PostgreSQL. */
 async function emptyStore(): Promise<{ db: Db; url?: string; dispose(): Promise<void> }> {
@@ -130,10 +127,7 @@ describe(`audit hash chain (${DRIVER})`, function () {
     const work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-audit-chain-'));
     const database = SERVER_URL ? await createServerDatabase() : undefined;
     const env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: database?.url ?? '' };
-    const smp = (...args: string[]) => {
-      const result = spawnSync(process.execPath, [SMP, ...args], { env, encoding: 'utf8', cwd: work });
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-    };
+    const smp = (...args: string[]) => runSmp(env, args, { cwd: work });
     try {
       for (const code of ['TAM-1', 'TAM-2']) {
         fs.writeFileSync(path.join(work, `${code}.json`), JSON.stringify(smallBundle(code)));
@@ -282,10 +276,7 @@ describe(`audit hash chain (${DRIVER})`, function () {
       const owner = `smp_owner_${process.pid}`;
       const runtime = `smp_app_${process.pid}`;
       const as = (role: string) => Object.assign(new URL(database.url), { username: role }).toString();
-      const smp = (url: string, ...args: string[]) => {
-        const result = spawnSync(process.execPath, [SMP, ...args], { env: { ...process.env, DATABASE_URL: url }, encoding: 'utf8' });
-        return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-      };
+      const smp = (url: string, ...args: string[]) => runSmp({ ...process.env, DATABASE_URL: url }, args);
       let app: Db | undefined;
       const client = new pg.Client({ connectionString: as(runtime) });
       try {
@@ -336,11 +327,7 @@ describe(`audit hash chain (${DRIVER})`, function () {
       const work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-db-roles-'));
       try {
         for (const args of [['db', 'roles'], ['db', 'roles', '--print']]) {
-          const result = spawnSync(process.execPath, [SMP, ...args], {
-            env: { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' },
-            encoding: 'utf8',
-            cwd: work,
-          });
+          const result = runSmp({ ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' }, args, { cwd: work });
           expect([result.status, result.stdout, result.stderr.trim()]).to.deep.equal([
             2,
             '',

@@ -2,48 +2,29 @@
 // server run) backed up and restored into a new embedded data directory, listing the same
 // studies; an existing archive kept unless --force; a damaged archive and a store with data
 // refused (exit 2) with nothing written.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { expect } from 'chai';
 import { smallBundle } from '../support/bundles.ts';
-import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+import { runSmp, useCliWorkspace } from '../support/cli-workspace.ts';
+import { DRIVER } from '../support/database.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 
 describe(`smp backup and smp restore (${DRIVER} → pglite)`, function () {
   this.timeout(180_000);
-  let work: string;
+  const cli = useCliWorkspace('smp-cli-backup-');
+  const smp = (runEnv: NodeJS.ProcessEnv, ...args: string[]) => runSmp(runEnv, args, { cwd: cli.dir });
   let env: NodeJS.ProcessEnv;
-  let dropDatabase: (() => Promise<void>) | undefined;
 
-  const smp = (runEnv: NodeJS.ProcessEnv, ...args: string[]) => {
-    const result = spawnSync(process.execPath, [SMP, ...args], { env: runEnv, encoding: 'utf8', cwd: work });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
-
-  before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-cli-backup-'));
-    env = { ...process.env, SMP_DATA_DIR: path.join(work, 'source'), DATABASE_URL: '' };
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      env.DATABASE_URL = database.url;
-      dropDatabase = database.drop;
-    }
+  before(() => {
+    env = { ...cli.env, SMP_DATA_DIR: path.join(cli.dir, 'source') };
     expect(smp(env, 'demo').status).to.equal(0);
-    fs.writeFileSync(path.join(work, 'b.json'), JSON.stringify(smallBundle('BAK-1')));
-    expect(smp(env, 'import', path.join(work, 'b.json')).status).to.equal(0);
-  });
-  after(async () => {
-    await dropDatabase?.();
-    fs.rmSync(work, { recursive: true, force: true });
+    expect(smp(env, 'import', cli.write('b.json', smallBundle('BAK-1'))).status).to.equal(0);
   });
 
   it('backs up the store and restores it into a new embedded data directory', () => {
-    const file = path.join(work, 'store.smpbackup');
+    const file = path.join(cli.dir, 'store.smpbackup');
     const backup = smp(env, 'backup', file);
     expect(backup.status, backup.stderr).to.equal(0);
     expect(backup.stderr.trim()).to.equal(
@@ -58,7 +39,7 @@ describe(`smp backup and smp restore (${DRIVER} → pglite)`, function () {
     expect(kept.stderr.trim()).to.equal(`smp backup: ${file} exists; add --force to overwrite it`);
     expect(smp(env, 'backup', file, '--force').status).to.equal(0);
 
-    const target = { ...process.env, SMP_DATA_DIR: path.join(work, 'target'), DATABASE_URL: '' };
+    const target = { ...process.env, SMP_DATA_DIR: path.join(cli.dir, 'target'), DATABASE_URL: '' };
     const restore = smp(target, 'restore', file);
     expect(restore.status, restore.stderr).to.equal(0);
     expect(restore.stderr).to.match(new RegExp(`^restored ${file} into pglite .*target: 2 studies, 211 rows in 19 tables \\(made \\S+ on ${DRIVER}\\)\\n$`));
@@ -71,10 +52,10 @@ describe(`smp backup and smp restore (${DRIVER} → pglite)`, function () {
   });
 
   it('refuses a damaged archive (exit 2) and restores nothing', () => {
-    const file = path.join(work, 'store.smpbackup');
-    const damaged = path.join(work, 'damaged.smpbackup');
+    const file = path.join(cli.dir, 'store.smpbackup');
+    const damaged = path.join(cli.dir, 'damaged.smpbackup');
     fs.writeFileSync(damaged, gzipSync(Buffer.from(gunzipSync(fs.readFileSync(file)).toString('utf8').replace('BAK-1', 'BAK-7'))));
-    const target = { ...process.env, SMP_DATA_DIR: path.join(work, 'target-2'), DATABASE_URL: '' };
+    const target = { ...process.env, SMP_DATA_DIR: path.join(cli.dir, 'target-2'), DATABASE_URL: '' };
     const run = smp(target, 'restore', damaged);
     expect(run.status).to.equal(2);
     expect(run.stderr.trim()).to.equal(
@@ -88,8 +69,8 @@ describe(`smp backup and smp restore (${DRIVER} → pglite)`, function () {
     const empty = smp(env, 'backup', '');
     expect(empty.status).to.equal(2);
     expect(empty.stderr.split('\n')[0]).to.equal('smp backup: backup needs a file name (got an empty string)');
-    const directory = smp(env, 'restore', work);
+    const directory = smp(env, 'restore', cli.dir);
     expect(directory.status).to.equal(2);
-    expect(directory.stderr.trim()).to.equal(`smp restore: ${work} is a directory, not a file`);
+    expect(directory.stderr.trim()).to.equal(`smp restore: ${cli.dir} is a directory, not a file`);
   });
 });

@@ -3,37 +3,18 @@
 // server's socket) and on PostgreSQL alike. Every acknowledged write is kept, the new user signs
 // in, the analysis is whole, and the backup restores with counts that agree. A server killed with
 // -9 leaves a socket behind that does not stop the next command.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { openDb } from '../../db/kysely.ts';
 import { socketPathOf } from '../../db/local-socket.ts';
-import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+import { runSmpBeside, storeOf, useCliWorkspace, type CliRun } from '../support/cli-workspace.ts';
+import { DRIVER } from '../support/database.ts';
+import { startServe } from '../support/server-process.ts';
 import { adminTokenInStore } from '../support/users.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
-
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run `smp …` without blocking this process, so that HTTP writes go on meanwhile. */
-function smp(env: NodeJS.ProcessEnv, ...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [SMP, ...args], { env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const smp = (env: NodeJS.ProcessEnv, ...args: string[]) => runSmpBeside(env, args);
 
 const enrolment = (code: string) => ({
   code,
@@ -49,54 +30,17 @@ const enrolment = (code: string) => ({
 
 describe(`smp commands beside a running server (${DRIVER})`, function () {
   this.timeout(180_000);
-  let work: string;
-  let env: NodeJS.ProcessEnv;
-  let dropDatabases: Array<() => Promise<void>> = [];
-
-  before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-beside-'));
-    env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      env.DATABASE_URL = database.url;
-      dropDatabases.push(database.drop);
-    }
-  });
-  after(async () => {
-    for (const drop of dropDatabases) await drop();
-    dropDatabases = [];
-    fs.rmSync(work, { recursive: true, force: true });
-  });
-
-  async function startServe(env: NodeJS.ProcessEnv): Promise<{ child: ChildProcessWithoutNullStreams; url: string; token: string }> {
-    const token = await adminTokenInStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.SMP_DATA_DIR });
-    const child = spawn(process.execPath, [SMP, 'serve', '--port', '0'], { env });
-    child.stderr.resume();
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /SMP outcomes tracker: (http:\/\/\S+)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
-    return { child, url, token };
-  }
-
-  const stop = async (child: ChildProcessWithoutNullStreams, signal: NodeJS.Signals) => {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill(signal);
-    await exited;
-  };
+  const cli = useCliWorkspace('smp-beside-');
 
   it('runs user add, analyze --study and backup while enrolments arrive over HTTP, losing nothing', async () => {
-    const { child, url, token } = await startServe(env);
+    const token = await adminTokenInStore(cli.store);
+    const served = await startServe(cli.env);
+    const { url } = served;
     const acknowledged: string[] = [];
     let running = true;
-    let commands: [Run, Run, Run];
-    const outDir = path.join(work, 'analysis');
-    const archive = path.join(work, 'store.smpbackup');
+    let commands: [CliRun, CliRun, CliRun];
+    const outDir = path.join(cli.dir, 'analysis');
+    const archive = path.join(cli.dir, 'store.smpbackup');
     try {
       // Two writers enrol participants one after another until the commands are done.
       const writer = async (prefix: string) => {
@@ -115,9 +59,9 @@ describe(`smp commands beside a running server (${DRIVER})`, function () {
       // Let the writes begin before the commands start.
       while (acknowledged.length < 3) await new Promise((resolve) => setTimeout(resolve, 20));
       commands = await Promise.all([
-        smp(env, 'user', 'add', 'carol', '--role', 'researcher', '--study', 'SMP-2021'),
-        smp(env, 'analyze', '--study', 'SMP-2021', '--out', outDir),
-        smp(env, 'backup', archive),
+        smp(cli.env, 'user', 'add', 'carol', '--role', 'researcher', '--study', 'SMP-2021'),
+        smp(cli.env, 'analyze', '--study', 'SMP-2021', '--out', outDir),
+        smp(cli.env, 'backup', archive),
       ]);
       running = false;
       await Promise.all(writers);
@@ -144,12 +88,12 @@ describe(`smp commands beside a running server (${DRIVER})`, function () {
       expect(analysis.participants.enrolled).to.be.within(22, 22 + acknowledged.length);
     } finally {
       running = false;
-      await stop(child, 'SIGTERM');
+      await served.stop('SIGTERM');
     }
     expect(acknowledged.length).to.be.above(3);
 
     // Every acknowledged enrolment is stored, once, and nothing else was added.
-    const db = await openDb({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.SMP_DATA_DIR, throughServer: false });
+    const db = await openDb({ ...cli.store, throughServer: false });
     let backupCodes: string[];
     try {
       const stored = await db.kysely
@@ -168,15 +112,10 @@ describe(`smp commands beside a running server (${DRIVER})`, function () {
     }
 
     // The backup restores into an empty store, with the participants it read all present.
-    const restoreEnv: NodeJS.ProcessEnv = { ...env, SMP_DATA_DIR: path.join(work, 'restored') };
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      restoreEnv.DATABASE_URL = database.url;
-      dropDatabases.push(database.drop);
-    }
+    const restoreEnv = await cli.newStore('restored');
     const restore = await smp(restoreEnv, 'restore', archive);
     expect(restore.status, restore.stderr).to.equal(0);
-    const restored = await openDb({ databaseUrl: restoreEnv.DATABASE_URL || undefined, dataDir: restoreEnv.SMP_DATA_DIR });
+    const restored = await openDb(storeOf(restoreEnv));
     try {
       const rows = await restored.kysely.selectFrom('participant').select('code').execute();
       backupCodes = rows.map((row) => row.code).filter((code) => /^[AB]\d{4}$/.test(code));
@@ -198,13 +137,13 @@ describe(`smp commands beside a running server (${DRIVER})`, function () {
 
   if (DRIVER === 'pglite') {
     it('opens the data directory itself when the server was killed and left its socket behind', async () => {
-      const killedEnv = { ...env, SMP_DATA_DIR: path.join(work, 'killed') };
-      const { child } = await startServe(killedEnv);
+      const killedEnv = { ...cli.env, SMP_DATA_DIR: path.join(cli.dir, 'killed') };
+      const served = await startServe(killedEnv);
       const socket = socketPathOf(killedEnv.SMP_DATA_DIR);
       expect(fs.statSync(socket).isSocket()).to.equal(true);
       expect(fs.statSync(socket).mode & 0o777).to.equal(0o600);
       expect(fs.statSync(path.dirname(socket)).mode & 0o777).to.equal(0o700);
-      await stop(child, 'SIGKILL');
+      await served.stop('SIGKILL');
       expect(fs.existsSync(socket)).to.equal(true);
       const studies = await smp(killedEnv, 'studies');
       expect(studies.status, studies.stderr).to.equal(0);

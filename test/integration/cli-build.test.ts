@@ -1,17 +1,15 @@
 // The `smp` command runs a build in dist/ (made by `npm install`'s prepare step). A checkout whose
 // sources changed since must never run the old build: the command notices the changed source by
 // its time stamp and size, rebuilds, and runs the new code.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { freshEntry, MANIFEST, ROOT, stamp } from '../../api/bin/build.js';
+import { runSmp } from '../support/cli-workspace.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const SOURCE = 'api/errors.ts';
 
-const version = () => spawnSync(process.execPath, [SMP, '--version'], { encoding: 'utf8' });
+const version = () => runSmp(process.env, ['--version']);
 const manifestInputs = () => (JSON.parse(fs.readFileSync(MANIFEST, 'utf8')) as { inputs: Record<string, string> }).inputs;
 
 describe('the smp command is never stale', function () {

@@ -4,44 +4,25 @@
 // an import on a terminal, and `analyze FILE` printing what `analyze --study` prints.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { smallBundle } from '../support/bundles.ts';
-import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+import { SMP, useCliWorkspace } from '../support/cli-workspace.ts';
+import { DRIVER } from '../support/database.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const PACKAGE = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
 const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'backup', 'restore', 'analyze', 'worklist', 'user', 'audit', 'db'];
 
 describe(`smp command conveniences (${DRIVER})`, function () {
   this.timeout(120_000);
-  let work: string;
-  let env: NodeJS.ProcessEnv;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  const cli = useCliWorkspace('smp-cli-commands-');
+  const { smp } = cli;
 
-  before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-cli-commands-'));
-    env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      env.DATABASE_URL = database.url;
-      dropDatabase = database.drop;
-    }
-    fs.writeFileSync(path.join(work, 'cli-3.json'), JSON.stringify(smallBundle('CLI-3')));
-    const imported = smp('import', path.join(work, 'cli-3.json'));
+  before(() => {
+    const imported = smp('import', cli.write('cli-3.json', smallBundle('CLI-3')));
     expect(imported.status, imported.stderr).to.equal(0);
   });
-  after(async () => {
-    await dropDatabase?.();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
-
-  function smp(...args: string[]) {
-    const result = spawnSync(process.execPath, [SMP, ...args], { env, encoding: 'utf8', cwd: work });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  }
 
   it('prints its version with --version', () => {
     const run = smp('--version');
@@ -76,10 +57,10 @@ describe(`smp command conveniences (${DRIVER})`, function () {
   });
 
   it('says "is a directory" for a directory given as a bundle file (exit 2)', () => {
-    for (const args of [['import', work], ['analyze', work]]) {
+    for (const args of [['import', cli.dir], ['analyze', cli.dir]]) {
       const run = smp(...args);
       expect(run.status, args[0]).to.equal(2);
-      expect(run.stderr.trim(), args[0]).to.equal(`smp ${args[0]}: ${work} is a directory, not a file`);
+      expect(run.stderr.trim(), args[0]).to.equal(`smp ${args[0]}: ${cli.dir} is a directory, not a file`);
     }
   });
 
@@ -103,7 +84,7 @@ describe(`smp command conveniences (${DRIVER})`, function () {
   });
 
   it('overwrites an existing --out file only with --force, and never a directory', () => {
-    const out = path.join(work, 'existing.json');
+    const out = path.join(cli.dir, 'existing.json');
     fs.writeFileSync(out, 'keep me');
     const refused = smp('export', 'CLI-3', '--out', out);
     expect(refused.status).to.equal(2);
@@ -113,18 +94,18 @@ describe(`smp command conveniences (${DRIVER})`, function () {
     const forced = smp('export', 'CLI-3', '--out', out, '--force');
     expect(forced.status, forced.stderr).to.equal(0);
     expect(JSON.parse(fs.readFileSync(out, 'utf8')).study.code).to.equal('CLI-3');
-    expect(fs.readdirSync(work).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
+    expect(fs.readdirSync(cli.dir).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
 
-    const directory = smp('export', 'CLI-3', '--out', work, '--force');
+    const directory = smp('export', 'CLI-3', '--out', cli.dir, '--force');
     expect(directory.status).to.equal(2);
-    expect(directory.stderr.trim()).to.equal(`smp export: ${work} is a directory; --out needs a file name`);
-    const missing = smp('export', 'CLI-3', '--out', path.join(work, 'no-such-dir', 'x.json'));
+    expect(directory.stderr.trim()).to.equal(`smp export: ${cli.dir} is a directory; --out needs a file name`);
+    const missing = smp('export', 'CLI-3', '--out', path.join(cli.dir, 'no-such-dir', 'x.json'));
     expect(missing.status).to.equal(2);
-    expect(missing.stderr.trim()).to.equal(`smp export: ${path.join(work, 'no-such-dir')}: no such directory`);
+    expect(missing.stderr.trim()).to.equal(`smp export: ${path.join(cli.dir, 'no-such-dir')}: no such directory`);
   });
 
   it('prints the same summary for a bundle file as for the stored study', () => {
-    const fromFile = smp('analyze', path.join(work, 'cli-3.json'), '--by', 'site');
+    const fromFile = smp('analyze', path.join(cli.dir, 'cli-3.json'), '--by', 'site');
     const fromStore = smp('analyze', '--study', 'CLI-3', '--by', 'site');
     expect(fromFile.status, fromFile.stderr).to.equal(0);
     expect(fromStore.status, fromStore.stderr).to.equal(0);
@@ -133,13 +114,13 @@ describe(`smp command conveniences (${DRIVER})`, function () {
   });
 
   it('shows progress on a terminal from reading the file to the commit, and leaves the line clean', () => {
-    const file = path.join(work, 'cli-4.json');
+    const file = path.join(cli.dir, 'cli-4.json');
     fs.writeFileSync(file, JSON.stringify(smallBundle('CLI-4')));
     // `script` runs the command on a pseudo-terminal, so stderr is a TTY as in a user's shell.
     const run = spawnSync('script', ['-qec', `"${process.execPath}" "${SMP}" import "${file}"`, '/dev/null'], {
-      env,
+      env: cli.env,
       encoding: 'utf8',
-      cwd: work,
+      cwd: cli.dir,
     });
     expect(run.status, run.stdout).to.equal(0);
     const steps = run.stdout.split('\r\x1b[K').map((step) => step.trim()).filter(Boolean);

@@ -13,7 +13,6 @@
 // `npx tsx test/fixtures/exports/regenerate.ts` and review the diff by hand, line by line.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
@@ -24,17 +23,18 @@ import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { ANALYSIS_CSV_COLUMNS } from '../../api/formats/analysis-csv.ts';
 import { unzipFiles } from '../../api/formats/archive.ts';
 import type { FormatFile } from '../../api/formats/types.ts';
-import { AE_CATEGORIES, type StudyBundle } from '../../api/schemas/bundle.ts';
+import { type StudyBundle } from '../../api/schemas/bundle.ts';
 import { canonicalOrder } from '../../api/schemas/bundle-order.ts';
 import { formatProblem } from '../../api/schemas/problems.ts';
 import { deidentifyBundle } from '../../api/services/deidentify.ts';
 import { EXPORT_FORMATS, formatDeidentificationReport, readImport } from '../../api/services/format-service.ts';
 import { smallBundle } from '../support/bundles.ts';
+import { runSmp, SMP, storeOf, useCliWorkspace } from '../support/cli-workspace.ts';
 import { expectDeidentifiedFrom, expectDeidentifiedShape, expectFixtureExport, FIXTURE_CODE, FIXTURE_FILE, FIXTURE_FILE_NAMES, fixtureStudy } from '../support/export-fixtures.ts';
-import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+import { DRIVER } from '../support/database.ts';
 import { csvRecords, demoBundle, editCsv, setCell, textOf, valid } from '../unit/formats/helpers.ts';
+import { leaks } from '../support/leaks.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO_FILE = path.join(ROOT, 'fixtures/smp-2021.json');
 const DEMO = 'SMP-2021';
@@ -63,92 +63,31 @@ const DEMO_FILE_NAMES = {
   fhir: [`${DEMO}.fhir.json`],
 };
 
-/** Participant and practitioner codes (also inside USUBJID and the like), free text, pigment lots and original dates found in `files`. */
-function leaks(files: readonly FormatFile[], source: StudyBundle, deidentified: StudyBundle): string[] {
-  const codes = new Set([...source.participants.map((p) => p.code), ...source.practitioners.map((p) => p.code)]);
-  const freeText = new Set<string>();
-  for (const p of source.participants) {
-    if (p.withdrawalReason) freeText.add(p.withdrawalReason);
-    for (const e of p.adverseEvents) if (!(AE_CATEGORIES as readonly string[]).includes(e.term)) freeText.add(e.term);
-    for (const s of p.sessions) freeText.add(s.pigmentLot);
-  }
-  const datesOf = (bundle: StudyBundle) =>
-    new Set(
-      bundle.participants.flatMap((p) => [
-        p.enrolledOn,
-        p.withdrawnOn,
-        ...p.sessions.map((s) => s.date),
-        ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
-        ...p.fadingAssessments.map((a) => a.date),
-        ...p.surveys.map((s) => s.date),
-      ]),
-    );
-  // A shifted date of one participant can fall on another's original date: that says nothing.
-  const shifted = datesOf(deidentified);
-  const forbiddenDates = new Set([...datesOf(source)].filter((d): d is string => d !== null && !shifted.has(d)));
-  expect(codes.size + freeText.size + forbiddenDates.size).to.be.greaterThan(150);
-  const found: string[] = [];
-  for (const file of files) {
-    const text = textOf(file);
-    for (const run of text.match(/[A-Za-z0-9._-]+/g) ?? []) {
-      const parts = run.split(/([._-])/);
-      for (let i = 0; i < parts.length; i += 2) {
-        let candidate = '';
-        for (let j = i; j < parts.length; j += 2) {
-          candidate = j === i ? parts[j]! : `${candidate}${parts[j - 1]}${parts[j]}`;
-          if (codes.has(candidate)) found.push(`${file.name}: code ${candidate}`);
-        }
-      }
-    }
-    for (const value of freeText) if (text.includes(value)) found.push(`${file.name}: text ${value}`);
-    for (const date of text.match(/\d{4}-\d{2}-\d{2}/g) ?? []) if (forbiddenDates.has(date)) found.push(`${file.name}: date ${date}`);
-  }
-  return found;
-}
-
-interface Store {
-  env: NodeJS.ProcessEnv;
-  url: string | undefined;
-  dataDir: string;
-  drop?: () => Promise<void>;
-}
-
 describe(`smp export, import and analyze in the interchange formats (${DRIVER})`, function () {
   this.timeout(300_000);
-  let work: string;
+  const cli = useCliWorkspace('smp-cli-formats-');
   /** The demo study and a cohort with withdrawal reasons and many adverse events. */
-  let storeA: Store;
+  let storeA: NodeJS.ProcessEnv;
   /** Where exports are read back: empty at first. */
-  let storeB: Store;
+  let storeB: NodeJS.ProcessEnv;
   const demo = canonicalOrder(demoBundle());
   const cohort = canonicalOrder(
     valid(generateCohort({ participants: 60, seed: 8, code: COHORT, sites: 3, withdrawalRate: 0.3, adverseEventRate: 0.6 })),
   );
   const keys = new Map<string, Uint8Array>();
 
-  async function newStore(name: string): Promise<Store> {
-    const dataDir = path.join(work, name);
-    if (!SERVER_URL) return { env: { ...process.env, SMP_DATA_DIR: dataDir, DATABASE_URL: '' }, url: undefined, dataDir };
-    const database = await createServerDatabase();
-    return { env: { ...process.env, SMP_DATA_DIR: dataDir, DATABASE_URL: database.url }, url: database.url, dataDir, drop: database.drop };
-  }
-
-  function smp(store: Store, ...args: string[]) {
-    const result = spawnSync(process.execPath, [SMP, ...args], { env: store.env, encoding: 'utf8', cwd: work });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  }
+  const smp = (store: NodeJS.ProcessEnv, ...args: string[]) => runSmp(store, args, { cwd: cli.dir });
   const ok = (run: ReturnType<typeof smp>) => {
     expect(run.status, run.stderr).to.equal(0);
     return run;
   };
-  const at = (name: string) => path.join(work, name);
+  const at = (name: string) => path.join(cli.dir, name);
   /** The stored study as its bundle, exported by the command. */
-  const storedBundle = (store: Store, code: string): StudyBundle => JSON.parse(ok(smp(store, 'export', code)).stdout);
+  const storedBundle = (store: NodeJS.ProcessEnv, code: string): StudyBundle => JSON.parse(ok(smp(store, 'export', code)).stdout);
 
   before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-cli-formats-'));
-    storeA = await newStore('data-a');
-    storeB = await newStore('data-b');
+    storeA = await cli.newStore('data-a');
+    storeB = await cli.newStore('data-b');
     ok(smp(storeA, 'demo'));
     fs.writeFileSync(at('cohort.json'), JSON.stringify(cohort));
     ok(smp(storeA, 'import', at('cohort.json')));
@@ -156,7 +95,7 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
     expect(cohort.participants.filter((p) => p.withdrawalReason !== null).length).to.be.greaterThan(5);
 
     // The studies' de-identification keys, read as the server would, to make the expected exports.
-    const db = await openDb(storeA.url ? { databaseUrl: storeA.url } : { dataDir: storeA.dataDir });
+    const db = await openDb(storeOf(storeA));
     try {
       for (const code of [DEMO, COHORT]) {
         const { rows } = await sql<{ deid_key: Uint8Array }>`
@@ -167,12 +106,6 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
       await db.close();
     }
   });
-  after(async () => {
-    await storeA?.drop?.();
-    await storeB?.drop?.();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
-
   describe('smp export --format', () => {
     it('writes json exactly as before: the bundle on stdout, with or without --format json', () => {
       const fixture = fs.readFileSync(DEMO_FILE, 'utf8');
@@ -257,7 +190,7 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
       ok(smp(storeA, 'export', DEMO, '--format', 'csv', '--out', folder, '--force'));
       expect(fs.readFileSync(path.join(folder, 'sites.csv'), 'utf8')).to.equal(sites);
       expect(fs.readFileSync(path.join(folder, 'notes.txt'), 'utf8')).to.equal('mine');
-      expect(fs.readdirSync(work).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
+      expect(fs.readdirSync(cli.dir).filter((name) => name.endsWith('.tmp'))).to.deep.equal([]);
 
       const zip = at('keep.zip');
       fs.writeFileSync(zip, 'keep me');
@@ -307,7 +240,9 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
             `${report}\nwrote study ${code} (${format === 'json' ? '' : `${format}, `}de-identified) to ${out}` +
               `${folderFormat ? ` (${code}-${format}-deidentified/ with ${files.length} files)` : ''}\n`,
           );
-          expect(leaks(files, source, deidentified.bundle), format).to.deep.equal([]);
+          const scan = leaks(files, source, deidentified.bundle);
+          expect(scan.lookedFor.total).to.be.greaterThan(150);
+          expect(scan.found, format).to.deep.equal([]);
         }
       });
     }
@@ -415,9 +350,9 @@ describe(`smp export, import and analyze in the interchange formats (${DRIVER})`
     it('shows progress on a terminal, from reading the files to the commit', () => {
       // `script` runs the command on a pseudo-terminal, so stderr is a TTY as in a user's shell.
       const run = spawnSync('script', ['-qec', `"${process.execPath}" "${SMP}" import --format csv "${at('csv-out')}" --replace`, '/dev/null'], {
-        env: storeB.env,
+        env: storeB,
         encoding: 'utf8',
-        cwd: work,
+        cwd: cli.dir,
       });
       expect(run.status, run.stdout).to.equal(0);
       const steps = run.stdout.split('\r\x1b[K').map((step) => step.trim()).filter(Boolean);

@@ -1,49 +1,21 @@
 // Malformed and hostile bundle files through the real `smp` command (exit 2, the problem on
 // stderr, nothing imported), and a served tracker that keeps answering while it validates a
 // large import on a worker thread.
-import { spawn, spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { smallBundle } from '../support/bundles.ts';
-import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+import { useCliWorkspace } from '../support/cli-workspace.ts';
+import { DRIVER } from '../support/database.ts';
+import { startServe } from '../support/server-process.ts';
 import { adminTokenInStore } from '../support/users.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 
 describe(`smp command line and server on bad input (${DRIVER})`, function () {
   this.timeout(180_000);
-  let work: string;
-  let env: NodeJS.ProcessEnv;
-  const drops: Array<() => Promise<void>> = [];
-
-  before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-cli-input-test-'));
-    env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      env.DATABASE_URL = database.url;
-      drops.push(database.drop);
-    }
-  });
-  after(async () => {
-    for (const drop of drops) await drop();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
-
-  const smp = (...args: string[]) => {
-    const result = spawnSync(process.execPath, [SMP, ...args], { env, encoding: 'utf8', cwd: work, maxBuffer: 64 * 1024 * 1024 });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
-  const write = (name: string, content: string | Buffer) => {
-    const file = path.join(work, name);
-    fs.writeFileSync(file, content);
-    return file;
-  };
+  const cli = useCliWorkspace('smp-cli-input-test-', { maxBuffer: 64 * 1024 * 1024 });
+  const { smp, write } = cli;
 
   it('refuses a file with invalid UTF-8 at its byte offset, and accepts one with a byte order mark', () => {
     const bytes = Buffer.from(JSON.stringify(smallBundle('CLI-UTF')).replace('London clinic', 'Lond\u00f3n clinic'));
@@ -69,7 +41,7 @@ describe(`smp command line and server on bad input (${DRIVER})`, function () {
     expect(duplicate.status).to.equal(2);
     const line = text.split('\n').findIndex((l) => l.includes('2019-03-01')) + 1;
     expect(duplicate.stderr).to.equal(
-      `smp import: ${path.join(work, 'dup.json')} has 1 duplicate key:\nparticipants[1].enrolledOn: duplicate key "enrolledOn" (line ${line}, column 7)\n`,
+      `smp import: ${path.join(cli.dir, 'dup.json')} has 1 duplicate key:\nparticipants[1].enrolledOn: duplicate key "enrolledOn" (line ${line}, column 7)\n`,
     );
 
     bundle.study.title = '\uFEFF';
@@ -106,14 +78,7 @@ describe(`smp command line and server on bad input (${DRIVER})`, function () {
   });
 
   it('keeps answering /api/health while it validates a large import', async () => {
-    const serveEnv = { ...env };
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      serveEnv.DATABASE_URL = database.url;
-      drops.push(database.drop);
-    } else {
-      serveEnv.SMP_DATA_DIR = path.join(work, 'serve-data');
-    }
+    const serveEnv = await cli.newStore('serve-data');
     // 8,000 participants (~10 MB), refused for a date in the very last record, so the answer
     // comes right after validation and nothing is written.
     const bundle = generateCohort({ seed: 5, participants: 8000, code: 'BIG-1' });
@@ -121,17 +86,9 @@ describe(`smp command line and server on bad input (${DRIVER})`, function () {
     const body = Buffer.from(JSON.stringify(bundle));
 
     const token = await adminTokenInStore({ databaseUrl: serveEnv.DATABASE_URL, dataDir: serveEnv.SMP_DATA_DIR });
-    const child = spawn(process.execPath, [SMP, 'serve', '--port', '0'], { env: serveEnv });
+    const served = await startServe(serveEnv);
     try {
-      const url = await new Promise<URL>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /SMP outcomes tracker: (http:\/\/\S+)/.exec(out);
-          if (match) resolve(new URL(match[1]!));
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-      });
+      const url = new URL(served.url);
       const events: string[] = [];
       const importDone = new Promise<{ status: number; body: string }>((resolve, reject) => {
         const request = http.request(new URL('/api/studies', url), { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` } }, (response) => {
@@ -157,8 +114,7 @@ describe(`smp command line and server on bad input (${DRIVER})`, function () {
       expect(problem.problems.map((p) => p.path)).to.deep.equal(['participants[7999].enrolledOn']);
       expect(events).to.deep.equal(['body sent', 'health 200 ok', 'import answered']);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await served.stop();
     }
   });
 });

@@ -1,39 +1,21 @@
 // `smp serve` and the other commands side by side: a port in use fails at once and holds
 // nothing (not even the embedded database's lock); requests that arrive while the database
 // opens are told to retry; and with the server running, a second command works beside it.
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { bindServer } from '../../api/server.ts';
 import { smallBundle } from '../support/bundles.ts';
-import { createServerDatabase, DRIVER, freshDb, SERVER_URL } from '../support/database.ts';
+import { runSmp, runSmpBeside, SMP, useCliWorkspace } from '../support/cli-workspace.ts';
+import { DRIVER, freshDb } from '../support/database.ts';
+import { startServe } from '../support/server-process.ts';
 import { adminTokenInStore } from '../support/users.ts';
-
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 
 describe(`smp serve beside other commands (${DRIVER})`, function () {
   this.timeout(120_000);
-  let work: string;
-  let env: NodeJS.ProcessEnv;
-  let dropDatabase: (() => Promise<void>) | undefined;
-
-  before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-serve-test-'));
-    env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      env.DATABASE_URL = database.url;
-      dropDatabase = database.drop;
-    }
-  });
-  after(async () => {
-    await dropDatabase?.();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
+  const cli = useCliWorkspace('smp-serve-test-');
 
   it('exits 1 at once on a port in use, before opening the database, and holds nothing', async () => {
     const blocker = net.createServer();
@@ -41,12 +23,7 @@ describe(`smp serve beside other commands (${DRIVER})`, function () {
     const port = (blocker.address() as net.AddressInfo).port;
     try {
       const started = performance.now();
-      const run = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-        const child = spawn(process.execPath, [SMP, 'serve', '--port', String(port)], { env });
-        let stderr = '';
-        child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        child.once('exit', (status) => resolve({ status, stderr }));
-      });
+      const run = await runSmpBeside(cli.env, ['serve', '--port', String(port)]);
       const seconds = (performance.now() - started) / 1000;
       expect(run.status).to.equal(1);
       expect(run.stderr.trim()).to.equal(
@@ -54,8 +31,8 @@ describe(`smp serve beside other commands (${DRIVER})`, function () {
       );
       // It did not wait for the database (seconds on the embedded one): it never opened it.
       expect(seconds).to.be.below(5);
-      expect(fs.existsSync(path.join(env.SMP_DATA_DIR!, 'smp.lock'))).to.equal(false);
-      expect(fs.existsSync(env.SMP_DATA_DIR!)).to.equal(false);
+      expect(fs.existsSync(path.join(cli.env.SMP_DATA_DIR!, 'smp.lock'))).to.equal(false);
+      expect(fs.existsSync(cli.env.SMP_DATA_DIR!)).to.equal(false);
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
@@ -69,7 +46,7 @@ describe(`smp serve beside other commands (${DRIVER})`, function () {
       // Both ports are in use, so the message names the one the server tried: N, not PORT.
       const run = spawnSync('npm', ['start', '--silent', '--', '--port', String(port)], {
         cwd: path.dirname(path.dirname(path.dirname(SMP))),
-        env: { ...env, PORT: String(other) },
+        env: { ...cli.env, PORT: String(other) },
         encoding: 'utf8',
         timeout: 60_000,
       });
@@ -98,38 +75,24 @@ describe(`smp serve beside other commands (${DRIVER})`, function () {
     }
   });
 
-  async function startServe(): Promise<{ child: ChildProcessWithoutNullStreams; url: string; token: string }> {
-    // An administrator's token, made while no server holds the store.
-    const token = await adminTokenInStore({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.SMP_DATA_DIR });
-    const child = spawn(process.execPath, [SMP, 'serve', '--port', '0'], { env });
-    const url = await new Promise<string>((resolve, reject) => {
-      let out = '';
-      child.stdout.on('data', (chunk: Buffer) => {
-        out += chunk.toString();
-        const match = /SMP outcomes tracker: (http:\/\/\S+)/.exec(out);
-        if (match) resolve(match[1]!);
-      });
-      child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-    });
-    return { child, url, token };
-  }
-
   it('imports with `smp import` while the server runs on the same database (embedded: through its socket)', async () => {
-    const file = path.join(work, 'serve-1.json');
+    const file = path.join(cli.dir, 'serve-1.json');
     fs.writeFileSync(file, JSON.stringify(smallBundle('SERVE-1')));
-    const { child, url, token } = await startServe();
+    // An administrator's token, made while no server holds the store.
+    const token = await adminTokenInStore(cli.store);
+    const served = await startServe(cli.env);
+    const { url } = served;
     try {
-      const run = spawnSync(process.execPath, [SMP, 'import', file], { env, encoding: 'utf8' });
+      const run = runSmp(cli.env, ['import', file]);
       const listed = ((await (await fetch(`${url}api/studies`, { headers: { authorization: `Bearer ${token}` } })).json()) as { studies: Array<{ code: string }> }).studies.map((s) => s.code);
       expect(run.status, run.stderr).to.equal(0);
       expect(listed).to.deep.equal(['SERVE-1', 'SMP-2021']);
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
+      await served.stop();
     }
     // Once the server has stopped, the embedded database is free again.
-    const after = spawnSync(process.execPath, [SMP, 'import', file, '--replace'], { env, encoding: 'utf8' });
+    const after = runSmp(cli.env, ['import', file, '--replace']);
     expect(after.status, after.stderr).to.equal(0);
-    expect(fs.existsSync(path.join(env.SMP_DATA_DIR!, 'smp.lock'))).to.equal(false);
+    expect(fs.existsSync(path.join(cli.env.SMP_DATA_DIR!, 'smp.lock'))).to.equal(false);
   });
 });

@@ -1,45 +1,19 @@
 // The `smp` command as users run it: a real process, its output and its exit status.
-import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { smallBundle } from '../support/bundles.ts';
-import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+import { runSmp, useCliWorkspace } from '../support/cli-workspace.ts';
+import { DRIVER, SERVER_URL } from '../support/database.ts';
+import { startServe } from '../support/server-process.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const DEMO_FILE = fileURLToPath(new URL('../../fixtures/smp-2021.json', import.meta.url));
 
 describe(`smp command line (${DRIVER})`, function () {
   this.timeout(120_000);
-  let work: string;
-  let env: NodeJS.ProcessEnv;
-  let dropDatabase: (() => Promise<void>) | undefined;
-
-  before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-cli-test-'));
-    env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      env.DATABASE_URL = database.url;
-      dropDatabase = database.drop;
-    }
-  });
-  after(async () => {
-    await dropDatabase?.();
-    fs.rmSync(work, { recursive: true, force: true });
-  });
-
-  const smp = (...args: string[]) => {
-    const result = spawnSync(process.execPath, [SMP, ...args], { env, encoding: 'utf8', cwd: work });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  };
-  const write = (name: string, content: unknown) => {
-    const file = path.join(work, name);
-    fs.writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
-    return file;
-  };
+  const cli = useCliWorkspace('smp-cli-test-');
+  const { smp, write } = cli;
 
   it('lists no studies in a new database', () => {
     const run = smp('studies');
@@ -80,7 +54,7 @@ describe(`smp command line (${DRIVER})`, function () {
   });
 
   it('writes an export to --out', () => {
-    const out = path.join(work, 'out.json');
+    const out = path.join(cli.dir, 'out.json');
     const run = smp('export', 'CLI-1', '--out', out);
     expect(run.status).to.equal(0);
     expect(run.stderr.trim()).to.equal(`wrote study CLI-1 to ${out}`);
@@ -115,8 +89,8 @@ describe(`smp command line (${DRIVER})`, function () {
   });
 
   it('exits 2 for a missing file, an unknown study, an unknown command and a bad option', () => {
-    expect(smp('import', path.join(work, 'absent.json'))).to.include({ status: 2 });
-    expect(smp('import', path.join(work, 'absent.json')).stderr).to.contain('absent.json: no such file');
+    expect(smp('import', path.join(cli.dir, 'absent.json'))).to.include({ status: 2 });
+    expect(smp('import', path.join(cli.dir, 'absent.json')).stderr).to.contain('absent.json: no such file');
     const unknownStudy = smp('export', 'NOPE-1');
     expect(unknownStudy.status).to.equal(2);
     expect(unknownStudy.stderr.trim()).to.equal('smp export: study NOPE-1 does not exist (`smp studies` lists the stored studies)');
@@ -130,10 +104,7 @@ describe(`smp command line (${DRIVER})`, function () {
   });
 
   it('exits 1 when the database cannot be reached', () => {
-    const run = spawnSync(process.execPath, [SMP, 'studies'], {
-      env: { ...env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' },
-      encoding: 'utf8',
-    });
+    const run = runSmp({ ...cli.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none' }, ['studies']);
     expect(run.status).to.equal(1);
     expect(run.stderr.trim()).to.equal(
       'smp studies: cannot connect to the PostgreSQL server at 127.0.0.1:1 (DATABASE_URL): the connection was refused; ' +
@@ -143,26 +114,10 @@ describe(`smp command line (${DRIVER})`, function () {
   });
 
   it('serves the tracker, loading the demo study into an empty database, and prints the URL', async () => {
-    const serveEnv = { ...env };
-    let dropServeDatabase: (() => Promise<void>) | undefined;
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      serveEnv.DATABASE_URL = database.url;
-      dropServeDatabase = database.drop;
-    } else {
-      serveEnv.SMP_DATA_DIR = path.join(work, 'serve-data');
-    }
-    const child = spawn(process.execPath, [SMP, 'serve', '--port', '0'], { env: serveEnv });
+    const serveEnv = await cli.newStore('serve-data');
+    const served = await startServe(serveEnv);
+    const { url } = served;
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        child.stdout.on('data', (chunk: Buffer) => {
-          out += chunk.toString();
-          const match = /SMP outcomes tracker: (http:\/\/\S+)/.exec(out);
-          if (match) resolve(match[1]!);
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited with ${code}`)));
-      });
       expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/$/);
       // The API is behind sign-in; the health check is not.
       expect((await fetch(`${url}api/studies`)).status).to.equal(401);
@@ -172,17 +127,15 @@ describe(`smp command line (${DRIVER})`, function () {
       if (!SERVER_URL) {
         // The embedded database belongs to the serving process: other commands use it through
         // the server's socket, and a second server is turned away.
-        const studies = spawnSync(process.execPath, [SMP, 'studies'], { env: serveEnv, encoding: 'utf8' });
+        const studies = runSmp(serveEnv, ['studies']);
         expect(studies.status, studies.stderr).to.equal(0);
         expect(studies.stdout).to.match(/^SMP-2021 +2 +22 /m);
-        const second = spawnSync(process.execPath, [SMP, 'serve', '--port', '0'], { env: serveEnv, encoding: 'utf8' });
+        const second = runSmp(serveEnv, ['serve', '--port', '0']);
         expect(second.status).to.equal(1);
-        expect(second.stderr).to.contain(`is in use by another process: smp serve --port 0 (pid ${child.pid}) at ${url}`);
+        expect(second.stderr).to.contain(`is in use by another process: smp serve --port 0 (pid ${served.child.pid}) at ${url}`);
       }
     } finally {
-      child.kill('SIGTERM');
-      await new Promise((resolve) => child.once('exit', resolve));
-      await dropServeDatabase?.();
+      await served.stop();
     }
   });
 });

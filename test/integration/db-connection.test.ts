@@ -2,20 +2,17 @@
 // postgres:// URL, a closed port, a server that never answers (the connect timeout), a database
 // that does not exist. Each is one sentence naming DATABASE_URL, the host and the port, exit 1,
 // at once or within the timeout, and no stack trace. All on loopback addresses.
-import { spawnSync } from 'node:child_process';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { configFromEnv } from '../../api/config.ts';
 import { openDb } from '../../db/kysely.ts';
+import { runSmp } from '../support/cli-workspace.ts';
 import { DRIVER, SERVER_URL } from '../support/database.ts';
-
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 
 function smp(env: NodeJS.ProcessEnv, ...args: string[]) {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [SMP, ...args], { env: { ...process.env, ...env }, encoding: 'utf8' });
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr, seconds: (performance.now() - started) / 1000 };
+  const result = runSmp({ ...process.env, ...env }, args);
+  return { ...result, seconds: (performance.now() - started) / 1000 };
 }
 
 /** A TCP server on 127.0.0.1 that accepts connections and never says a word. */

@@ -1,51 +1,19 @@
 // The first run: `smp serve` on an empty store creates `admin` and prints a one-time sign-in
 // link that works; until an administrator has a password, each start prints a fresh link.
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { ensureFirstRunAdmin } from '../../api/services/first-run.ts';
-import { createServerDatabase, DRIVER, freshDb, SERVER_URL, type TestDb } from '../support/database.ts';
+import { useCliWorkspace } from '../support/cli-workspace.ts';
+import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { startTestServer } from '../support/http-client.ts';
-
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
-
-/** Start `smp serve --port 0` and wait until it has printed `lines` lines. */
-async function serve(env: NodeJS.ProcessEnv, until: RegExp): Promise<{ child: ChildProcessWithoutNullStreams; out: string }> {
-  const child = spawn(process.execPath, [SMP, 'serve', '--port', '0'], { env });
-  let out = '';
-  let err = '';
-  await new Promise<void>((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (until.test(out)) resolve();
-    });
-    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-    child.once('exit', (code) => reject(new Error(`serve exited with ${code}: ${err}`)));
-  });
-  return { child, out };
-}
-
-async function stop(child: ChildProcessWithoutNullStreams): Promise<void> {
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
-}
+import { startServe } from '../support/server-process.ts';
 
 describe(`first run (${DRIVER})`, function () {
   this.timeout(120_000);
+  const cli = useCliWorkspace('smp-first-run-', { env: { SMP_PUBLIC_URL: '' } });
 
   it('smp serve on an empty store prints a one-time sign-in link that opens a session which can list studies', async () => {
-    const work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-first-run-'));
-    const env: NodeJS.ProcessEnv = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', SMP_PUBLIC_URL: '' };
-    let drop: (() => Promise<void>) | undefined;
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      env.DATABASE_URL = database.url;
-      drop = database.drop;
-    }
-    const { child, out } = await serve(env, /sign-in#sign-in=\S+\n[^\n]*\n/);
+    const served = await startServe(cli.env, /sign-in#sign-in=\S+\n[^\n]*\n/);
+    const { out } = served;
     try {
       const lines = out.trimEnd().split('\n');
       const url = /^SMP outcomes tracker: (http:\/\/127\.0\.0\.1:\d+\/) /.exec(lines[0]!)![1]!;
@@ -74,9 +42,7 @@ describe(`first run (${DRIVER})`, function () {
       });
       expect(again.status).to.equal(401);
     } finally {
-      await stop(child);
-      await drop?.();
-      fs.rmSync(work, { recursive: true, force: true });
+      await served.stop();
     }
   });
 

@@ -2,11 +2,9 @@
 // refused on every write path (record-level HTTP writes, bundle import over HTTP and on the
 // command line) and in every importer (csv, REDCap), naming the field, and nothing is written.
 // "Today" is fixed with setToday, so the tests do not depend on the calendar.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { writeCsvTables } from '../../api/formats/csv/export.ts';
 import { readImport } from '../../api/formats/read-import.ts';
@@ -15,11 +13,10 @@ import type { StudyBundle } from '../../api/schemas/bundle.ts';
 import { setToday } from '../../api/schemas/today.ts';
 import { validateBundle } from '../../api/schemas/validate-bundle.ts';
 import { smallBundle } from '../support/bundles.ts';
+import { runSmp } from '../support/cli-workspace.ts';
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
-
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 
 // smallBundle's latest date is participants[0].fadingAssessments[1].date, 2020-06-01.
 const LATEST = { path: 'participants[0].fadingAssessments[1].date', date: '2020-06-01' };
@@ -105,10 +102,7 @@ describe(`dates after today are refused (${DRIVER})`, function () {
       bundle.participants[0].enrolledOn = '2062-10-01';
       const file = path.join(work, 'future.json');
       fs.writeFileSync(file, JSON.stringify(bundle));
-      const run = spawnSync(process.execPath, [SMP, 'import', file], {
-        env: { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', SMP_TIME_ZONE: 'UTC' },
-        encoding: 'utf8',
-      });
+      const run = runSmp({ ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', SMP_TIME_ZONE: 'UTC' }, ['import', file]);
       expect(run.status).to.equal(2);
       expect(run.stderr).to.match(/participants\[0\]\.enrolledOn: 2062-10-01 is after today \(\d{4}-\d{2}-\d{2}\): a record cannot be dated in the future/);
     } finally {

@@ -1,16 +1,13 @@
 // The HTTP API on a real database: import, list, export, and problem+json for every error.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { expect } from 'chai';
-import { createApp } from '../../api/app.ts';
-import { webBundle } from '../../api/web-bundle.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
+import { startTestServer, type TestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
 
 describe(`HTTP API (${DRIVER})`, function () {
   let db: TestDb;
-  let server: Server;
+  let server: TestServer;
   let base: string;
   let auth: Record<string, string>;
   const get = (path: string) => fetch(`${base}${path}`, { headers: auth });
@@ -18,12 +15,11 @@ describe(`HTTP API (${DRIVER})`, function () {
   before(async () => {
     db = await freshDb();
     auth = (await createTestUser(db, 'admin')).headers;
-    server = createApp({ db, webScript: webBundle }).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startTestServer(db);
+    base = server.base;
   });
   after(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await db?.dispose();
   });
 

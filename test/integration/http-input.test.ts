@@ -1,14 +1,12 @@
 // Hostile and malformed requests over HTTP: every one answers a 4xx problem (never 500), names
 // what is wrong, and writes nothing. Bodies above 64 KiB take the worker-thread path, so each
 // body rule is checked on a small and a large body.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import zlib from 'node:zlib';
 import { expect } from 'chai';
-import { createApp } from '../../api/app.ts';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
+import { startTestServer, type TestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
 
 interface ProblemBody {
@@ -25,19 +23,18 @@ const largeBundleText = (code: string) => JSON.stringify(generateCohort({ seed: 
 describe(`HTTP input (${DRIVER})`, function () {
   this.timeout(60_000);
   let db: TestDb;
-  let server: Server;
+  let server: TestServer;
   let base: string;
   let auth: Record<string, string>;
 
   before(async () => {
     db = await freshDb();
     auth = (await createTestUser(db, 'admin')).headers;
-    server = createApp({ db }).listen(0, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    server = await startTestServer(db);
+    base = server.base;
   });
   after(async () => {
-    await new Promise((resolve) => server?.close(resolve));
+    await server?.close();
     await db?.dispose();
   });
 

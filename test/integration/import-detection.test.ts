@@ -3,23 +3,20 @@
 // damaged zip that it is damaged (exit 2, 400), with nothing written; and `smp import --code` and
 // `?code=` import a study as a new one under another code, everything else unchanged, a code
 // that is taken refused by name.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { FormatFile } from '../../api/formats/types.ts';
 import type { StudyBundle } from '../../api/schemas/bundle.ts';
 import { canonicalOrder } from '../../api/schemas/bundle-order.ts';
 import { exportDownload, exportStudy, type ExportFormat } from '../../api/services/format-service.ts';
 import { smallBundle } from '../support/bundles.ts';
-import { createServerDatabase, DRIVER, freshDb, SERVER_URL, tableCounts, type TestDb } from '../support/database.ts';
+import { useCliWorkspace } from '../support/cli-workspace.ts';
+import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type TestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
 import { valid } from '../unit/formats/helpers.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const CREATED = new Date('2024-01-01T00:00:00Z');
 
 /** A study exported in `format` as the one file a download gives (a zip for a folder format). */
@@ -47,36 +44,19 @@ describe(`import: the format detected, wrong or damaged files get a pointer, --c
   const source = valid(smallBundle('SRC-1'));
 
   describe('smp import', () => {
-    let work: string;
-    let env: NodeJS.ProcessEnv;
-    let dropDatabase: (() => Promise<void>) | undefined;
+    const cli = useCliWorkspace('smp-import-detection-');
+    const { smp } = cli;
 
-    before(async () => {
-      work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-import-detection-'));
-      env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
-      if (SERVER_URL) {
-        const database = await createServerDatabase();
-        env.DATABASE_URL = database.url;
-        dropDatabase = database.drop;
-      }
-      fs.writeFileSync(path.join(work, 'bundle.json'), JSON.stringify(source));
-      for (const format of ['csv', 'redcap', 'sdtm'] as const) fs.writeFileSync(path.join(work, `${format}.zip`), downloadOf(source, format));
-      fs.writeFileSync(path.join(work, 'fhir.json'), downloadOf(source, 'fhir'));
+    before(() => {
+      cli.write('bundle.json', source);
+      for (const format of ['csv', 'redcap', 'sdtm'] as const) cli.write(`${format}.zip`, downloadOf(source, format));
+      cli.write('fhir.json', downloadOf(source, 'fhir'));
       const csvZip = downloadOf(source, 'csv');
-      fs.writeFileSync(path.join(work, 'truncated.zip'), truncated(csvZip));
-      fs.writeFileSync(path.join(work, 'corrupt.zip'), corruptDirectory(csvZip));
-      fs.mkdirSync(path.join(work, 'redcap'));
-      for (const file of exportStudy(source, 'redcap').files) fs.writeFileSync(path.join(work, 'redcap', file.name), file.content);
+      cli.write('truncated.zip', truncated(csvZip));
+      cli.write('corrupt.zip', corruptDirectory(csvZip));
+      fs.mkdirSync(path.join(cli.dir, 'redcap'));
+      for (const file of exportStudy(source, 'redcap').files) fs.writeFileSync(path.join(cli.dir, 'redcap', file.name), file.content);
     });
-    after(async () => {
-      await dropDatabase?.();
-      fs.rmSync(work, { recursive: true, force: true });
-    });
-
-    const smp = (...args: string[]) => {
-      const result = spawnSync(process.execPath, [SMP, ...args], { env, encoding: 'utf8', cwd: work });
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-    };
 
     it('says what a wrong file is and which --format reads it (exit 2), writing nothing', () => {
       const cases: Array<[string[], string]> = [

@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { unzipSync } from 'fflate';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
-import { AE_CATEGORIES, type StudyBundle } from '../../api/schemas/bundle.ts';
+import type { StudyBundle } from '../../api/schemas/bundle.ts';
 import { validateBundle } from '../../api/schemas/validate-bundle.ts';
 import { analyzeStudy } from '../../api/services/analysis-service.ts';
 import { EXPORT_FORMATS } from '../../api/services/format-service.ts';
@@ -13,20 +13,14 @@ import { participantDeidentifier } from '../../api/services/deidentify.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
+import { leaks, participantDates } from '../support/leaks.ts';
 import { createTestUser } from '../support/users.ts';
 
 const CODE = 'DEID-1';
 
 /** Every date of one participant, sorted: what must not be seen together again. */
 function dateTuple(p: StudyBundle['participants'][number]): string {
-  return [
-    p.enrolledOn,
-    p.withdrawnOn,
-    ...p.sessions.map((s) => s.date),
-    ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
-    ...p.fadingAssessments.map((a) => a.date),
-    ...p.surveys.map((s) => s.date),
-  ]
+  return participantDates(p)
     .filter((d): d is string => d !== null)
     .sort()
     .join('|');
@@ -133,31 +127,17 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     expect(bodies.length).to.be.greaterThan(original.participants.length + records);
   });
 
-  it('shows no participant or practitioner code, term, withdrawal reason or pigment lot of the source', () => {
-    const secrets = new Set<string>();
-    for (const p of original.participants) {
-      secrets.add(`"${p.code}"`);
-      if (p.withdrawalReason) secrets.add(JSON.stringify(p.withdrawalReason).slice(1, -1));
-      for (const e of p.adverseEvents) if (!(AE_CATEGORIES as readonly string[]).includes(e.term)) secrets.add(JSON.stringify(e.term).slice(1, -1));
-      for (const s of p.sessions) secrets.add(`"${s.pigmentLot}"`);
-    }
-    for (const pr of original.practitioners) secrets.add(`"${pr.code}"`);
-    expect(secrets.size).to.be.greaterThan(200);
-    const leaks = bodies.flatMap(({ path, text }) => [...secrets].filter((secret) => text.includes(secret)).map((s) => `${path}: ${s}`));
-    expect(leaks).to.deep.equal([]);
+  it('shows no participant or practitioner code, term, withdrawal reason or pigment lot of the source, quoted or not', () => {
+    const scan = leaks(
+      bodies.map(({ path, text }) => ({ name: path, content: text })),
+      original,
+    );
+    expect(scan.lookedFor.total).to.be.greaterThan(200);
+    expect(scan.found).to.deep.equal([]);
     expect(original.participants.some((p) => p.withdrawalReason !== null)).to.equal(true);
-  });
-
-  it('shows no participant or practitioner code of the source unquoted either (CSV cells, HTML, iCalendar, zips)', () => {
-    const codes = [...original.participants.map((p) => p.code), ...original.practitioners.map((p) => p.code)];
-    const pattern = new RegExp(`(?<![\\w-])(${codes.map((c) => c.replace(/[-]/g, '\\-')).join('|')})(?![\\w-])`);
-    // The pattern finds the codes in the source, unquoted as in a CSV cell.
-    expect(pattern.test(`x,${original.participants[0]!.code},y`) && pattern.test(`<td>${original.practitioners[0]!.code}</td>`)).to.equal(true);
-    const leaks = bodies.flatMap(({ path, text }) => {
-      const found = pattern.exec(text);
-      return found ? [`${path}: ${found[1]} in …${text.slice(Math.max(0, found.index - 30), found.index + 30)}…`] : [];
-    });
-    expect(leaks).to.deep.equal([]);
+    // The scan finds the codes of the source unquoted, as in a CSV cell or an HTML table.
+    const probe = leaks([{ name: 'probe', content: `x,${original.participants[0]!.code},y <td>${original.practitioners[0]!.code}</td>` }], original);
+    expect([probe.participants.size, probe.practitioners.size]).to.deep.equal([1, 1]);
     expect(bodies.filter((b) => b.path.includes('/export?format=')).map((b) => b.path)).to.have.length(EXPORT_FORMATS.length);
   });
 
@@ -169,14 +149,7 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
       .where('s.code', '=', CODE)
       .executeTakeFirstOrThrow();
     const dayOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
-    const datesOf = (p: StudyBundle['participants'][number]) => [
-      p.enrolledOn,
-      p.withdrawnOn,
-      ...p.sessions.map((x) => x.date),
-      ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
-      ...p.fadingAssessments.map((a) => a.date),
-      ...p.surveys.map((x) => x.date),
-    ];
+    const datesOf = participantDates;
     for (const path of [`/studies/${CODE}/bundle`, `/studies/${CODE}/export?format=json`]) {
       const bundle = JSON.parse(bodies.find((b) => b.path === path)!.text) as StudyBundle;
       let moved = 0;

@@ -3,15 +3,14 @@
 // minimal fading, no serious adverse event, one allergic reaction, 80% very satisfied, 100%
 // would recommend. Interval bounds are R's binom.test / prop.test values; for 0 of N and N of N
 // the exact bounds have the closed forms 1 − 0.025^(1/N) and 0.025^(1/N).
-import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import type { AnalysisSummary } from '../../analysis/types.ts';
 import { loadDemo } from '../../api/services/demo-service.ts';
 import { analyzeStudy } from '../../api/services/analysis-service.ts';
+import { runSmp } from '../support/cli-workspace.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const DEMO_FILE = fileURLToPath(new URL('../../fixtures/smp-2021.json', import.meta.url));
 
 function expectInterval(actual: [number, number] | null, expected: [number, number], tolerance = 5e-8): void {
@@ -93,10 +92,7 @@ describe(`the demo study reproduces the 2021 study's figures (${DRIVER})`, funct
   });
 
   it('from the bundle file alone (smp analyze fixtures/smp-2021.json)', () => {
-    const run = spawnSync(process.execPath, [SMP, 'analyze', DEMO_FILE], {
-      encoding: 'utf8',
-      env: { ...process.env, DATABASE_URL: '' },
-    });
+    const run = runSmp({ ...process.env, DATABASE_URL: '' }, ['analyze', DEMO_FILE]);
     expect(run.status, run.stderr).to.equal(0);
     expectArticleFigures(JSON.parse(run.stdout) as AnalysisSummary);
   });

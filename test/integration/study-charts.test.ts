@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'chai';
 import { sql } from 'kysely';
+import { CHART_IDS } from '../../analysis/charts/index.ts';
 import type { StudyBundle } from '../../api/schemas/bundle.ts';
 import { analyzeStudy } from '../../api/services/analysis-service.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
@@ -57,16 +58,7 @@ describe(`study charts and cohort filters (${DRIVER})`, function () {
       const reply = await admin.get(`/studies/${CODE}/charts`);
       expect(reply.status).to.equal(200);
       expect(reply.body.summary).to.deep.equal((await admin.get(`/studies/${CODE}/analysis`)).body);
-      expect(reply.body.charts.map((chart: ChartSpecBody) => chart.id)).to.deep.equal([
-        'participant-flow',
-        'sessions-per-participant',
-        'follow-up-coverage',
-        'fading-grade',
-        'density-score',
-        'touch-up-free',
-        'satisfaction',
-        'adverse-events',
-      ]);
+      expect(reply.body.charts.map((chart: ChartSpecBody) => chart.id)).to.deep.equal(CHART_IDS);
       for (const chart of reply.body.charts as ChartSpecBody[]) {
         expect(chart.config.options.plugins, chart.id).to.have.nested.property('title.text', chart.title);
       }

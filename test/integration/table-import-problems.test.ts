@@ -2,23 +2,20 @@
 // reading order (file, row, column), the true total in the message and the count of the rest,
 // whether the problems come from the cells or from the bundle rules checked after them; exit 2
 // on the command line, 400 over HTTP with a one-sentence detail; and nothing written.
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { zipFiles } from '../../api/formats/archive.ts';
 import { writeCsvTables } from '../../api/formats/csv/export.ts';
 import { writeRedcapProject } from '../../api/formats/redcap/export.ts';
 import type { FormatFile } from '../../api/formats/types.ts';
 import { generateCohort } from '../../fixtures/generate-cohort.ts';
-import { createServerDatabase, DRIVER, freshDb, SERVER_URL, tableCounts, type TestDb } from '../support/database.ts';
+import { useCliWorkspace } from '../support/cli-workspace.ts';
+import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
 import { startTestServer, type TestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
 import { editCsv, setCell } from '../unit/formats/helpers.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 
 interface BadImport {
   format: 'csv' | 'redcap';
@@ -177,35 +174,13 @@ describe(`csv and REDCap imports cap their problems as bundles do (${DRIVER})`, 
   });
 
   describe('smp import --format csv|redcap', () => {
-    let work: string;
-    let env: NodeJS.ProcessEnv;
-    let drop: (() => Promise<void>) | undefined;
-
-    before(async () => {
-      work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-import-problems-'));
-      const dataDir = path.join(work, 'data');
-      if (SERVER_URL) {
-        const database = await createServerDatabase();
-        env = { ...process.env, SMP_DATA_DIR: dataDir, DATABASE_URL: database.url };
-        drop = database.drop;
-      } else {
-        env = { ...process.env, SMP_DATA_DIR: dataDir, DATABASE_URL: '' };
-      }
-    });
-    after(async () => {
-      await drop?.();
-      if (work) fs.rmSync(work, { recursive: true, force: true });
-    });
-
-    const smp = (...args: string[]) => {
-      const run = spawnSync(process.execPath, [SMP, ...args], { env, encoding: 'utf8', cwd: work });
-      return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-    };
+    const cli = useCliWorkspace('smp-import-problems-');
+    const { smp } = cli;
 
     for (const [name, make] of CASES) {
       it(`exits 2 on ${name}, listing the first 1,000 problems and counting the rest; nothing written`, () => {
         const { format, files, expected } = make();
-        const folder = path.join(work, name.replace(/[^a-z0-9]+/gi, '-'));
+        const folder = path.join(cli.dir, name.replace(/[^a-z0-9]+/gi, '-'));
         fs.mkdirSync(folder);
         for (const file of files) fs.writeFileSync(path.join(folder, file.name), file.content);
         const studies = smp('studies');

@@ -1,51 +1,28 @@
 // `smp user …` as administrators run it: real processes, their output and exit status, and the
 // credentials they print working against the real app.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import { openMigratedDb } from '../../db/migrate.ts';
 import type { Db } from '../../db/kysely.ts';
 import { smallBundle } from '../support/bundles.ts';
-import { createServerDatabase, DRIVER, SERVER_URL } from '../support/database.ts';
+import { runSmp, useCliWorkspace } from '../support/cli-workspace.ts';
+import { DRIVER } from '../support/database.ts';
 import { everyStoredRow, startTestServer } from '../support/http-client.ts';
-
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 
 describe(`smp user (${DRIVER})`, function () {
   this.timeout(120_000);
-  let work: string;
-  let env: NodeJS.ProcessEnv;
-  let dropDatabase: (() => Promise<void>) | undefined;
+  const cli = useCliWorkspace('smp-user-cli-', { env: { SMP_PUBLIC_URL: '', HOST: '', PORT: '' } });
+  const { smp } = cli;
 
-  before(async () => {
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-user-cli-'));
-    env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '', SMP_PUBLIC_URL: '', HOST: '', PORT: '' };
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      env.DATABASE_URL = database.url;
-      dropDatabase = database.drop;
-    }
-    const bundle = path.join(work, 'study.json');
-    fs.writeFileSync(bundle, JSON.stringify(smallBundle('CLI-U')));
-    expect(smp('import', bundle).status).to.equal(0);
-  });
-  after(async () => {
-    await dropDatabase?.();
-    fs.rmSync(work, { recursive: true, force: true });
+  before(() => {
+    expect(smp('import', cli.write('study.json', smallBundle('CLI-U'))).status).to.equal(0);
   });
 
-  function smp(...args: string[]) {
-    const result = spawnSync(process.execPath, [SMP, ...args], { env, encoding: 'utf8', cwd: work });
-    return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-  }
   /** Work on the store in this process, while no smp process holds it. */
-  async function withStore<T>(work: (db: Db) => Promise<T>): Promise<T> {
-    const db = await openMigratedDb({ databaseUrl: env.DATABASE_URL || undefined, dataDir: env.SMP_DATA_DIR });
+  async function withStore<T>(use: (db: Db) => Promise<T>): Promise<T> {
+    const db = await openMigratedDb(cli.store);
     try {
-      return await work(db);
+      return await use(db);
     } finally {
       await db.close();
     }
@@ -62,10 +39,7 @@ describe(`smp user (${DRIVER})`, function () {
   });
 
   it('uses SMP_PUBLIC_URL for links', () => {
-    const run = spawnSync(process.execPath, [SMP, 'user', 'add', 'researcher1', '--role', 'researcher', '--study', 'CLI-U'], {
-      env: { ...env, SMP_PUBLIC_URL: 'https://smp.example.org/' },
-      encoding: 'utf8',
-    });
+    const run = runSmp({ ...cli.env, SMP_PUBLIC_URL: 'https://smp.example.org/' }, ['user', 'add', 'researcher1', '--role', 'researcher', '--study', 'CLI-U']);
     expect(run.status, run.stderr).to.equal(0);
     expect(run.stdout.trimEnd().split('\n').at(-1)).to.match(/^https:\/\/smp\.example\.org\/sign-in#invite=[A-Za-z0-9_-]{43}$/);
     expect(run.stderr).to.equal('');

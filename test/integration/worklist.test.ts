@@ -3,20 +3,15 @@
 // iCalendar exports (read back by ical.js, a parser independent of the generator), calendar
 // feeds and their revocation, and `smp worklist`. Expected rows were worked out by hand from the
 // rule (see the dates below), not taken from the code.
-import { spawnSync } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect } from 'chai';
 import ICAL from 'ical.js';
 import { participantDeidentifier } from '../../api/services/deidentify.ts';
 import { smallBundle } from '../support/bundles.ts';
-import { createServerDatabase, DRIVER, freshDb, SERVER_URL, tableCounts, type TestDb } from '../support/database.ts';
+import { useCliWorkspace } from '../support/cli-workspace.ts';
+import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
 
-const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
 const CODE = 'WORK-1';
 
 const VISITS = [
@@ -335,29 +330,12 @@ describe(`follow-up worklist (${DRIVER})`, function () {
   });
 
   describe('smp worklist', () => {
-    let work: string;
-    let env: NodeJS.ProcessEnv;
-    let dropDatabase: (() => Promise<void>) | undefined;
-    before(async () => {
-      work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-worklist-'));
-      env = { ...process.env, SMP_DATA_DIR: path.join(work, 'data'), DATABASE_URL: '' };
-      if (SERVER_URL) {
-        const database = await createServerDatabase();
-        env.DATABASE_URL = database.url;
-        dropDatabase = database.drop;
-      }
-      fs.writeFileSync(path.join(work, 'bundle.json'), JSON.stringify(scheduledBundle()));
-      const imported = smp('import', path.join(work, 'bundle.json'));
+    const cli = useCliWorkspace('smp-worklist-');
+    const { smp } = cli;
+    before(() => {
+      const imported = smp('import', cli.write('bundle.json', scheduledBundle()));
       expect(imported.status, imported.stderr).to.equal(0);
     });
-    after(async () => {
-      await dropDatabase?.();
-      fs.rmSync(work, { recursive: true, force: true });
-    });
-    function smp(...args: string[]) {
-      const result = spawnSync(process.execPath, [SMP, ...args], { env, encoding: 'utf8', cwd: work });
-      return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-    }
 
     it('prints {asOf, items} with the API’s rows, every status without --status', async () => {
       const run = smp('worklist', '--study', CODE, '--as-of', AS_OF, '--format', 'json');

@@ -10,6 +10,7 @@ import { AE_CATEGORIES, type Participant, type StudyBundle } from '../../api/sch
 import { canonicalOrder } from '../../api/schemas/bundle-order.ts';
 import type { ExportFormat } from '../../api/services/format-service.ts';
 import { csvRecords, textOf, valid } from '../unit/formats/helpers.ts';
+import { participantDates } from './leaks.ts';
 
 export const FIXTURE_CODE = 'EXP-1';
 /** The creation time the committed SDTM and FHIR files carry. */
@@ -68,14 +69,7 @@ const dayOf = (date: string) => Date.parse(`${date}T00:00:00Z`) / 86_400_000;
 const shapeOf = (p: Participant) =>
   JSON.stringify([p.site, p.sex, p.birthYear, p.indication, p.sessions.map((s) => s.durationMinutes), p.adverseEvents.map((e) => e.category), p.surveys.length]);
 
-const datesOf = (p: Participant): Array<string | null> => [
-  p.enrolledOn,
-  p.withdrawnOn,
-  ...p.sessions.map((s) => s.date),
-  ...p.adverseEvents.flatMap((e) => [e.onsetDate, e.resolvedDate]),
-  ...p.fadingAssessments.map((a) => a.date),
-  ...p.surveys.map((s) => s.date),
-];
+const datesOf = participantDates;
 
 /**
  * Checks a de-identified bundle against the source it came from, without the key: every code a

@@ -1,11 +1,8 @@
 // A small HTTP client for tests of sign-in: an app on a free port, JSON requests with or without
 // a session cookie and this site's Origin, and the session cookie of a response.
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import { createApp } from '../../api/app.ts';
-import { webBundle } from '../../api/web-bundle.ts';
 import type { Config } from '../../api/config.ts';
 import type { Db } from '../../db/kysely.ts';
+import { startTestServer as startAppServer, type TestServer as AppServer } from './http.ts';
 
 export interface Reply {
   status: number;
@@ -17,18 +14,14 @@ export interface Reply {
   device: string | undefined;
 }
 
-export interface TestServer {
-  base: string;
-  close(): Promise<void>;
+export interface TestServer extends AppServer {
   request(method: string, path: string, options?: { body?: unknown; cookie?: string; origin?: string | null; headers?: Record<string, string> }): Promise<Reply>;
 }
 
 /** `clock`: the server's time (tests move it to pass a lock or a cookie's life without waiting). */
 export async function startTestServer(db: Db, config: Partial<Config> = {}, clock?: () => Date): Promise<TestServer> {
-  const server: Server = createApp({ db, config, webScript: webBundle, ...(clock ? { clock } : {}) }).listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { base, close: () => new Promise<void>((resolve) => server.close(() => resolve())), request: httpRequester(base) };
+  const server = await startAppServer(db, config, clock);
+  return { ...server, request: httpRequester(server.base) };
 }
 
 /** Requests to the server at `base` (any process). `origin`: undefined sends this site's own Origin on unsafe methods, null sends none. */

@@ -11,8 +11,12 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(db: Db, config: Partial<Config> = {}): Promise<TestServer> {
-  const server: Server = createApp({ db, config, webScript: webBundle }).listen(0, '127.0.0.1');
+/**
+ * The app on a free port of 127.0.0.1, ready when this resolves. `clock`: the server's time (tests
+ * move it to pass a lock or a cookie's life without waiting).
+ */
+export async function startTestServer(db: Db, config: Partial<Config> = {}, clock?: () => Date): Promise<TestServer> {
+  const server: Server = createApp({ db, config, webScript: webBundle, ...(clock ? { clock } : {}) }).listen(0, '127.0.0.1');
   await new Promise((resolve) => server.once('listening', resolve));
   return {
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -22,7 +22,7 @@ import { apiRoutes } from './routes/index.ts';
 import { requestCallers } from './services/auth-service.ts';
 import { DatabaseRateLimitStore } from './services/rate-limit-store.ts';
 import { trustedDeviceOf } from './services/sign-in-guard.ts';
-import { mountSurveyPage } from './survey-page.ts';
+import { mountSurveyPage, surveyScript } from './survey-page.ts';
 
 export interface AppDeps {
   db: Db;
@@ -192,7 +192,7 @@ export function createApp({ db, config: overrides = {}, clock = () => new Date()
   const appPage = (_req: express.Request, res: express.Response) => res.sendFile(path.join(WEB_DIR, 'index.html'));
   app.get(['/', '/sign-in', '/users', '/account', '/studies', '/studies/{*rest}'], appPage);
   app.get('/style.css', (_req, res) => res.sendFile(path.join(WEB_DIR, 'style.css')));
-  mountSurveyPage(app);
+  mountSurveyPage(app, surveyScript(webScript));
   app.use((_req, res) => {
     res.status(404).type('html').send(NOT_FOUND_PAGE);
   });

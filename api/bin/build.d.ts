@@ -10,5 +10,5 @@ export declare function freshEntry(): string | null;
 export declare function build(options?: { clean?: boolean }): Promise<string>;
 /** The built web application's script, or null when it is missing or a source changed since. */
 export declare function freshWebBundle(): string | null;
-/** Bundle the web application into dist/web/app.js; returns the script. */
+/** Bundle the web application into dist/web/app.js and the survey page into dist/web/survey.js; returns the application's script. */
 export declare function buildWeb(): Promise<string>;

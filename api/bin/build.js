@@ -127,14 +127,17 @@ export function freshWebBundle() {
 
 /**
  * Bundle the web application (web/app/main.tsx with Preact, chart.js and the shared zod schemas)
- * into dist/web/app.js, minified, for the browser. Returns the script.
+ * into dist/web/app.js, and the participant's survey page into dist/web/survey.js, minified, for
+ * the browser. Returns the application's script.
  */
 export async function buildWeb() {
   const esbuild = await import('esbuild');
   const started = Date.now();
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: ['web/app/main.tsx'],
+    // The staff application, and the participant's survey page (web/survey/), a script of its own.
+    entryPoints: { app: 'web/app/main.tsx', survey: 'web/survey/main.ts' },
+    outdir: WEB_DIST,
     bundle: true,
     format: 'esm',
     target: 'es2022',
@@ -148,9 +151,9 @@ export async function buildWeb() {
     metafile: true,
     logLevel: 'silent',
   });
-  const script = result.outputFiles[0].text;
   fs.mkdirSync(WEB_DIST, { recursive: true });
-  writeAtomically(path.join(WEB_DIST, 'app.js'), script);
+  for (const output of result.outputFiles) writeAtomically(output.path, output.text);
+  const script = result.outputFiles.find((output) => path.basename(output.path) === 'app.js').text;
   const sources = Object.keys(result.metafile.inputs).filter((file) => !file.startsWith('node_modules/'));
   const inputs = Object.fromEntries([...sources, ...EXTRA_INPUTS].map((file) => [file, stampIfUnchangedSince(file, started)]));
   writeAtomically(WEB_MANIFEST, JSON.stringify({ inputs }, null, 1));

@@ -68,8 +68,11 @@ describe(`survey links (${DRIVER})`, function () {
     clinic = apiClient(base, (await createTestUser(db, 'clinic', [{ studyCode: CODE, siteCode: 'LON' }])).headers);
     reviewer = apiClient(base, (await createTestUser(db, 'reviewer', [{ studyCode: CODE, siteCode: null }])).headers);
   });
-  beforeEach(() => {
+  // The rate-limit counts are kept in the database, shared by every app on it: one test's failed
+  // uses of links would count against the next.
+  beforeEach(async () => {
     now = START;
+    await db.kysely.deleteFrom('rate_limit_count').execute();
   });
   after(async () => {
     for (const server of servers) {

@@ -5,11 +5,11 @@
 import { MONTH_DAYS } from './constants.ts';
 import type { DayNumber, ProtocolFacts, ScheduledVisitFacts, VisitRecordKind } from './types.ts';
 
-/** Where a step stands as of a day. */
-export type ScheduleStatus = 'done' | 'upcoming' | 'due' | 'overdue' | 'withdrawn';
+/** Every status a step can have as of a day, in the order a worklist shows them: what needs action first. */
+export const SCHEDULE_STATUSES = ['overdue', 'due', 'upcoming', 'withdrawn', 'done'] as const;
 
-/** Every status, in the order a worklist shows them: what needs action first. */
-export const SCHEDULE_STATUSES: readonly ScheduleStatus[] = ['overdue', 'due', 'upcoming', 'withdrawn', 'done'];
+/** Where a step stands as of a day. */
+export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
 
 /** What a step still lacks: a session (treatment steps), or a kind of record a visit expects. */
 export type MissingKind = 'session' | VisitRecordKind;

@@ -2,13 +2,14 @@
 // worklist's calendar feeds. The rows are the same over HTTP, in `smp worklist --format json`,
 // in the CSV download and (as events) in the iCalendar feed.
 import { z } from 'zod';
+import { SCHEDULE_STATUSES, type ScheduleStatus } from '../../analysis/schedule.ts';
 import { isoDate } from './fields.ts';
 import { PageQuery } from './records.ts';
 import { VISIT_RECORD_KINDS } from './visit-schedule.ts';
 import { cursorCheck, type CursorPart } from './cursor.ts';
 
-export const SCHEDULE_STATUSES = ['overdue', 'due', 'upcoming', 'withdrawn', 'done'] as const;
-export type ScheduleStatus = (typeof SCHEDULE_STATUSES)[number];
+export { SCHEDULE_STATUSES, type ScheduleStatus };
+
 export const MISSING_KINDS = ['session', ...VISIT_RECORD_KINDS] as const;
 export const STEP_KINDS = ['initial_session', 'touch_up', 'visit'] as const;
 

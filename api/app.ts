@@ -171,7 +171,6 @@ export function createApp({ db, config: overrides = {}, clock = () => new Date()
     signInRateLimits({
       trustedDevice: (cookieHeader) => trustedDeviceOf(db, config, cookieHeader, clock()),
       storeFor: (limitName) => new DatabaseRateLimitStore(db, limitName, clock),
-      clock,
     }),
   );
   mountRoutes(api, apiRoutes, deps, bodyParserFor(config));

@@ -15,12 +15,11 @@ import { AppError } from '../errors.ts';
  */
 export type TrustedDevice = (cookieHeader: string | undefined) => Promise<string | null>;
 
-/** What the limits are given by the app: the trusted-browser check, a shared count store per limit, and the clock. */
+/** What the limits are given by the app: the trusted-browser check and a shared count store per limit. */
 export interface RateLimitDeps {
   trustedDevice: TrustedDevice;
   /** The store that counts one limit's failures (in the database, so every server process adds them up). */
   storeFor: (limitName: string) => Store;
-  clock: () => Date;
 }
 
 /** Failed attempts a client address may make in a window before it is refused (429). */
@@ -49,7 +48,8 @@ function limiter(name: string, what: string, deps: RateLimitDeps): RequestHandle
     validate: { xForwardedForHeader: false },
     handler: (req, _res, next) => {
       const resetTime = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-      const minutes = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - deps.clock().getTime()) / 60_000)) : WINDOW_MINUTES;
+      // The store gives the window's end on Date.now()'s clock, as the library reads it.
+      const minutes = resetTime ? Math.max(1, Math.ceil((resetTime.getTime() - Date.now()) / 60_000)) : WINDOW_MINUTES;
       next(new AppError('too_many_requests', `too many failed ${what} from your address; try again in ${minutes} minute${minutes === 1 ? '' : 's'}`));
     },
   });

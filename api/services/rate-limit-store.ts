@@ -30,7 +30,7 @@ export class DatabaseRateLimitStore implements Store {
 
   async get(key: string): Promise<ClientRateLimitInfo | undefined> {
     const count = await selectRateLimit(this.db.kysely, this.prefix, key, this.clock());
-    return count && { totalHits: count.hits, resetTime: count.resetsAt };
+    return count && { totalHits: count.hits, resetTime: this.onLibraryClock(count.resetsAt) };
   }
 
   async increment(key: string): Promise<ClientRateLimitInfo> {
@@ -41,7 +41,16 @@ export class DatabaseRateLimitStore implements Store {
       await deleteExpiredRateLimits(this.db.kysely, now);
     }
     const count = await incrementRateLimit(this.db.kysely, this.prefix, key, this.windowMs, now);
-    return { totalHits: count.hits, resetTime: count.resetsAt };
+    return { totalHits: count.hits, resetTime: this.onLibraryClock(count.resetsAt) };
+  }
+
+  /**
+   * A window's end as express-rate-limit reads it: the library compares reset times with
+   * Date.now() (a success is not taken back from a window it thinks is over), while the windows
+   * here run on the server's clock, which tests move. The same distance from now on either clock.
+   */
+  private onLibraryClock(resetsAt: Date): Date {
+    return new Date(Date.now() + (resetsAt.getTime() - this.clock().getTime()));
   }
 
   async decrement(key: string): Promise<void> {

@@ -6,6 +6,7 @@ import { ParticipantContact } from '../schemas/participant-contacts.ts';
 import { ParticipantParams } from '../schemas/requests.ts';
 import { getParticipantContact, putParticipantContact, removeParticipantContact } from '../services/participant-contact-service.ts';
 
+const CALLERS = 'administrators, clinics (their sites)';
 const WHO = "Only the participant's clinic and administrators (researchers and reviewers: 403).";
 
 export const participantContactRoutes: RouteSpec[] = [
@@ -17,6 +18,7 @@ export const participantContactRoutes: RouteSpec[] = [
     summary: "The participant's contact details: email and, if given, phone",
     description: `${WHO} 404 when none are stored; 409 when SMP_CONTACT_KEY is not set.`,
     auth: 'user',
+    callers: CALLERS,
     params: ParticipantParams,
     responses: { 200: { description: 'The contact details', schema: ParticipantContact } },
     errors: [403, 409],
@@ -35,6 +37,7 @@ export const participantContactRoutes: RouteSpec[] = [
       `${WHO} Sealed with AES-256-GCM under SMP_CONTACT_KEY; without the key, 409 naming it and how to set it. ` +
       'The audit trail records that the contact changed, not the values.',
     auth: 'user',
+    callers: CALLERS,
     permission: { need: 'writeParticipants', action: "change participants' contact details" },
     params: ParticipantParams,
     body: ParticipantContact,
@@ -54,6 +57,7 @@ export const participantContactRoutes: RouteSpec[] = [
     summary: "Delete the participant's contact details",
     description: `${WHO} 404 when none are stored.`,
     auth: 'user',
+    callers: CALLERS,
     permission: { need: 'writeParticipants', action: "change participants' contact details" },
     params: ParticipantParams,
     changeReason: 'optional',

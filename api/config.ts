@@ -180,6 +180,22 @@ export const Environment = z.object({
     "the server's",
     'the IANA time zone (e.g. `Europe/London`) whose date is "today" for the worklist, its downloads and the calendar feeds when no `asOf` is given, and for refusing record dates after today',
   ),
+  SMP_CONTACT_KEY: variable(
+    raw.transform((value, ctx): Buffer | undefined => {
+      if (value === undefined) return undefined;
+      const key = /^[0-9a-fA-F]{64}$/.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
+      if (key.length !== 32 || (!/^[0-9a-fA-F]{64}$/.test(value) && !/^[A-Za-z0-9+/]{43}=?$/.test(value))) {
+        ctx.addIssue({
+          code: 'custom',
+          message: 'must be a 256-bit key: 64 hexadecimal characters or 44 characters of base64 (make one with `openssl rand -base64 32`)',
+        });
+        return z.NEVER;
+      }
+      return key;
+    }),
+    'unset',
+    "the key that encrypts participants' contact details at rest (AES-256-GCM): 32 random bytes as 64 hexadecimal characters or 44 of base64, e.g. from `openssl rand -base64 32`. Unset: contacts cannot be stored. Keep it out of backups; `smp serve` and `smp restore` refuse a key that does not open the stored contacts",
+  ),
   SMP_LOG_LEVEL: variable(
     raw.transform((value, ctx) => {
       const level = value ?? 'info';
@@ -231,6 +247,8 @@ const ConfigFromEnvironment = Environment.transform((env, ctx) => {
     keepAliveTimeoutSeconds: env.SMP_KEEP_ALIVE_TIMEOUT_SECONDS,
     deviceTrustDays: env.SMP_DEVICE_TRUST_DAYS,
     timeZone: env.SMP_TIME_ZONE,
+    /** The 32-byte key of participants' contact details, or undefined when none is set. */
+    contactKey: env.SMP_CONTACT_KEY,
     debug: env.SMP_DEBUG,
   };
 });

@@ -8,6 +8,7 @@ import type { RouteSpec } from './http/route.ts';
 /** Who may call a route, in words, from its declared requirements. */
 export function whoMayCall(route: RouteSpec): string {
   if (route.auth === 'public') return 'anyone';
+  if (route.callers !== undefined) return route.callers;
   const permission = route.permission;
   if (permission === undefined) return 'signed in';
   switch (permission.need) {

@@ -39,7 +39,7 @@ export async function runRestoreCommand(args: string[]): Promise<void> {
   // Opened without bringing the schema up to date: restore brings it to the archive's first.
   const db = await openDb({ ...dbOptions(config), lockHolder: { command: commandLine() } });
   try {
-    const summary = await restoreBackup(db, file, () => fs.createReadStream(file));
+    const summary = await restoreBackup(db, file, () => fs.createReadStream(file), config.contactKey);
     const studies = summary.tables.study ?? 0;
     console.error(
       `restored ${file} into ${db.driver} ${db.location}: ${plural(studies, 'study', 'studies')}, ${plural(summary.rows, 'row')} in ` +

@@ -62,6 +62,9 @@ beside it.`,
       let db: Awaited<ReturnType<typeof openMigratedDb>> | undefined;
       try {
         db = await openMigratedDb({ ...dbOptions(config), lockHolder: { command: commandLine(), url: server.url }, serveLocalCommands: true });
+        // A key that does not open the stored contacts stops the start, before anything is written.
+        const { checkContactKey } = await import('../services/participant-contact-service.ts');
+        await checkContactKey(db.kysely, config.contactKey, 'smp serve', false);
         const [{ listStudies }, { loadDemo, DEMO_STUDY_CODE: code }] = await Promise.all([
           import('../services/study-service.ts'),
           import('../services/demo-service.ts'),

@@ -60,6 +60,8 @@ export interface RouteRequirements {
   bundleBody?: boolean;
   /** The body kinds accepted (default: JSON only); the import size limit bounds uploads too. */
   bodyKinds?: readonly BodyKind[];
+  /** Who may call, in words, when the service narrows `permission` further (for the route table). */
+  callers?: string;
 }
 
 export interface RouteDeps {

@@ -6,6 +6,7 @@ import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
 import { formatRoutes } from './formats.ts';
 import { listingRoutes } from './listings.ts';
+import { participantContactRoutes } from './participant-contacts.ts';
 import { participantRecordRoutes } from './participant-records.ts';
 import { participantRoutes } from './participants.ts';
 import { studyRoutes } from './studies.ts';
@@ -30,6 +31,7 @@ const documentedRoutes: RouteSpec[] = [
   ...listingRoutes,
   ...worklistRoutes,
   ...surveyLinkRoutes,
+  ...participantContactRoutes,
   ...auditRoutes,
   ...userRoutes,
 ];

@@ -34,7 +34,8 @@ export type AuditEntity =
   | 'api_token'
   | 'session'
   | 'calendar_feed'
-  | 'survey_link';
+  | 'survey_link'
+  | 'participant_contact';
 
 export interface AuditChange {
   action: 'create' | 'update' | 'delete' | 'import' | 'replace';

@@ -14,7 +14,8 @@
 // The SHA-256 covers every byte before the last line. Restore checks the whole archive first
 // (format, structure, row counts, checksum, the audit trail's hash chains) and writes nothing
 // unless it is intact; then loads it into an empty store in one transaction and resets the
-// identity sequences.
+// identity sequences. Participants' contacts stay sealed in the archive; a restore of an archive
+// holding any needs the key they were sealed under (SMP_CONTACT_KEY).
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import type { Readable, Writable } from 'node:stream';
@@ -33,6 +34,7 @@ import {
   type TableShape,
 } from '../../db/repositories/backup-repository.ts';
 import { AppError } from '../errors.ts';
+import { checkContactKey } from './participant-contact-service.ts';
 import { describeBreak } from './audit-chain.ts';
 import { ArchiveChainCheck } from './audit-chain-archive.ts';
 
@@ -262,7 +264,7 @@ export async function verifyBackup(file: string, open: () => Readable): Promise<
  * archive's migrations, every table loaded in one transaction in the archive's (foreign-key)
  * order, the identity sequences reset, and the schema brought to this version's latest.
  */
-export async function restoreBackup(db: Db, file: string, open: () => Readable): Promise<BackupSummary> {
+export async function restoreBackup(db: Db, file: string, open: () => Readable, contactKey?: Buffer): Promise<BackupSummary> {
   const archive = await verifyBackup(file, open);
   const known = Object.keys(migrations);
   const unknown = archive.header.migrations.filter((name) => !known.includes(name));
@@ -318,6 +320,8 @@ export async function restoreBackup(db: Db, file: string, open: () => Readable):
       throw new Error(`restore loaded ${JSON.stringify(counts)} rows where the archive holds ${JSON.stringify(archive.tables)}`);
     }
     await resetSequences(trx.kysely);
+    // Contacts stay sealed in the archive: they load only where the same key opens them.
+    if ((archive.tables.participant_contact ?? 0) > 0) await checkContactKey(trx.kysely, contactKey, `${file} was not restored`, true);
   });
   await migrateToLatest(db.kysely);
   return archive;

@@ -39,7 +39,8 @@ const TARGET: Record<Scope, { study: string; site: string }> = {
  * - auditRead: everyone in the study but reviewers;
  * - adminOnly: administrators;
  * - importReplace: administrators, and researchers for their own studies;
- * - ownTokens: anyone signed in whose role may create API tokens of their own (administrators, researchers).
+ * - ownTokens: anyone signed in whose role may create API tokens of their own (administrators, researchers);
+ * - contact: a participant's contact details: administrators, and a clinic for its own sites' participants (404 elsewhere).
  */
 type Access =
   | 'public'
@@ -53,7 +54,8 @@ type Access =
   | 'auditRead'
   | 'adminOnly'
   | 'importReplace'
-  | 'ownTokens';
+  | 'ownTokens'
+  | 'contact';
 
 interface Prepared {
   path: string;
@@ -104,6 +106,9 @@ function expectedStatus(c: Case, role: Role, scope: Scope): number {
       return role === 'researcher' ? c.ok : 403;
     case 'auditRead':
       return role === 'reviewer' ? 403 : c.ok;
+    case 'contact':
+      if (role !== 'clinic') return 403;
+      return otherSite ? 404 : c.ok;
     default: {
       const unknown: never = c.access;
       throw new Error(`unknown access ${String(unknown)}`);
@@ -123,7 +128,7 @@ describe(`authorization matrix (${DRIVER})`, function () {
 
   before(async () => {
     db = await freshDb();
-    server = await startTestServer(db);
+    server = await startTestServer(db, { contactKey: Buffer.alloc(32, 7) });
     users.admin = await createTestUser(db, 'admin');
     admin = apiClient(server.base, users.admin.headers);
     for (const code of ['MAT-A', 'MAT-B']) expect((await admin.post('/studies', smallBundle(code))).status).to.equal(201);
@@ -176,6 +181,14 @@ describe(`authorization matrix (${DRIVER})`, function () {
   async function participantPath(scope: Scope, role: Role, withSession = false) {
     const p = await freshParticipant(scope, withSession);
     return { ...p, path: `/studies/${p.study}/participants/${await nameFor(role, 'participant', p.study, p.code)}` };
+  }
+
+  /** A new participant at the scope's site whose contact details the administrator stored. */
+  async function participantWithContact(scope: Scope, role: Role) {
+    const p = await participantPath(scope, role);
+    const stored = await admin.call('PUT', `/studies/${p.study}/participants/${p.code}/contact`, { email: 'someone@example.org' });
+    expect(stored.status, 'preparing contact details').to.equal(200);
+    return p;
   }
 
   /** A participant with one record of `segment`, and that record's path and version. */
@@ -462,6 +475,24 @@ describe(`authorization matrix (${DRIVER})`, function () {
         expect(created.status, 'preparing a survey link').to.equal(201);
         return { path: `${p.path}/survey-links/${created.body.id}` };
       },
+    },
+    'GET /studies/:code/participants/:participantCode/contact': {
+      access: 'contact',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${(await participantWithContact(s, role)).path}/contact` }),
+    },
+    'PUT /studies/:code/participants/:participantCode/contact': {
+      access: 'contact',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${(await participantPath(s, role)).path}/contact`, body: { email: 'someone@example.org' } }),
+    },
+    'DELETE /studies/:code/participants/:participantCode/contact': {
+      access: 'contact',
+      ok: 204,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${(await participantWithContact(s, role)).path}/contact` }),
     },
     'POST /survey-links/open': {
       access: 'public',
@@ -790,6 +821,9 @@ describe(`authorization matrix (${DRIVER})`, function () {
     'DELETE /studies/:code/worklist/feeds/:id': { audit: { rows: ['calendar_feed update'] }, versioned: false },
     'POST /studies/:code/participants/:participantCode/survey-links': { audit: { rows: ['survey_link create'] }, versioned: false },
     'DELETE /studies/:code/participants/:participantCode/survey-links/:id': { audit: { rows: ['survey_link update'] }, versioned: false },
+    // A contact change is recorded without its values (see participant-contacts.test.ts).
+    'PUT /studies/:code/participants/:participantCode/contact': { audit: { rows: ['participant_contact create'] }, versioned: false },
+    'DELETE /studies/:code/participants/:participantCode/contact': { audit: { rows: ['participant_contact delete'] }, versioned: false },
     'POST /survey-links/open': { audit: { none: 'it reads what a survey link is for' }, versioned: false },
     // The participant answers: the survey is recorded under the link, whoever's browser sent it.
     'POST /survey-links/answer': { audit: { rows: ['survey create'], by: 'participant-link' }, versioned: false },

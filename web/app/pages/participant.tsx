@@ -27,6 +27,7 @@ import type { Choice } from '../forms/record-form.tsx';
 import { displayValue, EditRecord } from '../participant/editing.tsx';
 import { History } from '../participant/history.tsx';
 import { RecordSection, type SectionSpec } from '../participant/record-section.tsx';
+import { ContactDetails } from '../participant/contact.tsx';
 import { SurveyLinks } from '../participant/survey-links.tsx';
 import { Timeline } from '../participant/timeline.tsx';
 import { Link, pathOf } from '../router.tsx';
@@ -351,6 +352,7 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
       />
       <RecordSection spec={SURVEYS} items={surveys.data?.items} defaults={{ date: today }} ready={loaded(surveys)} {...sectionProps} />
       {editable && p && <SurveyLinks base={base} visits={studyRecord.data?.protocol.visits ?? []} withdrawn={p.withdrawnOn !== null} />}
+      {p && (me.role === 'admin' || me.role === 'clinic') && <ContactDetails base={base} />}
 
       {me.role === 'reviewer' ? (
         <section aria-labelledby="history-heading">

@@ -1,12 +1,29 @@
 // The participant's contact details on the staff side, for their clinic and administrators only:
 // the email address (and optional phone number) the server keeps encrypted apart from the study
-// data; shown, changed and deleted here. Nothing of it goes into the page's other parts.
+// data; shown, changed and deleted here, and read only when asked for (not with every view of the
+// page). Nothing of it goes into the page's other parts.
 import { useEffect, useState } from 'preact/hooks';
 import type { ParticipantContact } from '../../../api/schemas/participant-contacts.ts';
 import { api, ApiError, request, useResource } from '../api.ts';
 import { ErrorBox } from '../components/problems.tsx';
 
 export function ContactDetails(props: { base: string }) {
+  const [shown, setShown] = useState(false);
+  if (!shown) {
+    return (
+      <section aria-labelledby="contact-heading" class="participant-contact">
+        <h2 id="contact-heading">Contact details</h2>
+        <p>Kept encrypted, apart from the study data; seen only by the participant's clinic and administrators.</p>
+        <button type="button" onClick={() => setShown(true)}>
+          Show contact details
+        </button>
+      </section>
+    );
+  }
+  return <ContactForm base={props.base} />;
+}
+
+function ContactForm(props: { base: string }) {
   const path = `${props.base}/contact`;
   const stored = useResource<ParticipantContact>(path);
   const none = stored.error?.status === 404;

@@ -5,69 +5,19 @@
 // attempt is kept with its error (no address in it) and tried again, a refused one is given up.
 import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { commandLineActor, type ChangeContext } from '../../api/services/access.ts';
 import { smtpMailer } from '../../api/services/mailer.ts';
-import { putParticipantContact } from '../../api/services/participant-contact-service.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { answerSurveyLink } from '../../api/services/survey-link-service.ts';
 import { runOutbox, type SenderSettings } from '../../api/services/survey-outbox-service.ts';
-import { smallBundle } from '../support/bundles.ts';
+import { emailOf, outboxBundle, storeEmails, TITLE } from '../support/outbox-fixtures.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
 const CODE = 'OUT-1';
-const TITLE = 'Scalp pigmentation follow-up';
 const DAY = 86_400_000;
 // FU12 of a participant treated on 2020-01-15: target 2021-01-14, window 2020-12-15 to 2021-03-15.
 const T0 = Date.parse('2021-01-05T09:00:00.000Z');
 const KEY = randomBytes(32);
-const emailOf = (code: string) => `${code.toLowerCase()}.person@example.net`;
-
-function participant(code: string, sessionDate: string, withdrawnOn: string | null = null): any {
-  return {
-    code,
-    site: 'LON',
-    sex: 'male',
-    birthYear: 1980,
-    indication: 'androgenetic_alopecia',
-    fitzpatrick: 2,
-    keloidHistory: false,
-    enrolledOn: '2019-12-01',
-    withdrawnOn,
-    withdrawalCause: withdrawnOn === null ? null : 'participant_choice',
-    withdrawalReason: null,
-    costUsd: null,
-    sessions: [{ number: 1, kind: 'initial', date: sessionDate, durationMinutes: 120, practitioner: 'PR-A', pigmentLot: 'LOT-1', anesthesia: 'none' }],
-    adverseEvents: [],
-    fadingAssessments: [],
-    surveys: [],
-  };
-}
-
-/** Three participants due (P01–P03), one due without an address (P04), one withdrawn (P05), one whose window opens on 2021-01-30 (P06). */
-export function outboxBundle(code = CODE) {
-  const bundle = smallBundle(code);
-  bundle.study.title = TITLE;
-  Object.assign(bundle.study.protocol as Record<string, unknown>, {
-    initialSessions: 1,
-    touchUpAfterDays: null,
-    visits: [{ code: 'FU12', label: '12-month review', monthsAfterFinalSession: 12, windowBeforeDays: 30, windowAfterDays: 60, expects: ['survey'] }],
-  });
-  bundle.participants = [
-    participant('P01', '2020-01-15'),
-    participant('P02', '2020-01-15'),
-    participant('P03', '2020-01-15'),
-    participant('P04', '2020-01-15'),
-    participant('P05', '2020-01-15', '2020-06-01'),
-    participant('P06', '2020-03-01'),
-  ];
-  return bundle;
-}
-
-export async function storeEmails(db: TestDb, code: string, participants: string[], key: Buffer) {
-  const change: ChangeContext = { actor: commandLineActor(), reason: null, requestId: null };
-  for (const p of participants) await putParticipantContact(db, key, change, code, p, { email: emailOf(p) }, new Date(T0 - DAY));
-}
 
 describe(`survey outbox (${DRIVER})`, function () {
   this.timeout(120_000);
@@ -89,8 +39,8 @@ describe(`survey outbox (${DRIVER})`, function () {
 
   before(async () => {
     db = await freshDb();
-    await importBundle(db, outboxBundle() as never);
-    await storeEmails(db, CODE, ['P01', 'P02', 'P03', 'P05', 'P06'], KEY);
+    await importBundle(db, outboxBundle(CODE) as never);
+    await storeEmails(db, CODE, ['P01', 'P02', 'P03', 'P05', 'P06'], KEY, new Date(T0 - DAY));
     sink = await startSmtpSink();
     settings = {
       mailer: smtpMailer(sink.url, 'Study team <surveys@example.org>'),
@@ -198,7 +148,7 @@ describe(`survey outbox (${DRIVER})`, function () {
   it('keeps a failed attempt with its error, without the address, tries it again later, and gives up on a refusal', async () => {
     const code = 'OUT-2';
     await importBundle(db, outboxBundle(code) as never);
-    await storeEmails(db, code, ['P01', 'P02'], KEY);
+    await storeEmails(db, code, ['P01', 'P02'], KEY, new Date(T0 - DAY));
     at(0);
     sink.refuse.add(emailOf('P01'));
     const down = { ...settings, mailer: smtpMailer('smtp://127.0.0.1:9', 'Study team <surveys@example.org>') };
@@ -234,7 +184,7 @@ describe(`survey outbox (${DRIVER})`, function () {
   it('cancels a planned message once the participant withdrew, and sends nothing', async () => {
     const code = 'OUT-3';
     await importBundle(db, outboxBundle(code) as never);
-    await storeEmails(db, code, ['P01'], KEY);
+    await storeEmails(db, code, ['P01'], KEY, new Date(T0 - DAY));
     at(0);
     const down = { ...settings, mailer: smtpMailer('smtp://127.0.0.1:9', 'Study team <surveys@example.org>') };
     expect((await runOutbox(db, down, clock)).failed).to.equal(1);

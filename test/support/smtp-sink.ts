@@ -12,6 +12,8 @@ export interface ReceivedMail {
   text: string;
   /** The whole message as received. */
   raw: string;
+  /** The sending client's port on loopback: tells which process sent it. */
+  clientPort: number;
 }
 
 export interface SmtpSink {
@@ -29,13 +31,13 @@ function decodeQuotedPrintable(text: string): string {
   return Buffer.from(text.replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16))), 'latin1').toString('utf8');
 }
 
-function parse(raw: string, to: string[]): ReceivedMail {
+function parse(raw: string, to: string[], clientPort: number): ReceivedMail {
   const split = raw.indexOf('\r\n\r\n');
   const head = raw.slice(0, split).replace(/\r\n[ \t]+/g, ' ');
   const header = (name: string) => new RegExp(`^${name}: (.*)$`, 'im').exec(head)?.[1]?.trim() ?? '';
   const body = raw.slice(split + 4);
   const text = /quoted-printable/i.test(header('Content-Transfer-Encoding')) ? decodeQuotedPrintable(body) : body;
-  return { to, messageId: header('Message-ID'), subject: header('Subject'), text: text.replace(/\r\n/g, '\n'), raw };
+  return { to, messageId: header('Message-ID'), subject: header('Subject'), text: text.replace(/\r\n/g, '\n'), raw, clientPort };
 }
 
 export async function startSmtpSink(): Promise<SmtpSink> {
@@ -56,7 +58,7 @@ export async function startSmtpSink(): Promise<SmtpSink> {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        const mail = parse(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address));
+        const mail = parse(Buffer.concat(chunks).toString('utf8'), session.envelope.rcptTo.map((r) => r.address), session.remotePort);
         if (sink.hold?.(mail)) {
           sink.held.push(mail);
           return; // never answered: the sender waits until it dies or times out

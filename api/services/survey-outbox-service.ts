@@ -17,6 +17,8 @@ import { findStudyByCode, type StudyRow } from '../../db/repositories/study-repo
 import { insertSurveyLink } from '../../db/repositories/survey-link-repository.ts';
 import {
   claimDueMessage,
+  countSurveyMessages,
+  listSurveyMessages,
   insertSurveyMessage,
   markMessageCancelled,
   markMessageFailed,
@@ -26,8 +28,9 @@ import {
   selectStudyMessages,
 } from '../../db/repositories/survey-message-repository.ts';
 import { selectScheduleFacts, type ScheduleFactRow } from '../../db/repositories/worklist-repository.ts';
+import type { OutboxList, OutboxQuery } from '../schemas/survey-outbox.ts';
 import { todayIn } from '../schemas/today.ts';
-import type { ChangeContext } from './access.ts';
+import { requireAdmin, type Actor, type ChangeContext } from './access.ts';
 import { recordChange } from './audit-service.ts';
 import { withoutAddresses, type Mailer } from './mailer.ts';
 import { emailForSending } from './participant-contact-service.ts';
@@ -243,4 +246,28 @@ export async function runOutbox(db: Db, settings: SenderSettings, clock: () => D
     outcomes[outcome]++;
   }
   return { planned, ...outcomes };
+}
+
+/** The outbox for an administrator: the newest messages, with participant codes and steps, never an address. */
+export async function listOutbox(db: Db, actor: Actor, query: OutboxQuery, sending: boolean): Promise<OutboxList> {
+  requireAdmin(actor, 'see the survey outbox');
+  const iso = (value: string | null) => (value === null ? null : new Date(value).toISOString());
+  const rows = await listSurveyMessages(db.kysely, { status: query.status, studyCode: query.study, limit: query.limit });
+  return {
+    sending,
+    counts: await countSurveyMessages(db.kysely, query.study),
+    items: rows.map((row) => ({
+      id: row.message_no,
+      study: row.study_code,
+      participant: row.participant_code,
+      visit: row.visit_code,
+      step: stepName(row.step),
+      status: row.status,
+      attempts: row.attempts,
+      lastError: row.last_error,
+      createdAt: iso(row.created_at)!,
+      nextAttemptAt: row.status === 'pending' ? iso(row.next_attempt_at) : null,
+      sentAt: iso(row.sent_at),
+    })),
+  };
 }

@@ -11,6 +11,8 @@ import { answerSurveyLink } from '../../api/services/survey-link-service.ts';
 import { runOutbox, type SenderSettings } from '../../api/services/survey-outbox-service.ts';
 import { emailOf, outboxBundle, storeEmails, TITLE } from '../support/outbox-fixtures.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
+import { startTestServer } from '../support/http-client.ts';
+import { createTestUser } from '../support/users.ts';
 import { startSmtpSink, type SmtpSink } from '../support/smtp-sink.ts';
 
 const CODE = 'OUT-1';
@@ -205,5 +207,33 @@ describe(`survey outbox (${DRIVER})`, function () {
       .execute();
     expect(row).to.deep.equal({ status: 'cancelled', last_error: 'the participant withdrew' });
     expect(newMail()).to.have.length(0);
+  });
+
+  it('shows an administrator the outbox by state, with participant codes and steps and no address; others get 403', async () => {
+    const server = await startTestServer(db, { smtpUrl: sink.url });
+    try {
+      const admin = await createTestUser(db, 'admin');
+      const clinic = await createTestUser(db, 'clinic', [{ studyCode: CODE, siteCode: 'LON' }]);
+      const listed = await server.request('GET', `/api/outbox?study=${CODE}&status=sent`, { headers: admin.headers });
+      expect(listed.status).to.equal(200);
+      expect(listed.body.sending).to.equal(true);
+      expect(listed.body.counts).to.deep.equal({ pending: 0, sent: 10, failed: 0, cancelled: 0 });
+      expect(listed.body.items.map((m: { participant: string; step: string }) => `${m.participant} ${m.step}`).sort()).to.deep.equal([
+        'P01 invitation', 'P01 reminder 1', 'P01 reminder 2',
+        'P02 invitation', 'P02 reminder 1',
+        'P03 invitation', 'P03 reminder 1', 'P03 reminder 2',
+        'P06 invitation', 'P06 reminder 1',
+      ]);
+      expect(listed.body.items[0]).to.have.keys(['id', 'study', 'participant', 'visit', 'step', 'status', 'attempts', 'lastError', 'createdAt', 'nextAttemptAt', 'sentAt']);
+      const failed = await server.request('GET', '/api/outbox?status=failed', { headers: admin.headers });
+      expect(failed.body.items.map((m: { study: string; participant: string }) => `${m.study} ${m.participant}`)).to.deep.equal(['OUT-2 P01']);
+      expect(JSON.stringify([listed.body, failed.body])).to.not.include('@');
+      expect((await server.request('GET', '/api/outbox', { headers: clinic.headers })).status).to.equal(403);
+      const bad = await server.request('GET', '/api/outbox?status=lost', { headers: admin.headers });
+      expect(bad.status).to.equal(400);
+      expect(bad.body.problems[0].path).to.equal('query.status');
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -101,3 +101,14 @@ export async function revokeSiblingLinks(trx: Kysely<Database>, link: { studyId:
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** Per participant of a study, how many surveys they entered through a link. */
+export async function selectLinkAnsweredCounts(db: Kysely<Database>, studyId: number): Promise<Array<{ participant_no: number; n: number | string }>> {
+  return db
+    .selectFrom('survey_link')
+    .select(['participant_no', (eb) => eb.fn.count<number | string>('link_id').as('n')])
+    .where('study_id', '=', studyId)
+    .where('used_at', 'is not', null)
+    .groupBy('participant_no')
+    .execute();
+}

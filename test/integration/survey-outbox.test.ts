@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
 import { smtpMailer } from '../../api/services/mailer.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
+import { analyzeStudy } from '../../api/services/analysis-service.ts';
 import { answerSurveyLink } from '../../api/services/survey-link-service.ts';
 import { runOutbox, type SenderSettings } from '../../api/services/survey-outbox-service.ts';
 import { emailOf, outboxBundle, storeEmails, TITLE } from '../support/outbox-fixtures.ts';
@@ -235,5 +236,13 @@ describe(`survey outbox (${DRIVER})`, function () {
     } finally {
       await server.close();
     }
+  });
+
+  it('gives the summary the response rate per scheduled survey and who entered the surveys, with no address', async () => {
+    const summary = await analyzeStudy(db, CODE);
+    // Invited to FU12: P01, P02, P03 and P06; P02 answered, through a link.
+    expect(summary.surveyResponse!.byVisit.map((v) => [v.visit, v.invited, v.answered.n, v.answered.N])).to.deep.equal([['FU12', 4, 1, 4]]);
+    expect(summary.surveyResponse!.enteredBy).to.deep.equal({ staff: 0, participant: 1 });
+    expect(JSON.stringify(summary)).to.not.include('@');
   });
 });

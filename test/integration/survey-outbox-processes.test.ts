@@ -88,13 +88,15 @@ describe(`survey outbox with two server processes (${DRIVER})`, function () {
         SMP_CONTACT_KEY: KEY.toString('base64'),
         SMP_OUTBOX_INTERVAL_SECONDS: '1',
         SMP_TIME_ZONE: 'UTC',
-        SMP_LOG_LEVEL: 'silent',
+        SMP_LOG_LEVEL: 'info',
       };
+      let log = '';
       const servers: ServeProcess[] = [];
       for (let i = 0; i < 2; i++) {
         const server = await startServe(env);
         servers.push(server);
         stops.push(() => server.stop());
+        for (const stream of [server.child.stdout, server.child.stderr]) stream.on('data', (chunk: Buffer) => (log += chunk.toString()));
       }
       // Both serve, and nothing is due for them yet: no address is stored. Then the first message
       // to arrive is held unanswered, as by a mail server that never replies.
@@ -123,18 +125,23 @@ describe(`survey outbox with two server processes (${DRIVER})`, function () {
       expect(sink.received).to.have.length(4);
       const rows = await db.kysely.selectFrom('survey_message').select(['step', 'status']).execute();
       expect(rows.map((r) => `${r.step} ${r.status}`)).to.deep.equal(['0 sent', '0 sent', '0 sent', '0 sent']);
+      // The servers' logs say what the outbox did, never to whom.
+      expect(log).to.match(/survey outbox: planned \d+, sent \d+/);
+      expect(log).to.not.include('@example.net');
     });
   } else {
     it('sends each invitation once with two outbox loops on the one embedded database', async () => {
       await storeEmails(db, CODE, PARTICIPANTS, KEY, new Date());
+      const lines: string[] = [];
       const config = { smtpUrl: sink.url, smtpFrom: 'Study team <surveys@example.org>', outboxIntervalSeconds: 1, contactKey: KEY, timeZone: 'UTC' };
       for (let i = 0; i < 2; i++) {
-        const loop = startSurveyOutbox(db, config, { baseUrl: 'http://127.0.0.1:1', log: () => {} })!;
+        const loop = startSurveyOutbox(db, config, { baseUrl: 'http://127.0.0.1:1', log: (line) => lines.push(line) })!;
         stops.push(() => loop.stop());
       }
       await until(async () => (await sentRows()) === 4, 'four invitations');
       await new Promise((resolve) => setTimeout(resolve, 2500));
       expect(sink.received.map((m) => m.to.join(',')).sort()).to.deep.equal(PARTICIPANTS.map(emailOf));
+      expect(lines.join('\n')).to.match(/survey outbox: planned \d+, sent \d+/).and.not.include('@');
     });
   }
 });

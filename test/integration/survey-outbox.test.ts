@@ -245,4 +245,12 @@ describe(`survey outbox (${DRIVER})`, function () {
     expect(summary.surveyResponse!.enteredBy).to.deep.equal({ staff: 0, participant: 1 });
     expect(JSON.stringify(summary)).to.not.include('@');
   });
+
+  it('keeps every address out of the outbox, the links and the audit trail: only the sealed contact holds one', async () => {
+    for (const table of ['survey_message', 'survey_link', 'audit_event'] as const) {
+      const rows = await db.kysely.selectFrom(table).selectAll().execute();
+      expect(rows.length, table).to.be.above(0);
+      expect(JSON.stringify(rows, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v)), table).to.not.include('example.net');
+    }
+  });
 });

@@ -66,6 +66,25 @@ describe('browser: follow-ups', function () {
     }
   });
 
+  it('gives a clinic a survey link to hand out for a due visit survey, with its QR code, stored for that visit', async () => {
+    const { page, problems, close } = await openAs(app, clinic);
+    try {
+      await page.goto(`${app.base}${PAGE}`);
+      await rows(page);
+      const row = page.locator('#worklist tbody tr[data-participant="P01"][data-step="FU24"]');
+      await row.getByRole('button', { name: 'Survey link for P01, FU24' }).click();
+      const url = await row.locator('a.survey-link-url').textContent({ timeout: 15_000 });
+      expect(url).to.match(/\/s#smpsv_[A-Za-z0-9_-]{43}$/);
+      expect(await row.getByRole('img', { name: "QR code of P01's survey link" }).count()).to.equal(1);
+      const links = await app.db.kysely.selectFrom('survey_link').select(['visit_code']).execute();
+      expect(links.map((l) => l.visit_code)).to.deep.equal(['FU24']);
+      await expectAccessible(page, 'the follow-ups page with a survey link');
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await close();
+    }
+  });
+
   it("shows a clinic only its own site's participants", async () => {
     const { page, problems, close } = await openAs(app, clinic);
     try {

@@ -212,7 +212,7 @@ export const Environment = z.object({
       return value;
     }),
     'unset',
-    "the mail server that sends participants' survey invitations and reminders: `smtp://host:587` (STARTTLS when offered) or `smtps://host:465`, with `user:password@` when it needs them. Unset: no email is sent, and the worklist lists the invitations to hand out",
+    "the mail server that sends participants' survey invitations and reminders: `smtp://host:587` (STARTTLS when offered) or `smtps://host:465`, with `user:password@` when it needs them. Unset: no email is sent; the Follow-ups page offers each due visit survey's link to hand out",
   ),
   SMTP_FROM: variable(
     raw.transform((value, ctx) => {

@@ -18,7 +18,8 @@ export function domainOf(from: string): string {
 
 /**
  * Start the loop, or return null when no mail server is configured (then nothing is sent, and
- * the worklist lists the invitations to hand out). `mailer` replaces the SMTP one (tests).
+ * staff hand out the links from the Follow-ups page) or no contact key is set (said in the log).
+ * `mailer` replaces the SMTP one (tests).
  */
 export function startSurveyOutbox(
   db: Db,
@@ -26,9 +27,14 @@ export function startSurveyOutbox(
   options: { baseUrl: string; clock?: () => Date; mailer?: Mailer; log?: (line: string) => void },
 ): SurveyOutbox | null {
   if (options.mailer === undefined && (config.smtpUrl === undefined || config.smtpFrom === undefined)) return null;
+  const log = options.log ?? ((line: string) => console.error(line));
+  if (config.contactKey === undefined) {
+    // No address can be opened: every message would fail. Said once, at start.
+    log('survey outbox: SMTP_URL is set but SMP_CONTACT_KEY is not, so no address can be read and no invitation is sent; set the key and restart');
+    return null;
+  }
   const mailer = options.mailer ?? smtpMailer(config.smtpUrl!, config.smtpFrom!);
   const clock = options.clock ?? (() => new Date());
-  const log = options.log ?? ((line: string) => console.error(line));
   const settings = {
     mailer,
     contactKey: config.contactKey,

@@ -9,6 +9,7 @@ import { smtpMailer } from '../../api/services/mailer.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { analyzeStudy } from '../../api/services/analysis-service.ts';
 import { answerSurveyLink } from '../../api/services/survey-link-service.ts';
+import { startSurveyOutbox } from '../../api/services/survey-outbox-loop.ts';
 import { runOutbox, type SenderSettings } from '../../api/services/survey-outbox-service.ts';
 import { emailOf, outboxBundle, storeEmails, TITLE } from '../support/outbox-fixtures.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
@@ -252,5 +253,16 @@ describe(`survey outbox (${DRIVER})`, function () {
       expect(rows.length, table).to.be.above(0);
       expect(JSON.stringify(rows, (_k, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString('latin1') : v)), table).to.not.include('example.net');
     }
+  });
+
+  it('does not start without a mail server, nor without the contact key, which it says once', () => {
+    const lines: string[] = [];
+    const base = { smtpFrom: 'Study team <surveys@example.org>', outboxIntervalSeconds: 60, timeZone: 'UTC' };
+    expect(startSurveyOutbox(db, { ...base, smtpUrl: undefined, contactKey: KEY }, { baseUrl: 'http://x', log: (l) => lines.push(l) })).to.equal(null);
+    expect(lines).to.deep.equal([]);
+    expect(startSurveyOutbox(db, { ...base, smtpUrl: sink.url, contactKey: undefined }, { baseUrl: 'http://x', log: (l) => lines.push(l) })).to.equal(null);
+    expect(lines).to.deep.equal([
+      'survey outbox: SMTP_URL is set but SMP_CONTACT_KEY is not, so no address can be read and no invitation is sent; set the key and restart',
+    ]);
   });
 });

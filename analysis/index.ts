@@ -11,6 +11,7 @@ export { describe } from './describe.ts';
 export { wilsonInterval } from './wilson-interval.ts';
 export { clopperPearsonInterval } from './clopper-pearson-interval.ts';
 export { proportion } from './proportion.ts';
+export { surveyResponseFigures } from './survey-response-figures.ts';
 export { linearRegression, type LinearFit } from './linear-regression.ts';
 export { averageRanks } from './average-ranks.ts';
 export { spearman, type SpearmanCorrelation } from './spearman.ts';

@@ -4,6 +4,7 @@ import { cohortFigures } from './cohort-figures.ts';
 import { PRIMARY_OUTCOME } from './in-window-outcomes.ts';
 import { participantOutcome, type ParticipantOutcome } from './participant-outcome.ts';
 import { subgroupOf } from './subgroup-of.ts';
+import { surveyResponseFigures } from './survey-response-figures.ts';
 import type { AnalysisSummary, ChartSeries, ParticipantFacts, ProtocolFacts, Subgroup, SubgroupDimension } from './types.ts';
 
 /** The order of the practitioner-experience groups; other dimensions sort by key. */
@@ -58,6 +59,8 @@ function summaryOfOutcomes(input: AnalyzeCohortInput, outcomes: readonly Partici
     ...cohortFigures(protocol, outcomes),
   };
   if (by !== undefined) summary.subgroups = { by, groups: subgroups(protocol, outcomes, by) };
+  const surveyResponse = surveyResponseFigures(protocol, input.participants);
+  if (surveyResponse !== undefined) summary.surveyResponse = surveyResponse;
   return summary;
 }
 

@@ -69,6 +69,10 @@ export interface ParticipantFacts {
   }>;
   /** Every survey, in date order (the last is the participant's latest). */
   surveys: Array<{ day: DayNumber; satisfaction: number; wouldRecommend: boolean | null }>;
+  /** Visits whose survey invitation was emailed to the participant (absent: none, or not known). */
+  invitedVisits?: readonly string[] | undefined;
+  /** How many of `surveys` the participant entered through a survey link (absent: none, or not known). */
+  surveysByLink?: number | undefined;
 }
 
 /** Descriptive statistics; only `n` when there are no values. `sd` is null when n < 2. */
@@ -247,6 +251,14 @@ export interface Subgroup {
   figures: CohortFigures | SuppressedFigures;
 }
 
+/** Response to the emailed survey invitations, and who entered the surveys. */
+export interface SurveyResponseFigures {
+  /** Per visit that expects a survey: invited participants, and the proportion of them who answered in the window. */
+  byVisit: Array<{ visit: string; label: string; invited: number; answered: Proportion }>;
+  /** The cohort's surveys by who entered them: staff, or the participant through a link. */
+  enteredBy: { staff: number; participant: number };
+}
+
 /** The `smp-analysis/1` summary. */
 export interface AnalysisSummary extends CohortFigures {
   format: 'smp-analysis/1';
@@ -255,6 +267,8 @@ export interface AnalysisSummary extends CohortFigures {
   primaryOutcome: { figure: string; label: string };
   /** Present with `--by`: every figure repeated per subgroup. */
   subgroups?: { by: SubgroupDimension; groups: Subgroup[] };
+  /** Present when the study's surveys are invited by email or entered through links. */
+  surveyResponse?: SurveyResponseFigures;
 }
 
 /** Participant flow through the study, for the flow chart. */

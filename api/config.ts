@@ -196,6 +196,41 @@ export const Environment = z.object({
     'unset',
     "the key that encrypts participants' contact details at rest (AES-256-GCM): 32 random bytes as 64 hexadecimal characters or 44 of base64, e.g. from `openssl rand -base64 32`. Unset: contacts cannot be stored. Keep it out of backups; `smp serve` and `smp restore` refuse a key that does not open the stored contacts",
   ),
+  SMTP_URL: variable(
+    raw.transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      let url: URL;
+      try {
+        url = new URL(value);
+      } catch {
+        url = new URL('invalid:');
+      }
+      if ((url.protocol !== 'smtp:' && url.protocol !== 'smtps:') || url.hostname === '') {
+        ctx.addIssue({ code: 'custom', message: 'must be an smtp:// or smtps:// address with a host, e.g. smtps://user:password@mail.example.org:465' });
+        return z.NEVER;
+      }
+      return value;
+    }),
+    'unset',
+    "the mail server that sends participants' survey invitations and reminders: `smtp://host:587` (STARTTLS when offered) or `smtps://host:465`, with `user:password@` when it needs them. Unset: no email is sent; the Follow-ups page offers each due visit survey's link to hand out",
+  ),
+  SMTP_FROM: variable(
+    raw.transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      if (!/^([^<>\r\n]*<[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+\.[^\s<>@]+)$/.test(value)) {
+        ctx.addIssue({ code: 'custom', message: `must be an email address, optionally with a name: "Study team <surveys@example.org>" (got "${value}")` });
+        return z.NEVER;
+      }
+      return value;
+    }),
+    'unset',
+    'the From address of survey invitations and reminders, e.g. `Study team <surveys@example.org>`; needed with `SMTP_URL`',
+  ),
+  SMP_OUTBOX_INTERVAL_SECONDS: variable(
+    wholeNumber(60, 1, 3600),
+    '`60`',
+    'seconds between two looks of each server process at the survey outbox: invitations and reminders that came due are planned and sent (1–3,600)',
+  ),
   SMP_LOG_LEVEL: variable(
     raw.transform((value, ctx) => {
       const level = value ?? 'info';
@@ -225,6 +260,10 @@ const ConfigFromEnvironment = Environment.transform((env, ctx) => {
     });
     return z.NEVER;
   }
+  if (env.SMTP_URL !== undefined && env.SMTP_FROM === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['SMTP_FROM'], message: 'must be set with SMTP_URL: the From address of survey invitations, e.g. "Study team <surveys@example.org>"' });
+    return z.NEVER;
+  }
   return {
     /** PostgreSQL server URL; when absent the embedded PGlite database is used. */
     databaseUrl: env.DATABASE_URL,
@@ -249,6 +288,10 @@ const ConfigFromEnvironment = Environment.transform((env, ctx) => {
     timeZone: env.SMP_TIME_ZONE,
     /** The 32-byte key of participants' contact details, or undefined when none is set. */
     contactKey: env.SMP_CONTACT_KEY,
+    /** The mail server of survey invitations, or undefined: nothing is sent. */
+    smtpUrl: env.SMTP_URL,
+    smtpFrom: env.SMTP_FROM,
+    outboxIntervalSeconds: env.SMP_OUTBOX_INTERVAL_SECONDS,
     debug: env.SMP_DEBUG,
   };
 });

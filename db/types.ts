@@ -24,6 +24,7 @@ export interface Database {
   calendar_feed: CalendarFeedTable;
   survey_link: SurveyLinkTable;
   participant_contact: ParticipantContactTable;
+  survey_message: SurveyMessageTable;
   rate_limit_count: RateLimitCountTable;
   access_generation: AccessGenerationTable;
 }
@@ -48,6 +49,8 @@ interface StudyTable {
   version: Version;
   /** How many days a new survey link works. */
   survey_link_days: Generated<number>;
+  /** Days after the invitation on which reminders go out (7 and 14 unless changed). */
+  survey_reminder_days: Generated<number[]>;
 }
 
 /** A scheduled visit as stored in `study.visits` (jsonb: its keys come back in jsonb's own order). */
@@ -306,6 +309,26 @@ interface ParticipantContactTable {
   email_sealed: Uint8Array;
   phone_sealed: Uint8Array | null;
   updated_at: Generated<string>;
+}
+
+/** One invitation (step 0) or reminder (step K) of a scheduled survey, sent at most once. */
+interface SurveyMessageTable {
+  message_no: Generated<number>;
+  study_id: number;
+  participant_no: number;
+  visit_code: string;
+  step: number;
+  status: ColumnType<'pending' | 'sent' | 'failed' | 'cancelled', 'pending' | 'sent' | 'failed' | 'cancelled' | undefined>;
+  /** The Message-ID's unique part: the same for every attempt at the message. */
+  message_key: string;
+  created_at: string;
+  next_attempt_at: string;
+  attempts: Generated<number>;
+  /** Why the last attempt failed, or why the message was cancelled; never an address. */
+  last_error: string | null;
+  sent_at: string | null;
+  /** The link the sent message carries. */
+  link_id: number | null;
 }
 
 /** A client's failed attempts at a rate-limited route, counted by every server process alike. */

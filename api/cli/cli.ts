@@ -84,9 +84,13 @@ beside it.`,
       const { ensureFirstRunAdmin, firstRunMessage } = await import('../services/first-run.ts');
       const firstRun = await ensureFirstRunAdmin(db, config.publicUrl ?? server.url);
       if (firstRun) console.log(firstRunMessage(firstRun));
+      // Every process looks at the survey outbox; the database hands each message to one of them.
+      const { startSurveyOutbox } = await import('../services/survey-outbox-loop.ts');
+      const outbox = startSurveyOutbox(db, config, { baseUrl: config.publicUrl ?? server.url });
       workers.reportReady();
       const openDb = db;
       const stop = async () => {
+        await outbox?.stop();
         await server.close();
         await openDb.close();
         process.exit(0);

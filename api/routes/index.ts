@@ -12,6 +12,7 @@ import { participantRoutes } from './participants.ts';
 import { studyRoutes } from './studies.ts';
 import { studyStructureRoutes } from './study-structure.ts';
 import { surveyLinkRoutes } from './survey-links.ts';
+import { surveyOutboxRoutes } from './survey-outbox.ts';
 import { systemRoutes } from './system.ts';
 import { userRoutes } from './users.ts';
 import { worklistRoutes } from './worklist.ts';
@@ -31,6 +32,7 @@ const documentedRoutes: RouteSpec[] = [
   ...listingRoutes,
   ...worklistRoutes,
   ...surveyLinkRoutes,
+  ...surveyOutboxRoutes,
   ...participantContactRoutes,
   ...auditRoutes,
   ...userRoutes,

@@ -21,6 +21,8 @@ import {
 } from '../../db/repositories/analysis-facts-repository.ts';
 import { selectSites } from '../../db/repositories/listing-repository.ts';
 import { findStudyByCode } from '../../db/repositories/study-repository.ts';
+import { selectLinkAnsweredCounts } from '../../db/repositories/survey-link-repository.ts';
+import { selectInvitationFacts } from '../../db/repositories/survey-message-repository.ts';
 import { AppError } from '../errors.ts';
 import { reachesSite, requireStudyScope, type Actor } from './access.ts';
 import { inCohort, requireFilterInScope, requireKnownSite, suppressionThreshold, type CohortFilter } from './cohort-filter.ts';
@@ -40,7 +42,7 @@ export interface StudyFacts {
 /** Everything the analysis needs about one study, read in six narrow queries. */
 export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> {
   // One snapshot: a replace that commits meanwhile is seen whole or not at all.
-  const [study, sites, participants, sessions, events, assessments, surveys] = await db.readSnapshot(async (kysely) => {
+  const [study, sites, participants, sessions, events, assessments, surveys, invitations, linkAnswers] = await db.readSnapshot(async (kysely) => {
     const study = await findStudyByCode(kysely, code);
     if (!study) throw new AppError('not_found', `study ${code} does not exist`);
     const id = study.study_id;
@@ -54,6 +56,8 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
         selectAdverseEventFacts(kysely, id),
         selectAssessmentFacts(kysely, id, form),
         selectSurveyFacts(kysely, id, form),
+        selectInvitationFacts(kysely, id),
+        selectLinkAnsweredCounts(kysely, id),
       ])),
     ] as const;
   });
@@ -64,6 +68,11 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
   const eventsOf = groupByParticipant(events as Array<(typeof events)[number] & Facts['adverseEvents'][number]>);
   const assessmentsOf = groupByParticipant(assessments as Array<(typeof assessments)[number] & Facts['assessments'][number]>);
   const surveysOf = groupByParticipant(surveys);
+  // Who was invited by email, and who answered through a link: set only where there is any, so
+  // that a study without them has the same facts as its bundle gives.
+  const invitedOf = new Map<number, string[]>();
+  for (const row of invitations) invitedOf.set(row.participant_no, [...(invitedOf.get(row.participant_no) ?? []), row.visit_code]);
+  const byLinkOf = new Map(linkAnswers.map((row) => [row.participant_no, Number(row.n)]));
 
   return {
     study: { code: study.code, title: study.title },
@@ -82,6 +91,8 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
       adverseEvents: eventsOf.get(p.participant_no) ?? [],
       assessments: assessmentsOf.get(p.participant_no) ?? [],
       surveys: surveysOf.get(p.participant_no) ?? [],
+      ...(invitedOf.has(p.participant_no) ? { invitedVisits: invitedOf.get(p.participant_no)! } : {}),
+      ...(byLinkOf.has(p.participant_no) ? { surveysByLink: byLinkOf.get(p.participant_no)! } : {}),
     })),
   };
 }

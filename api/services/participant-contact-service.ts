@@ -1,7 +1,8 @@
 // Participants' contact details: kept apart from the study data, in their own table, sealed with
 // AES-256-GCM under SMP_CONTACT_KEY before they are written. Only the participant's clinic and
 // administrators read or change them; researchers and reviewers are refused. No other service
-// reads the table, so contacts never reach a bundle, an export, the analysis or a reviewer. The
+// reads the table but the survey outbox, which opens an address only to hand a message to the mail
+// server; so contacts never reach a bundle, an export, the analysis or a reviewer. The
 // audit trail records that a contact changed, never the values.
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../../db/kysely.ts';
@@ -154,4 +155,16 @@ export async function checkContactKey(kysely: Kysely<Database>, key: Buffer | un
       [{ path: 'SMP_CONTACT_KEY', message: 'is not the key the stored contacts were sealed under' }],
     );
   }
+}
+
+/**
+ * The email address the survey outbox writes to, opened in memory just before the message is
+ * handed to the mail server: null when none is stored. Never returned by a route or logged.
+ */
+export async function emailForSending(kysely: Kysely<Database>, key: Buffer, studyId: number, participantNo: number): Promise<string | null> {
+  const row = await selectParticipantContact(kysely, studyId, participantNo);
+  if (!row) return null;
+  const email = open(key, { studyId, participantNo, field: 'email' }, row.email_sealed);
+  if (email === null) throw new Error('the stored contact details do not open under SMP_CONTACT_KEY');
+  return email;
 }

@@ -15,6 +15,7 @@ import {
   insertSurveyLink,
   listSurveyLinks,
   markSurveyLinkUsed,
+  revokeSiblingLinks,
   revokeSurveyLink,
   type SurveyLinkRow,
   type SurveyLinkWithOwner,
@@ -93,6 +94,12 @@ function checkedVisit(study: StudyRow, visit: string | undefined): string | null
  * A new link for one participant's survey, working for the study's link lifetime. Refused for a
  * withdrawn participant. Its address, with the secret, is returned only now.
  */
+/** The secret of a new link, its hash to store, and its expiry for the study's link lifetime. */
+export function newLinkSecret(linkDays: number, now: Date): { secret: string; hash: Buffer; expiresAt: Date } {
+  const secret = SURVEY_LINK_PREFIX + randomBytes(32).toString('base64url');
+  return { secret, hash: hashOf(secret), expiresAt: new Date(now.getTime() + linkDays * MS_PER_DAY) };
+}
+
 export async function createSurveyLink(
   db: Db,
   change: ChangeContext,
@@ -240,6 +247,10 @@ export async function answerSurveyLink(
       wouldRecommend: answer.wouldRecommend,
     });
     await markSurveyLinkUsed(outer.kysely, link.link_id, created.no!, answer.language, options.now);
+    if (link.visit_code !== null) {
+      const visit = { studyId: link.study_id, participantNo: link.participant_no, visitCode: link.visit_code, linkId: link.link_id };
+      await revokeSiblingLinks(outer.kysely, visit, options.now);
+    }
     return { date };
   });
 }

@@ -83,3 +83,32 @@ export async function revokeSurveyLink(trx: Kysely<Database>, studyId: number, p
 export async function listSurveyLinks(db: Kysely<Database>, studyId: number, participantNo: number): Promise<SurveyLinkRow[]> {
   return db.selectFrom('survey_link').selectAll().where('study_id', '=', studyId).where('participant_no', '=', participantNo).orderBy('link_id').execute();
 }
+
+/**
+ * Revoke a participant's other live links for the same visit once one is answered: the outbox
+ * sends a fresh link with each reminder, and only one answer per visit is wanted. How many.
+ */
+export async function revokeSiblingLinks(trx: Kysely<Database>, link: { studyId: number; participantNo: number; visitCode: string; linkId: number }, at: Date) {
+  const result = await trx
+    .updateTable('survey_link')
+    .set({ revoked_at: at.toISOString() })
+    .where('study_id', '=', link.studyId)
+    .where('participant_no', '=', link.participantNo)
+    .where('visit_code', '=', link.visitCode)
+    .where('link_id', '<>', link.linkId)
+    .where('used_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Per participant of a study, how many surveys they entered through a link. */
+export async function selectLinkAnsweredCounts(db: Kysely<Database>, studyId: number): Promise<Array<{ participant_no: number; n: number | string }>> {
+  return db
+    .selectFrom('survey_link')
+    .select(['participant_no', (eb) => eb.fn.count<number | string>('link_id').as('n')])
+    .where('study_id', '=', studyId)
+    .where('used_at', 'is not', null)
+    .groupBy('participant_no')
+    .execute();
+}

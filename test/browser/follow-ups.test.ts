@@ -66,6 +66,25 @@ describe('browser: follow-ups', function () {
     }
   });
 
+  it('gives a clinic a survey link to hand out for a due visit survey, with its QR code, stored for that visit', async () => {
+    const { page, problems, close } = await openAs(app, clinic);
+    try {
+      await page.goto(`${app.base}${PAGE}`);
+      await rows(page);
+      const row = page.locator('#worklist tbody tr[data-participant="P01"][data-step="FU24"]');
+      await row.getByRole('button', { name: 'Survey link for P01, FU24' }).click();
+      const url = await row.locator('a.survey-link-url').textContent({ timeout: 15_000 });
+      expect(url).to.match(/\/s#smpsv_[A-Za-z0-9_-]{43}$/);
+      expect(await row.getByRole('img', { name: "QR code of P01's survey link" }).count()).to.equal(1);
+      const links = await app.db.kysely.selectFrom('survey_link').select(['visit_code']).execute();
+      expect(links.map((l) => l.visit_code)).to.deep.equal(['FU24']);
+      await expectAccessible(page, 'the follow-ups page with a survey link');
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await close();
+    }
+  });
+
   it("shows a clinic only its own site's participants", async () => {
     const { page, problems, close } = await openAs(app, clinic);
     try {
@@ -88,6 +107,33 @@ describe('browser: follow-ups', function () {
       await fu8.waitFor({ timeout: 30_000 });
       // 20 of the 22 participants had a fading assessment in the FU8 window (fixtures/smp-2021.json).
       expect(await fu8.innerText()).to.match(/^FU8: 8-month review\t8\t22\t20\/22 /);
+      expect(problems).to.deep.equal([]);
+    } finally {
+      await close();
+    }
+  });
+
+  it('shows the survey response per visit on the dashboard once invitations went out by email', async () => {
+    // P01 (LON) was invited to FU24 by email and has not answered: 0 of 1. A link made through
+    // the API then changes the study, so the dashboard computes afresh.
+    const study = app.db.kysely.selectFrom('study').select('study_id').where('code', '=', STUDY);
+    const p01 = await app.db.kysely.selectFrom('participant').select(['study_id', 'participant_no']).where('code', '=', 'P01').where('study_id', '=', study).executeTakeFirstOrThrow();
+    const sentAt = '2021-01-01T09:00:00.000Z';
+    await app.db.kysely
+      .insertInto('survey_message')
+      .values({ ...p01, visit_code: 'FU24', step: 0, status: 'sent', message_key: 'browser-test-invitation', created_at: sentAt, next_attempt_at: sentAt, sent_at: sentAt })
+      .execute();
+    const { page, problems, close } = await openAs(app, researcher);
+    try {
+      const made = await page.request.post(`${app.base}/api/studies/${STUDY}/participants/P01/survey-links`, { data: {}, headers: { origin: app.base } });
+      expect(made.status()).to.equal(201);
+      await page.goto(`${app.base}/studies/${STUDY}`);
+      const fu24 = page.locator('#survey-response tbody tr[data-visit="FU24"]');
+      await fu24.waitFor({ timeout: 30_000 });
+      expect(await fu24.innerText()).to.match(/^FU24: 24-month review\t1\t0\/1 /);
+      // The bundle's one survey (P01's) was typed by staff.
+      expect(await page.locator('#survey-entered-by').innerText()).to.equal('Surveys entered by staff: 1; by the participant through a link: 0.');
+      await expectAccessible(page, 'the dashboard with the survey response');
       expect(problems).to.deep.equal([]);
     } finally {
       await close();

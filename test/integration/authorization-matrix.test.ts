@@ -570,6 +570,7 @@ describe(`authorization matrix (${DRIVER})`, function () {
         return { path: '/auth/sign-in-link', body: { link: link.url.split('#sign-in=')[1] } };
       },
     },
+    'GET /outbox': { access: 'adminOnly', ok: 200, unscoped: true, prepare: async () => ({ path: '/outbox?status=pending' }) },
     'GET /users': { access: 'adminOnly', ok: 200, unscoped: true, prepare: async () => ({ path: '/users' }) },
     'POST /users': {
       access: 'adminOnly',

@@ -69,6 +69,19 @@ describe('configuration from the environment', () => {
     );
   });
 
+  it('reads the survey mail settings, and refuses a bad one without echoing a password', () => {
+    expect(configFromEnv({})).to.include({ smtpUrl: undefined, smtpFrom: undefined, outboxIntervalSeconds: 60 });
+    const set = configFromEnv({ SMTP_URL: 'smtps://u:secret@mail.example.org:465', SMTP_FROM: 'Study team <surveys@example.org>', SMP_OUTBOX_INTERVAL_SECONDS: '5' });
+    expect(set).to.include({ smtpUrl: 'smtps://u:secret@mail.example.org:465', smtpFrom: 'Study team <surveys@example.org>', outboxIntervalSeconds: 5 });
+    expect(() => configFromEnv({ SMTP_URL: 'http://u:secret@mail.example.org' })).to.throw(
+      'SMTP_URL must be an smtp:// or smtps:// address with a host, e.g. smtps://user:password@mail.example.org:465',
+    );
+    expect(() => configFromEnv({ SMTP_URL: 'http://u:secret@mail.example.org' })).to.not.throw(/secret/);
+    expect(() => configFromEnv({ SMTP_URL: 'smtp://mail.example.org' })).to.throw(/^SMTP_FROM must be set with SMTP_URL/);
+    expect(() => configFromEnv({ SMTP_FROM: 'surveys at example' })).to.throw('SMTP_FROM must be an email address, optionally with a name: "Study team <surveys@example.org>" (got "surveys at example")');
+    expect(() => configFromEnv({ SMP_OUTBOX_INTERVAL_SECONDS: '0' })).to.throw('SMP_OUTBOX_INTERVAL_SECONDS must be a whole number from 1 to 3600 (got "0")');
+  });
+
   it('declares in the schema every variable the code reads', () => {
     const declared = new Set(Object.keys(Environment.shape));
     const read = new Set<string>();

@@ -17,6 +17,7 @@ import { reachableSites } from '../components/reachable-sites.ts';
 import { CompareSites } from '../dashboard/compare-sites.tsx';
 import { HeadlineFigures } from '../dashboard/headline-figures.tsx';
 import { RetentionByVisit } from '../dashboard/retention.tsx';
+import { SurveyResponse } from '../dashboard/survey-response.tsx';
 import { navigate, pathOf, queryOf } from '../router.tsx';
 import { useMe } from '../session.ts';
 
@@ -136,6 +137,7 @@ export function DashboardPage(props: { code?: string; participant?: string; url?
         <>
           <HeadlineFigures summary={data.summary} />
           <RetentionByVisit summary={data.summary} suppressBelow={data.suppressBelow} />
+          <SurveyResponse summary={data.summary} />
           <section aria-labelledby="charts-heading">
             <h2 id="charts-heading">Charts</h2>
             <ChartGrid charts={data.charts} fileStem={stem} />

@@ -1,7 +1,8 @@
 // Follow-ups: the study's worklist (GET …/worklist) as of a day: overdue steps first, then due,
 // then those upcoming within a chosen horizon, each linked to its participant; the counts per
 // step and site; the list as CSV or iCalendar; and the user's calendar feeds. Filters live in
-// the address. A clinic sees its own sites, a reviewer pseudonyms and shifted dates.
+// the address. A clinic sees its own sites, a reviewer pseudonyms and shifted dates. A due visit
+// survey offers staff a link to hand out (with its QR code), as the outbox would email it.
 import { useState } from 'preact/hooks';
 import type { SiteRecord } from '../../../api/schemas/records.ts';
 import type { WorklistRow } from '../../../api/schemas/worklist.ts';
@@ -11,7 +12,8 @@ import { Pager, usePaging } from '../components/paging.tsx';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { reachableSites } from '../components/reachable-sites.ts';
 import { Link, navigate, pathOf, queryOf } from '../router.tsx';
-import { useMe } from '../session.ts';
+import { HandOutLink } from '../participant/hand-out-link.tsx';
+import { canEdit, useMe } from '../session.ts';
 
 const PAGE_SIZE = 50;
 const HORIZONS = [
@@ -53,6 +55,7 @@ function todayHere(): string {
 }
 
 function WorklistTable({ code, items }: { code: string; items: WorklistRow[] }) {
+  const editor = canEdit(useMe());
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label="Follow-ups (scrolls sideways)">
       <table id="worklist">
@@ -85,7 +88,12 @@ function WorklistTable({ code, items }: { code: string; items: WorklistRow[] }) 
               <td>
                 {row.windowStart} to {row.windowEnd}
               </td>
-              <td>{row.missing.map((m) => MISSING_LABELS[m]).join(', ')}</td>
+              <td>
+                {row.missing.map((m) => MISSING_LABELS[m]).join(', ')}
+                {editor && row.status === 'due' && row.kind === 'visit' && row.missing.includes('survey') ? (
+                  <> <HandOutLink code={code} participant={row.participant} visit={row.step} /></>
+                ) : null}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -1,7 +1,7 @@
 // User administration (administrators only): every user with their role, state and grants;
 // inviting a user (the one-time link is shown to copy and send); granting and revoking studies
 // and sites; changing a role, disabling, unlocking; a new invite link; API tokens (a new token is
-// shown once); and the audit trail of these changes. The user being managed is in the address.
+// shown once); the audit trail of these changes; and the survey outbox. The user being managed is in the address.
 // The page's parts are in web/app/users/.
 import { useState } from 'preact/hooks';
 import type { StudyListing } from '../../../api/schemas/responses.ts';
@@ -13,6 +13,7 @@ import { Link, navigate, useLocation } from '../router.tsx';
 import { isAdmin, useMe } from '../session.ts';
 import { InviteSection } from '../users/invite-user.tsx';
 import { ManageUser } from '../users/manage-user.tsx';
+import { SurveyOutbox } from '../users/survey-outbox.tsx';
 import { UserAudit } from '../users/user-audit.tsx';
 import { UsersTable } from '../users/users-table.tsx';
 
@@ -60,6 +61,7 @@ function AdminUsers() {
         }}
       />
       <UserAudit generation={generation} />
+      <SurveyOutbox />
     </main>
   );
 }

@@ -69,6 +69,7 @@ export const HOW_TO_CHOOSE_A_PORT = '`npm start -- --port N`, `smp serve --port 
 /** Bind the configured host and port; fails at once, with the port named, when it is in use. */
 export async function bindServer(config: ServerConfig): Promise<BoundServer> {
   let handler: http.RequestListener = starting;
+  let stopListening: (() => Promise<void>) | undefined;
   const headers = config.headersTimeoutSeconds ?? DEFAULT_TIMEOUTS.headers;
   const request = config.requestTimeoutSeconds ?? DEFAULT_TIMEOUTS.request;
   const server = http.createServer(
@@ -103,10 +104,14 @@ export async function bindServer(config: ServerConfig): Promise<BoundServer> {
     async serve(db, options = {}) {
       const { createApp } = await import('./app.ts');
       handler = createApp({ db, ...options });
+      stopListening = await prepareStudiesAsLoaded(db);
       await prepareEveryStudy(db);
     },
     // Stops accepting, lets requests under way finish (an import commits or rolls back whole).
-    close: () => new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve()))),
+    async close() {
+      await stopListening?.();
+      await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+    },
   };
 }
 
@@ -119,6 +124,22 @@ async function prepareEveryStudy(db: Db): Promise<void> {
   const [{ listStudies }, { prepareStudyCharts }] = await Promise.all([import('./services/study-service.ts'), import('./services/analysis-service.ts')]);
   const { suppressBelow } = configFromEnv();
   for (const study of await listStudies(db)) await prepareStudyCharts(db, study.code, suppressBelow);
+}
+
+/**
+ * Compute a study's first dashboard answer whenever an import or a replace is announced on the
+ * database (notifyStudyLoaded), by this process, another server process or `smp import` on the
+ * command line; a computation already under way or done for the same data is shared, not repeated.
+ */
+async function prepareStudiesAsLoaded(db: Db): Promise<() => Promise<void>> {
+  const [{ STUDY_LOADED_CHANNEL }, { prepareStudyCharts }] = await Promise.all([
+    import('../db/repositories/server-state-repository.ts'),
+    import('./services/analysis-service.ts'),
+  ]);
+  const { suppressBelow } = configFromEnv();
+  return db.listen(STUDY_LOADED_CHANNEL, (code) => {
+    prepareStudyCharts(db, code, suppressBelow).catch(() => {});
+  });
 }
 
 /** Bind and serve `db` at once (tests and embedding). */

@@ -58,6 +58,12 @@ export interface Db {
    * new one whole, never a mix.
    */
   readSnapshot<T>(work: (kysely: Kysely<Database>) => Promise<T>): Promise<T>;
+  /**
+   * Call `onMessage` with the payload of every notification on `channel` (PostgreSQL's
+   * LISTEN/NOTIFY), whichever process or connection sent it, once its transaction commits.
+   * Resolves, once listening, to a function that stops.
+   */
+  listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
 
@@ -122,9 +128,12 @@ function readSnapshot<T>(kysely: Kysely<Database>, work: (kysely: Kysely<Databas
     });
 }
 
+function quoteIdentifier(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
 function copyStatement(table: string, columns: readonly string[], source: string): string {
-  const quote = (name: string) => `"${name.replace(/"/g, '""')}"`;
-  return `copy ${quote(table)} (${columns.map(quote).join(', ')}) from ${source}`;
+  return `copy ${quoteIdentifier(table)} (${columns.map(quoteIdentifier).join(', ')}) from ${source}`;
 }
 
 export async function openDb(options: DbOptions = {}): Promise<Db> {
@@ -206,6 +215,10 @@ async function openPglite(options: DbOptions): Promise<Db> {
     driver: 'pglite',
     location: options.dataDir ?? 'memory',
     readSnapshot: (work) => readSnapshot(kysely, work),
+    listen: async (channel, onMessage) => {
+      const stop = await pglite.listen(channel, onMessage);
+      return () => stop();
+    },
     transaction: (work, options = {}) => {
       // The Kysely transaction holds PGlite's only session, so each COPY below runs inside it.
       const copyText: DbTransaction['copyText'] = async (table, columns, chunks) => {
@@ -310,6 +323,21 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
     driver: options.driver,
     location: options.location,
     readSnapshot: (work) => readSnapshot(kysely, work),
+    async listen(channel, onMessage) {
+      // A connection of its own, held while listening: notifications arrive on the connection
+      // that ran LISTEN, between the pool's queries.
+      const client = await pool.connect();
+      const onNotification = (message: pg.Notification) => {
+        if (message.channel === channel) onMessage(message.payload ?? '');
+      };
+      client.on('notification', onNotification);
+      await client.query(`listen ${quoteIdentifier(channel)}`);
+      return async () => {
+        client.off('notification', onNotification);
+        await client.query(`unlisten ${quoteIdentifier(channel)}`).catch(() => {});
+        client.release();
+      };
+    },
     async transaction(work, options = {}) {
       const client = await pool.connect();
       // A Kysely bound to this one client, so queries and COPY share the transaction.

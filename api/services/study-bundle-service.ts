@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database, Db, DbTransaction } from '../../db/kysely.ts';
+import { notifyStudyLoaded } from '../../db/repositories/server-state-repository.ts';
 import { copyRecords, selectRecords, type RecordTable } from '../../db/repositories/study-records-repository.ts';
 import {
   deleteStudyRecords,
@@ -176,6 +177,11 @@ export async function importBundle(db: Db, input: unknown, options: ImportOption
     return { code, replaced: existing !== undefined, counts };
   });
   await refreshStatistics(db, result.counts);
+  // After the statistics: a server that hears it computes the study's first dashboard answer,
+  // whichever process (or `smp import` on the command line) loaded the study.
+  await notifyStudyLoaded(db.kysely, code).catch((error: unknown) => {
+    console.error(`the import committed, but announcing it to the servers failed: ${(error as Error).message}`);
+  });
   return result;
 }
 

@@ -70,3 +70,14 @@ export async function deleteRateLimit(db: Kysely<Database>, name: string, client
 export async function deleteExpiredRateLimits(db: Kysely<Database>, now: Date): Promise<void> {
   await db.deleteFrom('rate_limit_count').where('resets_at', '<=', at(now)).execute();
 }
+
+/**
+ * The channel on which a committed import or replace is announced to every server process on
+ * the database (PostgreSQL's LISTEN/NOTIFY), with the study's code as the payload.
+ */
+export const STUDY_LOADED_CHANNEL = 'smp_study_loaded';
+
+/** Announce that study `code` was loaded: sent outside a transaction, so delivered at once. */
+export async function notifyStudyLoaded(db: Kysely<Database>, code: string): Promise<void> {
+  await sql`select pg_notify(${STUDY_LOADED_CHANNEL}, ${code})`.execute(db);
+}

@@ -10,7 +10,9 @@ import { bindServer } from '../../api/server.ts';
 import { chartAnswerCache } from '../../api/services/analysis-service.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import { smallBundle } from '../support/bundles.ts';
-import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
+import { openDb, type Db } from '../../db/kysely.ts';
+import { openMigratedDb } from '../../db/migrate.ts';
+import { createServerDatabase, DRIVER, freshDb, SERVER_URL, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
 import { createTestUser } from '../support/users.ts';
 
@@ -80,6 +82,41 @@ describe(`the first view of a study just imported (${DRIVER})`, function () {
       expect(computed()).to.equal(before + 1);
     } finally {
       await started.close();
+    }
+  });
+
+  it('computes the first answer of a study that another process loads while the server runs (`smp import`, another server)', async function () {
+    // The loading process: on PostgreSQL a connection of its own, as `smp import` or a second
+    // server process has; PGlite has one process, where the import is announced all the same.
+    let database: { url: string; drop(): Promise<void> } | undefined;
+    let served: Db = db;
+    let loader: Db = db;
+    if (SERVER_URL) {
+      database = await createServerDatabase();
+      served = await openMigratedDb({ databaseUrl: database.url });
+      loader = await openDb({ databaseUrl: database.url });
+    }
+    const counter = () => chartAnswerCache(served).computed;
+    const started = await bindServer({ host: '127.0.0.1', port: 0 });
+    try {
+      await started.serve(served);
+      const before = counter();
+      await importBundle(loader, smallBundle('FIRST-3'));
+      // The announcement arrives on its own connection, a moment after the import's commit.
+      for (let tries = 0; counter() === before && tries < 200; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(counter(), 'computed on the announcement, before any request').to.equal(before + 1);
+      const headers = SERVER_URL ? (await createTestUser(served, 'admin')).headers : adminHeaders;
+      const first = await apiClient(started.url.replace(/\/$/, ''), headers).get('/studies/FIRST-3/charts?by=site');
+      expect(first.status).to.equal(200);
+      expect(first.body.summary.study.code).to.equal('FIRST-3');
+      expect(counter(), 'the request computed nothing of its own').to.equal(before + 1);
+    } finally {
+      await started.close();
+      if (database) {
+        await loader.close();
+        await served.close();
+        await database.drop();
+      }
     }
   });
 });

@@ -300,11 +300,11 @@ Options:
     summary: 'manage users, their roles and access, and API tokens',
     help: `Manage the people who sign in, as an administrator of the configured database.
 
-  user add NAME --role ROLE [--study CODE [--site CODE]]...
+  user add NAME --role ROLE [--study CODE [--site CODE]]... [--full-name TEXT] [--may-sign]
                                    create a user (admin, researcher, clinic, reviewer); prints an invite link
   user list                        users with their role, state and access
-  user grant NAME [--role ROLE] [--study CODE [--site CODE]]...
-                                   change a role; grant studies (sites: clinic users only)
+  user grant NAME [--role ROLE] [--study CODE [--site CODE]]... [--full-name TEXT] [--may-sign|--no-sign]
+                                   change a role, full name or signing right; grant studies (sites: clinic only)
   user revoke NAME (--study CODE [--site CODE]... | --token ID | --all)
                                    revoke grants, one API token, or everything (disables the user)
   user enable|invite|tokens NAME   enable a disabled user; print a new invite link; list API tokens

@@ -95,7 +95,7 @@ export async function unlockParticipant(db: Db, change: ChangeContext, studyCode
       throw new AppError('conflict', `participant ${participantCode} is not locked`, [{ path: 'participantCode', message: 'is not locked' }]);
     }
     const ended = await endLock(trx, current.lock_id, change.actor.username, reason);
-    await recordChange(trx, { ...change, reason }, {
+    await recordChange(trx, change, {
       action: 'update',
       entity: 'participant_lock',
       key: `${participantCode}/locks/${ended.lock_id}`,

@@ -179,7 +179,7 @@ describe(`sign-off: signatures, locks and freezes (${DRIVER})`, function () {
     expect(unlocked.status).to.equal(200);
     expect(unlocked.body).to.include({ id: lockId, unlockReason: 'the clinic found a wrong date' });
     const audit = await admin.get(`/studies/SG-1/audit?participant=P03&entity=participant_lock`);
-    expect(audit.body.items.map((e: { action: string; reason: string | null }) => [e.action, e.reason])).to.deep.equal([
+    expect(audit.body.items.map((e: { action: string; after: { unlockReason: string | null } }) => [e.action, e.after.unlockReason])).to.deep.equal([
       ['update', 'the clinic found a wrong date'],
       ['create', null],
     ]);

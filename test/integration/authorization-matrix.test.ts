@@ -166,6 +166,20 @@ describe(`authorization matrix (${DRIVER})`, function () {
     await db?.dispose();
   });
 
+  /**
+   * A study is not replaced while a participant is locked, and a replace invalidates the valid
+   * signatures (an audit row each): the sign-off cases leave both, so they are ended first.
+   */
+  async function releaseSignOff(): Promise<void> {
+    const now = new Date().toISOString();
+    await db.kysely
+      .updateTable('participant_lock')
+      .set({ unlocked_at: now, unlocked_by: 'matrix', unlock_reason: 'the matrix replaces the study' })
+      .where('unlocked_at', 'is', null)
+      .execute();
+    await db.kysely.updateTable('participant_signature').set({ invalidated_at: now, invalidated_by: 'matrix' }).where('invalidated_at', 'is', null).execute();
+  }
+
   /** The name a role uses for a participant or practitioner: the pseudonym for reviewers. */
   async function nameFor(role: Role, table: 'participant' | 'practitioner', study: string, code: string): Promise<string> {
     if (role !== 'reviewer') return code;
@@ -262,12 +276,7 @@ describe(`authorization matrix (${DRIVER})`, function () {
       access: 'importReplace',
       ok: 200,
       prepare: async (scope) => {
-        // A study is not replaced while a participant is locked (sign-off cases lock some): end those locks.
-        await db.kysely
-          .updateTable('participant_lock')
-          .set({ unlocked_at: new Date().toISOString(), unlocked_by: 'matrix', unlock_reason: 'the matrix replaces the study' })
-          .where('unlocked_at', 'is', null)
-          .execute();
+        await releaseSignOff();
         return { path: '/studies?replace=true', body: smallBundle(TARGET[scope].study) };
       },
     },
@@ -545,6 +554,7 @@ describe(`authorization matrix (${DRIVER})`, function () {
       ok: 200,
       prepare: async (s) => {
         const { study } = TARGET[s];
+        await releaseSignOff();
         expect((await admin.post('/studies?replace=true', smallBundle(study))).status).to.equal(200);
         const entries = await admin.get(`/studies/${study}/audit?entity=study`);
         const replace = entries.body.items.find((e: { action: string }) => e.action === 'replace');

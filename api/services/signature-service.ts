@@ -98,7 +98,7 @@ export async function signParticipant(
   await requireSignOffParticipant(db.kysely, actor, studyCode, participantCode);
   const signer = await findUserById(db.kysely, actor.userId);
   if (!signer?.may_sign) {
-    throw new AppError('forbidden', `${actor.username} has no signing right: an administrator grants it (maySign on the user)`);
+    throw new AppError('forbidden', `${actor.username} has no signing right: an administrator grants it on the Users page (or smp user grant --may-sign)`);
   }
   if (signer.full_name === null) {
     throw new AppError('conflict', 'a signature shows your full name: an administrator sets it on your user first', [

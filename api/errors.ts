@@ -13,6 +13,7 @@ export type AppErrorKind =
   | 'precondition_failed'
   | 'payload_too_large'
   | 'unsupported_media_type'
+  | 'locked'
   | 'precondition_required'
   | 'too_many_requests';
 
@@ -27,6 +28,7 @@ const HTTP_STATUS: Record<AppErrorKind, number> = {
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  locked: 423,
   precondition_required: 428,
   too_many_requests: 429,
 };
@@ -43,6 +45,7 @@ export const ERROR_TITLES: Record<AppErrorKind, string> = {
   precondition_failed: 'precondition failed',
   payload_too_large: 'payload too large',
   unsupported_media_type: 'unsupported media type',
+  locked: 'locked',
   precondition_required: 'precondition required',
   too_many_requests: 'too many requests',
 };

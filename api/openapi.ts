@@ -19,6 +19,7 @@ const ERROR_DESCRIPTIONS: Record<number, string> = {
   412: 'The record has changed since the version in If-Match; `current` shows it now',
   413: 'Body over the size limit',
   415: 'Body not sent as application/json',
+  423: 'The participant is locked after sign-off; `lock` names the lock (an administrator unlocks it)',
   428: 'If-Match is required',
   429: 'Too many attempts; try again later',
 };

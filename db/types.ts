@@ -27,6 +27,9 @@ export interface Database {
   survey_message: SurveyMessageTable;
   rate_limit_count: RateLimitCountTable;
   access_generation: AccessGenerationTable;
+  participant_signature: ParticipantSignatureTable;
+  participant_lock: ParticipantLockTable;
+  study_freeze: StudyFreezeTable;
 }
 
 /** A record's version: bigint from record_version_seq, returned as a string. */
@@ -183,6 +186,10 @@ interface AppUserTable {
   version: Version;
   /** Device cookies issued before this no longer count (a password change, a new invite). */
   devices_trusted_from: string | null;
+  /** The name a signature shows; null until set. */
+  full_name: string | null;
+  /** The right to sign participants' casebooks (api/services/signature-service.ts). */
+  may_sign: Generated<boolean>;
 }
 
 interface UserGrantTable {
@@ -344,4 +351,46 @@ interface RateLimitCountTable {
 interface AccessGenerationTable {
   only_row: Generated<boolean>;
   generation: Generated<string>;
+}
+
+/** An investigator's e-signature of a participant's casebook: kept for ever, invalidated by a later change. */
+interface ParticipantSignatureTable {
+  signature_id: Generated<number>;
+  study_code: string;
+  participant_code: string;
+  user_id: number | null;
+  username: string;
+  full_name: string;
+  meaning: 'approve' | 'review';
+  signed_at: Generated<string>;
+  /** SHA-256 of the participant's canonical data when signed (api/services/signed-content.ts). */
+  data_sha256: Uint8Array;
+  invalidated_at: string | null;
+  /** What invalidated it: the username of the change's author. */
+  invalidated_by: string | null;
+}
+
+/** A lock of a participant: current while unlocked_at is null. */
+interface ParticipantLockTable {
+  lock_id: Generated<number>;
+  study_code: string;
+  participant_code: string;
+  locked_by: string;
+  locked_at: Generated<string>;
+  unlocked_by: string | null;
+  unlocked_at: string | null;
+  unlock_reason: string | null;
+}
+
+/** A study's canonical bundle frozen at one moment: kept for ever. */
+interface StudyFreezeTable {
+  freeze_id: Generated<number>;
+  study_code: string;
+  label: string;
+  created_by: string;
+  created_at: Generated<string>;
+  /** gzip of the bundle's canonical JSON. */
+  bundle_gz: Uint8Array;
+  /** SHA-256 of the uncompressed canonical JSON. */
+  bundle_sha256: Uint8Array;
 }

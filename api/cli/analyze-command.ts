@@ -5,6 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AnalysisSummary, ChartSeries, SubgroupDimension } from '../../analysis/types.ts';
+import type { ReportFreeze } from '../reports/report-sections.ts';
 import { checkInputFile, outOption } from './cli-files.ts';
 import { parse, readJsonFile, UsageError, withDb } from './cli-support.ts';
 
@@ -22,6 +23,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
     format: { type: 'string', default: 'json' },
     out: { type: 'string' },
     by: { type: 'string' },
+    freeze: { type: 'string' },
   });
   const format = values.format as (typeof FORMATS)[number];
   if (!FORMATS.includes(format)) throw new UsageError(`--format must be json, md, html or csv (got "${values.format}")`);
@@ -36,6 +38,11 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
     throw new UsageError('analyze needs either a bundle FILE.json or --study CODE, not both');
   }
 
+  if (values.freeze !== undefined && (values.study === undefined || !/^[1-9]\d{0,8}$/.test(values.freeze))) {
+    throw new UsageError(values.study === undefined ? '--freeze needs --study CODE' : `--freeze must be a freeze number (got "${values.freeze}")`);
+  }
+  const freezeId = values.freeze === undefined ? undefined : Number(values.freeze);
+  let freeze: ReportFreeze | undefined;
   // The chart series are worked out only for the HTML report, which draws them.
   const withCharts = format === 'html';
   let analysis: { summary: AnalysisSummary; series?: ChartSeries };
@@ -46,9 +53,13 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
     analysis = withCharts ? await analyzeBundleWithCharts(input, { by }) : { summary: await analyzeBundle(input, { by }) };
   } else {
     const { analyzeStudy, analyzeStudyWithCharts } = await import('../services/analysis-service.ts');
-    analysis = await withDb(async (db) =>
-      withCharts ? analyzeStudyWithCharts(db, values.study!, { by }) : { summary: await analyzeStudy(db, values.study!, { by }) },
-    );
+    const { frozenStudyFacts } = await import('../services/freeze-service.ts');
+    analysis = await withDb(async (db) => {
+      const frozen = freezeId === undefined ? undefined : await frozenStudyFacts(db, undefined, values.study!, freezeId);
+      freeze = frozen?.freeze;
+      const options = { by, frozen: frozen && { id: frozen.freeze.id, facts: frozen.facts } };
+      return withCharts ? analyzeStudyWithCharts(db, values.study!, options) : { summary: await analyzeStudy(db, values.study!, options) };
+    });
   }
   const { summary, series } = analysis;
 
@@ -61,7 +72,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
     } else process.stdout.write(json);
   } else if (format === 'md') {
     const { renderMarkdown } = await import('../reports/index.ts');
-    const markdown = renderMarkdown(summary);
+    const markdown = renderMarkdown(summary, { freeze });
     if (out !== undefined) {
       const target = path.join(out, 'report.md');
       await writeText(target, markdown);
@@ -78,7 +89,7 @@ export async function runAnalyzeCommand(args: string[]): Promise<void> {
   } else {
     const { writeHtmlReport } = await import('../reports/index.ts');
     const outDir = out ?? `${summary.study.code}-report`;
-    const written = writeHtmlReport(summary, series!, outDir);
+    const written = writeHtmlReport(summary, series!, outDir, { freeze });
     console.log(`wrote ${written.length} files to ${outDir}: ${written.map((f) => path.basename(f)).join(', ')}`);
   }
 }

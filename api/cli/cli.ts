@@ -249,7 +249,7 @@ To move from the embedded database to PostgreSQL:
   },
 
   analyze: {
-    usage: `analyze (FILE.json | --study CODE) [--format json|md|html|csv] [--out DIR]
+    usage: `analyze (FILE.json | --study CODE [--freeze ID]) [--format json|md|html|csv] [--out DIR]
           [--by site|indication|practitioner-experience]`,
     summary: 'summary statistics, a Markdown report, an HTML report with charts, or one CSV table',
     help: `The cohort summary (smp-analysis/1) of a bundle file or a stored study. A bundle file is
@@ -257,6 +257,7 @@ validated and analysed directly, with no database: the figures are the same as a
 
 Options:
   --study CODE      analyse a stored study (read in one snapshot) instead of a file
+  --freeze ID       with --study: that freeze of the study (smp freeze), byte for byte as it was
   --format F        json (default): the summary; md: a Markdown report with tables;
                     html: report.html (charts beside their tables) and one PNG per chart;
                     csv: the summary as one tidy table, a row per figure, group and method:
@@ -303,11 +304,11 @@ Options:
     summary: 'manage users, their roles and access, and API tokens',
     help: `Manage the people who sign in, as an administrator of the configured database.
 
-  user add NAME --role ROLE [--study CODE [--site CODE]]...
+  user add NAME --role ROLE [--study CODE [--site CODE]]... [--full-name TEXT] [--may-sign]
                                    create a user (admin, researcher, clinic, reviewer); prints an invite link
   user list                        users with their role, state and access
-  user grant NAME [--role ROLE] [--study CODE [--site CODE]]...
-                                   change a role; grant studies (sites: clinic users only)
+  user grant NAME [--role ROLE] [--study CODE [--site CODE]]... [--full-name TEXT] [--may-sign|--no-sign]
+                                   change a role, full name or signing right; grant studies (sites: clinic only)
   user revoke NAME (--study CODE [--site CODE]... | --token ID | --all)
                                    revoke grants, one API token, or everything (disables the user)
   user enable|invite|tokens NAME   enable a disabled user; print a new invite link; list API tokens
@@ -315,6 +316,18 @@ Options:
     async run(args) {
       const { runUserCommand } = await import('./user-command.ts');
       await runUserCommand(args);
+    },
+  },
+
+  freeze: {
+    usage: 'freeze --study CODE --label TEXT',
+    summary: "freeze a study: keep its canonical bundle with an id, time, label and SHA-256; prints the id last",
+    help: `Keep the study's canonical bundle as it is now, compressed, with its SHA-256 (never deleted).
+smp analyze --study CODE --freeze ID reproduces its summary byte for byte, however the data change.
+Prints the freeze's time and hash, then its id alone on the last line.`,
+    async run(args) {
+      const { runFreezeCommand } = await import('./freeze-command.ts');
+      await runFreezeCommand(args);
     },
   },
 

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { UsageError, withDb } from './cli-support.ts';
 import { configFromEnv } from '../config.ts';
 import { AppError } from '../errors.ts';
+import { FullName } from '../schemas/sign-off.ts';
 import { GrantInput, RoleField, Username, type GrantRecord, type OneTimeLink, type UserRecord } from '../schemas/users.ts';
 import { commandLineActor, commandLineChange, type Role } from '../services/access.ts';
 import { serverHolding } from '../../db/data-dir-lock.ts';
@@ -110,13 +111,20 @@ export async function runUserCommand(args: string[]): Promise<void> {
 
   switch (subcommand) {
     case 'add': {
-      const { positionals, values, tokens } = parseOrdered(rest, { role: { type: 'string' }, study: { type: 'string' }, site: { type: 'string' } });
+      const { positionals, values, tokens } = parseOrdered(rest, {
+        role: { type: 'string' },
+        study: { type: 'string' },
+        site: { type: 'string' },
+        'full-name': { type: 'string' },
+        'may-sign': { type: 'boolean' },
+      });
       const username = oneName(positionals, 'add');
       if (values.role === undefined) throw new UsageError('user add needs --role admin|researcher|clinic|reviewer');
       const role: Role = checked(RoleField, values.role, '--role');
       const grants = grantsOf(tokens);
+      const fullName = values['full-name'] === undefined ? null : checked(FullName, values['full-name'], '--full-name');
       await withDb(async (db) => {
-        const created = await createUser(db, change, { username, role, grants }, baseUrl);
+        const created = await createUser(db, change, { username, role, grants, fullName, maySign: values['may-sign'] === true }, baseUrl);
         console.log(`created user ${username} (${role}; ${accessText(created.user)})`);
         printLink(username, created.invite, usesPublicUrl);
       });
@@ -138,12 +146,32 @@ export async function runUserCommand(args: string[]): Promise<void> {
       return;
     }
     case 'grant': {
-      const { positionals, values, tokens } = parseOrdered(rest, { role: { type: 'string' }, study: { type: 'string' }, site: { type: 'string' } });
+      const { positionals, values, tokens } = parseOrdered(rest, {
+        role: { type: 'string' },
+        study: { type: 'string' },
+        site: { type: 'string' },
+        'full-name': { type: 'string' },
+        'may-sign': { type: 'boolean' },
+        'no-sign': { type: 'boolean' },
+      });
       const username = oneName(positionals, 'grant');
       const role = values.role === undefined ? undefined : checked(RoleField, values.role, '--role');
       const grants = grantsOf(tokens);
-      if (role === undefined && grants.length === 0) throw new UsageError('user grant needs --study CODE [--site CODE] or --role ROLE');
+      if (values['may-sign'] && values['no-sign']) throw new UsageError('give --may-sign or --no-sign, not both');
+      const signing = {
+        ...(values['full-name'] === undefined ? {} : { fullName: checked(FullName, values['full-name'], '--full-name') }),
+        ...(values['may-sign'] ? { maySign: true } : values['no-sign'] ? { maySign: false } : {}),
+      };
+      if (role === undefined && grants.length === 0 && Object.keys(signing).length === 0) {
+        throw new UsageError('user grant needs --study CODE [--site CODE], --role ROLE, --full-name TEXT or --may-sign/--no-sign');
+      }
       await withDb(async (db) => {
+        if (Object.keys(signing).length > 0) await updateUser(db, change, username, signing, null);
+        if (role === undefined && grants.length === 0) {
+          const user = await getUser(db, actor, username);
+          console.log(`${username} (${user.role}): full name ${user.fullName === null ? '(none)' : `"${user.fullName}"`}; ${user.maySign ? 'may sign' : 'does not sign'}`);
+          return;
+        }
         const { user, granted } = await changeAccess(db, change, username, { role, grant: grants });
         const unchanged = grants.length - granted;
         console.log(`${username} (${user.role}): ${accessText(user)}${unchanged > 0 ? ` (${unchanged} grant${unchanged === 1 ? ' was' : 's were'} there already)` : ''}`);

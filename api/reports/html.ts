@@ -5,7 +5,7 @@ import { FONT_FAMILY, allCharts } from '../../analysis/charts/index.ts';
 import type { ChartSpec, DataTable } from '../../analysis/charts/types.ts';
 import type { AnalysisSummary, ChartSeries } from '../../analysis/types.ts';
 import { chartJsUmdSource, chartPluginsSource } from './browser-assets.ts';
-import { isNumericColumn, reportSections, type ReportOptions, type ReportSection } from './report-sections.ts';
+import { freezeSentence, isNumericColumn, reportSections, type ReportOptions, type ReportSection } from './report-sections.ts';
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -159,7 +159,7 @@ export function renderHtml(summary: AnalysisSummary, series: ChartSeries, option
 <header>
 <h1>${title}</h1>
 <p class="subtitle">Outcomes report for study <strong>${escapeHtml(summary.study.code)}</strong> (${escapeHtml(summary.format)}), ${summary.participants.enrolled} participants enrolled.</p>
-</header>
+${options.freeze ? `<p class="subtitle" id="freeze">${escapeHtml(freezeSentence(options.freeze))}</p>\n` : ''}</header>
 <nav aria-label="Contents"><ol>
 ${contents}
 </ol></nav>

@@ -3,7 +3,7 @@
 // escaping unchanged (e.g. "[0.1%, 22.8%]").
 import type { DataTable } from '../../analysis/charts/types.ts';
 import type { AnalysisSummary } from '../../analysis/types.ts';
-import { isNumericColumn, reportSections, type ReportOptions, type ReportSection } from './report-sections.ts';
+import { freezeSentence, isNumericColumn, reportSections, type ReportOptions, type ReportSection } from './report-sections.ts';
 
 /**
  * Escapes text for inline Markdown: no emphasis, code, strikethrough or table breaks; no raw HTML,
@@ -48,6 +48,8 @@ function markdownSection(section: ReportSection, level: number): string {
 
 /** The whole report as Markdown: study, participants, sessions, follow-up, fading, safety, satisfaction, cost, subgroups. */
 export function renderMarkdown(summary: AnalysisSummary, options: ReportOptions = {}): string {
-  const heading = `# ${escapeBlock(summary.study.title)}\n\nOutcomes report for study ${escapeMarkdown(summary.study.code)}.`;
+  const heading = `# ${escapeBlock(summary.study.title)}\n\nOutcomes report for study ${escapeMarkdown(summary.study.code)}.${
+    options.freeze ? `\n\n${escapeBlock(freezeSentence(options.freeze))}` : ''
+  }`;
   return `${[heading, ...reportSections(summary, options).map((section) => markdownSection(section, 2))].join('\n\n')}\n`;
 }

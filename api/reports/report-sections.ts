@@ -53,6 +53,22 @@ type Figures = CohortFigures | SuppressedFigures;
 export interface ReportOptions {
   /** The server's small-cell threshold, for the footnote of suppressed figures. */
   suppressBelow?: number | undefined;
+  /** The freeze the report was made from (freeze-service.ts), named with its hash. */
+  freeze?: ReportFreeze | undefined;
+}
+
+/** A freeze as a report names it; the label is null where the reader may not see it. */
+export interface ReportFreeze {
+  id: number;
+  label: string | null;
+  createdAt: string;
+  sha256: string;
+}
+
+/** The sentence that names a report's freeze, in plain text (each renderer escapes it). */
+export function freezeSentence(freeze: ReportFreeze): string {
+  const label = freeze.label === null ? '' : ` "${freeze.label}"`;
+  return `Made from freeze ${freeze.id}${label} of ${freeze.createdAt}; SHA-256 of the frozen bundle: ${freeze.sha256}.`;
 }
 
 

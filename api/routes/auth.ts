@@ -40,7 +40,7 @@ function refuseForeignOrigin(ctx: RouteContext<unknown, unknown, unknown>): void
 }
 
 /** The browser behind a sign-in: its device cookies, its User-Agent, and the time. */
-function clientOf(ctx: RouteContext<unknown, unknown, unknown>): SignInClient {
+export function clientOf(ctx: RouteContext<unknown, unknown, unknown>): SignInClient {
   return {
     deviceCookie: (username) => cookieValue(ctx.req, deviceCookieName(username)),
     userAgent: ctx.req.get('user-agent') ?? null,

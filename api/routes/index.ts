@@ -9,6 +9,7 @@ import { listingRoutes } from './listings.ts';
 import { participantContactRoutes } from './participant-contacts.ts';
 import { participantRecordRoutes } from './participant-records.ts';
 import { participantRoutes } from './participants.ts';
+import { signOffRoutes } from './sign-off.ts';
 import { studyRoutes } from './studies.ts';
 import { studyStructureRoutes } from './study-structure.ts';
 import { surveyLinkRoutes } from './survey-links.ts';
@@ -34,6 +35,7 @@ const documentedRoutes: RouteSpec[] = [
   ...surveyLinkRoutes,
   ...surveyOutboxRoutes,
   ...participantContactRoutes,
+  ...signOffRoutes,
   ...auditRoutes,
   ...userRoutes,
 ];

@@ -6,11 +6,21 @@ import { StudyPatch, StudyRecord } from '../schemas/records.ts';
 import { AdverseEventRatesQuery, AnalysisQuery, ImportQuery, StudyCodeParams } from '../schemas/requests.ts';
 import { AdverseEventRates, AnalysisSummary, ImportResult, StudyCharts, StudyList } from '../schemas/responses.ts';
 import { studyAdverseEventRates } from '../services/adverse-event-rates-service.ts';
+import type { Db } from '../../db/kysely.ts';
+import type { Actor } from '../services/access.ts';
+import { frozenStudyFacts } from '../services/freeze-service.ts';
 import { analyzeStudy, analyzeStudyWithCharts, chartStudy, prepareStudyCharts } from '../services/analysis-service.ts';
 import { exportBundle } from '../services/study-bundle-service.ts';
 import { deleteStudy, getStudy, listStudies, patchStudy } from '../services/study-service.ts';
 import { ImportParts, importBody } from './formats.ts';
 import { reportContentSecurityPolicy } from './report-csp.ts';
+
+/** The facts of the freeze a query names (`?freeze=ID`), or undefined for the study as stored now. */
+async function frozenOf(db: Db, actor: Actor, code: string, freeze: number | undefined) {
+  if (freeze === undefined) return undefined;
+  const { facts } = await frozenStudyFacts(db, actor, code, freeze);
+  return { id: freeze, facts };
+}
 
 export const studyRoutes = [
   defineRoute({
@@ -139,7 +149,12 @@ export const studyRoutes = [
     responses: { 200: { description: 'The summary', schema: AnalysisSummary } },
     errors: [403],
     handler: async ({ deps, actor, params, query }) => ({
-      body: await analyzeStudy(deps.db, params.code, { ...query, actor: actor!, suppressBelow: deps.config.suppressBelow }),
+      body: await analyzeStudy(deps.db, params.code, {
+        ...query,
+        actor: actor!,
+        suppressBelow: deps.config.suppressBelow,
+        frozen: await frozenOf(deps.db, actor!, params.code, query.freeze),
+      }),
     }),
   }),
   defineRoute({
@@ -160,7 +175,12 @@ export const studyRoutes = [
     errors: [403],
     handler: async ({ deps, actor, params, query }) => ({
       body: {
-        ...(await chartStudy(deps.db, params.code, { ...query, actor: actor!, suppressBelow: deps.config.suppressBelow })),
+        ...(await chartStudy(deps.db, params.code, {
+          ...query,
+          actor: actor!,
+          suppressBelow: deps.config.suppressBelow,
+          frozen: await frozenOf(deps.db, actor!, params.code, query.freeze),
+        })),
         suppressBelow: deps.config.suppressBelow,
       },
     }),
@@ -177,13 +197,15 @@ export const studyRoutes = [
     responses: { 200: { description: 'The report', contentType: 'text/html' } },
     errors: [403],
     handler: async ({ deps, actor, params, query, res }) => {
+      const frozen = query.freeze === undefined ? undefined : await frozenStudyFacts(deps.db, actor!, params.code, query.freeze);
       const { summary, series } = await analyzeStudyWithCharts(deps.db, params.code, {
         ...query,
         actor: actor!,
         suppressBelow: deps.config.suppressBelow,
+        frozen: frozen && { id: frozen.freeze.id, facts: frozen.facts },
       });
       const { renderHtml } = await import('../reports/index.ts');
-      const html = renderHtml(summary, series, { suppressBelow: deps.config.suppressBelow });
+      const html = renderHtml(summary, series, { suppressBelow: deps.config.suppressBelow, freeze: frozen?.freeze });
       res.setHeader('Content-Security-Policy', reportContentSecurityPolicy(html));
       res.type('html').send(html);
     },

@@ -62,6 +62,9 @@ export const AnalysisQuery = z.strictObject({
     .optional()
     .describe('Repeat every figure per subgroup of this dimension'),
   ...cohortFilters,
+  freeze: numberParam('freeze')
+    .optional()
+    .describe('The summary of this freeze of the study (POST …/freezes), byte for byte as it was, however the data changed since'),
 });
 
 export const ADVERSE_EVENT_DIMENSIONS = ['category', 'grade', 'serious', 'relatedness', 'site'] as const;

@@ -6,6 +6,7 @@ import { AUDIT_CURSOR } from './audit.ts';
 import { cursorCheck } from './cursor.ts';
 import { isoDate, searchText } from './fields.ts';
 import { PageQuery } from './records.ts';
+import { FullName } from './sign-off.ts';
 
 /** The shortest password accepted: NIST SP 800-63B-4 asks 15 characters of a password used alone. */
 export const PASSWORD_MIN_LENGTH = 15;
@@ -80,6 +81,8 @@ export const UserRecord = z
     disabledAt: z.string().nullable().describe('When the user was disabled, UTC; null when enabled'),
     createdAt: z.string(),
     activeTokens: z.int().describe('API tokens that are neither revoked nor expired'),
+    fullName: z.string().nullable().describe('The full name their signatures show; null until set'),
+    maySign: z.boolean().describe("The signing right: may sign participants' casebooks (not reviewers)"),
     version: z.string().describe('Send as If-Match to change the user'),
   })
   .meta({ id: 'User' });
@@ -92,6 +95,8 @@ export const UserCreate = z
     username: Username,
     role: RoleField,
     grants: z.array(GrantInput).max(1000).default([]).describe('Studies (and, for clinic users, sites) to grant'),
+    fullName: FullName.nullable().default(null),
+    maySign: z.boolean({ error: 'must be true or false' }).default(false).describe("The signing right (needs a full name; not for reviewers)"),
   })
   .meta({ id: 'UserCreate' });
 export type UserCreate = z.output<typeof UserCreate>;
@@ -104,6 +109,8 @@ export const UserPatch = z
       .optional()
       .describe('true disables the user and revokes their sessions, tokens and links; false enables them again'),
     unlock: z.literal(true, { error: 'must be true' }).optional().describe('true ends a lock after failed sign-ins now'),
+    fullName: FullName.nullable().optional(),
+    maySign: z.boolean({ error: 'must be true or false' }).optional().describe("The signing right (needs a full name; not for reviewers)"),
   })
   .describe('JSON merge patch (RFC 7386) of a user')
   .meta({ id: 'UserPatch' });

@@ -103,6 +103,8 @@ export interface AnalysisOptions extends CohortFilter {
   actor?: Actor | undefined;
   /** Another site's counts below this are suppressed in a clinic's `by=site` view. */
   suppressBelow?: number | undefined;
+  /** The facts of a freeze (freeze-service.ts) instead of the study as stored now, and its id. */
+  frozen?: { id: number; facts: StudyFacts } | undefined;
 }
 
 /**
@@ -119,7 +121,7 @@ async function scopedAnalysis<Charts extends boolean>(
 ): Promise<{ summary: AnalysisSummary; series: Charts extends true ? ChartSeries : undefined }> {
   const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
   if (scope) requireFilterInScope(scope, options);
-  const { sites, ...facts } = await loadStudyFacts(db, code);
+  const { sites, ...facts } = options.frozen?.facts ?? (await loadStudyFacts(db, code));
   requireKnownSite(code, sites, options);
   const cohort = options.site === undefined && options.indication === undefined ? facts.participants : facts.participants.filter((p) => inCohort(options, p));
   const by = options.by;
@@ -201,6 +203,7 @@ async function startChartAnswer(db: Db, code: string, options: AnalysisOptions):
     scope ? (scope.sites === 'all' ? 'all' : [...scope.sites].sort()) : 'all',
     scope?.identified ?? true,
     options.suppressBelow ?? null,
+    options.frozen?.id ?? null,
   ]);
   // Read before the analysis's snapshot: the audit trail only grows, and each change adds to it in
   // its own transaction, so the answer is at least as new as this stamp, and any change

@@ -35,7 +35,10 @@ export type AuditEntity =
   | 'session'
   | 'calendar_feed'
   | 'survey_link'
-  | 'participant_contact';
+  | 'participant_contact'
+  | 'signature'
+  | 'participant_lock'
+  | 'freeze';
 
 export interface AuditChange {
   action: 'create' | 'update' | 'delete' | 'import' | 'replace';

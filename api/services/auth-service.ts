@@ -103,9 +103,17 @@ export function requestCallers({ db, config, clock }: { db: Db; config: Config; 
   };
 }
 
-/** What the audit trail keeps of a user: never a password or its hash. */
-export function userSnapshot(user: Pick<UserRow, 'username' | 'role' | 'password_hash' | 'disabled_at'>) {
-  return { username: user.username, role: user.role, disabled: user.disabled_at !== null, passwordSet: user.password_hash !== null };
+/** What the audit trail keeps of a user: never a password or its hash; the full name and signing right once set. */
+export function userSnapshot(user: Pick<UserRow, 'username' | 'role' | 'password_hash' | 'disabled_at'> & Partial<Pick<UserRow, 'full_name' | 'may_sign'>>) {
+  return {
+    username: user.username,
+    role: user.role,
+    disabled: user.disabled_at !== null,
+    passwordSet: user.password_hash !== null,
+    // Named only once set: a user without them reads as before signing existed.
+    ...(user.full_name === undefined || user.full_name === null ? {} : { fullName: user.full_name }),
+    ...(user.may_sign ? { maySign: true } : {}),
+  };
 }
 
 /** Where a sign-in comes from: its browser's device cookie for the user, its User-Agent, and the time. */

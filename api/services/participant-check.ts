@@ -10,7 +10,9 @@ import { BUNDLE_FORMAT, type Participant, type StudyBundle } from '../schemas/bu
 import type { Problem } from '../schemas/problems.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 import { participantNotFound, reachesSite, requirePermission, requireStudyScope, type ChangeContext, type StudyScope } from './access.ts';
+import { assertParticipantWritable } from './participant-lock-service.ts';
 import { writeToParticipant } from './participant-write-queue.ts';
+import { invalidateSignatures } from './signature-service.ts';
 import { loadedOf, notFound, type Loaded, type RecordList } from './participant-views.ts';
 import { protocolOf } from './record-mapping.ts';
 
@@ -94,7 +96,8 @@ export interface WriteContext {
 
 /**
  * Lock the participant, load it, and run `work` in a transaction (shared with other writers' when
- * many write at once: participant-write-queue.ts).
+ * many write at once: participant-write-queue.ts). A participant locked after sign-off is refused
+ * (participant-lock-service.ts); a change marks its signatures invalid (signature-service.ts).
  */
 export async function writeParticipant<T>(db: Db, change: ChangeContext, studyCode: string, participantCode: string, work: (ctx: WriteContext) => Promise<T>) {
   const scope = requireStudyScope(change.actor, studyCode);
@@ -106,7 +109,10 @@ export async function writeParticipant<T>(db: Db, change: ChangeContext, studyCo
       if (!rows || !reachesSite(scope, rows.participant.site_code)) {
         throw rows ? participantNotFound(participantCode) : await notFound(trx, studyCode, participantCode);
       }
-      return work({ trx, scope, loaded: loadedOf(rows) });
+      await assertParticipantWritable(trx, studyCode, participantCode);
+      const done = await work({ trx, scope, loaded: loadedOf(rows) });
+      await invalidateSignatures(trx, change, studyCode, participantCode, [rows.participant.site_code]);
+      return done;
     },
   });
 }

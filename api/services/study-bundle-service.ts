@@ -49,6 +49,8 @@ import {
   protocolOf,
   surveyRow,
 } from './record-mapping.ts';
+import { assertStudyUnlocked } from './participant-lock-service.ts';
+import { invalidateStudySignatures } from './signature-service.ts';
 
 export interface ImportOptions {
   /** Replace a study with the same code (atomically) instead of refusing. */
@@ -143,6 +145,8 @@ export async function importBundle(db: Db, input: unknown, options: ImportOption
     let key: Uint8Array;
     let replaced: { bundle: StudyBundle; counts: Record<string, number> } | undefined;
     if (existing) {
+      await assertStudyUnlocked(trx.kysely, code);
+      await invalidateStudySignatures(trx.kysely, change, code);
       const before = await readBundle(trx.kysely, existing);
       replaced = { bundle: before, counts: bundleCounts(before) };
       studyId = existing.study_id;

@@ -25,6 +25,8 @@ import { mergePatch } from './merge-patch.ts';
 import { protocolColumns, protocolOf } from './record-mapping.ts';
 import { readBundle } from './study-bundle-service.ts';
 import { requireVersion } from './versions.ts';
+import { assertStudyUnlocked } from './participant-lock-service.ts';
+import { invalidateStudySignatures } from './signature-service.ts';
 
 export function studyRecordOf(study: StudyRow): StudyRecord {
   return {
@@ -148,8 +150,10 @@ export async function deleteStudy(db: Db, change: ChangeContext, code: string, i
     const study = await lockStudy(trx.kysely, code, 'update');
     if (!study) throw new AppError('not_found', `study ${code} does not exist`);
     requireVersion(ifMatch, Number(study.version), `study ${code}`, studyRecordOf(study));
+    await assertStudyUnlocked(trx.kysely, code);
     const bundle = await readBundle(trx.kysely, study);
     await deleteStudyRows(trx.kysely, study.study_id);
+    await invalidateStudySignatures(trx.kysely, change, code);
     await recordChange(trx.kysely, change, {
       action: 'delete',
       entity: 'study',

@@ -63,6 +63,8 @@ function recordOf(user: UserRow, grants: readonly GrantRow[]): UserRecord {
     disabledAt: user.disabled_at,
     createdAt: user.created_at,
     activeTokens: Number(user.active_tokens),
+    fullName: user.full_name,
+    maySign: user.may_sign,
     version: user.version,
   };
 }
@@ -138,7 +140,13 @@ export interface CreatedUser {
 }
 
 /** Create a user with their grants, and an invite link on which they set their password. */
-export async function createUser(db: Db, change: ChangeContext, input: UserCreate, baseUrl: string): Promise<CreatedUser> {
+export async function createUser(
+  db: Db,
+  change: ChangeContext,
+  given: Omit<UserCreate, 'fullName' | 'maySign'> & Partial<Pick<UserCreate, 'fullName' | 'maySign'>>,
+  baseUrl: string,
+): Promise<CreatedUser> {
+  const input = { ...given, fullName: given.fullName ?? null, maySign: given.maySign ?? false };
   requireAdmin(change.actor, 'create users');
   const grants: GrantRecord[] = [];
   for (const [i, grant] of input.grants.entries()) grants.push(await checkGrant(db.kysely, input.role, grant, `grants[${i}]`));
@@ -147,7 +155,8 @@ export async function createUser(db: Db, change: ChangeContext, input: UserCreat
     if (await findUser(trx, input.username)) {
       throw new AppError('conflict', `user ${input.username} already exists`, [{ path: 'username', message: `user ${input.username} already exists` }]);
     }
-    const userId = await insertUser(trx, input.username, input.role);
+    requireSigningFits(input.role, input.fullName, input.maySign);
+    const userId = await insertUser(trx, input.username, input.role, { fullName: input.fullName, maySign: input.maySign });
     const user = (await findUser(trx, input.username))!;
     const invite = await issueLink(trx, userId, 'invite', baseUrl);
     await recordChange(trx, change, {
@@ -161,6 +170,20 @@ export async function createUser(db: Db, change: ChangeContext, input: UserCreat
     for (const grant of grants) await addGrantRow(trx, change, user, grant);
     return { user: await userRecord(trx, user), invite };
   });
+}
+
+/**
+ * The signing right needs a full name (a signature shows it), and a reviewer, who reads only the
+ * de-identified view, never signs.
+ */
+function requireSigningFits(role: Role, fullName: string | null, maySign: boolean): void {
+  if (!maySign) return;
+  if (role === 'reviewer') {
+    throw new AppError('validation', 'a reviewer reads only de-identified data and cannot sign', [{ path: 'maySign', message: 'cannot be true for a reviewer' }]);
+  }
+  if (fullName === null) {
+    throw new AppError('validation', 'the signing right needs a full name, which signatures show', [{ path: 'fullName', message: 'is required with maySign' }]);
+  }
 }
 
 /**
@@ -178,6 +201,9 @@ async function patchLockedUser(trx: Kysely<Database>, change: ChangeContext, use
       throw new AppError('conflict', message, [{ path: 'role', message }]);
     }
   }
+  const fullName = patch.fullName === undefined ? user.full_name : patch.fullName;
+  const maySign = patch.maySign ?? user.may_sign;
+  requireSigningFits(role, fullName, maySign);
   const disabled = patch.disabled ?? user.disabled_at !== null;
   const wasActiveAdmin = user.role === 'admin' && user.disabled_at === null;
   if (wasActiveAdmin && (role !== 'admin' || disabled) && (await countEnabledAdmins(trx)) === 1) {
@@ -189,6 +215,8 @@ async function patchLockedUser(trx: Kysely<Database>, change: ChangeContext, use
     ...(patch.role !== undefined ? { role } : {}),
     ...(patch.disabled !== undefined ? { disabled } : {}),
     ...(patch.unlock ? { unlock: true } : {}),
+    ...(patch.fullName !== undefined ? { fullName: patch.fullName } : {}),
+    ...(maySign !== user.may_sign ? { maySign } : {}),
   });
   let revoked: { sessions: number; tokens: number } | undefined;
   if (disabling) {

@@ -10,6 +10,7 @@ import * as visitSchedule from './2026-12-06-07-visit-schedule.ts';
 import * as surveyLinks from './2026-12-06-09-survey-links.ts';
 import * as sharedServerState from './2026-12-06-11-shared-server-state.ts';
 import * as surveyOutbox from './2026-12-06-12-survey-outbox.ts';
+import * as signaturesFreezes from './2026-12-06-13-signatures-freezes.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-01-study-data-store': studyDataStore,
@@ -21,4 +22,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-09-survey-links': surveyLinks,
   '2026-12-06-11-shared-server-state': sharedServerState,
   '2026-12-06-12-survey-outbox': surveyOutbox,
+  '2026-12-06-13-signatures-freezes': signaturesFreezes,
 };

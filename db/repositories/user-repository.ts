@@ -17,6 +17,8 @@ export interface UserRow {
   created_at: string;
   version: string;
   active_tokens: number;
+  full_name: string | null;
+  may_sign: boolean;
 }
 
 function userQuery(db: Kysely<Database>) {
@@ -32,6 +34,8 @@ function userQuery(db: Kysely<Database>) {
       isoOrNull('u.disabled_at').as('disabled_at'),
       iso('u.created_at').as('created_at'),
       'u.version',
+      'u.full_name',
+      'u.may_sign',
       sql<number>`(select count(*)::int from api_token t where t.user_id = u.user_id and t.revoked_at is null
         and (t.expires_at is null or t.expires_at > now()))`.as('active_tokens'),
     ]);
@@ -85,13 +89,24 @@ export async function listEnabledAdmins(db: Kysely<Database>) {
     .execute();
 }
 
-export async function insertUser(trx: Kysely<Database>, username: string, role: string): Promise<number> {
-  const { user_id } = await trx.insertInto('app_user').values({ username, role, password_hash: null }).returning('user_id').executeTakeFirstOrThrow();
+export async function insertUser(
+  trx: Kysely<Database>,
+  username: string,
+  role: string,
+  signing: { fullName: string | null; maySign: boolean } = { fullName: null, maySign: false },
+): Promise<number> {
+  const { user_id } = await trx
+    .insertInto('app_user')
+    .values({ username, role, password_hash: null, full_name: signing.fullName, may_sign: signing.maySign })
+    .returning('user_id')
+    .executeTakeFirstOrThrow();
   return user_id;
 }
 
 export interface UserChanges {
   role?: string;
+  fullName?: string | null;
+  maySign?: boolean;
   disabled?: boolean;
   unlock?: boolean;
 }
@@ -103,6 +118,8 @@ export async function updateUser(trx: Kysely<Database>, userId: number, changes:
     .set({
       version: sql<string>`nextval('record_version_seq')`,
       ...(changes.role !== undefined ? { role: changes.role } : {}),
+      ...(changes.fullName !== undefined ? { full_name: changes.fullName } : {}),
+      ...(changes.maySign !== undefined ? { may_sign: changes.maySign } : {}),
       ...(changes.disabled === true ? { disabled_at: sql<string>`coalesce(disabled_at, now())` } : {}),
       ...(changes.disabled === false ? { disabled_at: null } : {}),
       ...(changes.unlock ? { locked_until: null, failed_sign_ins: 0 } : {}),

@@ -18,6 +18,7 @@ import { createTestUser, type TestUser } from '../support/users.ts';
 type Role = 'anonymous' | 'admin' | 'researcher' | 'clinic' | 'reviewer';
 type Scope = 'own' | 'otherSite' | 'otherStudy';
 const ROLES: Role[] = ['anonymous', 'admin', 'researcher', 'clinic', 'reviewer'];
+const SIGNING_PASSWORD = 'matrix signing password words';
 const SCOPES: Scope[] = ['own', 'otherSite', 'otherStudy'];
 
 /** The study and site a scope points at: the clinic user is granted MAT-A at site LON. */
@@ -40,7 +41,9 @@ const TARGET: Record<Scope, { study: string; site: string }> = {
  * - adminOnly: administrators;
  * - importReplace: administrators, and researchers for their own studies;
  * - ownTokens: anyone signed in whose role may create API tokens of their own (administrators, researchers);
- * - contact: a participant's contact details: administrators, and a clinic for its own sites' participants (404 elsewhere).
+ * - contact: a participant's contact details: administrators, and a clinic for its own sites' participants (404 elsewhere);
+ * - signOffRead: a participant's signatures, locks and signed data: everyone who reads it identified (reviewers 403);
+ * - lock: locking a signed participant: administrators and researchers (a clinic 403 at its own site, 404 elsewhere).
  */
 type Access =
   | 'public'
@@ -55,7 +58,9 @@ type Access =
   | 'adminOnly'
   | 'importReplace'
   | 'ownTokens'
-  | 'contact';
+  | 'contact'
+  | 'signOffRead'
+  | 'lock';
 
 interface Prepared {
   path: string;
@@ -109,6 +114,13 @@ function expectedStatus(c: Case, role: Role, scope: Scope): number {
     case 'contact':
       if (role !== 'clinic') return 403;
       return otherSite ? 404 : c.ok;
+    case 'signOffRead':
+      if (role === 'reviewer') return 403;
+      return role === 'clinic' && otherSite ? 404 : c.ok;
+    case 'lock':
+      if (role === 'reviewer') return 403;
+      if (role === 'clinic') return otherSite ? 404 : 403;
+      return c.ok;
     default: {
       const unknown: never = c.access;
       throw new Error(`unknown access ${String(unknown)}`);
@@ -121,6 +133,8 @@ describe(`authorization matrix (${DRIVER})`, function () {
   let db: TestDb;
   let server: TestServer;
   let admin: ApiClient;
+  /** An administrator whose password no case changes: signs the participants that cases lock. */
+  let signingAdmin: ApiClient;
   const clients = {} as Record<Role, ApiClient>;
   const users = {} as Record<Exclude<Role, 'anonymous'>, TestUser>;
   let counter = 0;
@@ -138,11 +152,33 @@ describe(`authorization matrix (${DRIVER})`, function () {
     users.clinic = await createTestUser(db, 'clinic', [{ studyCode: 'MAT-A', siteCode: 'LON' }]);
     users.reviewer = await createTestUser(db, 'reviewer', [{ studyCode: 'MAT-A', siteCode: null }]);
     for (const role of ['researcher', 'clinic', 'reviewer'] as const) clients[role] = apiClient(server.base, users[role].headers);
+    // Everyone but the reviewer may sign, with the same password.
+    signingHash = await hashPassword(SIGNING_PASSWORD);
+    const passwordHash = signingHash;
+    const preparer = await createTestUser(db, 'admin');
+    signingAdmin = apiClient(server.base, preparer.headers);
+    for (const user of [users.admin, users.researcher, users.clinic, preparer]) {
+      await db.kysely.updateTable('app_user').set({ password_hash: passwordHash, full_name: `Signer ${user.role}`, may_sign: true }).where('user_id', '=', user.userId).execute();
+    }
   });
   after(async () => {
     await server?.close();
     await db?.dispose();
   });
+
+  /**
+   * A study is not replaced while a participant is locked, and a replace invalidates the valid
+   * signatures (an audit row each): the sign-off cases leave both, so they are ended first.
+   */
+  async function releaseSignOff(): Promise<void> {
+    const now = new Date().toISOString();
+    await db.kysely
+      .updateTable('participant_lock')
+      .set({ unlocked_at: now, unlocked_by: 'matrix', unlock_reason: 'the matrix replaces the study' })
+      .where('unlocked_at', 'is', null)
+      .execute();
+    await db.kysely.updateTable('participant_signature').set({ invalidated_at: now, invalidated_by: 'matrix' }).where('invalidated_at', 'is', null).execute();
+  }
 
   /** The name a role uses for a participant or practitioner: the pseudonym for reviewers. */
   async function nameFor(role: Role, table: 'participant' | 'practitioner', study: string, code: string): Promise<string> {
@@ -239,7 +275,10 @@ describe(`authorization matrix (${DRIVER})`, function () {
     'POST /studies': {
       access: 'importReplace',
       ok: 200,
-      prepare: async (scope) => ({ path: '/studies?replace=true', body: smallBundle(TARGET[scope].study) }),
+      prepare: async (scope) => {
+        await releaseSignOff();
+        return { path: '/studies?replace=true', body: smallBundle(TARGET[scope].study) };
+      },
     },
     'GET /studies/:code': { access: 'studyRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}` }) },
     'PATCH /studies/:code': {
@@ -515,6 +554,7 @@ describe(`authorization matrix (${DRIVER})`, function () {
       ok: 200,
       prepare: async (s) => {
         const { study } = TARGET[s];
+        await releaseSignOff();
         expect((await admin.post('/studies?replace=true', smallBundle(study))).status).to.equal(200);
         const entries = await admin.get(`/studies/${study}/audit?entity=study`);
         const replace = entries.body.items.find((e: { action: string }) => e.action === 'replace');
@@ -729,6 +769,73 @@ describe(`authorization matrix (${DRIVER})`, function () {
     });
   }
 
+  /** The signers' password again: the case of POST /auth/password clears every user's. */
+  let signingHash = '';
+  async function restoreSigningPasswords(): Promise<void> {
+    await db.kysely.updateTable('app_user').set({ password_hash: signingHash }).where('may_sign', '=', true).execute();
+  }
+
+  /** A participant the administrator signed, and optionally locked. */
+  async function signedParticipant(scope: Scope, role: Role, locked: boolean) {
+    await restoreSigningPasswords();
+    const p = await participantPath(scope, role);
+    const signed = await signingAdmin.post(`/studies/${p.study}/participants/${p.code}/signatures`, { meaning: 'approve', password: SIGNING_PASSWORD });
+    expect(signed.status, `preparing a signature: ${JSON.stringify(signed.body)}`).to.equal(201);
+    if (locked) expect((await admin.post(`/studies/${p.study}/participants/${p.code}/lock`, {})).status, 'preparing a lock').to.equal(201);
+    return p;
+  }
+  async function freshFreeze(scope: Scope) {
+    const made = await admin.post(`/studies/${TARGET[scope].study}/freezes`, { label: unique('freeze ') });
+    expect(made.status, 'preparing a freeze').to.equal(201);
+    return made.body.id as number;
+  }
+  Object.assign(cases, {
+    'GET /studies/:code/participants/:participantCode/sign-off': {
+      access: 'signOffRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s: Scope, role: Role) => ({ path: `${(await participantPath(s, role)).path}/sign-off` }),
+    },
+    'GET /studies/:code/participants/:participantCode/signed-data': {
+      access: 'signOffRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s: Scope, role: Role) => ({ path: `${(await participantPath(s, role)).path}/signed-data` }),
+    },
+    'POST /studies/:code/participants/:participantCode/signatures': {
+      access: 'participantWrite',
+      ok: 201,
+      bySite: true,
+      prepare: async (s: Scope, role: Role) => {
+        await restoreSigningPasswords();
+        return { path: `${(await participantPath(s, role)).path}/signatures`, body: { meaning: 'review', password: SIGNING_PASSWORD } };
+      },
+    },
+    'POST /studies/:code/participants/:participantCode/lock': {
+      access: 'lock',
+      ok: 201,
+      bySite: true,
+      prepare: async (s: Scope, role: Role) => ({ path: `${(await signedParticipant(s, role, false)).path}/lock`, body: {} }),
+    },
+    'POST /studies/:code/participants/:participantCode/unlock': {
+      access: 'adminOnly',
+      ok: 200,
+      bySite: true,
+      prepare: async (s: Scope, role: Role) => ({ path: `${(await signedParticipant(s, role, true)).path}/unlock`, body: { reason: 'matrix unlock' } }),
+    },
+    'GET /studies/:code/freezes': { access: 'studyRead', ok: 200, prepare: async (s: Scope) => ({ path: `/studies/${TARGET[s].study}/freezes` }) },
+    'POST /studies/:code/freezes': {
+      access: 'studyWrite',
+      ok: 201,
+      prepare: async (s: Scope) => ({ path: `/studies/${TARGET[s].study}/freezes`, body: { label: 'matrix freeze' } }),
+    },
+    'GET /studies/:code/freezes/:id/bundle': {
+      access: 'studyWrite',
+      ok: 200,
+      prepare: async (s: Scope) => ({ path: `/studies/${TARGET[s].study}/freezes/${await freshFreeze(s)}/bundle` }),
+    },
+  });
+
   cases['POST /studies/:code/participants/:participantCode/sessions/:number/remove-and-renumber'] = {
     access: 'participantWrite',
     ok: 200,
@@ -837,6 +944,10 @@ describe(`authorization matrix (${DRIVER})`, function () {
     'POST /users/:username/tokens': { audit: { rows: ['api_token create'] }, versioned: false },
     'DELETE /users/:username/tokens/:id': { audit: { rows: ['api_token update'] }, versioned: false },
     'POST /users/:username/invite': { audit: { rows: ['user update'] }, versioned: false },
+    'POST /studies/:code/participants/:participantCode/signatures': { audit: { rows: ['signature create'] }, versioned: false },
+    'POST /studies/:code/participants/:participantCode/lock': { audit: { rows: ['participant_lock create'] }, versioned: false },
+    'POST /studies/:code/participants/:participantCode/unlock': { audit: { rows: ['participant_lock update'] }, versioned: false },
+    'POST /studies/:code/freezes': { audit: { rows: ['freeze create'] }, versioned: false },
   };
   const entityOf: Record<string, string> = { sessions: 'session', 'adverse-events': 'adverse_event', 'fading-assessments': 'fading_assessment', surveys: 'survey' };
   for (const segment of Object.keys(recordBodies)) {
@@ -966,6 +1077,8 @@ describe(`authorization matrix (${DRIVER})`, function () {
     'GET /studies/:code/worklist/feeds': { notListing: 'the caller’s own calendar feeds' },
     'GET /studies/:code/audit': { paths: ['/studies/MAT-A/audit?limit=1000'] },
     'GET /studies/:code/audit/:id/bundle': { notListing: 'administrators only' },
+    'GET /studies/:code/freezes': { notListing: 'the freezes: ids, labels, times and hashes' },
+    'GET /studies/:code/freezes/:id/bundle': { notListing: 'administrators and researchers only' },
   };
 
   /** A body as text: a zip's files joined, JSON as sent. */

@@ -23,6 +23,9 @@ import { createTestUser } from '../support/users.ts';
 import { recordDeviceFailure } from '../../db/repositories/sign-in-repository.ts';
 import { deviceCookieValue, newDeviceId, readDeviceCookie } from '../../api/services/sign-in-guard.ts';
 import { insertFeed } from '../../db/repositories/worklist-repository.ts';
+import { endLock, insertLock, insertSignature, invalidateParticipantSignatures } from '../../db/repositories/signature-repository.ts';
+import { commandLineChange } from '../../api/services/access.ts';
+import { createFreeze } from '../../api/services/freeze-service.ts';
 
 /** Text that COPY must escape and give back exactly. */
 function awkwardBundle() {
@@ -103,6 +106,17 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
     // A calendar feed of the worklist: its table is carried like every other.
     const feedUser = await createTestUser(source, 'clinic', [{ studyCode: 'SMP-2021', siteCode: 'LON' }], 'feed-owner');
     await insertFeed(source.kysely, feedUser.userId, 'SMP-2021', new Uint8Array(32).fill(7));
+    // Sign-off: a signature (invalidated later), a lock with its unlock, and a freeze travel too.
+    const signature = await insertSignature(source.kysely, {
+      study_code: 'AWK-1', participant_code: 'P01', user_id: feedUser.userId, username: 'feed-owner', full_name: 'Dr Feed Owner',
+      meaning: 'approve', data_sha256: new Uint8Array(32).fill(9),
+    });
+    await invalidateParticipantSignatures(source.kysely, 'AWK-1', 'P01', 'someone');
+    const lock = await insertLock(source.kysely, 'AWK-1', 'P01', 'feed-owner');
+    await endLock(source.kysely, lock.lock_id, 'admin', 'a date was wrong');
+    await insertLock(source.kysely, 'AWK-1', 'P02', 'feed-owner');
+    await createFreeze(source, commandLineChange(), 'SMP-2021', { label: 'before the paper' });
+    expect(signature.signature_id).to.equal(1);
     archive = await backupBytes(source);
   });
   after(async () => {
@@ -134,6 +148,11 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
       const feeds = (db: Db) => db.kysely.selectFrom('calendar_feed').select(['feed_id', 'user_id', 'study_code', 'token_hash', 'created_at']).execute();
       expect(await feeds(target)).to.deep.equal(await feeds(source));
       expect(await feeds(target)).to.have.length(1);
+      for (const table of ['participant_signature', 'participant_lock', 'study_freeze'] as const) {
+        const rows = (db: Db) => db.kysely.selectFrom(table).selectAll().execute();
+        expect(await rows(target), table).to.deep.equal(await rows(source));
+      }
+      expect(summary.tables).to.deep.include({ participant_signature: 1, participant_lock: 2, study_freeze: 1 });
       expect(await tableCounts(target)).to.deep.equal(await tableCounts(source));
       // Identity sequences continue after the restored keys.
       await importBundle(target, smallBundle('AFTER-1'));

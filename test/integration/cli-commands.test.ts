@@ -12,7 +12,7 @@ import { SMP, useCliWorkspace } from '../support/cli-workspace.ts';
 import { DRIVER } from '../support/database.ts';
 
 const PACKAGE = JSON.parse(fs.readFileSync(fileURLToPath(new URL('../../package.json', import.meta.url)), 'utf8'));
-const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'backup', 'restore', 'analyze', 'worklist', 'user', 'audit', 'db'];
+const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'backup', 'restore', 'analyze', 'worklist', 'user', 'freeze', 'audit', 'db'];
 
 describe(`smp command conveniences (${DRIVER})`, function () {
   this.timeout(120_000);

@@ -11,6 +11,8 @@ import { analyzeStudy } from '../../api/services/analysis-service.ts';
 import { EXPORT_FORMATS } from '../../api/services/format-service.ts';
 import { participantDeidentifier } from '../../api/services/deidentify.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
+import { commandLineChange } from '../../api/services/access.ts';
+import { createFreeze } from '../../api/services/freeze-service.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { apiClient, startTestServer, type ApiClient, type TestServer } from '../support/http.ts';
 import { leaks, participantDates } from '../support/leaks.ts';
@@ -79,6 +81,11 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     await read(`/studies/${CODE}/report`);
     await read(`/studies/${CODE}/charts`);
     await read(`/studies/${CODE}/charts?by=site`);
+    // A freeze whose label names a participant: the reviewer sees its id, time and hash only.
+    const frozen = await createFreeze(db, commandLineChange(), CODE, { label: `before the paper, ${original.participants[0]!.code} checked` });
+    await read(`/studies/${CODE}/freezes`);
+    await read(`/studies/${CODE}/analysis?freeze=${frozen.id}`);
+    await read(`/studies/${CODE}/report?freeze=${frozen.id}`);
     for (const by of ['category', 'grade', 'serious', 'relatedness', 'site']) await read(`/studies/${CODE}/adverse-events/rates?by=${by}`);
     await all(`/studies/${CODE}/sites`);
     for (const practitioner of await all(`/studies/${CODE}/practitioners`)) {

@@ -154,4 +154,22 @@ describe(`smp user (${DRIVER})`, function () {
       expect(JSON.stringify(rows)).to.not.match(/smp_[A-Za-z0-9_-]{43}|scrypt\$/);
     });
   });
+
+  it('sets a full name and the signing right, refuses it without a name or for a reviewer, and writes nothing then', async () => {
+    const added = smp('user', 'add', 'dr.khan', '--role', 'clinic', '--study', 'CLI-U', '--site', 'LON', '--full-name', 'Dr Iris Khan', '--may-sign');
+    expect(added.status, added.stderr).to.equal(0);
+    const nameless = smp('user', 'add', 'dr.nameless', '--role', 'researcher', '--may-sign');
+    expect(nameless.status).to.equal(2);
+    expect(nameless.stderr).to.equal('smp user: the signing right needs a full name, which signatures show\n');
+    const reviewer = smp('user', 'add', 'rev.sign', '--role', 'reviewer', '--full-name', 'Rev Iewer', '--may-sign');
+    expect(reviewer.status).to.equal(2);
+    expect(reviewer.stderr).to.equal('smp user: a reviewer reads only de-identified data and cannot sign\n');
+    const withdrawn = smp('user', 'grant', 'dr.khan', '--no-sign');
+    expect(withdrawn.status, withdrawn.stderr).to.equal(0);
+    expect(withdrawn.stdout).to.equal('dr.khan (clinic): full name "Dr Iris Khan"; does not sign\n');
+    const rows = await withStore((db) =>
+      db.kysely.selectFrom('app_user').select(['username', 'full_name', 'may_sign']).where('username', 'in', ['dr.khan', 'dr.nameless', 'rev.sign']).execute(),
+    );
+    expect(rows).to.deep.equal([{ username: 'dr.khan', full_name: 'Dr Iris Khan', may_sign: false }]);
+  });
 });

@@ -28,6 +28,7 @@ import { displayValue, EditRecord } from '../participant/editing.tsx';
 import { History } from '../participant/history.tsx';
 import { RecordSection, type SectionSpec } from '../participant/record-section.tsx';
 import { ContactDetails } from '../participant/contact.tsx';
+import { SignOffSection } from '../participant/sign-off.tsx';
 import { SurveyLinks } from '../participant/survey-links.tsx';
 import { Timeline } from '../participant/timeline.tsx';
 import { Link, pathOf } from '../router.tsx';
@@ -353,6 +354,7 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
       <RecordSection spec={SURVEYS} items={surveys.data?.items} defaults={{ date: today }} ready={loaded(surveys)} {...sectionProps} />
       {editable && p && <SurveyLinks base={base} visits={studyRecord.data?.protocol.visits ?? []} withdrawn={p.withdrawnOn !== null} />}
       {p && (me.role === 'admin' || me.role === 'clinic') && <ContactDetails base={base} />}
+      {p && me.role !== 'reviewer' && <SignOffSection base={base} role={me.role} refresh={refresh} onChanged={reloadAll} />}
 
       {me.role === 'reviewer' ? (
         <section aria-labelledby="history-heading">

@@ -17,6 +17,8 @@ const ENTITY_NOUNS: Record<string, string> = {
   adverse_event: 'adverse event',
   fading_assessment: 'fading assessment',
   survey: 'survey',
+  signature: 'signature',
+  participant_lock: 'lock',
 };
 
 /** "session 3" from `P01/sessions/3`; "participant P01" from `P01`. */

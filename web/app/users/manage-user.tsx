@@ -1,5 +1,5 @@
-// The user being managed (named in the address): their role and state, grants, invite link and
-// API tokens, each a section of its own.
+// The user being managed (named in the address): their role and state, full name and signing
+// right, grants, invite link and API tokens, each a section of its own.
 import { useEffect, useRef } from 'preact/hooks';
 import type { StudyListing } from '../../../api/schemas/responses.ts';
 import type { UserRecord } from '../../../api/schemas/users.ts';
@@ -8,6 +8,7 @@ import { Link } from '../router.tsx';
 import { Grants } from './grants.tsx';
 import { InviteAgain } from './invite-link.tsx';
 import { RoleAndState } from './role-and-state.tsx';
+import { Signing } from './signing.tsx';
 import { UserTokens } from './user-tokens.tsx';
 import { ROLE_WORDS, UserState } from './user-words.tsx';
 
@@ -23,6 +24,7 @@ export function ManageUser({ user, studies, onChanged }: { user: UserRecord; stu
         Role: {ROLE_WORDS[user.role]}. State: <UserState user={user} />. Created <When at={user.createdAt} />.
       </p>
       <RoleAndState user={user} onChanged={onChanged} />
+      <Signing user={user} onChanged={onChanged} />
       <Grants user={user} studies={studies} onChanged={onChanged} />
       <InviteAgain user={user} onChanged={onChanged} />
       <UserTokens user={user} onChanged={onChanged} />

@@ -6,7 +6,7 @@ import { entityCode, isoDate, searchText } from './fields.ts';
 import { PageQuery } from './records.ts';
 
 export const AUDIT_ENTITIES = [
-  'study', 'site', 'practitioner', 'participant', 'session', 'adverse_event', 'fading_assessment', 'survey',
+  'study', 'site', 'practitioner', 'participant', 'session', 'adverse_event', 'fading_assessment', 'survey', 'data_query', 'verification',
 ] as const;
 
 /** The sort key of an audit trail's cursor: the last entry's number. */

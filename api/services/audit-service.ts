@@ -35,7 +35,9 @@ export type AuditEntity =
   | 'session'
   | 'calendar_feed'
   | 'survey_link'
-  | 'participant_contact';
+  | 'participant_contact'
+  | 'data_query'
+  | 'verification';
 
 export interface AuditChange {
   action: 'create' | 'update' | 'delete' | 'import' | 'replace';

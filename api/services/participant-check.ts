@@ -10,6 +10,7 @@ import { BUNDLE_FORMAT, type Participant, type StudyBundle } from '../schemas/bu
 import type { Problem } from '../schemas/problems.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 import { participantNotFound, reachesSite, requirePermission, requireStudyScope, type ChangeContext, type StudyScope } from './access.ts';
+import { afterParticipantWrite } from './edit-check-service.ts';
 import { writeToParticipant } from './participant-write-queue.ts';
 import { loadedOf, notFound, type Loaded, type RecordList } from './participant-views.ts';
 import { protocolOf } from './record-mapping.ts';
@@ -106,7 +107,9 @@ export async function writeParticipant<T>(db: Db, change: ChangeContext, studyCo
       if (!rows || !reachesSite(scope, rows.participant.site_code)) {
         throw rows ? participantNotFound(participantCode) : await notFound(trx, studyCode, participantCode);
       }
-      return work({ trx, scope, loaded: loadedOf(rows) });
+      const result = await work({ trx, scope, loaded: loadedOf(rows) });
+      await afterParticipantWrite(trx, change, studyCode, participantCode);
+      return result;
     },
   });
 }

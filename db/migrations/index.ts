@@ -9,6 +9,7 @@ import * as signInHardening from './2026-12-06-03-sign-in-hardening.ts';
 import * as visitSchedule from './2026-12-06-07-visit-schedule.ts';
 import * as surveyLinks from './2026-12-06-09-survey-links.ts';
 import * as sharedServerState from './2026-12-06-11-shared-server-state.ts';
+import * as dataQueries from './2026-12-06-14-data-queries.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-01-study-data-store': studyDataStore,
@@ -19,4 +20,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-07-visit-schedule': visitSchedule,
   '2026-12-06-09-survey-links': surveyLinks,
   '2026-12-06-11-shared-server-state': sharedServerState,
+  '2026-12-06-14-data-queries': dataQueries,
 };

@@ -14,7 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       record_list text check (record_list in ('sessions', 'adverseEvents', 'fadingAssessments', 'surveys')),
       record_no integer,
       field text check (length(field) between 1 and 64),
-      path text not null check (length(path) between 1 and 200),
+      path text not null check (length(path) <= 200),
       state text not null check (state in ('open', 'answered', 'closed')),
       rule_id text check (length(rule_id) between 1 and 64),
       rule_key text check (length(rule_key) between 1 and 200),

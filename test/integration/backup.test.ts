@@ -23,6 +23,9 @@ import { createTestUser } from '../support/users.ts';
 import { recordDeviceFailure } from '../../db/repositories/sign-in-repository.ts';
 import { deviceCookieValue, newDeviceId, readDeviceCookie } from '../../api/services/sign-in-guard.ts';
 import { insertFeed } from '../../db/repositories/worklist-repository.ts';
+import { commandLineChange } from '../../api/services/access.ts';
+import { raiseQuery } from '../../api/services/data-query-service.ts';
+import { verifyRecords } from '../../api/services/verification-service.ts';
 
 /** Text that COPY must escape and give back exactly. */
 function awkwardBundle() {
@@ -103,6 +106,10 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
     // A calendar feed of the worklist: its table is carried like every other.
     const feedUser = await createTestUser(source, 'clinic', [{ studyCode: 'SMP-2021', siteCode: 'LON' }], 'feed-owner');
     await insertFeed(source.kysely, feedUser.userId, 'SMP-2021', new Uint8Array(32).fill(7));
+    // A query with its message, and a participant's records verified: the tracker's records about the data travel too.
+    const at = new Date('2026-12-06T12:00:00Z');
+    await raiseQuery(source, commandLineChange(), at, 'AWK-1', 'P01', { path: 'adverseEvents[0].term', message: 'Is "\\." the term?' });
+    await verifyRecords(source, commandLineChange(), at, 'AWK-1', 'P01', '');
     archive = await backupBytes(source);
   });
   after(async () => {
@@ -113,7 +120,7 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
     const target = await emptyTarget();
     try {
       const summary = await restoreBackup(target, 'archive', fromBytes(archive));
-      expect(summary.tables).to.deep.include({ study: 2, participant: 24, treatment_session: 93 });
+      expect(summary.tables).to.deep.include({ study: 2, participant: 24, treatment_session: 93, data_query: 1, data_query_message: 1, record_verification: 8 });
       const again = comparable(await backupBytes(target));
       const first = comparable(archive);
       expect(again.header).to.deep.equal(first.header);

@@ -17,6 +17,7 @@ import { reachableSites } from '../components/reachable-sites.ts';
 import { CompareSites } from '../dashboard/compare-sites.tsx';
 import { HeadlineFigures } from '../dashboard/headline-figures.tsx';
 import { RetentionByVisit } from '../dashboard/retention.tsx';
+import { VerificationShares } from '../dashboard/verification-shares.tsx';
 import { navigate, pathOf, queryOf } from '../router.tsx';
 import { useMe } from '../session.ts';
 
@@ -146,6 +147,7 @@ export function DashboardPage(props: { code?: string; participant?: string; url?
             filtered={site !== ''}
             siteNames={new Map((sites.data?.items ?? []).map((s) => [s.code, s.name]))}
           />
+          <VerificationShares base={base} />
         </>
       ) : null}
     </main>

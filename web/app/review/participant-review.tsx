@@ -157,7 +157,7 @@ export function ParticipantReview(props: { me: Me; studyCode: string; studyPath:
     props.onChanged();
   };
   return (
-    <section aria-labelledby="review-heading" id="review" class="no-print">
+    <section aria-labelledby="review-heading" id="review">
       <h2 id="review-heading">Queries and verification</h2>
       {queries.data ? (
         <p>

@@ -3,9 +3,9 @@
 // query whose finding is gone closes itself with a system message. A verified record whose
 // version moved (changed or deleted) loses its verification. Each of these is an audit entry.
 import type { Kysely } from 'kysely';
-import { insertMessage, insertQuery, selectOpenRuleQueries, setQueryState } from '../../db/repositories/data-query-repository.ts';
+import { insertMessage, insertQueryWithMessage, selectReviewState, setQueryState } from '../../db/repositories/data-query-repository.ts';
 import { loadParticipant } from '../../db/repositories/participant-repository.ts';
-import { deleteVerification, selectVerifications } from '../../db/repositories/verification-repository.ts';
+import { deleteVerification } from '../../db/repositories/verification-repository.ts';
 import type { Database } from '../../db/kysely.ts';
 import type { QueryList as ReviewedList } from '../schemas/data-queries.ts';
 import { QUERY_PATH } from '../schemas/data-queries.ts';
@@ -40,11 +40,14 @@ export async function afterParticipantWrite(trx: Kysely<Database>, change: Chang
   const rows = await loadParticipant(trx, studyCode, participantCode, { by: 'code', withKey: false });
   if (!rows) return; // deleted: its queries stay, with their messages
   const loaded = loadedOf(rows);
-  await syncAutomaticQueries(trx, change, loaded);
-  await clearChangedVerifications(trx, change, loaded);
+  const state = await selectReviewState(trx, loaded.study.study_id, loaded.fields.code, loaded.row.participant_no);
+  await syncAutomaticQueries(trx, change, loaded, state.queries);
+  await clearChangedVerifications(trx, change, loaded, state.verified);
 }
 
-async function syncAutomaticQueries(trx: Kysely<Database>, change: ChangeContext, loaded: Loaded): Promise<void> {
+type ReviewState = Awaited<ReturnType<typeof selectReviewState>>;
+
+async function syncAutomaticQueries(trx: Kysely<Database>, change: ChangeContext, loaded: Loaded, open: ReviewState['queries']): Promise<void> {
   const { study, fields } = loaded;
   const findings = runEditChecks({
     participant: asBundleParticipant(loaded),
@@ -52,7 +55,6 @@ async function syncAutomaticQueries(trx: Kysely<Database>, change: ChangeContext
     practitionerSites: new Map([...loaded.practitioners.values()].map((p) => [p.code, p.site])),
     today: today(),
   });
-  const open = await selectOpenRuleQueries(trx, study.study_id, fields.code);
   const openKeys = new Set(open.map((q) => `${q.rule_id}\u0000${q.rule_key}`));
   const found = new Set<string>();
   const at = new Date().toISOString();
@@ -74,7 +76,7 @@ async function syncAutomaticQueries(trx: Kysely<Database>, change: ChangeContext
     found.add(id);
     if (openKeys.has(id)) continue;
     const message = finding.detail ? `${finding.rule.message} ${finding.detail}` : finding.rule.message;
-    const query = await insertQuery(trx, {
+    const queryId = await insertQueryWithMessage(trx, {
       study_id: study.study_id,
       participant_code: fields.code,
       site_code: fields.site,
@@ -90,9 +92,8 @@ async function syncAutomaticQueries(trx: Kysely<Database>, change: ChangeContext
       raised_role: 'system',
       raised_at: at,
       updated_at: at,
-    });
-    await insertMessage(trx, { query_id: query.query_id, kind: 'raise', body: message, author_id: null, author_name: 'system', author_role: 'system', written_at: at });
-    await audit('create', query.query_id, null, { path: finding.path, state: 'open', rule: finding.rule.id, message });
+    }, { kind: 'raise', body: message, author_id: null, author_name: 'system', author_role: 'system', written_at: at });
+    await audit('create', queryId, null, { path: finding.path, state: 'open', rule: finding.rule.id, message });
   }
   for (const query of open) {
     if (found.has(`${query.rule_id}\u0000${query.rule_key}`)) continue;
@@ -102,12 +103,11 @@ async function syncAutomaticQueries(trx: Kysely<Database>, change: ChangeContext
   }
 }
 
-async function clearChangedVerifications(trx: Kysely<Database>, change: ChangeContext, loaded: Loaded): Promise<void> {
-  const verified = await selectVerifications(trx, loaded.study.study_id, loaded.row.participant_no);
+async function clearChangedVerifications(trx: Kysely<Database>, change: ChangeContext, loaded: Loaded, verified: ReviewState['verified']): Promise<void> {
   for (const v of verified) {
     const current = loaded[v.record_list].find((r) => r.key === v.record_no);
     if (current && current.version === String(v.record_version)) continue;
-    await deleteVerification(trx, { studyId: v.study_id, participantNo: v.participant_no, list: v.record_list, no: v.record_no });
+    await deleteVerification(trx, { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no, list: v.record_list, no: v.record_no });
     await recordChange(trx, change, {
       action: 'delete',
       entity: 'verification',

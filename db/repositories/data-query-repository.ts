@@ -100,6 +100,28 @@ export async function setQueryState(trx: Kysely<Database>, queryId: number, stat
   await trx.updateTable('data_query').set({ state, updated_at: at }).where('query_id', '=', queryId).executeTakeFirstOrThrow();
 }
 
+/** Open a query with its first message, in one statement. */
+export async function insertQueryWithMessage(
+  trx: Kysely<Database>,
+  row: Insertable<Database['data_query']>,
+  message: Omit<Insertable<Database['data_query_message']>, 'message_no' | 'query_id'>,
+): Promise<number> {
+  const { rows } = await sql<{ query_id: number }>`
+    with q as (
+      insert into data_query (study_id, participant_code, site_code, record_list, record_no, field, path, state, rule_id, rule_key,
+        raised_by, raised_by_name, raised_role, raised_at, updated_at)
+      values (${row.study_id}, ${row.participant_code}, ${row.site_code}, ${row.record_list ?? null}, ${row.record_no ?? null}, ${row.field ?? null},
+        ${row.path}, ${row.state}, ${row.rule_id ?? null}, ${row.rule_key ?? null}, ${row.raised_by ?? null}, ${row.raised_by_name},
+        ${row.raised_role}, ${row.raised_at}, ${row.updated_at})
+      returning query_id
+    )
+    insert into data_query_message (query_id, message_no, kind, body, author_id, author_name, author_role, written_at)
+    select q.query_id, 1, ${message.kind}, ${message.body}, ${message.author_id ?? null}, ${message.author_name}, ${message.author_role}, ${message.written_at}
+    from q
+    returning query_id`.execute(trx);
+  return rows[0]!.query_id;
+}
+
 /** Add a message as the query's next one; returns its number. */
 export async function insertMessage(trx: Kysely<Database>, row: Omit<Insertable<Database['data_query_message']>, 'message_no'>): Promise<number> {
   const inserted = await trx
@@ -117,6 +139,23 @@ export async function insertMessage(trx: Kysely<Database>, row: Omit<Insertable<
 export async function selectMessages(db: Kysely<Database>, queryIds: readonly number[]): Promise<DataQueryMessageRow[]> {
   if (queryIds.length === 0) return [];
   return db.selectFrom('data_query_message').selectAll().where('query_id', 'in', [...queryIds]).orderBy('query_id').orderBy('message_no').execute();
+}
+
+/**
+ * What the edit checks and the verification upkeep read after a write, in one statement: the
+ * participant's automatic queries that are not closed, and its verified records.
+ */
+export async function selectReviewState(trx: Kysely<Database>, studyId: number, participantCode: string, participantNo: number) {
+  const { rows } = await sql<{ queries: Array<{ query_id: number; rule_id: string; rule_key: string; state: DataQueryRow['state'] }>; verified: Array<{ record_list: ReviewedList; record_no: number; record_version: number | string; verified_by_name: string; verified_at: string }> }>`
+    select
+      (select coalesce(json_agg(json_build_object('query_id', q.query_id, 'rule_id', q.rule_id, 'rule_key', q.rule_key, 'state', q.state)), '[]')
+         from data_query q
+         where q.study_id = ${studyId} and q.participant_code = ${participantCode} and q.rule_id is not null and q.state <> 'closed') as queries,
+      (select coalesce(json_agg(json_build_object('record_list', v.record_list, 'record_no', v.record_no, 'record_version', v.record_version,
+           'verified_by_name', v.verified_by_name, 'verified_at', v.verified_at)), '[]')
+         from record_verification v
+         where v.study_id = ${studyId} and v.participant_no = ${participantNo}) as verified`.execute(trx);
+  return rows[0]!;
 }
 
 /** A participant's automatic queries that are not closed: what the edit checks found last time. */

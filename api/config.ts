@@ -248,6 +248,11 @@ export const Environment = z.object({
     'unset',
     'print stack traces of unexpected command failures, and why `dist/` could not be built when the command falls back to the sources',
   ),
+  SMP_BENCH_WITHOUT_EDIT_CHECKS: variable(
+    raw.refine((value) => value === undefined || value === '1', { error: 'must be 1 or unset' }),
+    'unset',
+    'benchmarks only: `1` skips the edit checks and the verification upkeep after each write, to measure their cost (`npm run bench:api -- --without-edit-checks`); never set it in use',
+  ),
 });
 
 /** The configuration as the code uses it, from the checked variables. */

@@ -30,6 +30,9 @@ export interface Database {
   participant_signature: ParticipantSignatureTable;
   participant_lock: ParticipantLockTable;
   study_freeze: StudyFreezeTable;
+  data_query: DataQueryTable;
+  data_query_message: DataQueryMessageTable;
+  record_verification: RecordVerificationTable;
 }
 
 /** A record's version: bigint from record_version_seq, returned as a string. */
@@ -393,4 +396,56 @@ interface StudyFreezeTable {
   bundle_gz: Uint8Array;
   /** SHA-256 of the uncompressed canonical JSON. */
   bundle_sha256: Uint8Array;
+}
+
+/** The lists of records a query or a verification names, by their name in the bundle. */
+export type ReviewedList = 'sessions' | 'adverseEvents' | 'fadingAssessments' | 'surveys';
+
+/** A query (discrepancy) on a participant, one of its records, or one field of a record. */
+interface DataQueryTable {
+  query_id: Generated<number>;
+  study_id: number;
+  /** The participant's code (a query outlives the records it names). */
+  participant_code: string;
+  /** The participant's site when the query was raised; the current one is read from the participant. */
+  site_code: string;
+  record_list: ReviewedList | null;
+  /** The record's session number or record number; null for a query on the participant. */
+  record_no: number | null;
+  field: string | null;
+  /** The JSON path as raised, e.g. `adverseEvents[2].outcome`. */
+  path: string;
+  state: 'open' | 'answered' | 'closed';
+  /** The edit check that raised it; null for a query a person raised. */
+  rule_id: string | null;
+  /** What the rule found, e.g. `adverseEvents#3` or `visit:FU8`: one open query per finding. */
+  rule_key: string | null;
+  raised_by: number | null;
+  raised_by_name: string;
+  raised_role: string;
+  raised_at: string;
+  updated_at: string;
+}
+
+interface DataQueryMessageTable {
+  query_id: number;
+  message_no: number;
+  kind: 'raise' | 'answer' | 'close' | 'reopen' | 'system';
+  body: string;
+  author_id: number | null;
+  author_name: string;
+  author_role: string;
+  written_at: string;
+}
+
+/** A record verified against the source, at the record's version then. */
+interface RecordVerificationTable {
+  study_id: number;
+  participant_no: number;
+  record_list: ReviewedList;
+  record_no: number;
+  record_version: string;
+  verified_by: number | null;
+  verified_by_name: string;
+  verified_at: string;
 }

@@ -4,6 +4,7 @@ import { defineRoute, type RouteSpec } from '../http/route.ts';
 import { accountRoutes } from './account.ts';
 import { auditRoutes } from './audit.ts';
 import { authRoutes } from './auth.ts';
+import { dataReviewRoutes } from './data-review.ts';
 import { formatRoutes } from './formats.ts';
 import { listingRoutes } from './listings.ts';
 import { participantContactRoutes } from './participant-contacts.ts';
@@ -36,6 +37,7 @@ const documentedRoutes: RouteSpec[] = [
   ...surveyOutboxRoutes,
   ...participantContactRoutes,
   ...signOffRoutes,
+  ...dataReviewRoutes,
   ...auditRoutes,
   ...userRoutes,
 ];

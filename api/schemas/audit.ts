@@ -7,7 +7,7 @@ import { PageQuery } from './records.ts';
 
 export const AUDIT_ENTITIES = [
   'study', 'site', 'practitioner', 'participant', 'session', 'adverse_event', 'fading_assessment', 'survey',
-  'signature', 'participant_lock', 'freeze',
+  'signature', 'participant_lock', 'freeze', 'data_query', 'verification',
 ] as const;
 
 /** The sort key of an audit trail's cursor: the last entry's number. */

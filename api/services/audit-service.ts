@@ -38,7 +38,9 @@ export type AuditEntity =
   | 'participant_contact'
   | 'signature'
   | 'participant_lock'
-  | 'freeze';
+  | 'freeze'
+  | 'data_query'
+  | 'verification';
 
 export interface AuditChange {
   action: 'create' | 'update' | 'delete' | 'import' | 'replace';

@@ -11,6 +11,7 @@ import type { Problem } from '../schemas/problems.ts';
 import { validateBundle } from '../schemas/validate-bundle.ts';
 import { participantNotFound, reachesSite, requirePermission, requireStudyScope, type ChangeContext, type StudyScope } from './access.ts';
 import { assertParticipantWritable } from './participant-lock-service.ts';
+import { afterParticipantWrite } from './edit-check-service.ts';
 import { writeToParticipant } from './participant-write-queue.ts';
 import { invalidateSignatures } from './signature-service.ts';
 import { loadedOf, notFound, type Loaded, type RecordList } from './participant-views.ts';
@@ -112,6 +113,7 @@ export async function writeParticipant<T>(db: Db, change: ChangeContext, studyCo
       await assertParticipantWritable(trx, studyCode, participantCode);
       const done = await work({ trx, scope, loaded: loadedOf(rows) });
       await invalidateSignatures(trx, change, studyCode, participantCode, [rows.participant.site_code]);
+      await afterParticipantWrite(trx, change, studyCode, participantCode);
       return done;
     },
   });

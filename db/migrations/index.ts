@@ -11,6 +11,7 @@ import * as surveyLinks from './2026-12-06-09-survey-links.ts';
 import * as sharedServerState from './2026-12-06-11-shared-server-state.ts';
 import * as surveyOutbox from './2026-12-06-12-survey-outbox.ts';
 import * as signaturesFreezes from './2026-12-06-13-signatures-freezes.ts';
+import * as dataQueries from './2026-12-06-14-data-queries.ts';
 
 export const migrations: Record<string, Migration> = {
   '2026-11-23-01-study-data-store': studyDataStore,
@@ -23,4 +24,5 @@ export const migrations: Record<string, Migration> = {
   '2026-12-06-11-shared-server-state': sharedServerState,
   '2026-12-06-12-survey-outbox': surveyOutbox,
   '2026-12-06-13-signatures-freezes': signaturesFreezes,
+  '2026-12-06-14-data-queries': dataQueries,
 };

@@ -4,7 +4,9 @@
 // updates mixed in. Prints writes/s, reads/s and latency percentiles, then checks that the rows
 // in the database equal the 2xx answers (nothing lost or duplicated) and that the audit trail
 // has exactly one entry per write.
-//   npm run bench:api [-- --clients 50 --seconds 20]
+//   npm run bench:api [-- --clients 50 --seconds 20] [-- --without-edit-checks]
+// --without-edit-checks runs the server without the edit checks and the verification upkeep
+// after each write (SMP_BENCH_WITHOUT_EDIT_CHECKS=1), to measure what they add to the write path.
 // Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); works in its own database.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -24,6 +26,7 @@ const { values } = parseArgs({
     clients: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '20' },
     participants: { type: 'string', default: '2000' },
+    'without-edit-checks': { type: 'boolean', default: false },
   },
 });
 const CLIENTS = Number(values.clients);
@@ -95,7 +98,12 @@ async function main() {
     // SMP_BENCH_CPU_PROFILE=DIR writes the server's CPU profile there (node --cpu-prof).
     const profile = process.env.SMP_BENCH_CPU_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.SMP_BENCH_CPU_PROFILE}`] : [];
     server = spawn(process.execPath, [...profile, smp, 'serve', '--port', '0'], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, SMP_LOG_LEVEL: process.env.SMP_LOG_LEVEL ?? 'info' },
+      env: {
+        ...process.env,
+        DATABASE_URL: databaseUrl,
+        SMP_LOG_LEVEL: process.env.SMP_LOG_LEVEL ?? 'info',
+        ...(values['without-edit-checks'] ? { SMP_BENCH_WITHOUT_EDIT_CHECKS: '1' } : {}),
+      },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     // The server's request log (one JSON line per request) goes on to a file, as it would in
@@ -270,7 +278,11 @@ async function main() {
       survey: (await count('select count(*) as n from satisfaction_survey')) - imported.survey,
     };
     const resolved = await count(`select count(*) as n from adverse_event where term = 'Bench event' and outcome = 'recovered'`);
-    const audit = await count(`select count(*) as n from audit_event where action in ('create', 'update')`);
+    // The records' own entries: the edit checks' queries have entries of their own.
+    const audit = await count(
+      `select count(*) as n from audit_event where action in ('create', 'update') and entity in ('session', 'adverse_event', 'fading_assessment', 'survey')`,
+    );
+    const queries = await count('select count(*) as n from data_query');
     await check.end();
     const problems: string[] = [];
     for (const kind of ['session', 'adverse_event', 'fading_assessment', 'survey'] as const) {
@@ -278,6 +290,7 @@ async function main() {
     }
     if (resolved !== counts.update.ok) problems.push(`updates: ${resolved} events resolved, ${counts.update.ok} answered 200`);
     if (audit !== writes) problems.push(`audit trail: ${audit} entries for ${writes} writes`);
+    console.log(`  edit checks ${values['without-edit-checks'] ? 'off' : 'on'}: ${queries} automatic queries opened`);
     console.log(
       problems.length === 0
         ? `  no loss: rows added equal the 2xx answers (${writes}), and the audit trail has exactly one entry per write`

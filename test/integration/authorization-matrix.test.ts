@@ -44,6 +44,10 @@ const TARGET: Record<Scope, { study: string; site: string }> = {
  * - contact: a participant's contact details: administrators, and a clinic for its own sites' participants (404 elsewhere);
  * - signOffRead: a participant's signatures, locks and signed data: everyone who reads it identified (reviewers 403);
  * - lock: locking a signed participant: administrators and researchers (a clinic 403 at its own site, 404 elsewhere).
+ * - queryRaise: raising a query: administrators, researchers and reviewers (a clinic answers, 403);
+ * - queryAnswer: answering a query: administrators, and a clinic for its own sites' participants (404 elsewhere);
+ * - queryClose: closing or re-opening a query: its raiser (a clinic never raises, 403) and administrators;
+ * - verify: source-data verification: administrators and researchers.
  */
 type Access =
   | 'public'
@@ -60,7 +64,11 @@ type Access =
   | 'ownTokens'
   | 'contact'
   | 'signOffRead'
-  | 'lock';
+  | 'lock'
+  | 'queryRaise'
+  | 'queryAnswer'
+  | 'queryClose'
+  | 'verify';
 
 interface Prepared {
   path: string;
@@ -121,6 +129,14 @@ function expectedStatus(c: Case, role: Role, scope: Scope): number {
       if (role === 'reviewer') return 403;
       if (role === 'clinic') return otherSite ? 404 : 403;
       return c.ok;
+    case 'queryRaise':
+    case 'queryClose':
+      return role === 'clinic' ? 403 : c.ok;
+    case 'queryAnswer':
+      if (role !== 'clinic') return 403;
+      return otherSite ? 404 : c.ok;
+    case 'verify':
+      return role === 'researcher' ? c.ok : 403;
     default: {
       const unknown: never = c.access;
       throw new Error(`unknown access ${String(unknown)}`);
@@ -253,6 +269,21 @@ describe(`authorization matrix (${DRIVER})`, function () {
     const created = await admin.post(`/studies/${p.study}/participants/${p.code}/survey-links`, {});
     expect(created.status, 'preparing a survey link').to.equal(201);
     return (created.body.url as string).split('#')[1]!;
+  }
+
+  /**
+   * A query on a new participant at the scope's site, raised by the role itself when it may raise
+   * one in that study (so that it may close it), else by the administrator; closed when asked.
+   */
+  async function freshQuery(scope: Scope, role: Role, closed = false) {
+    const raiser = (role === 'researcher' || role === 'reviewer') && scope !== 'otherStudy' ? role : 'admin';
+    const p = await participantPath(scope, raiser);
+    const client = raiser === 'admin' ? admin : clients[raiser];
+    const raised = await client.post(`${p.path}/queries`, { path: '', message: 'Please check this participant' });
+    expect(raised.status, `preparing a query: ${JSON.stringify(raised.body)}`).to.equal(201);
+    const path = `/studies/${p.study}/queries/${raised.body.id}`;
+    if (closed) expect((await client.post(`${path}/close`, { message: 'Closed' })).status, 'closing a query').to.equal(200);
+    return path;
   }
 
   const event = { category: 'other', term: 'Itch', onsetDate: '2020-01-03', grade: 1, serious: false, relatedness: 'unlikely', outcome: 'recovered' };
@@ -548,6 +579,50 @@ describe(`authorization matrix (${DRIVER})`, function () {
         body: { link: await freshSurveyLink(), satisfaction: 4, wouldRecommend: true, language: 'en' },
       }),
     },
+    'GET /studies/:code/queries': { access: 'studyRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/queries?state=all` }) },
+    'POST /studies/:code/participants/:participantCode/queries': {
+      access: 'queryRaise',
+      ok: 201,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${(await participantPath(s, role)).path}/queries`, body: { path: '', message: 'Is this right?' } }),
+    },
+    'GET /studies/:code/queries/:queryId': {
+      access: 'participantRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s) => ({ path: await freshQuery(s, 'admin') }),
+    },
+    'POST /studies/:code/queries/:queryId/answer': {
+      access: 'queryAnswer',
+      ok: 200,
+      bySite: true,
+      prepare: async (s) => ({ path: `${await freshQuery(s, 'admin')}/answer`, body: { message: 'Checked' } }),
+    },
+    'POST /studies/:code/queries/:queryId/close': {
+      access: 'queryClose',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${await freshQuery(s, role)}/close`, body: { message: 'Thank you' } }),
+    },
+    'POST /studies/:code/queries/:queryId/reopen': {
+      access: 'queryClose',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${await freshQuery(s, role, true)}/reopen`, body: { message: 'Once more' } }),
+    },
+    'GET /studies/:code/participants/:participantCode/verification': {
+      access: 'participantRead',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${(await participantPath(s, role, true)).path}/verification` }),
+    },
+    'POST /studies/:code/participants/:participantCode/verification': {
+      access: 'verify',
+      ok: 200,
+      bySite: true,
+      prepare: async (s, role) => ({ path: `${(await participantPath(s, role, true)).path}/verification`, body: {} }),
+    },
+    'GET /studies/:code/verification': { access: 'studyRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/verification` }) },
     'GET /studies/:code/audit': { access: 'auditRead', ok: 200, prepare: async (s) => ({ path: `/studies/${TARGET[s].study}/audit` }) },
     'GET /studies/:code/audit/:id/bundle': {
       access: 'adminOnly',
@@ -932,6 +1007,11 @@ describe(`authorization matrix (${DRIVER})`, function () {
     // A contact change is recorded without its values (see participant-contacts.test.ts).
     'PUT /studies/:code/participants/:participantCode/contact': { audit: { rows: ['participant_contact create'] }, versioned: false },
     'DELETE /studies/:code/participants/:participantCode/contact': { audit: { rows: ['participant_contact delete'] }, versioned: false },
+    'POST /studies/:code/participants/:participantCode/queries': { audit: { rows: ['data_query create'] }, versioned: false },
+    'POST /studies/:code/queries/:queryId/answer': { audit: { rows: ['data_query update'] }, versioned: false },
+    'POST /studies/:code/queries/:queryId/close': { audit: { rows: ['data_query update'] }, versioned: false },
+    'POST /studies/:code/queries/:queryId/reopen': { audit: { rows: ['data_query update'] }, versioned: false },
+    'POST /studies/:code/participants/:participantCode/verification': { audit: { rows: ['verification create'] }, versioned: false },
     'POST /survey-links/open': { audit: { none: 'it reads what a survey link is for' }, versioned: false },
     // The participant answers: the survey is recorded under the link, whoever's browser sent it.
     'POST /survey-links/answer': { audit: { rows: ['survey create'], by: 'participant-link' }, versioned: false },
@@ -1076,6 +1156,9 @@ describe(`authorization matrix (${DRIVER})`, function () {
     'GET /studies/:code/worklist.ics': { paths: ['/studies/MAT-A/worklist.ics?asOf=2020-01-10'] },
     'GET /studies/:code/worklist/feeds': { notListing: 'the caller’s own calendar feeds' },
     'GET /studies/:code/audit': { paths: ['/studies/MAT-A/audit?limit=1000'] },
+    'GET /studies/:code/queries': { paths: ['/studies/MAT-A/queries?state=all'] },
+    'GET /studies/:code/queries/:queryId': { notListing: 'one query; another site’s is 404 (the matrix above)' },
+    'GET /studies/:code/verification': { notListing: 'per-site shares of records verified, of the clinic’s own sites' },
     'GET /studies/:code/audit/:id/bundle': { notListing: 'administrators only' },
     'GET /studies/:code/freezes': { notListing: 'the freezes: ids, labels, times and hashes' },
     'GET /studies/:code/freezes/:id/bundle': { notListing: 'administrators and researchers only' },
@@ -1099,6 +1182,7 @@ describe(`authorization matrix (${DRIVER})`, function () {
     for (const scope of ['own', 'otherSite'] as const) {
       const { study, code } = await freshParticipant(scope, true);
       expect((await admin.post(`/studies/${study}/participants/${code}/adverse-events`, event)).status).to.equal(201);
+      expect((await admin.post(`/studies/${study}/participants/${code}/queries`, { path: 'adverseEvents[0]', message: 'Check' })).status).to.equal(201);
     }
     const codesAt = async (site: string) =>
       (

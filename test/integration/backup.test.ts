@@ -26,6 +26,8 @@ import { insertFeed } from '../../db/repositories/worklist-repository.ts';
 import { endLock, insertLock, insertSignature, invalidateParticipantSignatures } from '../../db/repositories/signature-repository.ts';
 import { commandLineChange } from '../../api/services/access.ts';
 import { createFreeze } from '../../api/services/freeze-service.ts';
+import { raiseQuery } from '../../api/services/data-query-service.ts';
+import { verifyRecords } from '../../api/services/verification-service.ts';
 
 /** Text that COPY must escape and give back exactly. */
 function awkwardBundle() {
@@ -117,6 +119,10 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
     await insertLock(source.kysely, 'AWK-1', 'P02', 'feed-owner');
     await createFreeze(source, commandLineChange(), 'SMP-2021', { label: 'before the paper' });
     expect(signature.signature_id).to.equal(1);
+    // A query with its message, and a participant's records verified: the tracker's records about the data travel too.
+    const at = new Date('2026-12-06T12:00:00Z');
+    await raiseQuery(source, commandLineChange(), at, 'AWK-1', 'P01', { path: 'adverseEvents[0].term', message: 'Is "\\." the term?' });
+    await verifyRecords(source, commandLineChange(), at, 'AWK-1', 'P01', '');
     archive = await backupBytes(source);
   });
   after(async () => {
@@ -127,7 +133,7 @@ describe(`backup and restore of the whole store (PGlite → ${DRIVER})`, functio
     const target = await emptyTarget();
     try {
       const summary = await restoreBackup(target, 'archive', fromBytes(archive));
-      expect(summary.tables).to.deep.include({ study: 2, participant: 24, treatment_session: 93 });
+      expect(summary.tables).to.deep.include({ study: 2, participant: 24, treatment_session: 93, data_query: 1, data_query_message: 1, record_verification: 8 });
       const again = comparable(await backupBytes(target));
       const first = comparable(archive);
       expect(again.header).to.deep.equal(first.header);

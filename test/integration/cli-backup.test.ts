@@ -29,10 +29,10 @@ describe(`smp backup and smp restore (${DRIVER} → pglite)`, function () {
     expect(backup.status, backup.stderr).to.equal(0);
     expect(backup.stderr.trim()).to.equal(
       // The demo and BAK-1: 205 rows of study data, a key for each study, two audit entries
-      // (their imports) and the heads of their two audit chains, in the 25 tables a backup holds
-      // (calendar_feed, survey_link, participant_contact, survey_message and the sign-off tables empty; the rate-limit counts and the
+      // (their imports) and the heads of their two audit chains, in the 28 tables a backup holds
+      // (calendar_feed, survey_link, participant_contact, survey_message, the sign-off, query and verification tables empty; the rate-limit counts and the
       // access generation are the running servers' state, not kept).
-      `wrote ${file}: 2 studies, 211 rows in 25 tables (${DRIVER}, schema 2026-12-06-13-signatures-freezes)`,
+      `wrote ${file}: 2 studies, 211 rows in 28 tables (${DRIVER}, schema 2026-12-06-14-data-queries)`,
     );
 
     const kept = smp(env, 'backup', file);
@@ -43,7 +43,7 @@ describe(`smp backup and smp restore (${DRIVER} → pglite)`, function () {
     const target = { ...process.env, SMP_DATA_DIR: path.join(cli.dir, 'target'), DATABASE_URL: '' };
     const restore = smp(target, 'restore', file);
     expect(restore.status, restore.stderr).to.equal(0);
-    expect(restore.stderr).to.match(new RegExp(`^restored ${file} into pglite .*target: 2 studies, 211 rows in 25 tables \\(made \\S+ on ${DRIVER}\\)\\n$`));
+    expect(restore.stderr).to.match(new RegExp(`^restored ${file} into pglite .*target: 2 studies, 211 rows in 28 tables \\(made \\S+ on ${DRIVER}\\)\\n$`));
     expect(smp(target, 'studies').stdout).to.equal(smp(env, 'studies').stdout);
     expect(smp(target, 'export', 'BAK-1').stdout).to.equal(smp(env, 'export', 'BAK-1').stdout);
 

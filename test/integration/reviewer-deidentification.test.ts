@@ -53,6 +53,21 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     await importBundle(db, source);
     reviewerHeaders = (await createTestUser(db, 'reviewer', [{ studyCode: CODE, siteCode: null }])).headers;
     reviewer = apiClient(server.base, reviewerHeaders);
+    // Query threads in which the staff write identifiers, and verified records: what a reviewer
+    // reads of them is scanned with the rest. An edit check's query opens on a bad write too.
+    const admin = apiClient(server.base, (await createTestUser(db, 'admin')).headers);
+    for (const p of original.participants.filter((q) => q.adverseEvents.length > 0).slice(0, 6)) {
+      const base = `/studies/${CODE}/participants/${p.code}`;
+      const e = p.adverseEvents[0]!;
+      const raised = await admin.post(`${base}/queries`, { path: 'adverseEvents[0].term', message: `${p.code}: is "${e.term}" from ${e.onsetDate} right?` });
+      expect(raised.status).to.equal(201);
+      const answer = `${p.code} confirmed "${e.term}" on ${e.onsetDate}; ${p.withdrawalReason ?? ''} ${p.sessions[0]?.pigmentLot ?? ''}`;
+      expect((await admin.post(`/studies/${CODE}/queries/${raised.body.id}/answer`, { message: answer })).status).to.equal(200);
+      expect((await admin.post(`${base}/verification`, {})).status).to.equal(200);
+      const read = await admin.get(`${base}/adverse-events/1`);
+      const patched = await admin.patch(`${base}/adverse-events/1`, { serious: true, outcome: 'unknown' }, { ifMatch: read.etag!, reason: 'edit check' });
+      expect(patched.status).to.equal(200);
+    }
     const read = async (path: string) => {
       const reply = await reviewer.get(path);
       expect(reply.status, path).to.equal(200);
@@ -101,6 +116,11 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
     await all(`/studies/${CODE}/adverse-events`);
     await all(`/studies/${CODE}/adverse-events?unresolved=true`);
     await read(`/studies/${CODE}/adverse-events.csv`);
+    // Queries: the inbox, each thread, and the share verified.
+    const inbox = await read(`/studies/${CODE}/queries?state=all`);
+    expect(inbox.items.length).to.be.greaterThan(11);
+    for (const query of inbox.items) await read(`/studies/${CODE}/queries/${query.id}`);
+    await read(`/studies/${CODE}/verification`);
     // Every export format, a zip read file by file.
     for (const format of EXPORT_FORMATS) {
       const path = `/studies/${CODE}/export?format=${format}`;
@@ -119,6 +139,8 @@ describe(`reviewer: de-identified on every route (${DRIVER})`, function () {
         for (const item of await all(`${base}/${segment}`)) await read(`${base}/${segment}/${item.number ?? item.no}`);
       }
       await read(`${base}/schedule?asOf=2020-06-01`);
+      await read(`${base}/verification`);
+      await read(`/studies/${CODE}/queries?participant=${participant.code}&state=all`);
     }
   });
   after(async () => {

@@ -8,6 +8,7 @@ import { DashboardPage } from './pages/dashboard.tsx';
 import { FollowUpsPage } from './pages/follow-ups.tsx';
 import { ParticipantPage } from './pages/participant.tsx';
 import { ParticipantsPage } from './pages/participants.tsx';
+import { QueriesPage } from './pages/queries.tsx';
 import { SetupPage } from './pages/setup.tsx';
 import { StudiesPage } from './pages/studies.tsx';
 import { UsersPage } from './pages/users.tsx';
@@ -32,6 +33,7 @@ export const ROUTES: readonly Route[] = [
   },
   { pattern: '/studies/:code/follow-ups', study: true, render: (p, url) => <FollowUpsPage code={p.code!} url={url} /> },
   { pattern: '/studies/:code/adverse-events', study: true, render: (p, url) => <AdverseEventsPage code={p.code!} url={url} /> },
+  { pattern: '/studies/:code/queries', study: true, render: (p, url) => <QueriesPage code={p.code!} url={url} /> },
   { pattern: '/studies/:code/audit', study: true, render: (p, url) => <AuditPage code={p.code!} url={url} /> },
   { pattern: '/studies/:code/setup', study: true, render: (p, url) => <SetupPage code={p.code!} url={url} /> },
 ];
@@ -42,6 +44,7 @@ export const STUDY_TABS: readonly { suffix: string; label: string }[] = [
   { suffix: '/participants', label: 'Participants' },
   { suffix: '/follow-ups', label: 'Follow-ups' },
   { suffix: '/adverse-events', label: 'Adverse events' },
+  { suffix: '/queries', label: 'Queries' },
   { suffix: '/audit', label: 'Audit log' },
   { suffix: '/setup', label: 'Sites and practitioners' },
 ];

@@ -18,6 +18,7 @@ import { CompareSites } from '../dashboard/compare-sites.tsx';
 import { HeadlineFigures } from '../dashboard/headline-figures.tsx';
 import { RetentionByVisit } from '../dashboard/retention.tsx';
 import { SurveyResponse } from '../dashboard/survey-response.tsx';
+import { VerificationShares } from '../dashboard/verification-shares.tsx';
 import { navigate, pathOf, queryOf } from '../router.tsx';
 import { useMe } from '../session.ts';
 
@@ -148,6 +149,7 @@ export function DashboardPage(props: { code?: string; participant?: string; url?
             filtered={site !== ''}
             siteNames={new Map((sites.data?.items ?? []).map((s) => [s.code, s.name]))}
           />
+          <VerificationShares base={base} />
         </>
       ) : null}
     </main>

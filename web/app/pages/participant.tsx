@@ -30,6 +30,7 @@ import { RecordSection, type SectionSpec } from '../participant/record-section.t
 import { ContactDetails } from '../participant/contact.tsx';
 import { SignOffSection } from '../participant/sign-off.tsx';
 import { SurveyLinks } from '../participant/survey-links.tsx';
+import { ParticipantBadge, ParticipantReview, RecordBadges, useReview } from '../review/participant-review.tsx';
 import { Timeline } from '../participant/timeline.tsx';
 import { Link, pathOf } from '../router.tsx';
 import { canEdit, useMe, type Me } from '../session.ts';
@@ -168,6 +169,7 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
   const adverseEvents = useResource<Page<AdverseEventRecord>>(found ? `${base}/adverse-events?limit=1000` : null);
   const fading = useResource<Page<FadingAssessmentRecord>>(found ? `${base}/fading-assessments?limit=1000` : null);
   const surveys = useResource<Page<SurveyRecord>>(found ? `${base}/surveys?limit=1000` : null);
+  const review = useReview(study, participant, found);
   const practitioners = useResource<Page<PractitionerRecord>>(editable ? `${study}/practitioners?limit=1000` : null);
   const sites = useResource<Page<SiteRecord>>(editable ? `${study}/sites?limit=1000` : null);
   const [refresh, setRefresh] = useState(0);
@@ -188,6 +190,8 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
     adverseEvents.reload();
     fading.reload();
     surveys.reload();
+    review.queries.reload();
+    review.verification.reload();
     setRefresh((r) => r + 1);
   };
 
@@ -255,7 +259,10 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
       <p class="breadcrumb">
         <Link href={pathOf('studies', code, 'participants')}>Participants</Link> › {p.code}
       </p>
-      <h1>Participant {p.code}</h1>
+      <h1>
+        Participant {p.code}
+        <ParticipantBadge review={review} />
+      </h1>
       <p class="print-only casebook-title">
         Casebook of participant {p.code}, study {code}: {studyRecord.data.title}
       </p>
@@ -336,12 +343,20 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
       )}
       <ErrorBox error={sessions.error ?? adverseEvents.error ?? fading.error ?? surveys.error} title="Some records could not be read." />
 
-      <RecordSection spec={SESSIONS} items={sessionItems} defaults={sessionDefaults} ready={sessionsReady} {...sectionProps} />
+      <RecordSection
+        spec={SESSIONS}
+        items={sessionItems}
+        defaults={sessionDefaults}
+        ready={sessionsReady}
+        badges={(no) => <RecordBadges review={review} list="sessions" no={no} />}
+        {...sectionProps}
+      />
       <RecordSection
         spec={ADVERSE_EVENTS}
         items={adverseEvents.data?.items}
         defaults={{ onsetDate: today, sessionNumber: last?.number ?? null, serious: false, solicited: false }}
         ready={sessionsLoaded && loaded(adverseEvents)}
+        badges={(no) => <RecordBadges review={review} list="adverseEvents" no={no} />}
         {...sectionProps}
       />
       <RecordSection
@@ -349,9 +364,26 @@ export function ParticipantPage(props: { code?: string; participant?: string; ur
         items={fading.data?.items}
         defaults={{ date: today, assessor: 'clinician' }}
         ready={loaded(fading)}
+        badges={(no) => <RecordBadges review={review} list="fadingAssessments" no={no} />}
         {...sectionProps}
       />
-      <RecordSection spec={SURVEYS} items={surveys.data?.items} defaults={{ date: today }} ready={loaded(surveys)} {...sectionProps} />
+      <RecordSection
+        spec={SURVEYS}
+        items={surveys.data?.items}
+        defaults={{ date: today }}
+        ready={loaded(surveys)}
+        badges={(no) => <RecordBadges review={review} list="surveys" no={no} />}
+        {...sectionProps}
+      />
+      <ParticipantReview
+        me={me}
+        studyCode={code}
+        studyPath={study}
+        participant={participant}
+        review={review}
+        counts={p.counts}
+        onChanged={reloadAll}
+      />
       {editable && p && <SurveyLinks base={base} visits={studyRecord.data?.protocol.visits ?? []} withdrawn={p.withdrawnOn !== null} />}
       {p && (me.role === 'admin' || me.role === 'clinic') && <ContactDetails base={base} />}
       {p && me.role !== 'reviewer' && <SignOffSection base={base} role={me.role} refresh={refresh} onChanged={reloadAll} />}

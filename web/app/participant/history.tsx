@@ -19,14 +19,22 @@ const ENTITY_NOUNS: Record<string, string> = {
   survey: 'survey',
   signature: 'signature',
   participant_lock: 'lock',
+  data_query: 'query',
+  verification: 'verification',
 };
 
 /** "session 3" from `P01/sessions/3`; "participant P01" from `P01`. */
 export function recordName(entry: Pick<AuditEntry, 'entity' | 'key'>): string {
+  if (entry.entity === 'verification') {
+    const parts = entry.key.split('/');
+    return parts.length >= 4 ? `verification of ${ENTITY_NOUNS[LIST_ENTITIES[parts[1]!] ?? ''] ?? parts[1]} ${parts[2]}` : 'verification of every record';
+  }
   const noun = ENTITY_NOUNS[entry.entity] ?? entry.entity.replaceAll('_', ' ');
   const parts = entry.key.split('/');
   return parts.length >= 3 ? `${noun} ${parts.at(-1)}` : `${noun} ${entry.key}`;
 }
+
+const LIST_ENTITIES: Record<string, string> = { sessions: 'session', 'adverse-events': 'adverse_event', 'fading-assessments': 'fading_assessment', surveys: 'survey' };
 
 /** Fields in the order the forms show them (the schemas' order), whatever order the trail stored. */
 const FIELD_ORDER = [
@@ -46,7 +54,13 @@ const FIELDS_OF_ENTITY: Record<string, Map<string, FieldSpec>> = Object.fromEntr
 );
 
 /** The fields that differ between before and after, in the forms' order, without the record's number and version. */
-function changedFields(entry: Pick<AuditEntry, 'before' | 'after'>) {
+function changedFields(entry: Pick<AuditEntry, 'entity' | 'before' | 'after'>) {
+  // A query's or a verification's entry: its message in words, never its paths or rule ids.
+  if (entry.entity === 'data_query' || entry.entity === 'verification') {
+    const after = (entry.after ?? {}) as { message?: string; cleared?: string; records?: unknown[] };
+    const words = after.message ?? after.cleared ?? (after.records ? `${after.records.length} records` : undefined);
+    return words === undefined ? [] : [{ path: 'message', before: undefined, after: words }];
+  }
   return changedPaths(entry.before, entry.after)
     .filter((change) => change.path !== 'no' && change.path !== 'version')
     .sort((a, b) => rank(a.path) - rank(b.path));
@@ -159,7 +173,7 @@ export function History({
                           {changes.map(({ path: name, before, after }) => (
                             <li key={name}>
                               {labelOf(name)}:{' '}
-                              {entry.action === 'create' ? (
+                              {entry.action === 'create' || entry.entity === 'data_query' || entry.entity === 'verification' ? (
                                 displayValue(after, fields?.get(name))
                               ) : entry.action === 'delete' ? (
                                 <del>{displayValue(before, fields?.get(name))}</del>

@@ -1,7 +1,7 @@
 // One kind of a participant's records (sessions, adverse events, fading assessments or surveys):
 // a table of them, and for those who may change records an Add form and, on each row, Edit and
 // Delete. Forms come from the same zod schemas the server checks with.
-import type { ComponentChildren } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import type { z } from 'zod';
 import { useState } from 'preact/hooks';
 import { api, changeHeaders } from '../api.ts';
@@ -95,6 +95,8 @@ export function RecordSection<R extends Row>(props: {
   choices: Record<string, readonly Choice[]>;
   /** After any change: fetch the page's data again. */
   onChanged: () => void;
+  /** Badges shown beside a record's key (its open queries, its verification). */
+  badges?: (key: number) => JSX.Element | null;
 }) {
   const { spec, items, editable } = props;
   const [action, setAction] = useState<Action<R>>({ kind: 'none' });
@@ -145,6 +147,7 @@ export function RecordSection<R extends Row>(props: {
                     i === 0 ? (
                       <th key={c.label} scope="row" class={c.number ? 'number' : undefined}>
                         {c.value(record)}
+                        {props.badges?.(spec.keyOf(record))}
                       </th>
                     ) : (
                       <td key={c.label} class={c.number ? 'number' : c.date ? 'date' : undefined}>

@@ -42,9 +42,26 @@ export const RecordCounts = z
   })
   .meta({ id: 'RecordCounts' });
 
+/**
+ * How the study invites participants to their surveys: the tracker's settings, not study data
+ * (not in the bundle). Reminders follow the invitation on each listed day while the survey is due.
+ */
+export const SurveySettings = z
+  .strictObject({
+    linkDays: z.int().min(1).max(365).describe('Days a survey link works after it is made (1–365; default 30)'),
+    reminderDays: z
+      .array(z.int().min(1).max(365))
+      .max(5)
+      .refine((days) => days.every((day, i) => i === 0 || day > days[i - 1]!), { message: 'the days must rise: each after the one before' })
+      .describe('Days after the invitation on which a reminder is sent, rising, at most five (1–365 each; default [7, 14]); [] sends none'),
+  })
+  .meta({ id: 'SurveySettings' });
+export type SurveySettings = z.output<typeof SurveySettings>;
+
 export const StudyRecord = Study.extend({
   version,
   importedAt: z.string().describe('When the study was created or last replaced, UTC, ISO 8601'),
+  surveys: SurveySettings.describe("How the study's survey links and email reminders work"),
 }).meta({ id: 'StudyRecord' });
 export const SiteRecord = Site.extend({ version }).meta({ id: 'SiteRecord' });
 export const PractitionerRecord = Practitioner.extend({ version }).meta({ id: 'PractitionerRecord' });
@@ -100,8 +117,9 @@ export const StudyPatch = z
       .looseObject({})
       .optional()
       .describe('Protocol fields to change (merged into the current protocol, then checked whole)'),
+    surveys: SurveySettings.partial().optional().describe('Survey settings to change'),
   })
-  .describe('JSON merge patch (RFC 7386) of the study: its title and protocol')
+  .describe('JSON merge patch (RFC 7386) of the study: its title, protocol and survey settings')
   .meta({ id: 'StudyPatch' });
 
 /** A page of a list: `nextCursor` fetches the next page, null on the last. */

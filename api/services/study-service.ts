@@ -17,7 +17,7 @@ import { AppError } from '../errors.ts';
 import { Protocol as ProtocolSchema } from '../schemas/bundle.ts';
 import { formatPath, issueMessage, problemsFromZod } from '../schemas/problems.ts';
 import { visitsOutsideFollowUp } from '../schemas/visit-schedule.ts';
-import type { StudyRecord } from '../schemas/records.ts';
+import type { StudyRecord, SurveySettings } from '../schemas/records.ts';
 import type { StudyListing } from '../schemas/responses.ts';
 import { requireAdmin, requirePermission, requireStudyScope, visibleStudyCodes, type Actor, type ChangeContext } from './access.ts';
 import { recordChange } from './audit-service.ts';
@@ -35,6 +35,7 @@ export function studyRecordOf(study: StudyRow): StudyRecord {
     protocol: protocolOf(study),
     version: Number(study.version),
     importedAt: new Date(study.imported_at).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    surveys: { linkDays: study.survey_link_days, reminderDays: [...study.survey_reminder_days] },
   };
 }
 
@@ -104,7 +105,7 @@ export async function patchStudy(
   db: Db,
   change: ChangeContext,
   code: string,
-  patch: { title?: string | undefined; protocol?: Record<string, unknown> | undefined },
+  patch: { title?: string | undefined; protocol?: Record<string, unknown> | undefined; surveys?: Partial<SurveySettings> | undefined },
   ifMatch: string,
 ): Promise<StudyRecord> {
   const scope = requireStudyScope(change.actor, code);
@@ -124,9 +125,12 @@ export async function patchStudy(
         : problemsFromZod(parsed.error, ['protocol']);
       throw new AppError('validation', `the protocol has ${problems.length} problem${problems.length === 1 ? '' : 's'}`, problems);
     }
+    const surveys = { ...before.surveys, ...patch.surveys };
     const row = await updateStudy(trx.kysely, study.study_id, {
       title,
       ...protocolColumns(parsed.data),
+      survey_link_days: surveys.linkDays,
+      survey_reminder_days: surveys.reminderDays,
       version: await nextVersion(trx.kysely),
     });
     const after = studyRecordOf(row);
@@ -135,8 +139,8 @@ export async function patchStudy(
       entity: 'study',
       key: code,
       studyCode: code,
-      before: { title: before.title, protocol: before.protocol },
-      after: { title: after.title, protocol: after.protocol },
+      before: { title: before.title, protocol: before.protocol, surveys: before.surveys },
+      after: { title: after.title, protocol: after.protocol, surveys: after.surveys },
     });
     return after;
   });

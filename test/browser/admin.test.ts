@@ -373,6 +373,14 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       await form.getByRole('button', { name: 'Save the study' }).click();
       await page.getByText('Saved study SMP-2021.').waitFor();
       expect((await adminApi.get('/studies/SMP-2021')).body.protocol).to.include({ intervalToleranceDays: 4, touchUpToleranceDays: 10 });
+      // The survey links' lifetime is a field of the same form; the reminder days are shown.
+      expect(squash(await page.locator('.study-facts').textContent())).to.include('Email reminders (days after the invitation)7 and 14');
+      await page.getByRole('button', { name: 'Edit the title and protocol' }).click();
+      await form.getByLabel('Survey links work for (days)').fill('21');
+      await form.getByLabel('Reason for the change').fill('shorter survey links');
+      await form.getByRole('button', { name: 'Save the study' }).click();
+      await page.getByText('Saved study SMP-2021.').waitFor();
+      expect((await adminApi.get('/studies/SMP-2021')).body.surveys).to.deep.equal({ linkDays: 21, reminderDays: [7, 14] });
       expect(refusedRequests(problems, 412)).to.have.length(1);
       expect(problemsExcept(problems, 412)).to.deep.equal([]);
     } finally {

@@ -1,9 +1,10 @@
-// The study's title and protocol: shown as facts, and edited as one flat form (the follow-up
-// window as from and to) whose changes are sent as a merge patch with the version and a reason.
+// The study's title, protocol and survey settings: shown as facts, and edited as one flat form
+// (the follow-up window as from and to) whose changes are sent as a merge patch with the version
+// and a reason. The reminder days, a list, are changed through the API.
 import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { Protocol, Study } from '../../../api/schemas/bundle.ts';
-import type { StudyRecord } from '../../../api/schemas/records.ts';
+import { SurveySettings, type StudyRecord } from '../../../api/schemas/records.ts';
 import { api, ApiError, changeHeaders, type Resource } from '../api.ts';
 import { ErrorBox, Loading } from '../components/problems.tsx';
 import { check } from '../forms/fields.ts';
@@ -14,18 +15,20 @@ import { studyPath, useFocusFirstField } from './editing.ts';
 /** The form's flat fields: title and each protocol field, the follow-up window as from and to. */
 const StudyFields = Study.pick({ code: true, title: true })
   .extend(Protocol.omit({ followUpMonths: true, visits: true }).shape)
-  .extend(Protocol.shape.followUpMonths.shape);
+  .extend(Protocol.shape.followUpMonths.shape)
+  .extend({ surveyLinkDays: SurveySettings.shape.linkDays });
 
 function flatStudy(study: StudyRecord): Record<string, unknown> {
   const { followUpMonths, ...protocol } = study.protocol;
-  return { code: study.code, title: study.title, ...protocol, from: followUpMonths.from, to: followUpMonths.to };
+  return { code: study.code, title: study.title, ...protocol, from: followUpMonths.from, to: followUpMonths.to, surveyLinkDays: study.surveys.linkDays };
 }
 
 /** A merge patch of the study from the form's flat value: only what changed. */
 function studyPatchOf(study: StudyRecord, value: Record<string, unknown>): Record<string, unknown> {
   const patch: Record<string, unknown> = {};
   if (value.title !== study.title) patch.title = value.title;
-  const { from, to, code: _code, title: _title, ...protocol } = value;
+  const { from, to, code: _code, title: _title, surveyLinkDays, ...protocol } = value;
+  if (surveyLinkDays !== study.surveys.linkDays) patch.surveys = { linkDays: surveyLinkDays };
   const wanted: Record<string, unknown> = { ...protocol, followUpMonths: { from, to } };
   const protocolPatch: Record<string, unknown> = {};
   for (const [key, now] of Object.entries(wanted)) {
@@ -114,6 +117,10 @@ export function StudySection({ code, writable, study }: { code: string; writable
                 <dd>{text(record.protocol)}</dd>
               </Fragment>
             ))}
+            <dt>Survey links work for (days)</dt>
+            <dd>{record.surveys.linkDays}</dd>
+            <dt>Email reminders (days after the invitation)</dt>
+            <dd>{record.surveys.reminderDays.length === 0 ? 'none' : record.surveys.reminderDays.join(' and ')}</dd>
           </dl>
           {writable ? (
             <p>

@@ -10,7 +10,8 @@ import { anySurvey, deidentificationCounts, participantBatches, participantsPerS
 import { selectRecords } from '../../db/repositories/study-records-repository.ts';
 import { findStudyByCode, selectStudySecret } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
-import type { ExportTarget } from '../formats/export-sink.ts';
+import type { Writable } from 'node:stream';
+import { OutputClosedError, singleFileTarget, writableSink, zipTarget, type ExportTarget } from '../formats/export-sink.ts';
 import { streamExport, writeExtraFiles, type RecordKinds, type StudySource } from '../formats/export-stream.ts';
 import { sdtmSiteWarnings } from '../formats/sdtm/domains.ts';
 import type { ExportWarning } from '../formats/types.ts';
@@ -203,4 +204,42 @@ async function reportOf(
     withdrawalReasonsRemoved: counts.reasons,
     birthYearsTopCoded,
   };
+}
+
+/** The media type of a download: its one file's, or a zip's. */
+const CONTENT_TYPES: Readonly<Record<string, string>> = { json: 'application/json', fhir: 'application/fhir+json' };
+
+/** An export as one download: its file when it has one (json, fhir), else a zip of its folder. */
+export const downloadOf = (heading: ExportHeading): { name: string; contentType: string } =>
+  heading.fileName === null
+    ? { name: `${heading.name}.zip`, contentType: 'application/zip' }
+    : { name: heading.fileName, contentType: CONTENT_TYPES[heading.format] ?? 'application/octet-stream' };
+
+/**
+ * Send a stored study as a download to `output` (an HTTP response): `begin` sets the headers from
+ * the heading before the first byte; a zip holds the de-identification report too. When the
+ * output closes early (the client went away) the export stops, its snapshot is let go, and this
+ * returns false; true when the whole export was written.
+ */
+export async function sendStoredStudy(
+  db: Db,
+  code: string,
+  format: ExportFormat,
+  options: Pick<StreamOptions, 'actor' | 'deidentify' | 'createdAt'>,
+  output: Writable,
+  begin: (heading: ExportHeading, download: { name: string; contentType: string }) => void,
+): Promise<boolean> {
+  try {
+    await streamStoredStudy(db, code, format, { ...options, withReport: true }, (heading) => {
+      const download = downloadOf(heading);
+      begin(heading, download);
+      const sink = writableSink(output);
+      return heading.fileName === null ? zipTarget(heading.name, heading.createdAt, sink) : singleFileTarget(sink);
+    });
+  } catch (error) {
+    if (error instanceof OutputClosedError) return false;
+    throw error;
+  }
+  await new Promise<void>((resolve) => output.end(resolve));
+  return true;
 }

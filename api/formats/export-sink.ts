@@ -98,7 +98,8 @@ export function singleFileTarget(sink: ByteSink): ExportTarget {
  * A zip archive with every file inside `folder/`, deflated (level 6) entry by entry as the text
  * comes, every entry stamped with `mtime`.
  */
-export function zipTarget(folder: string, mtime: Date, sink: ByteSink): ExportTarget {
+export function zipTarget(folder: string, mtime: Date, sink: ByteSink): ExportTarget & { names: string[] } {
+  const names: string[] = [];
   const pending: Uint8Array[] = [];
   let failure: Error | null = null;
   const zip = new Zip((error, chunk) => {
@@ -110,7 +111,9 @@ export function zipTarget(folder: string, mtime: Date, sink: ByteSink): ExportTa
     if (failure) throw failure;
   };
   return {
+    names,
     async file(name) {
+      names.push(name);
       const entry = new ZipDeflate(`${folder}/${name}`, { level: 6 });
       entry.mtime = mtime;
       zip.add(entry);

@@ -46,25 +46,35 @@ export type StreamFormat = 'json' | 'csv' | 'redcap' | 'sdtm' | 'fhir';
 
 /**
  * A JSON document `head` whose last key, `key`, holds the items of `batches`, written as
- * `JSON.stringify(document, null, indent)` writes it.
+ * `JSON.stringify(document, null, indent)` writes it. Each item is written as it comes, indented
+ * by JSON.stringify itself (as the one item of a list under `key`), so no text is re-indented.
  */
-async function writeJsonDocument(out: TextOut, head: object, key: string, indent: number, batches: AsyncIterable<readonly unknown[]>): Promise<void> {
+async function writeJsonDocument(
+  out: TextOut,
+  head: object,
+  key: string,
+  indent: number,
+  batches: AsyncIterable<readonly unknown[]>,
+  itemsOf: (item: unknown) => readonly unknown[] = (item) => [item],
+): Promise<void> {
   const whole = JSON.stringify({ ...head, [key]: [0] }, null, indent);
   const pad = ' '.repeat(indent);
   const marker = `[\n${pad}${pad}0\n${pad}]`;
   const at = whole.lastIndexOf(marker);
   const open = whole.slice(0, at + 1);
   const close = `\n${pad}]${whole.slice(at + marker.length)}\n`;
-  const itemPad = `\n${pad}${pad}`;
+  // `{"key": [item]}` indented puts the item at the depth it has in the document.
+  const itemStart = `{\n${pad}${JSON.stringify(key)}: [\n`.length;
+  const itemEnd = `\n${pad}]\n}`.length;
   let first = true;
   for await (const batch of batches) {
-    if (batch.length === 0) continue;
-    const parts: string[] = [];
-    for (const item of batch) {
-      parts.push(`${first ? open : ','}${itemPad}${JSON.stringify(item, null, indent).replaceAll('\n', itemPad)}`);
-      first = false;
+    for (const source of batch) {
+      for (const item of itemsOf(source)) {
+        const text = JSON.stringify({ [key]: [item] }, null, indent);
+        await out.write(`${first ? open : ','}\n${text.slice(itemStart, text.length - itemEnd)}`);
+        first = false;
+      }
     }
-    await out.write(parts.join(''));
   }
   await out.write(first ? `${JSON.stringify({ ...head, [key]: [] }, null, indent)}\n` : close);
 }
@@ -167,12 +177,14 @@ async function streamSdtm(source: StudySource, target: ExportTarget): Promise<vo
 
 async function streamFhir(source: StudySource, target: ExportTarget, name: string): Promise<void> {
   const parts = fhirParts(source.head, source.hasSurveys);
-  async function* entries(): AsyncIterable<unknown[]> {
-    yield parts.headEntries();
-    for await (const batch of source.batches(ALL_KINDS)) yield batch.flatMap(parts.participantEntries);
+  // The study's own entries, then each participant's: one participant's resources at a time.
+  async function* participantsAfterHead(): AsyncIterable<ReadonlyArray<Participant | null>> {
+    yield [null];
+    yield* source.batches(ALL_KINDS);
   }
+  const entriesOf = (item: unknown) => (item === null ? parts.headEntries() : parts.participantEntries(item as Participant));
   const { entry: _entries, ...document } = parts.document(source.createdAt, []);
-  await oneFile(target, name, (out) => writeJsonDocument(out, document, 'entry', 1, entries()));
+  await oneFile(target, name, (out) => writeJsonDocument(out, document, 'entry', 1, participantsAfterHead(), entriesOf));
 }
 
 /**

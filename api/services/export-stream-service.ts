@@ -6,7 +6,7 @@
 // export (format-service.ts exportStoredStudy) of the same study and view.
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../../db/kysely.ts';
-import { anySurvey, deidentificationCounts, participantBatches, participantsPerSite, topCodingCandidates } from '../../db/repositories/export-repository.ts';
+import { anySurvey, codePointCollation, deidentificationCounts, participantBatches, participantsPerSite, topCodingCandidates } from '../../db/repositories/export-repository.ts';
 import { selectRecords } from '../../db/repositories/study-records-repository.ts';
 import { findStudyByCode, selectStudySecret } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
@@ -102,11 +102,13 @@ export async function streamStoredStudy(
     });
     const head = secret === null ? identifiedHead : canonicalOrder(deidentifyBundle(identifiedHead, secret).bundle);
 
+    const codePoint = await codePointCollation(kysely);
     const source: StudySource = {
       head,
       createdAt,
       hasSurveys: format === 'fhir' ? await anySurvey(kysely, studyId, siteNos) : false,
-      batches: (kinds) => participantsOf(kysely, { studyId, siteNos, kinds, secret, siteCode, practitionerCode, batchSize: options.batchSize ?? EXPORT_BATCH_PARTICIPANTS }),
+      batches: (kinds) =>
+        participantsOf(kysely, { studyId, siteNos, kinds, secret, siteCode, practitionerCode, codePoint, batchSize: options.batchSize ?? EXPORT_BATCH_PARTICIPANTS }),
     };
     const deidentification = secret === null ? null : await reportOf(kysely, studyId, siteNos, secret, siteCode);
     let warnings: ExportWarning[] = [];
@@ -140,6 +142,7 @@ interface BatchContext {
   secret: Uint8Array | null;
   siteCode: Map<number, string>;
   practitionerCode: Map<number, string>;
+  codePoint: boolean;
   batchSize: number;
 }
 
@@ -152,6 +155,7 @@ async function* participantsOf(kysely: Kysely<Database>, context: BatchContext):
     siteNos: context.siteNos,
     kinds: context.kinds,
     batchSize: context.batchSize,
+    codePointCollation: context.codePoint,
   });
   for await (const batch of batches) {
     const sessionsOf = groupByParticipant(batch.sessions, (s) => sessionFromRow(s, practitionerCode.get(s.practitioner_no)!));

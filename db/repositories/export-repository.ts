@@ -31,6 +31,12 @@ export interface BatchOptions {
   kinds: RecordKinds;
   /** Participants per batch. */
   batchSize: number;
+  /**
+   * The database's own collation orders text by code point (codePointCollation), so that the
+   * order can use the (study_id, code) and (study_id, pseudonym) indexes; otherwise each batch
+   * is sorted with collation "C".
+   */
+  codePointCollation: boolean;
 }
 
 const CHILD_TABLES = {
@@ -47,16 +53,16 @@ const CHILD_TABLES = {
  */
 export async function* participantBatches(db: Kysely<Database>, options: BatchOptions): AsyncGenerator<ParticipantBatch> {
   const { studyId, orderBy, siteNos, kinds, batchSize } = options;
-  const column = sql.ref(orderBy);
+  const column = options.codePointCollation ? sql.ref(orderBy) : sql`${sql.ref(orderBy)} collate "C"`;
   let after: string | null = null;
   for (;;) {
     let query = db
       .selectFrom('participant')
       .selectAll()
       .where('study_id', '=', studyId)
-      .orderBy(sql`${column} collate "C"`)
+      .orderBy(column)
       .limit(batchSize);
-    if (after !== null) query = query.where(sql<boolean>`${column} collate "C" > ${after}`);
+    if (after !== null) query = query.where(sql<boolean>`${column} > ${after}`);
     if (siteNos !== null) query = query.where('site_no', 'in', siteNos.length > 0 ? siteNos : [-1]);
     const participants = await query.execute();
     if (participants.length === 0) return;
@@ -78,6 +84,15 @@ export async function* participantBatches(db: Kysely<Database>, options: BatchOp
     if (participants.length < batchSize) return;
     after = participants[participants.length - 1]![orderBy];
   }
+}
+
+/**
+ * Whether the database orders text by code point by default (collation C, POSIX or C.UTF-8, or
+ * ICU's ucs_basic), as JavaScript orders the codes a study has.
+ */
+export async function codePointCollation(db: Kysely<Database>): Promise<boolean> {
+  const { rows } = await sql<{ collation: string }>`select datcollate as collation from pg_database where datname = current_database()`.execute(db);
+  return /^(c|posix|c\.utf-?8|ucs_basic)$/i.test(rows[0]?.collation ?? '');
 }
 
 /** What a de-identification report counts, for the participants of `siteNos` (null: all). */

@@ -15,7 +15,7 @@ import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { median, onServer, serverUrl } from './common.ts';
 
 const { values } = parseArgs({
-  options: { participants: { type: 'string', default: '20000' }, runs: { type: 'string', default: '1' } },
+  options: { participants: { type: 'string', default: '20000' }, runs: { type: 'string', default: '1' }, load: { type: 'string' } },
 });
 const participants = Number(values.participants);
 const runs = Number(values.runs);
@@ -54,10 +54,12 @@ async function main() {
   const databaseUrl = url.toString();
   try {
     console.log(`generating and importing ${participants.toLocaleString('en')} participants (seed 1)…`);
+    // In a child process, so that the cohort's memory is given back before the exports run.
+    const load = spawnSync(process.execPath, ['--import', 'tsx', import.meta.filename, '--load', databaseUrl, '--participants', String(participants)], { stdio: 'inherit' });
+    if (load.status !== 0) throw new Error(`generating and importing the cohort failed (${load.status})`);
     const db = await openMigratedDb({ databaseUrl });
     let studyId: number;
     try {
-      await importBundle(db, generateCohort({ seed: 1, participants, code: CODE }));
       studyId = (await db.kysely.selectFrom('study').select('study_id').where('code', '=', CODE).executeTakeFirstOrThrow()).study_id;
     } finally {
       await db.close();
@@ -90,4 +92,15 @@ async function main() {
   }
 }
 
-await main();
+/** The child's work: the cohort generated and imported into the database at `url`. */
+async function loadCohort(url: string) {
+  const db = await openMigratedDb({ databaseUrl: url });
+  try {
+    await importBundle(db, generateCohort({ seed: 1, participants, code: CODE }));
+  } finally {
+    await db.close();
+  }
+}
+
+if (values.load === undefined) await main();
+else await loadCohort(values.load);

@@ -2,7 +2,9 @@
 // Every write waits while the destination is full (back-pressure), so at most one buffer of
 // text is held at a time, and a destination that closes (a client that disconnects) makes the
 // next write fail, which ends the export and frees its snapshot.
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
@@ -147,5 +149,46 @@ export function folderTarget(directory: string): ExportTarget & { names: string[
       });
     },
     finish: async () => {},
+  };
+}
+
+/**
+ * Text set aside on disk while one pass over the study writes several files' rows, then copied
+ * into each file in turn: a zip writes one entry after another, so the rows of the later files
+ * wait here rather than in memory or in a second pass over the database.
+ */
+export interface Spool {
+  /** The spooled text of `name`, written as it comes. */
+  out(name: string): TextOut;
+  /** Copy `name`'s text (once closed) into `out`. */
+  copyInto(name: string, out: TextOut): Promise<void>;
+  /** Remove the spool's files. */
+  dispose(): Promise<void>;
+}
+
+export async function createSpool(): Promise<Spool> {
+  const directory = await mkdtemp(path.join(tmpdir(), 'smp-export-'));
+  let count = 0;
+  const files = new Map<string, string>();
+  return {
+    out(name) {
+      const file = path.join(directory, `${++count}.txt`);
+      files.set(name, file);
+      const stream = createWriteStream(file);
+      const sink = writableSink(stream);
+      return bufferedText(async (bytes, final) => {
+        if (bytes.length > 0) await sink.write(bytes);
+        if (final) {
+          stream.end();
+          await finished(stream);
+        }
+      });
+    },
+    async copyInto(name, out) {
+      const file = files.get(name);
+      if (file === undefined) return;
+      for await (const chunk of createReadStream(file, { encoding: 'utf8', highWaterMark: TEXT_BUFFER_CHARS })) await out.write(chunk as string);
+    },
+    dispose: () => rm(directory, { recursive: true, force: true }),
   };
 }

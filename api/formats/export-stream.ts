@@ -4,13 +4,14 @@
 // study: the same row and resource functions write it, and the JSON documents are written as
 // JSON.stringify would indent them. A format that writes several tables, or needs a figure of
 // the whole study before its rows (SDTM's record counts and column lengths), reads the
-// participants once per table or figure, so memory holds one batch whatever the study's size.
+// participants once and sets the later files' text aside on disk until their turn, so memory
+// holds one batch whatever the study's size.
 import type { Participant, StudyBundle } from '../schemas/bundle.ts';
 import { CODEBOOK_FILE, CSV_TABLES, fileOf, participantsTable, sessionsTable, adverseEventsTable, fadingAssessmentsTable, surveysTable, type TableSpec } from './csv/tables.ts';
 import { tableHeader, tableRows, writeCodebook, writeTable } from './csv/export.ts';
 import { visitsTable } from './csv/visits-table.ts';
 import { csvRecords, writeCsv } from './csv-text.ts';
-import type { ExportTarget, TextOut } from './export-sink.ts';
+import { createSpool, type ExportTarget, type TextOut } from './export-sink.ts';
 import { fhirParts } from './fhir/export.ts';
 import { writeDictionary } from './redcap/dictionary.ts';
 import { recordsHeader, redcapRowWriter, redcapStudyJson, REDCAP_FILES } from './redcap/export.ts';
@@ -91,26 +92,36 @@ async function streamJson(source: StudySource, target: ExportTarget, name: strin
   await oneFile(target, name, (out) => writeJsonDocument(out, source.head, 'participants', 2, source.batches(ALL_KINDS)));
 }
 
-/** The records each participant table of the csv format derives its columns from. */
-const CSV_KINDS: ReadonlyMap<string, RecordKinds> = new Map([
-  [participantsTable.name, { sessions: true }],
-  [sessionsTable.name, { sessions: true }],
-  [adverseEventsTable.name, { sessions: true, adverseEvents: true }],
-  [fadingAssessmentsTable.name, { sessions: true, fadingAssessments: true }],
-  [surveysTable.name, { sessions: true, surveys: true }],
-]);
+/** The csv format's tables of participants and their records. */
+const PARTICIPANT_TABLES = new Set([participantsTable.name, sessionsTable.name, adverseEventsTable.name, fadingAssessmentsTable.name, surveysTable.name]);
 
+/**
+ * One pass over the participants: participants.csv is written as it comes, the rows of the
+ * record tables that follow it are spooled and copied in after.
+ */
 async function streamCsv(source: StudySource, target: ExportTarget): Promise<void> {
   const { head } = source;
   const tables: Array<TableSpec<unknown>> = [...CSV_TABLES] as Array<TableSpec<unknown>>;
   if (head.study.protocol.visits) tables.splice(1, 0, visitsTable as TableSpec<unknown>);
-  for (const table of tables) {
-    const kinds = CSV_KINDS.get(table.name);
-    await oneFile(target, fileOf(table), async (out) => {
-      if (kinds === undefined) return out.write(writeTable(table, head));
-      await out.write(tableHeader(table));
-      for await (const batch of source.batches(kinds)) await out.write(tableRows(table, withBatch(head, batch)));
-    });
+  const [first, ...later] = tables.filter((table) => PARTICIPANT_TABLES.has(table.name));
+  const spool = await createSpool();
+  try {
+    for (const table of tables) {
+      await oneFile(target, fileOf(table), async (out) => {
+        if (!PARTICIPANT_TABLES.has(table.name)) return out.write(writeTable(table, head));
+        await out.write(tableHeader(table));
+        if (table !== first) return spool.copyInto(table.name, out);
+        const spooled = later.map((other) => ({ table: other, out: spool.out(other.name) }));
+        for await (const batch of source.batches(ALL_KINDS)) {
+          const bundle = withBatch(head, batch);
+          await out.write(tableRows(table, bundle));
+          for (const other of spooled) await other.out.write(tableRows(other.table, bundle));
+        }
+        for (const other of spooled) await other.out.close();
+      });
+    }
+  } finally {
+    await spool.dispose();
   }
   await oneFile(target, CODEBOOK_FILE, (out) => out.write(writeCodebook()));
 }
@@ -126,52 +137,56 @@ async function streamRedcap(source: StudySource, target: ExportTarget): Promise<
   await oneFile(target, REDCAP_FILES.study, (out) => out.write(redcapStudyJson(head)));
 }
 
-/** The records each SDTM domain reads. */
-const SDTM_KINDS: Readonly<Record<string, RecordKinds>> = {
-  DM: ALL_KINDS,
-  EX: { sessions: true },
-  AE: { sessions: true, adverseEvents: true },
-  QS: { sessions: true, surveys: true },
-  FA: { sessions: true, fadingAssessments: true },
-};
-
+/**
+ * One pass over the participants: each domain's record count and the longest text of each
+ * column, which the Dataset-JSON files state before their rows, while the rows are spooled (as
+ * Dataset-JSON and as CSV); then each file is written from its spool.
+ */
 async function streamSdtm(source: StudySource, target: ExportTarget): Promise<void> {
   const { head } = source;
   const domains = SDTM_DOMAINS as ReadonlyArray<SdtmDomain<unknown>>;
-  const rowsOf = (domain: SdtmDomain<unknown>, batch: Participant[]): DatasetValue[][] =>
-    domain.rows(withBatch(head, batch)).map((row) => domain.variables.map((variable) => variable.value(row)));
-  // First pass: each domain's record count and the longest text of each column, which the
-  // Dataset-JSON files state before their rows.
-  const measures = domains.map(() => ({ records: 0, lengths: [] as number[] }));
-  for await (const batch of source.batches(ALL_KINDS)) {
-    domains.forEach((domain, index) => {
-      const rows = rowsOf(domain, batch);
-      measures[index]!.records += rows.length;
-      measureRows(measures[index]!.lengths, rows);
-    });
-  }
-  for (const [index, domain] of domains.entries()) {
-    const kinds = SDTM_KINDS[domain.name] ?? ALL_KINDS;
-    const columns = domain.variables.map(({ name, label, dataType, keySequence }) => ({ name, label, dataType, ...(keySequence === undefined ? {} : { keySequence }) }));
-    const spec = { name: domain.name, label: domain.label, studyCode: head.study.code, createdAt: source.createdAt, columns };
-    const document = datasetJsonHead(spec, measures[index]!.records, measures[index]!.lengths);
-    const stem = domain.name.toLowerCase();
-    await oneFile(target, `${stem}.json`, async (out) => {
-      const whole = JSON.stringify(document);
-      await out.write(whole.slice(0, -2));
-      let first = true;
-      for await (const batch of source.batches(kinds)) {
-        const rows = rowsOf(domain, batch);
+  const spool = await createSpool();
+  try {
+    const spooled = domains.map((domain) => ({
+      records: 0,
+      lengths: [] as number[],
+      json: spool.out(`${domain.name}.json`),
+      csv: spool.out(`${domain.name}.csv`),
+    }));
+    for await (const batch of source.batches(ALL_KINDS)) {
+      const bundle = withBatch(head, batch);
+      for (const [index, domain] of domains.entries()) {
+        const rows: DatasetValue[][] = domain.rows(bundle).map((row) => domain.variables.map((variable) => variable.value(row)));
         if (rows.length === 0) continue;
-        await out.write(`${first ? '' : ','}${rows.map((row) => JSON.stringify(row)).join(',')}`);
-        first = false;
+        const into = spooled[index]!;
+        await into.json.write(`${into.records === 0 ? '' : ','}${rows.map((row) => JSON.stringify(row)).join(',')}`);
+        await into.csv.write(csvRecords(rows));
+        into.records += rows.length;
+        measureRows(into.lengths, rows);
       }
-      await out.write(']}\n');
-    });
-    await oneFile(target, `${stem}.csv`, async (out) => {
-      await out.write(writeCsv(columns.map((column) => column.name), []));
-      for await (const batch of source.batches(kinds)) await out.write(csvRecords(rowsOf(domain, batch)));
-    });
+    }
+    for (const into of spooled) {
+      await into.json.close();
+      await into.csv.close();
+    }
+    for (const [index, domain] of domains.entries()) {
+      const { records, lengths } = spooled[index]!;
+      const columns = domain.variables.map(({ name, label, dataType, keySequence }) => ({ name, label, dataType, ...(keySequence === undefined ? {} : { keySequence }) }));
+      const spec = { name: domain.name, label: domain.label, studyCode: head.study.code, createdAt: source.createdAt, columns };
+      const stem = domain.name.toLowerCase();
+      await oneFile(target, `${stem}.json`, async (out) => {
+        // `"rows":[]}` at the end: the rows go between the brackets.
+        await out.write(JSON.stringify(datasetJsonHead(spec, records, lengths)).slice(0, -2));
+        await spool.copyInto(`${domain.name}.json`, out);
+        await out.write(']}\n');
+      });
+      await oneFile(target, `${stem}.csv`, async (out) => {
+        await out.write(writeCsv(columns.map((column) => column.name), []));
+        await spool.copyInto(`${domain.name}.csv`, out);
+      });
+    }
+  } finally {
+    await spool.dispose();
   }
 }
 

@@ -75,24 +75,37 @@ export async function withOutputFile<T>(file: string, force: boolean, write: (te
  * @returns the paths written
  */
 export async function writeOutputFolder(folder: string, files: readonly { name: string; content: string | Uint8Array }[], force: boolean): Promise<string[]> {
+  return withOutputFolder(folder, force, async (temporary) => {
+    for (const file of files) await fs.writeFile(path.join(temporary, file.name), file.content);
+    return files.map((file) => file.name);
+  });
+}
+
+/**
+ * writeOutputFolder for files written by `write` into the temporary folder it is given (a
+ * streamed export); `write` returns their names. Files that exist already are refused (without
+ * `force`) before any of the new ones is moved in.
+ */
+export async function withOutputFolder(folder: string, force: boolean, write: (temporary: string) => Promise<readonly string[]>): Promise<string[]> {
   const stat = await fs.stat(folder).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'ENOENT') return null;
     throw error;
   });
   if (stat && !stat.isDirectory()) throw new AppError('validation', `${folder} is a file; --out needs a folder for this format, or a name ending in .zip`);
-  const targets = files.map((file) => path.join(folder, file.name));
-  if (stat && !force) {
-    const existing = [];
-    for (const target of targets) if (await fs.stat(target).catch(() => null)) existing.push(path.basename(target));
-    if (existing.length > 0) throw new AppError('validation', `${folder} holds ${existing.join(', ')} already; add --force to overwrite them`);
-  }
   const parent = path.dirname(path.resolve(folder));
   await fs.mkdir(parent, { recursive: true });
   const temporary = path.join(parent, `.${path.basename(path.resolve(folder))}.${process.pid}.tmp`);
   await fs.rm(temporary, { recursive: true, force: true });
   await fs.mkdir(temporary);
   try {
-    for (const file of files) await fs.writeFile(path.join(temporary, file.name), file.content);
+    const names = await write(temporary);
+    const files = names.map((name) => ({ name }));
+    const targets = names.map((name) => path.join(folder, name));
+    if (stat && !force) {
+      const existing = [];
+      for (const target of targets) if (await fs.stat(target).catch(() => null)) existing.push(path.basename(target));
+      if (existing.length > 0) throw new AppError('validation', `${folder} holds ${existing.join(', ')} already; add --force to overwrite them`);
+    }
     if (!stat) {
       // A new folder appears whole, with every file in it.
       await fs.rename(temporary, folder);

@@ -4,8 +4,11 @@
 // format requires but the study lacks, such as a site's country for SDTM). Where it goes follows the format
 // and PATH: a zip when PATH ends in .zip; else one file (json, fhir: stdout without --out) or a
 // folder (csv, redcap, sdtm: CODE-FORMAT/ without --out). Nothing is overwritten without --force.
-import fs from 'node:fs/promises';
-import { checkOutputFile, outOption, withOutputFile, writeOutputFolder } from './cli-files.ts';
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { ExportHeading } from '../services/export-stream-service.ts';
+import { checkOutputFile, outOption, withOutputFile, withOutputFolder } from './cli-files.ts';
 import { parse, plural, UsageError, withDb } from './cli-support.ts';
 
 /** Formats whose export is one file; the others are a folder of files. */
@@ -18,9 +21,6 @@ function targetOf(format: string, out: string | undefined): Target | null {
   if (out.toLowerCase().endsWith('.zip')) return { kind: 'zip', path: out };
   return { kind: SINGLE_FILE_FORMATS.has(format) ? 'file' : 'folder', path: out };
 }
-
-const writeStdout = (text: string | Uint8Array) =>
-  new Promise<void>((resolve, reject) => process.stdout.write(text, (error) => (error ? reject(error) : resolve())));
 
 export async function runExportCommand(args: string[]): Promise<void> {
   const { values, positionals } = parse(args, {
@@ -40,25 +40,53 @@ export async function runExportCommand(args: string[]): Promise<void> {
   // Files are checked before the database opens, so a refusal costs nothing.
   if (planned?.kind === 'file' || planned?.kind === 'zip') await checkOutputFile(planned.path, values.force);
 
-  const exported = await withDb((db) => service.exportStoredStudy(db, positionals[0]!, format, { deidentify: values.deidentify }));
-  const target: Target = planned ?? { kind: 'folder', path: exported.name };
   const code = positionals[0]!;
+  const streaming = await import('../services/export-stream-service.ts');
+  const sinks = await import('../formats/export-sink.ts');
+  const options = { deidentify: values.deidentify };
+  const target: Target = planned ?? { kind: 'folder', path: `${code}-${format}${values.deidentify ? '-deidentified' : ''}` };
+  // The files written, for the closing message.
+  let names: readonly string[] = [];
+  /** The export streamed into a file (one file, or a zip of the folder) as it is read. */
+  const intoFile = (file: string, zip: boolean) =>
+    withDb(async (db) => {
+      const stream = createWriteStream(file);
+      try {
+        const sink = sinks.writableSink(stream);
+        return await streaming.streamStoredStudy(db, code, format, options, (heading) => {
+          if (!zip) return sinks.singleFileTarget(sink);
+          const archive = sinks.zipTarget(heading.name, heading.createdAt, sink);
+          names = archive.names;
+          return archive;
+        });
+      } finally {
+        stream.end();
+        await finished(stream);
+      }
+    });
 
   // What the closing message says was written: nothing for stdout.
   let written: string | null = null;
+  let exported: ExportHeading;
   if (target.kind === 'stdout') {
-    await writeStdout(exported.files[0]!.content);
+    exported = await withDb((db) => streaming.streamStoredStudy(db, code, format, options, () => sinks.singleFileTarget(sinks.writableSink(process.stdout))));
   } else if (target.kind === 'file') {
-    await withOutputFile(target.path, values.force, (temporary) => fs.writeFile(temporary, exported.files[0]!.content));
+    exported = await withOutputFile(target.path, values.force, (temporary) => intoFile(temporary, false));
     written = target.path;
   } else if (target.kind === 'zip') {
-    const { zipFiles } = await import('../formats/archive.ts');
-    const bytes = zipFiles(exported.name, exported.files, exported.createdAt);
-    await withOutputFile(target.path, values.force, (temporary) => fs.writeFile(temporary, bytes));
-    written = `${target.path} (${exported.name}/ with ${plural(exported.files.length, 'file')})`;
+    exported = await withOutputFile(target.path, values.force, (temporary) => intoFile(temporary, true));
+    written = `${target.path} (${exported.name}/ with ${plural(names.length, 'file')})`;
   } else {
-    await writeOutputFolder(target.path, exported.files, values.force);
-    written = `${target.path}: ${exported.files.map((file) => file.name).join(', ')}`;
+    exported = await withDb(async (db) => {
+      let heading: ExportHeading | undefined;
+      await withOutputFolder(target.path, values.force, async (temporary) => {
+        const folder = sinks.folderTarget(temporary);
+        heading = await streaming.streamStoredStudy(db, code, format, options, () => folder);
+        return folder.names;
+      }).then((paths) => (names = paths.map((file) => path.basename(file))));
+      return heading!;
+    });
+    written = `${target.path}: ${names.join(', ')}`;
   }
 
   if (exported.deidentification) console.error(service.formatDeidentificationReport(exported.deidentification));

@@ -62,6 +62,11 @@ export function writeCsv(header: readonly string[], rows: Iterable<readonly Cell
   return stringify(records, CSV_OPTIONS);
 }
 
+/** CSV records without a header, each ending in CRLF (nothing for no rows): a part of a file written in batches. */
+export function csvRecords(rows: ReadonlyArray<readonly Cell[]>): string {
+  return rows.length === 0 ? '' : stringify(rows as Cell[][], CSV_OPTIONS);
+}
+
 /** One data row of a read CSV file: its row number (the header is row 1) and its cells. */
 export interface CsvRow {
   row: number;

@@ -10,6 +10,7 @@ import type { Problem } from '../schemas/problems.ts';
 import { ExportQuery, StudyCodeParams } from '../schemas/requests.ts';
 import type { ImportResult } from '../schemas/responses.ts';
 import type { ChangeContext } from '../services/access.ts';
+import { sendStoredStudy } from '../services/export-stream-service.ts';
 import { importBundle } from '../services/study-bundle-service.ts';
 import { JsonBodyBytes } from '../json-input.ts';
 import {
@@ -17,8 +18,6 @@ import {
   detectFile,
   detectFiles,
   DOWNLOAD_CONTENT_TYPES,
-  exportDownload,
-  exportStoredStudy,
   importStudy,
   type ImportFormat,
   type DetectedFile,
@@ -211,13 +210,14 @@ export const formatRoutes = [
       },
     },
     handler: async ({ deps, actor, params, query, res }) => {
-      const exported = await exportStoredStudy(deps.db, params.code, query.format, { actor: actor!, deidentify: query.deidentify });
-      const download = exportDownload(exported, { withReport: true });
-      if (exported.deidentification) res.setHeader('X-Deidentification-Report', JSON.stringify(exported.deidentification));
-      if (exported.warnings.length > 0) res.setHeader('X-Export-Warnings', JSON.stringify(exported.warnings));
-      // Study data: kept by no cache between the server and the user.
-      res.setHeader('Cache-Control', 'no-store');
-      res.attachment(download.name).type(download.contentType).send(Buffer.from(download.bytes.buffer, download.bytes.byteOffset, download.bytes.byteLength));
+      // Streamed: headers once the export's report and warnings are counted, then the files as they are written.
+      await sendStoredStudy(deps.db, params.code, query.format, { actor: actor!, deidentify: query.deidentify }, res, (heading, download) => {
+        if (heading.deidentification) res.setHeader('X-Deidentification-Report', JSON.stringify(heading.deidentification));
+        if (heading.warnings.length > 0) res.setHeader('X-Export-Warnings', JSON.stringify(heading.warnings));
+        // Study data: kept by no cache between the server and the user.
+        res.setHeader('Cache-Control', 'no-store');
+        res.attachment(download.name).type(download.contentType);
+      });
     },
   }),
 ];

@@ -209,22 +209,14 @@ export function deidentifyBundle(bundle: StudyBundle, secret: Uint8Array): { bun
   report.practitionerCodes = practitioner.size;
 
   const participants = bundle.participants.map((p): Participant => {
-    const deidentifier = participantDeidentifier(secret, p, lot);
-    const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = p;
-    const { topCoded, ...deidentified } = deidentifyParticipantFields(deidentifier, fields);
+    const { participant, topCoded } = deidentifyParticipant(secret, p, lot);
     if (topCoded) report.birthYearsTopCoded += 1;
     if (p.withdrawalReason !== null) report.withdrawalReasonsRemoved += 1;
-    report.termsReplaced += adverseEvents.length;
+    report.termsReplaced += p.adverseEvents.length;
     report.datesShifted +=
-      1 + (p.withdrawnOn === null ? 0 : 1) + sessions.length + fadingAssessments.length + surveys.length +
-      adverseEvents.reduce((n, e) => n + (e.resolvedDate === null ? 1 : 2), 0);
-    return {
-      ...deidentified,
-      sessions: sessions.map(deidentifier.session),
-      adverseEvents: adverseEvents.map(deidentifier.adverseEvent),
-      fadingAssessments: fadingAssessments.map(deidentifier.assessment),
-      surveys: surveys.map(deidentifier.survey),
-    };
+      1 + (p.withdrawnOn === null ? 0 : 1) + p.sessions.length + p.fadingAssessments.length + p.surveys.length +
+      p.adverseEvents.reduce((n, e) => n + (e.resolvedDate === null ? 1 : 2), 0);
+    return participant;
   });
   report.pigmentLots = lots.size;
 
@@ -235,6 +227,28 @@ export function deidentifyBundle(bundle: StudyBundle, secret: Uint8Array): { bun
       participants,
     },
     report,
+  };
+}
+
+/**
+ * One participant de-identified with its records (a streamed export's, participant by
+ * participant), and whether its birth year was top-coded.
+ *
+ * @param lot names pigment lots (default: their keyed pseudonym)
+ */
+export function deidentifyParticipant(secret: Uint8Array, p: Participant, lot?: (value: string) => string): { participant: Participant; topCoded: boolean } {
+  const deidentifier = participantDeidentifier(secret, p, lot);
+  const { sessions, adverseEvents, fadingAssessments, surveys, ...fields } = p;
+  const { topCoded, ...deidentified } = deidentifyParticipantFields(deidentifier, fields);
+  return {
+    participant: {
+      ...deidentified,
+      sessions: sessions.map(deidentifier.session),
+      adverseEvents: adverseEvents.map(deidentifier.adverseEvent),
+      fadingAssessments: fadingAssessments.map(deidentifier.assessment),
+      surveys: surveys.map(deidentifier.survey),
+    },
+    topCoded,
   };
 }
 

@@ -2,7 +2,7 @@
 // column. Rows follow the bundle's canonical order, so the same study always gives the same bytes.
 import type { StudyBundle } from '../../schemas/bundle.ts';
 import { canonicalOrder } from '../../schemas/bundle-order.ts';
-import { writeCsv, type Cell } from '../csv-text.ts';
+import { csvRecords, writeCsv, type Cell } from '../csv-text.ts';
 import type { FormatFile } from '../types.ts';
 import { CODEBOOK_FILE, CSV_TABLES, fileOf, type ColumnSpec, type TableSpec } from './tables.ts';
 import { visitsTable } from './visits-table.ts';
@@ -17,7 +17,7 @@ export function writeCsvTables(bundle: StudyBundle): FormatFile[] {
   return files;
 }
 
-function writeTable<R>(table: TableSpec<R>, bundle: StudyBundle): string {
+export function writeTable<R>(table: TableSpec<R>, bundle: StudyBundle): string {
   const columns = table.columns;
   function* rows(): Iterable<Cell[]> {
     for (const row of table.rows(bundle)) yield columns.map((column) => column.value(row));
@@ -26,6 +26,17 @@ function writeTable<R>(table: TableSpec<R>, bundle: StudyBundle): string {
     columns.map((column) => column.name),
     rows(),
   );
+}
+
+/** A table's header line alone. */
+export const tableHeader = <R>(table: TableSpec<R>): string => writeCsv(table.columns.map((column) => column.name), []);
+
+/** A table's rows for the participants of `bundle`, without the header: what a streamed export writes batch by batch. */
+export function tableRows<R>(table: TableSpec<R>, bundle: StudyBundle): string {
+  const columns = table.columns;
+  const rows: Cell[][] = [];
+  for (const row of table.rows(bundle)) rows.push(columns.map((column) => column.value(row)));
+  return csvRecords(rows);
 }
 
 export const CODEBOOK_COLUMNS = ['table', 'column', 'type', 'unit', 'allowed_values', 'labels', 'required', 'derived', 'definition'] as const;

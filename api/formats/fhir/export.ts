@@ -50,74 +50,97 @@ const OUTCOME_DISPLAY = { resolved: 'Resolved', recovering: 'Recovering', ongoin
 /** WHO-UMC causality terms; "not related" has none and is carried by the tracker's own coding alone. */
 const CAUSALITY = { not_related: null, unlikely: 'Unlikely', possible: 'Possible', probable: 'Probably-Likely', definite: 'Certain' } as const;
 
-export function writeFhir(input: StudyBundle, options: FhirOptions = {}): FormatFile[] {
-  const bundle = canonicalOrder(input);
-  const code = bundle.study.code;
+type Entry = { fullUrl: string; resource: Json };
+
+/**
+ * The FHIR export of a study in parts: the entries of the study itself (its ResearchStudy,
+ * Locations, Practitioners and, when any participant answered a survey, the Questionnaire), the
+ * entries of each participant, and the Bundle around them. `head` is the study with its sites
+ * and practitioners (its participants are not read).
+ */
+export function fhirParts(head: StudyBundle, hasSurveys: boolean) {
+  const code = head.study.code;
   const url = (...key: Array<string | number>) => `urn:uuid:${uuidV5([code, ...key].join('/'), FHIR_UUID_NAMESPACE)}`;
   const ref = (...key: Array<string | number>) => ({ reference: url(...key) });
-  const entries: Array<{ fullUrl: string; resource: Json }> = [];
-  const add = (fullUrl: string, resource: Json) => entries.push({ fullUrl, resource });
-
-  const { protocol } = bundle.study;
-  add(url('ResearchStudy'), {
-    resourceType: 'ResearchStudy',
-    identifier: [{ system: `${SYSTEM}study`, value: code }],
-    title: bundle.study.title,
-    status: 'active',
-    description:
-      `Protocol: ${protocol.initialSessions} initial sessions ${protocol.sessionIntervalDays} ± ${protocol.intervalToleranceDays} days apart` +
-      (protocol.touchUpAfterDays === null ? ', no touch-up planned' : `, a touch-up ${protocol.touchUpAfterDays} ± ${protocol.touchUpToleranceDays} days after the last`) +
-      `; follow-up ${protocol.followUpMonths.from} to ${protocol.followUpMonths.to} months after the final session` +
-      (protocol.visits
-        ? `; scheduled visits: ${protocol.visits
-            .map((v) => `${v.code} (${v.label}) ${v.monthsAfterFinalSession} months after the final session, −${v.windowBeforeDays}/+${v.windowAfterDays} days, expecting ${v.expects.join(' and ')}`)
-            .join('; ')}.`
-        : '.'),
-    site: bundle.sites.map((site) => ref('Location', site.code)),
-    arm: [{ name: 'SMP', description: 'Scalp micropigmentation' }],
-  });
-  for (const site of bundle.sites) {
-    add(url('Location', site.code), {
-      resourceType: 'Location',
-      identifier: [{ system: `${SYSTEM}site`, value: site.code }],
-      status: 'active',
-      name: site.name,
-      // R4 takes an ISO 3166 two- or three-letter code here.
-      ...(site.country === null ? {} : { address: { country: site.country } }),
-    });
-  }
-  const siteOfPractitioner = new Map(bundle.practitioners.map((p) => [p.code, p.site]));
-  for (const practitioner of bundle.practitioners) {
-    add(url('Practitioner', practitioner.code), { resourceType: 'Practitioner', identifier: [{ system: `${SYSTEM}practitioner`, value: practitioner.code }] });
-  }
-
+  const studyRef = ref('ResearchStudy');
   const questionnaireUrl = url('Questionnaire');
-  if (bundle.participants.some((p) => p.surveys.length > 0)) add(questionnaireUrl, questionnaire(questionnaireUrl));
+  const siteOfPractitioner = new Map(head.practitioners.map((p) => [p.code, p.site]));
 
-  for (const participant of bundle.participants) {
+  const headEntries = (): Entry[] => {
+    const entries: Entry[] = [];
+    const add = (fullUrl: string, resource: Json) => entries.push({ fullUrl, resource });
+    const { protocol } = head.study;
+    add(url('ResearchStudy'), {
+      resourceType: 'ResearchStudy',
+      identifier: [{ system: `${SYSTEM}study`, value: code }],
+      title: head.study.title,
+      status: 'active',
+      description:
+        `Protocol: ${protocol.initialSessions} initial sessions ${protocol.sessionIntervalDays} ± ${protocol.intervalToleranceDays} days apart` +
+        (protocol.touchUpAfterDays === null ? ', no touch-up planned' : `, a touch-up ${protocol.touchUpAfterDays} ± ${protocol.touchUpToleranceDays} days after the last`) +
+        `; follow-up ${protocol.followUpMonths.from} to ${protocol.followUpMonths.to} months after the final session` +
+        (protocol.visits
+          ? `; scheduled visits: ${protocol.visits
+              .map((v) => `${v.code} (${v.label}) ${v.monthsAfterFinalSession} months after the final session, −${v.windowBeforeDays}/+${v.windowAfterDays} days, expecting ${v.expects.join(' and ')}`)
+              .join('; ')}.`
+          : '.'),
+      site: head.sites.map((site) => ref('Location', site.code)),
+      arm: [{ name: 'SMP', description: 'Scalp micropigmentation' }],
+    });
+    for (const site of head.sites) {
+      add(url('Location', site.code), {
+        resourceType: 'Location',
+        identifier: [{ system: `${SYSTEM}site`, value: site.code }],
+        status: 'active',
+        name: site.name,
+        // R4 takes an ISO 3166 two- or three-letter code here.
+        ...(site.country === null ? {} : { address: { country: site.country } }),
+      });
+    }
+    for (const practitioner of head.practitioners) {
+      add(url('Practitioner', practitioner.code), { resourceType: 'Practitioner', identifier: [{ system: `${SYSTEM}practitioner`, value: practitioner.code }] });
+    }
+    if (hasSurveys) add(questionnaireUrl, questionnaire(questionnaireUrl));
+    return entries;
+  };
+
+  const participantEntries = (participant: Participant): Entry[] => {
+    const entries: Entry[] = [];
+    const add = (fullUrl: string, resource: Json) => entries.push({ fullUrl, resource });
     const p = participant.code;
     const patient = ref('Patient', p);
     add(url('Patient', p), { resourceType: 'Patient', gender: participant.sex, birthDate: String(participant.birthYear) });
-    add(url('ResearchSubject', p), researchSubject(participant, ref('ResearchStudy'), patient));
+    add(url('ResearchSubject', p), researchSubject(participant, studyRef, patient));
     for (const session of participant.sessions) {
       add(url('Procedure', p, session.number), procedure(participant, session, patient, ref('Practitioner', session.practitioner), siteOfPractitioner.get(session.practitioner), ref));
     }
     participant.adverseEvents.forEach((event, index) => {
       const suspect = event.sessionNumber === null ? null : ref('Procedure', p, event.sessionNumber);
-      add(url('AdverseEvent', p, index + 1), adverseEvent(event, patient, suspect, ref('ResearchStudy')));
+      add(url('AdverseEvent', p, index + 1), adverseEvent(event, patient, suspect, studyRef));
     });
     participant.fadingAssessments.forEach((assessment, index) => add(url('Observation', p, index + 1), observation(assessment, patient)));
     participant.surveys.forEach((survey, index) => add(url('QuestionnaireResponse', p, index + 1), questionnaireResponse(survey, patient, questionnaireUrl)));
-  }
+    return entries;
+  };
 
-  const document = {
+  /** The Bundle with `entry` last, for its entries to be written in place of the empty list. */
+  const document = (createdAt: Date, entry: Entry[]) => ({
     resourceType: 'Bundle',
     identifier: { system: `${SYSTEM}study`, value: code },
     type: 'collection',
-    timestamp: `${(options.createdAt ?? new Date()).toISOString().slice(0, 19)}Z`,
-    entry: entries,
-  };
-  return [{ name: `${code}.fhir.json`, content: `${JSON.stringify(document, null, 1)}\n` }];
+    timestamp: `${createdAt.toISOString().slice(0, 19)}Z`,
+    entry,
+  });
+
+  return { headEntries, participantEntries, document };
+}
+
+export function writeFhir(input: StudyBundle, options: FhirOptions = {}): FormatFile[] {
+  const bundle = canonicalOrder(input);
+  const parts = fhirParts(bundle, bundle.participants.some((p) => p.surveys.length > 0));
+  const entries = [...parts.headEntries(), ...bundle.participants.flatMap(parts.participantEntries)];
+  const document = parts.document(options.createdAt ?? new Date(), entries);
+  return [{ name: `${bundle.study.code}.fhir.json`, content: `${JSON.stringify(document, null, 1)}\n` }];
 }
 
 function researchSubject(participant: Participant, study: Json, patient: Json): Json {

@@ -2,7 +2,7 @@
 // adverse_event, fading_assessment and survey, the last four repeating), the records in REDCap's
 // import layout for repeating instruments, and study.json with what REDCap has no place for
 // (the study's title and protocol, its sites' names and its practitioners' sites and experience).
-import type { StudyBundle } from '../../schemas/bundle.ts';
+import type { Participant, StudyBundle } from '../../schemas/bundle.ts';
 import { canonicalOrder } from '../../schemas/bundle-order.ts';
 import { writeCsv, type Cell } from '../csv-text.ts';
 import type { FormatFile } from '../types.ts';
@@ -25,57 +25,83 @@ export function recordsHeader(): string[] {
   return header;
 }
 
+/** A layout field with its choices looked up by value, once per export. */
+interface EncodedField {
+  field: LayoutField;
+  position: number;
+  codes: Map<unknown, string> | null;
+}
+
 /** The REDCap text of one bundle value of a layout field. */
-function encode(field: LayoutField, bundle: StudyBundle, value: unknown): Cell {
+function encode({ field, codes }: EncodedField, value: unknown): Cell {
   if (value === null || value === undefined) return null;
   if (field.type === 'yesno') return value ? '1' : '0';
-  if (field.choices) {
-    const choice = field.choices(bundle).find((c) => c.value === value);
-    if (choice === undefined) throw new Error(`${String(value)} has no choice in REDCap field ${field.name}`);
-    return choice.code;
+  if (codes !== null) {
+    const code = codes.get(value);
+    if (code === undefined) throw new Error(`${String(value)} has no choice in REDCap field ${field.name}`);
+    return code;
   }
   return value as Cell;
 }
 
-export function writeRedcapProject(input: StudyBundle): FormatFile[] {
-  const bundle = canonicalOrder(input);
+/**
+ * The records file's rows of one participant, for a study whose sites and practitioners are
+ * those of `head` (the choices of the site and practitioner fields): the participant's row, then
+ * each repeating instrument's.
+ */
+export function redcapRowWriter(head: StudyBundle): (participant: Participant) => Cell[][] {
   const header = recordsHeader();
   const position = new Map(header.map((column, index) => [column, index]));
-  // Choices of sites and practitioners depend on the study: compute each field's choices once.
-  const fields = LAYOUT_FIELDS.map((field) => {
-    if (!field.choices) return field;
-    const choices = field.choices(bundle);
-    return { ...field, choices: () => choices };
-  });
-  const fieldsOf = (kind: RecordKind) => fields.filter((field) => field.kind === kind && field.name !== RECORD_ID);
-
-  const rows: Cell[][] = [];
-  const row = (code: string, kind: RecordKind, instance: number | null, record: Record<string, unknown>) => {
-    const cells: Cell[] = header.map(() => null);
-    cells[0] = code;
-    if (instance !== null) {
-      cells[1] = kind;
-      cells[2] = instance;
+  // Choices of sites and practitioners depend on the study: computed once, looked up by value.
+  const fieldsOf = new Map<RecordKind, EncodedField[]>();
+  for (const field of LAYOUT_FIELDS) {
+    if (field.name === RECORD_ID) continue;
+    let codes: Map<unknown, string> | null = null;
+    if (field.choices) {
+      codes = new Map();
+      for (const choice of field.choices(head)) if (!codes.has(choice.value)) codes.set(choice.value, choice.code);
     }
-    for (const field of fieldsOf(kind)) cells[position.get(field.name)!] = encode(field, bundle, record[field.target]);
-    cells[position.get(`${kind}_complete`)!] = COMPLETE;
-    rows.push(cells);
-  };
-  for (const participant of bundle.participants) {
-    row(participant.code, 'participant', null, participant);
+    const list = fieldsOf.get(field.kind) ?? [];
+    list.push({ field, position: position.get(field.name)!, codes });
+    fieldsOf.set(field.kind, list);
+  }
+  const complete = new Map(LAYOUT_FORMS.map((form) => [form, position.get(`${form}_complete`)!]));
+  return (participant) => {
+    const rows: Cell[][] = [];
+    const row = (kind: RecordKind, instance: number | null, record: Record<string, unknown>) => {
+      const cells: Cell[] = new Array<Cell>(header.length).fill(null);
+      cells[0] = participant.code;
+      if (instance !== null) {
+        cells[1] = kind;
+        cells[2] = instance;
+      }
+      for (const encoded of fieldsOf.get(kind) ?? []) cells[encoded.position] = encode(encoded, record[encoded.field.target]);
+      cells[complete.get(kind)!] = COMPLETE;
+      rows.push(cells);
+    };
+    row('participant', null, participant);
     for (const kind of REPEATING_KINDS) {
       participant[LIST_OF[kind]].forEach((record: object, index: number) => {
         // A session's instance is its number; other records are numbered in canonical order.
         const instance = kind === 'session' ? (record as { number: number }).number : index + 1;
-        row(participant.code, kind, instance, record as Record<string, unknown>);
+        row(kind, instance, record as Record<string, unknown>);
       });
     }
-  }
+    return rows;
+  };
+}
 
-  const study = { format: REDCAP_STUDY_FORMAT, study: bundle.study, sites: bundle.sites, practitioners: bundle.practitioners };
+/** study.json: what REDCap has no place for. */
+export const redcapStudyJson = (bundle: StudyBundle): string =>
+  `${JSON.stringify({ format: REDCAP_STUDY_FORMAT, study: bundle.study, sites: bundle.sites, practitioners: bundle.practitioners }, null, 2)}\n`;
+
+export function writeRedcapProject(input: StudyBundle): FormatFile[] {
+  const bundle = canonicalOrder(input);
+  const rowsOf = redcapRowWriter(bundle);
+  const rows = bundle.participants.flatMap(rowsOf);
   return [
     { name: REDCAP_FILES.dictionary, content: writeDictionary(layoutDictionaryRows(bundle)) },
-    { name: REDCAP_FILES.records, content: writeCsv(header, rows) },
-    { name: REDCAP_FILES.study, content: `${JSON.stringify(study, null, 2)}\n` },
+    { name: REDCAP_FILES.records, content: writeCsv(recordsHeader(), rows) },
+    { name: REDCAP_FILES.study, content: redcapStudyJson(bundle) },
   ];
 }

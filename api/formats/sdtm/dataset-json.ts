@@ -45,18 +45,27 @@ export interface DatasetSpec {
 /** `2024-05-01T09:30:00Z`: the creation time, to the second, in UTC. */
 export const creationDateTime = (date: Date) => `${date.toISOString().slice(0, 19)}Z`;
 
-/** A Dataset-JSON 1.1 document. String columns get a `length`: the longest value, at least 1. */
-export function datasetJson(spec: DatasetSpec): DatasetJson {
+/** A column's measure for its `length`: the longest string value seen, at least 1. */
+export function measureRows(lengths: number[], rows: readonly DatasetValue[][]): void {
+  for (const row of rows) {
+    for (let index = 0; index < row.length; index++) {
+      const value = row[index];
+      if (typeof value === 'string' && value.length >= (lengths[index] ?? 1)) {
+        // Characters, not UTF-16 units: only a string at least as long in units can be longer.
+        lengths[index] = Math.max(lengths[index] ?? 1, [...value].length);
+      }
+    }
+  }
+}
+
+/**
+ * A Dataset-JSON 1.1 document without its rows, for `records` rows whose string columns are at
+ * most `lengths` characters long (index by column; missing means 1).
+ */
+export function datasetJsonHead(spec: Omit<DatasetSpec, 'rows'>, records: number, lengths: readonly number[]): DatasetJson {
   const columns = spec.columns.map((column, index): DatasetColumn => {
     const out: DatasetColumn = { itemOID: `IT.${spec.name}.${column.name}`, name: column.name, label: column.label, dataType: column.dataType };
-    if (column.dataType === 'string') {
-      let length = 1;
-      for (const row of spec.rows) {
-        const value = row[index];
-        if (typeof value === 'string') length = Math.max(length, [...value].length);
-      }
-      out.length = length;
-    }
+    if (column.dataType === 'string') out.length = Math.max(1, lengths[index] ?? 1);
     if (column.keySequence !== undefined) out.keySequence = column.keySequence;
     return out;
   });
@@ -68,10 +77,17 @@ export function datasetJson(spec: DatasetSpec): DatasetJson {
     sourceSystem: { name: 'SMP outcomes tracker', version: packageJson.version },
     studyOID: `SMP.${spec.studyCode}`,
     itemGroupOID: `IG.${spec.name}`,
-    records: spec.rows.length,
+    records,
     name: spec.name,
     label: spec.label,
     columns,
-    rows: spec.rows,
+    rows: [],
   };
+}
+
+/** A Dataset-JSON 1.1 document. String columns get a `length`: the longest value, at least 1. */
+export function datasetJson(spec: DatasetSpec): DatasetJson {
+  const lengths: number[] = [];
+  measureRows(lengths, spec.rows);
+  return { ...datasetJsonHead(spec, spec.rows.length, lengths), rows: spec.rows };
 }

@@ -51,7 +51,12 @@ const subjects = (bundle: StudyBundle): Subject[] => {
 export function sdtmWarnings(bundle: StudyBundle): ExportWarning[] {
   const participants = new Map<string, number>();
   for (const participant of bundle.participants) participants.set(participant.site, (participants.get(participant.site) ?? 0) + 1);
-  return bundle.sites.flatMap((site, index) => {
+  return sdtmSiteWarnings(bundle.sites, participants);
+}
+
+/** sdtmWarnings from the number of participants at each site (by site code). */
+export function sdtmSiteWarnings(sites: StudyBundle['sites'], participants: ReadonlyMap<string, number>): ExportWarning[] {
+  return sites.flatMap((site, index) => {
     const count = participants.get(site.code) ?? 0;
     if (site.country !== null || count === 0) return [];
     return [

@@ -6,4 +6,7 @@ import { mutationConfig } from './common.mjs';
 export default mutationConfig({
   mutate: ['api/services/access.ts'],
   tests: ['test/unit/services/access.test.ts'],
+  // Half of the file's mutants are the refusals' wording; the test checks every message, but at
+  // about 10 s a mutant on a shared machine those runs are left out.
+  skip: ['StringLiteral'],
 });

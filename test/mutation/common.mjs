@@ -5,10 +5,12 @@
 
 /**
  * A Stryker config for one group of files.
- * @param {{ mutate: string[], tests: string[], grep?: string }} group files (or `file:from-to`
- *   line ranges) to mutate, the unit test files that decide them, and optionally which tests
+ * @param {{ mutate: string[], tests: string[], grep?: string, skip?: string[] }} group files (or
+ *   `file:from-to` line ranges) to mutate, the unit test files that decide them, optionally which
+ *   tests, and which of Stryker's mutators to leave out (e.g. `StringLiteral`, whose mutants of a
+ *   file of refusals are mostly the refusals' wording)
  */
-export function mutationConfig({ mutate, tests, grep }) {
+export function mutationConfig({ mutate, tests, grep, skip = [] }) {
   const only = grep ? ` --grep "${grep}"` : '';
   /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
   const config = {
@@ -18,6 +20,7 @@ export function mutationConfig({ mutate, tests, grep }) {
       // mocha's own script under node, not npx: a second less per mutant.
       command: `node node_modules/mocha/bin/mocha.js --no-config --import=tsx --extension ts --bail ${tests.join(' ')}${only}`,
     },
+    mutator: { excludedMutations: skip },
     coverageAnalysis: 'off',
     concurrency: 1,
     timeoutMS: 60_000,

@@ -59,6 +59,23 @@ describe('the problems of a table import', () => {
       expect(list.result().problems.map((p) => p.message)).to.deep.equal(['first', 'second', 'key a', 'key b', 'key b again']);
     });
 
+    it('orders hundreds of problems at one cell by key, those of one key as added', () => {
+      // Enough problems that the sort merges runs (over 64), keys from a fixed pseudo-random sequence.
+      const list = new LocatedProblems({ files: ['a.csv'] });
+      const added: Array<{ key: string; message: string }> = [];
+      let seed = 7;
+      for (let i = 0; i < 300; i++) {
+        seed = (seed * 1103515245 + 12345) % 2147483648;
+        const key = String(seed % 40).padStart(2, '0');
+        added.push({ key, message: `#${i}` });
+        list.add(at('a.csv', 2, 'x', `#${i}`), key);
+      }
+      // Expected without sorting: each key from 00 to 39 in turn, its problems in the order added.
+      const expected: string[] = [];
+      for (let k = 0; k < 40; k++) for (const item of added) if (item.key === String(k).padStart(2, '0')) expected.push(item.message);
+      expect(list.result().problems.map((p) => p.message)).to.deep.equal(expected);
+    });
+
     it('keeps the first problems in reading order up to the limit and counts the rest', () => {
       const list = new LocatedProblems({ files: ['a.csv'] }, 2);
       for (const row of [9, 4, 7, 2, 8]) list.add(at('a.csv', row, null));
@@ -140,6 +157,24 @@ describe('the problems of a table import', () => {
       table.columnMissing(at('participants.csv', null, null, 'is missing'));
       const result = table.finish(badBundle());
       expect(result.ok ? [] : result.problems.map((p) => p.path)).to.deep.equal(['participants.csv', 'participants.csv:2:null', 'participants.csv:2:birth_year']);
+    });
+
+    it('never passes a bundle the rules refused, even when every problem was left out as a consequence', () => {
+      // Only a reference problem (an unknown site): every record parses, so only the count of
+      // problems found tells the bundle apart from a valid one.
+      const bundle = smallBundle();
+      bundle.practitioners[0].site = 'NOWHERE';
+      expect(run().finish(bundle, () => true)).to.deep.equal({ ok: false, problems: [], problemsOmitted: 0 });
+    });
+
+    it('keeps a whole-row problem when a column named "null" is missing from the header', () => {
+      // sex has no column of its own here: its problem is the whole row's.
+      const locations = new LocationIndex(() => ({ file: 'records.csv', row: null }));
+      locations.add('participants[0]', { file: 'participants.csv', row: 2, columns: { birthYear: 'birth_year' } });
+      const other = new TableImport(locations, ['participants.csv'], () => ['null', 'birth_year']);
+      other.columnMissing(at('participants.csv', null, 'null', 'column null is missing'));
+      const result = other.finish(badBundle());
+      expect(result.ok ? [] : result.problems.map((p) => p.path)).to.deep.equal(['participants.csv:null', 'participants.csv:2', 'participants.csv:2:birth_year']);
     });
 
     it('leaves out what only follows from a file already reported', () => {

@@ -112,6 +112,10 @@ describe('the audit trail', () => {
       ]);
     });
 
+    it('takes the cursor from the last entry of the page', () => {
+      expect(auditPage([row('4'), row('3'), row('2'), row('1')] as never, 3).nextCursor).to.equal(encodeCursor(['2']));
+    });
+
     it('gives no cursor on the last page, full or not', () => {
       expect(auditPage([row('2'), row('1')] as never, 2).nextCursor).to.equal(null);
       expect(auditPage([] as never, 2)).to.deep.equal({ items: [], nextCursor: null });
@@ -167,6 +171,10 @@ describe('the audit trail', () => {
       expect(db.asked[0]!.sql).to.not.include('site_codes &&');
       expect(db.asked[0]!.sql).to.include('"audit_id" < $');
       expect(db.asked[0]!.parameters).to.include('9');
+      // Without a cursor, from the newest entry.
+      const first = cannedDb({ auditEvents: [imported] });
+      await listAuditEntries(first, researcher, 'S1', query());
+      expect(first.asked[0]!.sql).to.not.include('"audit_id" <');
     });
 
     it('refuses a reviewer (403) and a study outside the scope (404), before any query', async () => {
@@ -184,6 +192,7 @@ describe('the audit trail', () => {
         }
         expect(error).to.be.instanceOf(AppError);
         expect((error as AppError).kind).to.equal(kind);
+        if (kind === 'forbidden') expect((error as AppError).message).to.equal('your role may not read the audit trail in study S1');
       }
       expect(db.asked).to.deep.equal([]);
     });

@@ -76,6 +76,27 @@ describe('the check of a participant before a write', () => {
     expect(canned.queries).to.have.length(1);
   });
 
+  it("keeps a site it knows when a practitioner looked up works there", async () => {
+    const canned = db();
+    const participant = p01();
+    participant.sessions[3]!.practitioner = 'PR-B';
+    const ctx = context();
+    ctx.sites.set('MAN', { code: 'MAN', name: 'Manchester (known)', siteNo: 8 });
+    expect((await checkParticipant(canned.kysely, ctx, participant, { kind: 'participant' }, 'participant')).siteNo('MAN')).to.equal(8);
+  });
+
+  it("looks up the site of a practitioner it already knew, which the participant's records need", async () => {
+    // The loaded participant named PR-E (at EDI), but only the participant's own site is known.
+    const canned = db();
+    const participant = p01();
+    participant.sessions[3]!.practitioner = 'PR-E';
+    const ctx = context();
+    ctx.practitioners.set('PR-E', { code: 'PR-E', site: 'EDI', yearsExperience: 2, practitionerNo: 5 });
+    const checked = await checkParticipant(canned.kysely, ctx, participant, { kind: 'participant' }, 'participant');
+    expect(checked.siteNo('EDI')).to.equal(3);
+    expect(checked.practitionerNo('PR-E')).to.equal(5);
+  });
+
   it('looks up a site it does not know, and keeps a known one', async () => {
     const canned = db();
     const participant = p01();

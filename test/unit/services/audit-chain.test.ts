@@ -11,6 +11,7 @@ import {
   GENESIS_HASH,
   sha256Hex,
   type StoredChainEntry,
+  type StoredChainHead,
 } from '../../../api/services/audit-chain.ts';
 import { chainTime, copyFieldValue, textArrayElements } from '../../../api/services/audit-chain-archive.ts';
 
@@ -114,7 +115,7 @@ describe('audit hash chain', () => {
       for (const e of entries) heads.set(e.study_code ?? '', { chain: e.study_code ?? '', last_audit_id: e.audit_id, last_hash: e.chain_hash });
       return [...heads.values()];
     };
-    const check = (entries: StoredChainEntry[], heads = headsOf(trail())) => {
+    const check = (entries: StoredChainEntry[], heads: StoredChainHead[] = headsOf(trail())) => {
       const checker = new AuditChainChecker();
       for (const e of entries) checker.add(e);
       return checker.finish(heads);

@@ -44,4 +44,20 @@ describe('the bundle rules, by validation alone', () => {
       { path: 'participants[1].withdrawnOn', message: '2018-01-01 is before enrolment on 2019-02-01' },
     ]);
   });
+
+  it('accepts the edges of the date rules: born in the year of enrolment, withdrawn on the day of it', () => {
+    expect(problemsOf((b) => (b.participants[0].birthYear = 2019))).to.deep.equal([]);
+    expect(
+      problemsOf((b) => {
+        b.participants[1].withdrawnOn = '2019-02-01';
+        b.participants[1].sessions = [];
+      }),
+    ).to.deep.equal([]);
+  });
+
+  it('refuses a withdrawal reason without a withdrawal date', () => {
+    expect(problemsOf((b) => (b.participants[0].withdrawalReason = 'moved away'))).to.deep.equal([
+      { path: 'participants[0].withdrawalReason', message: 'is given but withdrawnOn is not' },
+    ]);
+  });
 });

@@ -9,7 +9,9 @@ import {
   chainHash,
   describeBreak,
   GENESIS_HASH,
+  sha256Hex,
   type StoredChainEntry,
+  type StoredChainHead,
 } from '../../../api/services/audit-chain.ts';
 import { chainTime, copyFieldValue, textArrayElements } from '../../../api/services/audit-chain-archive.ts';
 
@@ -77,6 +79,10 @@ describe('audit hash chain', () => {
       expect(order).to.deep.equal(['\\r', '1', '\u0080', 'ö', '€', '😀', '\ufb33']);
     });
 
+    it('leaves out members whose value is undefined, as JSON.stringify does', () => {
+      expect(canonicalJson({ b: 1, a: undefined, c: [null] })).to.equal('{"b":1,"c":[null]}');
+    });
+
     it('refuses values JSON cannot hold', () => {
       expect(() => canonicalJson(Number.NaN)).to.throw('canonical JSON cannot hold the number NaN');
       expect(() => canonicalJson([undefined])).to.throw('canonical JSON cannot hold a value of type undefined');
@@ -88,6 +94,11 @@ describe('audit hash chain', () => {
     const first = chainHash(GENESIS_HASH, CONTENT);
     expect(first.toString('hex')).to.equal(FIRST);
     expect(chainHash(first, '{"x":1}').toString('hex')).to.equal(SECOND);
+  });
+
+  it("names a replaced study by the SHA-256 of its bytes, as sha256sum gives it", () => {
+    // printf abc | sha256sum (FIPS 180-2's first example)
+    expect(sha256Hex(Buffer.from('abc'))).to.equal('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
   describe('AuditChainChecker', () => {
@@ -104,7 +115,7 @@ describe('audit hash chain', () => {
       for (const e of entries) heads.set(e.study_code ?? '', { chain: e.study_code ?? '', last_audit_id: e.audit_id, last_hash: e.chain_hash });
       return [...heads.values()];
     };
-    const check = (entries: StoredChainEntry[], heads = headsOf(trail())) => {
+    const check = (entries: StoredChainEntry[], heads: StoredChainHead[] = headsOf(trail())) => {
       const checker = new AuditChainChecker();
       for (const e of entries) checker.add(e);
       return checker.finish(heads);
@@ -127,6 +138,9 @@ describe('audit hash chain', () => {
       expect(verdict.breaks).to.have.length(1);
       expect(verdict.breaks[0]).to.include({ studyCode: 'S1', auditId: '4', occurredAt: '2026-12-06T09:22:05.123456Z' });
       expect(describeBreak(verdict.breaks[0]!)).to.match(/^the audit trail of study S1 breaks at entry 4 \(2026-12-06T09:22:05\.123456Z\): its stored hash/);
+      expect(describeBreak({ studyCode: null, auditId: '9', occurredAt: null, why: 'it was removed' })).to.equal(
+        'the audit trail of changes outside any study breaks at entry 9: it was removed',
+      );
       expect(verdict.rowsVerified).to.equal(3);
     });
 
@@ -137,6 +151,68 @@ describe('audit hash chain', () => {
       expect(cut[0]!.why).to.contain('its head names entry 5');
       const emptied = check(trail().filter((e) => e.study_code !== 'S2')).breaks;
       expect(emptied.map((b) => [b.studyCode, b.auditId])).to.deep.equal([['S2', '2']]);
+    });
+
+    it('refuses entries out of ascending id order, or the same id twice', () => {
+      const [first, second] = trail();
+      const checker = new AuditChainChecker();
+      checker.add(second!);
+      expect(() => checker.add(first!)).to.throw('audit entries must be checked in ascending id order (1 after 2)');
+      expect(() => checker.add(second!)).to.throw('audit entries must be checked in ascending id order (2 after 2)');
+    });
+
+    it('counts nothing after a break as verified, even entries that chain onto the last good one', () => {
+      // A row forged between entries 1 and 4 of S1: 4 and 5 still chain onto 1, but the chain broke at the forgery.
+      const entries = trail();
+      const forged = { ...entry({ audit_id: '3', study_code: 'S1', reason: 'Forged' }), chain_hash: Buffer.alloc(32, 1) };
+      const withForgery = [entries[0]!, entries[1]!, forged, entries[3]!, entries[4]!];
+      const verdict = check(withForgery, headsOf(trail()).filter((head) => head.chain !== ''));
+      expect(verdict.breaks.map((b) => [b.studyCode, b.auditId])).to.deep.equal([['S1', '3']]);
+      expect(verdict.rowsVerified).to.equal(2);
+      expect(verdict.chains.find((c) => c.studyCode === 'S1')).to.include({ rows: 1, lastAuditId: '1' });
+    });
+
+    it("names an entry whose content cannot be read, and why", () => {
+      const entries = trail();
+      entries[3] = { ...entries[3]!, before: { costUsd: Number.NaN } };
+      const [brk] = check(entries).breaks;
+      expect(brk).to.deep.equal({
+        studyCode: 'S1',
+        auditId: '4',
+        occurredAt: '2026-12-06T09:22:05.123456Z',
+        why: 'its content cannot be read (canonical JSON cannot hold the number NaN)',
+      });
+    });
+
+    it("checks each chain's end against its head: missing, naming another entry, or holding another hash", () => {
+      const entries = trail();
+      const heads = headsOf(entries);
+      const ofS1 = heads.findIndex((h) => h.chain === 'S1');
+      const bent = (head: unknown) => heads.map((h, i) => (i === ofS1 ? head : h)).filter((h) => h !== undefined) as typeof heads;
+      const brokenS1 = (verdict: ReturnType<typeof check>) => verdict.breaks.map((b) => [b.studyCode, b.auditId, b.occurredAt, b.why]);
+      const ends = (named: string) => [['S1', '5', null, `the chain ends at this entry but ${named}: entries were removed from its end, or its head was changed`]];
+      expect(brokenS1(check(entries, bent(undefined)))).to.deep.equal(ends('it has no head'));
+      expect(brokenS1(check(entries, bent({ ...heads[ofS1]!, last_audit_id: '4' })))).to.deep.equal(ends('its head names entry 4'));
+      expect(brokenS1(check(entries, bent({ ...heads[ofS1]!, last_hash: Buffer.alloc(32, 9) })))).to.deep.equal(ends('its head names entry 5'));
+      expect(brokenS1(check(entries, bent({ ...heads[ofS1]!, last_hash: null })))).to.deep.equal(ends('its head names entry 5'));
+    });
+
+    it('accepts an empty chain whose head names no entry, and says why a head naming one is broken', () => {
+      const entries = trail();
+      const empty = { chain: 'S3', last_audit_id: null, last_hash: null };
+      const verdict = check(entries, [...headsOf(entries), empty]);
+      expect(verdict.breaks).to.deep.equal([]);
+      expect(verdict.chains.find((c) => c.studyCode === 'S3')).to.deep.equal({ studyCode: 'S3', rows: 0, lastAuditId: null, lastHash: null });
+      const emptied = check(entries.filter((e) => e.study_code !== 'S2')).breaks;
+      expect(emptied[0]!.why).to.equal('its head names this entry but the chain has no entries: they were removed');
+    });
+
+    it('lists the breaks in the order of their entries, whichever was found first', () => {
+      const s2Late = trail().map((e) => (e.audit_id === '5' ? { ...e, reason: 'Rewritten' } : e));
+      const s2Cut = s2Late.filter((e) => e.study_code !== 'S2');
+      // S1 breaks at 5 while the entries are read; S2 (its one entry removed) only at the end,
+      // against its head: listed 2, then 5.
+      expect(check(s2Cut).breaks.map((b) => b.auditId)).to.deep.equal(['2', '5']);
     });
 
     it('notices an entry moved to another study', () => {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
 import { generateCohort } from '../../../fixtures/generate-cohort.ts';
-import { dateShiftDays, deidentifyBundle, pseudonym } from '../../../api/services/deidentify.ts';
+import { dateShiftDays, deidentifyBundle, participantDeidentifier, pseudonym } from '../../../api/services/deidentify.ts';
 import type { StudyBundle } from '../../../api/schemas/bundle.ts';
 import { validateBundle } from '../../../api/schemas/validate-bundle.ts';
 import { smallBundle } from '../../support/bundles.ts';
@@ -44,6 +44,36 @@ describe('de-identification', () => {
     // The same text as a practitioner code is a different pseudonym, with its own prefix.
     expect(pseudonym(SECRET, 'practitioner', 'P01')).to.match(/^PR-/).and.not.equal(a.replace(/^P-/, 'PR-'));
     expect(pseudonym(SECRET, 'pigment-lot', 'LOT-1')).to.match(/^LOT-[0-9A-HJKMNP-TV-Z]{13}$/);
+  });
+
+  it('names codes and shifts dates exactly as HMAC-SHA-256 and Crockford base-32 give them, worked out apart', () => {
+    // Worked out with Python's hmac and hashlib: HMAC-SHA-256 under 32 bytes of 7 of "kind\0code";
+    // the first 65 bits in base 32 (participant: 5c3c2282c99c8e96c7…); the shift is 1 + the first
+    // four bytes (big-endian) mod 364 of the hash of "date-shift\0code" (P01: 0x8dd99d99, P02: 0x7acf40e0).
+    expect(pseudonym(SECRET, 'participant', 'P01')).to.equal('P-BGY250P9KJ79D');
+    expect(pseudonym(SECRET, 'practitioner', 'PR-A')).to.equal('PR-1M07XW0NMY3AC');
+    expect(pseudonym(SECRET, 'pigment-lot', 'LOT-1')).to.equal('LOT-3HG5XY8W34WDP');
+    expect(dateShiftDays(SECRET, 'P01')).to.equal(6);
+    expect(dateShiftDays(SECRET, 'P02')).to.equal(205);
+  });
+
+  it("de-identifies one participant's records by themselves, as listings do", () => {
+    const p = valid(smallBundle()).participants[0]!;
+    const one = participantDeidentifier(SECRET, p);
+    expect(one.code).to.equal('P-BGY250P9KJ79D');
+    expect(one.shift).to.equal(6);
+    expect(one.date('2019-01-07')).to.equal('2019-01-01');
+    expect(one.session(p.sessions[0]!)).to.deep.equal({
+      ...p.sessions[0],
+      date: '2019-01-01',
+      practitioner: 'PR-1M07XW0NMY3AC',
+      pigmentLot: 'LOT-3HG5XY8W34WDP',
+    });
+    const event = p.adverseEvents[0]!;
+    expect(one.adverseEvent(event)).to.deep.equal({ ...event, term: event.category, onsetDate: '2019-01-02', resolvedDate: '2019-01-09' });
+    expect(one.adverseEvent({ ...event, resolvedDate: null }).resolvedDate).to.equal(null);
+    // A lot named by the caller's rule (a listing keeps one name per lot for the whole study).
+    expect(participantDeidentifier(SECRET, p, (lot) => `named ${lot}`).session(p.sessions[0]!).pigmentLot).to.equal('named LOT-1');
   });
 
   it('draws date shifts of 1 to 364 days, spread over the range', () => {
@@ -126,6 +156,49 @@ describe('de-identification', () => {
     expect(enrolmentYear(first!.enrolledOn) - first!.birthYear).to.equal(90);
     expect(second!.birthYear).to.equal(1930);
     expect(report.birthYearsTopCoded).to.equal(1);
+  });
+
+  it('shows a participant exactly 89 at the shifted enrolment as born, and one of 90 as 90', () => {
+    const input = smallBundle();
+    // P01 moves back 6 days: enrolled 2019-01-02, shown enrolled 2018-12-27.
+    input.participants[0].birthYear = 2018 - 89;
+    let { bundle, report } = deidentifyBundle(valid(input), SECRET);
+    expect(bundle.participants[0]!.enrolledOn).to.equal('2018-12-27');
+    expect(bundle.participants[0]!.birthYear).to.equal(1929);
+    expect(report.birthYearsTopCoded).to.equal(0);
+    input.participants[0].birthYear = 2018 - 90;
+    ({ bundle, report } = deidentifyBundle(valid(input), SECRET));
+    expect(bundle.participants[0]!.birthYear).to.equal(1928);
+    expect(report.birthYearsTopCoded).to.equal(1);
+  });
+
+  it('shows a birth year after the shifted enrolment as the year of enrolment', () => {
+    const input = smallBundle();
+    input.participants[0].birthYear = 2019; // enrolled 2019-01-02, shown 2018-12-27
+    const { bundle } = deidentifyBundle(valid(input), SECRET);
+    expect(bundle.participants[0]!.birthYear).to.equal(2018);
+  });
+
+  it('counts every date it shifted, every code, lot, term and reason', () => {
+    const input = smallBundle();
+    input.participants[0].adverseEvents[0].resolvedDate = null;
+    const original = valid(input);
+    const { bundle, report } = deidentifyBundle(original, SECRET);
+    const lots = new Set(original.participants.flatMap((p) => p.sessions.map((s) => s.pigmentLot)));
+    expect(report).to.deep.equal({
+      participantCodes: original.participants.length,
+      practitionerCodes: original.practitioners.length,
+      pigmentLots: lots.size,
+      datesShifted: original.participants.reduce((n, p) => n + datesOf(p).length, 0),
+      dateShift: report.dateShift,
+      termsReplaced: original.participants.reduce((n, p) => n + p.adverseEvents.length, 0),
+      withdrawalReasonsRemoved: original.participants.filter((p) => p.withdrawalReason !== null).length,
+      birthYearsTopCoded: 0,
+    });
+    // A withdrawn participant and an unresolved event, each counted as it is.
+    expect(original.participants.some((p) => p.withdrawnOn !== null)).to.equal(true);
+    expect(original.participants.some((p) => p.adverseEvents.some((e) => e.resolvedDate === null))).to.equal(true);
+    expect(bundle.practitioners.map((p) => p.code)).to.deep.equal(original.practitioners.map((p) => pseudonym(SECRET, 'practitioner', p.code)));
   });
 
   it('removes withdrawal reasons and replaces terms by their category', () => {

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import type { Proportion } from '../../../analysis/types.ts';
 import { suppressEventCount, suppressSmallCells } from '../../../api/services/small-cell-suppression.ts';
 import { proveNoDisclosure } from '../../support/disclosure-proof.ts';
-import { people, siteFigures, type Person } from './fixtures/site-figures.ts';
+import { PROTOCOL, people, siteFigures, type Person } from './fixtures/site-figures.ts';
 
 const THRESHOLD = 5;
 
@@ -263,6 +263,37 @@ describe('small-cell suppression', function () {
     expect(out.sessions.perParticipant).to.deep.equal({ n: null, suppressed: true });
     expect(out.fading.gradeTrend).to.deep.equal({ n: null, slopePerMonth: null, intercept: null, r2: null, spearmanRho: null, spearmanP: null, suppressed: true });
     expect(out.satisfaction.responseRate).to.deep.equal(hiddenProportion(null));
+  });
+
+  describe('retention by visit', () => {
+    // One visit 12 months after the final session, expecting a fading assessment: each person's
+    // one assessment (12 months after the final session) does it; a person without one does not.
+    const protocol = {
+      ...PROTOCOL,
+      visits: [{ code: 'FU12', label: '12 months', monthsAfterFinalSession: 12, windowBeforeDays: 30, windowAfterDays: 30, expects: ['fadingAssessment' as const] }],
+    };
+    const figures = siteFigures([...people(10), ...people(6, { grade: null })], protocol);
+    const hidden = (N: number | null) => ({ n: null, N, proportion: null, wilson: null, exact: null, suppressed: true });
+
+    it('hides a small count of a visit and the count that gives it back, and marks the row', () => {
+      // 16 with a schedule: 10 done, 6 not done, 0 withdrawn. Withdrawn (0 < 5) is hidden, and so is
+      // not done, since 16 − 10 − 6 would give withdrawn back; done (10, remainder 6) is shown.
+      const visit = figures.retention![0]!;
+      expect([visit.participants, visit.done.n, visit.notDone.n, visit.withdrawn.n]).to.deep.equal([16, 10, 6, 0]);
+      const [row] = suppressSmallCells(figures, THRESHOLD).retention!;
+      expect(row).to.deep.equal({ ...visit, notDone: hidden(16), withdrawn: hidden(16), suppressed: true });
+    });
+
+    it('hides every count of a visit under an infinite threshold, and none under a threshold of 0', () => {
+      const [row] = suppressSmallCells(figures, Number.POSITIVE_INFINITY).retention!;
+      const visit = figures.retention![0]!;
+      expect(row).to.deep.equal({ ...visit, participants: null, done: hidden(null), notDone: hidden(null), withdrawn: hidden(null), suppressed: true });
+      expect(suppressSmallCells(figures, 0).retention).to.deep.equal(figures.retention);
+    });
+
+    it('leaves retention out where the protocol schedules no visit', () => {
+      expect(suppressSmallCells(siteFigures(people(10)), THRESHOLD)).not.to.have.property('retention');
+    });
   });
 
   it('marks the group suppressed when only single counts are hidden', () => {

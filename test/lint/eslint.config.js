@@ -8,7 +8,7 @@ import tseslint from 'typescript-eslint';
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'data/', 'web/screenshots/'] },
+  { ignores: ['node_modules/', 'dist/', 'data/', 'web/screenshots/', '.stryker-tmp/'] },
   {
     files: ['**/*.ts', '**/*.tsx'],
     extends: [tseslint.configs.recommended],

@@ -97,13 +97,11 @@ describe('the bundle rules, by validation alone', () => {
   });
 
   it('reports a malformed withdrawal date once, whether or not a cause is given', () => {
-    const badDate = { path: 'withdrawnOn', message: '2019-13-01 is not a calendar date' };
-    expect(problemsOf((b) => (b.participants[0].withdrawnOn = '2019-13-01'))).to.deep.equal([
-      { ...badDate, path: `participants[0].${badDate.path}` },
-    ]);
-    expect(problemsOf((b) => (b.participants[1].withdrawnOn = '2019-13-01'))).to.deep.equal([
-      { ...badDate, path: `participants[1].${badDate.path}` },
-    ]);
+    for (const index of [0, 1]) {
+      expect(problemsOf((b) => (b.participants[index].withdrawnOn = '2019-13-01'))).to.deep.equal([
+        { path: `participants[${index}].withdrawnOn`, message: '2019-13-01 is not a calendar date' },
+      ]);
+    }
   });
 
   it('finds the first session by date, not by place in the list, and only when every date is valid', () => {
@@ -164,11 +162,12 @@ describe('the bundle rules, by validation alone', () => {
   });
 
   it('accepts a fatal grade 5 serious event, and checks grade against outcome only when both are valid', () => {
-    expect(problemsOf((b) => Object.assign(b.participants[0].adverseEvents[0], { grade: 5, outcome: 'fatal', serious: true }))).to.deep.equal([]);
-    expect(problemsOf((b) => Object.assign(b.participants[0].adverseEvents[0], { grade: 9, outcome: 'fatal', serious: true }))).to.deep.equal([
+    const event = (fields: object) => (b: Bundle) => Object.assign(b.participants[0].adverseEvents[0], { serious: true, ...fields });
+    expect(problemsOf(event({ grade: 5, outcome: 'fatal' }))).to.deep.equal([]);
+    expect(problemsOf(event({ grade: 9, outcome: 'fatal' }))).to.deep.equal([
       { path: 'participants[0].adverseEvents[0].grade', message: 'must be at most 5 (got 9)' },
     ]);
-    expect(problemsOf((b) => Object.assign(b.participants[0].adverseEvents[0], { grade: 5, outcome: 'died', serious: true }))).to.deep.equal([
+    expect(problemsOf(event({ grade: 5, outcome: 'died' }))).to.deep.equal([
       {
         path: 'participants[0].adverseEvents[0].outcome',
         message: 'must be one of recovered, recovering, not_recovered, recovered_with_sequelae, fatal, unknown (got "died")',
@@ -195,7 +194,10 @@ describe('the bundle rules, by validation alone', () => {
       { path: 'participants[0].sessions[2].number', message: 'must be a whole number (got "three")' },
       { path: 'participants[0].sessions[3].number', message: 'must be a whole number (got "four")' },
     ]);
-    const badKind = (index: number) => ({ path: `participants[0].sessions[${index}].kind`, message: 'must be one of initial, touch_up (got "first")' });
+    const badKind = (index: number) => ({
+      path: `participants[0].sessions[${index}].kind`,
+      message: 'must be one of initial, touch_up (got "first")',
+    });
     // Session 1 of unknown kind is not taken for a touch-up before initial session 3.
     expect(problemsOf((b) => (b.participants[0].sessions[0].kind = 'first'))).to.deep.equal([badKind(0)]);
     // No initial session known, but some kinds unknown: the touch-up (session 4) is not refused.

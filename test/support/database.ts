@@ -39,7 +39,12 @@ function databaseUrl(name: string): string {
   return url.toString();
 }
 
-/** The name of the template for the migrations as they are now, made (migrated) if missing. */
+/** The name of the template for the migrations as they are now, made (migrated) if missing; once per run. */
+export function migratedServerTemplate(): Promise<string> {
+  migratedTemplate ??= serverTemplate();
+  return migratedTemplate;
+}
+
 async function serverTemplate(): Promise<string> {
   const hash = createHash('sha256');
   for (const file of fs.readdirSync(MIGRATIONS).sort()) hash.update(file).update(fs.readFileSync(new URL(file, MIGRATIONS)));
@@ -111,8 +116,7 @@ export interface TestDb extends Db {
 /** A new, migrated, empty database on the configured driver. */
 export async function freshDb(): Promise<TestDb> {
   if (SERVER_URL) {
-    migratedTemplate ??= serverTemplate();
-    const database = await createServerDatabase(await migratedTemplate);
+    const database = await createServerDatabase(await migratedServerTemplate());
     // Already at the latest migration: this checks it, as every server and command does.
     const db = await openMigratedDb({ databaseUrl: database.url });
     return Object.assign(db, {

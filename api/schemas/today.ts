@@ -7,10 +7,23 @@ export const DATE_GRACE_DAYS = 1;
 
 let fixedToday: (() => string) | null = null;
 
+/**
+ * One formatter per time zone: making one costs far more than formatting a date, and every record
+ * date of an import asks for today. The computer's own zone is keyed by TZ, which Node lets a
+ * process change while it runs.
+ */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+
 /** The calendar date (YYYY-MM-DD) of `now` in `timeZone` (undefined: the computer's own). */
 export function todayIn(timeZone: string | undefined, now: Date): string {
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  const key = timeZone === undefined ? `local:${typeof process === 'undefined' ? '' : (process.env.TZ ?? '')}` : `zone:${timeZone}`;
+  let formatter = formatters.get(key);
+  if (formatter === undefined) {
+    // en-CA writes dates as YYYY-MM-DD.
+    formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(key, formatter);
+  }
+  return formatter.format(now);
 }
 
 /** Today's date: the one set by `setToday`, else today in SMP_TIME_ZONE. */

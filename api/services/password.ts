@@ -8,16 +8,21 @@ import { randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:c
  * N = 2^15, r = 8, p = 3: one of the OWASP Password Storage Cheat Sheet's equivalent scrypt
  * settings (32 MiB a hash); of those it measured the fastest here after N = 2^14, p = 5.
  */
-const COST = { ln: 15, r: 8, p: 3 } as const;
+const PRODUCTION_COST: Cost = { ln: 15, r: 8, p: 3 };
+/** The parameters of new hashes and of the decoy: PRODUCTION_COST unless a test lowered them. */
+let COST: Cost = PRODUCTION_COST;
 const SALT_BYTES = 16;
 const KEY_BYTES = 32;
 /** At most this many hashes run at once: bounds memory (32 MiB each) and leaves the CPU to requests. */
 const CONCURRENT_HASHES = 2;
 
-interface ParsedHash {
+interface Cost {
   ln: number;
   r: number;
   p: number;
+}
+
+interface ParsedHash extends Cost {
   salt: Buffer;
   key: Buffer;
 }
@@ -64,7 +69,21 @@ export async function hashPassword(password: string): Promise<string> {
  * What an unknown user's password is checked against: today's parameters with a random salt and
  * key. No password derives that key, and the check costs what a real one costs.
  */
-const DECOY: ParsedHash = { ...COST, salt: randomBytes(SALT_BYTES), key: randomBytes(KEY_BYTES) };
+let DECOY: ParsedHash = { ...COST, salt: randomBytes(SALT_BYTES), key: randomBytes(KEY_BYTES) };
+
+/**
+ * For tests only (test/support/password-cost.ts): cheaper parameters for new hashes and the decoy,
+ * so that a test file that signs in dozens of times does not spend half a second a hash; `null`
+ * restores today's. Refused outside a mocha run (no global `describe`), so that no server or
+ * command can lower the cost by accident. Stored hashes keep verifying at their own parameters.
+ */
+export function setTestPasswordCost(cost: Cost | null): void {
+  if (typeof (globalThis as { describe?: unknown }).describe !== 'function') {
+    throw new Error('setTestPasswordCost is for tests run by mocha only');
+  }
+  COST = cost ?? PRODUCTION_COST;
+  DECOY = { ...COST, salt: randomBytes(SALT_BYTES), key: randomBytes(KEY_BYTES) };
+}
 
 /**
  * Whether `password` matches `stored`. With `stored` null (no such user, or no password set) the

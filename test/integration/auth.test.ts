@@ -5,12 +5,13 @@ import { syncBuiltinESMExports } from 'node:module';
 import { expect } from 'chai';
 import { sql } from 'kysely';
 import { secretHash } from '../../api/services/auth-service.ts';
-import { hashPassword } from '../../api/services/password.ts';
+import { hashPassword, setTestPasswordCost } from '../../api/services/password.ts';
 import { createUser } from '../../api/services/user-service.ts';
 import { commandLineChange, type Grant } from '../../api/services/access.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { everyStoredRow, startTestServer, type Reply, type TestServer } from '../support/http-client.ts';
+import { CHEAP_PASSWORD_COST, useCheapPasswordHashes } from '../support/password-cost.ts';
 import { createTestUser, type TestUser } from '../support/users.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 
@@ -18,6 +19,7 @@ const PASSWORD = 'a long and memorable passphrase';
 
 describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
   this.timeout(60_000);
+  useCheapPasswordHashes();
   let db: TestDb;
   let app: TestServer;
   let passwordHash: string;
@@ -101,7 +103,10 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
     });
 
     it('spends as long on an unknown user as on a wrong password: one password hash of the same cost each', async () => {
-      const user = await userWithPassword();
+      // Today's parameters, for the stored hash and the decoy alike (the other tests hash cheaply).
+      setTestPasswordCost(null);
+      const user = await createTestUser(db, 'researcher');
+      await db.kysely.updateTable('app_user').set({ password_hash: await hashPassword(PASSWORD) }).where('user_id', '=', user.userId).execute();
       // Count scrypt derivations through node:crypto's own export, rather than timing them.
       const calls: number[] = [];
       const original = crypto.scrypt;
@@ -122,6 +127,7 @@ describe(`sign-in, sessions, tokens and links (${DRIVER})`, function () {
       } finally {
         (crypto as { scrypt: unknown }).scrypt = original;
         syncBuiltinESMExports();
+        setTestPasswordCost(CHEAP_PASSWORD_COST);
       }
     });
 

@@ -16,7 +16,7 @@ const COMMANDS = ['serve', 'demo', 'import', 'export', 'studies', 'backup', 'res
 
 describe(`smp command conveniences (${DRIVER})`, function () {
   this.timeout(120_000);
-  const cli = useCliWorkspace('smp-cli-commands-');
+  const cli = useCliWorkspace('smp-cli-commands-', { migrated: true });
   const { smp } = cli;
 
   before(() => {

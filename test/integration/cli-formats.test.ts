@@ -65,7 +65,7 @@ const DEMO_FILE_NAMES = {
 
 describe(`smp export, import and analyze in the interchange formats (${DRIVER})`, function () {
   this.timeout(300_000);
-  const cli = useCliWorkspace('smp-cli-formats-');
+  const cli = useCliWorkspace('smp-cli-formats-', { migrated: true });
   /** The demo study and a cohort with withdrawal reasons and many adverse events. */
   let storeA: NodeJS.ProcessEnv;
   /** Where exports are read back: empty at first. */

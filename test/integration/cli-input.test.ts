@@ -14,7 +14,7 @@ import { adminTokenInStore } from '../support/users.ts';
 
 describe(`smp command line and server on bad input (${DRIVER})`, function () {
   this.timeout(180_000);
-  const cli = useCliWorkspace('smp-cli-input-test-', { maxBuffer: 64 * 1024 * 1024 });
+  const cli = useCliWorkspace('smp-cli-input-test-', { maxBuffer: 64 * 1024 * 1024, migrated: true });
   const { smp, write } = cli;
 
   it('refuses a file with invalid UTF-8 at its byte offset, and accepts one with a byte order mark', () => {

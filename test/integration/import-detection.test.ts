@@ -44,7 +44,7 @@ describe(`import: the format detected, wrong or damaged files get a pointer, --c
   const source = valid(smallBundle('SRC-1'));
 
   describe('smp import', () => {
-    const cli = useCliWorkspace('smp-import-detection-');
+    const cli = useCliWorkspace('smp-import-detection-', { migrated: true });
     const { smp } = cli;
 
     before(() => {

@@ -11,6 +11,7 @@ import { sql } from 'kysely';
 import { hashPassword } from '../../api/services/password.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 import { startTestServer, type Reply, type TestServer } from '../support/http-client.ts';
+import { useCheapPasswordHashes } from '../support/password-cost.ts';
 import { createTestUser, type TestUser } from '../support/users.ts';
 
 const PASSWORD = 'a long and memorable passphrase';
@@ -19,6 +20,7 @@ const DAY = 24 * 60 * MINUTE;
 
 describe(`sign-in lockout with device cookies (${DRIVER})`, function () {
   this.timeout(120_000);
+  useCheapPasswordHashes();
   let db: TestDb;
   let passwordHash: string;
   let now: number;

@@ -11,7 +11,7 @@ import { everyStoredRow, startTestServer } from '../support/http-client.ts';
 
 describe(`smp user (${DRIVER})`, function () {
   this.timeout(120_000);
-  const cli = useCliWorkspace('smp-user-cli-', { env: { SMP_PUBLIC_URL: '', HOST: '', PORT: '' } });
+  const cli = useCliWorkspace('smp-user-cli-', { env: { SMP_PUBLIC_URL: '', HOST: '', PORT: '' }, migrated: true });
   const { smp } = cli;
 
   before(() => {

@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createServerDatabase, SERVER_URL } from './database.ts';
+import { createServerDatabase, migratedServerTemplate, SERVER_URL } from './database.ts';
 
 /** The `smp` command's script, as `npm start` and the installed `smp` run it. */
 export const SMP = fileURLToPath(new URL('../../api/bin/smp.js', import.meta.url));
@@ -63,12 +63,54 @@ export interface CliWorkspace {
   newStore(name: string): Promise<NodeJS.ProcessEnv>;
 }
 
+let migratedDataDir: string | undefined;
+
+/**
+ * An embedded data directory made and migrated by a real `smp` command once per run, for
+ * workspaces whose stores start migrated (see `migrated` below); removed when the run ends.
+ */
+function migratedEmbeddedStore(): string {
+  if (migratedDataDir) return migratedDataDir;
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-migrated-store-'));
+  process.once('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
+  const dataDir = path.join(folder, 'data');
+  const run = runSmp({ ...process.env, SMP_DATA_DIR: dataDir, DATABASE_URL: '' }, ['studies'], { cwd: folder });
+  if (run.status !== 0) throw new Error(`smp studies could not make a migrated data directory: ${run.stderr}`);
+  migratedDataDir = dataDir;
+  return dataDir;
+}
+
+export interface WorkspaceOptions {
+  /** Variables added to the store's environment, e.g. `{ PORT: '' }`. */
+  env?: NodeJS.ProcessEnv;
+  maxBuffer?: number;
+  /**
+   * The workspace's stores start migrated and empty, as after their first `smp` command: a copy
+   * of a data directory an `smp` command made once per run, or a database copied from the
+   * migrated template. It saves each store the seconds of creating an embedded cluster; leave it
+   * off where a test is about what the first command on a new store does.
+   */
+  migrated?: boolean;
+}
+
 /**
  * A CLI workspace for the tests of the enclosing `describe`: made before them, removed (folder and
- * databases) after them. `env` adds variables to the store's environment, e.g. `{ PORT: '' }`.
+ * databases) after them.
  */
-export function useCliWorkspace(prefix: string, options: { env?: NodeJS.ProcessEnv; maxBuffer?: number } = {}): CliWorkspace {
+export function useCliWorkspace(prefix: string, options: WorkspaceOptions = {}): CliWorkspace {
   const drops: Array<() => Promise<void>> = [];
+  /** A new database on the server, migrated or empty. */
+  const serverStore = async () => {
+    const database = await createServerDatabase(options.migrated ? await migratedServerTemplate() : undefined);
+    drops.push(database.drop);
+    return database.url;
+  };
+  /** An embedded data directory's path in the folder, a copy of the migrated one if asked. */
+  const embeddedStore = (name: string) => {
+    const dataDir = path.join(workspace.dir, name);
+    if (options.migrated) fs.cpSync(migratedEmbeddedStore(), dataDir, { recursive: true });
+    return dataDir;
+  };
   const workspace: CliWorkspace = {
     dir: '',
     env: {},
@@ -82,20 +124,19 @@ export function useCliWorkspace(prefix: string, options: { env?: NodeJS.ProcessE
       return file;
     },
     async newStore(name) {
-      if (!SERVER_URL) return { ...workspace.env, SMP_DATA_DIR: path.join(workspace.dir, name) };
-      const database = await createServerDatabase();
-      drops.push(database.drop);
-      return { ...workspace.env, DATABASE_URL: database.url };
+      if (!SERVER_URL) return { ...workspace.env, SMP_DATA_DIR: embeddedStore(name) };
+      return { ...workspace.env, DATABASE_URL: await serverStore() };
     },
   };
   before(async () => {
     workspace.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-    workspace.env = { ...process.env, SMP_DATA_DIR: path.join(workspace.dir, 'data'), DATABASE_URL: '', ...options.env };
-    if (SERVER_URL) {
-      const database = await createServerDatabase();
-      workspace.env.DATABASE_URL = database.url;
-      drops.push(database.drop);
-    }
+    workspace.env = {
+      ...process.env,
+      SMP_DATA_DIR: SERVER_URL ? path.join(workspace.dir, 'data') : embeddedStore('data'),
+      DATABASE_URL: '',
+      ...options.env,
+    };
+    if (SERVER_URL) workspace.env.DATABASE_URL = await serverStore();
   });
   after(async () => {
     for (const drop of drops.splice(0)) await drop();

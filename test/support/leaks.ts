@@ -51,6 +51,8 @@ export function leaks(files: readonly FormatFile[], source: StudyBundle, deident
     for (const e of p.adverseEvents) texts.add(e.term);
     for (const s of p.sessions) texts.add(s.pigmentLot);
   }
+  // Each text as written and as JSON escapes it (searched for only where that differs).
+  const textForms = [...texts].map((value) => [value, JSON.stringify(value).slice(1, -1)] as const);
   const shifted = deidentified ? datesOf(deidentified) : undefined;
   const forbiddenDates = new Set(shifted ? [...datesOf(source)].filter((date) => !shifted.has(date)) : []);
   const scan: LeakScan = {
@@ -87,8 +89,8 @@ export function leaks(files: readonly FormatFile[], source: StudyBundle, deident
         }
       }
     }
-    for (const value of texts) {
-      if (text.includes(value) || text.includes(JSON.stringify(value).slice(1, -1))) {
+    for (const [value, escaped] of textForms) {
+      if (text.includes(value) || (escaped !== value && text.includes(escaped))) {
         scan.texts.add(value);
         scan.found.push(`${file.name}: text ${value}`);
       }

@@ -57,14 +57,40 @@ export const CSV_OPTIONS = {
  * holding a line break are always quoted (a bare CR would otherwise be read as the end of a record).
  */
 export function writeCsv(header: readonly string[], rows: Iterable<readonly Cell[]>): string {
-  const records: Cell[][] = [[...header]];
-  for (const row of rows) records.push([...row]);
-  return stringify(records, CSV_OPTIONS);
+  let text = csvRecord(header);
+  for (const row of rows) text += csvRecord(row);
+  return text;
 }
 
 /** CSV records without a header, each ending in CRLF (nothing for no rows): a part of a file written in batches. */
 export function csvRecords(rows: ReadonlyArray<readonly Cell[]>): string {
-  return rows.length === 0 ? '' : stringify(rows as Cell[][], CSV_OPTIONS);
+  let text = '';
+  for (const row of rows) text += csvRecord(row);
+  return text;
+}
+
+/** A text cell that must be quoted: it holds the delimiter, a quote or a line break. */
+const NEEDS_QUOTES = /[",\r\n]/;
+
+/**
+ * One record and its CRLF, byte for byte what csv-stringify writes with CSV_OPTIONS, without its
+ * per-field option handling (the exports write millions of cells): text neutralised, then quoted
+ * when it holds a comma, a quote or a line break (quotes doubled); numbers as `String` writes
+ * them; booleans `1`/`0`; null an empty cell. A cell of any other kind goes through csv-stringify.
+ */
+export function csvRecord(row: readonly Cell[]): string {
+  let line = '';
+  for (let index = 0; index < row.length; index++) {
+    const cell = row[index];
+    if (index > 0) line += ',';
+    if (typeof cell === 'string') {
+      const text = neutraliseFormula(cell);
+      line += NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+    } else if (typeof cell === 'number') line += String(cell);
+    else if (typeof cell === 'boolean') line += cell ? '1' : '0';
+    else if (cell !== null && cell !== undefined) return stringify([[...row]], CSV_OPTIONS);
+  }
+  return `${line}\r\n`;
 }
 
 /** One data row of a read CSV file: its row number (the header is row 1) and its cells. */

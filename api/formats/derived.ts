@@ -7,8 +7,22 @@ import type { Participant } from '../schemas/bundle.ts';
 
 const MS_PER_DAY = 86_400_000;
 
+/**
+ * Day numbers of the dates seen so far: an export asks for the same few thousand dates hundreds
+ * of thousands of times. Bounded by the dates a study can hold (1900–2100: 73,415).
+ */
+const DAY_NUMBERS = new Map<string, number>();
+const MAX_REMEMBERED_DATES = 100_000;
+
 /** Days since 1970-01-01 of an ISO date. */
-export const dayNumber = (date: string): number => Date.parse(`${date}T00:00:00Z`) / MS_PER_DAY;
+export function dayNumber(date: string): number {
+  let day = DAY_NUMBERS.get(date);
+  if (day === undefined) {
+    day = Date.parse(`${date}T00:00:00Z`) / MS_PER_DAY;
+    if (DAY_NUMBERS.size < MAX_REMEMBERED_DATES) DAY_NUMBERS.set(date, day);
+  }
+  return day;
+}
 
 /** The reference start date (study day 1): the date of the participant's first session; null without sessions. */
 export function firstSessionDate(participant: Pick<Participant, 'sessions'>): string | null {

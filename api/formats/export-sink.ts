@@ -19,6 +19,11 @@ export interface TextOut {
 /** The files of an export, written one after the other. */
 export interface ExportTarget {
   file(name: string): Promise<TextOut>;
+  /**
+   * Whether several files may be open and written at once (a folder), so that one pass over the
+   * study writes them all without setting the later ones aside (a zip writes one entry at a time).
+   */
+  concurrentFiles?: boolean;
   /** After the last file. */
   finish(): Promise<void>;
 }
@@ -136,6 +141,7 @@ export function folderTarget(directory: string): ExportTarget & { names: string[
   const names: string[] = [];
   return {
     names,
+    concurrentFiles: true,
     async file(name) {
       names.push(name);
       const stream = createWriteStream(path.join(directory, name));

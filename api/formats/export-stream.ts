@@ -104,6 +104,7 @@ async function streamCsv(source: StudySource, target: ExportTarget): Promise<voi
   const tables: Array<TableSpec<unknown>> = [...CSV_TABLES] as Array<TableSpec<unknown>>;
   if (head.study.protocol.visits) tables.splice(1, 0, visitsTable as TableSpec<unknown>);
   const [first, ...later] = tables.filter((table) => PARTICIPANT_TABLES.has(table.name));
+  if (target.concurrentFiles) return streamCsvAtOnce(source, target, tables);
   const spool = await createSpool();
   try {
     for (const table of tables) {
@@ -123,6 +124,29 @@ async function streamCsv(source: StudySource, target: ExportTarget): Promise<voi
   } finally {
     await spool.dispose();
   }
+  await oneFile(target, CODEBOOK_FILE, (out) => out.write(writeCodebook()));
+}
+
+/**
+ * The csv format into a target that takes several files at once (a folder): one pass over the
+ * participants writes every participant table as it comes, with nothing set aside.
+ */
+async function streamCsvAtOnce(source: StudySource, target: ExportTarget, tables: ReadonlyArray<TableSpec<unknown>>): Promise<void> {
+  const { head } = source;
+  for (const table of tables) {
+    if (!PARTICIPANT_TABLES.has(table.name)) await oneFile(target, fileOf(table), (out) => out.write(writeTable(table, head)));
+  }
+  const open: Array<{ table: TableSpec<unknown>; out: TextOut }> = [];
+  for (const table of tables.filter((table) => PARTICIPANT_TABLES.has(table.name))) {
+    const out = await target.file(fileOf(table));
+    open.push({ table, out });
+    await out.write(tableHeader(table));
+  }
+  for await (const batch of source.batches(ALL_KINDS)) {
+    const bundle = withBatch(head, batch);
+    for (const { table, out } of open) await out.write(tableRows(table, bundle));
+  }
+  for (const { out } of open) await out.close();
   await oneFile(target, CODEBOOK_FILE, (out) => out.write(writeCodebook()));
 }
 

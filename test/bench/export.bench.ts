@@ -2,7 +2,7 @@
 // command in a child process (wall time, and its peak RSS from GNU time), next to psql's COPY TO
 // of the same tables in the same run, as a ratio. The exports stream, so peak memory should not
 // grow with the study: run it with --participants 20000 and 100000 and compare the peaks.
-//   npm run bench:export [-- --participants 20000 --runs 1]
+//   npm run bench:export [-- --participants 20000 --runs 1 --formats csv,json]
 // Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), psql and /usr/bin/time.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -15,7 +15,7 @@ import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { median, onServer, serverUrl } from './common.ts';
 
 const { values } = parseArgs({
-  options: { participants: { type: 'string', default: '20000' }, runs: { type: 'string', default: '1' }, load: { type: 'string' } },
+  options: { participants: { type: 'string', default: '20000' }, runs: { type: 'string', default: '1' }, formats: { type: 'string' }, load: { type: 'string' } },
 });
 const participants = Number(values.participants);
 const runs = Number(values.runs);
@@ -23,7 +23,13 @@ const root = path.resolve(import.meta.dirname, '../..');
 const smp = path.join(root, 'api/bin/smp.js');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-bench-export-'));
 const CODE = 'BENCH-EXPORT';
-const FORMATS = ['json', 'csv', 'redcap', 'sdtm', 'fhir'] as const;
+const ALL_FORMATS = ['json', 'csv', 'redcap', 'sdtm', 'fhir'] as const;
+/** The formats measured: --formats csv,json picks some (in that order), default all. */
+const FORMATS = values.formats === undefined ? ALL_FORMATS : values.formats.split(',').map((format) => {
+  const known = ALL_FORMATS.find((f) => f === format.trim());
+  if (known === undefined) throw new Error(`--formats: unknown format ${JSON.stringify(format)} (known: ${ALL_FORMATS.join(', ')})`);
+  return known;
+});
 const TABLES = ['site', 'practitioner', 'participant', 'treatment_session', 'adverse_event', 'fading_assessment', 'satisfaction_survey'] as const;
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;

@@ -29,11 +29,12 @@ const CREATED_AT = new Date('2024-01-01T00:00:00Z');
 const KEY = new Uint8Array(32).fill(0x5a);
 const sha = (content: string | Uint8Array) => createHash('sha256').update(content).digest('hex');
 
-/** A target that keeps each file's text, by name, in order. */
-function memoryTarget(): ExportTarget & { files: Array<{ name: string; text: string }> } {
+/** A target that keeps each file's text, by name, in order; with `concurrentFiles`, one that takes several files at once, as a folder does. */
+function memoryTarget(concurrentFiles = false): ExportTarget & { files: Array<{ name: string; text: string }> } {
   const files: Array<{ name: string; text: string }> = [];
   return {
     files,
+    concurrentFiles,
     async file(name) {
       const file = { name, text: '' };
       files.push(file);
@@ -49,8 +50,8 @@ function memorySink(): ByteSink & { bytes(): Uint8Array } {
   return { write: async (bytes) => void chunks.push(bytes.slice()), bytes: () => new Uint8Array(Buffer.concat(chunks)) };
 }
 
-async function streamed(db: TestDb, code: string, format: ExportFormat, options: { deidentify?: boolean; actor?: Actor; batchSize?: number }) {
-  const target = memoryTarget();
+async function streamed(db: TestDb, code: string, format: ExportFormat, options: { deidentify?: boolean; actor?: Actor; batchSize?: number; concurrentFiles?: boolean }) {
+  const target = memoryTarget(options.concurrentFiles);
   let heading: ExportHeading | undefined;
   await streamStoredStudy(db, code, format, { createdAt: CREATED_AT, batchSize: options.batchSize ?? 7, ...options }, (h) => {
     heading = h;
@@ -93,6 +94,18 @@ describe('streamed exports', function () {
           expect(heading.warnings).to.deep.equal(reference.warnings);
         });
       }
+    }
+  }
+
+  for (const [code, batchSize] of [['SMP-2021', 3], ['GEN-2000', 173]] as const) {
+    for (const deidentify of [false, true]) {
+      const variant = `csv${deidentify ? '-deidentified' : ''}`;
+      it(`${code} ${variant} into a target that takes every table at once (a folder): every file byte for byte the same`, async () => {
+        const reference = REFERENCE[code]![variant]!;
+        const { files } = await streamed(db, code, 'csv', { deidentify, batchSize, concurrentFiles: true });
+        expect(Object.fromEntries(files.map((f) => [f.name, sha(f.text)]))).to.deep.equal(reference.files);
+        expect(files.map((f) => f.name)).to.deep.equal(Object.keys(reference.files));
+      });
     }
   }
 

@@ -2,7 +2,7 @@
 // column. Rows follow the bundle's canonical order, so the same study always gives the same bytes.
 import type { StudyBundle } from '../../schemas/bundle.ts';
 import { canonicalOrder } from '../../schemas/bundle-order.ts';
-import { csvRecords, writeCsv, type Cell } from '../csv-text.ts';
+import { csvRecord, writeCsv, type Cell } from '../csv-text.ts';
 import type { FormatFile } from '../types.ts';
 import { CODEBOOK_FILE, CSV_TABLES, fileOf, type ColumnSpec, type TableSpec } from './tables.ts';
 import { visitsTable } from './visits-table.ts';
@@ -33,10 +33,14 @@ export const tableHeader = <R>(table: TableSpec<R>): string => writeCsv(table.co
 
 /** A table's rows for the participants of `bundle`, without the header: what a streamed export writes batch by batch. */
 export function tableRows<R>(table: TableSpec<R>, bundle: StudyBundle): string {
-  const columns = table.columns;
-  const rows: Cell[][] = [];
-  for (const row of table.rows(bundle)) rows.push(columns.map((column) => column.value(row)));
-  return csvRecords(rows);
+  const values = table.columns.map((column) => column.value);
+  const cells: Cell[] = new Array<Cell>(values.length);
+  let text = '';
+  for (const row of table.rows(bundle)) {
+    for (let index = 0; index < values.length; index++) cells[index] = values[index]!(row);
+    text += csvRecord(cells);
+  }
+  return text;
 }
 
 export const CODEBOOK_COLUMNS = ['table', 'column', 'type', 'unit', 'allowed_values', 'labels', 'required', 'derived', 'definition'] as const;

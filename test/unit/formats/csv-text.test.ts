@@ -3,7 +3,8 @@
 // leaves numbers alone, and that the writer and the reader apply it to every cell.
 import { expect } from 'chai';
 import fc from 'fast-check';
-import { CSV_OPTIONS, neutraliseFormula, readCsv, restoreFormula, writeCsv } from '../../../api/formats/csv-text.ts';
+import { stringify } from 'csv-stringify/sync';
+import { CSV_OPTIONS, csvRecord, csvRecords, neutraliseFormula, readCsv, restoreFormula, writeCsv, type Cell } from '../../../api/formats/csv-text.ts';
 import type { LocatedProblem } from '../../../api/formats/types.ts';
 
 /** [text as typed, cell as written], worked out by hand from the rule. */
@@ -75,5 +76,25 @@ describe('csv text: formulas neutralised', () => {
   it('quotes a neutralised cell that holds a line break, as every such cell', () => {
     expect(writeCsv(['a'], [['\r\nx']])).to.equal(`a\r\n"'\r\nx"\r\n`);
     expect(CSV_OPTIONS.record_delimiter).to.equal('windows');
+  });
+
+  it('writes a record by hand exactly as csv-stringify does: quotes, commas, line breaks, numbers, booleans, empties', () => {
+    expect(csvRecord(['a,b', 'say "hi"', '', null, 0, -1.5, true, false, '=1', 'x\ny'])).to.equal(`"a,b","say ""hi""",,,0,-1.5,1,0,'=1,"x\ny"\r\n`);
+    expect(csvRecords([])).to.equal('');
+    expect(csvRecords([['a'], [1]])).to.equal('a\r\n1\r\n');
+    const cell: fc.Arbitrary<Cell> = fc.oneof(
+      fc.string({ unit: fc.constantFrom("'", '=', '+', '-', '@', '\t', '\r', '\n', ',', '"', 'a', ' ', '1'), maxLength: 8 }),
+      fc.string({ unit: 'grapheme' }),
+      fc.double(),
+      fc.integer(),
+      fc.boolean(),
+      fc.constant(null),
+    );
+    fc.assert(
+      fc.property(fc.array(cell, { minLength: 1, maxLength: 6 }), (row) => {
+        expect(csvRecord(row)).to.equal(stringify([row], CSV_OPTIONS));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });

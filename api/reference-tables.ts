@@ -21,6 +21,8 @@ export function whoMayCall(route: RouteSpec): string {
       return 'administrators, researchers, clinics (their sites)';
     case 'ownTokens':
       return 'administrators, researchers (signed-in browser)';
+    case 'roles':
+      return permission.roles.map((role) => `${role === 'admin' ? 'administrator' : role}s`).join(', ');
     default: {
       const unknown: never = permission;
       throw new Error(`unknown permission ${JSON.stringify(unknown)}`);

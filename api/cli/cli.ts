@@ -80,17 +80,12 @@ beside it.`,
         await db?.close();
         throw error;
       }
-      console.log(`SMP outcomes tracker: ${server.url} (database: ${db.driver} ${db.location})`);
-      const { ensureFirstRunAdmin, firstRunMessage } = await import('../services/first-run.ts');
-      const firstRun = await ensureFirstRunAdmin(db, config.publicUrl ?? server.url);
-      if (firstRun) console.log(firstRunMessage(firstRun));
-      // Every process looks at the survey outbox; the database hands each message to one of them.
-      const { startSurveyOutbox } = await import('../services/survey-outbox-loop.ts');
-      const outbox = startSurveyOutbox(db, config, { baseUrl: config.publicUrl ?? server.url });
-      workers.reportReady();
+      // Stopped gracefully from the moment it says it is ready: the handlers come first.
       const openDb = db;
+      const running: { outbox?: { stop(): Promise<void> } | null; stopping: boolean } = { stopping: false };
       const stop = async () => {
-        await outbox?.stop();
+        running.stopping = true;
+        await running.outbox?.stop();
         await server.close();
         await openDb.close();
         process.exit(0);
@@ -98,6 +93,15 @@ beside it.`,
       // A failure to close is left to crash the process, as an unhandled rejection does.
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
+      console.log(`SMP outcomes tracker: ${server.url} (database: ${db.driver} ${db.location})`);
+      const { ensureFirstRunAdmin, firstRunMessage } = await import('../services/first-run.ts');
+      const firstRun = await ensureFirstRunAdmin(db, config.publicUrl ?? server.url);
+      if (firstRun) console.log(firstRunMessage(firstRun));
+      // Every process looks at the survey outbox; the database hands each message to one of them.
+      const { startSurveyOutbox } = await import('../services/survey-outbox-loop.ts');
+      if (running.stopping) return;
+      running.outbox = startSurveyOutbox(db, config, { baseUrl: config.publicUrl ?? server.url });
+      workers.reportReady();
     },
   },
 

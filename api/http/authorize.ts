@@ -8,6 +8,7 @@ import {
   requireImportRole,
   requireOwnTokenRole,
   requireSiteInBody,
+  requireStudyRole,
   requireStudyWrite,
   type Actor,
 } from '../services/access.ts';
@@ -37,6 +38,9 @@ export async function authorizePath(
       return;
     case 'ownTokens':
       requireOwnTokenRole(actor, authenticatedBy);
+      return;
+    case 'roles':
+      requireStudyRole(actor, pathText(params, 'code'), permission.roles, permission.action);
       return;
     case 'writeStudy':
     case 'writeParticipants': {

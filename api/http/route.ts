@@ -6,6 +6,7 @@ import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Db } from '../../db/kysely.ts';
 import type { Config } from '../config.ts';
+import type { Role } from '../schemas/roles.ts';
 import type { Actor, ChangeContext } from '../services/access.ts';
 
 export type Method = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -38,10 +39,15 @@ export interface ResponseSpec {
  *   at one of the caller's sites (404); `action` completes "your role may not …". With
  *   `siteInBody`, the body's `site` (where a participant is enrolled or moved to) must be one of
  *   the caller's sites (403), checked once the body is read and before it is validated;
- * - `ownTokens`: a role that may create API tokens of its own, from a signed-in browser (403).
+ * - `ownTokens`: a role that may create API tokens of its own, from a signed-in browser (403);
+ * - `roles`: the study of the path's `code` in the caller's scope (404), and the caller's role one
+ *   of `roles` (403), for steps that are not a right to write but a part in a workflow (raising or
+ *   answering a query); what the service decides from the data (the query's raiser, its
+ *   participant's site) it checks itself.
  */
 export type RoutePermission =
   | { need: 'admin'; action: string }
+  | { need: 'roles'; roles: readonly Role[]; action: string }
   | { need: 'import' }
   | { need: 'ownTokens' }
   | { need: 'writeStudy' | 'writeParticipants'; action: string; siteInBody?: boolean };

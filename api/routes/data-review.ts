@@ -21,9 +21,9 @@ import { participantVerification, verificationShares, verifyRecords } from '../s
 const TAG = 'Data review';
 
 const STEP_ROUTES = [
-  { step: 'answer', operationId: 'answerQuery', summary: 'Answer a query (the participant’s clinic, or an administrator)', callers: 'clinic of the participant’s site, admin' },
-  { step: 'close', operationId: 'closeQuery', summary: 'Close a query (its raiser, or an administrator)', callers: 'the raiser (an edit check’s: researcher), admin' },
-  { step: 'reopen', operationId: 'reopenQuery', summary: 'Re-open a closed query with a message (its raiser, or an administrator)', callers: 'the raiser (an edit check’s: researcher), admin' },
+  { step: 'answer', operationId: 'answerQuery', summary: 'Answer a query (the participant’s clinic, or an administrator)', callers: 'clinic of the participant’s site, admin', roles: ['admin', 'clinic'] },
+  { step: 'close', operationId: 'closeQuery', summary: 'Close a query (its raiser, or an administrator)', callers: 'the raiser (an edit check’s: researcher), admin', roles: ['admin', 'researcher', 'reviewer'] },
+  { step: 'reopen', operationId: 'reopenQuery', summary: 'Re-open a closed query with a message (its raiser, or an administrator)', callers: 'the raiser (an edit check’s: researcher), admin', roles: ['admin', 'researcher', 'reviewer'] },
 ] as const;
 
 export const dataReviewRoutes: RouteSpec[] = [
@@ -55,6 +55,7 @@ export const dataReviewRoutes: RouteSpec[] = [
       'by pseudonym.',
     auth: 'user',
     callers: 'admin, researcher, reviewer',
+    permission: { need: 'roles', roles: ['admin', 'researcher', 'reviewer'], action: 'raise queries' },
     changeReason: 'optional',
     params: ParticipantQueryParams,
     body: RaiseQueryBody,
@@ -76,7 +77,7 @@ export const dataReviewRoutes: RouteSpec[] = [
     responses: { 200: { description: 'The query', schema: DataQuery } },
     handler: async ({ deps, actor, params }) => ({ body: await getQuery(deps.db, actor!, params.code, params.queryId) }),
   }),
-  ...STEP_ROUTES.map(({ step, operationId, summary, callers }) =>
+  ...STEP_ROUTES.map(({ step, operationId, summary, callers, roles }) =>
     defineRoute({
       method: 'post',
       path: `/studies/:code/queries/:queryId/${step}`,
@@ -85,6 +86,7 @@ export const dataReviewRoutes: RouteSpec[] = [
       summary,
       auth: 'user',
       callers,
+      permission: { need: 'roles', roles, action: `${step} queries` },
       changeReason: 'optional',
       params: QueryParams,
       body: QueryMessageBody,
@@ -115,6 +117,7 @@ export const dataReviewRoutes: RouteSpec[] = [
     description: 'A later change to a verified record clears its verification, with an audit entry.',
     auth: 'user',
     callers: 'admin, researcher',
+    permission: { need: 'writeStudy', action: 'verify records against the source' },
     changeReason: 'optional',
     params: ParticipantQueryParams,
     body: VerifyBody,

@@ -107,6 +107,15 @@ export function requireStudyScope(actor: Actor, studyCode: string): StudyScope {
   return scope;
 }
 
+/**
+ * Refuse a caller outside the study (404) or whose role is not one of `roles` (403), before a
+ * workflow step's body is read; `action` words the refusal.
+ */
+export function requireStudyRole(actor: Actor, studyCode: string, roles: readonly Role[], action: string): void {
+  requireStudyScope(actor, studyCode);
+  if (!roles.includes(actor.role)) throw new AppError('forbidden', `your role may not ${action} in study ${studyCode}`);
+}
+
 /** Refuse (403) unless the scope allows `what`; `action` words the refusal. */
 export function requirePermission(scope: StudyScope, what: 'writeParticipants' | 'writeStudy' | 'readAudit', action: string): void {
   if (!scope[what]) throw new AppError('forbidden', `your role may not ${action} in study ${scope.studyCode}`);

@@ -127,7 +127,8 @@ describe('browser: queries between a reviewer and a clinic, and source-data veri
     const site = (await apiClient(app.base, app.users.admin.headers).get(`/studies/${STUDY}/participants/P01`)).body.site as string;
     await openParticipant(page, app.base, 'P01');
     await page.getByRole('button', { name: 'Mark every record verified' }).click();
-    const status = page.locator('#verification [role=status]');
+    // The status reads "0 of N" until the verification is answered: wait for every record.
+    const status = page.locator('#verification [role=status]', { hasText: /\b([1-9]\d*) of \1 records verified/ });
     await shows(status);
     const text = (await status.textContent())!;
     const [verified, records] = /(\d+) of (\d+) records verified/.exec(text)!.slice(1).map(Number);

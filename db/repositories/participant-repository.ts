@@ -261,7 +261,8 @@ export type RecordWrite =
 
 /**
  * Write one record of a participant and its audit row in one statement: one round trip, and
- * the two stand or fall together; the participant's records_version grows with it. The
+ * the two stand or fall together (or, with `audit` null, the record alone: the caller appends its
+ * row later in the same transaction); the participant's records_version grows with it. The
  * participant's row must be held (lockAndLoadParticipant), so that the record number, taken
  * from its counter, is this writer's alone. Returns the record's new version (null for a delete).
  */
@@ -270,7 +271,7 @@ export async function writeRecordWithAudit(
   table: ChildTable,
   key: { studyId: number; participantNo: number },
   write: RecordWrite,
-  audit: ChainedAuditRow,
+  audit: ChainedAuditRow | null,
 ): Promise<string | null> {
   const keyColumn = CHILD_KEYS[table];
   const ofRecord = (db: Kysely<Database>) => {
@@ -313,12 +314,15 @@ export async function writeRecordWithAudit(
         })
         .where('study_id', '=', key.studyId)
         .where('participant_no', '=', key.participantNo) as never,
-    )
-    .with('head', (db) => advanceChainHead(db as unknown as Kysely<Database>, audit) as never);
+    );
+  const version = sql<string | null>`(select version from written)`.as('version');
+  // Without its audit row (appended at the end of the transaction by the caller), the record alone.
+  if (audit === null) return (await query.selectNoFrom(version).executeTakeFirstOrThrow()).version;
   const row = await query
+    .with('head', (db) => advanceChainHead(db as unknown as Kysely<Database>, audit) as never)
     .insertInto('audit_event')
     .values(auditValues(audit))
-    .returning(sql<string | null>`(select version from written)`.as('version'))
+    .returning(version)
     .executeTakeFirstOrThrow();
   return row.version;
 }

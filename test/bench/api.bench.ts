@@ -75,6 +75,7 @@ const iso = (day: number) => new Date(day * DAY).toISOString().slice(0, 10);
 async function main() {
   await onServer(`drop database if exists ${name} with (force)`);
   await onServer(`create database ${name}`);
+  if (process.env.SMP_BENCH_LOG_STATEMENTS) await onServer(`alter database ${name} set log_statement = 'all'`);
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
   const databaseUrl = url.toString();

@@ -113,7 +113,7 @@ export async function writeParticipant<T>(db: Db, change: ChangeContext, studyCo
       if (!rows || !reachesSite(scope, rows.participant.site_code)) {
         throw rows ? participantNotFound(participantCode) : await notFound(trx, studyCode, participantCode);
       }
-      // A batch of writes read each participant's lock when it locked them (participant-write-queue.ts).
+      // The statement that held the participant's row read its sign-off lock too (a refusal reads the lock's details).
       if (rows.locked !== false) await assertParticipantWritable(trx, studyCode, participantCode);
       const done = await work({ trx, scope, loaded: loadedOf(rows) });
       // The participant as written, with its review state and whether a valid signature is

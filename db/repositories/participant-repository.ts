@@ -43,8 +43,11 @@ export interface LoadedParticipant {
   adverseEvents: AdverseEventRow[];
   assessments: AssessmentRow[];
   surveys: SurveyRow[];
-  /** Whether a sign-off lock holds it, when the loading statement read that (a batch of writes does). */
-  locked?: boolean;
+  /**
+   * Whether a sign-off lock holds it, read by the statement that locked the participant's row
+   * (undefined when it was not read: ask participant-lock-service.ts).
+   */
+  locked?: boolean | undefined;
 }
 
 const childList = (table: Exclude<ChildTable, 'treatment_session'>) =>
@@ -95,7 +98,9 @@ export async function loadWrittenParticipant(
 export async function lockAndLoadParticipant(trx: Kysely<Database>, studyCode: string, code: string): Promise<LoadedParticipant | undefined> {
   const loaded = await selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: true });
   if (loaded === undefined || loaded.fresh) return loaded;
-  return selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: false });
+  // Read again, sign-off lock and all, by a statement that begins now the row is held.
+  const again = await selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: false });
+  return again && { ...again, locked: undefined };
 }
 
 /**
@@ -162,6 +167,8 @@ async function selectParticipants(
       ${childList('satisfaction_survey')} as surveys_json,
       (select p0.records_version from participant p0
         where p0.study_id = p.study_id and p0.participant_no = p.participant_no) as snapshot_records_version
+      ${options.lock === 'none' ? sql`` : sql`, exists (select 1 from participant_lock l
+        where l.study_code = st.code and l.participant_code = p.code and l.unlocked_at is null) as sign_off_locked`}
       ${options.review ? sql`, ${reviewStateColumns}, ${validSignatureColumn}` : sql``}
     from participant p
     join study st on st.study_id = p.study_id
@@ -170,8 +177,9 @@ async function selectParticipants(
     ${options.lock === 'wait' ? sql`for update of p` : options.lock === 'skip locked' ? sql`for update of p skip locked` : sql``}`.execute(db);
   const parse = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
   return rows.map((row) => {
-    const { study_json, deid_key, sessions_json, events_json, assessments_json, surveys_json, snapshot_records_version, review_queries, review_verified, review_signed, ...participant } = row;
+    const { study_json, deid_key, sessions_json, events_json, assessments_json, surveys_json, snapshot_records_version, review_queries, review_verified, review_signed, sign_off_locked, ...participant } = row;
     return {
+      ...(options.lock === 'none' ? {} : { locked: sign_off_locked === true }),
       ...(options.review ? { review: { queries: parse(review_queries), verified: parse(review_verified), signed: review_signed === true } } : {}),
       study: parse(study_json),
       deidKey: (deid_key as Uint8Array | null) ?? null,

@@ -14,16 +14,26 @@ let fixedToday: (() => string) | null = null;
  */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * The last date formatted, with its zone and second: a date changes only on a whole second (time
+ * zones' offsets are whole minutes), and a write checks every record's date against today.
+ */
+let last: { key: string; second: number; date: string } | null = null;
+
 /** The calendar date (YYYY-MM-DD) of `now` in `timeZone` (undefined: the computer's own). */
 export function todayIn(timeZone: string | undefined, now: Date): string {
   const key = timeZone === undefined ? `local:${typeof process === 'undefined' ? '' : (process.env.TZ ?? '')}` : `zone:${timeZone}`;
+  const second = Math.floor(now.getTime() / 1000);
+  if (last !== null && last.key === key && last.second === second) return last.date;
   let formatter = formatters.get(key);
   if (formatter === undefined) {
     // en-CA writes dates as YYYY-MM-DD.
     formatter = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
     formatters.set(key, formatter);
   }
-  return formatter.format(now);
+  const date = formatter.format(now);
+  last = { key, second, date };
+  return date;
 }
 
 /** Today's date: the one set by `setToday`, else today in SMP_TIME_ZONE. */

@@ -47,3 +47,35 @@ export function forgetActors(): void {
   generation += 1;
   entries.clear();
 }
+
+/**
+ * `read`, shared by the calls that come while one is under way: each call gets the result of a
+ * read begun after it was made (a call during a read waits for the next one, which begins when
+ * that read ends), never of one begun before it. So a busy server reads the access generation
+ * once per round trip instead of once per request, and still sees every change committed before
+ * a request came.
+ */
+export function sharedFreshRead<T>(read: () => Promise<T>): () => Promise<T> {
+  let current: Promise<T> | null = null;
+  let next: Promise<T> | null = null;
+  const begin = (): Promise<T> => {
+    const reading = read();
+    current = reading;
+    const done = () => {
+      if (current === reading) current = null;
+    };
+    reading.then(done, done);
+    return reading;
+  };
+  return () => {
+    if (current === null) return begin();
+    next ??= current.then(
+      () => undefined,
+      () => undefined,
+    ).then(() => {
+      next = null;
+      return begin();
+    });
+    return next;
+  };
+}

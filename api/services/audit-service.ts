@@ -5,7 +5,9 @@ import { gunzip, gzip } from 'node:zlib';
 import type { Kysely } from 'kysely';
 import {
   insertAuditEvent,
+  insertAuditEvents,
   lockAuditChain,
+  lockAuditChainFor,
   selectAuditEvents,
   selectReplacedBundle,
   type ChainedAuditRow,
@@ -87,13 +89,8 @@ export function auditRowOf(context: ChangeContext, change: Omit<AuditChange, 're
 /** A value as jsonb gives it back: what the chain's hash must cover. */
 const asStored = (value: unknown): unknown => (value === null || value === undefined ? null : JSON.parse(JSON.stringify(value)));
 
-/**
- * Make `row` the next entry of its chain: lock the chain's head until the transaction ends (so
- * that appends from every process are serialised), take the entry's id and time, and hash it.
- * Called last in a change's transaction, right before the row is inserted.
- */
-export async function chainAuditRow(trx: Kysely<Database>, row: NewAuditRow): Promise<ChainedAuditRow> {
-  const link = await lockAuditChain(trx, chainOf(row.study_code ?? null));
+/** `row` chained after the entry whose hash is `previous`, with the id and time taken under the chain's lock. */
+function chained(row: NewAuditRow, link: { audit_id: string; occurred_at: string }, previous: Uint8Array | null): ChainedAuditRow {
   const content = canonicalAuditContent({
     audit_id: link.audit_id,
     occurred_at: link.occurred_at,
@@ -112,14 +109,85 @@ export async function chainAuditRow(trx: Kysely<Database>, row: NewAuditRow): Pr
     reason: row.reason ?? null,
     replaced_bundle_sha256: row.replaced_bundle ? sha256Hex(row.replaced_bundle) : null,
   });
-  return { ...row, audit_id: link.audit_id, occurred_at: link.occurred_at, chain_hash: chainHash(link.last_hash ?? GENESIS_HASH, content) };
+  return { ...row, audit_id: link.audit_id, occurred_at: link.occurred_at, chain_hash: chainHash(previous ?? GENESIS_HASH, content) };
+}
+
+/**
+ * Make `row` the next entry of its chain: lock the chain's head until the transaction ends (so
+ * that appends from every process are serialised), take the entry's id and time, and hash it.
+ * Called last in a change's transaction, right before the row is inserted.
+ */
+export async function chainAuditRow(trx: Kysely<Database>, row: NewAuditRow): Promise<ChainedAuditRow> {
+  const link = await lockAuditChain(trx, chainOf(row.study_code ?? null));
+  return chained(row, link, link.last_hash);
+}
+
+/**
+ * Transactions whose audit rows are held back and appended together at the end of their work
+ * (withAuditAppendedLast). The chain's head serialises every writer of a study, in every
+ * process, from the moment it is locked until the commit: appending last holds it for one
+ * statement instead of the whole of a batch of writes.
+ */
+const held = new WeakMap<Kysely<Database>, NewAuditRow[]>();
+
+/** Whether `trx` holds its audit rows back until the end of its work. */
+export const holdsAuditRows = (trx: Kysely<Database>): boolean => held.has(trx);
+
+/** Append `row` to its chain now, or at the end of the work if the transaction holds its rows back. */
+export async function appendAuditRow(trx: Kysely<Database>, row: NewAuditRow): Promise<void> {
+  const rows = held.get(trx);
+  if (rows) rows.push(row);
+  else await insertAuditEvent(trx, await chainAuditRow(trx, row));
+}
+
+/** Where the held rows end now: a write that is refused afterwards drops the rows it added (forgetAuditRowsAfter). */
+export const heldAuditMark = (trx: Kysely<Database>): number => held.get(trx)?.length ?? 0;
+
+/** Drop the rows held since `mark`: the write that added them was refused and changed nothing. */
+export function forgetAuditRowsAfter(trx: Kysely<Database>, mark: number): void {
+  held.get(trx)?.splice(mark);
+}
+
+/**
+ * Run `work` in transaction `trx` with its audit rows held back, then append them in the order
+ * they came: per chain (in the chains' name order, so two transactions never wait on each other's
+ * heads), one statement to lock the head and take the ids and times, one to insert the rows.
+ * If `work` throws, nothing is appended (the transaction rolls back).
+ */
+export async function withAuditAppendedLast<T>(trx: Kysely<Database>, work: () => Promise<T>): Promise<T> {
+  if (held.has(trx)) return work();
+  const rows: NewAuditRow[] = [];
+  held.set(trx, rows);
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    held.delete(trx);
+  }
+  const byChain = new Map<string, NewAuditRow[]>();
+  for (const row of rows) {
+    const chain = chainOf(row.study_code ?? null);
+    byChain.set(chain, [...(byChain.get(chain) ?? []), row]);
+  }
+  for (const chain of [...byChain.keys()].sort()) {
+    const list = byChain.get(chain)!;
+    const { last_hash, links } = await lockAuditChainFor(trx, chain, list.length);
+    let previous = last_hash;
+    const entries = list.map((row, i) => {
+      const entry = chained(row, links[i]!, previous);
+      previous = entry.chain_hash;
+      return entry;
+    });
+    await insertAuditEvents(trx, entries);
+  }
+  return result;
 }
 
 /** Write the audit record of one change, inside the change's transaction. */
-export async function recordChange(trx: Kysely<Database>, context: ChangeContext, change: AuditChange): Promise<string> {
+export async function recordChange(trx: Kysely<Database>, context: ChangeContext, change: AuditChange): Promise<void> {
   if (ACCESS_ENTITIES.has(change.entity)) forgetActors();
   const replaced_bundle = change.replacedBundle === undefined ? null : await gzipAsync(JSON.stringify(change.replacedBundle));
-  return insertAuditEvent(trx, await chainAuditRow(trx, { ...auditRowOf(context, change), replaced_bundle }));
+  await appendAuditRow(trx, { ...auditRowOf(context, change), replaced_bundle });
 }
 
 /** A study's audit trail, newest first, a page at a time. Clinics see their sites' entries. */

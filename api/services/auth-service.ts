@@ -23,7 +23,7 @@ import type { Config } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Me } from '../schemas/users.ts';
 import type { Actor, ChangeContext, Role } from './access.ts';
-import { cachedActor, forgetActors } from './actor-cache.ts';
+import { cachedActor, sharedFreshRead, forgetActors } from './actor-cache.ts';
 import { recordChange } from './audit-service.ts';
 import { hashPassword, needsRehash, verifyPassword } from './password.ts';
 import { checkNewPassword } from './password-policy.ts';
@@ -57,6 +57,15 @@ async function actorOf(db: Kysely<Database>, user: { user_id: number; username: 
   };
 }
 
+const generationReaders = new WeakMap<Db, () => Promise<string>>();
+
+/** The database's access generation, one read shared by the requests that arrive during it (actor-cache.ts). */
+function accessGeneration(db: Db): () => Promise<string> {
+  let reader = generationReaders.get(db);
+  if (reader === undefined) generationReaders.set(db, (reader = sharedFreshRead(() => selectAccessGeneration(db.kysely))));
+  return reader;
+}
+
 /** The actor of a valid API token, or null; remembered for `cacheSeconds` by `clock` (see actor-cache.ts). */
 export async function actorForToken(db: Db, token: string, cacheSeconds = 0, clock?: () => Date): Promise<Actor | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
@@ -66,7 +75,7 @@ export async function actorForToken(db: Db, token: string, cacheSeconds = 0, clo
     if (!user) return null;
     if (user.stale_last_use) await touchToken(db.kysely, user.token_id);
     return actorOf(db.kysely, user);
-  }, clock, () => selectAccessGeneration(db.kysely));
+  }, clock, accessGeneration(db));
 }
 
 /** How long a sign-in session lives: minutes without a request, and hours from signing in. */
@@ -87,7 +96,7 @@ export async function actorForSession(db: Db, sessionValue: string, limits: Sess
     if (!user) return null;
     if (Number(user.idle_seconds) > TOUCH_INTERVAL_SECONDS) await touchSession(db.kysely, hash);
     return actorOf(db.kysely, user);
-  }, clock, () => selectAccessGeneration(db.kysely));
+  }, clock, accessGeneration(db));
 }
 
 /**

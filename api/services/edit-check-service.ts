@@ -3,8 +3,8 @@
 // query whose finding is gone closes itself with a system message. A verified record whose
 // version moved (changed or deleted) loses its verification. Each of these is an audit entry.
 import type { Kysely } from 'kysely';
-import { insertMessage, insertQueryWithMessage, selectReviewState, setQueryState } from '../../db/repositories/data-query-repository.ts';
-import { loadParticipant } from '../../db/repositories/participant-repository.ts';
+import { insertMessage, insertQueryWithMessage, setQueryState, type ReviewState } from '../../db/repositories/data-query-repository.ts';
+import type { LoadedParticipant } from '../../db/repositories/participant-repository.ts';
 import { deleteVerification } from '../../db/repositories/verification-repository.ts';
 import type { Database } from '../../db/kysely.ts';
 import type { QueryList as ReviewedList } from '../schemas/data-queries.ts';
@@ -34,18 +34,20 @@ function findingKey(loaded: Loaded, path: string, key: string | undefined): { ke
   return { key: `${reviewed}#${no}${field ? `.${field}` : ''}`, list: reviewed, no, field: field ?? null };
 }
 
-/** Re-run the edit checks and clear stale verifications for the participant just written. */
-export async function afterParticipantWrite(trx: Kysely<Database>, change: ChangeContext, studyCode: string, participantCode: string): Promise<void> {
+/**
+ * Re-run the edit checks and clear stale verifications for the participant just written, read
+ * with its review state in the write's transaction (loadWrittenParticipant).
+ */
+export async function afterParticipantWrite(
+  trx: Kysely<Database>,
+  change: ChangeContext,
+  written: LoadedParticipant & { review: ReviewState },
+): Promise<void> {
   if (checksOff()) return;
-  const rows = await loadParticipant(trx, studyCode, participantCode, { by: 'code', withKey: false });
-  if (!rows) return; // deleted: its queries stay, with their messages
-  const loaded = loadedOf(rows);
-  const state = await selectReviewState(trx, loaded.study.study_id, loaded.fields.code, loaded.row.participant_no);
-  await syncAutomaticQueries(trx, change, loaded, state.queries);
-  await clearChangedVerifications(trx, change, loaded, state.verified);
+  const loaded = loadedOf(written);
+  await syncAutomaticQueries(trx, change, loaded, written.review.queries);
+  await clearChangedVerifications(trx, change, loaded, written.review.verified);
 }
-
-type ReviewState = Awaited<ReturnType<typeof selectReviewState>>;
 
 async function syncAutomaticQueries(trx: Kysely<Database>, change: ChangeContext, loaded: Loaded, open: ReviewState['queries']): Promise<void> {
   const { study, fields } = loaded;

@@ -3,7 +3,7 @@
 // (validateBundle), so the API and the importer refuse the same things in the same words.
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../../db/kysely.ts';
-import { practitionersByCode, sitesByCode } from '../../db/repositories/participant-repository.ts';
+import { loadWrittenParticipant, practitionersByCode, sitesByCode } from '../../db/repositories/participant-repository.ts';
 import type { StudyRow } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
 import { BUNDLE_FORMAT, type Participant, type StudyBundle } from '../schemas/bundle.ts';
@@ -47,7 +47,10 @@ export function contextOf(loaded: Loaded): CheckContext {
   return {
     study: loaded.study,
     practitioners: new Map(loaded.practitioners),
-    sites: new Map([[loaded.row.site_code, { code: loaded.row.site_code, name: loaded.row.site_name, siteNo: loaded.row.site_no }]]),
+    sites: new Map([
+      [loaded.row.site_code, { code: loaded.row.site_code, name: loaded.row.site_name, siteNo: loaded.row.site_no }],
+      ...loaded.practitionerSites,
+    ]),
   };
 }
 
@@ -110,10 +113,16 @@ export async function writeParticipant<T>(db: Db, change: ChangeContext, studyCo
       if (!rows || !reachesSite(scope, rows.participant.site_code)) {
         throw rows ? participantNotFound(participantCode) : await notFound(trx, studyCode, participantCode);
       }
-      await assertParticipantWritable(trx, studyCode, participantCode);
+      // The statement that held the participant's row read its sign-off lock too (a refusal reads the lock's details).
+      if (rows.locked !== false) await assertParticipantWritable(trx, studyCode, participantCode);
       const done = await work({ trx, scope, loaded: loadedOf(rows) });
-      await invalidateSignatures(trx, change, studyCode, participantCode, [rows.participant.site_code]);
-      await afterParticipantWrite(trx, change, studyCode, participantCode);
+      // The participant as written, with its review state and whether a valid signature is
+      // there to mark invalid, in one statement (a deleted participant's signatures stay to mark).
+      const written = await loadWrittenParticipant(trx, studyCode, participantCode);
+      if (written === undefined || written.review.signed) {
+        await invalidateSignatures(trx, change, studyCode, participantCode, [rows.participant.site_code]);
+      }
+      if (written !== undefined) await afterParticipantWrite(trx, change, written);
       return done;
     },
   });

@@ -61,6 +61,8 @@ export interface Loaded {
   fields: ParticipantFields;
   /** The practitioners the participant's sessions name, as the bundle writes them, with their numbers. */
   practitioners: Map<string, { code: string; site: string; yearsExperience: number; practitionerNo: number }>;
+  /** The sites of those practitioners, by code, with their numbers. */
+  practitionerSites: Map<string, { code: string; name: string; siteNo: number }>;
   sessions: Stored<TreatmentSession>[];
   adverseEvents: Stored<AdverseEvent>[];
   fadingAssessments: Stored<FadingAssessment>[];
@@ -81,6 +83,9 @@ export function loadedOf(rows: LoadedParticipant): Loaded {
         s.practitioner_code,
         { code: s.practitioner_code, site: s.practitioner_site_code, yearsExperience: s.practitioner_years, practitionerNo: s.practitioner_no },
       ]),
+    ),
+    practitionerSites: new Map(
+      rows.sessions.map((s) => [s.practitioner_site_code, { code: s.practitioner_site_code, name: s.practitioner_site_name, siteNo: s.practitioner_site_no }]),
     ),
     sessions: rows.sessions.map((s) => ({ key: s.session_number, record: sessionFromRow(s, s.practitioner_code), version: String(s.version) })),
     adverseEvents: rows.adverseEvents.map((e) => ({ key: e.event_no, record: adverseEventFromRow(e), version: String(e.version) })),

@@ -16,6 +16,10 @@
 //   so one write's failure never costs another.
 // - With nothing queued, a write runs at once on its own: batching adds no wait when the server
 //   is quiet.
+// - The audit rows of a transaction are appended at its end (audit-service.ts
+//   withAuditAppendedLast): the study's chain head, which every writer of the study in every
+//   process must lock, is then held for the last statement and the commit only, not while the
+//   batch's writes are checked and made.
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../../db/kysely.ts';
 import {
@@ -24,6 +28,7 @@ import {
   type LoadedParticipant,
 } from '../../db/repositories/participant-repository.ts';
 import { isAppError } from '../errors.ts';
+import { forgetAuditRowsAfter, heldAuditMark, withAuditAppendedLast } from './audit-service.ts';
 
 /** A write to one participant: `run` checks it against the loaded participant and makes it. */
 export interface ParticipantWrite<T> {
@@ -90,7 +95,7 @@ class WriteQueue {
     type Outcome = { pending: Pending } & ({ value: unknown } | { error: unknown } | { alone: true });
     let outcomes: Outcome[];
     try {
-      outcomes = await this.db.transaction(async ({ kysely }) => {
+      outcomes = await this.db.transaction(async ({ kysely }) => withAuditAppendedLast(kysely, async () => {
         const study = batch[0]!.write.studyCode;
         const loaded = await lockAndLoadAvailableParticipants(kysely, study, batch.map((p) => p.write.participantCode));
         const done: Outcome[] = [];
@@ -100,16 +105,18 @@ class WriteQueue {
             done.push({ pending, alone: true });
             continue;
           }
+          const mark = heldAuditMark(kysely);
           try {
             done.push({ pending, value: await pending.write.run(kysely, participant) });
           } catch (error) {
             // The rules refused it before it changed anything; anything else is the database's.
             if (!isAppError(error)) throw error;
+            forgetAuditRowsAfter(kysely, mark);
             done.push({ pending, error });
           }
         }
         return done;
-      });
+      }));
     } catch {
       // Nothing of the batch was written: each write is made again on its own.
       await Promise.all(batch.map((pending) => this.runAlone(pending)));
@@ -130,7 +137,7 @@ class WriteQueue {
     try {
       pending.resolve(
         await this.db.transaction(async ({ kysely }) =>
-          write.run(kysely, await lockAndLoadParticipant(kysely, write.studyCode, write.participantCode)),
+          withAuditAppendedLast(kysely, async () => write.run(kysely, await lockAndLoadParticipant(kysely, write.studyCode, write.participantCode))),
         ),
       );
     } catch (error) {

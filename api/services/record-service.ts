@@ -3,13 +3,14 @@
 // the last can be removed with the later ones renumbered. Every write locks the participant,
 // checks the participant as it will be with the importer's rules (participant-check.ts), and
 // commits with its audit records.
-import type { Db } from '../../db/kysely.ts';
-import { moveSession, writeRecordWithAudit } from '../../db/repositories/participant-repository.ts';
-import { insertAuditEvent } from '../../db/repositories/audit-repository.ts';
+import type { Kysely } from 'kysely';
+import type { Database, Db } from '../../db/kysely.ts';
+import type { NewAuditRow } from '../../db/repositories/audit-repository.ts';
+import { moveSession, writeRecordWithAudit, type ChildTable, type RecordWrite } from '../../db/repositories/participant-repository.ts';
 import { AppError } from '../errors.ts';
 import type { AdverseEvent, FadingAssessment, SatisfactionSurvey, TreatmentSession } from '../schemas/bundle.ts';
 import type { ChangeContext } from './access.ts';
-import { auditRowOf, chainAuditRow } from './audit-service.ts';
+import { appendAuditRow, auditRowOf, chainAuditRow, holdsAuditRows } from './audit-service.ts';
 import { mergePatch } from './merge-patch.ts';
 import { checkParticipant, contextOf, keyChange, writeParticipant } from './participant-check.ts';
 import {
@@ -68,6 +69,17 @@ function recordAudit<L extends RecordList>(
   });
 }
 
+/**
+ * Write a record and its audit row: in one statement, or, when the transaction appends its audit
+ * rows last (audit-service.ts withAuditAppendedLast), the record now and its row held back.
+ */
+async function writeAudited(trx: Kysely<Database>, table: ChildTable, key: { studyId: number; participantNo: number }, write: RecordWrite, row: NewAuditRow) {
+  if (!holdsAuditRows(trx)) return writeRecordWithAudit(trx, table, key, write, await chainAuditRow(trx, row));
+  const version = await writeRecordWithAudit(trx, table, key, write, null);
+  await appendAuditRow(trx, row);
+  return version;
+}
+
 /** Add a record to a participant. A session without a number takes the next one. */
 export async function createRecord<L extends RecordList>(
   db: Db,
@@ -92,12 +104,12 @@ export async function createRecord<L extends RecordList>(
     const created = checked.participant[list][stored.length] as RecordOf<L>;
     // The participant's row is held: its counter's next number is this writer's alone.
     const key = spec.counter ? loaded.row[spec.counter] + 1 : (created as TreatmentSession).number;
-    const version = (await writeRecordWithAudit(
+    const version = (await writeAudited(
       trx,
       spec.table,
       { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
       { kind: 'insert', no: key, counter: spec.counter, columns: columnsOf(list, created, checked.practitionerNo) },
-      await chainAuditRow(trx, recordAudit(change, 'create', loaded, list, key, { before: null, after: created })),
+      recordAudit(change, 'create', loaded, list, key, { before: null, after: created }),
     ))!;
     return withKey(list, { key, record: created, version });
   });
@@ -132,12 +144,12 @@ export async function patchRecord<L extends RecordList>(
       spec.noun,
     );
     const record = checked.participant[list][index] as RecordOf<L>;
-    const version = (await writeRecordWithAudit(
+    const version = (await writeAudited(
       trx,
       spec.table,
       { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
       { kind: 'update', no: key, columns: columnsOf(list, record, checked.practitionerNo) },
-      await chainAuditRow(trx, recordAudit(change, 'update', loaded, list, key, { before: current.record, after: record })),
+      recordAudit(change, 'update', loaded, list, key, { before: current.record, after: record }),
     ))!;
     return withKey(list, { key, record, version });
   });
@@ -165,12 +177,12 @@ export async function deleteRecord(
     if (list === 'sessions') refuseSessionDelete(loaded, key, code);
     const remaining = stored.filter((item) => item.key !== key);
     await checkParticipant(trx, contextOf(loaded), asBundleParticipant({ ...loaded, [list]: remaining }), { kind: 'elsewhere' }, 'participant');
-    await writeRecordWithAudit(
+    await writeAudited(
       trx,
       spec.table,
       { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no },
       { kind: 'delete', no: key },
-      await chainAuditRow(trx, recordAudit(change, 'delete', loaded, list, key, { before: current.record, after: null })),
+      recordAudit(change, 'delete', loaded, list, key, { before: current.record, after: null }),
     );
   });
 }
@@ -220,12 +232,12 @@ export async function removeAndRenumberSession(
       'participant after the renumbering',
     );
     const key = { studyId: loaded.study.study_id, participantNo: loaded.row.participant_no };
-    await writeRecordWithAudit(
+    await writeAudited(
       trx,
       LISTS.sessions.table,
       key,
       { kind: 'delete', no: number },
-      await chainAuditRow(trx, recordAudit(change, 'delete', loaded, 'sessions', number, { before: removed.record, after: null })),
+      recordAudit(change, 'delete', loaded, 'sessions', number, { before: removed.record, after: null }),
     );
     const eventVersions = new Map(loaded.adverseEvents.map((e) => [e.key, e.version]));
     const sessionVersions = new Map(sessions.map((s) => [s.key, s.version]));
@@ -235,22 +247,16 @@ export async function removeAndRenumberSession(
       sessionVersions.set(later.key, moved.version);
       for (const [no, version] of moved.events) eventVersions.set(no, version);
       const after = checked.participant.sessions.find((s) => s.number === later.key - 1)!;
-      await insertAuditEvent(
-        trx,
-        await chainAuditRow(trx, recordAudit(change, 'update', loaded, 'sessions', later.key, { before: later.record, after })),
-      );
+      await appendAuditRow(trx, recordAudit(change, 'update', loaded, 'sessions', later.key, { before: later.record, after }));
       loaded.adverseEvents.forEach((e, i) => {
         if (e.record.sessionNumber === later.key) followed.push(i);
       });
     }
     for (const i of followed) {
       const e = loaded.adverseEvents[i]!;
-      await insertAuditEvent(
+      await appendAuditRow(
         trx,
-        await chainAuditRow(
-          trx,
-          recordAudit(change, 'update', loaded, 'adverseEvents', e.key, { before: e.record, after: checked.participant.adverseEvents[i]! }),
-        ),
+        recordAudit(change, 'update', loaded, 'adverseEvents', e.key, { before: e.record, after: checked.participant.adverseEvents[i]! }),
       );
     }
     return {

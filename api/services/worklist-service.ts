@@ -13,6 +13,7 @@ import { selectSites } from '../../db/repositories/listing-repository.ts';
 import { findStudyByCode, selectStudySecret, type StudyRow } from '../../db/repositories/study-repository.ts';
 import { selectScheduleFacts, type ScheduleFactRow } from '../../db/repositories/worklist-repository.ts';
 import { AppError } from '../errors.ts';
+import { todayIn as dateIn } from '../schemas/today.ts';
 import {
   SCHEDULE_STATUSES,
   WORKLIST_CURSOR,
@@ -44,8 +45,7 @@ const dayOf = (date: string): DayNumber => Date.parse(`${date}T00:00:00Z`) / MS_
 
 /** Today's date (YYYY-MM-DD) in a time zone (default: the server's). */
 export function todayIn(timeZone?: string, now: Date = new Date()): string {
-  // en-CA writes dates as YYYY-MM-DD.
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return dateIn(timeZone, now);
 }
 
 /** One participant's schedule with the names and shift of the caller's view. */

@@ -47,6 +47,33 @@ export async function lockAuditChain(trx: Kysely<Database>, chain: string): Prom
   return rows[0]!;
 }
 
+/**
+ * Lock a chain's head for the rest of the transaction and take `count` ids and times under that
+ * lock, in one statement: for entries appended together at the end of a transaction. In id order.
+ */
+export async function lockAuditChainFor(
+  trx: Kysely<Database>,
+  chain: string,
+  count: number,
+): Promise<{ last_hash: Uint8Array | null; links: { audit_id: string; occurred_at: string }[] }> {
+  const { rows } = await sql<{ last_hash: Uint8Array | null; audit_id: string; occurred_at: string }>`
+    with head as (
+      insert into audit_chain (chain) values (${chain})
+      on conflict (chain) do update set last_hash = audit_chain.last_hash
+      returning last_hash
+    )
+    select head.last_hash, ids.audit_id, ids.occurred_at
+    from head, lateral (
+      select n, nextval(pg_get_serial_sequence('audit_event', 'audit_id'))::text as audit_id,
+        to_char(clock_timestamp() at time zone 'UTC', ${sql.lit(CHAIN_TIME)}) as occurred_at
+      from generate_series(1, ${count}::int) as n
+    ) as ids
+    order by ids.n`.execute(trx);
+  const links = rows.map(({ audit_id, occurred_at }) => ({ audit_id, occurred_at }));
+  links.sort((a, b) => (BigInt(a.audit_id) < BigInt(b.audit_id) ? -1 : 1));
+  return { last_hash: rows[0]?.last_hash ?? null, links };
+}
+
 /** An audit row's column values, for an insert of its own or one that rides along with a change. */
 export function auditValues(event: ChainedAuditRow) {
   return {
@@ -75,6 +102,15 @@ export async function insertAuditEvent(trx: Kysely<Database>, event: ChainedAudi
     .returning('audit_id')
     .executeTakeFirstOrThrow();
   return audit_id;
+}
+
+/** Append entries of one chain in one statement, in order, the head moved to the last. */
+export async function insertAuditEvents(trx: Kysely<Database>, events: readonly ChainedAuditRow[]): Promise<void> {
+  await trx
+    .with('head', (db) => advanceChainHead(db as unknown as Kysely<Database>, events.at(-1)!) as never)
+    .insertInto('audit_event')
+    .values(events.map(auditValues))
+    .execute();
 }
 
 /** The columns the chain covers, of entries after `after` in id order (one study's, or all). */

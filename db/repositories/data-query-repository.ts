@@ -145,18 +145,24 @@ export async function selectMessages(db: Kysely<Database>, queryIds: readonly nu
  * What the edit checks and the verification upkeep read after a write, in one statement: the
  * participant's automatic queries that are not closed, and its verified records.
  */
-export async function selectReviewState(trx: Kysely<Database>, studyId: number, participantCode: string, participantNo: number) {
-  const { rows } = await sql<{ queries: Array<{ query_id: number; rule_id: string; rule_key: string; state: DataQueryRow['state'] }>; verified: Array<{ record_list: ReviewedList; record_no: number; record_version: number | string; verified_by_name: string; verified_at: string }> }>`
-    select
-      (select coalesce(json_agg(json_build_object('query_id', q.query_id, 'rule_id', q.rule_id, 'rule_key', q.rule_key, 'state', q.state)), '[]')
-         from data_query q
-         where q.study_id = ${studyId} and q.participant_code = ${participantCode} and q.rule_id is not null and q.state <> 'closed') as queries,
-      (select coalesce(json_agg(json_build_object('record_list', v.record_list, 'record_no', v.record_no, 'record_version', v.record_version,
-           'verified_by_name', v.verified_by_name, 'verified_at', v.verified_at)), '[]')
-         from record_verification v
-         where v.study_id = ${studyId} and v.participant_no = ${participantNo}) as verified`.execute(trx);
-  return rows[0]!;
+/** What the edit checks and verifications of a participant stand at: its automatic queries not closed, its verified records. */
+export interface ReviewState {
+  queries: Array<{ query_id: number; rule_id: string; rule_key: string; state: DataQueryRow['state'] }>;
+  verified: Array<{ record_list: ReviewedList; record_no: number; record_version: number | string; verified_by_name: string; verified_at: string }>;
 }
+
+/**
+ * A participant's review state as two JSON columns (`review_queries`, `review_verified`), for a
+ * statement that selects the participant as `p` (participant-repository.ts loadWrittenParticipant).
+ */
+export const reviewStateColumns = sql`
+  (select coalesce(json_agg(json_build_object('query_id', q.query_id, 'rule_id', q.rule_id, 'rule_key', q.rule_key, 'state', q.state)), '[]')
+     from data_query q
+     where q.study_id = p.study_id and q.participant_code = p.code and q.rule_id is not null and q.state <> 'closed') as review_queries,
+  (select coalesce(json_agg(json_build_object('record_list', v.record_list, 'record_no', v.record_no, 'record_version', v.record_version,
+       'verified_by_name', v.verified_by_name, 'verified_at', v.verified_at)), '[]')
+     from record_verification v
+     where v.study_id = p.study_id and v.participant_no = p.participant_no) as review_verified`;
 
 /** A participant's automatic queries that are not closed: what the edit checks found last time. */
 export async function selectOpenRuleQueries(trx: Kysely<Database>, studyId: number, participantCode: string) {

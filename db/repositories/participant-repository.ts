@@ -3,6 +3,8 @@
 import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../types.ts';
 import { advanceChainHead, auditValues, type ChainedAuditRow } from './audit-repository.ts';
+import { reviewStateColumns, type ReviewState } from './data-query-repository.ts';
+import { validSignatureColumn } from './signature-repository.ts';
 
 export type ParticipantRow = Selectable<Database['participant']> & { site_code: string };
 export type SessionRow = Selectable<Database['treatment_session']> & { practitioner_code: string; practitioner_pseudonym: string };
@@ -26,6 +28,8 @@ export type LoadedSessionRow = Selectable<Database['treatment_session']> & {
   practitioner_code: string;
   practitioner_pseudonym: string;
   practitioner_site_code: string;
+  practitioner_site_name: string;
+  practitioner_site_no: number;
   practitioner_years: number;
 };
 
@@ -39,6 +43,11 @@ export interface LoadedParticipant {
   adverseEvents: AdverseEventRow[];
   assessments: AssessmentRow[];
   surveys: SurveyRow[];
+  /**
+   * Whether a sign-off lock holds it, read by the statement that locked the participant's row
+   * (undefined when it was not read: ask participant-lock-service.ts).
+   */
+  locked?: boolean | undefined;
 }
 
 const childList = (table: Exclude<ChildTable, 'treatment_session'>) =>
@@ -62,6 +71,20 @@ export async function loadParticipant(
 }
 
 /**
+ * A participant just written, in the writer's transaction (which holds its row), read whole as
+ * loadParticipant reads it, with what follows a write in the same statement: its review state
+ * (edit-check-service.ts) and whether it has a valid signature (signature-service.ts).
+ */
+export async function loadWrittenParticipant(
+  trx: Kysely<Database>,
+  studyCode: string,
+  code: string,
+): Promise<(LoadedParticipant & { review: ReviewState & { signed: boolean } }) | undefined> {
+  const [row] = await selectParticipants(trx, studyCode, [code], { by: 'code', withKey: false, lock: 'none', review: true });
+  return row as (LoadedParticipant & { review: ReviewState & { signed: boolean } }) | undefined;
+}
+
+/**
  * Hold a participant's row for update until the transaction ends (one writer per participant),
  * and load it as loadParticipant does. The study's row is not locked: a replace or a deletion of
  * the study deletes the participant's row, and so waits for this writer, which therefore comes
@@ -75,7 +98,9 @@ export async function loadParticipant(
 export async function lockAndLoadParticipant(trx: Kysely<Database>, studyCode: string, code: string): Promise<LoadedParticipant | undefined> {
   const loaded = await selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: true });
   if (loaded === undefined || loaded.fresh) return loaded;
-  return selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: false });
+  // Read again, sign-off lock and all, by a statement that begins now the row is held.
+  const again = await selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: false });
+  return again && { ...again, locked: undefined };
 }
 
 /**
@@ -89,7 +114,23 @@ export async function lockAndLoadAvailableParticipants(
   codes: readonly string[],
 ): Promise<Map<string, LoadedParticipant>> {
   const rows = await selectParticipants(trx, studyCode, codes, { by: 'code', withKey: false, lock: 'skip locked' });
-  return new Map(rows.map((row) => [row.participant.code, row]));
+  if (rows.length === 0) return new Map();
+  // A new statement, now that the rows are held, sees every commit before it: a participant whose
+  // records moved between the first statement's start and its lock (its copy is stale) is left
+  // out, and each participant's sign-off lock is read here for the whole batch.
+  const { rows: states } = await sql<{ code: string; records_version: string; locked: boolean }>`
+    select p.code, p.records_version::text as records_version,
+      exists (select 1 from participant_lock l where l.study_code = st.code and l.participant_code = p.code and l.unlocked_at is null) as locked
+    from participant p join study st on st.study_id = p.study_id
+    where st.code = ${studyCode} and p.code = any(${rows.map((row) => row.participant.code)}::text[])`.execute(trx);
+  const current = new Map(states.map((state) => [state.code, state]));
+  const loaded = new Map<string, LoadedParticipant>();
+  for (const row of rows) {
+    const state = current.get(row.participant.code);
+    if (state === undefined || state.records_version !== String(row.participant.records_version)) continue;
+    loaded.set(row.participant.code, { ...row, locked: state.locked });
+  }
+  return loaded;
 }
 
 async function selectParticipant(
@@ -106,8 +147,8 @@ async function selectParticipants(
   db: Kysely<Database>,
   studyCode: string,
   names: readonly string[],
-  options: { by: 'code' | 'pseudonym'; withKey: boolean; lock: 'none' | 'wait' | 'skip locked' },
-): Promise<Array<LoadedParticipant & { fresh: boolean }>> {
+  options: { by: 'code' | 'pseudonym'; withKey: boolean; lock: 'none' | 'wait' | 'skip locked'; review?: boolean },
+): Promise<Array<LoadedParticipant & { fresh: boolean; review?: ReviewState & { signed: boolean } }>> {
   const { rows } = await sql<Record<string, unknown>>`
     select p.*, s.code as site_code, s.name as site_name, row_to_json(st) as study_json,
       ${options.withKey ? sql`(select k.deid_key from study_secret k where k.study_id = st.study_id)` : sql`null::bytea`} as deid_key,
@@ -116,7 +157,7 @@ async function selectParticipants(
           'session_date', t.session_date, 'duration_minutes', t.duration_minutes, 'practitioner_no', t.practitioner_no,
           'pigment_lot', t.pigment_lot, 'anesthesia', t.anesthesia, 'version', t.version,
           'practitioner_code', pr.code, 'practitioner_pseudonym', pr.pseudonym, 'practitioner_site_code', ps.code,
-          'practitioner_years', pr.years_experience) order by t.session_number), '[]')
+          'practitioner_site_name', ps.name, 'practitioner_site_no', ps.site_no, 'practitioner_years', pr.years_experience) order by t.session_number), '[]')
         from treatment_session t
         join practitioner pr on pr.study_id = t.study_id and pr.practitioner_no = t.practitioner_no
         join site ps on ps.study_id = pr.study_id and ps.site_no = pr.site_no
@@ -126,6 +167,9 @@ async function selectParticipants(
       ${childList('satisfaction_survey')} as surveys_json,
       (select p0.records_version from participant p0
         where p0.study_id = p.study_id and p0.participant_no = p.participant_no) as snapshot_records_version
+      ${options.lock === 'none' ? sql`` : sql`, exists (select 1 from participant_lock l
+        where l.study_code = st.code and l.participant_code = p.code and l.unlocked_at is null) as sign_off_locked`}
+      ${options.review ? sql`, ${reviewStateColumns}, ${validSignatureColumn}` : sql``}
     from participant p
     join study st on st.study_id = p.study_id
     join site s on s.study_id = p.study_id and s.site_no = p.site_no
@@ -133,8 +177,10 @@ async function selectParticipants(
     ${options.lock === 'wait' ? sql`for update of p` : options.lock === 'skip locked' ? sql`for update of p skip locked` : sql``}`.execute(db);
   const parse = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
   return rows.map((row) => {
-    const { study_json, deid_key, sessions_json, events_json, assessments_json, surveys_json, snapshot_records_version, ...participant } = row;
+    const { study_json, deid_key, sessions_json, events_json, assessments_json, surveys_json, snapshot_records_version, review_queries, review_verified, review_signed, sign_off_locked, ...participant } = row;
     return {
+      ...(options.lock === 'none' ? {} : { locked: sign_off_locked === true }),
+      ...(options.review ? { review: { queries: parse(review_queries), verified: parse(review_verified), signed: review_signed === true } } : {}),
       study: parse(study_json),
       deidKey: (deid_key as Uint8Array | null) ?? null,
       participant: participant as LoadedParticipant['participant'],
@@ -261,7 +307,8 @@ export type RecordWrite =
 
 /**
  * Write one record of a participant and its audit row in one statement: one round trip, and
- * the two stand or fall together; the participant's records_version grows with it. The
+ * the two stand or fall together (or, with `audit` null, the record alone: the caller appends its
+ * row later in the same transaction); the participant's records_version grows with it. The
  * participant's row must be held (lockAndLoadParticipant), so that the record number, taken
  * from its counter, is this writer's alone. Returns the record's new version (null for a delete).
  */
@@ -270,7 +317,7 @@ export async function writeRecordWithAudit(
   table: ChildTable,
   key: { studyId: number; participantNo: number },
   write: RecordWrite,
-  audit: ChainedAuditRow,
+  audit: ChainedAuditRow | null,
 ): Promise<string | null> {
   const keyColumn = CHILD_KEYS[table];
   const ofRecord = (db: Kysely<Database>) => {
@@ -313,12 +360,15 @@ export async function writeRecordWithAudit(
         })
         .where('study_id', '=', key.studyId)
         .where('participant_no', '=', key.participantNo) as never,
-    )
-    .with('head', (db) => advanceChainHead(db as unknown as Kysely<Database>, audit) as never);
+    );
+  const version = sql<string | null>`(select version from written)`.as('version');
+  // Without its audit row (appended at the end of the transaction by the caller), the record alone.
+  if (audit === null) return (await query.selectNoFrom(version).executeTakeFirstOrThrow()).version;
   const row = await query
+    .with('head', (db) => advanceChainHead(db as unknown as Kysely<Database>, audit) as never)
     .insertInto('audit_event')
     .values(auditValues(audit))
-    .returning(sql<string | null>`(select version from written)`.as('version'))
+    .returning(version)
     .executeTakeFirstOrThrow();
   return row.version;
 }

@@ -5,6 +5,13 @@ import { sql, type Kysely } from 'kysely';
 import type { Database } from '../types.ts';
 import { iso, isoOrNull } from './utc-text.ts';
 
+/**
+ * Whether a participant has a signature not yet invalidated, as a column (`review_signed`) of a
+ * statement that selects the participant as `p` and its study as `st`.
+ */
+export const validSignatureColumn = sql`exists (select 1 from participant_signature g
+  where g.study_code = st.code and g.participant_code = p.code and g.invalidated_at is null) as review_signed`;
+
 export interface SignatureRow {
   signature_id: number;
   study_code: string;

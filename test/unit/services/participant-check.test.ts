@@ -167,16 +167,29 @@ describe('the check of a participant before a write', () => {
     });
   });
 
-  it('builds the context of a loaded participant: its site and the practitioners it names', () => {
-    const practitioners = new Map([['PR-A', { code: 'PR-A', site: 'LON', yearsExperience: 6, practitionerNo: 1 }]]);
-    const loaded = { study, row: { site_code: 'LON', site_name: 'London clinic', site_no: 1 }, practitioners } as unknown as Loaded;
+  it('builds the context of a loaded participant: its site, the practitioners it names and their sites', () => {
+    const practitioners = new Map([
+      ['PR-A', { code: 'PR-A', site: 'LON', yearsExperience: 6, practitionerNo: 1 }],
+      ['PR-M', { code: 'PR-M', site: 'MAN', yearsExperience: 3, practitionerNo: 4 }],
+    ]);
+    const practitionerSites = new Map([
+      ['LON', { code: 'LON', name: 'London clinic', siteNo: 1 }],
+      ['MAN', { code: 'MAN', name: 'Manchester clinic', siteNo: 2 }],
+    ]);
+    const loaded = { study, row: { site_code: 'LON', site_name: 'London clinic', site_no: 1 }, practitioners, practitionerSites } as unknown as Loaded;
     const ctx = contextOf(loaded);
     expect(ctx.study).to.equal(study);
-    expect([...ctx.sites.values()]).to.deep.equal([{ code: 'LON', name: 'London clinic', siteNo: 1 }]);
+    // The participant's own site first, then the other sites its practitioners work at: none is looked up again.
+    expect([...ctx.sites.values()]).to.deep.equal([
+      { code: 'LON', name: 'London clinic', siteNo: 1 },
+      { code: 'MAN', name: 'Manchester clinic', siteNo: 2 },
+    ]);
     expect([...ctx.practitioners.values()]).to.deep.equal([...practitioners.values()]);
-    // A copy: looking up more practitioners for one check leaves the loaded participant's as they were.
-    ctx.practitioners.set('PR-B', { code: 'PR-B', site: 'MAN', yearsExperience: 1, practitionerNo: 2 });
-    expect(practitioners.size).to.equal(1);
+    // A copy: looking up more practitioners and sites for one check leaves the loaded participant's as they were.
+    ctx.practitioners.set('PR-B', { code: 'PR-B', site: 'BRI', yearsExperience: 1, practitionerNo: 2 });
+    ctx.sites.set('BRI', { code: 'BRI', name: 'Bristol clinic', siteNo: 3 });
+    expect(practitioners.size).to.equal(2);
+    expect(practitionerSites.size).to.equal(2);
   });
 
   it("refuses a change of a record's key, naming the field and its value", () => {

@@ -1,6 +1,6 @@
 // The compact per-participant facts the analysis needs, one narrow query per table (on PGlite the
 // large ones answered as one JSON value). Dates come as day numbers (days since 1970-01-01); rows are
-// ordered by participant, then date. Records come with the analysis's own field names (see
+// ordered by participant, then date (assessments: then record number). Records come with the analysis's own field names (see
 // ParticipantFacts), so that they are used as read.
 import { sql, type Expression, type Kysely } from 'kysely';
 import type { Database } from '../types.ts';
@@ -45,31 +45,26 @@ export interface ParticipantFactRow {
   code: string;
   site: string;
   indication: string;
-  /** Years of experience of the practitioner of session 1; null without sessions. */
-  practitioner_years: number | null;
   withdrawn_on: string | null;
   withdrawal_cause: string | null;
   /** numeric, as its text (as the drivers give numeric) */
   cost_usd: string | null;
 }
 
+/**
+ * The participants, without their first session's practitioner: that comes with the sessions
+ * (`firstPractitionerNo`), which are read anyway, where joining the sessions here would scan them twice.
+ */
 export async function selectParticipantFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<ParticipantFactRow[]> {
   const query = () =>
     db
       .selectFrom('participant as p')
       .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'p.study_id').onRef('s.site_no', '=', 'p.site_no'))
-      .leftJoin('treatment_session as first', (join) =>
-        join.onRef('first.study_id', '=', 'p.study_id').onRef('first.participant_no', '=', 'p.participant_no').on('first.session_number', '=', 1),
-      )
-      .leftJoin('practitioner as pr', (join) =>
-        join.onRef('pr.study_id', '=', 'first.study_id').onRef('pr.practitioner_no', '=', 'first.practitioner_no'),
-      )
       .select([
         'p.participant_no',
         'p.code',
         's.code as site',
         'p.indication',
-        'pr.years_experience as practitioner_years',
         sql<string>`p.withdrawn_on::text`.as('withdrawn_on'),
         'p.withdrawal_cause',
         sql<string>`p.cost_usd::text`.as('cost_usd'),
@@ -80,9 +75,18 @@ export async function selectParticipantFacts(db: Kysely<Database>, studyId: numb
     db,
     form,
     query,
-    ['participant_no', 'code', 'site', 'indication', 'practitioner_years', 'withdrawn_on', 'withdrawal_cause', 'cost_usd'],
+    ['participant_no', 'code', 'site', 'indication', 'withdrawn_on', 'withdrawal_cause', 'cost_usd'],
     ['participant_no'],
   );
+}
+
+/** Every practitioner of the study by number, with their years of experience. */
+export async function selectPractitionerYears(db: Kysely<Database>, studyId: number) {
+  return db
+    .selectFrom('practitioner')
+    .select(['practitioner_no', 'years_experience'])
+    .where('study_id', '=', studyId)
+    .execute();
 }
 
 export interface SessionFactRow {
@@ -90,18 +94,32 @@ export interface SessionFactRow {
   day: number;
   kind: string;
   durationMinutes: number;
+  /** The practitioner of session number 1, on that session's row only; null on the others. */
+  firstPractitionerNo: number | null;
 }
 
 export async function selectSessionFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<SessionFactRow[]> {
   const query = (withOrderColumns: boolean) =>
     db
       .selectFrom('treatment_session')
-      .select(['participant_no', dayNumber('session_date').as('day'), 'kind', 'duration_minutes as durationMinutes'])
+      .select([
+        'participant_no',
+        dayNumber('session_date').as('day'),
+        'kind',
+        'duration_minutes as durationMinutes',
+        sql<number | null>`case when session_number = 1 then practitioner_no end`.as('firstPractitionerNo'),
+      ])
       .$if(withOrderColumns, (q) => q.select('session_number'))
       .where('study_id', '=', studyId)
       .orderBy('participant_no')
       .orderBy('session_number');
-  return readFacts<SessionFactRow>(db, form, query, ['participant_no', 'day', 'kind', 'durationMinutes'], ['participant_no', 'session_number']);
+  return readFacts<SessionFactRow>(
+    db,
+    form,
+    query,
+    ['participant_no', 'day', 'kind', 'durationMinutes', 'firstPractitionerNo'],
+    ['participant_no', 'session_number'],
+  );
 }
 
 export async function selectAdverseEventFacts(db: Kysely<Database>, studyId: number) {
@@ -124,9 +142,12 @@ export interface AssessmentFactRow {
   needsTouchUp: boolean | null;
 }
 
-/** Same-day assessments come clinician, panel, participant: the order the analysis prefers. */
+/**
+ * In record order (participant, then assessment number), which is not always date order: sorting
+ * them on the server cost more than putting each participant's few in order in the service
+ * (see inAssessmentOrder in api/services/analysis-service.ts).
+ */
 export async function selectAssessmentFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<AssessmentFactRow[]> {
-  const assessorRank = sql<number>`case assessor when 'clinician' then 1 when 'panel' then 2 else 3 end`;
   const query = (withOrderColumns: boolean) =>
     db
       .selectFrom('fading_assessment')
@@ -138,18 +159,16 @@ export async function selectAssessmentFacts(db: Kysely<Database>, studyId: numbe
         sql<number | null>`density_score::float8`.as('densityScore'),
         'needs_touch_up as needsTouchUp',
       ])
-      .$if(withOrderColumns, (q) => q.select(['assessed_on', assessorRank.as('assessor_rank'), 'assessment_no']))
+      .$if(withOrderColumns, (q) => q.select('assessment_no'))
       .where('study_id', '=', studyId)
       .orderBy('participant_no')
-      .orderBy('assessed_on')
-      .orderBy(assessorRank)
       .orderBy('assessment_no');
   return readFacts<AssessmentFactRow>(
     db,
     form,
     query,
     ['participant_no', 'day', 'assessor', 'grade', 'densityScore', 'needsTouchUp'],
-    ['participant_no', 'assessed_on', 'assessor_rank', 'assessment_no'],
+    ['participant_no', 'assessment_no'],
   );
 }
 

@@ -72,7 +72,7 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
       const study = await findStudyByCode(kysely, code);
       if (!study) throw new AppError('not_found', `study ${code} does not exist`);
       const id = study.study_id;
-      const form = db.driver === 'pglite' ? 'json' : 'rows';
+      const form = db.driver === 'pglite' ? 'json' : 'packed';
       return [
         study,
         ...(await Promise.all([

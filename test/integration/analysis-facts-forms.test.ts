@@ -1,4 +1,4 @@
-// The analysis facts read row by row and read as one JSON value are the same facts, in the same
+// The analysis facts read row by row, as one JSON value and packed in one text are the same facts, in the same
 // order, with the same types, on either database (each driver uses the faster form; see
 // FactsForm in db/repositories/analysis-facts-repository.ts).
 import { readFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
 
 const demo = JSON.parse(readFileSync(new URL('../../fixtures/smp-2021.json', import.meta.url), 'utf8')) as StudyBundle;
 
-describe(`analysis facts as rows and as JSON (${DRIVER})`, function () {
+describe(`analysis facts as rows, as JSON and packed (${DRIVER})`, function () {
   this.timeout(120_000);
   let db: TestDb;
 
@@ -41,6 +41,7 @@ describe(`analysis facts as rows and as JSON (${DRIVER})`, function () {
         const rows = await select(db.kysely, id, 'rows');
         const json = await select(db.kysely, id, 'json');
         expect(json, select.name).to.deep.equal(rows);
+        expect(await select(db.kysely, id, 'packed'), select.name).to.deep.equal(rows);
         if (code !== 'FORMS-EMPTY') expect(rows, select.name).to.not.be.empty;
       }
     });
@@ -48,7 +49,7 @@ describe(`analysis facts as rows and as JSON (${DRIVER})`, function () {
 
   it('gives costs as their text, density scores as numbers and dates as day numbers', async () => {
     const { study_id: id } = await db.kysely.selectFrom('study').select('study_id').where('code', '=', 'FORMS-1').executeTakeFirstOrThrow();
-    for (const form of ['rows', 'json'] as const) {
+    for (const form of ['rows', 'json', 'packed'] as const) {
       const [p01, p02] = await selectParticipantFacts(db.kysely, id, form);
       expect(p01, form).to.deep.include({ code: 'P01', site: 'LON', withdrawn_on: null, cost_usd: '2800.00' });
       expect(p02, form).to.deep.include({ code: 'P02', withdrawn_on: '2019-03-01', cost_usd: null });

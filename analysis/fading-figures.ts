@@ -49,7 +49,9 @@ export function fadingFigures(outcomes: readonly ParticipantOutcome[]): Omit<Coh
     for (const assessment of outcome.followUp) {
       const days = assessment.day - finalDay;
       const grade = assessment.grade;
-      if (!(Number.isInteger(days) && days >= 0 && Number.isInteger(grade) && grade >= 0 && grade < POINT_GRADES)) keysHold = false;
+      if (!(Number.isInteger(days) && days >= 0 && days <= MAX_POINT_DAYS && Number.isInteger(grade) && grade >= 0 && grade < POINT_GRADES)) {
+        keysHold = false;
+      }
       pointKeys.push(days * POINT_GRADES + grade);
     }
     const latest = outcome.latestFollowUp;
@@ -86,14 +88,16 @@ export function fadingFigures(outcomes: readonly ParticipantOutcome[]): Omit<Coh
 
 /** Grades a point key makes room for (0 to 7; fading grades are 0 to 4). */
 const POINT_GRADES = 8;
+/** The most days a point key holds: keys stay 32-bit integers (some 700,000 years). */
+const MAX_POINT_DAYS = Math.floor(0x7fffffff / POINT_GRADES) - 1;
 
 /**
- * The points of their keys, in (months, grade) order: a numeric sort of a typed array, several
+ * The points of their keys, in (months, grade) order: a numeric sort of 32-bit integers, many
  * times faster than sorting objects with a comparator. Months are days / MONTH_DAYS, exactly as
  * `monthsSince` gives them, and distinct whole days give distinct, ordered months.
  */
 function pointsOfKeys(keys: readonly number[]): { months: number[]; grades: number[] } {
-  const sorted = Float64Array.from(keys).sort();
+  const sorted = Int32Array.from(keys).sort();
   const months = new Array<number>(sorted.length);
   const grades = new Array<number>(sorted.length);
   for (let i = 0; i < sorted.length; i++) {

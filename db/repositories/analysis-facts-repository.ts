@@ -27,12 +27,20 @@ type FactQuery = (withOrderColumns: boolean) => Expression<unknown> & { execute(
  */
 type ColumnKind = 'int' | 'int?' | 'float?' | 'code' | 'bool?';
 
+/** How a packed row is read: each column's kind, by position, and the row of its values. */
+interface Packed<Row> {
+  kinds: readonly ColumnKind[];
+  /** The row of the values read, in column order (an object literal: one shape, made fast). */
+  row: (values: readonly unknown[]) => Row;
+}
+
 /**
  * The rows of `query` (a select of exactly `columns`, in the order wanted). As rows, they come
  * as the driver gives them. As JSON or packed, the query stays a subquery, with its order columns added, so
  * that it is planned as a plain ordered select (aggregating a join directly could get a poor plan
  * on tables not yet analysed) and `orderBy` (those columns) keeps its order inside the aggregate.
- * Packed needs each column's kind (`kinds`, by position); without them the rows are read as rows.
+ * Packed needs each column's kind and the row of the values read (`packed`); without them the
+ * rows are read as rows.
  */
 async function readFacts<Row extends object>(
   db: Kysely<Database>,
@@ -40,10 +48,11 @@ async function readFacts<Row extends object>(
   query: FactQuery,
   columns: ReadonlyArray<keyof Row & string>,
   orderBy: readonly string[],
-  kinds?: readonly ColumnKind[],
+  packed?: Packed<Row>,
 ): Promise<Row[]> {
   const order = sql.join(orderBy.map((column) => sql.ref(`r.${column}`)));
-  if (form === 'packed' && kinds) {
+  if (form === 'packed' && packed) {
+    const { kinds } = packed;
     // Each value as its text, null as nothing: `a,b,,d`.
     const fields = columns.map((column, i) => {
       const text = sql`${sql.ref(`r.${column}`)}::text`;
@@ -52,7 +61,7 @@ async function readFacts<Row extends object>(
     const line = sql.join(fields, sql` || ',' || `);
     const { rows } = await sql<{ rows: string }>`
       select coalesce(string_agg(${line}, chr(10) order by ${order}), '') as rows from (${query(true)}) as r`.execute(db);
-    return unpack<Row>(rows[0]!.rows, columns, kinds);
+    return unpack(rows[0]!.rows, packed);
   }
   if (form !== 'json') return (await query(false).execute()) as Row[];
   const tuple = sql.join(columns.map((column) => sql.ref(`r.${column}`)));
@@ -66,49 +75,67 @@ const COMMA = 44;
 const NEWLINE = 10;
 const MINUS = 45;
 const ZERO = 48;
+const LOWER_T = 116;
+
+const INT = 0;
+const FLOAT = 1;
+const CODE = 2;
+const BOOL = 3;
+const KIND_CODES: Record<ColumnKind, number> = { int: INT, 'int?': INT, 'float?': FLOAT, code: CODE, 'bool?': BOOL };
+/** Distinct coded values a column keeps to give again (a vocabulary is a handful). */
+const CODES_KEPT = 16;
 
 /**
  * The rows of a packed text: lines of comma-separated fields, `kinds` saying how each is read.
  * Numbers are read as the driver reads them (whole numbers digit by digit, others by `Number`),
- * booleans from PostgreSQL's `true` and `false`.
+ * booleans from PostgreSQL's `true` and `false`; each distinct coded value is one string, given
+ * again wherever it appears rather than copied out of the text each time.
  */
-function unpack<Row extends object>(text: string, columns: ReadonlyArray<keyof Row & string>, kinds: readonly ColumnKind[]): Row[] {
+function unpack<Row>(text: string, { kinds, row: rowOf }: Packed<Row>): Row[] {
   const rows: Row[] = [];
   const end = text.length;
+  const width = kinds.length;
+  const values = new Array<unknown>(width);
+  const kindOf = kinds.map((kind) => KIND_CODES[kind]);
+  const nullable = kinds.map((kind) => kind.endsWith('?'));
+  const codesOf: string[][] = kinds.map(() => []);
   let at = 0;
-  /** The end of the field that starts at `at`. */
-  const fieldEnd = () => {
-    let i = at;
-    while (i < end) {
-      const c = text.charCodeAt(i);
-      if (c === COMMA || c === NEWLINE) break;
-      i++;
-    }
-    return i;
-  };
   while (at < end) {
-    const row: Record<string, unknown> = {};
-    for (let k = 0; k < columns.length; k++) {
-      const stop = fieldEnd();
-      const kind = kinds[k]!;
+    for (let k = 0; k < width; k++) {
+      let stop = at;
+      while (stop < end) {
+        const c = text.charCodeAt(stop);
+        if (c === COMMA || c === NEWLINE) break;
+        stop++;
+      }
+      const kind = kindOf[k]!;
       let value: unknown;
-      if (stop === at && kind.endsWith('?')) value = null;
-      else if (kind === 'int' || kind === 'int?') {
+      if (stop === at && nullable[k]) value = null;
+      else if (kind === INT) {
         let i = at;
         const negative = text.charCodeAt(i) === MINUS;
         if (negative) i++;
         let n = 0;
         for (; i < stop; i++) n = n * 10 + (text.charCodeAt(i) - ZERO);
         value = negative ? -n : n;
-      } else if (kind === 'float?') value = Number(text.slice(at, stop));
-      else if (kind === 'bool?') value = text.charCodeAt(at) === 116; // t(rue)
-      else value = text.slice(at, stop);
-      row[columns[k]!] = value;
+      } else if (kind === FLOAT) value = Number(text.slice(at, stop));
+      else if (kind === BOOL) value = text.charCodeAt(at) === LOWER_T;
+      else value = codeAt(text, at, stop, codesOf[k]!);
+      values[k] = value;
       at = stop + 1;
     }
-    rows.push(row as Row);
+    rows.push(rowOf(values));
   }
   return rows;
+}
+
+/** The coded value text[at, stop): one of `codes` when it is among them, else read (and kept while there is room). */
+function codeAt(text: string, at: number, stop: number, codes: string[]): string {
+  const length = stop - at;
+  for (const code of codes) if (code.length === length && text.startsWith(code, at)) return code;
+  const code = text.slice(at, stop);
+  if (codes.length < CODES_KEPT) codes.push(code);
+  return code;
 }
 
 export interface ParticipantFactRow {
@@ -190,7 +217,16 @@ export async function selectSessionFacts(db: Kysely<Database>, studyId: number, 
     query,
     ['participant_no', 'day', 'kind', 'durationMinutes', 'firstPractitionerNo'],
     ['participant_no', 'session_number'],
-    ['int', 'int', 'code', 'int', 'int?'],
+    {
+      kinds: ['int', 'int', 'code', 'int', 'int?'],
+      row: (v) => ({
+        participant_no: v[0] as number,
+        day: v[1] as number,
+        kind: v[2] as string,
+        durationMinutes: v[3] as number,
+        firstPractitionerNo: v[4] as number | null,
+      }),
+    },
   );
 }
 
@@ -241,7 +277,17 @@ export async function selectAssessmentFacts(db: Kysely<Database>, studyId: numbe
     query,
     ['participant_no', 'day', 'assessor', 'grade', 'densityScore', 'needsTouchUp'],
     ['participant_no', 'assessment_no'],
-    ['int', 'int', 'code', 'int', 'float?', 'bool?'],
+    {
+      kinds: ['int', 'int', 'code', 'int', 'float?', 'bool?'],
+      row: (v) => ({
+        participant_no: v[0] as number,
+        day: v[1] as number,
+        assessor: v[2] as string,
+        grade: v[3] as number,
+        densityScore: v[4] as number | null,
+        needsTouchUp: v[5] as boolean | null,
+      }),
+    },
   );
 }
 
@@ -268,7 +314,10 @@ export async function selectSurveyFacts(db: Kysely<Database>, studyId: number, f
     query,
     ['participant_no', 'day', 'satisfaction', 'wouldRecommend'],
     ['participant_no', 'surveyed_on', 'survey_no'],
-    ['int', 'int', 'int', 'bool?'],
+    {
+      kinds: ['int', 'int', 'int', 'bool?'],
+      row: (v) => ({ participant_no: v[0] as number, day: v[1] as number, satisfaction: v[2] as number, wouldRecommend: v[3] as boolean | null }),
+    },
   );
 }
 

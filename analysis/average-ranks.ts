@@ -16,10 +16,26 @@
 export function averageRanks(values: readonly number[]): number[] {
   const n = values.length;
   const sorted = new Float64Array(n);
+  let ascending = true;
   for (let i = 0; i < n; i++) {
     const value = values[i]!;
     if (!Number.isFinite(value)) throw new Error(`averageRanks requires finite numbers, got ${value}`);
+    if (i > 0 && value < values[i - 1]!) ascending = false;
     sorted[i] = value;
+  }
+  // Values already in ascending order (a trend's months) are their own sorted order: each run of
+  // equal values gets its mean rank, with no sort and no search.
+  if (ascending) {
+    const ranks = new Array<number>(n);
+    let start = 0;
+    while (start < n) {
+      let end = start + 1;
+      while (end < n && sorted[end] === sorted[start]) end++;
+      const rank = (start + 1 + end) / 2;
+      for (let i = start; i < end; i++) ranks[i] = rank;
+      start = end;
+    }
+    return ranks;
   }
   sorted.sort();
   // A run of equal values at sorted positions start..end-1 holds ranks start+1..end, whose mean

@@ -24,14 +24,15 @@ import type { Describe } from './types.ts';
 export function describe(values: readonly number[]): Describe {
   const n = values.length;
   if (n === 0) return { n: 0 };
-  // A typed-array sort is numeric and several times faster than Array#sort with a comparator.
-  const ascending = new Float64Array(n);
+  // A typed-array sort is numeric and several times faster than Array#sort with a comparator;
+  // whole numbers (counts, minutes) sort faster still as 32-bit integers.
+  let whole = true;
   for (let i = 0; i < n; i++) {
     const value = values[i]!;
     if (!Number.isFinite(value)) throw new Error(`describe requires finite numbers, got ${value}`);
-    ascending[i] = value;
+    if ((value | 0) !== value || Object.is(value, -0)) whole = false;
   }
-  ascending.sort();
+  const ascending = whole ? Int32Array.from(values).sort() : Float64Array.from(values).sort();
   const sorted = new Array<number>(n);
   for (let i = 0; i < n; i++) sorted[i] = ascending[i]!;
   return {

@@ -38,12 +38,22 @@ export function fadingFigures(outcomes: readonly ParticipantOutcome[]): Omit<Coh
   const firstDensity: number[] = [];
   const latestDensity: number[] = [];
   const densityChange: number[] = [];
-  const points: Array<{ months: number; grade: number }> = [];
+  // Each follow-up assessment as (whole days since the final session) × 8 + grade: one number whose
+  // numeric order is the (months, grade) order, months being days / MONTH_DAYS.
+  const pointKeys: number[] = [];
+  let keysHold = true;
   const touchUpFree: SurvivalObservation[] = [];
   for (const outcome of outcomes) {
     const finalDay = outcome.finalSessionDay;
     if (finalDay === null) continue;
-    for (const assessment of outcome.followUp) points.push({ months: monthsSince(finalDay, assessment.day), grade: assessment.grade });
+    for (const assessment of outcome.followUp) {
+      const days = assessment.day - finalDay;
+      const grade = assessment.grade;
+      if (!(Number.isInteger(days) && days >= 0 && days <= MAX_POINT_DAYS && Number.isInteger(grade) && grade >= 0 && grade < POINT_GRADES)) {
+        keysHold = false;
+      }
+      pointKeys.push(days * POINT_GRADES + grade);
+    }
     const latest = outcome.latestFollowUp;
     if (latest === null) continue;
     followedUp++;
@@ -56,9 +66,7 @@ export function fadingFigures(outcomes: readonly ParticipantOutcome[]): Omit<Coh
   }
   // In (months, grade) order, so that the sums, and so the figures to the last bit, do not depend
   // on the order participants come in (a de-identified copy analyses to exactly the same trend).
-  points.sort((a, b) => a.months - b.months || a.grade - b.grade);
-  const months = points.map((p) => p.months);
-  const grades = points.map((p) => p.grade);
+  const { months, grades } = keysHold ? pointsOfKeys(pointKeys) : pointsSorted(outcomes);
   const fit = linearRegression(months, grades);
   const rank = spearman(months, grades);
   return {
@@ -76,6 +84,41 @@ export function fadingFigures(outcomes: readonly ParticipantOutcome[]): Omit<Coh
     touchUpFree: kaplanMeier(touchUpFree),
     touchUpFreeMedian: kaplanMeierMedian(touchUpFree),
   };
+}
+
+/** Grades a point key makes room for (0 to 7; fading grades are 0 to 4). */
+const POINT_GRADES = 8;
+/** The most days a point key holds: keys stay 32-bit integers (some 700,000 years). */
+const MAX_POINT_DAYS = Math.floor(0x7fffffff / POINT_GRADES) - 1;
+
+/**
+ * The points of their keys, in (months, grade) order: a numeric sort of 32-bit integers, many
+ * times faster than sorting objects with a comparator. Months are days / MONTH_DAYS, exactly as
+ * `monthsSince` gives them, and distinct whole days give distinct, ordered months.
+ */
+function pointsOfKeys(keys: readonly number[]): { months: number[]; grades: number[] } {
+  const sorted = Int32Array.from(keys).sort();
+  const months = new Array<number>(sorted.length);
+  const grades = new Array<number>(sorted.length);
+  for (let i = 0; i < sorted.length; i++) {
+    const key = sorted[i]!;
+    const grade = key % POINT_GRADES;
+    months[i] = monthsSince(0, (key - grade) / POINT_GRADES);
+    grades[i] = grade;
+  }
+  return { months, grades };
+}
+
+/** The points in (months, grade) order by a comparator: for days or grades that are not whole numbers in range. */
+function pointsSorted(outcomes: readonly ParticipantOutcome[]): { months: number[]; grades: number[] } {
+  const points: Array<{ months: number; grade: number }> = [];
+  for (const outcome of outcomes) {
+    const finalDay = outcome.finalSessionDay;
+    if (finalDay === null) continue;
+    for (const assessment of outcome.followUp) points.push({ months: monthsSince(finalDay, assessment.day), grade: assessment.grade });
+  }
+  points.sort((a, b) => a.months - b.months || a.grade - b.grade);
+  return { months: points.map((p) => p.months), grades: points.map((p) => p.grade) };
 }
 
 function gradeKey(grade: number): GradeKey {

@@ -41,22 +41,41 @@ export function kaplanMeierMedian(observations: ReadonlyArray<SurvivalObservatio
   for (const observation of observations) {
     if (!Number.isFinite(observation.time)) throw new Error(`kaplanMeierMedian requires finite times, got ${observation.time}`);
   }
-  const sorted = [...observations].sort((a, b) => a.time - b.time);
+  // Every time and the event times, each sorted ascending (typed arrays sort numerically and fast):
+  // within a time only the number of events counts.
+  const n = observations.length;
+  let eventCount = 0;
+  for (const observation of observations) if (observation.event) eventCount++;
+  const sortedTimes = new Float64Array(n);
+  const eventTimes = new Float64Array(eventCount);
+  let eventIndex = 0;
+  for (let i = 0; i < n; i++) {
+    const observation = observations[i]!;
+    sortedTimes[i] = observation.time;
+    if (observation.event) eventTimes[eventIndex++] = observation.time;
+  }
+  sortedTimes.sort();
+  eventTimes.sort();
   // survfit's table: one row per distinct time, censored times included.
   const times: number[] = [];
+  /** The position in sortedTimes of each distinct time's first subject: n minus it are at risk. */
+  const firstAt: number[] = [];
   const estimate: number[] = [];
   const lowerCurve: Array<number | null> = [];
   const upperCurve: Array<number | null> = [];
   let survival = 1;
   let greenwood = 0;
   let index = 0;
-  while (index < sorted.length) {
-    const time = sorted[index]!.time;
-    const atRisk = sorted.length - index;
+  eventIndex = 0;
+  while (index < n) {
+    const time = sortedTimes[index]!;
+    const atRisk = n - index;
+    firstAt.push(index);
+    while (index < n && sortedTimes[index] === time) index++;
     let events = 0;
-    while (index < sorted.length && sorted[index]!.time === time) {
-      if (sorted[index]!.event) events++;
-      index++;
+    while (eventIndex < eventCount && eventTimes[eventIndex] === time) {
+      events++;
+      eventIndex++;
     }
     survival *= 1 - events / atRisk;
     greenwood += events === atRisk ? Infinity : events / (atRisk * (atRisk - events));
@@ -75,7 +94,7 @@ export function kaplanMeierMedian(observations: ReadonlyArray<SurvivalObservatio
   const months = crossing(times, estimate);
   // At risk when the curve first falls to 50%: the participants the median rests on.
   const halfway = estimate.findIndex((value) => value <= 0.5 + TOLERANCE);
-  const atRisk = months === null || halfway < 0 ? null : sorted.filter((o) => o.time >= times[halfway]!).length;
+  const atRisk = months === null || halfway < 0 ? null : n - firstAt[halfway]!;
   return {
     months,
     lower: crossing(times, lowerCurve),

@@ -57,7 +57,7 @@ export interface Db {
    * database as of the first one, so a read that overlaps a replace sees the old study or the
    * new one whole, never a mix.
    */
-  readSnapshot<T>(work: (kysely: Kysely<Database>) => Promise<T>): Promise<T>;
+  readSnapshot<T>(work: (kysely: Kysely<Database>) => Promise<T>, options?: SnapshotOptions): Promise<T>;
   /**
    * Call `onMessage` with the payload of every notification on `channel` (PostgreSQL's
    * LISTEN/NOTIFY), whichever process or connection sent it, once its transaction commits.
@@ -65,6 +65,15 @@ export interface Db {
    */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
+}
+
+export interface SnapshotOptions {
+  /**
+   * PostgreSQL: up to this many connections share the snapshot (one exports it, the others take
+   * it), and queries started together run side by side, each on a free one (default 1). PGlite
+   * has one session: its queries run in turn.
+   */
+  connections?: number | undefined;
 }
 
 export interface DbOptions {
@@ -257,6 +266,66 @@ async function openPglite(options: DbOptions): Promise<Db> {
   };
 }
 
+/**
+ * `work` in one REPEATABLE READ, READ ONLY snapshot held by `connections` connections of `pool`:
+ * the first exports its snapshot and the others take it (`set transaction snapshot`), so every
+ * query sees the same database whichever connection runs it. Each query takes a free connection,
+ * or waits for one.
+ */
+async function readSharedSnapshot<T>(pool: pg.Pool, connections: number, work: (kysely: Kysely<Database>) => Promise<T>): Promise<T> {
+  const clients: pg.PoolClient[] = [];
+  const free: pg.PoolClient[] = [];
+  const waiting: Array<{ resolve: (client: pg.PoolClient) => void; reject: (error: Error) => void }> = [];
+  let ended = false;
+  const giveBack = (client: pg.PoolClient) => {
+    if (ended) return;
+    const next = waiting.shift()?.resolve;
+    if (next) next(client);
+    else free.push(client);
+  };
+  const shared = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: {
+        connect: async () => {
+          if (ended) throw new Error('the snapshot read is over');
+          const client = free.pop() ?? (await new Promise<pg.PoolClient>((resolve, reject) => waiting.push({ resolve, reject })));
+          return { query: client.query.bind(client), release: () => giveBack(client) } as unknown as pg.PoolClient;
+        },
+        end: async () => {},
+      },
+    }),
+  });
+  let failed = false;
+  try {
+    const first = await pool.connect();
+    clients.push(first);
+    await first.query('start transaction isolation level repeatable read read only');
+    const { rows } = await first.query<{ id: string }>('select pg_export_snapshot() as id');
+    const others = await Promise.all(
+      Array.from({ length: connections - 1 }, async () => {
+        const client = await pool.connect();
+        clients.push(client);
+        await client.query('start transaction isolation level repeatable read read only');
+        await client.query(`set transaction snapshot '${rows[0]!.id.replace(/'/g, "''")}'`);
+        return client;
+      }),
+    );
+    free.push(first, ...others);
+    return await work(shared);
+  } catch (error) {
+    failed = true;
+    throw error;
+  } finally {
+    // A query still waiting for a connection (the work failed meanwhile) fails instead.
+    ended = true;
+    for (const { reject } of waiting.splice(0)) reject(new Error('the snapshot read is over'));
+    // Read only: ending with a rollback or a commit is the same; a failed transaction needs the rollback.
+    await Promise.all(clients.map((client) => client.query(failed ? 'rollback' : 'commit').catch(() => {})));
+    for (const client of clients) client.release();
+    await shared.destroy();
+  }
+}
+
 const statementNames = new Map<string, string>();
 
 /** A statement's name on the server: the same text always gets the same name. */
@@ -322,7 +391,8 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
     kysely,
     driver: options.driver,
     location: options.location,
-    readSnapshot: (work) => readSnapshot(kysely, work),
+    readSnapshot: (work, snapshotOptions = {}) =>
+      (snapshotOptions.connections ?? 1) > 1 ? readSharedSnapshot(pool, snapshotOptions.connections!, work) : readSnapshot(kysely, work),
     async listen(channel, onMessage) {
       // A connection of its own, held while listening: notifications arrive on the connection
       // that ran LISTEN, between the pool's queries.

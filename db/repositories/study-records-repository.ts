@@ -61,22 +61,20 @@ export async function encodeRecords<T extends RecordTable>(
   const columns = COLUMNS[table];
   const chunks: string[] = [];
   const values: CopyValue[] = new Array(columns.length);
-  let text = '';
-  let inChunk = 0;
+  let lines: string[] = [];
   let count = 0;
   for (const row of rows) {
     const record = row as Record<string, CopyValue | undefined>;
     for (let i = 0; i < columns.length; i++) values[i] = record[columns[i]!] ?? null;
-    text += copyTextLine(values) + '\n';
+    lines.push(copyTextLine(values));
     count += 1;
-    if (++inChunk === trx.copyChunkRows) {
-      chunks.push(text);
-      text = '';
-      inChunk = 0;
+    if (lines.length === trx.copyChunkRows) {
+      chunks.push(lines.join('\n') + '\n');
+      lines = [];
     }
     if (count % ROWS_PER_TURN === 0) await nextTurn();
   }
-  if (inChunk > 0) chunks.push(text);
+  if (lines.length > 0) chunks.push(lines.join('\n') + '\n');
   return { table, chunks, count };
 }
 

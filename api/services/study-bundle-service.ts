@@ -1,5 +1,6 @@
-// Import and export of study bundles. An import validates everything first, then writes the
-// whole study in one transaction with COPY, with its audit record; on any error nothing is
+// Import and export of study bundles. An import validates everything and writes the whole
+// study in one transaction with COPY, with its audit record (on a PostgreSQL server the writing
+// starts while the participants' lists are still being checked); on any error nothing is
 // written. A replace keeps the study's identity (its grants, key and audit trail) and swaps
 // its records. Export reads the study back into a bundle in canonical order.
 import { randomBytes } from 'node:crypto';

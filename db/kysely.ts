@@ -32,6 +32,8 @@ export interface DbTransaction {
   kysely: Kysely<Database>;
   /** Load rows into `table` with COPY; rows stream through in batches. Returns the row count. */
   copyRows(table: keyof Database, columns: readonly string[], rows: Iterable<readonly CopyValue[]>): Promise<number>;
+  /** Lines of COPY text per chunk that suit this database (PGlite runs one COPY per chunk of copyText). */
+  copyChunkRows: number;
   /**
    * Load text already in COPY's text format into `table`: each chunk holds whole lines, each
    * ending in a newline (on PGlite each chunk is one COPY, so chunks bound the memory used).
@@ -102,19 +104,33 @@ export interface DbOptions {
 /** Rows per COPY batch: bounds memory while keeping round trips few. */
 const COPY_BATCH_ROWS = 5000;
 
+const COPY_SPECIAL = /[\\\n\r\t]/;
+
 /** Encode one value in COPY's text format. */
 function copyField(value: CopyValue): string {
   if (value === null) return '\\N';
   if (typeof value === 'boolean') return value ? 't' : 'f';
   if (typeof value === 'number') return String(value);
+  if (!COPY_SPECIAL.test(value)) return value;
   return value.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+}
+
+/**
+ * One row as a line of COPY's text format, without its newline. Joined rather than added up, so
+ * that the line is one flat string at once, not a tree of pieces the garbage collector copies
+ * until the line is sent.
+ */
+export function copyTextLine(row: readonly CopyValue[]): string {
+  const fields: string[] = new Array(row.length);
+  for (let i = 0; i < row.length; i++) fields[i] = copyField(row[i]!);
+  return fields.join('\t');
 }
 
 /** Rows in COPY text format, `batchRows` lines per string. */
 export function* copyTextBatches(rows: Iterable<readonly CopyValue[]>, batchRows = COPY_BATCH_ROWS): Generator<string> {
   let lines: string[] = [];
   for (const row of rows) {
-    lines.push(row.map(copyField).join('\t'));
+    lines.push(copyTextLine(row));
     if (lines.length === batchRows) {
       yield lines.join('\n') + '\n';
       lines = [];
@@ -243,6 +259,7 @@ async function openPglite(options: DbOptions): Promise<Db> {
         work({
           kysely: trx,
           copyText,
+          copyChunkRows: COPY_BATCH_ROWS * 10,
           copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows, COPY_BATCH_ROWS * 10)),
           async *copyOut(query) {
             const result = await pglite.query(`copy (${query}) to '/dev/blob'`);
@@ -429,6 +446,7 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
         const result = await work({
           kysely: bound,
           copyText,
+          copyChunkRows: COPY_BATCH_ROWS,
           copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows)),
           copyOut: (query) => client.query(copyTo(`copy (${query}) to stdout`)),
         });

@@ -14,8 +14,8 @@ export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const DIST = path.join(ROOT, 'dist');
 export const MANIFEST = path.join(DIST, 'manifest.json');
 
-/** Files outside the bundle's inputs that change what it contains (package versions). */
-const EXTRA_INPUTS = ['package.json', 'package-lock.json'];
+/** Files outside the bundle's inputs that change what it contains (package versions, this build). */
+const EXTRA_INPUTS = ['package.json', 'package-lock.json', 'api/bin/build.js'];
 const EXTERNAL = ['@electric-sql/pglite', '@napi-rs/canvas', 'esbuild', 'tsx', 'pg-native', 'pg-cloudflare', 'playwright-core'];
 /** Unreferenced files of earlier builds are removed once this old (a running process may still load one). */
 const STALE_CHUNK_AGE_MS = 24 * 60 * 60 * 1000;
@@ -60,6 +60,21 @@ const keepImportMeta = {
   },
 };
 
+// pg asks whether it runs in a Cloudflare Worker by making a fetch Response, and on Node 20,
+// which has no `navigator`, the first Response loads Node's fetch (undici): 150-200 ms of every
+// command that opens PostgreSQL. Node is no Worker; the bundle skips the question. Should a pg
+// release word it otherwise, the text is left as it is, and costs only that time.
+const PG_RUNTIME_PROBE = "typeof Response === 'function'";
+const skipCloudflareProbe = {
+  name: 'skip-cloudflare-probe',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]node_modules[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => ({
+      contents: fs.readFileSync(args.path, 'utf8').replace(PG_RUNTIME_PROBE, 'false'),
+      loader: 'js',
+    }));
+  },
+};
+
 function writeAtomically(file, contents) {
   const temporary = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, contents);
@@ -89,7 +104,7 @@ export async function build({ clean = false } = {}) {
     banner: { js: "import { createRequire as __smpRequire } from 'node:module'; const require = __smpRequire(import.meta.url);" },
     metafile: true,
     logLevel: 'silent',
-    plugins: [keepImportMeta],
+    plugins: [keepImportMeta, skipCloudflareProbe],
   });
   if (clean) fs.rmSync(DIST, { recursive: true, force: true });
   fs.mkdirSync(DIST, { recursive: true });

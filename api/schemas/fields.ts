@@ -3,17 +3,21 @@
 import { z } from 'zod';
 import { latestRecordDate, today } from './today.ts';
 
+const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 /** True when `value` is `YYYY-MM-DD` naming a day that exists in the Gregorian calendar. */
 export function isCalendarDate(value: string): boolean {
-  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!match) return false;
-  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  if (!DATE_SHAPE.test(value)) return false;
+  let year = Number(value.slice(0, 4));
+  const month = Number(value.slice(5, 7));
+  const day = Number(value.slice(8, 10));
   if (month < 1 || month > 12 || day < 1) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return day <= daysInMonth;
+  // As Date.UTC reads them, years 0 to 99 are 1900 to 1999 (whose leap years differ only in 0000).
+  if (year < 100) year += 1900;
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  return day <= (month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1]!);
 }
-
-const DATE_SHAPE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** What is wrong with `value` as a date between 1900 and 2100, or null. */
 function dateProblem(value: string): string | null {

@@ -36,11 +36,25 @@ export function todayIn(timeZone: string | undefined, now: Date): string {
   return date;
 }
 
-/** Today's date: the one set by `setToday`, else today in SMP_TIME_ZONE. */
+/** How long a date read from the clock is reused: every record date of an import asks for today. */
+const CLOCK_REUSE_MS = 1000;
+
+/** The last date read from the clock, and when. */
+let fromClock = { at: Number.NEGATIVE_INFINITY, date: '' };
+
+/**
+ * Today's date: the one set by `setToday`, else today in SMP_TIME_ZONE. A date read from the
+ * clock is reused for up to a second (reading the zone and formatting the date cost more than
+ * the rest of a record's checks, and an import asks once per record date), so a check running
+ * across midnight, or just after the zone changed, may see the old date for that second.
+ */
 export function today(): string {
   if (fixedToday) return fixedToday();
+  const now = Date.now();
+  if (now >= fromClock.at && now - fromClock.at < CLOCK_REUSE_MS) return fromClock.date;
   const env = typeof process === 'undefined' ? undefined : process.env;
-  return todayIn(env?.SMP_TIME_ZONE || undefined, new Date());
+  fromClock = { at: now, date: todayIn(env?.SMP_TIME_ZONE || undefined, new Date(now)) };
+  return fromClock.date;
 }
 
 /** Fix "today" (a date, or a function giving one) for tests and worker threads; null restores the clock. */
@@ -54,5 +68,11 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(year, month - 1, day + days)).toISOString().slice(0, 10);
 }
 
+let latest = { today: '', date: '' };
+
 /** The latest date a record may carry: today plus the grace. */
-export const latestRecordDate = () => addDays(today(), DATE_GRACE_DAYS);
+export function latestRecordDate(): string {
+  const date = today();
+  if (latest.today !== date) latest = { today: date, date: addDays(date, DATE_GRACE_DAYS) };
+  return latest.date;
+}

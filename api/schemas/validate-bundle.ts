@@ -51,7 +51,7 @@ type Report = (path: PathSegment[], message: string) => void;
 
 const LIST_FIELDS = ['sessions', 'adverseEvents', 'fadingAssessments', 'surveys'] as const;
 const ParticipantFields = Participant.omit({ sessions: true, adverseEvents: true, fadingAssessments: true, surveys: true });
-type ParticipantFields = Out<typeof ParticipantFields>;
+export type ParticipantFields = Out<typeof ParticipantFields>;
 
 /**
  * A participant as far as it is well-formed: each field only if valid, each list item's valid
@@ -162,17 +162,26 @@ function reportUnknownKeys(raw: Record<string, unknown>, known: Record<string, u
   }
 }
 
-/** One participant: its fields, then each list item by itself; the view keeps what is well-formed. */
-function parseParticipant(raw: unknown, at: PathSegment[], report: Report): { view: ParticipantView; ok: boolean } {
+/** A participant's own fields, as far as they are well-formed; ok when all are. */
+interface OwnFields {
+  fields: Partial<ParticipantFields>;
+  ok: boolean;
+}
+
+/** One participant's own fields (not its lists); a participant that is no object is reported whole. */
+function parseParticipantFields(raw: unknown, at: PathSegment[], report: Report): OwnFields {
   if (!isRecord(raw)) {
     parseValue(Participant, raw, at, report);
-    const view: ParticipantView = { fields: {}, sessions: [], adverseEvents: [], fadingAssessments: [], surveys: [], sessionCount: 0 };
-    return { view, ok: false };
+    return { fields: {}, ok: false };
   }
   const scalars: Record<string, unknown> = {};
   for (const key of Object.keys(raw)) if (!(LIST_FIELDS as readonly string[]).includes(key)) scalars[key] = raw[key];
   const parsedFields = parseValue(ParticipantFields, scalars, at, report);
-  const fields = parsedFields.ok ? parsedFields.value : validFields(ParticipantFields, scalars);
+  return parsedFields.ok ? { fields: parsedFields.value, ok: true } : { fields: validFields(ParticipantFields, scalars), ok: false };
+}
+
+/** One participant's lists, each item by itself; the view keeps what is well-formed. */
+function parseParticipantLists(raw: Record<string, unknown>, own: OwnFields, at: PathSegment[], report: Report): { view: ParticipantView; ok: boolean } {
   const shape = Participant.shape;
   const sessions = parseList(shape.sessions, TreatmentSession, raw.sessions, [...at, 'sessions'], report);
   const adverseEvents = parseList(shape.adverseEvents, AdverseEvent, raw.adverseEvents, [...at, 'adverseEvents'], report);
@@ -180,14 +189,14 @@ function parseParticipant(raw: unknown, at: PathSegment[], report: Report): { vi
   const surveys = parseList(shape.surveys, SatisfactionSurvey, raw.surveys, [...at, 'surveys'], report);
   return {
     view: {
-      fields,
+      fields: own.fields,
       sessions: sessions.items,
       adverseEvents: adverseEvents.items,
       fadingAssessments: fadingAssessments.items,
       surveys: surveys.items,
       sessionCount: sessions.items.length,
     },
-    ok: parsedFields.ok && sessions.ok && adverseEvents.ok && fadingAssessments.ok && surveys.ok,
+    ok: own.ok && sessions.ok && adverseEvents.ok && fadingAssessments.ok && surveys.ok,
   };
 }
 
@@ -203,8 +212,35 @@ function participantOf(view: ParticipantView): Out<typeof Participant> {
 
 /** Validate `input` as a `smp-study-bundle/1` document. */
 export function validateBundle(input: unknown, options: ValidateOptions = {}): BundleValidation {
+  return runToEnd(validateBundleInSteps(input, options));
+}
+
+/**
+ * What validateBundleInSteps knows once everything but the participants' lists is checked and
+ * valid: the bundle's participants (their own fields, in the input's order) and the length of
+ * each of their lists, and the rest of the bundle. Whatever the lists hold, the rest is as given here.
+ */
+export interface ValidAhead {
+  bundle: Omit<Bundle, 'participants'>;
+  participants: Array<{ fields: ParticipantFields; listLengths: Record<ParticipantListField, number> }>;
+}
+
+/** The lists a participant holds. */
+export type ParticipantListField = (typeof LIST_FIELDS)[number];
+
+/**
+ * validateBundle in steps, for a caller that does other work meanwhile (an import streams rows to
+ * the database). The generator checks every participant's own fields first and, when everything
+ * but the lists is valid so far, yields a ValidAhead; then it checks the lists, pausing (yielding
+ * undefined) after every `participantsPerStep` participants. It returns what validateBundle
+ * returns, the same problems included.
+ */
+export function* validateBundleInSteps(
+  input: unknown,
+  options: ValidateOptions & { participantsPerStep?: number } = {},
+): Generator<ValidAhead | undefined, BundleValidation> {
   const collector = new ProblemCollector(options.maxProblems ?? MAX_REPORTED_PROBLEMS);
-  const bundle = checkBundle(input, collector);
+  const bundle = yield* withoutStackTraces(validate(input, collector, options.participantsPerStep ?? Number.POSITIVE_INFINITY));
   if (bundle !== null) return { ok: true, bundle };
   const { problems, omitted } = collector.result();
   return { ok: false, problems, problemsOmitted: omitted };
@@ -216,18 +252,36 @@ export function validateBundle(input: unknown, options: ValidateOptions = {}): B
  * elsewhere than at bundle paths (api/formats/table-import.ts).
  */
 export function checkBundle(input: unknown, sink: ProblemSink): Bundle | null {
-  // zod builds an Error for every failed parse; capturing a stack for each made every problem
-  // cost ~20 µs. Nothing here reads those stacks.
-  const stackTraceLimit = Error.stackTraceLimit;
-  Error.stackTraceLimit = 0;
-  try {
-    return validate(input, sink);
-  } finally {
-    Error.stackTraceLimit = stackTraceLimit;
+  return runToEnd(withoutStackTraces(validate(input, sink, Number.POSITIVE_INFINITY)));
+}
+
+function runToEnd<T>(steps: Generator<unknown, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
   }
 }
 
-function validate(input: unknown, sink: ProblemSink): Bundle | null {
+/**
+ * Each step of `steps` run without stack traces: zod builds an Error for every failed parse;
+ * capturing a stack for each made every problem cost ~20 µs. Nothing here reads those stacks.
+ */
+function* withoutStackTraces<Y, T>(steps: Generator<Y, T>): Generator<Y, T> {
+  for (;;) {
+    const stackTraceLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    let step: IteratorResult<Y, T>;
+    try {
+      step = steps.next();
+    } finally {
+      Error.stackTraceLimit = stackTraceLimit;
+    }
+    if (step.done) return step.value;
+    yield step.value;
+  }
+}
+
+function* validate(input: unknown, sink: ProblemSink, participantsPerStep: number): Generator<ValidAhead | undefined, Bundle | null> {
   const report: Report = (path, message) => sink.add(path, message);
 
   if (!isRecord(input)) {
@@ -261,20 +315,43 @@ function validate(input: unknown, sink: ProblemSink): Bundle | null {
   if (!Array.isArray(rawParticipants)) {
     participantsOk = parseValue(shape.participants, rawParticipants, ['participants'], report).ok;
   } else {
+    // Every participant's own fields first, then their lists, so that a caller may write the
+    // participants while their lists are checked. Problems are kept in document order, whatever
+    // the order they are found in.
     const firstIndexOfCode = new Map<string, number>();
+    const own: OwnFields[] = new Array(rawParticipants.length);
     for (let index = 0; index < rawParticipants.length; index++) {
       const at: PathSegment[] = ['participants', index];
-      const { view, ok } = parseParticipant(rawParticipants[index], at, report);
-      participantsOk &&= ok;
-      const code = view.fields.code;
+      own[index] = parseParticipantFields(rawParticipants[index], at, report);
+      participantsOk &&= own[index]!.ok;
+      const code = own[index]!.fields.code;
       if (code !== undefined) {
         const first = firstIndexOfCode.get(code);
         if (first === undefined) firstIndexOfCode.set(code, index);
         else report([...at, 'code'], `participant code "${code}" is already used by participants[${first}]`);
       }
-      participantProblems(view, at, context, report);
+      participantFieldProblems(own[index]!.fields, at, context, report);
+    }
+    if (sink.total === 0 && format.ok && study.ok && sites.ok && practitioners.ok && participantsOk) {
+      const ahead = validAhead(rawParticipants as Record<string, unknown>[], own, {
+        format: format.value,
+        study: study.value,
+        sites: sites.items as Out<typeof Site>[],
+        practitioners: practitioners.items as Out<typeof Practitioner>[],
+      });
+      if (ahead !== null) yield ahead;
+    }
+    for (let index = 0; index < rawParticipants.length; index++) {
+      const raw: unknown = rawParticipants[index];
+      // A participant that is no object has been reported whole.
+      if (!isRecord(raw)) continue;
+      const at: PathSegment[] = ['participants', index];
+      const { view, ok } = parseParticipantLists(raw, own[index]!, at, report);
+      participantsOk &&= ok;
+      participantListProblems(view, at, context, report);
       // Views are kept only while the bundle may still be valid: a refused one needs none.
       if (sink.total === 0) participantViews.push(view);
+      if ((index + 1) % participantsPerStep === 0) yield undefined;
     }
   }
 
@@ -300,8 +377,23 @@ function reportDuplicates(items: { code?: string }[], list: string, noun: string
   }
 }
 
-function participantProblems(view: ParticipantView, at: PathSegment[], input: CrossRecordInput, report: Report): void {
-  const p = view.fields;
+/** The participants' own fields and the lengths of their lists; null when a list is neither a list nor absent. */
+function validAhead(raw: Record<string, unknown>[], own: OwnFields[], bundle: ValidAhead['bundle']): ValidAhead | null {
+  const participants: ValidAhead['participants'] = new Array(raw.length);
+  for (let index = 0; index < raw.length; index++) {
+    const lengths = {} as Record<ParticipantListField, number>;
+    for (const list of LIST_FIELDS) {
+      const items = raw[index]![list];
+      if (items !== undefined && !Array.isArray(items)) return null;
+      lengths[list] = items === undefined ? 0 : (items as unknown[]).length;
+    }
+    participants[index] = { fields: own[index]!.fields as ParticipantFields, listLengths: lengths };
+  }
+  return { bundle, participants };
+}
+
+/** The rules on a participant's own fields. */
+function participantFieldProblems(p: Partial<ParticipantFields>, at: PathSegment[], input: CrossRecordInput, report: Report): void {
   if (p.site !== undefined && !input.siteCodes.has(p.site)) report([...at, 'site'], `site "${p.site}" is not defined in sites`);
   if (p.birthYear !== undefined && p.enrolledOn !== undefined && p.birthYear > Number(p.enrolledOn.slice(0, 4))) {
     report([...at, 'birthYear'], `${p.birthYear} is after the year of enrolment (${p.enrolledOn})`);
@@ -315,7 +407,11 @@ function participantProblems(view: ParticipantView, at: PathSegment[], input: Cr
     if (p.withdrawalCause != null) report([...at, 'withdrawalCause'], 'is given but withdrawnOn is not');
     if (p.withdrawalReason != null) report([...at, 'withdrawalReason'], 'is given but withdrawnOn is not');
   }
+}
 
+/** The rules on a participant's lists. */
+function participantListProblems(view: ParticipantView, at: PathSegment[], input: CrossRecordInput, report: Report): void {
+  const p = view.fields;
   sessionProblems(view, at, input, report);
 
   // The first session is known only when every session's date is valid. An event names a

@@ -1,12 +1,14 @@
-// Import and export of study bundles. An import validates everything first, then writes the
-// whole study in one transaction with COPY, with its audit record; on any error nothing is
+// Import and export of study bundles. An import validates everything and writes the whole
+// study in one transaction with COPY, with its audit record (on a PostgreSQL server the writing
+// starts while the participants' lists are still being checked); on any error nothing is
 // written. A replace keeps the study's identity (its grants, key and audit trail) and swaps
 // its records. Export reads the study back into a bundle in canonical order.
 import { randomBytes } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database, Db, DbTransaction } from '../../db/kysely.ts';
 import { notifyStudyLoaded } from '../../db/repositories/server-state-repository.ts';
-import { copyRecords, selectRecords, type RecordTable } from '../../db/repositories/study-records-repository.ts';
+import { copyEncodedRecords, encodeRecords, selectRecords, type RecordTable } from '../../db/repositories/study-records-repository.ts';
 import {
   deleteStudyRecords,
   findStudyByCode,
@@ -26,7 +28,7 @@ import { countOf, type Problem } from '../schemas/problems.ts';
 import { JsonBodyBytes, jsonFailureError } from '../json-input.ts';
 import { validateOffThread } from './workers/validate-off-thread.ts';
 import type { ImportResult } from '../schemas/responses.ts';
-import { validateBundle } from '../schemas/validate-bundle.ts';
+import { validateBundle, validateBundleInSteps, type BundleValidation, type ValidAhead } from '../schemas/validate-bundle.ts';
 import { commandLineChange, reachesSite, requireImportRole, requireStudyScope, studyScope, type Actor, type ChangeContext } from './access.ts';
 import { recordChange } from './audit-service.ts';
 import { deidentifyBundle, pseudonym } from './deidentify.ts';
@@ -118,75 +120,216 @@ function bundleProblemsError(problems: Problem[], problemsOmitted: number): AppE
 export async function importBundle(db: Db, input: unknown, options: ImportOptions = {}): Promise<ImportResult> {
   const change = options.change ?? commandLineChange();
   requireImportRole(change.actor);
-  const parsed = await parseBundle(input);
-  const bundle = canonicalOrder(options.code === undefined ? parsed : withStudyCode(parsed, options.code));
-  const code = bundle.study.code;
-  // Only an administrator creates studies; a researcher may replace a study granted to them.
-  // Anyone else is refused alike, whether or not the study exists, so that existence does not leak.
-  const scope = studyScope(change.actor, code);
-  if (change.actor.role !== 'admin' && !scope?.writeStudy) {
-    throw new AppError('forbidden', `your role may not import study ${code}: only an administrator creates studies, and a researcher replaces those granted to them`);
-  }
-
-  const result = await db.transaction(async (trx) => {
-    await lockStudyCode(trx.kysely, code);
-    const existing = await lockStudy(trx.kysely, code, 'update');
-    if (existing && !options.replace) {
-      throw new AppError('conflict', `study ${code} already exists; ${options.conflictHint ?? COMMAND_LINE_CONFLICT_HINT}`, [
-        { path: 'study.code', message: `study ${code} already exists` },
-      ]);
-    }
-    if (!existing && change.actor.role !== 'admin') {
-      throw new AppError('forbidden', `only an administrator may create a study (study ${code} does not exist)`);
-    }
-    const version = await nextVersion(trx.kysely);
-    const studyColumns = { title: bundle.study.title, ...protocolColumns(bundle.study.protocol), version };
-    let studyId: number;
-    let key: Uint8Array;
-    let replaced: { bundle: StudyBundle; counts: Record<string, number> } | undefined;
-    if (existing) {
-      await assertStudyUnlocked(trx.kysely, code);
-      await invalidateStudySignatures(trx.kysely, change, code);
-      const before = await readBundle(trx.kysely, existing);
-      replaced = { bundle: before, counts: bundleCounts(before) };
-      studyId = existing.study_id;
-      await deleteStudyRecords(trx.kysely, studyId);
-      await updateStudy(trx.kysely, studyId, { ...studyColumns, imported_at: new Date().toISOString() });
-      key = await selectStudySecret(trx.kysely, studyId);
-    } else {
-      studyId = await insertStudy(trx.kysely, { code, ...studyColumns });
-      key = randomBytes(32);
-      await insertStudySecret(trx.kysely, studyId, key);
-    }
-
-    const loads = recordLoads({ studyId, version, key }, bundle);
-    const counts: Record<string, number> = {};
-    let tablesDone = 0;
-    for (const load of loads) {
-      const rows = await load(trx);
-      counts[rows.table] = rows.count;
-      tablesDone += 1;
-      options.onProgress?.({ table: rows.table, rows: rows.count, tablesDone, tablesTotal: loads.length });
-    }
-    await recordChange(trx.kysely, change, {
-      action: existing ? 'replace' : 'import',
-      entity: 'study',
-      key: code,
-      studyCode: code,
-      siteCodes: [...new Set([...bundle.sites.map((s) => s.code), ...(replaced?.bundle.sites.map((s) => s.code) ?? [])])],
-      before: replaced ? { title: replaced.bundle.study.title, counts: replaced.counts, countsBySite: siteCounts(replaced.bundle) } : null,
-      after: { title: bundle.study.title, counts: bundleCounts(bundle), countsBySite: siteCounts(bundle) },
-      ...(replaced ? { replacedBundle: replaced.bundle } : {}),
-    });
-    return { code, replaced: existing !== undefined, counts };
-  });
+  const result =
+    db.driver === 'postgres' && !(input instanceof JsonBodyBytes)
+      ? await importWhileValidating(db, input, options, change)
+      : await importValidated(db, await parseBundle(input), options, change);
   await refreshStatistics(db, result.counts);
   // After the statistics: a server that hears it computes the study's first dashboard answer,
   // whichever process (or `smp import` on the command line) loaded the study.
-  await notifyStudyLoaded(db.kysely, code).catch((error: unknown) => {
+  await notifyStudyLoaded(db.kysely, result.code).catch((error: unknown) => {
     console.error(`the import committed, but announcing it to the servers failed: ${(error as Error).message}`);
   });
   return result;
+}
+
+/**
+ * Only an administrator creates studies; a researcher may replace a study granted to them.
+ * Anyone else is refused alike, whether or not the study exists, so that existence does not leak.
+ */
+function mayImport(actor: Actor, code: string): boolean {
+  return actor.role === 'admin' || studyScope(actor, code)?.writeStudy === true;
+}
+
+/** The bundle, in canonical order, under the code the import gives it. */
+const recoded = (bundle: StudyBundle, options: ImportOptions) =>
+  canonicalOrder(options.code === undefined ? bundle : withStudyCode(bundle, options.code));
+
+/** A validated bundle written: the access check, then one transaction. */
+async function importValidated(db: Db, parsed: StudyBundle, options: ImportOptions, change: ChangeContext): Promise<ImportResult> {
+  const bundle = recoded(parsed, options);
+  const code = bundle.study.code;
+  if (!mayImport(change.actor, code)) {
+    throw new AppError('forbidden', `your role may not import study ${code}: only an administrator creates studies, and a researcher replaces those granted to them`);
+  }
+  const participants = bundle.participants.map((p) => ({
+    fields: p,
+    listLengths: { sessions: p.sessions.length, adverseEvents: p.adverseEvents.length, fadingAssessments: p.fadingAssessments.length, surveys: p.surveys.length },
+  }));
+  return db.transaction((trx) => writeStudy(trx, { head: bundle, participants, whole: async () => bundle }, options, change));
+}
+
+/** Participants whose lists are validated between two turns of the event loop. */
+const PARTICIPANTS_PER_TURN = 250;
+
+/**
+ * On a PostgreSQL server, the bundle is written while its participants' lists are validated:
+ * once everything else is known to be valid, the transaction begins and the participants stream
+ * to the server while the lists are checked, so that the server's COPY and the validation run on
+ * the two cores side by side. A bundle whose lists have problems then rolls back, having written
+ * nothing, with the same problems as importValidated. When something other than the bundle's
+ * problems (a conflict, a refusal) stops the import before the validation ends, the
+ * transaction rolls back and importValidated runs with the validated bundle, so that the
+ * bundle's problems come first and the rest follow in their usual order.
+ */
+async function importWhileValidating(db: Db, input: unknown, options: ImportOptions, change: ChangeContext): Promise<ImportResult> {
+  const steps = validateBundleInSteps(input, { participantsPerStep: PARTICIPANTS_PER_TURN });
+  let step = steps.next();
+  while (!step.done && step.value === undefined) step = steps.next();
+  if (step.done) return importValidated(db, validatedOrThrow(step.value), options, change);
+  const ahead = step.value!;
+  const validation = finishInTurns(steps);
+  // Awaited below, whatever happens to the transaction.
+  validation.catch(() => {});
+  let head: StudyBundle | null;
+  try {
+    head = recoded({ ...ahead.bundle, participants: [] }, options);
+  } catch {
+    head = null;
+  }
+  if (head === null || !mayImport(change.actor, head.study.code)) return importValidated(db, await validation, options, change);
+  let validBeforeAnyError = false;
+  const whole = async () => {
+    const bundle = recoded(await validation, options);
+    validBeforeAnyError = true;
+    return bundle;
+  };
+  try {
+    // In canonical order, as canonicalOrder sorts them (assertSameParticipants checks it).
+    const participants = ahead.participants.toSorted((a, b) => (a.fields.code < b.fields.code ? -1 : a.fields.code > b.fields.code ? 1 : 0));
+    return await db.transaction((trx) => writeStudy(trx, { head, participants, whole }, options, change));
+  } catch (error) {
+    // The bundle's own problems come first.
+    const bundle = await validation;
+    if (validBeforeAnyError) throw error;
+    return importValidated(db, bundle, options, change);
+  }
+}
+
+function validatedOrThrow(validation: BundleValidation): StudyBundle {
+  if (!validation.ok) throw bundleProblemsError(validation.problems, validation.problemsOmitted);
+  return validation.bundle;
+}
+
+/** The rest of a stepped validation, a slice of participants at a time, letting the rows already sent stream meanwhile. */
+async function finishInTurns(steps: Generator<unknown, BundleValidation>): Promise<StudyBundle> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return validatedOrThrow(step.value);
+    await nextTurn();
+  }
+}
+
+/** Where an import's rows come from. */
+interface ImportSource {
+  /** The study, its sites and its practitioners, in canonical order (its participants are not read). */
+  head: StudyBundle;
+  /** The participants' own fields, in canonical order, and the length of each of their lists. */
+  participants: ValidAhead['participants'];
+  /** The whole bundle, validated, in canonical order; it throws the bundle's problems. */
+  whole: () => Promise<StudyBundle>;
+}
+
+/**
+ * Write the study in the transaction: its row, then one COPY per table, parents first, each
+ * table's rows encoded while the COPY before streams, and its audit record. The participants'
+ * lists are waited for only once the participants are on their way.
+ */
+async function writeStudy(trx: DbTransaction, source: ImportSource, options: ImportOptions, change: ChangeContext): Promise<ImportResult> {
+  const { head } = source;
+  const code = head.study.code;
+  await lockStudyCode(trx.kysely, code);
+  const existing = await lockStudy(trx.kysely, code, 'update');
+  if (existing && !options.replace) {
+    throw new AppError('conflict', `study ${code} already exists; ${options.conflictHint ?? COMMAND_LINE_CONFLICT_HINT}`, [
+      { path: 'study.code', message: `study ${code} already exists` },
+    ]);
+  }
+  if (!existing && change.actor.role !== 'admin') {
+    throw new AppError('forbidden', `only an administrator may create a study (study ${code} does not exist)`);
+  }
+  const version = await nextVersion(trx.kysely);
+  const studyColumns = { title: head.study.title, ...protocolColumns(head.study.protocol), version };
+  let studyId: number;
+  let key: Uint8Array;
+  let replaced: { bundle: StudyBundle; counts: Record<string, number> } | undefined;
+  if (existing) {
+    await assertStudyUnlocked(trx.kysely, code);
+    await invalidateStudySignatures(trx.kysely, change, code);
+    const before = await readBundle(trx.kysely, existing);
+    replaced = { bundle: before, counts: bundleCounts(before) };
+    studyId = existing.study_id;
+    await deleteStudyRecords(trx.kysely, studyId);
+    await updateStudy(trx.kysely, studyId, { ...studyColumns, imported_at: new Date().toISOString() });
+    key = await selectStudySecret(trx.kysely, studyId);
+  } else {
+    studyId = await insertStudy(trx.kysely, { code, ...studyColumns });
+    key = randomBytes(32);
+    await insertStudySecret(trx.kysely, studyId, key);
+  }
+
+  const target = { studyId, version, key };
+  const counts: Record<string, number> = {};
+  let tablesDone = 0;
+  const loaded = (table: string, count: number) => {
+    counts[table] = count;
+    tablesDone += 1;
+    options.onProgress?.({ table, rows: count, tablesDone, tablesTotal: RECORD_TABLES_IN_ORDER.length });
+  };
+  const load = async (table: TableRows) => copyEncodedRecords(trx, await encodeRecords(trx, table.table, table.rows()));
+  const parents = parentTables(target, head, source.participants);
+  for (const table of parents.slice(0, -1)) loaded(table.table, await load(table));
+  const participants = load(parents.at(-1)!);
+  // Awaited below; a failure while the lists are checked is not left unhandled meanwhile.
+  participants.catch(() => {});
+  let bundle: StudyBundle;
+  try {
+    bundle = await source.whole();
+  } catch (error) {
+    await participants.catch(() => {});
+    throw error;
+  }
+  loaded('participant', await participants);
+  assertSameParticipants(source.participants, bundle);
+
+  const children = childTables(target, bundle);
+  let next = encodeRecords(trx, children[0]!.table, children[0]!.rows());
+  for (let i = 0; i < children.length; i++) {
+    const encoded = await next;
+    if (i + 1 < children.length) {
+      next = encodeRecords(trx, children[i + 1]!.table, children[i + 1]!.rows());
+      next.catch(() => {});
+    }
+    loaded(encoded.table, await copyEncodedRecords(trx, encoded));
+  }
+  await recordChange(trx.kysely, change, {
+    action: existing ? 'replace' : 'import',
+    entity: 'study',
+    key: code,
+    studyCode: code,
+    siteCodes: [...new Set([...bundle.sites.map((s) => s.code), ...(replaced?.bundle.sites.map((s) => s.code) ?? [])])],
+    before: replaced ? { title: replaced.bundle.study.title, counts: replaced.counts, countsBySite: siteCounts(replaced.bundle) } : null,
+    after: { title: bundle.study.title, counts: bundleCounts(bundle), countsBySite: siteCounts(bundle) },
+    ...(replaced ? { replacedBundle: replaced.bundle } : {}),
+  });
+  return { code, replaced: existing !== undefined, counts };
+}
+
+/** The participants written ahead of the validation are the validated bundle's, in the same order with lists as long. */
+function assertSameParticipants(participants: ImportSource['participants'], bundle: StudyBundle): void {
+  const same =
+    participants.length === bundle.participants.length &&
+    bundle.participants.every((p, i) => {
+      const { fields, listLengths } = participants[i]!;
+      return (
+        fields.code === p.code &&
+        listLengths.sessions === p.sessions.length &&
+        listLengths.adverseEvents === p.adverseEvents.length &&
+        listLengths.fadingAssessments === p.fadingAssessments.length &&
+        listLengths.surveys === p.surveys.length
+      );
+    });
+  if (!same) throw new Error('the participants written ahead of the validation are not those of the validated bundle');
 }
 
 /** Rows loaded at once beyond which the tables' planner statistics are refreshed. */
@@ -200,12 +343,15 @@ const ANALYZE_AFTER_ROWS = 10_000;
 async function refreshStatistics(db: Db, counts: Record<string, number>): Promise<void> {
   const loaded = Object.entries(counts).filter(([, rows]) => rows > 0);
   if (loaded.reduce((sum, [, rows]) => sum + rows, 0) < ANALYZE_AFTER_ROWS) return;
-  try {
-    await sql`analyze ${sql.join(loaded.map(([table]) => sql.table(table)))}`.execute(db.kysely);
-  } catch (error) {
+  // One statement per table, on as many connections as the pool gives (PostgreSQL): the tables
+  // are analysed side by side, largest first, instead of one after another.
+  const largestFirst = loaded.toSorted(([, a], [, b]) => b - a);
+  const outcomes = await Promise.allSettled(largestFirst.map(([table]) => sql`analyze ${sql.table(table)}`.execute(db.kysely)));
+  const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+  if (failure !== undefined) {
     // The import has committed: a failure here costs only speed until autovacuum analyses the
     // tables, and must not report the import as failed.
-    console.error(`the import committed, but refreshing the planner statistics failed: ${(error as Error).message}`);
+    console.error(`the import committed, but refreshing the planner statistics failed: ${(failure.reason as Error).message}`);
   }
 }
 
@@ -244,31 +390,44 @@ function siteCounts(bundle: StudyBundle): Record<string, Record<string, number>>
   return out;
 }
 
-type Load = (trx: DbTransaction) => Promise<{ table: string; count: number }>;
+/** A table's rows, made as they are encoded. */
+interface TableRows {
+  table: RecordTable;
+  rows: () => Iterable<Insertable<Database[RecordTable]>>;
+}
+
+const RECORD_TABLES_IN_ORDER = [
+  'site',
+  'practitioner',
+  'participant',
+  'treatment_session',
+  'adverse_event',
+  'fading_assessment',
+  'satisfaction_survey',
+] as const satisfies readonly RecordTable[];
+
+interface LoadTarget {
+  studyId: number;
+  version: string;
+  key: Uint8Array;
+}
+
+const tableRows = <T extends RecordTable>(table: T, rows: () => Iterable<Insertable<Database[T]>>): TableRows => ({
+  table,
+  rows: rows as TableRows['rows'],
+});
 
 /**
- * One COPY per table, parents first. Local numbers are canonical positions starting at 1;
- * every row of one import shares one version.
+ * The sites, practitioners and participants, in this order. Local numbers are canonical
+ * positions starting at 1; every row of one import shares one version.
  */
-function recordLoads(target: { studyId: number; version: string; key: Uint8Array }, bundle: StudyBundle): Load[] {
+function parentTables(target: LoadTarget, head: StudyBundle, participants: ImportSource['participants']): TableRows[] {
   const { studyId, version, key } = target;
-  const siteNo = new Map(bundle.sites.map((s, i) => [s.code, i + 1]));
-  const practitionerNo = new Map(bundle.practitioners.map((p, i) => [p.code, i + 1]));
-  const participants = bundle.participants.map((participant, i) => ({ participant, no: i + 1 }));
-  const each = function* <T>(pick: (p: Participant) => T[]) {
-    for (const { participant, no } of participants) {
-      let n = 0;
-      for (const item of pick(participant)) yield { no, n: ++n, item };
-    }
-  };
-  const load =
-    <T extends RecordTable>(table: T, rows: () => Iterable<Insertable<Database[T]>>): Load =>
-    async (trx) => ({ table, count: await copyRecords(trx, table, rows()) });
-
+  const siteNo = new Map(head.sites.map((s, i) => [s.code, i + 1]));
   return [
-    load('site', () => bundle.sites.map((s, i) => siteRow(s, { studyId, version, siteNo: i + 1 }))),
-    load('practitioner', () =>
-      bundle.practitioners.map((p, i) =>
+    tableRows('site', () => head.sites.map((s, i) => siteRow(s, { studyId, version, siteNo: i + 1 }))),
+    tableRows('practitioner', () =>
+      head.practitioners.map((p, i) =>
         practitionerRow(p, {
           studyId,
           version,
@@ -278,32 +437,48 @@ function recordLoads(target: { studyId: number; version: string; key: Uint8Array
         }),
       ),
     ),
-    load('participant', () =>
-      participants.map(({ participant: p, no }) =>
+    tableRows('participant', () =>
+      participants.map(({ fields: p, listLengths }, i) =>
         participantRow(p, {
           studyId,
           version,
-          participantNo: no,
+          participantNo: i + 1,
           siteNo: siteNo.get(p.site)!,
           pseudonym: pseudonym(key, 'participant', p.code),
-          lastEventNo: p.adverseEvents.length,
-          lastAssessmentNo: p.fadingAssessments.length,
-          lastSurveyNo: p.surveys.length,
+          lastEventNo: listLengths.adverseEvents,
+          lastAssessmentNo: listLengths.fadingAssessments,
+          lastSurveyNo: listLengths.surveys,
         }),
       ),
     ),
-    load('treatment_session', function* () {
+  ];
+}
+
+/** The participants' lists: sessions, adverse events, fading assessments and surveys, in this order. */
+function childTables(target: LoadTarget, bundle: StudyBundle): TableRows[] {
+  const { studyId, version } = target;
+  const practitionerNo = new Map(bundle.practitioners.map((p, i) => [p.code, i + 1]));
+  const each = function* <T>(pick: (p: Participant) => T[]) {
+    let no = 0;
+    for (const participant of bundle.participants) {
+      no += 1;
+      let n = 0;
+      for (const item of pick(participant)) yield { no, n: ++n, item };
+    }
+  };
+  return [
+    tableRows('treatment_session', function* () {
       for (const { no, item } of each((p) => p.sessions)) {
         yield sessionRow(item, { studyId, version, participantNo: no, practitionerNo: practitionerNo.get(item.practitioner)! });
       }
     }),
-    load('adverse_event', function* () {
+    tableRows('adverse_event', function* () {
       for (const { no, n, item } of each((p) => p.adverseEvents)) yield adverseEventRow(item, { studyId, version, participantNo: no, no: n });
     }),
-    load('fading_assessment', function* () {
+    tableRows('fading_assessment', function* () {
       for (const { no, n, item } of each((p) => p.fadingAssessments)) yield assessmentRow(item, { studyId, version, participantNo: no, no: n });
     }),
-    load('satisfaction_survey', function* () {
+    tableRows('satisfaction_survey', function* () {
       for (const { no, n, item } of each((p) => p.surveys)) yield surveyRow(item, { studyId, version, participantNo: no, no: n });
     }),
   ];

@@ -1,7 +1,8 @@
 // A study's records in bulk: COPY in, ordered reads out. Column lists are the single place
 // that fixes the order of COPY fields for each table.
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { CopyValue, DbTransaction } from '../kysely.ts';
+import { copyTextLine, type CopyValue, type DbTransaction } from '../kysely.ts';
 import type { Database } from '../types.ts';
 
 /** The tables holding a study's records. */
@@ -37,20 +38,49 @@ const COLUMNS: { [T in RecordTable]: ReadonlyArray<keyof Database[T] & string> }
   satisfaction_survey: ['study_id', 'participant_no', 'survey_no', 'surveyed_on', 'satisfaction', 'would_recommend', 'version'],
 };
 
-/** Bulk-load `rows` into `table` with COPY inside the transaction. Returns the number of rows. */
-export async function copyRecords<T extends RecordTable>(
+/** Rows of one table as COPY text, ready for copyEncodedRecords. */
+export interface EncodedRecords {
+  table: RecordTable;
+  chunks: string[];
+  count: number;
+}
+
+/** Rows encoded between two turns of the event loop. */
+const ROWS_PER_TURN = 2000;
+
+/**
+ * `rows` of `table` as COPY text, in chunks that suit the transaction's database. The encoding
+ * lets other work run every couple of thousand rows, so the rows of one table are encoded while
+ * the COPY of the table before streams.
+ */
+export async function encodeRecords<T extends RecordTable>(
   trx: DbTransaction,
   table: T,
   rows: Iterable<Insertable<Database[T]>>,
-): Promise<number> {
+): Promise<EncodedRecords> {
   const columns = COLUMNS[table];
-  function* tuples(): Generator<CopyValue[]> {
-    for (const row of rows) {
-      const record = row as Record<string, CopyValue | undefined>;
-      yield columns.map((column) => record[column] ?? null);
+  const chunks: string[] = [];
+  const values: CopyValue[] = new Array(columns.length);
+  let lines: string[] = [];
+  let count = 0;
+  for (const row of rows) {
+    const record = row as Record<string, CopyValue | undefined>;
+    for (let i = 0; i < columns.length; i++) values[i] = record[columns[i]!] ?? null;
+    lines.push(copyTextLine(values));
+    count += 1;
+    if (lines.length === trx.copyChunkRows) {
+      chunks.push(lines.join('\n') + '\n');
+      lines = [];
     }
+    if (count % ROWS_PER_TURN === 0) await nextTurn();
   }
-  return trx.copyRows(table, columns, tuples());
+  if (lines.length > 0) chunks.push(lines.join('\n') + '\n');
+  return { table, chunks, count };
+}
+
+/** Bulk-load rows encoded by encodeRecords into their table with COPY inside the transaction. Returns the number of rows. */
+export function copyEncodedRecords(trx: DbTransaction, encoded: EncodedRecords): Promise<number> {
+  return trx.copyText(encoded.table, COLUMNS[encoded.table], encoded.chunks);
 }
 
 const ORDER: { [T in RecordTable]: ReadonlyArray<keyof Database[T] & string> } = {

@@ -23,17 +23,17 @@ const work = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-bench-import-'));
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 
-/** Run a command; returns wall time in ms and peak RSS in MB (GNU time), failing loudly. */
-function timed(command: string, args: string[], env: NodeJS.ProcessEnv): { ms: number; peakMb: number | null } {
+/** Run a command; returns wall time in ms, and peak RSS in MB and CPU time in ms (GNU time), failing loudly. */
+function timed(command: string, args: string[], env: NodeJS.ProcessEnv): { ms: number; peakMb: number | null; cpuMs: number | null } {
   const useTime = fs.existsSync('/usr/bin/time');
   const rssFile = path.join(work, 'rss.txt');
-  const [cmd, cmdArgs] = useTime ? ['/usr/bin/time', ['-f', '%M', '-o', rssFile, command, ...args]] : [command, args];
+  const [cmd, cmdArgs] = useTime ? ['/usr/bin/time', ['-f', '%M %U %S', '-o', rssFile, command, ...args]] : [command, args];
   const start = performance.now();
   const result = spawnSync(cmd, cmdArgs as string[], { env: { ...process.env, ...env }, encoding: 'utf8' });
   const ms = performance.now() - start;
   if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (${result.status}): ${result.stderr}`);
-  const peakMb = useTime ? Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop()) / 1024 : null;
-  return { ms, peakMb };
+  const [peakKb, user, system] = useTime ? fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop()!.split(' ').map(Number) : [];
+  return { ms, peakMb: peakKb === undefined ? null : peakKb / 1024, cpuMs: user === undefined ? null : (user + system!) * 1000 };
 }
 
 /** A new migrated database; returns its URL. */
@@ -72,30 +72,42 @@ async function main() {
   );
   const databases: string[] = [];
 
-  // smp import, whole command, on fresh databases.
+  // smp import, whole command, on fresh databases; then the same rows as the import committed
+  // them, as COPY text files; then raw COPY, whole command (one psql session, one transaction), on
+  // fresh databases. The runs of each alternate after the first import, so that both meet the
+  // same load on a shared machine.
   const importTimes: number[] = [];
   const importPeaks: number[] = [];
-  let loadedUrl = '';
-  for (let run = 1; run <= runs; run++) {
-    const name = `smp_bench_${process.pid}_import_${run}`;
-    databases.push(name);
-    loadedUrl = await freshDatabase(name);
-    const { ms, peakMb } = timed(process.execPath, [smp, 'import', file], { DATABASE_URL: loadedUrl });
-    importTimes.push(ms);
-    if (peakMb !== null) importPeaks.push(peakMb);
-  }
-
-  // The same rows as the import committed them, as COPY text files.
+  const importCpu: number[] = [];
+  const copyTimes: number[] = [];
   const dumpDir = path.join(work, 'copy');
   fs.mkdirSync(dumpDir);
+  const script = path.join(dumpDir, 'load.sql');
   const psql = (url: string, args: string[]) => {
     const result = spawnSync('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url, ...args], { encoding: 'utf8' });
     if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
   };
+  const importRun = async (run: number) => {
+    const name = `smp_bench_${process.pid}_import_${run}`;
+    databases.push(name);
+    const url = await freshDatabase(name);
+    const { ms, peakMb, cpuMs } = timed(process.execPath, [smp, 'import', file], { DATABASE_URL: url });
+    importTimes.push(ms);
+    if (peakMb !== null) importPeaks.push(peakMb);
+    if (cpuMs !== null) importCpu.push(cpuMs);
+    return url;
+  };
+  const copyRun = async (run: number) => {
+    const name = `smp_bench_${process.pid}_copy_${run}`;
+    databases.push(name);
+    const url = await freshDatabase(name);
+    copyTimes.push(timed('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-d', url, '-f', script], {}).ms);
+  };
+
+  const loadedUrl = await importRun(1);
   for (const table of ['study', ...TABLES]) {
     psql(loadedUrl, ['-c', `\\copy (select * from ${table}) to '${path.join(dumpDir, `${table}.tsv`)}'`]);
   }
-  const script = path.join(dumpDir, 'load.sql');
   fs.writeFileSync(
     script,
     [
@@ -105,14 +117,9 @@ async function main() {
       ...TABLES.map((table) => `\\copy ${table} from '${path.join(dumpDir, `${table}.tsv`)}'`),
     ].join('\n') + '\n',
   );
-
-  // Raw COPY, whole command (one psql session, one transaction), on fresh databases.
-  const copyTimes: number[] = [];
   for (let run = 1; run <= runs; run++) {
-    const name = `smp_bench_${process.pid}_copy_${run}`;
-    databases.push(name);
-    const url = await freshDatabase(name);
-    copyTimes.push(timed('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-d', url, '-f', script], {}).ms);
+    await copyRun(run);
+    if (run < runs) await importRun(run + 1);
   }
 
   // PGlite: the same command on a fresh data directory that has been initialised.
@@ -126,9 +133,9 @@ async function main() {
   const importMedian = median(importTimes);
   const copyMedian = median(copyTimes);
   console.log(`\nPostgreSQL (${new URL(serverUrl).host}), median of ${runs} runs, whole commands, file to committed rows:`);
-  console.log(`  smp import          ${seconds(importMedian)}  (${Math.round(rows / (importMedian / 1000)).toLocaleString('en')} rows/s; runs: ${importTimes.map(seconds).join(', ')})`);
+  console.log(`  smp import          ${seconds(importMedian)}  (${Math.round(rows / (importMedian / 1000)).toLocaleString('en')} rows/s; runs: ${importTimes.map(seconds).join(', ')}${importCpu.length ? `; CPU ${seconds(median(importCpu))}` : ''})`);
   console.log(`  psql \\copy (raw)    ${seconds(copyMedian)}  (${Math.round(rows / (copyMedian / 1000)).toLocaleString('en')} rows/s; runs: ${copyTimes.map(seconds).join(', ')})`);
-  console.log(`  ratio import / COPY ${(importMedian / copyMedian).toFixed(2)}×  (target ≤ 3×)`);
+  console.log(`  ratio import / COPY ${(importMedian / copyMedian).toFixed(2)}×  (target ≤ 1.5×)`);
   if (importPeaks.length) console.log(`  smp import peak RSS ${Math.round(Math.max(...importPeaks))} MB (bundle file ${fileMb.toFixed(1)} MB)`);
   console.log(`\nPGlite (embedded, data directory on disk):`);
   console.log(`  smp import          ${seconds(pglite.ms)}  (${Math.round(rows / (pglite.ms / 1000)).toLocaleString('en')} rows/s${pglite.peakMb ? `, peak RSS ${Math.round(pglite.peakMb)} MB` : ''})`);

@@ -4,7 +4,7 @@ import { expect } from 'chai';
 import { sql } from 'kysely';
 import { errorReport } from '../../api/cli/cli-support.ts';
 import { AppError } from '../../api/errors.ts';
-import { importBundle } from '../../api/services/study-bundle-service.ts';
+import { exportBundle, importBundle } from '../../api/services/study-bundle-service.ts';
 import { bundleRuleCases } from '../support/bundle-rule-cases.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
@@ -74,6 +74,51 @@ describe(`bundle validation refuses bad input and writes nothing (${DRIVER})`, f
     expect(error.message).to.equal('the bundle has 7 problems');
     expect(errorReport(error)).to.match(/^the bundle has 7 problems:\nparticipants\[0\]\.adverseEvents\[0\]\.resolvedDate: /);
     expect(await tableCounts(db)).to.deep.equal(nothing);
+  });
+
+  it("says a bundle's problems before its code being taken, and a valid bundle's taken code, changing nothing", async () => {
+    const test = await freshDb();
+    try {
+      await importBundle(test, smallBundle('TAKEN-1'));
+      const before = await tableCounts(test);
+      const invalid = smallBundle('TAKEN-1');
+      invalid.participants[1].sessions[0].practitioner = 'NOBODY';
+      const problems = (await importBundle(test, invalid).catch((e: unknown) => e)) as AppError;
+      expect(problems.kind).to.equal('validation');
+      expect(problems.problems).to.deep.equal([
+        { path: 'participants[1].sessions[0].practitioner', message: 'practitioner "NOBODY" is not defined in practitioners' },
+      ]);
+      const conflict = (await importBundle(test, smallBundle('TAKEN-1')).catch((e: unknown) => e)) as AppError;
+      expect(conflict.kind).to.equal('conflict');
+      expect(conflict.message).to.equal('study TAKEN-1 already exists; import with --replace to replace it');
+      expect(await tableCounts(test)).to.deep.equal(before);
+    } finally {
+      await test.dispose();
+    }
+  });
+
+  it('numbers participants listed out of code order by code, each with its own records', async () => {
+    const test = await freshDb();
+    try {
+      const bundle = smallBundle('ORDER-1');
+      bundle.participants.reverse();
+      await importBundle(test, bundle);
+      const exported = await exportBundle(test, 'ORDER-1');
+      expect(exported.participants.map((p) => [p.code, p.sessions.length, p.adverseEvents.length, p.fadingAssessments.length])).to.deep.equal(
+        [
+          ['P01', 4, 1, 2],
+          ['P02', 1, 0, 0],
+        ],
+      );
+      const { rows } = await sql<{ code: string; participant_no: number; last_event_no: number }>`
+        select code, participant_no, last_event_no from participant order by participant_no`.execute(test.kysely);
+      expect(rows.map((r) => [r.code, Number(r.participant_no), Number(r.last_event_no)])).to.deep.equal([
+        ['P01', 1, 1],
+        ['P02', 2, 0],
+      ]);
+    } finally {
+      await test.dispose();
+    }
   });
 
   it('refuses a document that is not an object', async () => {

@@ -1,7 +1,7 @@
 // "Today" for the future-date rule: the date in a time zone, the day of grace, and a fixed today
 // for tests. The zone offsets are the IANA database's: Kiritimati UTC+14, Pago Pago UTC-11.
 import { expect } from 'chai';
-import { recordDate } from '../../api/schemas/fields.ts';
+import { isCalendarDate, recordDate } from '../../api/schemas/fields.ts';
 import { addDays, latestRecordDate, setToday, today, todayIn } from '../../api/schemas/today.ts';
 
 describe('today and the future-date rule', () => {
@@ -34,5 +34,12 @@ describe('today and the future-date rule', () => {
   it('reports a malformed date once, as malformed, not as after today', () => {
     setToday('2026-12-31');
     expect(recordDate.safeParse('2062-13-01').error?.issues.map((issue) => issue.message)).to.deep.equal(['2062-13-01 is not a calendar date']);
+  });
+
+  it('knows the days of each month, leap years included, as Date.UTC counts them', () => {
+    const valid = ['2024-02-29', '2000-02-29', '2026-01-31', '2026-04-30', '2026-12-31', '0004-02-29'];
+    const invalid = ['2023-02-29', '1900-02-29', '2100-02-29', '2026-04-31', '2026-13-01', '2026-00-10', '2026-01-00', '0000-02-29', '2026-1-01', '2026-01-01 '];
+    expect(valid.filter((date) => !isCalendarDate(date))).to.deep.equal([]);
+    expect(invalid.filter((date) => isCalendarDate(date))).to.deep.equal([]);
   });
 });

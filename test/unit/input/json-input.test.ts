@@ -82,4 +82,18 @@ describe('strict JSON reader', () => {
     expect(failure(parseJsonBytes(deep(100_000)))).to.deep.include({ kind: 'too-deep', detail: `nested deeper than ${MAX_JSON_DEPTH} levels` });
     expect(failure(parseJsonBytes(bytes(`${'['.repeat(200_000)}${']'.repeat(200_000)}`))).kind).to.equal('too-deep');
   });
+
+  it('finds duplicate keys past strings that hold quotes, backslashes, braces and commas, and takes none of them for keys', () => {
+    const duplicated = (text: string) => {
+      const result = failure(parseJsonBytes(bytes(text)));
+      expect(result.kind).to.equal('duplicate-keys');
+      return result.problems.map((p) => p.path);
+    };
+    expect(duplicated(String.raw`{"a": "x\"", "b": "{\"a\": 1, ", "a": 2}`)).to.deep.equal(['a']);
+    expect(duplicated(String.raw`{"k\\": "\\", "k\\": 1}`)).to.deep.equal(['k\\']);
+    expect(duplicated(String.raw`{"a": [1, "b", {"b": 1}], "b": {}, "\u0062": 2}`)).to.deep.equal(['b']);
+    expect(duplicated(String.raw`[{"a": 1}, {"x": ["a", "a"], "a": {"a": 1, "a\"": 2, "a": 3}}]`)).to.deep.equal(['[1].a.a']);
+    // Text that only looks like a repeated key inside string values is accepted.
+    expect(parseJsonBytes(bytes(String.raw`{"a": "\"a\": 1, \"a\": 2", "b": ["a", "a"], "c\\": {"c\\\\": 1, "c\\": 2}}`)).ok).to.equal(true);
+  });
 });

@@ -36,24 +36,21 @@ export function todayIn(timeZone: string | undefined, now: Date): string {
   return date;
 }
 
-/** How long a date read from the clock is reused: every record date of an import asks for today. */
-const CLOCK_REUSE_MS = 1000;
-
-/** The last date read from the clock, and when. */
-let fromClock = { at: Number.NEGATIVE_INFINITY, date: '' };
+/** The date today() read last, and the whole second it read it in. */
+let fromClock = { second: Number.NaN, date: '' };
 
 /**
- * Today's date: the one set by `setToday`, else today in SMP_TIME_ZONE. A date read from the
- * clock is reused for up to a second (reading the zone and formatting the date cost more than
- * the rest of a record's checks, and an import asks once per record date), so a check running
- * across midnight, or just after the zone changed, may see the old date for that second.
+ * Today's date: the one set by `setToday`, else today in SMP_TIME_ZONE. Read once per whole
+ * second of the clock (a date changes only on a whole second, and an import asks once per record
+ * date), so a change of SMP_TIME_ZONE while the process runs is seen from the next second.
  */
 export function today(): string {
   if (fixedToday) return fixedToday();
   const now = Date.now();
-  if (now >= fromClock.at && now - fromClock.at < CLOCK_REUSE_MS) return fromClock.date;
+  const second = Math.floor(now / 1000);
+  if (second === fromClock.second) return fromClock.date;
   const env = typeof process === 'undefined' ? undefined : process.env;
-  fromClock = { at: now, date: todayIn(env?.SMP_TIME_ZONE || undefined, new Date(now)) };
+  fromClock = { second, date: todayIn(env?.SMP_TIME_ZONE || undefined, new Date(now)) };
   return fromClock.date;
 }
 

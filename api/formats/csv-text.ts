@@ -93,6 +93,33 @@ export function csvRecord(row: readonly Cell[]): string {
   return `${line}\r\n`;
 }
 
+/**
+ * PostgreSQL's CSV (`COPY … TO STDOUT (FORMAT csv)`) as this project writes CSV: COPY ends each
+ * record with LF, RFC 4180 and csvRecord with CRLF. Returns a converter to feed the COPY output
+ * to chunk by chunk (chunks may split a character or a record anywhere): it gives the text with
+ * every record's LF made CRLF, and leaves line breaks inside quoted fields as they are (COPY
+ * doubles a quote inside a field, so counting quotes tells inside from outside).
+ */
+export function crlfRecords(): (chunk: Uint8Array) => string {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let quoted = false;
+  return (chunk) => {
+    const text = decoder.decode(chunk, { stream: true });
+    if (!quoted && !text.includes('"')) return text.replaceAll('\n', '\r\n');
+    let out = '';
+    let from = 0;
+    for (let at = 0; at < text.length; at++) {
+      const c = text.charCodeAt(at);
+      if (c === 0x22) quoted = !quoted;
+      else if (c === 0x0a && !quoted) {
+        out += `${text.slice(from, at)}\r\n`;
+        from = at + 1;
+      }
+    }
+    return out + text.slice(from);
+  };
+}
+
 /** One data row of a read CSV file: its row number (the header is row 1) and its cells. */
 export interface CsvRow {
   row: number;

@@ -321,6 +321,12 @@ async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Prom
 }
 
 /**
+ * Bytes of COPY output read ahead while the reader writes what it has: the server goes on
+ * sending while the reader waits on its destination (a disk, a client), and memory stays bounded.
+ */
+const COPY_OUT_BUFFER_BYTES = 1024 * 1024;
+
+/**
  * The chunks of a COPY TO stream on `client`. A reader that stops early (a download the client
  * abandoned) would leave the query running and the connection stuck in COPY mode, its socket
  * full: the query is cancelled from another connection and the rest of its output read and
@@ -390,7 +396,7 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
           kysely: bound,
           copyText,
           copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows)),
-          copyOut: (query, copyOptions) => copyOutOf(pool, client, copyTo(copyOutStatement(query, 'stdout', copyOptions))),
+          copyOut: (query, copyOptions) => copyOutOf(pool, client, copyTo(copyOutStatement(query, 'stdout', copyOptions), { highWaterMark: COPY_OUT_BUFFER_BYTES })),
         });
         await client.query('commit');
         return result;

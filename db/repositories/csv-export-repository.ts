@@ -33,10 +33,10 @@ const decimal = (column: string) => `trim_scale(${column})`;
 /** A boolean as `1`/`0`. */
 const flag = (column: string) => `${column}::int`;
 /** The SDTM study day of a date: day 1 is the reference date, no day 0 (studyDay in api/formats/derived.ts). */
-const studyDay = (date: string) => `case when ${date} - d.first_on >= 0 then ${date} - d.first_on + 1 else ${date} - d.first_on end`;
-const daysSinceFinal = (date: string) => `(${date} - d.final_on)`;
+const studyDay = (date: string) => `case when ${date} - p.first_on >= 0 then ${date} - p.first_on + 1 else ${date} - p.first_on end`;
+const daysSinceFinal = (date: string) => `(${date} - p.final_on)`;
 /** Days / 30.4375 rounded to 4 decimals (monthsFromDays): never a tie, so numeric rounding equals Math.round. */
-const monthsSinceFinal = (date: string) => `trim_scale(round((${date} - d.final_on) / 30.4375, 4))`;
+const monthsSinceFinal = (date: string) => `trim_scale(round((${date} - p.final_on) / 30.4375, 4))`;
 
 /** The columns of each table, named as the format names them, in its order. */
 const COLUMNS: Record<CsvCopyTable, ReadonlyArray<readonly [string, string]>> = {
@@ -44,21 +44,21 @@ const COLUMNS: Record<CsvCopyTable, ReadonlyArray<readonly [string, string]>> = 
     ['study_code', 's.code'],
     ['participant_code', 'p.code'],
     ['site_code', 'p.site_code'],
-    ['sex', 't.sex'],
-    ['birth_year', 't.birth_year'],
-    ['age_at_enrolment', 'extract(year from t.enrolled_on)::int - t.birth_year'],
-    ['indication', 't.indication'],
-    ['fitzpatrick', 't.fitzpatrick'],
-    ['keloid_history', flag('t.keloid_history')],
-    ['enrolled_on', 't.enrolled_on'],
-    ['enrolled_study_day', studyDay('t.enrolled_on')],
-    ['reference_start_date', 'd.first_on'],
-    ['final_session_date', 'd.final_on'],
-    ['withdrawn_on', 't.withdrawn_on'],
-    ['withdrawn_study_day', studyDay('t.withdrawn_on')],
-    ['withdrawal_cause', 't.withdrawal_cause'],
-    ['withdrawal_reason', text('t.withdrawal_reason')],
-    ['cost_usd', decimal('t.cost_usd')],
+    ['sex', 'x.sex'],
+    ['birth_year', 'x.birth_year'],
+    ['age_at_enrolment', 'extract(year from x.enrolled_on)::int - x.birth_year'],
+    ['indication', 'x.indication'],
+    ['fitzpatrick', 'x.fitzpatrick'],
+    ['keloid_history', flag('x.keloid_history')],
+    ['enrolled_on', 'x.enrolled_on'],
+    ['enrolled_study_day', studyDay('x.enrolled_on')],
+    ['reference_start_date', 'p.first_on'],
+    ['final_session_date', 'p.final_on'],
+    ['withdrawn_on', 'x.withdrawn_on'],
+    ['withdrawn_study_day', studyDay('x.withdrawn_on')],
+    ['withdrawal_cause', 'x.withdrawal_cause'],
+    ['withdrawal_reason', text('x.withdrawal_reason')],
+    ['cost_usd', decimal('x.cost_usd')],
   ],
   sessions: [
     ['study_code', 's.code'],
@@ -112,13 +112,12 @@ const COLUMNS: Record<CsvCopyTable, ReadonlyArray<readonly [string, string]>> = 
 };
 
 /**
- * Each table's rows and their order: the bundle's canonical order (api/schemas/bundle-order.ts),
+ * Each table's source and order: the bundle's canonical order (api/schemas/bundle-order.ts),
  * participants by code in code-point order, ties between records kept in their stored order.
  * Text is compared with collation "C", JavaScript's order for the ASCII a study's codes and
  * coded values hold.
  */
-const SOURCES: Record<CsvCopyTable, { table: keyof Database; order: string }> = {
-  participants: { table: 'participant', order: 'p.ordinal' },
+const SOURCES: Record<Exclude<CsvCopyTable, 'participants'>, { table: keyof Database; order: string }> = {
   sessions: { table: 'treatment_session', order: 'p.ordinal, t.session_number' },
   adverse_events: { table: 'adverse_event', order: 'p.ordinal, t.onset_date, t.category collate "C", t.term collate "C", t.event_no' },
   fading_assessments: { table: 'fading_assessment', order: 'p.ordinal, t.assessed_on, t.assessor collate "C", t.assessment_no' },
@@ -131,25 +130,36 @@ const integer = (value: number, name: string): string => {
 };
 
 /**
- * The select of one table (COPY takes no parameters, so the scope's numbers are written in; they
- * are checked to be integers). `p` holds the participants in view with their code guarded and
- * their place in code order, `d` their first and final session dates.
+ * The select of one table. COPY takes no parameters, so the scope is written in: its numbers
+ * checked to be integers, the study code as a quoted literal. `p` is the participants in view
+ * with their code and site code guarded, their first and final session dates, and (for the
+ * record tables) their place in code order.
  */
 export function csvTableQuery(table: CsvCopyTable, scope: CsvCopyScope): string {
   const studyId = integer(scope.studyId, 'studyId');
   const sites =
     scope.siteNos === null ? '' : ` and x.site_no in (${scope.siteNos.length > 0 ? scope.siteNos.map((n) => integer(n, 'siteNos')).join(', ') : '-1'})`;
-  const { table: source, order } = SOURCES[table];
-  const practitioner = table === 'sessions' ? ` join (select practitioner_no, ${text('code')} as code from practitioner where study_id = ${studyId}) pr using (practitioner_no)` : '';
   const columns = COLUMNS[table].map(([name, expression]) => `${expression} as "${name}"`).join(', ');
-  return `with s as (select ${text('code')} as code from study where study_id = ${studyId}),
-    p as (
-      select x.participant_no, ${text('x.code')} as code, ${text('y.code')} as site_code, row_number() over (order by x.code collate "C") as ordinal
-      from participant x join site y on y.study_id = x.study_id and y.site_no = x.site_no
-      where x.study_id = ${studyId}${sites}),
-    d as (select participant_no, min(session_date) as first_on, max(session_date) as final_on from treatment_session where study_id = ${studyId} group by participant_no)
+  const studyCode = `(select ${text('code')} from study where study_id = ${studyId})`;
+  const firstAndFinal = `(select participant_no, min(session_date) as first_on, max(session_date) as final_on
+    from treatment_session where study_id = ${studyId} group by participant_no) d on d.participant_no = x.participant_no`;
+  if (table === 'participants') {
+    return `with s as (select ${studyCode} as code)
     select ${columns}
-    from ${source} t join p using (participant_no) left join d using (participant_no)${practitioner} cross join s
+    from participant x join site y on y.study_id = x.study_id and y.site_no = x.site_no left join ${firstAndFinal}
+      cross join lateral (select ${text('x.code')} as code, ${text('y.code')} as site_code, d.first_on, d.final_on) p cross join s
+    where x.study_id = ${studyId}${sites}
+    order by x.code collate "C"`;
+  }
+  const { table: source, order } = SOURCES[table];
+  const practitioner =
+    table === 'sessions' ? ` join (select practitioner_no, ${text('code')} as code from practitioner where study_id = ${studyId}) pr using (practitioner_no)` : '';
+  return `with s as (select ${studyCode} as code)
+    select ${columns}
+    from ${source} t join (
+      select x.participant_no, ${text('x.code')} as code, d.first_on, d.final_on, row_number() over (order by x.code collate "C") as ordinal
+      from participant x left join ${firstAndFinal}
+      where x.study_id = ${studyId}${sites}) p using (participant_no)${practitioner} cross join s
     where t.study_id = ${studyId}
     order by ${order}`;
 }

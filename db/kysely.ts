@@ -41,8 +41,9 @@ export interface DbTransaction {
   /**
    * The rows of `query` in COPY's text format (`copy (query) to stdout`), or with `options` in
    * the format they name (`copy (query) to stdout with (options)`, e.g. `format csv, header`), in
-   * chunks of bytes. A reader that stops early ends the query (it is cancelled on PostgreSQL), so
-   * the transaction can go on or roll back.
+   * chunks of bytes. A reader that stops early ends the query, and the connection is free for
+   * the rollback that should follow: on PostgreSQL the query is cancelled, which aborts the
+   * transaction.
    */
   copyOut(query: string, options?: string): AsyncIterable<Uint8Array>;
 }
@@ -345,7 +346,24 @@ async function* copyOutOf(pool: pg.Pool, client: pg.PoolClient, stream: CopyToSt
       stream.resume();
       await finished(stream).catch(() => {});
     }
+    await untilReady(client);
   }
+}
+
+/** Once the server has said it is ready for the next query (its ReadyForQuery follows a COPY's end or error). */
+function untilReady(client: pg.PoolClient): Promise<void> {
+  if ((client as unknown as { readyForQuery: boolean }).readyForQuery) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      client.off('drain', done);
+      client.off('end', done);
+      client.off('error', done);
+      resolve();
+    };
+    client.on('drain', done);
+    client.on('end', done);
+    client.on('error', done);
+  });
 }
 
 /** A Db on a pg pool: a PostgreSQL server, or the embedded database through the server holding it. */

@@ -35,8 +35,13 @@ const flag = (column: string) => `${column}::int`;
 /** The SDTM study day of a date: day 1 is the reference date, no day 0 (studyDay in api/formats/derived.ts). */
 const studyDay = (date: string) => `case when ${date} - p.first_on >= 0 then ${date} - p.first_on + 1 else ${date} - p.first_on end`;
 const daysSinceFinal = (date: string) => `(${date} - p.final_on)`;
-/** Days / 30.4375 rounded to 4 decimals (monthsFromDays): never a tie, so numeric rounding equals Math.round. */
-const monthsSinceFinal = (date: string) => `trim_scale(round((${date} - p.final_on) / 30.4375, 4))`;
+/**
+ * Days / 30.4375 rounded to 4 decimals, computed as monthsFromDays computes it, in double
+ * precision: (days / 30.4375 × 10000) rounded, / 10000. The value is never a tie (30.4375 is
+ * 487/16), so rounding to even equals Math.round, and a double is written in the shortest text
+ * that reads back as it, as JavaScript writes it (`0.0329`, `-1.5`, `0`).
+ */
+const monthsSinceFinal = (date: string) => `round((${date} - p.final_on) / 30.4375::float8 * 10000) / 10000`;
 
 /** The columns of each table, named as the format names them, in its order. */
 const COLUMNS: Record<CsvCopyTable, ReadonlyArray<readonly [string, string]>> = {
@@ -164,9 +169,12 @@ export function csvTableQuery(table: CsvCopyTable, scope: CsvCopyScope): string 
     order by ${order}`;
 }
 
-/** Settings that make COPY write dates as the format does (ISO), whatever the server's defaults. */
+/** Settings that make COPY write dates and doubles as the format does (ISO, shortest text), whatever the server's defaults. */
 export async function csvCopySession(db: Kysely<Database>): Promise<void> {
   await sql`set local datestyle = 'ISO, YMD'`.execute(db);
+  await sql`set local extra_float_digits = 1`.execute(db);
+  // The record tables are sorted whole (a few hundred bytes a row): in memory up to this size.
+  await sql`set local work_mem = '64MB'`.execute(db);
 }
 
 /** The table as CSV text in chunks of bytes: its header, then one LF-ended record per row. */

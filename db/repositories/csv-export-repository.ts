@@ -118,7 +118,8 @@ const COLUMNS: Record<CsvCopyTable, ReadonlyArray<readonly [string, string]>> = 
 
 /**
  * Each table's source and order: the bundle's canonical order (api/schemas/bundle-order.ts),
- * participants by code in code-point order, ties between records kept in their stored order.
+ * participants by code in code-point order (`p.ordinal`: their place, or their code), ties
+ * between records kept in their stored order.
  * Text is compared with collation "C", JavaScript's order for the ASCII a study's codes and
  * coded values hold.
  */
@@ -157,6 +158,18 @@ export function csvTableQuery(table: CsvCopyTable, scope: CsvCopyScope): string 
     order by x.code collate "C"`;
   }
   const { table: source, order } = SOURCES[table];
+  if (table === 'adverse_events') {
+    // Few rows: each event's participant and first session are looked up by key, rather than
+    // every participant's numbered and every session aggregated as for the larger tables.
+    return `with s as (select ${studyCode} as code)
+    select ${columns}
+    from ${source} t join participant x on x.study_id = t.study_id and x.participant_no = t.participant_no
+      cross join lateral (select ${text('x.code')} as code, x.code collate "C" as ordinal,
+        (select min(session_date) from treatment_session z where z.study_id = t.study_id and z.participant_no = t.participant_no) as first_on) p
+      cross join s
+    where t.study_id = ${studyId}${sites}
+    order by ${order}`;
+  }
   const practitioner =
     table === 'sessions' ? ` join (select practitioner_no, ${text('code')} as code from practitioner where study_id = ${studyId}) pr using (practitioner_no)` : '';
   return `with s as (select ${studyCode} as code)
@@ -175,6 +188,9 @@ export async function csvCopySession(db: Kysely<Database>): Promise<void> {
   await sql`set local extra_float_digits = 1`.execute(db);
   // The record tables are sorted whole (a few hundred bytes a row): in memory up to this size.
   await sql`set local work_mem = '64MB'`.execute(db);
+  // A parallel plan has each worker aggregate every participant's sessions again (PostgreSQL
+  // does not share that hash): more work in all, for output that one process writes anyway.
+  await sql`set local max_parallel_workers_per_gather = 0`.execute(db);
 }
 
 /** The table as CSV text in chunks of bytes: its header, then one LF-ended record per row. */

@@ -5,7 +5,8 @@
 // JSON.stringify would indent them. A format that writes several tables, or needs a figure of
 // the whole study before its rows (SDTM's record counts and column lengths), reads the
 // participants once and sets the later files' text aside on disk until their turn, so memory
-// holds one batch whatever the study's size.
+// holds one batch whatever the study's size. On PostgreSQL the csv format's participant tables
+// come instead from the database's COPY, table after table (StudySource.csvTable).
 import type { Participant, StudyBundle } from '../schemas/bundle.ts';
 import { CODEBOOK_FILE, CSV_TABLES, fileOf, participantsTable, sessionsTable, adverseEventsTable, fadingAssessmentsTable, surveysTable, type TableSpec } from './csv/tables.ts';
 import { tableHeader, tableRows, writeCodebook, writeTable } from './csv/export.ts';

@@ -120,6 +120,39 @@ export function crlfRecords(): (chunk: Uint8Array) => string {
   };
 }
 
+/**
+ * crlfRecords on bytes, for a destination that takes bytes: the same records, without decoding
+ * and encoding the text (UTF-8 never has a quote or a LF byte inside a character).
+ */
+export function crlfRecordBytes(): (chunk: Uint8Array) => Uint8Array {
+  let quoted = false;
+  return (chunk) => {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const ends: number[] = [];
+    if (!quoted && !bytes.includes(0x22)) {
+      for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) ends.push(at);
+    } else {
+      for (let at = 0; at < bytes.length; at++) {
+        const byte = bytes[at];
+        if (byte === 0x22) quoted = !quoted;
+        else if (byte === 0x0a && !quoted) ends.push(at);
+      }
+    }
+    if (ends.length === 0) return chunk;
+    const out = Buffer.allocUnsafe(bytes.length + ends.length);
+    let from = 0;
+    let to = 0;
+    for (const end of ends) {
+      to += bytes.copy(out, to, from, end);
+      out[to++] = 0x0d;
+      out[to++] = 0x0a;
+      from = end + 1;
+    }
+    bytes.copy(out, to, from);
+    return out;
+  };
+}
+
 /** One data row of a read CSV file: its row number (the header is row 1) and its cells. */
 export interface CsvRow {
   row: number;

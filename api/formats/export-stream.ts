@@ -11,7 +11,7 @@ import type { Participant, StudyBundle } from '../schemas/bundle.ts';
 import { CODEBOOK_FILE, CSV_TABLES, fileOf, participantsTable, sessionsTable, adverseEventsTable, fadingAssessmentsTable, surveysTable, type TableSpec } from './csv/tables.ts';
 import { tableHeader, tableRows, writeCodebook, writeTable } from './csv/export.ts';
 import { visitsTable } from './csv/visits-table.ts';
-import { crlfRecords, csvRecords, writeCsv } from './csv-text.ts';
+import { crlfRecordBytes, crlfRecords, csvRecords, writeCsv } from './csv-text.ts';
 import { createSpool, type ExportTarget, type TextOut } from './export-sink.ts';
 import { fhirParts } from './fhir/export.ts';
 import { writeDictionary } from './redcap/dictionary.ts';
@@ -146,8 +146,13 @@ async function streamCsvCopied(
   for (const table of tables) {
     await oneFile(target, fileOf(table), async (out) => {
       if (!PARTICIPANT_TABLES.has(table.name)) return out.write(writeTable(table, head));
-      const crlf = crlfRecords();
-      for await (const chunk of copied(table.name)) await out.write(crlf(chunk));
+      if (out.writeBytes) {
+        const crlf = crlfRecordBytes();
+        for await (const chunk of copied(table.name)) await out.writeBytes(crlf(chunk));
+      } else {
+        const crlf = crlfRecords();
+        for await (const chunk of copied(table.name)) await out.write(crlf(chunk));
+      }
     });
   }
   await oneFile(target, CODEBOOK_FILE, (out) => out.write(writeCodebook()));

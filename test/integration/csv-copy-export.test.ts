@@ -6,6 +6,8 @@
 // sessions; codes whose code-point order differs from the order they were stored in and from
 // a locale's; adverse events equal in every sort key.
 import { expect } from 'chai';
+import { unzipFiles } from '../../api/formats/archive.ts';
+import { zipTarget } from '../../api/formats/export-sink.ts';
 import type { StudyBundle } from '../../api/schemas/bundle.ts';
 import { exportStoredStudy } from '../../api/services/format-service.ts';
 import { streamStoredStudy } from '../../api/services/export-stream-service.ts';
@@ -117,4 +119,14 @@ describe(`csv export written by COPY on PostgreSQL, by JavaScript on PGlite (${D
       expect(sessions).to.include(',"line\nbreak",');
     });
   }
+
+  it('a zip (bytes written as they come) holds the same files', async () => {
+    const whole = await exportStoredStudy(db, CODE, 'csv', { createdAt: CREATED_AT });
+    const chunks: Uint8Array[] = [];
+    await streamStoredStudy(db, CODE, 'csv', { createdAt: CREATED_AT }, (h) => zipTarget(h.name, h.createdAt, { write: async (bytes) => void chunks.push(bytes.slice()) }));
+    const { files, problems } = unzipFiles('export.zip', new Uint8Array(Buffer.concat(chunks)));
+    expect(problems).to.deep.equal([]);
+    expect(files.map((f) => f.name)).to.deep.equal(whole.files.map((f) => f.name));
+    for (const [index, file] of files.entries()) expect(Buffer.from(file.content).toString('utf8') === whole.files[index]!.content, file.name).to.equal(true);
+  });
 });

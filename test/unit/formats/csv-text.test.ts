@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { stringify } from 'csv-stringify/sync';
-import { CSV_OPTIONS, crlfRecords, csvRecord, csvRecords, neutraliseFormula, readCsv, restoreFormula, writeCsv, type Cell } from '../../../api/formats/csv-text.ts';
+import { CSV_OPTIONS, crlfRecordBytes, crlfRecords, csvRecord, csvRecords, neutraliseFormula, readCsv, restoreFormula, writeCsv, type Cell } from '../../../api/formats/csv-text.ts';
 import type { LocatedProblem } from '../../../api/formats/types.ts';
 
 /** [text as typed, cell as written], worked out by hand from the rule. */
@@ -111,20 +111,25 @@ describe('csv text: PostgreSQL COPY output made CRLF', () => {
     expect(text).to.equal('a,"x\ny","say ""hi"""\r\né😀,"\r\n",\r\n');
   });
 
-  it('gives each record with CRLF for any text cells and any splits of the bytes', () => {
+  it('gives each record with CRLF for any text cells and any splits of the bytes, as text and as bytes', () => {
     const cell = fc.oneof(fc.string({ unit: fc.constantFrom('"', ',', '\r', '\n', 'a', ' ', 'é', '😀'), maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 6 }));
     fc.assert(
       fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 4 }), { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 6 }), (rows, cuts) => {
         const bytes = new TextEncoder().encode(rows.map(copyRecord).join(''));
         const at = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
         const convert = crlfRecords();
+        const convertBytes = crlfRecordBytes();
         let text = '';
+        const parts: Uint8Array[] = [];
         let from = 0;
         for (const to of [...at, bytes.length]) {
           text += convert(bytes.subarray(from, to));
+          parts.push(convertBytes(bytes.subarray(from, to)));
           from = to;
         }
-        expect(text).to.equal(rows.map((row) => copyRecord(row).slice(0, -1) + '\r\n').join(''));
+        const expected = rows.map((row) => copyRecord(row).slice(0, -1) + '\r\n').join('');
+        expect(text).to.equal(expected);
+        expect(Buffer.concat(parts).toString('utf8')).to.equal(expected);
       }),
       { numRuns: 2000 },
     );

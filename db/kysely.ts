@@ -4,9 +4,10 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished, pipeline } from 'node:stream/promises';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
+import type { CopyToStreamQuery } from 'pg-copy-streams';
 import { lockDataDir, serverHolding, type LockHolder } from './data-dir-lock.ts';
 import { serveLocalCommands, SOCKET_PORT, socketFolderOf, socketPathFits, socketPathOf } from './local-socket.ts';
 import { connectionFailure, DEFAULT_CONNECT_TIMEOUT_MS, parseDatabaseUrl, redactedUrl } from './postgres-url.ts';
@@ -39,9 +40,17 @@ export interface DbTransaction {
    * ending in a newline (on PGlite each chunk is one COPY, so chunks bound the memory used).
    */
   copyText(table: string, columns: readonly string[], chunks: AsyncIterable<string> | Iterable<string>): Promise<number>;
-  /** The rows of `query` in COPY's text format (`copy (query) to stdout`), in chunks of bytes. */
-  copyOut(query: string): AsyncIterable<Uint8Array>;
+  /**
+   * The rows of `query` in COPY's text format (`copy (query) to stdout`), or with `options` in
+   * the format they name (`copy (query) to stdout with (options)`, e.g. `format csv, header`), in
+   * chunks of bytes. A reader that stops early ends the query, and the connection is free for
+   * the rollback that should follow: on PostgreSQL the query is cancelled, which aborts the
+   * transaction.
+   */
+  copyOut(query: string, options?: string): AsyncIterable<Uint8Array>;
 }
+
+const copyOutStatement = (query: string, to: string, options: string | undefined) => `copy (${query}) to ${to}${options === undefined ? '' : ` with (${options})`}`;
 
 export interface TransactionOptions {
   /** A REPEATABLE READ, READ ONLY transaction: one consistent snapshot for a long read. */
@@ -261,8 +270,8 @@ async function openPglite(options: DbOptions): Promise<Db> {
           copyText,
           copyChunkRows: COPY_BATCH_ROWS * 10,
           copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows, COPY_BATCH_ROWS * 10)),
-          async *copyOut(query) {
-            const result = await pglite.query(`copy (${query}) to '/dev/blob'`);
+          async *copyOut(query, copyOptions) {
+            const result = await pglite.query(copyOutStatement(query, `'/dev/blob'`, copyOptions));
             if (result.blob) yield new Uint8Array(await result.blob.arrayBuffer());
           },
         });
@@ -398,6 +407,51 @@ async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Prom
   return postgresDb(pool, { driver: 'postgres', location: redactedUrl(databaseUrl), onClose: () => (closed = true) });
 }
 
+/**
+ * Bytes of COPY output read ahead while the reader writes what it has: the server goes on
+ * sending while the reader waits on its destination (a disk, a client), and memory stays bounded.
+ */
+const COPY_OUT_BUFFER_BYTES = 1024 * 1024;
+
+/**
+ * The chunks of a COPY TO stream on `client`. A reader that stops early (a download the client
+ * abandoned) would leave the query running and the connection stuck in COPY mode, its socket
+ * full: the query is cancelled from another connection and the rest of its output read and
+ * dropped until it ends, so the connection is free for the rollback that follows.
+ */
+async function* copyOutOf(pool: pg.Pool, client: pg.PoolClient, stream: CopyToStreamQuery): AsyncGenerator<Uint8Array> {
+  client.query(stream);
+  let ended = false;
+  try {
+    for await (const chunk of stream.iterator({ destroyOnReturn: false })) yield chunk as Uint8Array;
+    ended = true;
+  } finally {
+    if (!ended) {
+      const { processID } = client as unknown as { processID: number };
+      await pool.query('select pg_cancel_backend($1)', [processID]).catch(() => {});
+      stream.resume();
+      await finished(stream).catch(() => {});
+    }
+    await untilReady(client);
+  }
+}
+
+/** Once the server has said it is ready for the next query (its ReadyForQuery follows a COPY's end or error). */
+function untilReady(client: pg.PoolClient): Promise<void> {
+  if ((client as unknown as { readyForQuery: boolean }).readyForQuery) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      client.off('drain', done);
+      client.off('end', done);
+      client.off('error', done);
+      resolve();
+    };
+    client.on('drain', done);
+    client.on('end', done);
+    client.on('error', done);
+  });
+}
+
 /** A Db on a pg pool: a PostgreSQL server, or the embedded database through the server holding it. */
 async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; location: string; onClose: () => void }): Promise<Db> {
   // A CommonJS package: its exports object is the default export under Node and in the bundle alike.
@@ -448,7 +502,7 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
           copyText,
           copyChunkRows: COPY_BATCH_ROWS,
           copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows)),
-          copyOut: (query) => client.query(copyTo(`copy (${query}) to stdout`)),
+          copyOut: (query, copyOptions) => copyOutOf(pool, client, copyTo(copyOutStatement(query, 'stdout', copyOptions), { highWaterMark: COPY_OUT_BUFFER_BYTES })),
         });
         await client.query('commit');
         return result;

@@ -93,6 +93,66 @@ export function csvRecord(row: readonly Cell[]): string {
   return `${line}\r\n`;
 }
 
+/**
+ * PostgreSQL's CSV (`COPY … TO STDOUT (FORMAT csv)`) as this project writes CSV: COPY ends each
+ * record with LF, RFC 4180 and csvRecord with CRLF. Returns a converter to feed the COPY output
+ * to chunk by chunk (chunks may split a character or a record anywhere): it gives the text with
+ * every record's LF made CRLF, and leaves line breaks inside quoted fields as they are (COPY
+ * doubles a quote inside a field, so counting quotes tells inside from outside).
+ */
+export function crlfRecords(): (chunk: Uint8Array) => string {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let quoted = false;
+  return (chunk) => {
+    const text = decoder.decode(chunk, { stream: true });
+    if (!quoted && !text.includes('"')) return text.replaceAll('\n', '\r\n');
+    let out = '';
+    let from = 0;
+    for (let at = 0; at < text.length; at++) {
+      const c = text.charCodeAt(at);
+      if (c === 0x22) quoted = !quoted;
+      else if (c === 0x0a && !quoted) {
+        out += `${text.slice(from, at)}\r\n`;
+        from = at + 1;
+      }
+    }
+    return out + text.slice(from);
+  };
+}
+
+/**
+ * crlfRecords on bytes, for a destination that takes bytes: the same records, without decoding
+ * and encoding the text (UTF-8 never has a quote or a LF byte inside a character).
+ */
+export function crlfRecordBytes(): (chunk: Uint8Array) => Uint8Array {
+  let quoted = false;
+  return (chunk) => {
+    const bytes = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    const ends: number[] = [];
+    if (!quoted && !bytes.includes(0x22)) {
+      for (let at = bytes.indexOf(0x0a); at !== -1; at = bytes.indexOf(0x0a, at + 1)) ends.push(at);
+    } else {
+      for (let at = 0; at < bytes.length; at++) {
+        const byte = bytes[at];
+        if (byte === 0x22) quoted = !quoted;
+        else if (byte === 0x0a && !quoted) ends.push(at);
+      }
+    }
+    if (ends.length === 0) return chunk;
+    const out = Buffer.allocUnsafe(bytes.length + ends.length);
+    let from = 0;
+    let to = 0;
+    for (const end of ends) {
+      to += bytes.copy(out, to, from, end);
+      out[to++] = 0x0d;
+      out[to++] = 0x0a;
+      from = end + 1;
+    }
+    bytes.copy(out, to, from);
+    return out;
+  };
+}
+
 /** One data row of a read CSV file: its row number (the header is row 1) and its cells. */
 export interface CsvRow {
   row: number;

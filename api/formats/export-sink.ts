@@ -13,6 +13,8 @@ import { Zip, ZipDeflate } from 'fflate';
 /** One file of an export being written: text in, in order. */
 export interface TextOut {
   write(text: string): Promise<void>;
+  /** UTF-8 bytes, after the text written before them: text that is bytes already is not decoded and encoded again. */
+  writeBytes?(bytes: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -88,6 +90,10 @@ export function bufferedText(out: (bytes: Uint8Array, final: boolean) => Promise
       parts.push(text);
       size += text.length;
       if (size >= TEXT_BUFFER_CHARS) await flush(false);
+    },
+    async writeBytes(bytes) {
+      if (size > 0) await flush(false);
+      if (bytes.length > 0) await out(bytes, false);
     },
     close: () => flush(true),
   };

@@ -5,12 +5,13 @@
 // JSON.stringify would indent them. A format that writes several tables, or needs a figure of
 // the whole study before its rows (SDTM's record counts and column lengths), reads the
 // participants once and sets the later files' text aside on disk until their turn, so memory
-// holds one batch whatever the study's size.
+// holds one batch whatever the study's size. On PostgreSQL the csv format's participant tables
+// come instead from the database's COPY, table after table (StudySource.csvTable).
 import type { Participant, StudyBundle } from '../schemas/bundle.ts';
 import { CODEBOOK_FILE, CSV_TABLES, fileOf, participantsTable, sessionsTable, adverseEventsTable, fadingAssessmentsTable, surveysTable, type TableSpec } from './csv/tables.ts';
 import { tableHeader, tableRows, writeCodebook, writeTable } from './csv/export.ts';
 import { visitsTable } from './csv/visits-table.ts';
-import { csvRecords, writeCsv } from './csv-text.ts';
+import { crlfRecordBytes, crlfRecords, csvRecords, writeCsv } from './csv-text.ts';
 import { createSpool, type ExportTarget, type TextOut } from './export-sink.ts';
 import { fhirParts } from './fhir/export.ts';
 import { writeDictionary } from './redcap/dictionary.ts';
@@ -41,6 +42,13 @@ export interface StudySource {
   /** Whether any participant in view answered a survey. */
   hasSurveys: boolean;
   createdAt: Date;
+  /**
+   * The csv format's participant tables (participants, sessions, …) by name, each as the
+   * database's COPY writes it, header and rows in LF-ended CSV records, every cell as the csv
+   * format writes it. Absent where this module writes the rows from the batches (PGlite, whose
+   * COPY gives a table's output whole rather than as a stream, and de-identified exports).
+   */
+  csvTable?: (name: string) => AsyncIterable<Uint8Array>;
 }
 
 export type StreamFormat = 'json' | 'csv' | 'redcap' | 'sdtm' | 'fhir';
@@ -104,6 +112,7 @@ async function streamCsv(source: StudySource, target: ExportTarget): Promise<voi
   const tables: Array<TableSpec<unknown>> = [...CSV_TABLES] as Array<TableSpec<unknown>>;
   if (head.study.protocol.visits) tables.splice(1, 0, visitsTable as TableSpec<unknown>);
   const [first, ...later] = tables.filter((table) => PARTICIPANT_TABLES.has(table.name));
+  if (source.csvTable) return streamCsvCopied(head, target, tables, source.csvTable);
   if (target.concurrentFiles) return streamCsvAtOnce(source, target, tables);
   const spool = await createSpool();
   try {
@@ -123,6 +132,28 @@ async function streamCsv(source: StudySource, target: ExportTarget): Promise<voi
     }
   } finally {
     await spool.dispose();
+  }
+  await oneFile(target, CODEBOOK_FILE, (out) => out.write(writeCodebook()));
+}
+
+/** The csv format with its participant tables copied from the database's COPY, one after the other. */
+async function streamCsvCopied(
+  head: StudyBundle,
+  target: ExportTarget,
+  tables: ReadonlyArray<TableSpec<unknown>>,
+  copied: (name: string) => AsyncIterable<Uint8Array>,
+): Promise<void> {
+  for (const table of tables) {
+    await oneFile(target, fileOf(table), async (out) => {
+      if (!PARTICIPANT_TABLES.has(table.name)) return out.write(writeTable(table, head));
+      if (out.writeBytes) {
+        const crlf = crlfRecordBytes();
+        for await (const chunk of copied(table.name)) await out.writeBytes(crlf(chunk));
+      } else {
+        const crlf = crlfRecords();
+        for await (const chunk of copied(table.name)) await out.write(crlf(chunk));
+      }
+    });
   }
   await oneFile(target, CODEBOOK_FILE, (out) => out.write(writeCodebook()));
 }

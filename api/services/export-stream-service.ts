@@ -7,6 +7,7 @@
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../../db/kysely.ts';
 import { anySurvey, codePointCollation, deidentificationCounts, participantBatches, participantsPerSite, topCodingCandidates } from '../../db/repositories/export-repository.ts';
+import { copyCsvTable, csvCopySession, csvCopyTable } from '../../db/repositories/csv-export-repository.ts';
 import { selectRecords } from '../../db/repositories/study-records-repository.ts';
 import { findStudyByCode, selectStudySecret } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
@@ -81,7 +82,8 @@ export async function streamStoredStudy(
 ): Promise<ExportHeading> {
   const scope = options.actor ? requireStudyScope(options.actor, code) : undefined;
   const createdAt = options.createdAt ?? new Date();
-  return db.readSnapshot(async (kysely) => {
+  return db.transaction(async (trx) => {
+    const { kysely } = trx;
     const study = await findStudyByCode(kysely, code);
     if (!study) throw new AppError('not_found', `study ${code} does not exist`);
     const studyId = study.study_id;
@@ -103,12 +105,17 @@ export async function streamStoredStudy(
     const head = secret === null ? identifiedHead : canonicalOrder(deidentifyBundle(identifiedHead, secret).bundle);
 
     const codePoint = await codePointCollation(kysely);
+    // The csv tables through PostgreSQL's COPY, in this snapshot, where it streams and the rows
+    // need no de-identification (which needs the study's key, here in JavaScript).
+    const copied = format === 'csv' && secret === null && db.driver === 'postgres';
+    if (copied) await csvCopySession(kysely);
     const source: StudySource = {
       head,
       createdAt,
       hasSurveys: format === 'fhir' ? await anySurvey(kysely, studyId, siteNos) : false,
       batches: (kinds) =>
         participantsOf(kysely, { studyId, siteNos, kinds, secret, siteCode, practitionerCode, codePoint, batchSize: options.batchSize ?? EXPORT_BATCH_PARTICIPANTS }),
+      ...(copied ? { csvTable: (name: string) => copyCsvTable(trx, csvCopyTable(name), { studyId, siteNos }) } : {}),
     };
     const deidentification = secret === null ? null : await reportOf(kysely, studyId, siteNos, secret, siteCode);
     let warnings: ExportWarning[] = [];
@@ -132,7 +139,7 @@ export async function streamStoredStudy(
     }
     await target.finish();
     return heading;
-  });
+  }, { readOnlySnapshot: true });
 }
 
 interface BatchContext {

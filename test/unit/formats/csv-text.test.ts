@@ -4,7 +4,7 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { stringify } from 'csv-stringify/sync';
-import { CSV_OPTIONS, csvRecord, csvRecords, neutraliseFormula, readCsv, restoreFormula, writeCsv, type Cell } from '../../../api/formats/csv-text.ts';
+import { CSV_OPTIONS, crlfRecordBytes, crlfRecords, csvRecord, csvRecords, neutraliseFormula, readCsv, restoreFormula, writeCsv, type Cell } from '../../../api/formats/csv-text.ts';
 import type { LocatedProblem } from '../../../api/formats/types.ts';
 
 /** [text as typed, cell as written], worked out by hand from the rule. */
@@ -95,6 +95,43 @@ describe('csv text: formulas neutralised', () => {
         expect(csvRecord(row)).to.equal(stringify([row], CSV_OPTIONS));
       }),
       { numRuns: 3000 },
+    );
+  });
+});
+
+describe('csv text: PostgreSQL COPY output made CRLF', () => {
+  /** A record as COPY (FORMAT csv) writes it: fields with a comma, a quote, CR or LF quoted, quotes doubled, LF at the end. */
+  const copyRecord = (cells: readonly string[]) => `${cells.map((c) => (/[",\r\n]/.test(c) ? `"${c.replaceAll('"', '""')}"` : c)).join(',')}\n`;
+
+  it('ends every record with CRLF and leaves line breaks inside quoted fields, however the bytes are split', () => {
+    const convert = crlfRecords();
+    const bytes = new TextEncoder().encode(copyRecord(['a', 'x\ny', 'say "hi"']) + copyRecord(['é😀', '\r\n', '']));
+    // One byte at a time: splits inside quotes and inside multi-byte characters.
+    const text = [...bytes].map((byte) => convert(Uint8Array.of(byte))).join('');
+    expect(text).to.equal('a,"x\ny","say ""hi"""\r\né😀,"\r\n",\r\n');
+  });
+
+  it('gives each record with CRLF for any text cells and any splits of the bytes, as text and as bytes', () => {
+    const cell = fc.oneof(fc.string({ unit: fc.constantFrom('"', ',', '\r', '\n', 'a', ' ', 'é', '😀'), maxLength: 6 }), fc.string({ unit: 'grapheme', maxLength: 6 }));
+    fc.assert(
+      fc.property(fc.array(fc.array(cell, { minLength: 1, maxLength: 4 }), { maxLength: 5 }), fc.array(fc.nat(), { maxLength: 6 }), (rows, cuts) => {
+        const bytes = new TextEncoder().encode(rows.map(copyRecord).join(''));
+        const at = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
+        const convert = crlfRecords();
+        const convertBytes = crlfRecordBytes();
+        let text = '';
+        const parts: Uint8Array[] = [];
+        let from = 0;
+        for (const to of [...at, bytes.length]) {
+          text += convert(bytes.subarray(from, to));
+          parts.push(convertBytes(bytes.subarray(from, to)));
+          from = to;
+        }
+        const expected = rows.map((row) => copyRecord(row).slice(0, -1) + '\r\n').join('');
+        expect(text).to.equal(expected);
+        expect(Buffer.concat(parts).toString('utf8')).to.equal(expected);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -1,13 +1,19 @@
 // Benchmark: the web dashboard of a 20,000-participant study in headless Chromium, from
 // navigation to every chart drawn (the page's `smp:dashboard-charts-drawn` performance mark), on
-// PostgreSQL and on PGlite. First the first view, opened as soon as the import (made as `smp
-// import` makes it, while the server runs) has returned; then, warm, the median of several views:
+// PostgreSQL and on PGlite. First the first view, opened as soon as the import (on PostgreSQL
+// `smp import` in a process of its own, as a user runs it beside the server; on the embedded
+// database, which one process holds, made in the server's process as `smp import` makes it)
+// has returned, while the server runs; then, warm, the median of several views:
 // views right after a change to the study (the server computes the answer afresh) and views of an
 // unchanged study (the server gives its kept answer). Also splits the time: the GET /charts
 // request, and what the page does after its answer.
 //   npm run bench:web [-- --runs 5] [-- --participants 20000] [-- --driver pglite|postgres]
 // PostgreSQL: DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test); works in a database
 // of its own, dropped afterwards. Needs Debian's chromium (test/support/browser.ts).
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
@@ -39,7 +45,7 @@ const databaseName = `smp_bench_${process.pid}_web`;
 const CHARTS = 8;
 const TARGET_MS = 1000;
 
-async function openStore(driver: string): Promise<{ db: Db; drop(): Promise<void> }> {
+async function openStore(driver: string): Promise<{ db: Db; databaseUrl?: string; drop(): Promise<void> }> {
   if (driver === 'pglite') {
     return { db: await freshPgliteDb(), drop: async () => {} };
   }
@@ -47,7 +53,24 @@ async function openStore(driver: string): Promise<{ db: Db; drop(): Promise<void
   await onServer(`create database ${databaseName}`);
   const url = new URL(serverUrl);
   url.pathname = `/${databaseName}`;
-  return { db: await openMigratedDb({ databaseUrl: url.toString() }), drop: () => onServer(`drop database if exists ${databaseName} with (force)`) };
+  return {
+    db: await openMigratedDb({ databaseUrl: url.toString() }),
+    databaseUrl: url.toString(),
+    drop: () => onServer(`drop database if exists ${databaseName} with (force)`),
+  };
+}
+
+const smp = path.resolve(import.meta.dirname, '../../api/bin/smp.js');
+
+/** `smp import FILE` against `databaseUrl`, in a process of its own; rejects with its error output if it fails. */
+function smpImport(databaseUrl: string, file: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [smp, 'import', file], { env: { ...process.env, DATABASE_URL: databaseUrl }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (status) => (status === 0 ? resolve() : reject(new Error(`smp import exited with ${status}: ${errors}`))));
+  });
 }
 
 interface View {
@@ -81,7 +104,7 @@ interface DriverResult {
 }
 
 async function bench(driver: string): Promise<DriverResult> {
-  const { db, drop } = await openStore(driver);
+  const { db, databaseUrl, drop } = await openStore(driver);
   const code = `BENCH-WEB-${participants}`;
   const browser = await launchChromium();
   // The server as `smp serve` runs it: it hears the import's announcement on the database.
@@ -97,8 +120,15 @@ async function bench(driver: string): Promise<DriverResult> {
     // The browser and the page's script warm on another page first, as a user's would be.
     await page.goto(`${server.base}/`);
     const cohort = generateCohort({ seed: 1, participants, code });
+    const file = path.join(os.tmpdir(), `smp-bench-web-${process.pid}.json`);
+    if (databaseUrl) fs.writeFileSync(file, JSON.stringify(cohort));
     const started = performance.now();
-    await importBundle(db, cohort);
+    try {
+      if (databaseUrl) await smpImport(databaseUrl, file);
+      else await importBundle(db, cohort);
+    } finally {
+      fs.rmSync(file, { force: true });
+    }
     console.error(`${driver}: imported ${participants.toLocaleString('en')} participants in ${ms(performance.now() - started)}`);
     const url = `${server.base}/studies/${code}`;
     const first = await view(page, url);

@@ -457,13 +457,26 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
   // A CommonJS package: its exports object is the default export under Node and in the bundle alike.
   const { from: copyFrom, to: copyTo } = (await import('pg-copy-streams')).default;
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  /** Whether a shared snapshot (readSharedSnapshot) is under way on this pool. */
+  let sharing = false;
 
   return {
     kysely,
     driver: options.driver,
     location: options.location,
-    readSnapshot: (work, snapshotOptions = {}) =>
-      (snapshotOptions.connections ?? 1) > 1 ? readSharedSnapshot(pool, snapshotOptions.connections!, work) : readSnapshot(kysely, work),
+    // Only a server shares a snapshot: the embedded database through its server has one session,
+    // where a second connection's transaction would wait for the first's, which waits for it. And
+    // one shared snapshot at a time: several, each holding a connection while it waits for more,
+    // could take the whole pool between them and wait on each other; the others read on one.
+    readSnapshot: async (work, snapshotOptions = {}) => {
+      if (options.driver !== 'postgres' || (snapshotOptions.connections ?? 1) <= 1 || sharing) return readSnapshot(kysely, work);
+      sharing = true;
+      try {
+        return await readSharedSnapshot(pool, snapshotOptions.connections!, work);
+      } finally {
+        sharing = false;
+      }
+    },
     async listen(channel, onMessage) {
       // A connection of its own, held while listening: notifications arrive on the connection
       // that ran LISTEN, between the pool's queries.

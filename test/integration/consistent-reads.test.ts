@@ -78,6 +78,27 @@ describe(`reads that overlap a replace (${DRIVER})`, function () {
         await sql`drop table snapshot_share`.execute(db.kysely);
       }
     });
+
+    it('reads twelve shared snapshots at once without taking the whole pool: each one sees the same data', async function () {
+      this.timeout(30_000);
+      // Each would hold a connection of the pool's ten while waiting for two more: all twelve at
+      // once would wait on each other until the pool's time limit. One shares at a time; the rest
+      // read on one connection.
+      const reads = await Promise.all(
+        Array.from({ length: 12 }, () =>
+          db.readSnapshot(
+            async (kysely) => {
+              const rows = await Promise.all(
+                [1, 2, 3].map(async () => (await sql<{ n: number }>`select 1 + 1 as n from pg_sleep(0.05)`.execute(kysely)).rows[0]!.n),
+              );
+              return rows;
+            },
+            { connections: 3 },
+          ),
+        ),
+      );
+      expect(reads).to.deep.equal(Array.from({ length: 12 }, () => [2, 2, 2]));
+    });
   }
 
   it('sees one version whole in every export, analysis and listing (0 wrong reads)', async () => {

@@ -48,7 +48,17 @@ export interface DbTransaction {
    * transaction.
    */
   copyOut(query: string, options?: string): AsyncIterable<Uint8Array>;
+  /**
+   * Another connection in this transaction's snapshot, for reads side by side with this one's
+   * (a folder's csv tables, each COPY on its own connection). Only a read-only snapshot on a
+   * PostgreSQL server has it; the connection is the transaction's until it ends, which must come
+   * after every read on it has ended.
+   */
+  alongside?(): Promise<SnapshotReader>;
 }
+
+/** Reads in a transaction's snapshot on a connection of their own (DbTransaction.alongside). */
+export type SnapshotReader = Pick<DbTransaction, 'kysely' | 'copyOut'>;
 
 const copyOutStatement = (query: string, to: string, options: string | undefined) => `copy (${query}) to ${to}${options === undefined ? '' : ` with (${options})`}`;
 
@@ -452,6 +462,18 @@ function untilReady(client: pg.PoolClient): Promise<void> {
   });
 }
 
+/** A Kysely bound to one client, so that its queries and COPY share the client's transaction. */
+function boundKysely(client: pg.PoolClient): Kysely<Database> {
+  return new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: {
+        connect: async () => ({ query: client.query.bind(client), release() {} }) as unknown as pg.PoolClient,
+        end: async () => {},
+      },
+    }),
+  });
+}
+
 /** A Db on a pg pool: a PostgreSQL server, or the embedded database through the server holding it. */
 async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; location: string; onClose: () => void }): Promise<Db> {
   // A CommonJS package: its exports object is the default export under Node and in the bundle alike.
@@ -492,30 +514,40 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
         client.release();
       };
     },
-    async transaction(work, options = {}) {
+    async transaction(work, transactionOptions = {}) {
       const client = await pool.connect();
-      // A Kysely bound to this one client, so queries and COPY share the transaction.
-      const bound = new Kysely<Database>({
-        dialect: new PostgresDialect({
-          pool: {
-            connect: async () => ({ query: client.query.bind(client), release() {} }) as unknown as pg.PoolClient,
-            end: async () => {},
-          },
-        }),
-      });
+      const bound = boundKysely(client);
+      /** The connections alongside this one in its snapshot, and their Kysely handles. */
+      const besides: Array<{ client: pg.PoolClient; kysely: Kysely<Database> }> = [];
+      let snapshotId: Promise<string> | null = null;
+      const alongside = async (): Promise<SnapshotReader> => {
+        snapshotId ??= client.query<{ id: string }>('select pg_export_snapshot() as id').then(({ rows }) => rows[0]!.id);
+        const id = await snapshotId;
+        const other = await pool.connect();
+        const reader = { client: other, kysely: boundKysely(other) };
+        besides.push(reader);
+        await other.query('start transaction isolation level repeatable read read only');
+        await other.query(`set transaction snapshot '${id.replace(/'/g, "''")}'`);
+        return {
+          kysely: reader.kysely,
+          copyOut: (query, copyOptions) => copyOutOf(pool, other, copyTo(copyOutStatement(query, 'stdout', copyOptions), { highWaterMark: COPY_OUT_BUFFER_BYTES })),
+        };
+      };
       const copyText: DbTransaction['copyText'] = async (table, columns, chunks) => {
         const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
         await pipeline(Readable.from(chunks), stream);
         return Number(stream.rowCount ?? 0);
       };
       try {
-        await client.query(options.readOnlySnapshot ? 'start transaction isolation level repeatable read read only' : 'begin');
+        await client.query(transactionOptions.readOnlySnapshot ? 'start transaction isolation level repeatable read read only' : 'begin');
         const result = await work({
           kysely: bound,
           copyText,
           copyChunkRows: COPY_BATCH_ROWS,
           copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows)),
           copyOut: (query, copyOptions) => copyOutOf(pool, client, copyTo(copyOutStatement(query, 'stdout', copyOptions), { highWaterMark: COPY_OUT_BUFFER_BYTES })),
+          // Only a server: the embedded database through its server has one session (see readSnapshot).
+          ...(transactionOptions.readOnlySnapshot && options.driver === 'postgres' ? { alongside } : {}),
         });
         await client.query('commit');
         return result;
@@ -523,6 +555,12 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
         await client.query('rollback').catch(() => {});
         throw error;
       } finally {
+        // Read only: a rollback ends them as a commit would, and also after an error.
+        for (const reader of besides) {
+          await reader.client.query('rollback').catch(() => {});
+          await reader.kysely.destroy();
+          reader.client.release();
+        }
         await bound.destroy();
         client.release();
       }

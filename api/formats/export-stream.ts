@@ -6,7 +6,7 @@
 // the whole study before its rows (SDTM's record counts and column lengths), reads the
 // participants once and sets the later files' text aside on disk until their turn, so memory
 // holds one batch whatever the study's size. On PostgreSQL the csv format's participant tables
-// come instead from the database's COPY, table after table (StudySource.csvTable).
+// come instead from the database's COPY (StudySource.csvTable), side by side into a folder.
 import type { Participant, StudyBundle } from '../schemas/bundle.ts';
 import { CODEBOOK_FILE, CSV_TABLES, fileOf, participantsTable, sessionsTable, adverseEventsTable, fadingAssessmentsTable, surveysTable, type TableSpec } from './csv/tables.ts';
 import { tableHeader, tableRows, writeCodebook, writeTable } from './csv/export.ts';
@@ -46,7 +46,8 @@ export interface StudySource {
    * The csv format's participant tables (participants, sessions, …) by name, each as the
    * database's COPY writes it, header and rows in LF-ended CSV records, every cell as the csv
    * format writes it. Absent where this module writes the rows from the batches (PGlite, whose
-   * COPY gives a table's output whole rather than as a stream, and de-identified exports).
+   * COPY gives a table's output whole rather than as a stream, and de-identified exports). Several
+   * tables may be read at once; each waits, if need be, for a connection to read on.
    */
   csvTable?: (name: string) => AsyncIterable<Uint8Array>;
 }
@@ -136,24 +137,69 @@ async function streamCsv(source: StudySource, target: ExportTarget): Promise<voi
   await oneFile(target, CODEBOOK_FILE, (out) => out.write(writeCodebook()));
 }
 
-/** The csv format with its participant tables copied from the database's COPY, one after the other. */
+/**
+ * A table copied from the database into `out`, its records' line ends made CRLF; it stops
+ * early, which ends the COPY, once `stop()` says so.
+ */
+async function copyTableInto(out: TextOut, chunks: AsyncIterable<Uint8Array>, stop: () => boolean = () => false): Promise<void> {
+  if (out.writeBytes) {
+    const crlf = crlfRecordBytes();
+    for await (const chunk of chunks) {
+      if (stop()) return;
+      await out.writeBytes(crlf(chunk));
+    }
+  } else {
+    const crlf = crlfRecords();
+    for await (const chunk of chunks) {
+      if (stop()) return;
+      await out.write(crlf(chunk));
+    }
+  }
+}
+
+/**
+ * The csv format with its participant tables copied from the database's COPY: one after the
+ * other into a zip, side by side into a target that takes several files at once (a folder; each
+ * COPY on a connection of its own as the source has them).
+ */
 async function streamCsvCopied(
   head: StudyBundle,
   target: ExportTarget,
   tables: ReadonlyArray<TableSpec<unknown>>,
   copied: (name: string) => AsyncIterable<Uint8Array>,
 ): Promise<void> {
-  for (const table of tables) {
-    await oneFile(target, fileOf(table), async (out) => {
-      if (!PARTICIPANT_TABLES.has(table.name)) return out.write(writeTable(table, head));
-      if (out.writeBytes) {
-        const crlf = crlfRecordBytes();
-        for await (const chunk of copied(table.name)) await out.writeBytes(crlf(chunk));
-      } else {
-        const crlf = crlfRecords();
-        for await (const chunk of copied(table.name)) await out.write(crlf(chunk));
+  if (!target.concurrentFiles) {
+    for (const table of tables) {
+      await oneFile(target, fileOf(table), (out) => (PARTICIPANT_TABLES.has(table.name) ? copyTableInto(out, copied(table.name)) : out.write(writeTable(table, head))));
+    }
+  } else {
+    // Every file opened in the format's order, the study's own tables written at once, then the
+    // participant tables copied side by side. The first to fail stops the others (each ends its
+    // COPY), and the export fails only once every COPY has ended, so that no connection is left
+    // in the middle of one.
+    const copies: Array<{ name: string; out: TextOut }> = [];
+    for (const table of tables) {
+      const out = await target.file(fileOf(table));
+      if (PARTICIPANT_TABLES.has(table.name)) copies.push({ name: table.name, out });
+      else {
+        await out.write(writeTable(table, head));
+        await out.close();
       }
-    });
+    }
+    let failed = false;
+    const ended = await Promise.allSettled(
+      copies.map(async ({ name, out }) => {
+        try {
+          await copyTableInto(out, copied(name), () => failed);
+          await out.close();
+        } catch (error) {
+          failed = true;
+          throw error;
+        }
+      }),
+    );
+    const failure = ended.find((result) => result.status === 'rejected');
+    if (failure) throw failure.reason;
   }
   await oneFile(target, CODEBOOK_FILE, (out) => out.write(writeCodebook()));
 }

@@ -5,9 +5,9 @@
 // names) is counted in SQL first, in the same snapshot. The bytes equal those of the whole-file
 // export (format-service.ts exportStoredStudy) of the same study and view.
 import type { Kysely } from 'kysely';
-import type { Database, Db } from '../../db/kysely.ts';
+import type { Database, Db, DbTransaction, SnapshotReader } from '../../db/kysely.ts';
 import { anySurvey, codePointCollation, deidentificationCounts, participantBatches, participantsPerSite, topCodingCandidates } from '../../db/repositories/export-repository.ts';
-import { copyCsvTable, csvCopySession, csvCopyTable } from '../../db/repositories/csv-export-repository.ts';
+import { copyCsvTable, csvCopySession, csvCopyTable, type CsvCopyScope } from '../../db/repositories/csv-export-repository.ts';
 import { selectRecords } from '../../db/repositories/study-records-repository.ts';
 import { findStudyByCode, selectStudySecret } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
@@ -115,7 +115,7 @@ export async function streamStoredStudy(
       hasSurveys: format === 'fhir' ? await anySurvey(kysely, studyId, siteNos) : false,
       batches: (kinds) =>
         participantsOf(kysely, { studyId, siteNos, kinds, secret, siteCode, practitionerCode, codePoint, batchSize: options.batchSize ?? EXPORT_BATCH_PARTICIPANTS }),
-      ...(copied ? { csvTable: (name: string) => copyCsvTable(trx, csvCopyTable(name), { studyId, siteNos }) } : {}),
+      ...(copied ? { csvTable: copiedCsvTables(trx, { studyId, siteNos }) } : {}),
     };
     const deidentification = secret === null ? null : await reportOf(kysely, studyId, siteNos, secret, siteCode);
     let warnings: ExportWarning[] = [];
@@ -140,6 +140,50 @@ export async function streamStoredStudy(
     await target.finish();
     return heading;
   }, { readOnlySnapshot: true });
+}
+
+/**
+ * Connections that copy a folder's csv tables side by side, in one snapshot: with two, the
+ * database's work for the 20,000-participant cohort's five tables takes about half the time
+ * (sessions on one connection while the others follow one another on the second); more gain
+ * little on a two-core machine, and each is a connection of the pool held for the export.
+ */
+const CSV_COPY_CONNECTIONS = 2;
+
+/**
+ * The csv tables by name, each copied on a free connection of the transaction's snapshot: the
+ * transaction's own, and (where the database has them) up to CSV_COPY_CONNECTIONS in all, opened
+ * when a table is asked for while the others are busy.
+ */
+function copiedCsvTables(trx: DbTransaction, scope: CsvCopyScope): (name: string) => AsyncIterable<Uint8Array> {
+  const free: SnapshotReader[] = [trx];
+  const waiting: Array<(reader: SnapshotReader) => void> = [];
+  let connections = 1;
+  const take = async (): Promise<SnapshotReader> => {
+    const reader = free.pop();
+    if (reader) return reader;
+    if (trx.alongside && connections < CSV_COPY_CONNECTIONS) {
+      connections += 1;
+      const other = await trx.alongside();
+      await csvCopySession(other.kysely);
+      return other;
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  };
+  const giveBack = (reader: SnapshotReader) => {
+    const next = waiting.shift();
+    if (next) next(reader);
+    else free.push(reader);
+  };
+  return async function* (name) {
+    const table = csvCopyTable(name);
+    const reader = await take();
+    try {
+      yield* copyCsvTable(reader, table, scope);
+    } finally {
+      giveBack(reader);
+    }
+  };
 }
 
 interface BatchContext {

@@ -4,7 +4,7 @@
 // against formulas, numbers without trailing zeros. Only the line ends differ (COPY ends a record
 // with LF, the format with CRLF), which the caller changes as the bytes pass.
 import { sql, type Kysely } from 'kysely';
-import type { Database, DbTransaction } from '../kysely.ts';
+import type { Database, SnapshotReader } from '../kysely.ts';
 
 export type CsvCopyTable = 'participants' | 'sessions' | 'adverse_events' | 'fading_assessments' | 'surveys';
 
@@ -24,10 +24,12 @@ export interface CsvCopyScope {
  * A text cell as csvRecord writes it: an apostrophe before text that starts with a formula
  * character, also behind apostrophes (neutraliseFormula in api/formats/csv-text.ts), and the
  * empty text as an empty cell (COPY writes an empty text as `""`, the JavaScript writer as
- * nothing). COPY quotes what csvRecord quotes: a comma, a quote, CR or LF.
+ * nothing). COPY quotes what csvRecord quotes: a comma, a quote, CR or LF. Most text starts
+ * with none of those characters nor an apostrophe, and is not empty: one look at its first
+ * character (ascii: 0 for the empty text) passes it as it is.
  */
 const text = (column: string) =>
-  `nullif(case when left(ltrim(${column}, ''''), 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${column} else ${column} end, '')`;
+  `case when ascii(${column}) not in (39, 61, 43, 45, 64, 9, 13, 0) then ${column} else nullif(case when left(ltrim(${column}, ''''), 1) in ('=', '+', '-', '@', E'\\t', E'\\r') then '''' || ${column} else ${column} end, '') end`;
 /** A numeric as JavaScript's String(Number(x)) writes it: no trailing zeros (`7.5`, `12`). */
 const decimal = (column: string) => `trim_scale(${column})`;
 /** A boolean as `1`/`0`. */
@@ -194,6 +196,6 @@ export async function csvCopySession(db: Kysely<Database>): Promise<void> {
 }
 
 /** The table as CSV text in chunks of bytes: its header, then one LF-ended record per row. */
-export function copyCsvTable(trx: DbTransaction, table: CsvCopyTable, scope: CsvCopyScope): AsyncIterable<Uint8Array> {
+export function copyCsvTable(trx: SnapshotReader, table: CsvCopyTable, scope: CsvCopyScope): AsyncIterable<Uint8Array> {
   return trx.copyOut(csvTableQuery(table, scope), 'format csv, header');
 }

@@ -6,8 +6,9 @@
 // sessions; codes whose code-point order differs from the order they were stored in and from
 // a locale's; adverse events equal in every sort key.
 import { expect } from 'chai';
+import { sql } from 'kysely';
 import { unzipFiles } from '../../api/formats/archive.ts';
-import { zipTarget } from '../../api/formats/export-sink.ts';
+import { zipTarget, type ExportTarget, type TextOut } from '../../api/formats/export-sink.ts';
 import type { StudyBundle } from '../../api/schemas/bundle.ts';
 import { exportStoredStudy } from '../../api/services/format-service.ts';
 import { streamStoredStudy } from '../../api/services/export-stream-service.ts';
@@ -119,6 +120,79 @@ describe(`csv export written by COPY on PostgreSQL, by JavaScript on PGlite (${D
       expect(sessions).to.include(',"line\nbreak",');
     });
   }
+
+  /**
+   * A folder-like target (several files at once) that keeps each file's text; `onWrite` runs
+   * before each write, given the file's name and its text so far.
+   */
+  function folderLike(onWrite: (name: string, sofar: string) => Promise<void> | void = () => {}): ExportTarget & { files: Array<{ name: string; text: string }> } {
+    const files: Array<{ name: string; text: string }> = [];
+    return {
+      files,
+      concurrentFiles: true,
+      async file(name) {
+        const file = { name, text: '' };
+        files.push(file);
+        const out: TextOut = {
+          write: async (text) => {
+            await onWrite(name, file.text);
+            file.text += text;
+          },
+          writeBytes: async (bytes) => {
+            await onWrite(name, file.text);
+            file.text += Buffer.from(bytes).toString('utf8');
+          },
+          close: async () => {},
+        };
+        return out;
+      },
+      finish: async () => {},
+    };
+  }
+
+  /** The export's queries still running or holding a transaction on the database (other than this one). */
+  async function leftOver(): Promise<string[]> {
+    const { rows } = await sql<{ state: string; query: string }>`
+      select state, left(query, 40) as query from pg_stat_activity
+      where datname = current_database() and pid <> pg_backend_pid() and state in ('active', 'idle in transaction', 'idle in transaction (aborted)')`.execute(db.kysely);
+    return rows.map((row) => `${row.state}: ${row.query}`);
+  }
+
+  it('a folder (files written at once): the same files, in the same order; on PostgreSQL the tables are copied side by side', async () => {
+    const whole = await exportStoredStudy(db, CODE, 'csv', { createdAt: CREATED_AT });
+    // On PostgreSQL, participants.csv's first bytes wait (up to 10 s) until sessions.csv has had
+    // its first: they can only arrive meanwhile when the two tables are read at once.
+    let sessionsBegun: () => void = () => {};
+    const sessionsStarted = new Promise<void>((resolve) => (sessionsBegun = resolve));
+    let sessionsFirst = false;
+    const target = folderLike(async (name, sofar) => {
+      if (name === 'sessions.csv') sessionsBegun();
+      if (DRIVER === 'postgres' && name === 'participants.csv' && sofar === '') {
+        sessionsFirst = await Promise.race([sessionsStarted.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 10_000))]);
+      }
+    });
+    await streamStoredStudy(db, CODE, 'csv', { createdAt: CREATED_AT }, () => target);
+    expect(target.files.map((f) => f.name)).to.deep.equal(whole.files.map((f) => f.name));
+    for (const [index, file] of target.files.entries()) expect(file.text === whole.files[index]!.content, file.name).to.equal(true);
+    // PGlite writes the tables from one pass over the participants, participants.csv first.
+    expect(sessionsFirst).to.equal(DRIVER === 'postgres');
+    if (DRIVER === 'postgres') expect(await leftOver()).to.deep.equal([]);
+  });
+
+  it('a folder whose file fails: the export fails with that error, every table read stops, nothing is left running', async () => {
+    const target = folderLike((name, sofar) => {
+      if (name === 'sessions.csv' && sofar !== '') throw new Error('no space left on the device');
+    });
+    let failure: unknown = null;
+    await streamStoredStudy(db, CODE, 'csv', { createdAt: CREATED_AT }, () => target).catch((error: unknown) => (failure = error));
+    expect((failure as Error | null)?.message).to.equal('no space left on the device');
+    if (DRIVER === 'postgres') expect(await leftOver()).to.deep.equal([]);
+    // The database serves the next export at once, whole.
+    const again = folderLike();
+    await streamStoredStudy(db, CODE, 'csv', { createdAt: CREATED_AT }, () => again);
+    const whole = await exportStoredStudy(db, CODE, 'csv', { createdAt: CREATED_AT });
+    expect(again.files.map((f) => f.text.length)).to.deep.equal(whole.files.map((f) => (f.content as string).length));
+  });
 
   it('a zip (bytes written as they come) holds the same files', async () => {
     const whole = await exportStoredStudy(db, CODE, 'csv', { createdAt: CREATED_AT });

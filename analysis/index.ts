@@ -34,7 +34,7 @@ export { safetyFigures } from './safety-figures.ts';
 export { satisfactionFigures } from './satisfaction-figures.ts';
 export { cohortFigures } from './cohort-figures.ts';
 export { subgroupOf, type SubgroupKey } from './subgroup-of.ts';
-export { analyzeCohort, analyzeCohortWithCharts, type AnalyzeCohortInput } from './summarize.ts';
+export { analyzeCohort, analyzeCohortWithCharts, analyzeCohortWithChartsInSteps, type AnalyzeCohortInput } from './summarize.ts';
 export { chartSeries, chartSeriesOfOutcomes } from './chart-series.ts';
 export {
   adverseEventRates,

@@ -35,7 +35,7 @@ export interface AnalyzeCohortInput {
  */
 export function analyzeCohort(input: AnalyzeCohortInput): AnalysisSummary {
   const outcomes = input.participants.map((participant) => participantOutcome(participant, input.protocol));
-  return summaryOfOutcomes(input, outcomes);
+  return toEnd(summaryOfOutcomes(input, outcomes));
 }
 
 /**
@@ -46,11 +46,35 @@ export function analyzeCohort(input: AnalyzeCohortInput): AnalysisSummary {
  * @returns the summary and the series its charts draw
  */
 export function analyzeCohortWithCharts(input: AnalyzeCohortInput): { summary: AnalysisSummary; series: ChartSeries } {
-  const outcomes = input.participants.map((participant) => participantOutcome(participant, input.protocol));
-  return { summary: summaryOfOutcomes(input, outcomes), series: chartSeriesOfOutcomes(outcomes) };
+  return toEnd(analyzeCohortWithChartsInSteps(input));
 }
 
-function summaryOfOutcomes(input: AnalyzeCohortInput, outcomes: readonly ParticipantOutcome[]): AnalysisSummary {
+/**
+ * `analyzeCohortWithCharts` in steps: the generator pauses (yields nothing) after each part of
+ * the work (the participants' outcomes, the cohort's figures, each subgroup's, the series) and
+ * returns the same result at its end. A server runs it with pauses between the steps, so that
+ * other requests are answered while a large study is analysed.
+ *
+ * @param input the study, its protocol, its participants and an optional subgroup dimension
+ * @returns a generator whose return value is the summary and the series its charts draw
+ */
+export function* analyzeCohortWithChartsInSteps(input: AnalyzeCohortInput): Generator<void, { summary: AnalysisSummary; series: ChartSeries }> {
+  const outcomes = input.participants.map((participant) => participantOutcome(participant, input.protocol));
+  yield;
+  const summary = yield* summaryOfOutcomes(input, outcomes);
+  yield;
+  return { summary, series: chartSeriesOfOutcomes(outcomes) };
+}
+
+/** The value a generator returns, run to its end at once. */
+function toEnd<T>(steps: Generator<void, T>): T {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+function* summaryOfOutcomes(input: AnalyzeCohortInput, outcomes: readonly ParticipantOutcome[]): Generator<void, AnalysisSummary> {
   const { protocol, by } = input;
   const summary: AnalysisSummary = {
     format: 'smp-analysis/1',
@@ -58,13 +82,21 @@ function summaryOfOutcomes(input: AnalyzeCohortInput, outcomes: readonly Partici
     primaryOutcome: { ...PRIMARY_OUTCOME },
     ...cohortFigures(protocol, outcomes),
   };
-  if (by !== undefined) summary.subgroups = { by, groups: subgroups(protocol, outcomes, by) };
+  if (by !== undefined) {
+    const groups: Subgroup[] = [];
+    for (const group of subgroupsOf(outcomes, by)) {
+      yield;
+      groups.push({ key: group.key, label: group.label, figures: cohortFigures(protocol, group.outcomes) });
+    }
+    summary.subgroups = { by, groups };
+  }
   const surveyResponse = surveyResponseFigures(protocol, input.participants);
   if (surveyResponse !== undefined) summary.surveyResponse = surveyResponse;
   return summary;
 }
 
-function subgroups(protocol: ProtocolFacts, outcomes: readonly ParticipantOutcome[], by: SubgroupDimension): Subgroup[] {
+/** The outcomes of each subgroup of `by`, in the groups' order. */
+function subgroupsOf(outcomes: readonly ParticipantOutcome[], by: SubgroupDimension): Array<{ key: string; label: string; outcomes: ParticipantOutcome[] }> {
   const members = new Map<string, { label: string; outcomes: ParticipantOutcome[] }>();
   for (const outcome of outcomes) {
     const { key, label } = subgroupOf(outcome.participant, by);
@@ -78,8 +110,5 @@ function subgroups(protocol: ProtocolFacts, outcomes: readonly ParticipantOutcom
   const keys = [...members.keys()];
   if (by === 'practitioner-experience') keys.sort((a, b) => EXPERIENCE_ORDER.indexOf(a) - EXPERIENCE_ORDER.indexOf(b));
   else keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return keys.map((key) => {
-    const group = members.get(key)!;
-    return { key, label: group.label, figures: cohortFigures(protocol, group.outcomes) };
-  });
+  return keys.map((key) => ({ key, ...members.get(key)! }));
 }

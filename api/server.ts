@@ -10,11 +10,22 @@ import type { Db } from '../db/kysely.ts';
 import type { AppDeps } from './app.ts';
 import { configFromEnv, DEFAULT_TIMEOUTS, type Config } from './config.ts';
 
+export interface ServeOptions extends Pick<AppDeps, 'webScript'> {
+  /**
+   * Ready the server for large studies' dashboards, as `smp serve` does: on a PostgreSQL server,
+   * chart answers are computed on a thread of their own (chart-answer-thread.ts), which first
+   * runs the analysis's code on a generated cohort so that the first real answer runs optimized
+   * code (analysis-warm-up.ts); on the embedded database, that warm-up runs on this thread.
+   * Tests, which start many servers, leave it off.
+   */
+  analysisThread?: boolean;
+}
+
 export interface BoundServer {
   /** The address to print, e.g. http://127.0.0.1:3000/. */
   url: string;
   /** Start answering with the tracker on `db`; `options.webScript`: see AppDeps. */
-  serve(db: Db, options?: Pick<AppDeps, 'webScript'>): Promise<void>;
+  serve(db: Db, options?: ServeOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,6 +81,7 @@ export const HOW_TO_CHOOSE_A_PORT = '`npm start -- --port N`, `smp serve --port 
 export async function bindServer(config: ServerConfig): Promise<BoundServer> {
   let handler: http.RequestListener = starting;
   let stopListening: (() => Promise<void>) | undefined;
+  let stopThread: (() => Promise<void>) | undefined;
   const headers = config.headersTimeoutSeconds ?? DEFAULT_TIMEOUTS.headers;
   const request = config.requestTimeoutSeconds ?? DEFAULT_TIMEOUTS.request;
   const server = http.createServer(
@@ -104,12 +116,21 @@ export async function bindServer(config: ServerConfig): Promise<BoundServer> {
     async serve(db, options = {}) {
       const { createApp } = await import('./app.ts');
       handler = createApp({ db, ...options });
+      if (options.analysisThread) {
+        const { startChartAnswerThread, stopChartAnswerThread } = await import('./services/workers/chart-answer-thread.ts');
+        if (startChartAnswerThread(db, true)) stopThread = () => stopChartAnswerThread(db);
+        else {
+          const { warmChartAnalysis } = await import('./services/analysis-warm-up.ts');
+          warmChartAnalysis().catch(() => {});
+        }
+      }
       stopListening = await prepareStudiesAsLoaded(db);
       await prepareEveryStudy(db);
     },
     // Stops accepting, lets requests under way finish (an import commits or rolls back whole).
     async close() {
       await stopListening?.();
+      await stopThread?.();
       await new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
     },
   };

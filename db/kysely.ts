@@ -85,6 +85,11 @@ export interface Db {
    * Resolves, once listening, to a function that stops.
    */
   listen(channel: string, onMessage: (payload: string) => void): Promise<() => Promise<void>>;
+  /**
+   * A PostgreSQL server only: what opens another pool on the same database (openDb), for work on
+   * a thread of its own. Absent for the embedded database, which one thread holds.
+   */
+  sameDatabase?: DbOptions;
   close(): Promise<void>;
 }
 
@@ -414,7 +419,8 @@ async function openPostgres(databaseUrl: string, connectTimeoutMs: number): Prom
     await pool.end().catch(() => {});
     throw connectionFailure(error, server, connectTimeoutMs);
   }
-  return postgresDb(pool, { driver: 'postgres', location: redactedUrl(databaseUrl), onClose: () => (closed = true) });
+  const db = await postgresDb(pool, { driver: 'postgres', location: redactedUrl(databaseUrl), onClose: () => (closed = true) });
+  return { ...db, sameDatabase: { databaseUrl, connectTimeoutMs } };
 }
 
 /**

@@ -74,7 +74,7 @@ beside it.`,
         }
         // In a checkout whose web sources changed since `npm install`, the script is rebuilt first.
         const { webBundle } = await import('../web-bundle.ts');
-        await server.serve(db, { webScript: webBundle });
+        await server.serve(db, { webScript: webBundle, analysisThread: true });
       } catch (error) {
         await server.close();
         await db?.close();

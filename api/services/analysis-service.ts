@@ -1,7 +1,7 @@
 // Analysis of a stored study: extract compact facts from the database, then hand them to the
 // pure functions in analysis/. Callable from the CLI and the HTTP API alike.
 import { allCharts, type ChartSpec } from '../../analysis/charts/index.ts';
-import { analyzeCohort, analyzeCohortWithCharts, type AnalyzeCohortInput } from '../../analysis/index.ts';
+import { analyzeCohort, analyzeCohortWithChartsInSteps, type AnalyzeCohortInput } from '../../analysis/index.ts';
 import type {
   AnalysisSummary,
   ChartSeries,
@@ -159,16 +159,17 @@ async function scopedAnalysis<Charts extends boolean>(
   requireKnownSite(code, sites, options);
   const cohort = options.site === undefined && options.indication === undefined ? facts.participants : facts.participants.filter((p) => inCohort(options, p));
   const by = options.by;
-  // The chart series only when they are drawn: a summary alone skips their work.
-  const analyze = (input: AnalyzeCohortInput) =>
-    (withCharts ? analyzeCohortWithCharts(input) : { summary: analyzeCohort(input), series: undefined }) as {
+  // The chart series only when they are drawn: a summary alone skips their work. With them (a
+  // dashboard's answer, the largest work), in steps, other requests answered between them.
+  const analyze = async (input: AnalyzeCohortInput) =>
+    (withCharts ? await inSteps(analyzeCohortWithChartsInSteps(input)) : { summary: analyzeCohort(input), series: undefined }) as {
       summary: AnalysisSummary;
       series: Charts extends true ? ChartSeries : undefined;
     };
   if (!scope || scope.sites === 'all') return analyze({ ...facts, participants: cohort, ...(by ? { by } : {}) });
 
   const own = cohort.filter((p) => reachesSite(scope, p.site));
-  const result = analyze({ ...facts, participants: own, ...(by && by !== 'site' ? { by } : {}) });
+  const result = await analyze({ ...facts, participants: own, ...(by && by !== 'site' ? { by } : {}) });
   if (by === 'site') {
     const everySite = analyzeCohort({ ...facts, participants: cohort, by: 'site' }).subgroups!;
     const threshold = suppressionThreshold(options, options.suppressBelow);
@@ -182,6 +183,15 @@ async function scopedAnalysis<Charts extends boolean>(
     };
   }
   return result;
+}
+
+/** The value of a stepwise computation, the event loop free to answer other requests between its steps. */
+async function inSteps<T>(steps: Generator<void, T>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** The `smp-analysis/1` summary of a stored study. */
@@ -244,10 +254,44 @@ async function startChartAnswer(db: Db, code: string, options: AnalysisOptions):
   // committed meanwhile makes the next stamp differ.
   const stamp = await selectStudyChangeStamp(db.kysely, code);
   const answer = chartAnswerCache(db).answer(key, stamp, async () => {
-    const { summary, series } = await scopedAnalysis(db, code, options, true);
-    return { summary, charts: allCharts(summary, series) };
+    const elsewhere = chartAnswerers.get(db);
+    if (!elsewhere || options.frozen) return computeChartAnswer(db, code, options);
+    const { frozen: _frozen, ...asked } = options;
+    return (await elsewhere.answer(code, asked)) ?? computeChartAnswer(db, code, options);
   });
   return { answer };
+}
+
+/**
+ * What computes a database's chart answers off this thread (a worker thread:
+ * workers/chart-answer-thread.ts): the answer, or null when it cannot give one (it failed to start
+ * or stopped), and the answer is then computed here. Errors of the question (a study not found,
+ * a filter refused) are thrown as here.
+ */
+export interface ChartAnswerer {
+  answer(code: string, options: Omit<AnalysisOptions, 'frozen'>): Promise<StudyChartsAnswer | null>;
+}
+
+const chartAnswerers = new WeakMap<Db, ChartAnswerer>();
+
+/** Have `answerer` compute `db`'s chart answers from now on, or (undefined) this thread again. */
+export function answerChartsWith(db: Db, answerer: ChartAnswerer | undefined): void {
+  if (answerer) chartAnswerers.set(db, answerer);
+  else chartAnswerers.delete(db);
+}
+
+/** What computes `db`'s chart answers off this thread, if anything does. */
+export function chartAnswererOf(db: Db): ChartAnswerer | undefined {
+  return chartAnswerers.get(db);
+}
+
+/**
+ * The summary and every chart of a chart question, computed now on this thread (see chartStudy,
+ * which keeps answers, and chart-answer-thread.ts, whose worker calls this).
+ */
+export async function computeChartAnswer(db: Db, code: string, options: AnalysisOptions): Promise<StudyChartsAnswer> {
+  const { summary, series } = await scopedAnalysis(db, code, options, true);
+  return { summary, charts: allCharts(summary, series) };
 }
 
 /**

@@ -16,6 +16,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Page } from 'playwright-core';
+import type { StudyBundle } from '../../api/schemas/bundle.ts';
 import { importBundle } from '../../api/services/study-bundle-service.ts';
 import type { Db } from '../../db/kysely.ts';
 import { openMigratedDb } from '../../db/migrate.ts';
@@ -106,10 +107,18 @@ interface DriverResult {
 async function bench(driver: string): Promise<DriverResult> {
   const { db, databaseUrl, drop } = await openStore(driver);
   const code = `BENCH-WEB-${participants}`;
+  // The cohort is generated first, so that its work is over before the server starts (a user's
+  // server does not generate it); for `smp import`, written to a file and not kept in memory.
+  let cohort: StudyBundle | null = generateCohort({ seed: 1, participants, code });
+  const file = path.join(os.tmpdir(), `smp-bench-web-${process.pid}.json`);
+  if (databaseUrl) {
+    fs.writeFileSync(file, JSON.stringify(cohort));
+    cohort = null;
+  }
   const browser = await launchChromium();
   // The server as `smp serve` runs it: it hears the import's announcement on the database.
   const bound = await bindServer({ host: '127.0.0.1', port: 0 });
-  await bound.serve(db, { webScript: webBundle });
+  await bound.serve(db, { webScript: webBundle, analysisThread: true });
   const server = { base: bound.url.replace(/\/$/, ''), close: () => bound.close() };
   try {
     const user = await createTestUser(db, 'admin');
@@ -119,13 +128,10 @@ async function bench(driver: string): Promise<DriverResult> {
     const page = await context.newPage();
     // The browser and the page's script warm on another page first, as a user's would be.
     await page.goto(`${server.base}/`);
-    const cohort = generateCohort({ seed: 1, participants, code });
-    const file = path.join(os.tmpdir(), `smp-bench-web-${process.pid}.json`);
-    if (databaseUrl) fs.writeFileSync(file, JSON.stringify(cohort));
     const started = performance.now();
     try {
       if (databaseUrl) await smpImport(databaseUrl, file);
-      else await importBundle(db, cohort);
+      else await importBundle(db, cohort!);
     } finally {
       fs.rmSync(file, { force: true });
     }

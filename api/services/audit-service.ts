@@ -167,7 +167,9 @@ export async function withAuditAppendedLast<T>(trx: Kysely<Database>, work: () =
   const byChain = new Map<string, NewAuditRow[]>();
   for (const row of rows) {
     const chain = chainOf(row.study_code ?? null);
-    byChain.set(chain, [...(byChain.get(chain) ?? []), row]);
+    const list = byChain.get(chain);
+    if (list) list.push(row);
+    else byChain.set(chain, [row]);
   }
   for (const chain of [...byChain.keys()].sort()) {
     const list = byChain.get(chain)!;

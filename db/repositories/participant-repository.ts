@@ -99,8 +99,8 @@ export async function lockAndLoadParticipant(trx: Kysely<Database>, studyCode: s
   const loaded = await selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: true });
   if (loaded === undefined || loaded.fresh) return loaded;
   // Read again, sign-off lock and all, by a statement that begins now the row is held.
-  const again = await selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: false });
-  return again && { ...again, locked: undefined };
+  // Unlocked, it leaves `locked` unset: the caller reads the sign-off lock itself.
+  return selectParticipant(trx, studyCode, code, { by: 'code', withKey: false, lock: false });
 }
 
 /**
@@ -120,7 +120,7 @@ export async function lockAndLoadAvailableParticipants(
   // out, and each participant's sign-off lock is read here for the whole batch.
   const { rows: states } = await sql<{ code: string; records_version: string; locked: boolean }>`
     select p.code, p.records_version::text as records_version,
-      exists (select 1 from participant_lock l where l.study_code = st.code and l.participant_code = p.code and l.unlocked_at is null) as locked
+      ${signOffLocked} as locked
     from participant p join study st on st.study_id = p.study_id
     where st.code = ${studyCode} and p.code = any(${rows.map((row) => row.participant.code)}::text[])`.execute(trx);
   const current = new Map(states.map((state) => [state.code, state]));
@@ -132,6 +132,10 @@ export async function lockAndLoadAvailableParticipants(
   }
   return loaded;
 }
+
+/** Whether a sign-off lock holds participant `p` (of study `st`) now. */
+const signOffLocked = sql<boolean>`exists (select 1 from participant_lock l
+  where l.study_code = st.code and l.participant_code = p.code and l.unlocked_at is null)`;
 
 async function selectParticipant(
   db: Kysely<Database>,
@@ -167,8 +171,7 @@ async function selectParticipants(
       ${childList('satisfaction_survey')} as surveys_json,
       (select p0.records_version from participant p0
         where p0.study_id = p.study_id and p0.participant_no = p.participant_no) as snapshot_records_version
-      ${options.lock === 'none' ? sql`` : sql`, exists (select 1 from participant_lock l
-        where l.study_code = st.code and l.participant_code = p.code and l.unlocked_at is null) as sign_off_locked`}
+      ${options.lock === 'none' ? sql`` : sql`, ${signOffLocked} as sign_off_locked`}
       ${options.review ? sql`, ${reviewStateColumns}, ${validSignatureColumn}` : sql``}
     from participant p
     join study st on st.study_id = p.study_id

@@ -30,7 +30,7 @@ export async function runExportCommand(args: string[]): Promise<void> {
     force: { type: 'boolean', default: false },
   });
   if (positionals.length !== 1) throw new UsageError('export needs exactly one study CODE');
-  const service = await import('../services/format-service.ts');
+  const service = await import('../services/export-formats.ts');
   const format = values.format;
   if (!service.isExportFormat(format)) {
     throw new UsageError(`--format must be ${service.EXPORT_FORMATS.join(', ')} (got "${format}")`);

@@ -13,12 +13,8 @@ import { tableHeader, tableRows, writeCodebook, writeTable } from './csv/export.
 import { visitsTable } from './csv/visits-table.ts';
 import { crlfRecordBytes, crlfRecords, csvRecords, writeCsv } from './csv-text.ts';
 import { createSpool, type ExportTarget, type TextOut } from './export-sink.ts';
-import { fhirParts } from './fhir/export.ts';
-import { writeDictionary } from './redcap/dictionary.ts';
-import { recordsHeader, redcapRowWriter, redcapStudyJson, REDCAP_FILES } from './redcap/export.ts';
-import { layoutDictionaryRows } from './redcap/layout.ts';
-import { datasetJsonHead, measureRows, type DatasetValue } from './sdtm/dataset-json.ts';
-import { SDTM_DOMAINS, type SdtmDomain } from './sdtm/domains.ts';
+import type { DatasetValue } from './sdtm/dataset-json.ts';
+import type { SdtmDomain } from './sdtm/domains.ts';
 
 /** Which records a pass over the participants needs besides the participants' own fields. */
 export interface RecordKinds {
@@ -227,7 +223,15 @@ async function streamCsvAtOnce(source: StudySource, target: ExportTarget, tables
   await oneFile(target, CODEBOOK_FILE, (out) => out.write(writeCodebook()));
 }
 
+// The REDCap, SDTM and FHIR writers are loaded when their format is exported: a csv or json
+// export (a command that starts, exports and ends) does not load them.
+
 async function streamRedcap(source: StudySource, target: ExportTarget): Promise<void> {
+  const [{ writeDictionary }, { recordsHeader, redcapRowWriter, redcapStudyJson, REDCAP_FILES }, { layoutDictionaryRows }] = await Promise.all([
+    import('./redcap/dictionary.ts'),
+    import('./redcap/export.ts'),
+    import('./redcap/layout.ts'),
+  ]);
   const { head } = source;
   await oneFile(target, REDCAP_FILES.dictionary, (out) => out.write(writeDictionary(layoutDictionaryRows(head))));
   const rowsOf = redcapRowWriter(head);
@@ -244,6 +248,7 @@ async function streamRedcap(source: StudySource, target: ExportTarget): Promise<
  * Dataset-JSON and as CSV); then each file is written from its spool.
  */
 async function streamSdtm(source: StudySource, target: ExportTarget): Promise<void> {
+  const [{ datasetJsonHead, measureRows }, { SDTM_DOMAINS }] = await Promise.all([import('./sdtm/dataset-json.ts'), import('./sdtm/domains.ts')]);
   const { head } = source;
   const domains = SDTM_DOMAINS as ReadonlyArray<SdtmDomain<unknown>>;
   const spool = await createSpool();
@@ -292,6 +297,7 @@ async function streamSdtm(source: StudySource, target: ExportTarget): Promise<vo
 }
 
 async function streamFhir(source: StudySource, target: ExportTarget, name: string): Promise<void> {
+  const { fhirParts } = await import('./fhir/export.ts');
   const parts = fhirParts(source.head, source.hasSurveys);
   // The study's own entries, then each participant's: one participant's resources at a time.
   async function* participantsAfterHead(): AsyncIterable<ReadonlyArray<Participant | null>> {

@@ -8,8 +8,9 @@ import { readRedcap, type RedcapFiles } from './redcap/import.ts';
 import { importFailure } from './located-problems.ts';
 import { locatedProblem, type FormatFile, type FormatImport, type LocatedProblem } from './types.ts';
 
-/** The report a de-identified export's zip holds (api/services/format-service.ts writes it). */
-export const DEIDENTIFICATION_REPORT_FILE = 'deidentification-report.txt';
+import { DEIDENTIFICATION_REPORT_FILE } from './report-file.ts';
+
+export { DEIDENTIFICATION_REPORT_FILE };
 
 export const IMPORT_FORMATS = ['csv', 'redcap'] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];

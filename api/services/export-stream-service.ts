@@ -14,7 +14,6 @@ import { AppError } from '../errors.ts';
 import type { Writable } from 'node:stream';
 import { OutputClosedError, singleFileTarget, writableSink, zipTarget, type ExportTarget } from '../formats/export-sink.ts';
 import { streamExport, writeExtraFiles, type RecordKinds, type StudySource } from '../formats/export-stream.ts';
-import { sdtmSiteWarnings } from '../formats/sdtm/domains.ts';
 import type { ExportWarning } from '../formats/types.ts';
 import { BUNDLE_FORMAT, type Participant, type StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
@@ -27,7 +26,7 @@ import {
   participantDeidentifier,
   type DeidentificationReport,
 } from './deidentify.ts';
-import { DEIDENTIFICATION_REPORT_FILE, formatDeidentificationReport, type ExportFormat } from './format-service.ts';
+import { DEIDENTIFICATION_REPORT_FILE, formatDeidentificationReport, type ExportFormat } from './export-formats.ts';
 import { groupByParticipant } from './group-by-participant.ts';
 import {
   adverseEventFromRow,
@@ -120,6 +119,7 @@ export async function streamStoredStudy(
     const deidentification = secret === null ? null : await reportOf(kysely, studyId, siteNos, secret, siteCode);
     let warnings: ExportWarning[] = [];
     if (format === 'sdtm' && head.sites.some((site) => site.country === null)) {
+      const { sdtmSiteWarnings } = await import('../formats/sdtm/domains.ts');
       const perSite = await participantsPerSite(kysely, studyId, siteNos);
       warnings = sdtmSiteWarnings(head.sites, new Map([...perSite].map(([siteNo, n]) => [siteCode.get(siteNo)!, n])));
     }

@@ -16,7 +16,8 @@ import { bytesOf, zipFiles } from '../formats/archive.ts';
 import { analysisCsv } from '../formats/analysis-csv.ts';
 import { writeCsvTables } from '../formats/csv/export.ts';
 import { writeFhir } from '../formats/fhir/export.ts';
-import { DEIDENTIFICATION_REPORT_FILE, IMPORT_FORMATS, readImport, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
+import { IMPORT_FORMATS, readImport, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
+import { DEIDENTIFICATION_REPORT_FILE, formatDeidentificationReport, type ExportFormat } from './export-formats.ts';
 import { writeRedcapProject } from '../formats/redcap/export.ts';
 import { writeSdtm } from '../formats/sdtm/export.ts';
 import { sdtmWarnings } from '../formats/sdtm/domains.ts';
@@ -31,13 +32,11 @@ import { deidentifyBundle, type DeidentificationReport } from './deidentify.ts';
 import { importSourceBytes, readImportOffThread } from './workers/format-import-off-thread.ts';
 import { importBundle, readStudyView, type ImportOptions, type StudyView } from './study-bundle-service.ts';
 
-export const EXPORT_FORMATS = ['json', 'csv', 'redcap', 'sdtm', 'fhir'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+export { EXPORT_FORMATS, formatDeidentificationReport, isExportFormat, type ExportFormat } from './export-formats.ts';
 
 export { damagedZipPointer, detectFile, detectFiles, unreadablePointer, wrongFilePointer, type DetectedFile } from '../formats/detect-format.ts';
 export { IMPORT_FORMATS, readImport, redcapRoles, type ImportFormat, type ImportSource } from '../formats/read-import.ts';
 
-export const isExportFormat = (value: string): value is ExportFormat => (EXPORT_FORMATS as readonly string[]).includes(value);
 export const isImportFormat = (value: string): value is ImportFormat => (IMPORT_FORMATS as readonly string[]).includes(value);
 
 export interface ExportOptions {
@@ -132,20 +131,6 @@ export function exportDownload(exported: StudyExport, options: { withReport?: bo
   }
   const report = options.withReport && exported.deidentification ? [{ name: DEIDENTIFICATION_REPORT_FILE, content: `${formatDeidentificationReport(exported.deidentification)}\n` }] : [];
   return { name: `${exported.name}.zip`, contentType: CONTENT_TYPES.zip!, bytes: zipFiles(exported.name, [...exported.files, ...report], exported.createdAt) };
-}
-
-/** The report `--deidentify` prints: what was removed or transformed. */
-export function formatDeidentificationReport(report: DeidentificationReport): string {
-  const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
-  return [
-    'De-identified with the study\'s key:',
-    `- codes replaced by pseudonyms: ${plural(report.participantCodes, 'participant')}, ${plural(report.practitionerCodes, 'practitioner')}`,
-    `- pigment lots replaced by pseudonyms: ${report.pigmentLots}`,
-    `- dates moved back: ${plural(report.datesShifted, 'date')}; ${report.dateShift}`,
-    `- free text removed: ${plural(report.termsReplaced, 'adverse-event term')} replaced by the category, ${plural(report.withdrawalReasonsRemoved, 'withdrawal reason')} removed`,
-    `- birth years top-coded (age 90 or over): ${report.birthYearsTopCoded}`,
-    '- kept: study code and title, protocol, site codes, names and countries, practitioners\' experience, every coded value and number',
-  ].join('\n');
 }
 
 /**

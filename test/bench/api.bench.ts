@@ -67,6 +67,22 @@ function cpuSeconds(filter: { tree: number } | { name: string }): number {
   return total;
 }
 
+/**
+ * Once a server's start-up work is done (its chart thread loads its code and warms the analysis
+ * on a generated cohort, and computes the study's first dashboard answer): until its processes
+ * use under a tenth of a core over half a second, at most 30 s.
+ */
+async function settled(serverPid: number): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  let before = cpuSeconds({ tree: serverPid });
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = cpuSeconds({ tree: serverPid });
+    if (now - before < 0.05) return;
+    before = now;
+  }
+}
+
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 
 type Kind = 'session' | 'adverse_event' | 'fading_assessment' | 'survey' | 'update' | 'read';
@@ -375,6 +391,7 @@ async function main() {
     for (const workers of WORKER_COUNTS) {
       const started = await startServer(databaseUrl, workers);
       server = started.server;
+      await settled(server.pid!);
       for (const clients of CLIENT_COUNTS) runs.push(await load(started.base, workers, clients, server.pid!));
       await stopServer(server);
       server = undefined;

@@ -1,6 +1,7 @@
 // Benchmark: `smp export` of a generated cohort on PostgreSQL, every format, each export a whole
-// command in a child process (wall time, and its peak RSS from GNU time), next to psql's COPY TO
-// of the same tables in the same run, as a ratio. The exports stream, so peak memory should not
+// command in a child process (wall time, and its peak RSS from GNU time), each run paired with a
+// run of psql's COPY TO of the same tables just before it (this machine's speed drifts within
+// minutes), as a ratio of the medians. The exports stream, so peak memory should not
 // grow with the study: run it with --participants 20000 and 100000 and compare the peaks.
 //   npm run bench:export [-- --participants 20000 --runs 1 --formats csv,json]
 // Needs DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test), psql and /usr/bin/time.

@@ -34,6 +34,15 @@ export class ChartAnswerThread implements ChartAnswerer {
   #pending = new Map<number, { resolve: (answer: StudyChartsAnswer | null) => void; reject: (error: Error) => void }>();
   /** Why the last question could not be answered here (the worker failed or stopped), for messages. */
   unavailable: string | null = null;
+  #warned = false;
+
+  /** A question could not be answered here: why, said once on stderr for whoever runs the server. */
+  #cannotAnswer(reason: string): void {
+    this.unavailable = reason;
+    if (this.#stopped || this.#warned) return;
+    this.#warned = true;
+    console.error(`${reason}; chart answers are computed on the server's own thread meanwhile`);
+  }
   #nextId = 1;
   #stopped = false;
 
@@ -54,13 +63,13 @@ export class ChartAnswerThread implements ChartAnswerer {
       this.#pending.delete(reply.id);
       if ('answer' in reply) pending.resolve(reply.answer);
       else if ('unavailable' in reply) {
-        this.unavailable = reply.unavailable;
+        this.#cannotAnswer(reply.unavailable);
         pending.resolve(null);
       } else pending.reject(reply.error.kind === null ? new Error(reply.error.message) : new AppError(reply.error.kind, reply.error.message));
     });
     const gone = (reason: string) => {
       if (this.#worker === worker) this.#worker = null;
-      if (this.#pending.size > 0) this.unavailable = reason;
+      if (this.#pending.size > 0) this.#cannotAnswer(reason);
       for (const { resolve } of this.#pending.values()) resolve(null);
       this.#pending.clear();
     };

@@ -341,16 +341,8 @@ async function readSharedSnapshot<T>(pool: pg.Pool, connections: number, work: (
     const first = await pool.connect();
     clients.push(first);
     await first.query('start transaction isolation level repeatable read read only');
-    const { rows } = await first.query<{ id: string }>('select pg_export_snapshot() as id');
-    const others = await Promise.all(
-      Array.from({ length: connections - 1 }, async () => {
-        const client = await pool.connect();
-        clients.push(client);
-        await client.query('start transaction isolation level repeatable read read only');
-        await client.query(`set transaction snapshot '${rows[0]!.id.replace(/'/g, "''")}'`);
-        return client;
-      }),
-    );
+    const id = await exportSnapshot(first);
+    const others = await Promise.all(Array.from({ length: connections - 1 }, () => joinSnapshot(pool, id, clients)));
     free.push(first, ...others);
     return await work(shared);
   } catch (error) {
@@ -365,6 +357,24 @@ async function readSharedSnapshot<T>(pool: pg.Pool, connections: number, work: (
     for (const client of clients) client.release();
     await shared.destroy();
   }
+}
+
+/** The snapshot of the REPEATABLE READ transaction on `client`, for others to take (joinSnapshot). */
+async function exportSnapshot(client: pg.PoolClient): Promise<string> {
+  const { rows } = await client.query<{ id: string }>('select pg_export_snapshot() as id');
+  return rows[0]!.id;
+}
+
+/**
+ * A connection of `pool` in a read-only transaction that sees the exported snapshot `id`; it is
+ * added to `held` as soon as it is taken, so that whoever holds the list ends it, also after a failure.
+ */
+async function joinSnapshot(pool: pg.Pool, id: string, held: pg.PoolClient[]): Promise<pg.PoolClient> {
+  const client = await pool.connect();
+  held.push(client);
+  await client.query('start transaction isolation level repeatable read read only');
+  await client.query(`set transaction snapshot '${id.replace(/'/g, "''")}'`);
+  return client;
 }
 
 const statementNames = new Map<string, string>();
@@ -487,6 +497,11 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   /** Whether a shared snapshot (readSharedSnapshot) is under way on this pool. */
   let sharing = false;
+  /** COPY TO on `client`, in its transaction (DbTransaction.copyOut). */
+  const copyOutOn =
+    (client: pg.PoolClient): DbTransaction['copyOut'] =>
+    (query, copyOptions) =>
+      copyOutOf(pool, client, copyTo(copyOutStatement(query, 'stdout', copyOptions), { highWaterMark: COPY_OUT_BUFFER_BYTES }));
 
   return {
     kysely,
@@ -523,21 +538,13 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
     async transaction(work, transactionOptions = {}) {
       const client = await pool.connect();
       const bound = boundKysely(client);
-      /** The connections alongside this one in its snapshot, and their Kysely handles. */
-      const besides: Array<{ client: pg.PoolClient; kysely: Kysely<Database> }> = [];
+      /** The connections alongside this one in its snapshot (alongside), ended with the transaction. */
+      const besides: pg.PoolClient[] = [];
       let snapshotId: Promise<string> | null = null;
       const alongside = async (): Promise<SnapshotReader> => {
-        snapshotId ??= client.query<{ id: string }>('select pg_export_snapshot() as id').then(({ rows }) => rows[0]!.id);
-        const id = await snapshotId;
-        const other = await pool.connect();
-        const reader = { client: other, kysely: boundKysely(other) };
-        besides.push(reader);
-        await other.query('start transaction isolation level repeatable read read only');
-        await other.query(`set transaction snapshot '${id.replace(/'/g, "''")}'`);
-        return {
-          kysely: reader.kysely,
-          copyOut: (query, copyOptions) => copyOutOf(pool, other, copyTo(copyOutStatement(query, 'stdout', copyOptions), { highWaterMark: COPY_OUT_BUFFER_BYTES })),
-        };
+        snapshotId ??= exportSnapshot(client);
+        const other = await joinSnapshot(pool, await snapshotId, besides);
+        return { kysely: boundKysely(other), copyOut: copyOutOn(other) };
       };
       const copyText: DbTransaction['copyText'] = async (table, columns, chunks) => {
         const stream = client.query(copyFrom(copyStatement(table, columns, 'stdin')));
@@ -551,7 +558,7 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
           copyText,
           copyChunkRows: COPY_BATCH_ROWS,
           copyRows: (table, columns, rows) => copyText(table, columns, copyTextBatches(rows)),
-          copyOut: (query, copyOptions) => copyOutOf(pool, client, copyTo(copyOutStatement(query, 'stdout', copyOptions), { highWaterMark: COPY_OUT_BUFFER_BYTES })),
+          copyOut: copyOutOn(client),
           // Only a server: the embedded database through its server has one session (see readSnapshot).
           ...(transactionOptions.readOnlySnapshot && options.driver === 'postgres' ? { alongside } : {}),
         });
@@ -562,10 +569,9 @@ async function postgresDb(pool: pg.Pool, options: { driver: Db['driver']; locati
         throw error;
       } finally {
         // Read only: a rollback ends them as a commit would, and also after an error.
-        for (const reader of besides) {
-          await reader.client.query('rollback').catch(() => {});
-          await reader.kysely.destroy();
-          reader.client.release();
+        for (const other of besides) {
+          await other.query('rollback').catch(() => {});
+          other.release();
         }
         await bound.destroy();
         client.release();

@@ -2,6 +2,7 @@
 // pure functions in analysis/. Callable from the CLI and the HTTP API alike.
 import { allCharts, type ChartSpec } from '../../analysis/charts/index.ts';
 import { analyzeCohort, analyzeCohortWithChartsInSteps, type AnalyzeCohortInput } from '../../analysis/index.ts';
+import { ASSESSORS } from '../../analysis/vocabulary.ts';
 import type {
   AnalysisSummary,
   ChartSeries,
@@ -30,6 +31,7 @@ import { inCohort, requireFilterInScope, requireKnownSite, suppressionThreshold,
 import { suppressSmallCells } from './small-cell-suppression.ts';
 import { AnswerCache } from './answer-cache.ts';
 import { groupByParticipant } from './group-by-participant.ts';
+import { runInTurns } from './in-turns.ts';
 import { protocolOf } from './record-mapping.ts';
 
 export interface StudyFacts {
@@ -40,8 +42,8 @@ export interface StudyFacts {
   participants: ParticipantFacts[];
 }
 
-/** Same-day assessments: clinician, then panel, then participant. */
-const ASSESSOR_RANK: Readonly<Record<string, number>> = { clinician: 1, panel: 2, participant: 3 };
+/** Same-day assessments in the order the analysis reads them: clinician, panel, participant (the vocabulary's order). */
+export const ASSESSOR_RANK: Readonly<Record<string, number>> = Object.fromEntries(ASSESSORS.map((assessor, index) => [assessor, index + 1]));
 
 /**
  * One participant's assessments (in record order) in the order the analysis reads them: by day,
@@ -162,7 +164,7 @@ async function scopedAnalysis<Charts extends boolean>(
   // The chart series only when they are drawn: a summary alone skips their work. With them (a
   // dashboard's answer, the largest work), in steps, other requests answered between them.
   const analyze = async (input: AnalyzeCohortInput) =>
-    (withCharts ? await inSteps(analyzeCohortWithChartsInSteps(input)) : { summary: analyzeCohort(input), series: undefined }) as {
+    (withCharts ? await runInTurns(analyzeCohortWithChartsInSteps(input)) : { summary: analyzeCohort(input), series: undefined }) as {
       summary: AnalysisSummary;
       series: Charts extends true ? ChartSeries : undefined;
     };
@@ -183,15 +185,6 @@ async function scopedAnalysis<Charts extends boolean>(
     };
   }
   return result;
-}
-
-/** The value of a stepwise computation, the event loop free to answer other requests between its steps. */
-async function inSteps<T>(steps: Generator<void, T>): Promise<T> {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return step.value;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 /** The `smp-analysis/1` summary of a stored study. */

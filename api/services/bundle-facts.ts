@@ -7,7 +7,7 @@ import { analyzeCohort, analyzeCohortWithCharts } from '../../analysis/index.ts'
 import type { AnalysisSummary, ChartSeries, ParticipantFacts } from '../../analysis/types.ts';
 import type { StudyBundle } from '../schemas/bundle.ts';
 import { canonicalOrder } from '../schemas/bundle-order.ts';
-import type { AnalysisOptions, StudyFacts } from './analysis-service.ts';
+import { ASSESSOR_RANK, type AnalysisOptions, type StudyFacts } from './analysis-service.ts';
 import { parseBundle } from './study-bundle-service.ts';
 
 const MS_PER_DAY = 86_400_000;
@@ -15,8 +15,6 @@ const MS_PER_DAY = 86_400_000;
 const dayNumber = (isoDate: string) => Math.round(Date.parse(`${isoDate}T00:00:00Z`) / MS_PER_DAY);
 /** A value as a numeric(p, scale) column stores and returns it. */
 const stored = (value: number, scale: number) => Number(value.toFixed(scale));
-/** Same-day assessments: clinician, then panel, then participant (the facts query's order). */
-const ASSESSOR_RANK: Record<string, number> = { clinician: 1, panel: 2 };
 
 /** The facts of a bundle that has passed validation (defaults applied). */
 export function studyFactsFromBundle(validated: StudyBundle): StudyFacts {
@@ -25,7 +23,7 @@ export function studyFactsFromBundle(validated: StudyBundle): StudyFacts {
   const participants = bundle.participants.map((p): ParticipantFacts => {
     const first = p.sessions.find((s) => s.number === 1);
     const assessments = p.fadingAssessments
-      .map((a, position) => ({ a, position, day: dayNumber(a.date), rank: ASSESSOR_RANK[a.assessor] ?? 3 }))
+      .map((a, position) => ({ a, position, day: dayNumber(a.date), rank: ASSESSOR_RANK[a.assessor]! }))
       .sort((x, y) => x.day - y.day || x.rank - y.rank || x.position - y.position);
     const surveys = p.surveys
       .map((s, position) => ({ s, position, day: dayNumber(s.date) }))

@@ -4,7 +4,6 @@
 // written. A replace keeps the study's identity (its grants, key and audit trail) and swaps
 // its records. Export reads the study back into a bundle in canonical order.
 import { randomBytes } from 'node:crypto';
-import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database, Db, DbTransaction } from '../../db/kysely.ts';
 import { notifyStudyLoaded } from '../../db/repositories/server-state-repository.ts';
@@ -31,6 +30,7 @@ import type { ImportResult } from '../schemas/responses.ts';
 import { validateBundle, validateBundleInSteps, type BundleValidation, type ValidAhead } from '../schemas/validate-bundle.ts';
 import { commandLineChange, reachesSite, requireImportRole, requireStudyScope, studyScope, type Actor, type ChangeContext } from './access.ts';
 import { recordChange } from './audit-service.ts';
+import { runInTurns } from './in-turns.ts';
 import { deidentifyBundle, pseudonym } from './deidentify.ts';
 import { groupByParticipant } from './group-by-participant.ts';
 import {
@@ -213,11 +213,7 @@ function validatedOrThrow(validation: BundleValidation): StudyBundle {
 
 /** The rest of a stepped validation, a slice of participants at a time, letting the rows already sent stream meanwhile. */
 async function finishInTurns(steps: Generator<unknown, BundleValidation>): Promise<StudyBundle> {
-  for (;;) {
-    const step = steps.next();
-    if (step.done) return validatedOrThrow(step.value);
-    await nextTurn();
-  }
+  return validatedOrThrow(await runInTurns(steps));
 }
 
 /** Where an import's rows come from. */

@@ -4,7 +4,6 @@
 // version moved (changed or deleted) loses its verification. Each of these is an audit entry.
 import type { Kysely } from 'kysely';
 import { insertMessage, insertQueryWithMessage, setQueryState, type ReviewState } from '../../db/repositories/data-query-repository.ts';
-import type { LoadedParticipant } from '../../db/repositories/participant-repository.ts';
 import { deleteVerification } from '../../db/repositories/verification-repository.ts';
 import type { Database } from '../../db/kysely.ts';
 import type { QueryList as ReviewedList } from '../schemas/data-queries.ts';
@@ -13,7 +12,7 @@ import { today } from '../schemas/today.ts';
 import type { ChangeContext } from './access.ts';
 import { recordChange } from './audit-service.ts';
 import { runEditChecks } from './edit-check-rules.ts';
-import { asBundleParticipant, LISTS, loadedOf, type Loaded } from './participant-views.ts';
+import { asBundleParticipant, LISTS, type WrittenParticipant } from './participant-views.ts';
 import { protocolOf } from './record-mapping.ts';
 
 /** The message an automatic query closes with. */
@@ -26,7 +25,7 @@ export const AUTO_CLOSE_MESSAGE = 'The data no longer meets this check: the quer
 const checksOff = () => process.env.SMP_BENCH_WITHOUT_EDIT_CHECKS === '1';
 
 /** What a finding is about, stable while the record exists: `adverseEvents#3.outcome`, or the rule's own key. */
-function findingKey(loaded: Loaded, path: string, key: string | undefined): { key: string; list: ReviewedList | null; no: number | null; field: string | null } {
+function findingKey(loaded: WrittenParticipant, path: string, key: string | undefined): { key: string; list: ReviewedList | null; no: number | null; field: string | null } {
   if (key !== undefined) return { key, list: null, no: null, field: null };
   const [, list, index, field] = QUERY_PATH.exec(path)!;
   const reviewed = list as ReviewedList;
@@ -35,21 +34,16 @@ function findingKey(loaded: Loaded, path: string, key: string | undefined): { ke
 }
 
 /**
- * Re-run the edit checks and clear stale verifications for the participant just written, read
- * with its review state in the write's transaction (loadWrittenParticipant).
+ * Re-run the edit checks and clear stale verifications for the participant just written, with
+ * its review state as read in the write's transaction once the participant's row was held.
  */
-export async function afterParticipantWrite(
-  trx: Kysely<Database>,
-  change: ChangeContext,
-  written: LoadedParticipant & { review: ReviewState },
-): Promise<void> {
+export async function afterParticipantWrite(trx: Kysely<Database>, change: ChangeContext, written: WrittenParticipant, review: ReviewState): Promise<void> {
   if (checksOff()) return;
-  const loaded = loadedOf(written);
-  await syncAutomaticQueries(trx, change, loaded, written.review.queries);
-  await clearChangedVerifications(trx, change, loaded, written.review.verified);
+  await syncAutomaticQueries(trx, change, written, review.queries);
+  await clearChangedVerifications(trx, change, written, review.verified);
 }
 
-async function syncAutomaticQueries(trx: Kysely<Database>, change: ChangeContext, loaded: Loaded, open: ReviewState['queries']): Promise<void> {
+async function syncAutomaticQueries(trx: Kysely<Database>, change: ChangeContext, loaded: WrittenParticipant, open: ReviewState['queries']): Promise<void> {
   const { study, fields } = loaded;
   const findings = runEditChecks({
     participant: asBundleParticipant(loaded),
@@ -105,7 +99,7 @@ async function syncAutomaticQueries(trx: Kysely<Database>, change: ChangeContext
   }
 }
 
-async function clearChangedVerifications(trx: Kysely<Database>, change: ChangeContext, loaded: Loaded, verified: ReviewState['verified']): Promise<void> {
+async function clearChangedVerifications(trx: Kysely<Database>, change: ChangeContext, loaded: WrittenParticipant, verified: ReviewState['verified']): Promise<void> {
   for (const v of verified) {
     const current = loaded[v.record_list].find((r) => r.key === v.record_no);
     if (current && current.version === String(v.record_version)) continue;

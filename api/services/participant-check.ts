@@ -3,7 +3,14 @@
 // (validateBundle), so the API and the importer refuse the same things in the same words.
 import type { Kysely } from 'kysely';
 import type { Database, Db } from '../../db/kysely.ts';
-import { loadWrittenParticipant, practitionersByCode, sitesByCode } from '../../db/repositories/participant-repository.ts';
+import {
+  loadWrittenParticipant,
+  practitionersByCode,
+  selectReviewState,
+  sitesByCode,
+  type LoadedParticipant,
+  type SignedReviewState,
+} from '../../db/repositories/participant-repository.ts';
 import type { StudyRow } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
 import { BUNDLE_FORMAT, type Participant, type StudyBundle } from '../schemas/bundle.ts';
@@ -14,7 +21,7 @@ import { assertParticipantWritable } from './participant-lock-service.ts';
 import { afterParticipantWrite } from './edit-check-service.ts';
 import { writeToParticipant } from './participant-write-queue.ts';
 import { invalidateSignatures } from './signature-service.ts';
-import { loadedOf, notFound, type Loaded, type RecordList } from './participant-views.ts';
+import { loadedOf, notFound, type Loaded, type RecordList, type WrittenParticipant } from './participant-views.ts';
 import { protocolOf } from './record-mapping.ts';
 
 /** Where the written record sits in the participant, so its problems read as paths in the body. */
@@ -96,6 +103,12 @@ export interface WriteContext {
   trx: Kysely<Database>;
   scope: StudyScope;
   loaded: Loaded;
+  /**
+   * Say what the participant is once the write is made, when the writer knows it (one record
+   * added or changed: withRecord): the checks after the write then read it from here instead
+   * of loading the participant again.
+   */
+  written(participant: WrittenParticipant): void;
 }
 
 /**
@@ -115,17 +128,31 @@ export async function writeParticipant<T>(db: Db, change: ChangeContext, studyCo
       }
       // The statement that held the participant's row read its sign-off lock too (a refusal reads the lock's details).
       if (rows.locked !== false) await assertParticipantWritable(trx, studyCode, participantCode);
-      const done = await work({ trx, scope, loaded: loadedOf(rows) });
+      let known: WrittenParticipant | undefined;
+      const done = await work({ trx, scope, loaded: loadedOf(rows), written: (participant) => (known = participant) });
       // The participant as written, with its review state and whether a valid signature is
-      // there to mark invalid, in one statement (a deleted participant's signatures stay to mark).
-      const written = await loadWrittenParticipant(trx, studyCode, participantCode);
+      // there to mark invalid (a deleted participant's signatures stay to mark): as the writer
+      // said it is, with the review state its batch read once the row was held, or else read.
+      const written = known !== undefined ? await withReview(trx, known, rows, studyCode, participantCode) : await loadWritten(trx, studyCode, participantCode);
       if (written === undefined || written.review.signed) {
         await invalidateSignatures(trx, change, studyCode, participantCode, [rows.participant.site_code]);
       }
-      if (written !== undefined) await afterParticipantWrite(trx, change, written);
+      if (written !== undefined) await afterParticipantWrite(trx, change, written.participant, written.review);
       return done;
     },
   });
+}
+
+type Written = { participant: WrittenParticipant; review: SignedReviewState };
+
+async function withReview(trx: Kysely<Database>, participant: WrittenParticipant, rows: LoadedParticipant, studyCode: string, code: string): Promise<Written> {
+  const review = rows.review ?? (await selectReviewState(trx, studyCode, code));
+  return { participant, review: review! };
+}
+
+async function loadWritten(trx: Kysely<Database>, studyCode: string, code: string): Promise<Written | undefined> {
+  const written = await loadWrittenParticipant(trx, studyCode, code);
+  return written === undefined ? undefined : { participant: loadedOf(written), review: written.review };
 }
 
 /** A refusal to change a record's key (a participant's code, a session's number) with a patch. */

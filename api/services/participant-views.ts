@@ -69,6 +69,40 @@ export interface Loaded {
   surveys: Stored<SatisfactionSurvey>[];
 }
 
+/**
+ * A participant as the checks after a write read it (edit-check-service.ts): its study, fields,
+ * the practitioners its sessions name, and every record with its key and version.
+ */
+export type WrittenParticipant = Pick<Loaded, 'study' | 'fields' | 'practitioners' | RecordList> & { row: Pick<Loaded['row'], 'participant_no'> };
+
+/**
+ * The participant as it is after one of its records was added or changed: `record` takes the
+ * place of the record with its key, or joins the list, which stays in key order. `practitioners`
+ * are those its sessions name now (a session may name one the participant did not).
+ */
+export function withRecord<L extends RecordList>(
+  loaded: Loaded,
+  list: L,
+  record: Stored<RecordOf<L>>,
+  practitioners: Loaded['practitioners'],
+): WrittenParticipant {
+  const stored = loaded[list] as Stored<RecordOf<L>>[];
+  const others = stored.filter((item) => item.key !== record.key);
+  const items = [...others, record].sort((a, b) => a.key - b.key);
+  const sessions = list === 'sessions' ? (items as Stored<TreatmentSession>[]) : loaded.sessions;
+  return {
+    study: loaded.study,
+    row: loaded.row,
+    fields: loaded.fields,
+    practitioners: new Map(sessions.map((s) => [s.record.practitioner, practitioners.get(s.record.practitioner)!])),
+    sessions,
+    adverseEvents: loaded.adverseEvents,
+    fadingAssessments: loaded.fadingAssessments,
+    surveys: loaded.surveys,
+    [list]: items,
+  };
+}
+
 /** A record as the API returns it: the bundle record, its number where it has one, its version. */
 export type RecordResponse<L extends RecordList> = RecordOf<L> & { no?: number; version: number };
 

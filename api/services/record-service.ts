@@ -18,6 +18,7 @@ import {
   LISTS,
   recordNotFound,
   withKey,
+  withRecord,
   type Loaded,
   type RecordList,
   type RecordOf,
@@ -89,14 +90,15 @@ export async function createRecord<L extends RecordList>(
   list: L,
   input: Omit<RecordOf<L>, 'number'> & { number?: number | undefined },
 ): Promise<RecordResponse<L>> {
-  return writeParticipant(db, change, studyCode, code, async ({ trx, loaded }) => {
+  return writeParticipant(db, change, studyCode, code, async ({ trx, loaded, written }) => {
     const spec = LISTS[list];
     const record = (list === 'sessions' && input.number === undefined ? { ...input, number: loaded.sessions.length + 1 } : input) as RecordOf<L>;
     const stored = loaded[list] as Stored<RecordOf<L>>[];
     const after = { ...loaded, [list]: [...stored, { key: 0, record, version: '0' }] };
+    const context = contextOf(loaded);
     const checked = await checkParticipant(
       trx,
-      contextOf(loaded),
+      context,
       asBundleParticipant(after),
       { kind: 'record', list, index: stored.length },
       spec.noun,
@@ -111,6 +113,7 @@ export async function createRecord<L extends RecordList>(
       { kind: 'insert', no: key, counter: spec.counter, columns: columnsOf(list, created, checked.practitionerNo) },
       recordAudit(change, 'create', loaded, list, key, { before: null, after: created }),
     ))!;
+    written(withRecord(loaded, list, { key, record: created, version }, context.practitioners));
     return withKey(list, { key, record: created, version });
   });
 }
@@ -126,7 +129,7 @@ export async function patchRecord<L extends RecordList>(
   patch: Record<string, unknown>,
   ifMatch: string,
 ): Promise<RecordResponse<L>> {
-  return writeParticipant(db, change, studyCode, code, async ({ trx, loaded }) => {
+  return writeParticipant(db, change, studyCode, code, async ({ trx, loaded, written }) => {
     const spec = LISTS[list];
     const stored = loaded[list] as Stored<RecordOf<L>>[];
     const index = stored.findIndex((item) => item.key === key);
@@ -136,9 +139,10 @@ export async function patchRecord<L extends RecordList>(
     const merged = mergePatch(current.record, patch) as RecordOf<L>;
     if (list === 'sessions' && (merged as TreatmentSession).number !== key) throw keyChange('number', key);
     const items = stored.map((item, i) => (i === index ? { ...item, record: merged } : item));
+    const context = contextOf(loaded);
     const checked = await checkParticipant(
       trx,
-      contextOf(loaded),
+      context,
       asBundleParticipant({ ...loaded, [list]: items }),
       { kind: 'record', list, index },
       spec.noun,
@@ -151,6 +155,7 @@ export async function patchRecord<L extends RecordList>(
       { kind: 'update', no: key, columns: columnsOf(list, record, checked.practitionerNo) },
       recordAudit(change, 'update', loaded, list, key, { before: current.record, after: record }),
     ))!;
+    written(withRecord(loaded, list, { key, record, version }, context.practitioners));
     return withKey(list, { key, record, version });
   });
 }

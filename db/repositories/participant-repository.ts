@@ -48,6 +48,21 @@ export interface LoadedParticipant {
    * (undefined when it was not read: ask participant-lock-service.ts).
    */
   locked?: boolean | undefined;
+  /**
+   * Its review state and whether a valid signature is there, read once its row was held (by a
+   * batch of writers: lockAndLoadAvailableParticipants); undefined when not read (selectReviewState).
+   */
+  review?: SignedReviewState | undefined;
+}
+
+/** What a write's checks read of a participant's review: open automatic queries, verified records, a valid signature. */
+export type SignedReviewState = ReviewState & { signed: boolean };
+
+const parseJson = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
+
+/** The review state of a participant in `p` and its study in `st`, from the columns a statement selected. */
+function reviewOf(row: Record<string, unknown>): SignedReviewState {
+  return { queries: parseJson(row.review_queries), verified: parseJson(row.review_verified), signed: row.review_signed === true };
 }
 
 const childList = (table: Exclude<ChildTable, 'treatment_session'>) =>
@@ -79,9 +94,22 @@ export async function loadWrittenParticipant(
   trx: Kysely<Database>,
   studyCode: string,
   code: string,
-): Promise<(LoadedParticipant & { review: ReviewState & { signed: boolean } }) | undefined> {
+): Promise<(LoadedParticipant & { review: SignedReviewState }) | undefined> {
   const [row] = await selectParticipants(trx, studyCode, [code], { by: 'code', withKey: false, lock: 'none', review: true });
-  return row as (LoadedParticipant & { review: ReviewState & { signed: boolean } }) | undefined;
+  return row as (LoadedParticipant & { review: SignedReviewState }) | undefined;
+}
+
+/**
+ * A participant's review state alone, for a writer that knows the participant as written
+ * (record-service.ts): read in its transaction once the participant's row is held, so that a
+ * signature or a verification committed before the row was held is seen.
+ */
+export async function selectReviewState(trx: Kysely<Database>, studyCode: string, code: string): Promise<SignedReviewState | undefined> {
+  const { rows } = await sql<Record<string, unknown>>`
+    select ${reviewStateColumns}, ${validSignatureColumn}
+    from participant p join study st on st.study_id = p.study_id
+    where st.code = ${studyCode} and p.code = ${code}`.execute(trx);
+  return rows[0] === undefined ? undefined : reviewOf(rows[0]);
 }
 
 /**
@@ -117,10 +145,10 @@ export async function lockAndLoadAvailableParticipants(
   if (rows.length === 0) return new Map();
   // A new statement, now that the rows are held, sees every commit before it: a participant whose
   // records moved between the first statement's start and its lock (its copy is stale) is left
-  // out, and each participant's sign-off lock is read here for the whole batch.
-  const { rows: states } = await sql<{ code: string; records_version: string; locked: boolean }>`
+  // out, and each participant's sign-off lock and review state are read here for the whole batch.
+  const { rows: states } = await sql<Record<string, unknown> & { code: string; records_version: string; locked: boolean }>`
     select p.code, p.records_version::text as records_version,
-      ${signOffLocked} as locked
+      ${signOffLocked} as locked, ${reviewStateColumns}, ${validSignatureColumn}
     from participant p join study st on st.study_id = p.study_id
     where st.code = ${studyCode} and p.code = any(${rows.map((row) => row.participant.code)}::text[])`.execute(trx);
   const current = new Map(states.map((state) => [state.code, state]));
@@ -128,7 +156,7 @@ export async function lockAndLoadAvailableParticipants(
   for (const row of rows) {
     const state = current.get(row.participant.code);
     if (state === undefined || state.records_version !== String(row.participant.records_version)) continue;
-    loaded.set(row.participant.code, { ...row, locked: state.locked });
+    loaded.set(row.participant.code, { ...row, locked: state.locked, review: reviewOf(state) });
   }
   return loaded;
 }
@@ -152,7 +180,7 @@ async function selectParticipants(
   studyCode: string,
   names: readonly string[],
   options: { by: 'code' | 'pseudonym'; withKey: boolean; lock: 'none' | 'wait' | 'skip locked'; review?: boolean },
-): Promise<Array<LoadedParticipant & { fresh: boolean; review?: ReviewState & { signed: boolean } }>> {
+): Promise<Array<LoadedParticipant & { fresh: boolean }>> {
   const { rows } = await sql<Record<string, unknown>>`
     select p.*, s.code as site_code, s.name as site_name, row_to_json(st) as study_json,
       ${options.withKey ? sql`(select k.deid_key from study_secret k where k.study_id = st.study_id)` : sql`null::bytea`} as deid_key,
@@ -178,19 +206,18 @@ async function selectParticipants(
     join site s on s.study_id = p.study_id and s.site_no = p.site_no
     where st.code = ${studyCode} and ${sql.ref(`p.${options.by}`)} = any(${[...names]}::text[])
     ${options.lock === 'wait' ? sql`for update of p` : options.lock === 'skip locked' ? sql`for update of p skip locked` : sql``}`.execute(db);
-  const parse = <T>(value: unknown): T => (typeof value === 'string' ? JSON.parse(value) : value) as T;
   return rows.map((row) => {
     const { study_json, deid_key, sessions_json, events_json, assessments_json, surveys_json, snapshot_records_version, review_queries, review_verified, review_signed, sign_off_locked, ...participant } = row;
     return {
       ...(options.lock === 'none' ? {} : { locked: sign_off_locked === true }),
-      ...(options.review ? { review: { queries: parse(review_queries), verified: parse(review_verified), signed: review_signed === true } } : {}),
-      study: parse(study_json),
+      ...(options.review ? { review: reviewOf({ review_queries, review_verified, review_signed }) } : {}),
+      study: parseJson(study_json),
       deidKey: (deid_key as Uint8Array | null) ?? null,
       participant: participant as LoadedParticipant['participant'],
-      sessions: parse(sessions_json),
-      adverseEvents: parse(events_json),
-      assessments: parse(assessments_json),
-      surveys: parse(surveys_json),
+      sessions: parseJson(sessions_json),
+      adverseEvents: parseJson(events_json),
+      assessments: parseJson(assessments_json),
+      surveys: parseJson(surveys_json),
       fresh: String(snapshot_records_version) === String(participant.records_version),
     };
   });

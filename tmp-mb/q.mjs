@@ -1,0 +1,11 @@
+import pg from '/work/main/node_modules/pg/lib/index.js';
+const host = process.argv[2];
+const pool = new pg.Pool({ host, user: 'postgres', database: 'test', max: 10 });
+const N = 20000;
+await pool.query('select 1');
+const c0 = process.cpuUsage(); const t0 = performance.now();
+let done = 0;
+await Promise.all(Array.from({ length: 20 }, async () => { while (done < N) { done++; await pool.query('select $1::int as a', [1]); } }));
+const t = performance.now() - t0; const c = process.cpuUsage(c0);
+console.log(host, (N / t * 1000).toFixed(0), 'q/s', 'cpu us/query user', (c.user / N).toFixed(1), 'sys', (c.system / N).toFixed(1));
+await pool.end();

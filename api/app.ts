@@ -1,14 +1,12 @@
 // The express application: the JSON API under /api (declared in api/routes, described by
 // /api/openapi.json), its reference at /api/docs, and the web pages at /. No listen here, so
 // tests drive it in-process.
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type ErrorRequestHandler, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { pino } from 'pino';
-import { pinoHttp } from 'pino-http';
+import { pino, type Logger } from 'pino';
 import type { Db } from '../db/kysely.ts';
 import { configFromEnv, ENTITY_LIMIT_BYTES, type Config } from './config.ts';
 import { AppError, ERROR_TITLES, isAppError } from './errors.ts';
@@ -16,6 +14,7 @@ import { authenticate } from './http/authenticate.ts';
 import { strictJsonBody } from './http/json-body.ts';
 import { mountRoutes } from './http/mount.ts';
 import { signInRateLimits } from './http/rate-limit.ts';
+import { requestLog, requestLogger } from './http/request-log.ts';
 import { bodyOfKinds } from './http/upload-body.ts';
 import type { RouteSpec } from './http/route.ts';
 import { apiRoutes } from './routes/index.ts';
@@ -40,7 +39,6 @@ export interface AppDeps {
 const WEB_DIR = fileURLToPath(new URL('../web/', import.meta.url));
 const BUILT_WEB_SCRIPT = fileURLToPath(new URL('../dist/web/app.js', import.meta.url));
 const SWAGGER_UI_DIR = path.dirname(fileURLToPath(import.meta.resolve('swagger-ui-dist/package.json')));
-const REQUEST_ID = /^[A-Za-z0-9._:-]{1,100}$/;
 /** Import bodies above this size are read and validated on a worker thread. */
 const WORKER_BODY_BYTES = 64 * 1024;
 const STATUS_TITLES: Record<number, string> = { 400: 'bad request', 413: 'payload too large', 415: 'unsupported media type' };
@@ -52,7 +50,7 @@ const NOT_FOUND_PAGE = `<!doctype html>
 `;
 
 /** RFC 9457 problem details; validation problems carry `{path, message}` for every field, once. */
-const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
+const problemHandler = (logger: Logger): ErrorRequestHandler => (error, req, res, _next) => {
   const send = (status: number, title: string, detail: string, extra: Record<string, unknown> = {}) => {
     if (res.headersSent) return res.destroy();
     res
@@ -70,7 +68,7 @@ const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     send(error.httpStatus, ERROR_TITLES[error.kind], error.message.split('\n')[0]!, extra);
   } else if (typeof error?.code === 'string' && /^23/.test(error.code)) {
     // A database constraint refused a write that the rules let through: a concurrent change won a race.
-    req.log?.warn({ err: error }, 'constraint refused a write');
+    requestLogger(logger, req).warn({ err: error }, 'constraint refused a write');
     send(409, ERROR_TITLES.conflict, 'the change conflicts with another made at the same moment; read the record again and retry');
   } else if (error instanceof URIError && (error as { status?: number }).status === 400) {
     // express decodes path parameters and raises this for a bad percent-encoding such as %ZZ.
@@ -81,7 +79,7 @@ const problemHandler: ErrorRequestHandler = (error, req, res, _next) => {
     // Refusals raised while reading a request (api/http/json-body.ts, express): their message is for the client.
     send(error.status, STATUS_TITLES[error.status] ?? 'bad request', error.message);
   } else {
-    req.log?.error({ err: error }, 'request failed');
+    requestLogger(logger, req).error({ err: error }, 'request failed');
     send(500, 'internal error', 'the server could not complete the request; details are in its log');
   }
 };
@@ -122,32 +120,10 @@ export function createApp({ db, config: overrides = {}, clock = () => new Date()
   app.set('etag', false);
   if (config.trustProxyHops > 0) app.set('trust proxy', config.trustProxyHops);
 
-  app.use(
-    pinoHttp({
-      // Asynchronous: lines written while one is under way go out together, not one system call
-      // each per request; pino flushes what is left when the process exits.
-      logger: pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false })),
-      genReqId: (req, res) => {
-        const given = req.headers['x-request-id'];
-        const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      // Never log credentials: no headers at all, and the path without its query.
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
-        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
-      },
-      customProps: (_req, res) => {
-        const actor = (res as express.Response).locals?.actor as { username: string } | undefined;
-        return actor ? { user: actor.username } : {};
-      },
-    }),
-  );
-  app.use((req, res, next) => {
-    res.locals.requestId = req.id;
-    next();
-  });
+  // Asynchronous: lines written while one is under way go out together, not one system call each
+  // per request; pino flushes what is left when the process exits.
+  const logger = pino({ level: config.logLevel }, pino.destination({ dest: 1, sync: false }));
+  app.use(requestLog(logger));
   app.use(
     helmet({
       contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } },
@@ -195,6 +171,6 @@ export function createApp({ db, config: overrides = {}, clock = () => new Date()
   app.use((_req, res) => {
     res.status(404).type('html').send(NOT_FOUND_PAGE);
   });
-  app.use(problemHandler);
+  app.use(problemHandler(logger));
   return app;
 }

@@ -75,42 +75,62 @@ export async function lockAuditChainFor(
 }
 
 /** An audit row's column values, for an insert of its own or one that rides along with a change. */
-export function auditValues(event: ChainedAuditRow) {
-  return {
+/** The columns of an audit entry as inserted, in order. */
+const INSERTED_COLUMNS = [
+  'audit_id',
+  'occurred_at',
+  'request_id',
+  'user_id',
+  'username',
+  'role',
+  'action',
+  'entity',
+  'entity_key',
+  'study_code',
+  'site_codes',
+  'participant_code',
+  'before',
+  'after',
+  'reason',
+  'replaced_bundle',
+  'chain_hash',
+] as const satisfies ReadonlyArray<keyof ChainedAuditRow>;
+
+/** An entry's values in INSERTED_COLUMNS' order; a column the row leaves out takes its default. */
+function insertedValues(event: ChainedAuditRow) {
+  const values: Partial<Record<(typeof INSERTED_COLUMNS)[number], unknown>> = {
     ...event,
     occurred_at: sql`${event.occurred_at}::timestamptz`,
     // jsonb from text: both drivers then store exactly this JSON.
     before: event.before === null ? null : sql`${JSON.stringify(event.before)}::jsonb`,
     after: event.after === null ? null : sql`${JSON.stringify(event.after)}::jsonb`,
     site_codes: sql`${event.site_codes ?? []}::text[]`,
-  } as never;
+  };
+  return sql`(${sql.join(INSERTED_COLUMNS.map((column) => (values[column] === undefined ? sql`default` : sql`${values[column]}`)))})`;
 }
 
-/** The update that moves a chain's head to `event`, to run in the statement that inserts it. */
-export function advanceChainHead(db: Kysely<Database>, event: ChainedAuditRow) {
-  return db
-    .updateTable('audit_chain')
-    .set({ last_audit_id: event.audit_id, last_hash: event.chain_hash })
-    .where('chain', '=', event.study_code ?? '');
+/**
+ * The insert of entries of one chain, in order, as SQL text to end a statement whose `head`
+ * (chainHeadUpdate) moves the chain's head to the last: built as text, not with the query
+ * builder, since every write of a record makes one.
+ */
+export function auditInsert(events: readonly ChainedAuditRow[]) {
+  return sql`insert into audit_event (${sql.join(INSERTED_COLUMNS.map((column) => sql.ref(column)))}) values ${sql.join(events.map(insertedValues))}`;
+}
+
+/** The update that moves a chain's head to `event`, to run (as `head`) in the statement that inserts it. */
+export function chainHeadUpdate(event: ChainedAuditRow) {
+  return sql`update audit_chain set last_audit_id = ${event.audit_id}, last_hash = ${event.chain_hash} where chain = ${event.study_code ?? ''}`;
 }
 
 export async function insertAuditEvent(trx: Kysely<Database>, event: ChainedAuditRow): Promise<string> {
-  const { audit_id } = await trx
-    .with('head', (db) => advanceChainHead(db as unknown as Kysely<Database>, event) as never)
-    .insertInto('audit_event')
-    .values(auditValues(event))
-    .returning('audit_id')
-    .executeTakeFirstOrThrow();
-  return audit_id;
+  const { rows } = await sql<{ audit_id: string }>`with head as (${chainHeadUpdate(event)}) ${auditInsert([event])} returning audit_id::text as audit_id`.execute(trx);
+  return rows[0]!.audit_id;
 }
 
 /** Append entries of one chain in one statement, in order, the head moved to the last. */
 export async function insertAuditEvents(trx: Kysely<Database>, events: readonly ChainedAuditRow[]): Promise<void> {
-  await trx
-    .with('head', (db) => advanceChainHead(db as unknown as Kysely<Database>, events.at(-1)!) as never)
-    .insertInto('audit_event')
-    .values(events.map(auditValues))
-    .execute();
+  await sql`with head as (${chainHeadUpdate(events.at(-1)!)}) ${auditInsert(events)}`.execute(trx);
 }
 
 /** The columns the chain covers, of entries after `after` in id order (one study's, or all). */

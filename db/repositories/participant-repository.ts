@@ -1,8 +1,8 @@
 // One participant and its records: lock it, read it whole, and change one record at a time.
 // Also the study's sites and practitioners by code. SQL only; the rules live in api/services.
-import { sql, type Insertable, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type Insertable, type Kysely, type RawBuilder, type Selectable, type Updateable } from 'kysely';
 import type { Database } from '../types.ts';
-import { advanceChainHead, auditValues, type ChainedAuditRow } from './audit-repository.ts';
+import { auditInsert, chainHeadUpdate, type ChainedAuditRow } from './audit-repository.ts';
 import { reviewStateColumns, type ReviewState } from './data-query-repository.ts';
 import { validSignatureColumn } from './signature-repository.ts';
 
@@ -349,58 +349,56 @@ export async function writeRecordWithAudit(
   write: RecordWrite,
   audit: ChainedAuditRow | null,
 ): Promise<string | null> {
-  const keyColumn = CHILD_KEYS[table];
-  const ofRecord = (db: Kysely<Database>) => {
-    switch (write.kind) {
-      case 'insert':
-        return db
-          .insertInto(table)
-          .values({ study_id: key.studyId, participant_no: key.participantNo, [keyColumn]: write.no, ...write.columns } as never)
-          .returning(sql<string>`version::text`.as('version'));
-      case 'update':
-        return db
-          .updateTable(table)
-          .set({ ...write.columns, version: sql`nextval('record_version_seq')` } as never)
-          .where('study_id', '=', key.studyId)
-          .where('participant_no', '=', key.participantNo)
-          .where(keyColumn as never, '=', write.no as never)
-          .returning(sql<string>`version::text`.as('version'));
-      case 'delete':
-        return db
-          .deleteFrom(table)
-          .where('study_id', '=', key.studyId)
-          .where('participant_no', '=', key.participantNo)
-          .where(keyColumn as never, '=', write.no as never)
-          .returning(sql<string>`null::text`.as('version'));
-      default: {
-        const unknown: never = write;
-        throw new Error(`unknown write ${String(unknown)}`);
-      }
+  // Written as SQL text rather than with the query builder: the statement of every record write,
+  // which built and compiled through the builder cost about a twentieth of the write path's CPU.
+  const participant = sql`study_id = ${key.studyId} and participant_no = ${key.participantNo}`;
+  const record = sql`${participant} and ${sql.ref(CHILD_KEYS[table])} = ${write.no}`;
+  let written: RawBuilder<unknown>;
+  switch (write.kind) {
+    case 'insert': {
+      const values = { study_id: key.studyId, participant_no: key.participantNo, [CHILD_KEYS[table]]: write.no, ...write.columns };
+      const [names, row] = definedColumns(values);
+      written = sql`insert into ${sql.table(table)} (${sql.join(names.map((name) => sql.ref(name)))}) values (${sql.join(row)})
+        returning version::text as version`;
+      break;
     }
-  };
-  const counter = write.kind === 'insert' ? write.counter : null;
-  const query = trx
-    .with('written', (db) => ofRecord(db as unknown as Kysely<Database>) as never)
-    .with('counted', (db) =>
-      (db as unknown as Kysely<Database>)
-        .updateTable('participant')
-        .set({
-          records_version: sql`records_version + 1`,
-          ...(counter !== null ? { [counter]: (write as { no: number }).no } : {}),
-        })
-        .where('study_id', '=', key.studyId)
-        .where('participant_no', '=', key.participantNo) as never,
-    );
-  const version = sql<string | null>`(select version from written)`.as('version');
+    case 'update': {
+      const [names, row] = definedColumns(write.columns);
+      const set = names.map((name, i) => sql`${sql.ref(name)} = ${row[i]}`);
+      written = sql`update ${sql.table(table)} set ${sql.join([...set, sql`version = nextval('record_version_seq')`])}
+        where ${record} returning version::text as version`;
+      break;
+    }
+    case 'delete':
+      written = sql`delete from ${sql.table(table)} where ${record} returning null::text as version`;
+      break;
+    default: {
+      const unknown: never = write;
+      throw new Error(`unknown write ${String(unknown)}`);
+    }
+  }
+  const counter = write.kind === 'insert' && write.counter !== null ? sql`, ${sql.ref(write.counter)} = ${write.no}` : sql``;
+  const counted = sql`update participant set records_version = records_version + 1${counter} where ${participant}`;
   // Without its audit row (appended at the end of the transaction by the caller), the record alone.
-  if (audit === null) return (await query.selectNoFrom(version).executeTakeFirstOrThrow()).version;
-  const row = await query
-    .with('head', (db) => advanceChainHead(db as unknown as Kysely<Database>, audit) as never)
-    .insertInto('audit_event')
-    .values(auditValues(audit))
-    .returning(version)
-    .executeTakeFirstOrThrow();
-  return row.version;
+  const statement =
+    audit === null
+      ? sql<{ version: string | null }>`with written as (${written}), counted as (${counted}) select (select version from written) as version`
+      : sql<{ version: string | null }>`with written as (${written}), counted as (${counted}),
+          head as (${chainHeadUpdate(audit)}) ${auditInsert([audit])} returning (select version from written) as version`;
+  const { rows } = await statement.execute(trx);
+  return rows[0]!.version;
+}
+
+/** The names and values of an object's columns that are not undefined (as the query builder leaves those out). */
+function definedColumns(values: Record<string, unknown>): [string[], unknown[]] {
+  const names: string[] = [];
+  const row: unknown[] = [];
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    names.push(name);
+    row.push(value);
+  }
+  return [names, row];
 }
 
 export async function deleteChild(trx: Kysely<Database>, table: ChildTable, key: { studyId: number; participantNo: number; no: number }) {

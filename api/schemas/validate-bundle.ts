@@ -38,6 +38,12 @@ export type BundleValidation =
 export interface ValidateOptions {
   /** How many problems to report (the first in document order); default 1,000. */
   maxProblems?: number;
+  /**
+   * Participants' records known to be well-formed, as the schemas output them: a participant's
+   * records as stored, around the one a write adds or changes (record-service.ts). Their fields
+   * are not parsed again; every rule across records still applies to them.
+   */
+  wellFormed?: ReadonlySet<object> | undefined;
 }
 
 
@@ -127,6 +133,7 @@ function parseList<S extends z.ZodObject>(
   raw: unknown,
   at: PathSegment[],
   report: Report,
+  wellFormed?: ReadonlySet<object>,
 ): { items: Partial<Out<S>>[]; ok: boolean } {
   if (!Array.isArray(raw)) {
     const parsed = parseValue(listSchema, raw, at, report);
@@ -135,6 +142,10 @@ function parseList<S extends z.ZodObject>(
   const items: Partial<Out<S>>[] = new Array(raw.length);
   let ok = true;
   for (let index = 0; index < raw.length; index++) {
+    if (wellFormed?.has(raw[index] as object)) {
+      items[index] = raw[index] as Out<S>;
+      continue;
+    }
     const parsed = parseValue(itemSchema, raw[index], at, report, index);
     if (parsed.ok) items[index] = parsed.value;
     else {
@@ -181,12 +192,18 @@ function parseParticipantFields(raw: unknown, at: PathSegment[], report: Report)
 }
 
 /** One participant's lists, each item by itself; the view keeps what is well-formed. */
-function parseParticipantLists(raw: Record<string, unknown>, own: OwnFields, at: PathSegment[], report: Report): { view: ParticipantView; ok: boolean } {
+function parseParticipantLists(
+  raw: Record<string, unknown>,
+  own: OwnFields,
+  at: PathSegment[],
+  report: Report,
+  wellFormed: ReadonlySet<object> | undefined,
+): { view: ParticipantView; ok: boolean } {
   const shape = Participant.shape;
-  const sessions = parseList(shape.sessions, TreatmentSession, raw.sessions, [...at, 'sessions'], report);
-  const adverseEvents = parseList(shape.adverseEvents, AdverseEvent, raw.adverseEvents, [...at, 'adverseEvents'], report);
-  const fadingAssessments = parseList(shape.fadingAssessments, FadingAssessment, raw.fadingAssessments, [...at, 'fadingAssessments'], report);
-  const surveys = parseList(shape.surveys, SatisfactionSurvey, raw.surveys, [...at, 'surveys'], report);
+  const sessions = parseList(shape.sessions, TreatmentSession, raw.sessions, [...at, 'sessions'], report, wellFormed);
+  const adverseEvents = parseList(shape.adverseEvents, AdverseEvent, raw.adverseEvents, [...at, 'adverseEvents'], report, wellFormed);
+  const fadingAssessments = parseList(shape.fadingAssessments, FadingAssessment, raw.fadingAssessments, [...at, 'fadingAssessments'], report, wellFormed);
+  const surveys = parseList(shape.surveys, SatisfactionSurvey, raw.surveys, [...at, 'surveys'], report, wellFormed);
   return {
     view: {
       fields: own.fields,
@@ -240,7 +257,7 @@ export function* validateBundleInSteps(
   options: ValidateOptions & { participantsPerStep?: number } = {},
 ): Generator<ValidAhead | undefined, BundleValidation> {
   const collector = new ProblemCollector(options.maxProblems ?? MAX_REPORTED_PROBLEMS);
-  const bundle = yield* withoutStackTraces(validate(input, collector, options.participantsPerStep ?? Number.POSITIVE_INFINITY));
+  const bundle = yield* withoutStackTraces(validate(input, collector, options.participantsPerStep ?? Number.POSITIVE_INFINITY, options.wellFormed));
   if (bundle !== null) return { ok: true, bundle };
   const { problems, omitted } = collector.result();
   return { ok: false, problems, problemsOmitted: omitted };
@@ -281,7 +298,12 @@ function* withoutStackTraces<Y, T>(steps: Generator<Y, T>): Generator<Y, T> {
   }
 }
 
-function* validate(input: unknown, sink: ProblemSink, participantsPerStep: number): Generator<ValidAhead | undefined, Bundle | null> {
+function* validate(
+  input: unknown,
+  sink: ProblemSink,
+  participantsPerStep: number,
+  wellFormed?: ReadonlySet<object>,
+): Generator<ValidAhead | undefined, Bundle | null> {
   const report: Report = (path, message) => sink.add(path, message);
 
   if (!isRecord(input)) {
@@ -346,7 +368,7 @@ function* validate(input: unknown, sink: ProblemSink, participantsPerStep: numbe
       // A participant that is no object has been reported whole.
       if (!isRecord(raw)) continue;
       const at: PathSegment[] = ['participants', index];
-      const { view, ok } = parseParticipantLists(raw, own[index]!, at, report);
+      const { view, ok } = parseParticipantLists(raw, own[index]!, at, report, wellFormed);
       participantsOk &&= ok;
       participantListProblems(view, at, context, report);
       // Views are kept only while the bundle may still be valid: a refused one needs none.

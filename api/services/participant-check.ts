@@ -62,13 +62,34 @@ export function contextOf(loaded: Loaded): CheckContext {
 }
 
 /**
+ * The participant's records as stored: the schemas' output, read back from the columns they were
+ * written to. A check of a record added or changed need not parse them again (validateBundle's
+ * wellFormed); the one written is always a new object, so it is parsed.
+ */
+export function storedRecords(loaded: Loaded): ReadonlySet<object> {
+  return new Set<object>([
+    ...loaded.sessions.map((s) => s.record),
+    ...loaded.adverseEvents.map((e) => e.record),
+    ...loaded.fadingAssessments.map((a) => a.record),
+    ...loaded.surveys.map((s) => s.record),
+  ]);
+}
+
+/**
  * Check the participant as it will be after a change with the importer's rules: a bundle of
  * this participant and just the sites and practitioners its records name. Those the participant
  * named already come with it; others are looked up, and any that do not exist are left out, so
  * that the importer's "is not defined" problem names them. Returns the participant as the
  * importer reads it (defaults applied) and the numbers of the sites and practitioners it names.
  */
-export async function checkParticipant(kysely: Kysely<Database>, context: CheckContext, participant: Participant, focus: Focus, what: string) {
+export async function checkParticipant(
+  kysely: Kysely<Database>,
+  context: CheckContext,
+  participant: Participant,
+  focus: Focus,
+  what: string,
+  wellFormed?: ReadonlySet<object>,
+) {
   const { study, practitioners, sites } = context;
   const unknownPractitioners = [...new Set(participant.sessions.map((s) => s.practitioner))].filter((code) => !practitioners.has(code));
   for (const p of await practitionersByCode(kysely, study.study_id, unknownPractitioners)) {
@@ -86,7 +107,7 @@ export async function checkParticipant(kysely: Kysely<Database>, context: CheckC
     practitioners: [...practitioners.values()].map(({ code, site, yearsExperience }) => ({ code, site, yearsExperience })),
     participants: [participant],
   };
-  const result = validateBundle(bundle);
+  const result = validateBundle(bundle, { wellFormed });
   if (!result.ok) {
     const problems: Problem[] = result.problems.map((p) => ({ path: pathFor(p.path, focus), message: p.message }));
     const count = problems.length;

@@ -12,7 +12,7 @@ import type { AdverseEvent, FadingAssessment, SatisfactionSurvey, TreatmentSessi
 import type { ChangeContext } from './access.ts';
 import { appendAuditRow, auditRowOf, chainAuditRow, holdsAuditRows } from './audit-service.ts';
 import { mergePatch } from './merge-patch.ts';
-import { checkParticipant, contextOf, keyChange, writeParticipant } from './participant-check.ts';
+import { checkParticipant, contextOf, keyChange, storedRecords, writeParticipant } from './participant-check.ts';
 import {
   asBundleParticipant,
   LISTS,
@@ -102,6 +102,7 @@ export async function createRecord<L extends RecordList>(
       asBundleParticipant(after),
       { kind: 'record', list, index: stored.length },
       spec.noun,
+      storedRecords(loaded),
     );
     const created = checked.participant[list][stored.length] as RecordOf<L>;
     // The participant's row is held: its counter's next number is this writer's alone.
@@ -146,6 +147,7 @@ export async function patchRecord<L extends RecordList>(
       asBundleParticipant({ ...loaded, [list]: items }),
       { kind: 'record', list, index },
       spec.noun,
+      storedRecords(loaded),
     );
     const record = checked.participant[list][index] as RecordOf<L>;
     const version = (await writeAudited(

@@ -2,15 +2,18 @@
 // and the access generation (raised by a trigger on each change of users, grants, tokens and
 // sessions). SQL only; the rules live in api/http/rate-limit.ts and api/services/actor-cache.ts.
 // Times are the caller's clock (`now`), so that tests can move it instead of waiting.
-import { sql, type Kysely } from 'kysely';
+import { CompiledQuery, sql, type Kysely } from 'kysely';
 import type { Database } from '../types.ts';
 
 const at = (now: Date) => sql<string>`${now.toISOString()}::timestamptz`;
 
+/** Read on every request: the same text each time, so compiled once. */
+const ACCESS_GENERATION = CompiledQuery.raw('select generation::text as generation from access_generation');
+
 /** The number of access changes so far, as a string ('0' when none). */
 export async function selectAccessGeneration(db: Kysely<Database>): Promise<string> {
-  const row = await db.selectFrom('access_generation').select(sql<string>`generation::text`.as('generation')).executeTakeFirst();
-  return row?.generation ?? '0';
+  const { rows } = await db.executeQuery<{ generation: string }>(ACCESS_GENERATION);
+  return rows[0]?.generation ?? '0';
 }
 
 export interface RateLimitCount {

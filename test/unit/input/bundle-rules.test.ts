@@ -214,3 +214,35 @@ describe('the bundle rules, by validation alone', () => {
     ]);
   });
 });
+
+describe('records known to be well-formed (a participant as stored, around the record a write changes)', () => {
+  it('are taken as they are, not parsed again, and returned as the same objects', () => {
+    const bundle = smallBundle();
+    const stored = bundle.participants[0].adverseEvents[0];
+    // A field the format does not have would be refused by the parse; known well-formed, it is not looked at.
+    stored.unparsed = true;
+    const result = validateBundle(bundle, { wellFormed: new Set([stored]) });
+    expect(result.ok).to.equal(true);
+    expect(result.ok && result.bundle.participants[0]!.adverseEvents[0]).to.equal(stored);
+    expect(validateBundle(bundle).ok).to.equal(false);
+  });
+
+  it('still meet every rule across records, and the records around them are parsed as always', () => {
+    const bundle = smallBundle();
+    const [first, second] = bundle.participants[0].sessions;
+    second.date = first.date; // two sessions on one day
+    bundle.participants[0].adverseEvents[0].onsetDate = '2018-12-01'; // before enrolment
+    bundle.participants[0].fadingAssessments[0].grade = 9; // malformed, and not known well-formed
+    const result = validateBundle(bundle, { wellFormed: new Set([first, second, bundle.participants[0].adverseEvents[0]]) });
+    expect(result.ok).to.equal(false);
+    const problems = !result.ok ? result.problems : [];
+    expect([...new Set(problems.map((p) => p.path))]).to.deep.equal([
+      'participants[0].adverseEvents[0].onsetDate',
+      'participants[0].fadingAssessments[0].grade',
+      'participants[0].sessions[1].date',
+    ]);
+    // The same problems, in the same words, as when every record is parsed.
+    const parsedAll = validateBundle(bundle);
+    expect(!parsedAll.ok && parsedAll.problems).to.deep.equal(problems);
+  });
+});

@@ -4,6 +4,8 @@
 // their keys, versions and every field, in key order, and the practitioners its sessions name.
 import { expect } from 'chai';
 import { loadParticipant, practitionersByCode } from '../../db/repositories/participant-repository.ts';
+import { commandLineChange } from '../../api/services/access.ts';
+import { patchRecord } from '../../api/services/record-service.ts';
 import { loadedOf, withRecord, type Loaded, type RecordList, type WrittenParticipant } from '../../api/services/participant-views.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, type TestDb } from '../support/database.ts';
@@ -96,5 +98,42 @@ describe(`a participant as its writer says it is written (${DRIVER})`, function 
     );
     await expectKnown('fadingAssessments', () => api.post(`${P}/fading-assessments`, { date: '2021-03-01', grade: 2, densityScore: 6.5, assessor: 'participant' }), 201);
     await expectKnown('surveys', () => api.post(`${P}/surveys`, { date: '2021-03-02', satisfaction: 5, wouldRecommend: true }), 201);
+  });
+
+  it('closes the automatic queries and clears the verifications of writes made together, from the review state read with their locks', async () => {
+    // Twelve participants, each with a serious event without an outcome (an automatic query
+    // opens) and every record verified.
+    const codes = Array.from({ length: 12 }, (_, i) => `B${i}`);
+    const events = new Map<string, { no: number; version: number }>();
+    for (const code of codes) {
+      const enrolled = await api.post(`/studies/${STUDY}/participants`, {
+        code, site: 'LON', sex: 'female', birthYear: 1990, indication: 'scar', keloidHistory: false, enrolledOn: '2020-01-01',
+      });
+      expect(enrolled.status).to.equal(201);
+      const event = await api.post(`/studies/${STUDY}/participants/${code}/adverse-events`, {
+        category: 'infection', term: 'Folliculitis', onsetDate: '2020-02-01', grade: 2, serious: true, relatedness: 'possible', outcome: 'unknown',
+      });
+      expect(event.status).to.equal(201);
+      events.set(code, event.body);
+      expect((await api.post(`/studies/${STUDY}/participants/${code}/verification`, {})).body.verified).to.have.length(1);
+    }
+    const openQueries = async () =>
+      ((await api.get(`/studies/${STUDY}/queries`)).body.items as Array<{ participant: string; rule: string | null; state: string }>).filter(
+        (q) => q.rule === 'serious-event-without-outcome' && codes.includes(q.participant) && q.state !== 'closed',
+      );
+    expect((await openQueries()).map((q) => q.participant).sort()).to.deep.equal([...codes].sort());
+
+    // All twelve corrected in one turn of the event loop: four run on their own (the most that
+    // run at once) and the other eight wait, then are made together in one shared transaction.
+    const corrected = await Promise.all(
+      codes.map((code) =>
+        patchRecord(db, commandLineChange('Outcome found'), STUDY, code, 'adverseEvents', events.get(code)!.no, { outcome: 'recovered', resolvedDate: '2020-02-20' }, String(events.get(code)!.version)),
+      ),
+    );
+    expect(corrected.map((event) => event.outcome)).to.deep.equal(codes.map(() => 'recovered'));
+    expect(await openQueries()).to.deep.equal([]);
+    for (const code of codes) {
+      expect((await api.get(`/studies/${STUDY}/participants/${code}/verification`)).body.verified, code).to.deep.equal([]);
+    }
   });
 });

@@ -36,8 +36,12 @@ export function requestLog(logger: Logger): RequestHandler {
       if (logged) return;
       logged = true;
       const actor = res.locals.actor as { username: string } | undefined;
-      const line: Record<string, unknown> = { ...(actor ? { user: actor.username } : {}), req: summary, res: { status: res.statusCode } };
-      line.responseTime = Date.now() - started;
+      const line: Record<string, unknown> = {
+        ...(actor ? { user: actor.username } : {}),
+        req: summary,
+        res: { status: res.statusCode },
+        responseTime: Date.now() - started,
+      };
       if (error !== undefined || res.statusCode >= 500) {
         line.err = error ?? new Error(`failed with status code ${res.statusCode}`);
         logger.info(line, 'request errored');

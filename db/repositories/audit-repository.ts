@@ -74,24 +74,11 @@ export async function lockAuditChainFor(
   return { last_hash: rows[0]?.last_hash ?? null, links };
 }
 
-/** An audit row's column values, for an insert of its own or one that rides along with a change. */
 /** The columns of an audit entry as inserted, in order. */
 const INSERTED_COLUMNS = [
   'audit_id',
   'occurred_at',
-  'request_id',
-  'user_id',
-  'username',
-  'role',
-  'action',
-  'entity',
-  'entity_key',
-  'study_code',
-  'site_codes',
-  'participant_code',
-  'before',
-  'after',
-  'reason',
+  ...ENTRY_COLUMNS,
   'replaced_bundle',
   'chain_hash',
 ] as const satisfies ReadonlyArray<keyof ChainedAuditRow>;

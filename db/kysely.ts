@@ -9,6 +9,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { CopyToStreamQuery } from 'pg-copy-streams';
 import { lockDataDir, serverHolding, type LockHolder } from './data-dir-lock.ts';
+import { copyStoreTemplate, holdsNoCluster } from './store-template.ts';
 import { serveLocalCommands, SOCKET_PORT, socketFolderOf, socketPathFits, socketPathOf } from './local-socket.ts';
 import { connectionFailure, DEFAULT_CONNECT_TIMEOUT_MS, parseDatabaseUrl, redactedUrl } from './postgres-url.ts';
 import type { Database } from './types.ts';
@@ -19,6 +20,15 @@ export type { Database };
 const PG_DATE = 1082;
 const PG_INT8 = 20;
 const PG_TIMESTAMPTZ = 1184;
+
+/**
+ * The embedded database's buffer pool. PGlite sets the pool up on every open, and PostgreSQL's
+ * default of 128 MB took 0.4 s of each `smp` command's start. The pages are close by anyway: a
+ * data directory's in the operating system's file cache, an in-memory database's in memory.
+ * Measured with 16 MB against 128 MB: a warm `smp studies` 1.28 s against 1.70 s and 240 against
+ * 355 MB; importing, analysing and exporting 20,000 participants no slower, with 130 MB less.
+ */
+const PGLITE_SHARED_BUFFERS = '16MB';
 
 // Identical values from both drivers: no local-midnight Date objects, no lossy int8 numbers.
 pg.types.setTypeParser(PG_DATE, (value: string) => value);
@@ -123,6 +133,12 @@ export interface DbOptions {
    * database through it (every command but `smp serve`). Default true.
    */
   throughServer?: boolean | undefined;
+  /**
+   * PGlite on disk only: a new data directory starts as a copy of the empty migrated store kept
+   * in the cache (store-template.ts), when there is one. Only for openMigratedDb, which brings
+   * every store to the latest schema anyway.
+   */
+  fromStoreTemplate?: boolean | undefined;
 }
 
 /** Rows per COPY batch: bounds memory while keeping round trips few. */
@@ -236,7 +252,9 @@ async function openPglite(options: DbOptions): Promise<Db> {
   const onDisk = options.dataDir !== undefined && !options.dataDir.includes('://');
   const servesSocket = onDisk && options.serveLocalCommands === true && socketPathFits(options.dataDir!);
   const unlock = onDisk ? lockDataDir(options.dataDir!, { command: 'smp', ...options.lockHolder, servesSocket }) : () => {};
+  if (onDisk && options.fromStoreTemplate && holdsNoCluster(options.dataDir!)) copyStoreTemplate(options.dataDir!);
   const pglite = await PGlite.create(options.dataDir ?? 'memory://', {
+    startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${PGLITE_SHARED_BUFFERS}`],
     parsers: {
       [pgliteTypes.DATE]: (value: string) => value,
       [pgliteTypes.INT8]: (value: string) => value,

@@ -3,6 +3,7 @@
 import { Migrator, sql, type Kysely } from 'kysely';
 import { openDb, type Db, type DbOptions } from './kysely.ts';
 import { migrations } from './migrations/index.ts';
+import { saveStoreTemplate } from './store-template.ts';
 
 const UNDEFINED_TABLE = '42P01';
 
@@ -50,11 +51,21 @@ export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
   }
 }
 
-/** Open the database and bring it to the latest schema. */
+/**
+ * Open the database and bring it to the latest schema. A new embedded data directory starts as
+ * a copy of the migrated empty store in the cache; one made the long way (initdb, then every
+ * migration) becomes that copy for the next (store-template.ts).
+ */
 export async function openMigratedDb(options: DbOptions): Promise<Db> {
-  const db = await openDb(options);
+  const db = await openDb({ ...options, fromStoreTemplate: true });
   try {
-    await migrateToLatest(db.kysely);
+    const applied = await migrateToLatest(db.kysely);
+    const dataDir = options.dataDir;
+    if (db.driver === 'pglite' && dataDir !== undefined && !dataDir.includes('://') && db.location === dataDir && applied.length === Object.keys(migrations).length) {
+      // Every migration ran: the cluster was made just now, and nothing else is in it yet.
+      await sql`checkpoint`.execute(db.kysely);
+      saveStoreTemplate(dataDir);
+    }
   } catch (error) {
     await db.close();
     throw error;

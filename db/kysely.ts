@@ -135,8 +135,9 @@ export interface DbOptions {
   throughServer?: boolean | undefined;
   /**
    * PGlite on disk only: a new data directory starts as a copy of the empty migrated store kept
-   * in the cache (store-template.ts), when there is one. Only for openMigratedDb, which brings
-   * every store to the latest schema anyway.
+   * in the cache (store-template.ts), when there is one: for openMigratedDb, which brings every
+   * store to the latest schema anyway, and for restore, which brings an empty store to the
+   * archive's schema from whichever it has.
    */
   fromStoreTemplate?: boolean | undefined;
 }

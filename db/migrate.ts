@@ -58,17 +58,20 @@ export async function migrateTo(db: Kysely<any>, name: string): Promise<void> {
  */
 export async function openMigratedDb(options: DbOptions): Promise<Db> {
   const db = await openDb({ ...options, fromStoreTemplate: true });
+  let applied: string[];
   try {
-    const applied = await migrateToLatest(db.kysely);
-    const dataDir = options.dataDir;
-    if (db.driver === 'pglite' && dataDir !== undefined && !dataDir.includes('://') && db.location === dataDir && applied.length === Object.keys(migrations).length) {
-      // Every migration ran: the cluster was made just now, and nothing else is in it yet.
-      await sql`checkpoint`.execute(db.kysely);
-      saveStoreTemplate(dataDir);
-    }
+    applied = await migrateToLatest(db.kysely);
   } catch (error) {
     await db.close();
     throw error;
+  }
+  const dataDir = options.dataDir;
+  if (db.driver === 'pglite' && dataDir !== undefined && !dataDir.includes('://') && db.location === dataDir && applied.length === Object.keys(migrations).length) {
+    // Every migration ran: the cluster was made just now, and nothing else is in it yet. Closed,
+    // it is shut down cleanly, so that a copy opens without a recovery; then it is opened again.
+    await db.close();
+    saveStoreTemplate(dataDir);
+    return openDb(options);
   }
   return db;
 }

@@ -23,7 +23,8 @@ let cachedPath: string | null | undefined;
 export function storeTemplatePath(): string | null {
   if (cachedPath !== undefined) return cachedPath;
   try {
-    const hash = createHash('sha256');
+    // The version of the template's own making: a change to how it is made makes a new one.
+    const hash = createHash('sha256').update('closed-store-2');
     const pglite = createRequire(import.meta.url).resolve('@electric-sql/pglite');
     hash.update(fs.readFileSync(path.join(path.dirname(pglite), '..', 'package.json')));
     for (const file of fs.readdirSync(MIGRATIONS).sort()) hash.update(file).update(fs.readFileSync(path.join(MIGRATIONS, file)));
@@ -58,7 +59,9 @@ export function copyStoreTemplate(dataDir: string, template = storeTemplatePath(
 
 /**
  * Keep the cluster files of `dataDir`, a store just made and migrated and not yet written to, as
- * the template. The caller has checkpointed it, and nothing writes to it meanwhile. Written to a
+ * the template. The caller has closed it: a cluster shut down cleanly opens without a recovery
+ * (a copy of a running one would recover on every open, and PostgreSQL's recovery leaves a
+ * timer behind in PGlite that keeps a process from exiting when nothing else runs). Written to a
  * folder of its own and renamed into place, so that a reader never sees half a template; when
  * another process got there first, or the cache cannot be written, nothing happens.
  */

@@ -36,8 +36,10 @@ export async function runRestoreCommand(args: string[]): Promise<void> {
   await checkInputFile(file);
   const config = configFromEnv();
   const [{ openDb }, { restoreBackup }] = await Promise.all([import('../../db/kysely.ts'), import('../services/backup-service.ts')]);
-  // Opened without bringing the schema up to date: restore brings it to the archive's first.
-  const db = await openDb({ ...dbOptions(config), lockHolder: { command: commandLine() } });
+  // Opened without bringing the schema up to date: restore brings it to the archive's first. A
+  // new embedded store starts as the migrated empty one (db/store-template.ts), from which the
+  // archive's schema is as near as from none.
+  const db = await openDb({ ...dbOptions(config), lockHolder: { command: commandLine() }, fromStoreTemplate: true });
   try {
     const summary = await restoreBackup(db, file, () => fs.createReadStream(file), config.contactKey);
     const studies = summary.tables.study ?? 0;

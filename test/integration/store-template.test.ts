@@ -67,15 +67,18 @@ describe('new embedded stores from the migrated template', function () {
     try {
       await sql`create table probe (note text)`.execute(db.kysely);
       await sql`insert into probe values ('in the template')`.execute(db.kysely);
-      await sql`checkpoint`.execute(db.kysely);
-      saveStoreTemplate(source, template);
-      const kept = fs.readdirSync(template).sort();
-      expect(kept).to.include.members(['PG_VERSION', 'base', 'global', 'pg_wal', 'pg_xact', 'postgresql.conf']);
-      expect(fs.readdirSync(source).filter((name) => !kept.includes(name)).sort()).to.deep.equal(['postmaster.pid', 'smp.lock']);
-      expect(fs.existsSync(stale), 'a template of other migrations is removed').to.equal(false);
     } finally {
       await db.close();
     }
+    // What a running store holds beside its cluster: PostgreSQL's lock, ours, and the server's socket folder.
+    fs.writeFileSync(path.join(source, 'postmaster.pid'), '1\n');
+    fs.writeFileSync(path.join(source, 'smp.lock'), '{"pid":1}\n');
+    fs.mkdirSync(path.join(source, 'socket'));
+    saveStoreTemplate(source, template);
+    const kept = fs.readdirSync(template).sort();
+    expect(kept).to.include.members(['PG_VERSION', 'base', 'global', 'pg_wal', 'pg_xact', 'postgresql.conf']);
+    expect(fs.readdirSync(source).filter((name) => !kept.includes(name)).sort()).to.deep.equal(['postmaster.pid', 'smp.lock', 'socket']);
+    expect(fs.existsSync(stale), 'a template of other migrations is removed').to.equal(false);
 
     const copy = path.join(work, 'copy');
     fs.mkdirSync(copy);

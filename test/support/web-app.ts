@@ -36,16 +36,27 @@ export async function startWebApp(
   options: { load?: (db: TestDb, base: string) => Promise<void>; demo?: boolean; config?: Partial<Config> } = {},
 ): Promise<WebApp> {
   const db = await freshDb();
-  if (options.demo !== false) await loadDemo(db);
-  const server = await startTestServer(db, options.config);
-  if (options.load) await options.load(db, server.base);
-  const users = {
-    admin: await createTestUser(db, 'admin', [], 'ada-admin'),
-    researcher: await createTestUser(db, 'researcher', [{ studyCode: 'SMP-2021', siteCode: null }], 'rhea-researcher'),
-    clinic: await createTestUser(db, 'clinic', [{ studyCode: 'SMP-2021', siteCode: 'LON' }], 'lon-clinic'),
-    reviewer: await createTestUser(db, 'reviewer', [{ studyCode: 'SMP-2021', siteCode: null }], 'rita-reviewer'),
-  };
-  const browser = await launchChromium();
+  let server: TestServer | undefined;
+  let users: WebApp['users'];
+  let browser: Browser;
+  try {
+    if (options.demo !== false) await loadDemo(db);
+    server = await startTestServer(db, options.config);
+    if (options.load) await options.load(db, server.base);
+    users = {
+      admin: await createTestUser(db, 'admin', [], 'ada-admin'),
+      researcher: await createTestUser(db, 'researcher', [{ studyCode: 'SMP-2021', siteCode: null }], 'rhea-researcher'),
+      clinic: await createTestUser(db, 'clinic', [{ studyCode: 'SMP-2021', siteCode: 'LON' }], 'lon-clinic'),
+      reviewer: await createTestUser(db, 'reviewer', [{ studyCode: 'SMP-2021', siteCode: null }], 'rita-reviewer'),
+    };
+    browser = await launchChromium();
+  } catch (error) {
+    // The test's after hook has no app to close: a server left listening would keep mocha
+    // from ever exiting (a run without Chromium hung after its report).
+    await server?.close();
+    await db.dispose();
+    throw error;
+  }
   return {
     db,
     server,

@@ -63,32 +63,15 @@ export interface CliWorkspace {
   newStore(name: string): Promise<NodeJS.ProcessEnv>;
 }
 
-let migratedDataDir: string | undefined;
-
-/**
- * An embedded data directory made and migrated by a real `smp` command once per run, for
- * workspaces whose stores start migrated (see `migrated` below); removed when the run ends.
- */
-function migratedEmbeddedStore(): string {
-  if (migratedDataDir) return migratedDataDir;
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'smp-migrated-store-'));
-  process.once('exit', () => fs.rmSync(folder, { recursive: true, force: true }));
-  const dataDir = path.join(folder, 'data');
-  const run = runSmp({ ...process.env, SMP_DATA_DIR: dataDir, DATABASE_URL: '' }, ['studies'], { cwd: folder });
-  if (run.status !== 0) throw new Error(`smp studies could not make a migrated data directory: ${run.stderr}`);
-  migratedDataDir = dataDir;
-  return dataDir;
-}
-
 export interface WorkspaceOptions {
   /** Variables added to the store's environment, e.g. `{ PORT: '' }`. */
   env?: NodeJS.ProcessEnv;
   maxBuffer?: number;
   /**
-   * The workspace's stores start migrated and empty, as after their first `smp` command: a copy
-   * of a data directory an `smp` command made once per run, or a database copied from the
-   * migrated template. It saves each store the seconds of creating an embedded cluster; leave it
-   * off where a test is about what the first command on a new store does.
+   * The workspace's server databases start migrated and empty, as after their first `smp`
+   * command: copies of the migrated template database. Leave it off where a test is about what
+   * the first command on a new store does. (A new embedded data directory is a copy of the
+   * product's own migrated empty store either way: db/store-template.ts.)
    */
   migrated?: boolean;
 }
@@ -105,12 +88,6 @@ export function useCliWorkspace(prefix: string, options: WorkspaceOptions = {}):
     drops.push(database.drop);
     return database.url;
   };
-  /** An embedded data directory's path in the folder, a copy of the migrated one if asked. */
-  const embeddedStore = (name: string) => {
-    const dataDir = path.join(workspace.dir, name);
-    if (options.migrated) fs.cpSync(migratedEmbeddedStore(), dataDir, { recursive: true });
-    return dataDir;
-  };
   const workspace: CliWorkspace = {
     dir: '',
     env: {},
@@ -124,7 +101,7 @@ export function useCliWorkspace(prefix: string, options: WorkspaceOptions = {}):
       return file;
     },
     async newStore(name) {
-      if (!SERVER_URL) return { ...workspace.env, SMP_DATA_DIR: embeddedStore(name) };
+      if (!SERVER_URL) return { ...workspace.env, SMP_DATA_DIR: path.join(workspace.dir, name) };
       return { ...workspace.env, DATABASE_URL: await serverStore() };
     },
   };
@@ -132,7 +109,7 @@ export function useCliWorkspace(prefix: string, options: WorkspaceOptions = {}):
     workspace.dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
     workspace.env = {
       ...process.env,
-      SMP_DATA_DIR: SERVER_URL ? path.join(workspace.dir, 'data') : embeddedStore('data'),
+      SMP_DATA_DIR: path.join(workspace.dir, 'data'),
       DATABASE_URL: '',
       ...options.env,
     };

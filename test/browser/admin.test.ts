@@ -356,10 +356,21 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
   it('edits the protocol with a reason, and explains a conflicting change (412) by showing it', async () => {
     const adminApi = apiClient(app.base, app.users.admin.headers);
     const { page, problems, close } = await openAs(app, app.users.admin);
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
     try {
       await page.goto(`${app.base}/studies/SMP-2021/setup`);
       await page.getByRole('button', { name: 'Edit the title and protocol' }).click();
       const form = page.locator('#study-form');
+      // From here on the page's own reads of the study are held back: each save's answer is the
+      // study as it now is, so the next edit starts from its version without reading it again.
+      const heldReads: string[] = [];
+      await page.route(/\/api\/studies\/SMP-2021$/, async (route) => {
+        if (route.request().method() !== 'GET') return route.continue();
+        heldReads.push(route.request().url());
+        await held;
+        await route.continue().catch(() => undefined);
+      });
       await form.getByLabel('Interval tolerance (days)').fill('4');
       // Meanwhile someone else changes the study.
       const study = await adminApi.get('/studies/SMP-2021');
@@ -381,9 +392,12 @@ describe(`browser: users, audit log and set-up (${DRIVER})`, function () {
       await form.getByRole('button', { name: 'Save the study' }).click();
       await page.getByText('Saved study SMP-2021.').waitFor();
       expect((await adminApi.get('/studies/SMP-2021')).body.surveys).to.deep.equal({ linkDays: 21, reminderDays: [7, 14] });
+      expect(squash(await page.locator('.study-facts').textContent())).to.include('Survey links work for (days)21');
+      expect(heldReads).to.deep.equal([]);
       expect(refusedRequests(problems, 412)).to.have.length(1);
       expect(problemsExcept(problems, 412)).to.deep.equal([]);
     } finally {
+      release();
       await close();
     }
   });

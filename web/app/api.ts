@@ -127,6 +127,11 @@ export interface Resource<T> {
   loading: boolean;
   /** Fetch again (after a change). */
   reload: () => void;
+  /**
+   * Keep `data` as the answer to a change (the record as it now is), dropping any fetch under
+   * way: what is shown, and edited next, is then never older than the change just made.
+   */
+  replace: (data: T) => void;
 }
 
 /** GET `path` (null: nothing yet) and keep the answer; a newer path supersedes an older one. */
@@ -149,7 +154,11 @@ export function useResource<T>(path: string | null): Resource<T> {
     return () => controller.abort();
   }, [path, generation]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
-  return { data: state.data, error: state.error, loading: state.loading, reload };
+  const replace = useCallback((data: T) => {
+    latest.current++;
+    setState({ data, loading: false });
+  }, []);
+  return { data: state.data, error: state.error, loading: state.loading, reload, replace };
 }
 
 /**

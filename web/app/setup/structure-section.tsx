@@ -87,8 +87,10 @@ export function StructureSection<T extends Record<string, unknown> & { code: str
                   ))}
                   {writable ? (
                     <td class="actions">
+                      {/* While the list is read again after a change, its rows may be older than the change. */}
                       <button
                         type="button"
+                        disabled={list.loading}
                         onClick={() => {
                           setSaved(null);
                           setConflict(null);
@@ -97,7 +99,7 @@ export function StructureSection<T extends Record<string, unknown> & { code: str
                       >
                         Edit<span class="visually-hidden"> {noun} {record.code}</span>
                       </button>
-                      <button type="button" class="danger" onClick={() => setEditing({ kind: 'delete', record })}>
+                      <button type="button" class="danger" disabled={list.loading} onClick={() => setEditing({ kind: 'delete', record })}>
                         Delete<span class="visually-hidden"> {noun} {record.code}</span>
                       </button>
                     </td>

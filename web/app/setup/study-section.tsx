@@ -91,8 +91,9 @@ export function StudySection({ code, writable, study }: { code: string; writable
             onSubmit={async (value, reason) => {
               const patch = studyPatchOf(editing.base, value);
               if (Object.keys(patch).length === 0) throw new ApiError(400, 'Nothing was changed: change a field first, or cancel.', []);
+              let changed: StudyRecord;
               try {
-                await api.patch(studyPath(code), patch, { headers: changeHeaders(editing.version, reason) });
+                changed = (await api.patch<StudyRecord>(studyPath(code), patch, { headers: changeHeaders(editing.version, reason) })).data;
               } catch (error) {
                 setConflict(conflictOf(error, `study ${code}`, { ...editing.base, version: editing.version }));
                 throw error;
@@ -100,7 +101,8 @@ export function StudySection({ code, writable, study }: { code: string; writable
               setEditing(null);
               setConflict(null);
               setSaved(`Saved study ${code}.`);
-              study.reload();
+              // The answer is the study as it now is: a next edit starts from its version at once.
+              study.replace(changed);
             }}
           />
         </div>

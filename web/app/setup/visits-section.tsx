@@ -38,15 +38,16 @@ export function VisitsSection({ code, writable, study }: { code: string; writabl
     return [...check(Protocol, protocol), ...visitsOutsideFollowUp(protocol as Parameters<typeof visitsOutsideFollowUp>[0]).map((p) => ({ path: `visits[${String(p.path[1])}].${String(p.path[2])}`, message: p.message }))].map(atVisitField);
   };
   const save = async (list: unknown[], reason: string, message: string) => {
+    let changed: StudyRecord;
     try {
-      await api.patch(studyPath(code), { protocol: { visits: list.length === 0 ? null : list } }, { headers: changeHeaders(record.version, reason) });
+      changed = (await api.patch<StudyRecord>(studyPath(code), { protocol: { visits: list.length === 0 ? null : list } }, { headers: changeHeaders(record.version, reason) })).data;
     } catch (error) {
       if (error instanceof ApiError) throw new ApiError(error.status, error.detail, error.problems.map(atVisitField), error.body);
       throw error;
     }
     setEditing(null);
     setSaved(message);
-    study.reload();
+    study.replace(changed);
   };
   const visitForm = (index: number | null, session: number) => (
     <RecordForm

@@ -38,27 +38,60 @@ const BOM = [0xef, 0xbb, 0xbf] as const;
  * with their JSON path.
  */
 export function parseJsonBytes(bytes: Uint8Array): JsonReadResult {
+  return checkedNow(parseJsonBytesKeysLater(bytes));
+}
+
+/** Parse JSON text strictly (syntax with line and column, duplicate keys, depth). */
+export function parseJsonText(text: string): JsonReadResult {
+  return checkedNow(parseJsonTextKeysLater(text));
+}
+
+/**
+ * A document parsed, but for the check that no key repeats and nothing nests too deep: that
+ * check is a pass over the whole text of its own, given as steps (each a slice of the text) for a
+ * caller that runs it while it does other work, and acts on the value only once it has passed.
+ */
+export type JsonKeysLaterResult =
+  | { ok: true; value: unknown; keyCheck: Generator<undefined, JsonFailure | undefined> }
+  | { ok: false; failure: JsonFailure };
+
+/** Characters of the text the key check scans in one step. */
+const KEY_CHECK_STEP_CHARS = 1 << 20;
+
+/** parseJsonBytes with the key check left to the caller (see JsonKeysLaterResult). */
+export function parseJsonBytesKeysLater(bytes: Uint8Array): JsonKeysLaterResult {
   const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (!isUtf8(buffer)) {
     return { ok: false, failure: simpleFailure('encoding', `not valid UTF-8: ${describeInvalidUtf8(buffer, firstInvalidUtf8(buffer))}`) };
   }
   const start = buffer[0] === BOM[0] && buffer[1] === BOM[1] && buffer[2] === BOM[2] ? 3 : 0;
-  return parseJsonText(buffer.toString('utf8', start));
+  return parseJsonTextKeysLater(buffer.toString('utf8', start));
 }
 
-/** Parse JSON text strictly (syntax with line and column, duplicate keys, depth). */
-export function parseJsonText(text: string): JsonReadResult {
+function parseJsonTextKeysLater(text: string): JsonKeysLaterResult {
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
     return { ok: false, failure: simpleFailure('syntax', `not valid JSON${describeSyntaxError(text, (error as Error).message)}`) };
   }
+  return { ok: true, value, keyCheck: keyCheck(text, value) };
+}
+
+/** The key check of text that JSON.parse has accepted as `value`, a slice of the text per step. */
+function* keyCheck(text: string, value: unknown): Generator<undefined, JsonFailure | undefined> {
   // Only objects can hold duplicate keys; a scalar document needs no second pass.
-  if (typeof value !== 'object' || value === null) return { ok: true, value };
+  if (typeof value !== 'object' || value === null) return undefined;
   // The quick scan says only whether something is wrong; the full one says what and where.
-  const failure = mayHaveDuplicateKeys(text) ? findDuplicateKeys(text) : undefined;
-  return failure ? { ok: false, failure } : { ok: true, value };
+  return (yield* mayHaveDuplicateKeys(text, KEY_CHECK_STEP_CHARS)) ? findDuplicateKeys(text) : undefined;
+}
+
+/** A parse whose key check runs at once. */
+function checkedNow(result: JsonKeysLaterResult): JsonReadResult {
+  if (!result.ok) return result;
+  let step = result.keyCheck.next();
+  while (!step.done) step = result.keyCheck.next();
+  return step.value ? { ok: false, failure: step.value } : { ok: true, value: result.value };
 }
 
 function simpleFailure(kind: JsonFailure['kind'], detail: string): JsonFailure {
@@ -85,14 +118,19 @@ const KEYS_COMPARED_IN_PLACE = 16;
  * several times faster than jsonc-parser's visit over a large bundle. A key written with an
  * escape counts as a possible repeat.
  */
-function mayHaveDuplicateKeys(text: string): boolean {
+function* mayHaveDuplicateKeys(text: string, stepChars: number): Generator<undefined, boolean> {
   // Per open container: an object's keys so far, as [start, end] offsets or as a set of keys
   // once it has many, or null for an array.
   const open: Array<number[] | Set<string> | null> = [];
   let keyNext = false;
   const n = text.length;
   let i = 0;
+  let stepEnd = stepChars;
   while (i < n) {
+    if (i >= stepEnd) {
+      yield;
+      stepEnd = i + stepChars;
+    }
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       let end = text.indexOf('"', i + 1);
@@ -310,14 +348,34 @@ export function jsonFailureError(failure: JsonFailure, source: string, path: str
 
 /** Read a JSON file strictly (see parseJsonBytes), or throw a validation AppError naming the file. */
 export async function readJsonFile(file: string): Promise<unknown> {
-  let bytes: Buffer;
+  const result = parseJsonBytes(await readFileBytes(file));
+  if (!result.ok) throw jsonFailureError(result.failure, file, '(document)');
+  return result.value;
+}
+
+/**
+ * readJsonFile with the key check left to the caller (see JsonKeysLaterResult): the document,
+ * and the check's steps, which end with the file's error (as readJsonFile would throw it) or
+ * with undefined.
+ */
+export async function readJsonFileKeysLater(file: string): Promise<{ value: unknown; keyCheck: Generator<undefined, AppError | undefined> }> {
+  const result = parseJsonBytesKeysLater(await readFileBytes(file));
+  if (!result.ok) throw jsonFailureError(result.failure, file, '(document)');
+  const { value, keyCheck } = result;
+  return {
+    value,
+    keyCheck: (function* () {
+      const failure = yield* keyCheck;
+      return failure ? jsonFailureError(failure, file, '(document)') : undefined;
+    })(),
+  };
+}
+
+async function readFileBytes(file: string): Promise<Buffer> {
   try {
-    bytes = await fs.readFile(file);
+    return await fs.readFile(file);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new AppError('validation', `${file}: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
   }
-  const result = parseJsonBytes(bytes);
-  if (!result.ok) throw jsonFailureError(result.failure, file, '(document)');
-  return result.value;
 }

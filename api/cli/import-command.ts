@@ -9,10 +9,13 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { checkInputFile } from './cli-files.ts';
-import { parse, plural, readJsonFile, UsageError, withDb } from './cli-support.ts';
+import { parse, plural, UsageError, withDb } from './cli-support.ts';
 import { AppError } from '../errors.ts';
 import type { DetectedFile } from '../formats/detect-format.ts';
 import type { ImportSource } from '../formats/read-import.ts';
+import { readJsonFileKeysLater } from '../json-input.ts';
+import type { ImportResult } from '../schemas/responses.ts';
+import { runInTurns } from '../services/in-turns.ts';
 import type { ImportProgress } from '../services/study-bundle-service.ts';
 
 const FORMATS = ['json', 'csv', 'redcap'] as const;
@@ -196,12 +199,20 @@ async function importStudyFrom(
   progress: ReturnType<typeof progressLine>,
 ): Promise<void> {
   let input: unknown;
+  let keysChecked: Promise<void> | undefined;
   if (format === 'json') {
     if (positionals.length !== 1) throw new UsageError('import needs exactly one FILE.json');
     const file = positionals[0]!;
     await bundleFile(file);
     progress?.say(`reading ${file} (${((await fs.stat(file)).size / 1e6).toFixed(1)} MB)…`);
-    input = await readJsonFile(file);
+    // The check that no key repeats is a pass over the whole text: it runs while the rows
+    // stream to the database, and the import commits only once it has passed.
+    const read = await readJsonFileKeysLater(file);
+    input = read.value;
+    keysChecked = runInTurns(read.keyCheck).then((error) => {
+      if (error) throw error;
+    });
+    keysChecked.catch(() => {});
   } else {
     let source: ImportSource;
     if (format === 'redcap' && named.length > 0) {
@@ -228,11 +239,15 @@ async function importStudyFrom(
     const { parseImport } = await import('../services/format-service.ts');
     input = parseImport(format, source);
   }
-  await loadStudy(input, { replace: values.replace, ...(values.code === undefined ? {} : { code: values.code }) }, progress);
+  await loadStudy(input, { replace: values.replace, ...(values.code === undefined ? {} : { code: values.code }), keysChecked }, progress);
 }
 
 /** Load a bundle (parsed, not yet validated) as one transaction, and print what was loaded. */
-async function loadStudy(input: unknown, { replace, code }: { replace: boolean; code?: string }, progress: ReturnType<typeof progressLine>): Promise<void> {
+async function loadStudy(
+  input: unknown,
+  { replace, code, keysChecked }: { replace: boolean; code?: string; keysChecked?: Promise<void> | undefined },
+  progress: ReturnType<typeof progressLine>,
+): Promise<void> {
   const { importBundle } = await import('../services/study-bundle-service.ts');
   await withDb(async (db) => {
     const participants = (input as { participants?: unknown })?.participants;
@@ -246,7 +261,19 @@ async function loadStudy(input: unknown, { replace, code }: { replace: boolean; 
           )
       : undefined;
     try {
-      const result = await importBundle(db, input, { replace, ...(code === undefined ? {} : { code: code, conflictHint: CODE_CONFLICT_HINT }), ...(onProgress ? { onProgress } : {}) });
+      let result: ImportResult;
+      try {
+        result = await importBundle(db, input, {
+          replace,
+          ...(code === undefined ? {} : { code: code, conflictHint: CODE_CONFLICT_HINT }),
+          ...(onProgress ? { onProgress } : {}),
+          ...(keysChecked ? { beforeCommit: () => keysChecked } : {}),
+        });
+      } catch (error) {
+        // A repeated key is what reading the file says, before anything about its content.
+        await keysChecked;
+        throw error;
+      }
       progress?.done();
       const counts = Object.entries(result.counts)
         .map(([table, count]) => plural(count, table.replace(/_/g, ' ')))

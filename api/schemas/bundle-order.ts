@@ -16,6 +16,11 @@ const byKeys =
     return 0;
   };
 
+type Participant = StudyBundle['participants'][number];
+
+/** A participant's sessions in canonical order (a copy). */
+export const sessionsInOrder = (sessions: Participant['sessions']): Participant['sessions'] => sessions.toSorted(byKeys((s) => s.number));
+
 /** A copy of `bundle` with every array in canonical order. */
 export function canonicalOrder(bundle: StudyBundle): StudyBundle {
   return {
@@ -24,7 +29,7 @@ export function canonicalOrder(bundle: StudyBundle): StudyBundle {
     practitioners: bundle.practitioners.toSorted(byKeys((p) => p.code)),
     participants: bundle.participants.toSorted(byKeys((p) => p.code)).map((p) => ({
       ...p,
-      sessions: p.sessions.toSorted(byKeys((s) => s.number)),
+      sessions: sessionsInOrder(p.sessions),
       adverseEvents: p.adverseEvents.toSorted(
         byKeys(
           (e) => e.onsetDate,

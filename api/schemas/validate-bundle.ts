@@ -240,6 +240,12 @@ export function validateBundle(input: unknown, options: ValidateOptions = {}): B
 export interface ValidAhead {
   bundle: Omit<Bundle, 'participants'>;
   participants: Array<{ fields: ParticipantFields; listLengths: Record<ParticipantListField, number> }>;
+  /**
+   * The participants whose lists have been checked, valid, in the input's order; it grows as the
+   * steps go on, for as long as no problem has been found (the bundle is then refused, and the
+   * list stops). Once the validation has ended without problems, it holds every participant.
+   */
+  checked: readonly Out<typeof Participant>[];
 }
 
 /** The lists a participant holds. */
@@ -332,7 +338,7 @@ function* validate(
   }
 
   let participantsOk = true;
-  const participantViews: ParticipantView[] = [];
+  const checked: Out<typeof Participant>[] = [];
   const rawParticipants = input.participants;
   if (!Array.isArray(rawParticipants)) {
     participantsOk = parseValue(shape.participants, rawParticipants, ['participants'], report).ok;
@@ -355,7 +361,7 @@ function* validate(
       participantFieldProblems(own[index]!.fields, at, context, report);
     }
     if (sink.total === 0 && format.ok && study.ok && sites.ok && practitioners.ok && participantsOk) {
-      const ahead = validAhead(rawParticipants as Record<string, unknown>[], own, {
+      const ahead = validAhead(rawParticipants as Record<string, unknown>[], own, checked, {
         format: format.value,
         study: study.value,
         sites: sites.items as Out<typeof Site>[],
@@ -371,8 +377,8 @@ function* validate(
       const { view, ok } = parseParticipantLists(raw, own[index]!, at, report, wellFormed);
       participantsOk &&= ok;
       participantListProblems(view, at, context, report);
-      // Views are kept only while the bundle may still be valid: a refused one needs none.
-      if (sink.total === 0) participantViews.push(view);
+      // Participants are kept only while the bundle may still be valid: a refused one needs none.
+      if (sink.total === 0) checked.push(participantOf(view));
       if ((index + 1) % participantsPerStep === 0) yield undefined;
     }
   }
@@ -383,7 +389,7 @@ function* validate(
     study: study.value,
     sites: sites.items as Out<typeof Site>[],
     practitioners: practitioners.items as Out<typeof Practitioner>[],
-    participants: participantViews.map(participantOf),
+    participants: checked,
   };
 }
 
@@ -400,7 +406,7 @@ function reportDuplicates(items: { code?: string }[], list: string, noun: string
 }
 
 /** The participants' own fields and the lengths of their lists; null when a list is neither a list nor absent. */
-function validAhead(raw: Record<string, unknown>[], own: OwnFields[], bundle: ValidAhead['bundle']): ValidAhead | null {
+function validAhead(raw: Record<string, unknown>[], own: OwnFields[], checked: ValidAhead['checked'], bundle: ValidAhead['bundle']): ValidAhead | null {
   const participants: ValidAhead['participants'] = new Array(raw.length);
   for (let index = 0; index < raw.length; index++) {
     const lengths = {} as Record<ParticipantListField, number>;
@@ -411,7 +417,7 @@ function validAhead(raw: Record<string, unknown>[], own: OwnFields[], bundle: Va
     }
     participants[index] = { fields: own[index]!.fields as ParticipantFields, listLengths: lengths };
   }
-  return { bundle, participants };
+  return { bundle, participants, checked };
 }
 
 /** The rules on a participant's own fields. */

@@ -4,10 +4,11 @@
 // written. A replace keeps the study's identity (its grants, key and audit trail) and swaps
 // its records. Export reads the study back into a bundle in canonical order.
 import { randomBytes } from 'node:crypto';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Database, Db, DbTransaction } from '../../db/kysely.ts';
 import { notifyStudyLoaded } from '../../db/repositories/server-state-repository.ts';
-import { copyEncodedRecords, encodeRecords, selectRecords, type RecordTable } from '../../db/repositories/study-records-repository.ts';
+import { copyEncodedRecords, copyRecordsAsTheyCome, encodeRecords, selectRecords, type RecordTable } from '../../db/repositories/study-records-repository.ts';
 import {
   deleteStudyRecords,
   findStudyByCode,
@@ -22,7 +23,7 @@ import {
 } from '../../db/repositories/study-repository.ts';
 import { AppError } from '../errors.ts';
 import { BUNDLE_FORMAT, Study, type Participant, type StudyBundle } from '../schemas/bundle.ts';
-import { canonicalOrder } from '../schemas/bundle-order.ts';
+import { canonicalOrder, sessionsInOrder } from '../schemas/bundle-order.ts';
 import { countOf, type Problem } from '../schemas/problems.ts';
 import { JsonBodyBytes, jsonFailureError } from '../json-input.ts';
 import { validateOffThread } from './workers/validate-off-thread.ts';
@@ -68,6 +69,11 @@ export interface ImportOptions {
   code?: string;
   /** How the caller says "replace" and "another code", for the conflict's message (default: the command line's options). */
   conflictHint?: string;
+  /**
+   * Awaited once every row is written, before the commit: a check of the input that runs
+   * meanwhile (the file's key check). Rejecting rolls the import back with its error.
+   */
+  beforeCommit?: () => Promise<void>;
 }
 
 /** The command line's way out of a code that is taken. */
@@ -189,15 +195,25 @@ async function importWhileValidating(db: Db, input: unknown, options: ImportOpti
   }
   if (head === null || !mayImport(change.actor, head.study.code)) return importValidated(db, await validation, options, change);
   let validBeforeAnyError = false;
+  let validationEnded = false;
   const whole = async () => {
     const bundle = recoded(await validation, options);
     validBeforeAnyError = true;
     return bundle;
   };
+  validation.then(
+    () => (validationEnded = true),
+    () => (validationEnded = true),
+  );
   try {
     // In canonical order, as canonicalOrder sorts them (assertSameParticipants checks it).
-    const participants = ahead.participants.toSorted((a, b) => (a.fields.code < b.fields.code ? -1 : a.fields.code > b.fields.code ? 1 : 0));
-    return await db.transaction((trx) => writeStudy(trx, { head, participants, whole }, options, change));
+    const byCode = (a: { fields: { code: string } }, b: { fields: { code: string } }) => (a.fields.code < b.fields.code ? -1 : a.fields.code > b.fields.code ? 1 : 0);
+    const participants = ahead.participants.toSorted(byCode);
+    // Listed in code order already (as an export writes them), each participant is numbered
+    // where it stands, and its sessions can be written as soon as its lists are checked.
+    const inCodeOrder = ahead.participants.every((p, i) => i === 0 || byCode(ahead.participants[i - 1]!, p) < 0);
+    const listsChecked = inCodeOrder ? { participants: ahead.checked, ended: () => validationEnded } : undefined;
+    return await db.transaction((trx) => writeStudy(trx, { head, participants, whole, listsChecked }, options, change));
   } catch (error) {
     // The bundle's own problems come first.
     const bundle = await validation;
@@ -224,6 +240,12 @@ interface ImportSource {
   participants: ValidAhead['participants'];
   /** The whole bundle, validated, in canonical order; it throws the bundle's problems. */
   whole: () => Promise<StudyBundle>;
+  /**
+   * While the participants' lists are being checked, those checked so far: the participants in
+   * `participants`' order (each then the participant of that number), growing until `ended()`.
+   * When it is given, the sessions are written while the rest of the lists are checked.
+   */
+  listsChecked?: { participants: readonly Participant[]; ended: () => boolean };
 }
 
 /**
@@ -278,25 +300,42 @@ async function writeStudy(trx: DbTransaction, source: ImportSource, options: Imp
   const participants = load(parents.at(-1)!);
   // Awaited below; a failure while the lists are checked is not left unhandled meanwhile.
   participants.catch(() => {});
+  // The sessions, the largest table, follow the participants while the lists are checked.
+  const sessions = source.listsChecked
+    ? participants.then(() => copyRecordsAsTheyCome(trx, 'treatment_session', checkedSessionRows(target, head, source.participants.length, source.listsChecked!)))
+    : undefined;
+  sessions?.catch(() => {});
   let bundle: StudyBundle;
   try {
     bundle = await source.whole();
   } catch (error) {
     await participants.catch(() => {});
+    await sessions?.catch(() => {});
     throw error;
   }
   loaded('participant', await participants);
   assertSameParticipants(source.participants, bundle);
 
-  const children = childTables(target, bundle);
-  let next = encodeRecords(trx, children[0]!.table, children[0]!.rows());
-  for (let i = 0; i < children.length; i++) {
-    const encoded = await next;
-    if (i + 1 < children.length) {
-      next = encodeRecords(trx, children[i + 1]!.table, children[i + 1]!.rows());
-      next.catch(() => {});
+  const children = childTables(target, bundle).slice(sessions ? 1 : 0);
+  if (sessions) {
+    // The other lists are small beside the sessions: all of them are encoded while those stream.
+    const encoded = children.map((table) => encodeRecords(trx, table.table, table.rows()));
+    for (const each of encoded) each.catch(() => {});
+    loaded('treatment_session', await sessions);
+    for (const each of encoded) {
+      const table = await each;
+      loaded(table.table, await copyEncodedRecords(trx, table));
     }
-    loaded(encoded.table, await copyEncodedRecords(trx, encoded));
+  } else {
+    let next = encodeRecords(trx, children[0]!.table, children[0]!.rows());
+    for (let i = 0; i < children.length; i++) {
+      const encoded = await next;
+      if (i + 1 < children.length) {
+        next = encodeRecords(trx, children[i + 1]!.table, children[i + 1]!.rows());
+        next.catch(() => {});
+      }
+      loaded(encoded.table, await copyEncodedRecords(trx, encoded));
+    }
   }
   await recordChange(trx.kysely, change, {
     action: existing ? 'replace' : 'import',
@@ -308,6 +347,7 @@ async function writeStudy(trx: DbTransaction, source: ImportSource, options: Imp
     after: { title: bundle.study.title, counts: bundleCounts(bundle), countsBySite: siteCounts(bundle) },
     ...(replaced ? { replacedBundle: replaced.bundle } : {}),
   });
+  await options.beforeCommit?.();
   return { code, replaced: existing !== undefined, counts };
 }
 
@@ -450,6 +490,43 @@ function parentTables(target: LoadTarget, head: StudyBundle, participants: Impor
   ];
 }
 
+/** The sessions of `participants[from..to)`, the participants numbered from `from + 1`, each one's sessions in canonical order. */
+function* sessionRows(target: LoadTarget, practitionerNo: ReadonlyMap<string, number>, participants: readonly Participant[], from: number, to: number) {
+  const { studyId, version } = target;
+  for (let i = from; i < to; i++) {
+    for (const item of sessionsInOrder(participants[i]!.sessions)) {
+      yield sessionRow(item, { studyId, version, participantNo: i + 1, practitionerNo: practitionerNo.get(item.practitioner)! });
+    }
+  }
+}
+
+/**
+ * The sessions of the participants whose lists are checked, a batch each time the checks move
+ * on. When the checks end, either every participant's sessions have been given, or the bundle
+ * has problems and this throws, which aborts the COPY and the transaction.
+ */
+async function* checkedSessionRows(
+  target: LoadTarget,
+  head: StudyBundle,
+  total: number,
+  checked: NonNullable<ImportSource['listsChecked']>,
+): AsyncGenerator<Iterable<Insertable<Database['treatment_session']>>> {
+  const practitionerNo = new Map(head.practitioners.map((p, i) => [p.code, i + 1]));
+  let given = 0;
+  for (;;) {
+    const ready = checked.participants.length;
+    if (given < ready) {
+      yield sessionRows(target, practitionerNo, checked.participants, given, ready);
+      given = ready;
+    } else if (checked.ended()) {
+      if (given !== total) throw new Error('the bundle has problems; its sessions are not written');
+      return;
+    } else {
+      await nextTurn();
+    }
+  }
+}
+
 /** The participants' lists: sessions, adverse events, fading assessments and surveys, in this order. */
 function childTables(target: LoadTarget, bundle: StudyBundle): TableRows[] {
   const { studyId, version } = target;
@@ -463,11 +540,7 @@ function childTables(target: LoadTarget, bundle: StudyBundle): TableRows[] {
     }
   };
   return [
-    tableRows('treatment_session', function* () {
-      for (const { no, item } of each((p) => p.sessions)) {
-        yield sessionRow(item, { studyId, version, participantNo: no, practitionerNo: practitionerNo.get(item.practitioner)! });
-      }
-    }),
+    tableRows('treatment_session', () => sessionRows(target, practitionerNo, bundle.participants, 0, bundle.participants.length)),
     tableRows('adverse_event', function* () {
       for (const { no, n, item } of each((p) => p.adverseEvents)) yield adverseEventRow(item, { studyId, version, participantNo: no, no: n });
     }),

@@ -48,6 +48,13 @@ export interface EncodedRecords {
 /** Rows encoded between two turns of the event loop. */
 const ROWS_PER_TURN = 2000;
 
+/** One row as a line of COPY text; `values` is scratch space as long as `columns`. */
+function copyLineOf(row: object, columns: readonly string[], values: CopyValue[]): string {
+  const record = row as Record<string, CopyValue | undefined>;
+  for (let i = 0; i < columns.length; i++) values[i] = record[columns[i]!] ?? null;
+  return copyTextLine(values);
+}
+
 /**
  * `rows` of `table` as COPY text, in chunks that suit the transaction's database. The encoding
  * lets other work run every couple of thousand rows, so the rows of one table are encoded while
@@ -64,9 +71,7 @@ export async function encodeRecords<T extends RecordTable>(
   let lines: string[] = [];
   let count = 0;
   for (const row of rows) {
-    const record = row as Record<string, CopyValue | undefined>;
-    for (let i = 0; i < columns.length; i++) values[i] = record[columns[i]!] ?? null;
-    lines.push(copyTextLine(values));
+    lines.push(copyLineOf(row, columns, values));
     count += 1;
     if (lines.length === trx.copyChunkRows) {
       chunks.push(lines.join('\n') + '\n');
@@ -76,6 +81,36 @@ export async function encodeRecords<T extends RecordTable>(
   }
   if (lines.length > 0) chunks.push(lines.join('\n') + '\n');
   return { table, chunks, count };
+}
+
+/**
+ * Bulk-load rows that arrive in batches while the COPY runs: one COPY of `table`, each batch
+ * encoded when it comes. Whoever makes the batches ends the COPY by ending, or aborts it (and
+ * the transaction) by throwing. Returns the number of rows.
+ */
+export function copyRecordsAsTheyCome<T extends RecordTable>(
+  trx: DbTransaction,
+  table: T,
+  batches: AsyncIterable<Iterable<Insertable<Database[T]>>>,
+): Promise<number> {
+  const columns = COLUMNS[table];
+  async function* chunks(): AsyncGenerator<string> {
+    const values: CopyValue[] = new Array(columns.length);
+    let lines: string[] = [];
+    for await (const rows of batches) {
+      for (const row of rows) {
+        lines.push(copyLineOf(row, columns, values));
+        if (lines.length === trx.copyChunkRows) {
+          yield lines.join('\n') + '\n';
+          lines = [];
+        }
+      }
+      // What a batch brought goes to the server at once, rather than wait for the next one.
+      if (lines.length > 0) yield lines.join('\n') + '\n';
+      lines = [];
+    }
+  }
+  return trx.copyText(table, columns, chunks());
 }
 
 /** Bulk-load rows encoded by encodeRecords into their table with COPY inside the transaction. Returns the number of rows. */

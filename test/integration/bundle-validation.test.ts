@@ -5,6 +5,7 @@ import { sql } from 'kysely';
 import { errorReport } from '../../api/cli/cli-support.ts';
 import { AppError } from '../../api/errors.ts';
 import { exportBundle, importBundle } from '../../api/services/study-bundle-service.ts';
+import { generateCohort } from '../../fixtures/generate-cohort.ts';
 import { bundleRuleCases } from '../support/bundle-rule-cases.ts';
 import { smallBundle } from '../support/bundles.ts';
 import { DRIVER, freshDb, tableCounts, type TestDb } from '../support/database.ts';
@@ -116,6 +117,36 @@ describe(`bundle validation refuses bad input and writes nothing (${DRIVER})`, f
         ['P01', 1, 1],
         ['P02', 2, 0],
       ]);
+    } finally {
+      await test.dispose();
+    }
+  });
+
+  it('refuses a large bundle for a problem in a late participant, found while the sessions before it are written; the next import is whole', async () => {
+    const test = await freshDb();
+    try {
+      // 1,000 participants in code order: on a PostgreSQL server their sessions stream while the
+      // later participants' lists are still being checked.
+      const bundle = generateCohort({ seed: 7, participants: 1000, code: 'LATE-1' });
+      const late = bundle.participants[900]!;
+      expect(late.sessions.length).to.be.greaterThan(0);
+      const good = late.sessions[0]!.durationMinutes;
+      late.sessions[0]!.durationMinutes = 0;
+      const error = (await importBundle(test, bundle).catch((e: unknown) => e)) as AppError;
+      expect(error).to.be.instanceOf(AppError);
+      expect(error.message).to.equal('the bundle has 1 problem');
+      expect(error.problems).to.deep.equal([{ path: 'participants[900].sessions[0].durationMinutes', message: 'must be at least 1 (got 0)' }]);
+      expect(await tableCounts(test)).to.deep.equal(nothing);
+
+      late.sessions[0]!.durationMinutes = good;
+      // Each participant's sessions listed last-first: they are stored, and exported, in number order.
+      for (const participant of bundle.participants) participant.sessions.reverse();
+      const result = await importBundle(test, bundle);
+      const sum = (pick: (p: (typeof bundle.participants)[number]) => unknown[]) => bundle.participants.reduce((n, p) => n + pick(p).length, 0);
+      expect(result.counts).to.deep.include({ participant: 1000, treatment_session: sum((p) => p.sessions), fading_assessment: sum((p) => p.fadingAssessments) });
+      const exported = await exportBundle(test, 'LATE-1');
+      for (const participant of bundle.participants) participant.sessions.sort((a, b) => a.number - b.number);
+      expect(exported).to.deep.equal(bundle);
     } finally {
       await test.dispose();
     }

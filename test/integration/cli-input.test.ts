@@ -53,6 +53,42 @@ describe(`smp command line and server on bad input (${DRIVER})`, function () {
     expect(smp('studies').stdout).not.to.contain('CLI-DUP');
   });
 
+  it('says a repeated key or too deep a nesting before anything about the content, whatever else is wrong', () => {
+    // The key check runs while the rows are written: what the file's reading says still comes first.
+    const taken = smallBundle('CLI-KEYS');
+    expect(smp('import', write('keys-first.json', JSON.stringify(taken))).status).to.equal(0);
+    const repeated = (bundle: object) => JSON.stringify(bundle).replace('"enrolledOn":"2019-02-01",', '"enrolledOn":"2019-02-01","enrolledOn":"2019-03-01",');
+    const refusal = (file: string, text: string) =>
+      `smp import: ${file} has 1 duplicate key:\nparticipants[1].enrolledOn: duplicate key "enrolledOn" (line 1, column ${text.indexOf('"enrolledOn":"2019-03-01"') + 1})\n`;
+
+    // The study's code is taken.
+    const conflictText = repeated(smallBundle('CLI-KEYS'));
+    const conflict = write('keys-conflict.json', conflictText);
+    const onConflict = smp('import', conflict);
+    expect(onConflict.status).to.equal(2);
+    expect(onConflict.stderr).to.equal(refusal(conflict, conflictText));
+
+    // A field is out of range (and the code is free).
+    const bad = smallBundle('CLI-KEYZ');
+    bad.participants[0]!.sessions[0]!.durationMinutes = 0;
+    const problemText = repeated(bad);
+    const problem = write('keys-problem.json', problemText);
+    const onProblem = smp('import', problem);
+    expect(onProblem.status).to.equal(2);
+    expect(onProblem.stderr).to.equal(refusal(problem, problemText));
+
+    // Nested far too deep in an unknown field of a valid bundle.
+    const deep = smallBundle('CLI-DEEP') as Record<string, unknown>;
+    deep.extra = JSON.parse('['.repeat(600) + ']'.repeat(600));
+    const tooDeep = write('keys-deep.json', JSON.stringify(deep));
+    const onDeep = smp('import', tooDeep);
+    expect(onDeep.status).to.equal(2);
+    expect(onDeep.stderr).to.equal(`smp import: ${tooDeep}: nested deeper than 512 levels\n`);
+    const studies = smp('studies').stdout;
+    expect(studies).not.to.contain('CLI-KEYZ');
+    expect(studies).not.to.contain('CLI-DEEP');
+  });
+
   it('prints the first 1,000 of 100,000 problems and a count of the rest, exit 2', () => {
     const bundle = smallBundle('CLI-MANY');
     bundle.participants[0].surveys = Array.from({ length: 100_000 }, () => ({ date: '2019-10-01', satisfaction: 9, wouldRecommend: true }));

@@ -1,6 +1,6 @@
 // The strict JSON reader shared by the command line and the HTTP body parser.
 import { expect } from 'chai';
-import { firstInvalidUtf8, MAX_JSON_DEPTH, parseJsonBytes, type JsonReadResult } from '../../../api/json-input.ts';
+import { firstInvalidUtf8, MAX_JSON_DEPTH, parseJsonBytes, parseJsonBytesKeysLater, type JsonReadResult } from '../../../api/json-input.ts';
 
 const bytes = (...parts: Array<string | number[]>) =>
   Buffer.concat(parts.map((part) => (typeof part === 'string' ? Buffer.from(part, 'utf8') : Buffer.from(part))));
@@ -74,6 +74,30 @@ describe('strict JSON reader', () => {
     expect(result.problems[0]).to.deep.equal({ path: '[0].x0', message: 'duplicate key "x0" (line 1, column 12)' });
     expect(result.problems[999]!.path).to.equal('[999].x999');
     expect(result.problemsOmitted).to.equal(500);
+  });
+
+  it('can leave the key check to later, in steps of about a megabyte of text, with the same answer', () => {
+    // 3,000 objects of about 1,000 characters: about 3 MB.
+    const objects = Array.from({ length: 3000 }, (_, i) => ({ code: `P${i}`, note: 'x'.repeat(1000) }));
+    const steps = (text: string) => {
+      const read = parseJsonBytesKeysLater(bytes(text));
+      if (!read.ok) return expect.fail(read.failure.detail);
+      expect(read.value).to.deep.equal(JSON.parse(text));
+      let paused = 0;
+      let step = read.keyCheck.next();
+      for (; !step.done; step = read.keyCheck.next()) paused += 1;
+      return { paused, failure: step.value };
+    };
+    const clean = JSON.stringify(objects);
+    expect(steps(clean)).to.deep.equal({ paused: 2, failure: undefined });
+    const repeated = clean.slice(0, -2) + ',"code":"again"}]';
+    const later = steps(repeated);
+    expect(later.paused).to.equal(2);
+    expect(later.failure).to.deep.equal(failure(parseJsonBytes(bytes(repeated))));
+    expect(later.failure).to.deep.include({ kind: 'duplicate-keys', problems: [{ path: '[2999].code', message: `duplicate key "code" (line 1, column ${repeated.lastIndexOf('"code"') + 1})` }] });
+    // A syntax error is said at once.
+    const broken = parseJsonBytesKeysLater(bytes('{"a": }'));
+    expect(broken.ok).to.equal(false);
   });
 
   it(`refuses nesting deeper than ${MAX_JSON_DEPTH} levels instead of overflowing the stack`, () => {

@@ -433,6 +433,40 @@ describe('browser: participants and a participant page', function () {
     expect(problemsExcept(problems)).to.deep.equal([]);
   });
 
+  it('offers no change to a record while the records are read again after a change, so the next edit starts from the saved version', async () => {
+    const { page, problems } = await as(app, app.users.researcher);
+    await openParticipant(page, app.base, 'P05');
+    const edit = page.getByRole('button', { name: 'Edit session 1' });
+    await shows(edit);
+    // The sessions read again after the save are held back until released.
+    let holding = true;
+    let release: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route(/\/participants\/P05\/sessions\?limit=1000$/, async (route) => {
+      if (holding) await held;
+      await route.continue();
+    });
+    const save = async (minutes: string, reason: string) => {
+      const form = page.locator('#edit-sessions');
+      await fill(form, { 'Duration (minutes)': minutes, 'Reason for the change': reason });
+      const answer = page.waitForResponse((r) => r.request().method() === 'PATCH' && r.url().endsWith('/participants/P05/sessions/1'));
+      await form.getByRole('button', { name: 'Save session 1' }).click();
+      return (await answer).status();
+    };
+    await edit.click();
+    expect(await save('201', 'First correction')).to.equal(200);
+    await shows(page.getByText('Session 1 saved.'));
+    expect(await edit.isDisabled(), 'editing the row before it is read again').to.equal(true);
+    holding = false;
+    release();
+    await page.waitForFunction(() => !document.querySelector('#sessions button[aria-busy]'));
+    expect(await edit.isDisabled()).to.equal(false);
+    await edit.click();
+    expect(await save('202', 'Second correction'), 'the second edit, from the saved version').to.equal(200);
+    expect((await researcher.get(`/studies/${STUDY}/participants/P05/sessions/1`)).body.durationMinutes).to.equal(202);
+    expect(problems).to.deep.equal([]);
+  });
+
   it('shows a clinic only its own site, and a participant of another site as not found', async () => {
     const { page, problems } = await as(app, app.users.clinic);
     await page.goto(`${app.base}${LIST}`);

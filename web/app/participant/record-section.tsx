@@ -90,7 +90,7 @@ export function RecordSection<R extends Row>(props: {
   basePath: string;
   /** Values a new record starts with (today's date, the next session number, …). */
   defaults: Record<string, unknown>;
-  /** Whether the records the defaults come from have loaded (and are not being read again). */
+  /** Whether the records the defaults come from have loaded (and are not being read again): until then, nothing is added or changed. */
   ready: boolean;
   choices: Record<string, readonly Choice[]>;
   /** After any change: fetch the page's data again. */
@@ -157,16 +157,17 @@ export function RecordSection<R extends Row>(props: {
                   )}
                   {editable ? (
                     <td class="row-actions">
-                      <button type="button" onClick={() => setAction({ kind: 'edit', record })}>
+                      {/* While the records are read again after a change, a row may be older than the change. */}
+                      <button type="button" disabled={!props.ready} onClick={() => setAction({ kind: 'edit', record })}>
                         Edit<span class="visually-hidden"> {whatOf(record)}</span>
                       </button>{' '}
-                      <button type="button" class="danger" onClick={() => setAction({ kind: 'delete', record })}>
+                      <button type="button" class="danger" disabled={!props.ready} onClick={() => setAction({ kind: 'delete', record })}>
                         Delete<span class="visually-hidden"> {whatOf(record)}</span>
                       </button>
                       {spec.renumbers && record !== items.at(-1) ? (
                         <>
                           {' '}
-                          <button type="button" class="danger" onClick={() => setAction({ kind: 'renumber', record })}>
+                          <button type="button" class="danger" disabled={!props.ready} onClick={() => setAction({ kind: 'renumber', record })}>
                             Remove and renumber<span class="visually-hidden"> {whatOf(record)}</span>
                           </button>
                         </>

@@ -449,4 +449,12 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 const status = await main(process.argv.slice(2));
-if (process.argv[2] !== 'serve' || status !== 0) process.exitCode = status;
+if (process.argv[2] === 'serve' && status === 0) {
+  // The server runs on; it exits when it is stopped.
+} else {
+  // The command's work, the closing of its database included, has ended. The embedded database
+  // leaves a timer armed after it recovers a store that a killed process left behind, which would
+  // keep the finished command waiting for ever; so the command exits now (its output to a file or
+  // pipe is written synchronously).
+  process.exit(status);
+}

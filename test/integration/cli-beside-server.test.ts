@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { sql } from 'kysely';
 import { openDb } from '../../db/kysely.ts';
 import { socketPathOf } from '../../db/local-socket.ts';
-import { runSmpBeside, storeOf, useCliWorkspace, type CliRun } from '../support/cli-workspace.ts';
+import { runSmp, runSmpBeside, storeOf, useCliWorkspace, type CliRun } from '../support/cli-workspace.ts';
 import { DRIVER } from '../support/database.ts';
 import { startServe } from '../support/server-process.ts';
 import { adminTokenInStore } from '../support/users.ts';
@@ -145,6 +145,14 @@ describe(`smp commands beside a running server (${DRIVER})`, function () {
       expect(fs.statSync(path.dirname(socket)).mode & 0o777).to.equal(0o700);
       await served.stop('SIGKILL');
       expect(fs.existsSync(socket)).to.equal(true);
+      // A command that fails before its first query, on the store the kill left to recover,
+      // still ends (the recovery leaves a timer armed in the embedded database).
+      const damaged = path.join(cli.dir, 'damaged.smpbak');
+      fs.writeFileSync(damaged, 'not an archive');
+      const started = Date.now();
+      const restore = runSmp(killedEnv, ['restore', damaged], { timeout: 30_000 });
+      expect(restore.status, `ended after ${Date.now() - started} ms: ${restore.stderr}`).to.equal(2);
+      expect(restore.stderr).to.match(/is not an intact smp-backup\/1 archive: .*nothing was restored\n$/);
       const studies = await smp(killedEnv, 'studies');
       expect(studies.status, studies.stderr).to.equal(0);
       expect(studies.stdout).to.match(/^SMP-2021 +2 +22 /m);

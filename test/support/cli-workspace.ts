@@ -20,6 +20,8 @@ export interface CliRun {
 export interface RunOptions {
   cwd?: string;
   maxBuffer?: number;
+  /** Milliseconds after which the command is stopped (its status is then null). */
+  timeout?: number;
 }
 
 /** Runs `smp ARGS…` to its end with exactly `env`, and returns its exit status and output. */

@@ -490,11 +490,20 @@ function parentTables(target: LoadTarget, head: StudyBundle, participants: Impor
   ];
 }
 
-/** The sessions of `participants[from..to)`, the participants numbered from `from + 1`, each one's sessions in canonical order. */
-function* sessionRows(target: LoadTarget, practitionerNo: ReadonlyMap<string, number>, participants: readonly Participant[], from: number, to: number) {
+/**
+ * The sessions of `participants[from..to)`, the participants numbered from `from + 1`, each
+ * one's sessions as `inOrder` gives them (in canonical order).
+ */
+function* sessionRows(
+  target: LoadTarget,
+  practitionerNo: ReadonlyMap<string, number>,
+  participants: readonly Participant[],
+  range: { from: number; to: number },
+  inOrder: (sessions: Participant['sessions']) => Participant['sessions'],
+) {
   const { studyId, version } = target;
-  for (let i = from; i < to; i++) {
-    for (const item of sessionsInOrder(participants[i]!.sessions)) {
+  for (let i = range.from; i < range.to; i++) {
+    for (const item of inOrder(participants[i]!.sessions)) {
       yield sessionRow(item, { studyId, version, participantNo: i + 1, practitionerNo: practitionerNo.get(item.practitioner)! });
     }
   }
@@ -516,7 +525,8 @@ async function* checkedSessionRows(
   for (;;) {
     const ready = checked.participants.length;
     if (given < ready) {
-      yield sessionRows(target, practitionerNo, checked.participants, given, ready);
+      // As the input lists them: each participant's sessions are put in order here.
+      yield sessionRows(target, practitionerNo, checked.participants, { from: given, to: ready }, sessionsInOrder);
       given = ready;
     } else if (checked.ended()) {
       if (given !== total) throw new Error('the bundle has problems; its sessions are not written');
@@ -540,7 +550,8 @@ function childTables(target: LoadTarget, bundle: StudyBundle): TableRows[] {
     }
   };
   return [
-    tableRows('treatment_session', () => sessionRows(target, practitionerNo, bundle.participants, 0, bundle.participants.length)),
+    // The bundle is in canonical order already.
+    tableRows('treatment_session', () => sessionRows(target, practitionerNo, bundle.participants, { from: 0, to: bundle.participants.length }, (sessions) => sessions)),
     tableRows('adverse_event', function* () {
       for (const { no, n, item } of each((p) => p.adverseEvents)) yield adverseEventRow(item, { studyId, version, participantNo: no, no: n });
     }),

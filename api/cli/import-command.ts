@@ -199,20 +199,22 @@ async function importStudyFrom(
   progress: ReturnType<typeof progressLine>,
 ): Promise<void> {
   let input: unknown;
-  let keysChecked: Promise<void> | undefined;
+  let keyCheck: (() => Promise<void>) | undefined;
   if (format === 'json') {
     if (positionals.length !== 1) throw new UsageError('import needs exactly one FILE.json');
     const file = positionals[0]!;
     await bundleFile(file);
     progress?.say(`reading ${file} (${((await fs.stat(file)).size / 1e6).toFixed(1)} MB)…`);
-    // The check that no key repeats is a pass over the whole text: it runs while the rows
-    // stream to the database, and the import commits only once it has passed.
+    // The check that no key repeats is a pass over the whole text: it starts once the bundle
+    // is known to be valid and runs while the last rows are written, and the import commits
+    // only once it has passed.
     const read = await readJsonFileKeysLater(file);
     input = read.value;
-    keysChecked = runInTurns(read.keyCheck).then((error) => {
-      if (error) throw error;
-    });
-    keysChecked.catch(() => {});
+    let checking: Promise<void> | undefined;
+    keyCheck = () =>
+      (checking ??= runInTurns(read.keyCheck).then((error) => {
+        if (error) throw error;
+      }));
   } else {
     let source: ImportSource;
     if (format === 'redcap' && named.length > 0) {
@@ -239,13 +241,13 @@ async function importStudyFrom(
     const { parseImport } = await import('../services/format-service.ts');
     input = parseImport(format, source);
   }
-  await loadStudy(input, { replace: values.replace, ...(values.code === undefined ? {} : { code: values.code }), keysChecked }, progress);
+  await loadStudy(input, { replace: values.replace, ...(values.code === undefined ? {} : { code: values.code }), keyCheck }, progress);
 }
 
 /** Load a bundle (parsed, not yet validated) as one transaction, and print what was loaded. */
 async function loadStudy(
   input: unknown,
-  { replace, code, keysChecked }: { replace: boolean; code?: string; keysChecked?: Promise<void> | undefined },
+  { replace, code, keyCheck }: { replace: boolean; code?: string; keyCheck?: (() => Promise<void>) | undefined },
   progress: ReturnType<typeof progressLine>,
 ): Promise<void> {
   const { importBundle } = await import('../services/study-bundle-service.ts');
@@ -267,11 +269,11 @@ async function loadStudy(
           replace,
           ...(code === undefined ? {} : { code: code, conflictHint: CODE_CONFLICT_HINT }),
           ...(onProgress ? { onProgress } : {}),
-          ...(keysChecked ? { beforeCommit: () => keysChecked } : {}),
+          ...(keyCheck ? { afterValidation: () => void keyCheck().catch(() => {}), beforeCommit: keyCheck } : {}),
         });
       } catch (error) {
         // A repeated key is what reading the file says, before anything about its content.
-        await keysChecked;
+        await keyCheck?.();
         throw error;
       }
       progress?.done();

@@ -74,6 +74,12 @@ export interface ImportOptions {
    * meanwhile (the file's key check). Rejecting rolls the import back with its error.
    */
   beforeCommit?: () => Promise<void>;
+  /**
+   * Called once the whole bundle is known to be valid, while the last rows are still being
+   * written: when the command's own work is done and it waits for the server, the moment to start
+   * the check that beforeCommit awaits.
+   */
+  afterValidation?: () => void;
 }
 
 /** The command line's way out of a code that is taken. */
@@ -297,7 +303,13 @@ async function writeStudy(trx: DbTransaction, source: ImportSource, options: Imp
   const load = async (table: TableRows) => copyEncodedRecords(trx, await encodeRecords(trx, table.table, table.rows()));
   const parents = parentTables(target, head, source.participants);
   for (const table of parents.slice(0, -1)) loaded(table.table, await load(table));
-  const participants = load(parents.at(-1)!);
+  // The participants go to the server a batch at a time as they are encoded (with their
+  // pseudonyms), so that its COPY starts on the first while the rest are encoded.
+  const participants = copyRecordsAsTheyCome(
+    trx,
+    'participant',
+    inBatches(parents.at(-1)!.rows() as Iterable<Insertable<Database['participant']>>, PARTICIPANTS_PER_BATCH),
+  );
   // Awaited below; a failure while the lists are checked is not left unhandled meanwhile.
   participants.catch(() => {});
   // The sessions, the largest table, follow the participants while the lists are checked.
@@ -313,6 +325,7 @@ async function writeStudy(trx: DbTransaction, source: ImportSource, options: Imp
     await sessions?.catch(() => {});
     throw error;
   }
+  options.afterValidation?.();
   loaded('participant', await participants);
   assertSameParticipants(source.participants, bundle);
 
@@ -535,6 +548,23 @@ async function* checkedSessionRows(
       await nextTurn();
     }
   }
+}
+
+/** Participants' rows encoded and sent to the server at a time while they are loaded. */
+const PARTICIPANTS_PER_BATCH = 1000;
+
+/** `rows` in arrays of `size`, a turn of the event loop after each, for copyRecordsAsTheyCome. */
+async function* inBatches<T>(rows: Iterable<T>, size: number): AsyncGenerator<T[]> {
+  let batch: T[] = [];
+  for (const row of rows) {
+    batch.push(row);
+    if (batch.length === size) {
+      yield batch;
+      batch = [];
+      await nextTurn();
+    }
+  }
+  if (batch.length > 0) yield batch;
 }
 
 /** The participants' lists: sessions, adverse events, fading assessments and surveys, in this order. */

@@ -305,11 +305,8 @@ async function writeStudy(trx: DbTransaction, source: ImportSource, options: Imp
   for (const table of parents.slice(0, -1)) loaded(table.table, await load(table));
   // The participants go to the server a batch at a time as they are encoded (with their
   // pseudonyms), so that its COPY starts on the first while the rest are encoded.
-  const participants = copyRecordsAsTheyCome(
-    trx,
-    'participant',
-    inBatches(parents.at(-1)!.rows() as Iterable<Insertable<Database['participant']>>, PARTICIPANTS_PER_BATCH),
-  );
+  const participantTable = parents.at(-1)!;
+  const participants = copyRecordsAsTheyCome(trx, participantTable.table, inBatches(participantTable.rows(), PARTICIPANTS_PER_BATCH));
   // Awaited below; a failure while the lists are checked is not left unhandled meanwhile.
   participants.catch(() => {});
   // The sessions, the largest table, follow the participants while the lists are checked.
